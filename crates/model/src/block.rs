@@ -1,0 +1,182 @@
+//! A block of a pipeline: its identity, type, language, parents and run settings.
+
+use serde::{Deserialize, Serialize};
+
+/// Mage's block types. Each type lives in its own folder of the project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockType {
+    DataLoader,
+    Transformer,
+    DataExporter,
+    Custom,
+    Sensor,
+    Scratchpad,
+    Markdown,
+    Chart,
+    Dbt,
+    Callback,
+    Conditional,
+    Extension,
+}
+
+impl BlockType {
+    pub const ALL: [BlockType; 12] = [
+        BlockType::DataLoader,
+        BlockType::Transformer,
+        BlockType::DataExporter,
+        BlockType::Custom,
+        BlockType::Sensor,
+        BlockType::Scratchpad,
+        BlockType::Markdown,
+        BlockType::Chart,
+        BlockType::Dbt,
+        BlockType::Callback,
+        BlockType::Conditional,
+        BlockType::Extension,
+    ];
+
+    /// The name used in `metadata.yaml` (`data_loader`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BlockType::DataLoader => "data_loader",
+            BlockType::Transformer => "transformer",
+            BlockType::DataExporter => "data_exporter",
+            BlockType::Custom => "custom",
+            BlockType::Sensor => "sensor",
+            BlockType::Scratchpad => "scratchpad",
+            BlockType::Markdown => "markdown",
+            BlockType::Chart => "chart",
+            BlockType::Dbt => "dbt",
+            BlockType::Callback => "callback",
+            BlockType::Conditional => "conditional",
+            BlockType::Extension => "extension",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<BlockType> {
+        BlockType::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+
+    /// The project folder that holds blocks of this type: `<type>s/`, except `custom/` and `dbt/`.
+    pub fn folder(self) -> &'static str {
+        match self {
+            BlockType::DataLoader => "data_loaders",
+            BlockType::Transformer => "transformers",
+            BlockType::DataExporter => "data_exporters",
+            BlockType::Custom => "custom",
+            BlockType::Sensor => "sensors",
+            BlockType::Scratchpad => "scratchpads",
+            BlockType::Markdown => "markdowns",
+            BlockType::Chart => "charts",
+            BlockType::Dbt => "dbt",
+            BlockType::Callback => "callbacks",
+            BlockType::Conditional => "conditionals",
+            BlockType::Extension => "extensions",
+        }
+    }
+
+    /// Whether a pipeline run executes blocks of this type (notebook-only cells do not run).
+    pub fn runs_in_pipeline(self) -> bool {
+        !matches!(
+            self,
+            BlockType::Scratchpad | BlockType::Markdown | BlockType::Chart
+        )
+    }
+}
+
+/// The language of a block's file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    Python,
+    Sql,
+    R,
+    Yaml,
+    Markdown,
+}
+
+impl Language {
+    pub fn parse(name: &str) -> Option<Language> {
+        match name {
+            "python" => Some(Language::Python),
+            "sql" => Some(Language::Sql),
+            "r" => Some(Language::R),
+            "yaml" => Some(Language::Yaml),
+            "markdown" => Some(Language::Markdown),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Python => "python",
+            Language::Sql => "sql",
+            Language::R => "r",
+            Language::Yaml => "yaml",
+            Language::Markdown => "markdown",
+        }
+    }
+
+    /// The file extension of blocks in this language.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Language::Python => "py",
+            Language::Sql => "sql",
+            Language::R => "r",
+            Language::Yaml => "yaml",
+            Language::Markdown => "md",
+        }
+    }
+}
+
+/// Mage's `retry_config`; a field left out inherits from the less specific level.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct RetryConfig {
+    pub retries: Option<u32>,
+    pub delay: Option<f64>,
+    pub max_delay: Option<f64>,
+    pub exponential_backoff: Option<bool>,
+}
+
+impl RetryConfig {
+    /// This configuration with its unset fields taken from `base` (project < pipeline < block).
+    pub fn over(self, base: RetryConfig) -> RetryConfig {
+        RetryConfig {
+            retries: self.retries.or(base.retries),
+            delay: self.delay.or(base.delay),
+            max_delay: self.max_delay.or(base.max_delay),
+            exponential_backoff: self.exponential_backoff.or(base.exponential_backoff),
+        }
+    }
+
+    /// Seconds to wait before retry number `attempt` (1 for the first retry).
+    pub fn delay_before(&self, attempt: u32) -> f64 {
+        let delay = self.delay.unwrap_or(5.0);
+        let max_delay = self.max_delay.unwrap_or(60.0);
+        let scaled = if self.exponential_backoff.unwrap_or(true) {
+            delay * 2f64.powi(attempt.saturating_sub(1).min(30) as i32)
+        } else {
+            delay
+        };
+        scaled.min(max_delay).max(0.0)
+    }
+}
+
+/// One block of a pipeline, as the engine needs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Block {
+    pub uuid: String,
+    pub name: String,
+    pub block_type: BlockType,
+    pub language: Language,
+    /// Parents, in the order their outputs become the block function's positional arguments.
+    pub upstream: Vec<String>,
+    /// The block file, relative to the project root.
+    pub file: String,
+    /// Seconds after which the block run is stopped and failed.
+    pub timeout: Option<f64>,
+    pub retry: RetryConfig,
+    /// The block's `configuration` mapping, passed to the block as `kwargs['configuration']`.
+    pub configuration: serde_json::Value,
+}

@@ -1,0 +1,15 @@
+//! Wand's vocabulary: pipelines, blocks, the validated DAG, run statuses and their one state machine.
+//!
+//! This crate does no I/O and knows nothing of files, databases or processes.
+
+mod block;
+mod dag;
+mod error;
+mod status;
+mod variables;
+
+pub use block::{Block, BlockType, Language, RetryConfig};
+pub use dag::{Dag, Pipeline};
+pub use error::{DagError, InvalidTransition};
+pub use status::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
+pub use variables::merge_variables;

@@ -1,0 +1,144 @@
+"""Block outputs on disk: tables as Arrow IPC, JSON-able values as JSON, anything else pickled.
+
+A block's return value is stored under its output folder as `output_0.<ext>`; a tuple is stored element by element
+(`output_0`, `output_1`, ...) like Mage's output variables, and comes back to the downstream block as a tuple.
+"""
+
+import json
+import math
+import os
+import pickle
+
+ARROW, JSON, PICKLE = "arrow", "json", "pickle"
+_EXTENSIONS = {ARROW: ".arrow", JSON: ".json", PICKLE: ".pkl"}
+
+
+class UnstorableOutput(Exception):
+    """A value that none of the formats can hold (e.g. an open file or a lambda)."""
+
+
+def save(value, out_dir):
+    """Store a block's return value; returns {"container": "single"|"tuple", "outputs": [meta, ...]}."""
+    os.makedirs(out_dir, exist_ok=True)
+    if isinstance(value, tuple) and type(value) is tuple:
+        metas = [save_one(item, out_dir, f"output_{index}") for index, item in enumerate(value)]
+        return {"container": "tuple", "outputs": metas}
+    return {"container": "single", "outputs": [save_one(value, out_dir, "output_0")]}
+
+
+def save_one(value, out_dir, name):
+    """Store one value as `<out_dir>/<name>.<ext>` and describe it."""
+    frame = _frame_kind(value)
+    if frame is not None:
+        path = os.path.join(out_dir, name + _EXTENSIONS[ARROW])
+        table = _to_arrow(value, frame)
+        _write_arrow(table, path)
+        return {
+            "name": name,
+            "kind": ARROW,
+            "frame": frame,
+            "path": path,
+            "type": _type_name(value),
+            "rows": table.num_rows,
+            "columns": table.num_columns,
+        }
+    if _is_json_faithful(value):
+        path = os.path.join(out_dir, name + _EXTENSIONS[JSON])
+        with open(path, "w", encoding="utf-8") as file:
+            json.dump(value, file)
+        return {"name": name, "kind": JSON, "path": path, "type": _type_name(value)}
+    path = os.path.join(out_dir, name + _EXTENSIONS[PICKLE])
+    try:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as error:  # pickle raises many types: TypeError, PicklingError, AttributeError...
+        raise UnstorableOutput(
+            f"{name} is a {_type_name(value)}, which cannot be stored ({error}); "
+            "return a DataFrame, a JSON-able value or a picklable object"
+        ) from error
+    with open(path, "wb") as file:
+        file.write(payload)
+    return {"name": name, "kind": PICKLE, "path": path, "type": _type_name(value)}
+
+
+def load(stored):
+    """The value a downstream block receives for one upstream block (the inverse of `save`)."""
+    values = [load_one(meta) for meta in stored["outputs"]]
+    if stored.get("container") == "tuple":
+        return tuple(values)
+    return values[0] if values else None
+
+
+def load_one(meta):
+    """Read one stored output back into the Python value it was."""
+    return load_path(meta["path"], meta.get("frame"))
+
+
+def load_path(path, frame=None):
+    """Read a stored output by its path; the extension tells the format."""
+    if path.endswith(_EXTENSIONS[ARROW]):
+        import pyarrow as pa
+
+        with pa.memory_map(path, "r") as source:
+            table = pa.ipc.open_file(source).read_all()
+        if frame == "pyarrow":
+            return table
+        if frame == "polars":
+            import polars
+
+            return polars.from_arrow(table)
+        return table.to_pandas()
+    if path.endswith(_EXTENSIONS[JSON]):
+        with open(path, encoding="utf-8") as file:
+            return json.load(file)
+    with open(path, "rb") as file:
+        return pickle.load(file)
+
+
+def _frame_kind(value):
+    module = type(value).__module__ or ""
+    name = type(value).__name__
+    if module.startswith("pandas") and name == "DataFrame":
+        return "pandas"
+    if module.startswith("polars") and name == "DataFrame":
+        return "polars"
+    if module.startswith("pyarrow") and name == "Table":
+        return "pyarrow"
+    return None
+
+
+def _to_arrow(value, frame):
+    if frame == "pyarrow":
+        return value
+    if frame == "polars":
+        return value.to_arrow()
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(value)
+
+
+def _write_arrow(table, path):
+    import pyarrow as pa
+
+    with pa.OSFile(path, "wb") as sink:
+        with pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+
+
+def _is_json_faithful(value, depth=0):
+    """True when a JSON round trip gives back an equal value of the same types."""
+    if depth > 100:
+        return False
+    if value is None or type(value) in (bool, int, str):
+        return True
+    if type(value) is float:
+        return math.isfinite(value)
+    if type(value) is list:
+        return all(_is_json_faithful(item, depth + 1) for item in value)
+    if type(value) is dict:
+        return all(type(key) is str and _is_json_faithful(item, depth + 1) for key, item in value.items())
+    return False
+
+
+def _type_name(value):
+    kind = type(value)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
