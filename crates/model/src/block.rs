@@ -55,7 +55,9 @@ impl BlockType {
     }
 
     pub fn parse(name: &str) -> Option<BlockType> {
-        BlockType::ALL.into_iter().find(|kind| kind.as_str() == name)
+        BlockType::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
     }
 
     /// The project folder that holds blocks of this type: `<type>s/`, except `custom/` and `dbt/`.

@@ -199,7 +199,8 @@ fn find_cycles(blocks: &[Block], parents: &[Vec<usize>], ordered: &[usize]) -> V
                 let mut members: Vec<usize> = path[position..].iter().rev().copied().collect();
                 let first = (0..members.len()).min_by_key(|&i| members[i]).unwrap_or(0);
                 members.rotate_left(first);
-                let mut cycle: Vec<String> = members.iter().map(|&n| blocks[n].uuid.clone()).collect();
+                let mut cycle: Vec<String> =
+                    members.iter().map(|&n| blocks[n].uuid.clone()).collect();
                 cycle.push(cycle[0].clone());
                 cycles.push(DagError::Cycle(cycle));
                 break;

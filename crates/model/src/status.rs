@@ -256,7 +256,11 @@ condition_failed: retry->initial
         let check = |from: RunStatus, event: RunEvent, expected: Option<RunStatus>| {
             assert_eq!(from.apply(event).ok(), expected, "{from:?} + {event:?}");
         };
-        check(RunStatus::Initial, RunEvent::Start, Some(RunStatus::Running));
+        check(
+            RunStatus::Initial,
+            RunEvent::Start,
+            Some(RunStatus::Running),
+        );
         check(
             RunStatus::Running,
             RunEvent::Complete,

@@ -3,7 +3,9 @@
 use serde_json::{Map, Value};
 
 /// Merges variable layers, least specific first; a later layer's key wins.
-pub fn merge_variables<'a>(layers: impl IntoIterator<Item = &'a Map<String, Value>>) -> Map<String, Value> {
+pub fn merge_variables<'a>(
+    layers: impl IntoIterator<Item = &'a Map<String, Value>>,
+) -> Map<String, Value> {
     let mut merged = Map::new();
     for layer in layers {
         for (key, value) in layer {

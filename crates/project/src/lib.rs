@@ -1,1 +1,14 @@
-//! placeholder
+//! The on-disk, Mage-compatible project format: open a project, load and validate its pipelines,
+//! write pipeline files back without losing keys, and scaffold new projects like `mage init`.
+//!
+//! Everything here works on files; nothing runs user code.
+
+mod error;
+mod pipeline_file;
+mod project;
+mod scaffold;
+
+pub use error::{Diagnostic, ProjectError};
+pub use pipeline_file::PipelineFile;
+pub use project::{LoadedPipeline, Project};
+pub use scaffold::init;

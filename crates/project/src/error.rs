@@ -1,0 +1,64 @@
+//! What can go wrong with a project on disk, named by file, line and block, with what to do about it.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// One problem found in a project file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub file: PathBuf,
+    pub line: Option<u64>,
+    pub block: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(block) = &self.block {
+            write!(f, ": block `{block}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} is not a Mage or Wand project (no metadata.yaml and no pipelines/ folder); create one with `wand init {}`", path.display(), path.display())]
+    NotAProject { path: PathBuf },
+    #[error("{} already exists; choose a new folder, or run the existing project", path.display())]
+    AlreadyExists { path: PathBuf },
+    #[error("pipeline `{uuid}` not found in {}; pipelines: {}", root.display(), if available.is_empty() { "none".to_owned() } else { available.join(", ") })]
+    PipelineNotFound {
+        uuid: String,
+        root: PathBuf,
+        available: Vec<String>,
+    },
+    #[error("{}: invalid YAML: {message}", path.display())]
+    Yaml { path: PathBuf, message: String },
+    #[error("{}", render(.0))]
+    Invalid(Vec<Diagnostic>),
+}
+
+fn render(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl ProjectError {
+    pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> ProjectError {
+        let path = path.into();
+        move |source| ProjectError::Io { path, source }
+    }
+}

@@ -1,0 +1,110 @@
+//! A pipeline's `metadata.yaml` as a document: every key kept, in order, so Wand can write it back unchanged.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::ProjectError;
+
+/// The parsed `pipelines/<uuid>/metadata.yaml`, with unknown keys preserved.
+#[derive(Debug, Clone)]
+pub struct PipelineFile {
+    path: PathBuf,
+    doc: IndexMap<String, Value>,
+    block_lines: HashMap<String, u64>,
+}
+
+impl PipelineFile {
+    pub fn read(path: &Path) -> Result<PipelineFile, ProjectError> {
+        let text = std::fs::read_to_string(path).map_err(ProjectError::io(path))?;
+        let doc: Option<IndexMap<String, Value>> =
+            serde_saphyr::from_str(&text).map_err(|error| ProjectError::Yaml {
+                path: path.to_owned(),
+                message: error.to_string(),
+            })?;
+        Ok(PipelineFile {
+            path: path.to_owned(),
+            doc: doc.unwrap_or_default(),
+            block_lines: block_lines(&text),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A top-level key, `None` when absent or null.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.doc.get(key).filter(|value| !value.is_null())
+    }
+
+    /// The raw block entries under `blocks:`.
+    pub fn blocks(&self) -> &[Value] {
+        self.get("blocks")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// The line of a block's entry in the file, for error messages.
+    pub fn block_line(&self, uuid: &str) -> Option<u64> {
+        self.block_lines.get(uuid).copied()
+    }
+
+    /// Sets one of the pipeline's global `variables` (what Mage's `set_global_variable` does).
+    pub fn set_variable(&mut self, key: &str, value: Value) {
+        let variables = self
+            .doc
+            .entry("variables".to_owned())
+            .or_insert_with(|| Value::Object(Default::default()));
+        if !variables.is_object() {
+            *variables = Value::Object(Default::default());
+        }
+        if let Value::Object(map) = variables {
+            map.insert(key.to_owned(), value);
+        }
+    }
+
+    /// The document as YAML, keys in their original order.
+    pub fn to_yaml(&self) -> Result<String, ProjectError> {
+        serde_saphyr::to_string(&self.doc).map_err(|error| ProjectError::Yaml {
+            path: self.path.clone(),
+            message: error.to_string(),
+        })
+    }
+
+    /// Writes the document back to its file, through a temporary file so a crash never leaves half a file.
+    pub fn write(&self) -> Result<(), ProjectError> {
+        let yaml = self.to_yaml()?;
+        let temporary = self.path.with_extension("yaml.tmp");
+        std::fs::write(&temporary, yaml).map_err(ProjectError::io(&temporary))?;
+        std::fs::rename(&temporary, &self.path).map_err(ProjectError::io(&self.path))
+    }
+}
+
+/// Finds the line of each block entry by parsing the file a second time with spans.
+fn block_lines(text: &str) -> HashMap<String, u64> {
+    #[derive(Deserialize)]
+    struct Entry {
+        uuid: Option<String>,
+    }
+    #[derive(Deserialize)]
+    struct Blocks {
+        blocks: Option<Vec<serde_saphyr::Spanned<Entry>>>,
+    }
+    let Ok(Some(parsed)) = serde_saphyr::from_str::<Option<Blocks>>(text) else {
+        return HashMap::new();
+    };
+    parsed
+        .blocks
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|entry| {
+            let line = entry.referenced.line();
+            entry.value.uuid.map(|uuid| (uuid, line))
+        })
+        .collect()
+}

@@ -1,0 +1,434 @@
+//! A project folder: its settings, its pipelines, and the checks that turn a `metadata.yaml` into a `Pipeline`.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+
+use model::{Block, BlockType, Dag, DagError, Language, Pipeline, RetryConfig};
+use serde_json::{Map, Value};
+
+use crate::{Diagnostic, PipelineFile, ProjectError};
+
+/// An opened Mage or Wand project.
+#[derive(Debug, Clone)]
+pub struct Project {
+    root: PathBuf,
+    name: String,
+    retry: RetryConfig,
+    concurrency: Option<usize>,
+}
+
+/// A pipeline that passed validation, with the file it came from and the problems that were repaired.
+#[derive(Debug, Clone)]
+pub struct LoadedPipeline {
+    pub pipeline: Pipeline,
+    pub file: PipelineFile,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Project {
+    /// Opens the project at `root`: a folder with a `metadata.yaml` or a `pipelines/` folder.
+    pub fn open(root: &Path) -> Result<Project, ProjectError> {
+        let root = std::fs::canonicalize(root).map_err(ProjectError::io(root))?;
+        let metadata_path = root.join("metadata.yaml");
+        if !metadata_path.is_file() && !root.join("pipelines").is_dir() {
+            return Err(ProjectError::NotAProject { path: root });
+        }
+        let name = root
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "project".to_owned());
+        let mut project = Project {
+            root,
+            name,
+            retry: RetryConfig::default(),
+            concurrency: None,
+        };
+        if metadata_path.is_file() {
+            let text = std::fs::read_to_string(&metadata_path)
+                .map_err(ProjectError::io(&metadata_path))?;
+            let settings: Option<Map<String, Value>> =
+                serde_saphyr::from_str(&text).map_err(|error| ProjectError::Yaml {
+                    path: metadata_path.clone(),
+                    message: error.to_string(),
+                })?;
+            let settings = settings.unwrap_or_default();
+            project.retry = settings
+                .get("retry_config")
+                .and_then(|value| serde_json::from_value(value.clone()).ok())
+                .unwrap_or_default();
+            project.concurrency = settings
+                .get("queue_config")
+                .and_then(|queue| queue.get("concurrency"))
+                .and_then(Value::as_u64)
+                .map(|n| n as usize);
+        }
+        Ok(project)
+    }
+
+    /// The project folder, absolute.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The project's name: its folder name, which is also the Python package blocks import from.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The project-wide `queue_config.concurrency`, if set.
+    pub fn concurrency(&self) -> Option<usize> {
+        self.concurrency
+    }
+
+    /// The uuids of the project's pipelines, sorted.
+    pub fn pipeline_uuids(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.root.join("pipelines")) else {
+            return Vec::new();
+        };
+        let mut uuids: Vec<String> = entries
+            .flatten()
+            .filter(|entry| entry.path().join("metadata.yaml").is_file())
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect();
+        uuids.sort();
+        uuids
+    }
+
+    /// The path of a file given relative to the project, or `None` if it would leave the project.
+    pub fn confine(&self, relative: &str) -> Option<PathBuf> {
+        let path = Path::new(relative);
+        let inside = path
+            .components()
+            .all(|part| matches!(part, Component::Normal(_) | Component::CurDir));
+        inside.then(|| self.root.join(path))
+    }
+
+    /// Loads and validates `pipelines/<uuid>/metadata.yaml`; every problem found is reported at once.
+    pub fn load_pipeline(&self, uuid: &str) -> Result<LoadedPipeline, ProjectError> {
+        let available = self.pipeline_uuids();
+        if !available.iter().any(|known| known == uuid) {
+            return Err(ProjectError::PipelineNotFound {
+                uuid: uuid.to_owned(),
+                root: self.root.clone(),
+                available,
+            });
+        }
+        let file =
+            PipelineFile::read(&self.root.join("pipelines").join(uuid).join("metadata.yaml"))?;
+        let mut checker = Checker {
+            project: self,
+            file: &file,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let pipeline = checker.pipeline(uuid);
+        if !checker.errors.is_empty() {
+            return Err(ProjectError::Invalid(checker.errors));
+        }
+        let warnings = checker.warnings;
+        Ok(LoadedPipeline {
+            pipeline: pipeline.expect("a pipeline is built when there are no errors"),
+            file,
+            warnings,
+        })
+    }
+}
+
+/// Collects the diagnostics of one pipeline file while building its `Pipeline`.
+struct Checker<'a> {
+    project: &'a Project,
+    file: &'a PipelineFile,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn diagnostic(&self, block: Option<&str>, message: String) -> Diagnostic {
+        Diagnostic {
+            file: self.file.path().to_owned(),
+            line: block.and_then(|uuid| self.file.block_line(uuid)),
+            block: block.map(str::to_owned),
+            message,
+        }
+    }
+
+    fn error(&mut self, block: Option<&str>, message: String) {
+        let diagnostic = self.diagnostic(block, message);
+        self.errors.push(diagnostic);
+    }
+
+    fn warn(&mut self, block: Option<&str>, message: String) {
+        let diagnostic = self.diagnostic(block, message);
+        self.warnings.push(diagnostic);
+    }
+
+    fn pipeline(&mut self, uuid: &str) -> Option<Pipeline> {
+        let kind = self
+            .file
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("python");
+        if kind != "python" {
+            self.error(
+                None,
+                format!("pipeline type `{kind}` is not supported yet; Wand runs standard (`python`) pipelines"),
+            );
+            return None;
+        }
+        let retry = self
+            .retry_config(None, self.file.get("retry_config"))
+            .over(self.project.retry);
+        let variables = match self.file.get("variables") {
+            None => Map::new(),
+            Some(Value::Object(map)) => map.clone(),
+            Some(_) => {
+                self.error(
+                    None,
+                    "`variables` must be a mapping of names to values".to_owned(),
+                );
+                Map::new()
+            }
+        };
+        let mut runnable = Vec::new();
+        let mut notebook_blocks = Vec::new();
+        let entries = self.file.blocks().to_vec();
+        for (position, entry) in entries.iter().enumerate() {
+            if let Some(block) = self.block(position, entry, retry) {
+                if block.block_type.runs_in_pipeline() {
+                    runnable.push(block);
+                } else {
+                    notebook_blocks.push(block);
+                }
+            }
+        }
+        self.check_downstream_lists(&entries, &runnable);
+        let dag = match Dag::new(runnable) {
+            Ok(dag) => dag,
+            Err(problems) => {
+                for problem in problems {
+                    let block = match &problem {
+                        DagError::DuplicateBlock(uuid) => Some(uuid.clone()),
+                        DagError::UnknownUpstream { block, .. } => Some(block.clone()),
+                        DagError::Cycle(_) => None,
+                    };
+                    self.error(block.as_deref(), problem.to_string());
+                }
+                return None;
+            }
+        };
+        Some(Pipeline {
+            uuid: uuid.to_owned(),
+            name: self
+                .file
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or(uuid)
+                .to_owned(),
+            variables,
+            retry,
+            notebook_blocks,
+            dag,
+        })
+    }
+
+    fn block(
+        &mut self,
+        position: usize,
+        entry: &Value,
+        pipeline_retry: RetryConfig,
+    ) -> Option<Block> {
+        let Some(uuid) = entry.get("uuid").and_then(Value::as_str) else {
+            self.error(
+                None,
+                format!("block number {} has no `uuid`; give it one (the name of its file without extension)", position + 1),
+            );
+            return None;
+        };
+        let uuid = uuid.to_owned();
+        let type_name = entry
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let Some(block_type) = BlockType::parse(type_name) else {
+            let known: Vec<&str> = BlockType::ALL.iter().map(|kind| kind.as_str()).collect();
+            self.error(
+                Some(&uuid),
+                format!(
+                    "unknown block type `{type_name}`; use one of: {}",
+                    known.join(", ")
+                ),
+            );
+            return None;
+        };
+        let language_name = entry
+            .get("language")
+            .and_then(Value::as_str)
+            .unwrap_or("python");
+        let Some(language) = Language::parse(language_name) else {
+            self.error(
+                Some(&uuid),
+                format!("unknown language `{language_name}`; use python, sql, r, yaml or markdown"),
+            );
+            return None;
+        };
+        let upstream = self.uuid_list(&uuid, entry, "upstream_blocks");
+        let configuration = match entry.get("configuration") {
+            None | Some(Value::Null) => Value::Object(Map::new()),
+            Some(value) => value.clone(),
+        };
+        let timeout = match entry.get("timeout") {
+            None | Some(Value::Null) => None,
+            Some(value) => match value.as_f64() {
+                Some(seconds) if seconds > 0.0 => Some(seconds),
+                _ => {
+                    self.error(
+                        Some(&uuid),
+                        format!("`timeout` must be a positive number of seconds, not {value}"),
+                    );
+                    None
+                }
+            },
+        };
+        let retry = self
+            .retry_config(Some(&uuid), entry.get("retry_config"))
+            .over(pipeline_retry);
+        let file = self.block_file(&uuid, block_type, language, &configuration)?;
+        Some(Block {
+            name: entry
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or(&uuid)
+                .to_owned(),
+            uuid,
+            block_type,
+            language,
+            upstream,
+            file,
+            timeout,
+            retry,
+            configuration,
+        })
+    }
+
+    fn uuid_list(&mut self, uuid: &str, entry: &Value, key: &str) -> Vec<String> {
+        match entry.get(key) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => {
+                let names: Vec<String> = items
+                    .iter()
+                    .filter_map(|item| item.as_str().map(str::to_owned))
+                    .collect();
+                if names.len() != items.len() {
+                    self.error(
+                        Some(uuid),
+                        format!("`{key}` must list block uuids as strings"),
+                    );
+                }
+                names
+            }
+            Some(_) => {
+                self.error(Some(uuid), format!("`{key}` must be a list of block uuids"));
+                Vec::new()
+            }
+        }
+    }
+
+    fn retry_config(&mut self, block: Option<&str>, value: Option<&Value>) -> RetryConfig {
+        match value {
+            None | Some(Value::Null) => RetryConfig::default(),
+            Some(value) => serde_json::from_value(value.clone()).unwrap_or_else(|error| {
+                self.error(block, format!("invalid `retry_config` ({error}); expected retries, delay, max_delay, exponential_backoff"));
+                RetryConfig::default()
+            }),
+        }
+    }
+
+    /// Resolves the block's file: `file_source.path`, then `file_path`, then `<type folder>/<uuid>.<ext>`.
+    fn block_file(
+        &mut self,
+        uuid: &str,
+        block_type: BlockType,
+        language: Language,
+        configuration: &Value,
+    ) -> Option<String> {
+        let declared = configuration
+            .pointer("/file_source/path")
+            .and_then(Value::as_str)
+            .or_else(|| configuration.get("file_path").and_then(Value::as_str))
+            .filter(|path| !path.is_empty());
+        let relative = match declared {
+            Some(path) => self.relative_to_project(path),
+            None => format!("{}/{uuid}.{}", block_type.folder(), language.extension()),
+        };
+        let Some(path) = self.project.confine(&relative) else {
+            self.error(
+                Some(uuid),
+                format!(
+                    "block file `{relative}` is outside the project; keep block files inside {}",
+                    self.project.root.display()
+                ),
+            );
+            return None;
+        };
+        if !path.is_file() && block_type.runs_in_pipeline() {
+            self.error(
+                Some(uuid),
+                format!("block file `{relative}` not found; create it, or point `configuration.file_source.path` at the right file"),
+            );
+            return None;
+        }
+        Some(relative)
+    }
+
+    /// Mage writes block paths relative to the project, prefixed with the project name, or absolute.
+    fn relative_to_project(&self, declared: &str) -> String {
+        let path = Path::new(declared);
+        if let Ok(inside) = path.strip_prefix(&self.project.root) {
+            return inside.to_string_lossy().into_owned();
+        }
+        if let Ok(inside) = path.strip_prefix(&self.project.name)
+            && !self.project.root.join(path).exists()
+        {
+            return inside.to_string_lossy().into_owned();
+        }
+        declared.to_owned()
+    }
+
+    /// `downstream_blocks` is redundant with `upstream_blocks`; the upstream lists win, as in Mage.
+    fn check_downstream_lists(&mut self, entries: &[Value], blocks: &[Block]) {
+        let parents: HashMap<&str, HashSet<&str>> = blocks
+            .iter()
+            .map(|block| {
+                (
+                    block.uuid.as_str(),
+                    block.upstream.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        let mut repairs = Vec::new();
+        for entry in entries {
+            let Some(uuid) = entry.get("uuid").and_then(Value::as_str) else {
+                continue;
+            };
+            let listed: Vec<&str> = entry
+                .get("downstream_blocks")
+                .and_then(Value::as_array)
+                .map(|items| items.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            for child in &listed {
+                if parents.get(child).is_some_and(|set| !set.contains(uuid)) {
+                    repairs.push((uuid.to_owned(), format!("lists `{child}` under `downstream_blocks`, but `{child}` does not list it under `upstream_blocks`; the upstream list wins")));
+                }
+            }
+            for (child, set) in &parents {
+                if set.contains(uuid) && !listed.contains(child) {
+                    repairs.push((uuid.to_owned(), format!("is upstream of `{child}` but does not list it under `downstream_blocks`; the upstream list wins")));
+                }
+            }
+        }
+        repairs.sort();
+        for (uuid, message) in repairs {
+            self.warn(Some(&uuid), message);
+        }
+    }
+}

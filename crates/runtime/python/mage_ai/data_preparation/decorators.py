@@ -1,0 +1,41 @@
+"""Mage's `mage_ai.data_preparation.decorators`: the block decorators, which are Wand's own."""
+
+from wand_runtime.decorators import (
+    callback,
+    columns,
+    condition,
+    configuration,
+    custom,
+    data_exporter,
+    data_loader,
+    data_source,
+    extension,
+    on_failure,
+    on_success,
+    render,
+    sensor,
+    test,
+    transformer,
+    x,
+    y,
+)
+
+__all__ = [
+    "callback",
+    "columns",
+    "condition",
+    "configuration",
+    "custom",
+    "data_exporter",
+    "data_loader",
+    "data_source",
+    "extension",
+    "on_failure",
+    "on_success",
+    "render",
+    "sensor",
+    "test",
+    "transformer",
+    "x",
+    "y",
+]

@@ -1,0 +1,86 @@
+"""What Mage's connectors share: the export write policies and the context-manager shape of a SQL connection."""
+
+import re
+from enum import Enum
+
+
+class ExportWritePolicy(str, Enum):
+    """What `export` does when the table already exists (the members compare equal to their strings)."""
+
+    APPEND = "append"
+    FAIL = "fail"
+    REPLACE = "replace"
+
+
+class FileFormat(str, Enum):
+    CSV = "csv"
+    JSON = "json"
+    PARQUET = "parquet"
+
+
+class BaseSQL:
+    """A connection opened on first use or by `with`, and closed by `close()` or at the end of the `with`."""
+
+    _connection = None
+
+    def open(self):
+        if self._connection is None:
+            self._connection = self._connect()
+        return self
+
+    @property
+    def conn(self):
+        """The driver's connection object, opened if needed."""
+        self.open()
+        return self._connection
+
+    def commit(self):
+        self.conn.commit()
+
+    def rollback(self):
+        self.conn.rollback()
+
+    def close(self):
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def __enter__(self):
+        return self.open()
+
+    def __exit__(self, *_exc):
+        self.close()
+
+    def _connect(self):
+        raise NotImplementedError
+
+
+def write_policy(if_exists):
+    """`if_exists` as one of the three policies, or a ValueError naming the allowed values."""
+    try:
+        return ExportWritePolicy(if_exists)
+    except ValueError:
+        allowed = ", ".join(repr(policy.value) for policy in ExportWritePolicy)
+        raise ValueError(f"if_exists must be one of {allowed}, not {if_exists!r}") from None
+
+
+def clean_name(name, case_sensitive=False):
+    """A column name as Mage writes it to a database: non-word characters become `_`, lower case by default."""
+    name = re.sub(r"\W", "_", str(name))
+    if name[:1].isdigit():
+        name = "_" + name
+    return name if case_sensitive else name.lower()
+
+
+def quote(identifier):
+    """A double-quoted SQL identifier (PostgreSQL and DuckDB)."""
+    return '"' + str(identifier).replace('"', '""') + '"'
+
+
+def table_frame(df, index=False, auto_clean_name=True, case_sensitive=False):
+    """The frame to write: with the index as columns when `index`, and with cleaned column names."""
+    if index:
+        df = df.reset_index()
+    if auto_clean_name:
+        df = df.rename(columns=lambda column: clean_name(column, case_sensitive))
+    return df

@@ -1,0 +1,1 @@
+"""Mage's `mage_ai.settings` package; Wand provides only `repo`."""

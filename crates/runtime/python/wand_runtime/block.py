@@ -1,0 +1,167 @@
+"""Runs one block in the current (forked) process with Mage's contract, and describes the outcome.
+
+The request (built by Wand's Rust side) carries the block file, its upstream outputs, the variables and the
+run context. The result is {"status": "completed", "stored": ..., "tests": n, "effects": ...} or
+{"status": "failed", "error": ..., "traceback": ...}.
+"""
+
+import importlib.util
+import inspect
+import logging
+import os
+import sys
+import traceback
+from datetime import datetime
+
+from wand_runtime import context, decorators, outputs
+
+
+class BlockFailure(Exception):
+    """A failure to report with a message of its own instead of a Python traceback."""
+
+
+def run(request):
+    try:
+        return _run(request)
+    except BlockFailure as failure:
+        print(str(failure), file=sys.stderr)
+        return {"status": "failed", "error": str(failure), "traceback": None}
+    except BaseException as error:  # noqa: BLE001  (user code may raise anything, SystemExit included)
+        text = _user_traceback(error, request["file"])
+        print(text, file=sys.stderr, end="")
+        return {"status": "failed", "error": _describe(error), "traceback": text}
+
+
+def _run(request):
+    repo_path = request["repo_path"]
+    for path in (repo_path, os.path.dirname(repo_path)):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    os.environ.setdefault("WAND_REPO_PATH", repo_path)
+    ctx = context.BlockContext(
+        repo_path=repo_path,
+        project_name=request["project_name"],
+        data_dir=request["data_dir"],
+        pipeline_uuid=request["pipeline_uuid"],
+        block_uuid=request["block_uuid"],
+        run_id=request["run_id"],
+        variables=dict(request.get("variables") or {}),
+    )
+    context.set_current(ctx)
+    inputs = [outputs.load(stored) for stored in request.get("inputs", [])]
+    decorators.reset()
+    _load_module(request)
+    function = _block_function(request)
+    kwargs = _kwargs(request)
+    output = _call(function, inputs, kwargs)
+    try:
+        stored = outputs.save(output, request["output_dir"])
+    except outputs.UnstorableOutput as error:
+        raise BlockFailure(f"the output of block `{request['block_uuid']}` cannot be stored: {error}") from None
+    tests = decorators.REGISTRY["tests"] if request.get("run_tests", True) else []
+    test_args = list(output) if isinstance(output, tuple) else [output]
+    for test in tests:
+        try:
+            _call(test, test_args, kwargs)
+        except AssertionError as error:
+            raise BlockFailure(f"test `{test.__name__}` failed: {error or 'assertion failed'}") from None
+    return {"status": "completed", "stored": stored, "tests": len(tests), "effects": ctx.effects}
+
+
+def _load_module(request):
+    """Executes the block file as a module of the project package, so its classes pickle by reference."""
+    path = os.path.join(request["repo_path"], request["file"])
+    relative = os.path.splitext(request["file"])[0].replace(os.sep, ".")
+    name = f"{request['project_name']}.{relative}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    module.__dict__.update(decorators.injected_globals())
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _block_function(request):
+    blocks = decorators.REGISTRY["blocks"]
+    if not blocks:
+        raise BlockFailure(
+            f"{request['file']} defines no block function; decorate one with @{request['block_type']}"
+        )
+    for kind, function in blocks:
+        if kind == request["block_type"]:
+            return function
+    return blocks[-1][1]
+
+
+def _kwargs(request):
+    execution_date = datetime.fromisoformat(request["execution_date"])
+    kwargs = dict(request.get("variables") or {})
+    kwargs.update(
+        ds=execution_date.strftime("%Y-%m-%d"),
+        hr=execution_date.strftime("%H"),
+        env=request.get("env", "dev"),
+        execution_date=execution_date,
+        execution_partition=request.get("execution_partition"),
+        pipeline_uuid=request["pipeline_uuid"],
+        block_uuid=request["block_uuid"],
+        pipeline_run_id=request["run_id"],
+        trigger_name=request.get("trigger_name"),
+        configuration=request.get("configuration") or {},
+        repo_path=request["repo_path"],
+        context={},
+        logger=_logger(request["block_uuid"]),
+    )
+    return kwargs
+
+
+def _logger(block_uuid):
+    logger = logging.getLogger(f"wand.block.{block_uuid}")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    return logger
+
+
+def _call(function, args, kwargs):
+    """Calls like Mage: as many positional args as the function takes, kwargs only if it declares them."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return function(*args, **kwargs)
+    parameters = list(signature.parameters.values())
+    if not any(p.kind == p.VAR_POSITIONAL for p in parameters):
+        positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        args = args[: len(positional)]
+    if any(p.kind == p.VAR_KEYWORD for p in parameters):
+        return function(*args, **kwargs)
+    named = {
+        p.name: kwargs[p.name]
+        for p in parameters[len(args) :]
+        if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) and p.name in kwargs
+    }
+    return function(*args, **named)
+
+
+def _describe(error):
+    if isinstance(error, SystemExit):
+        return f"the block called sys.exit({error.code!r})"
+    if isinstance(error, KeyboardInterrupt):
+        return "the block was interrupted"
+    message = str(error)
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
+def _user_traceback(error, block_file):
+    """The traceback from the first frame of user code on, without the engine's own frames."""
+    frames = traceback.extract_tb(error.__traceback__)
+    engine = os.path.dirname(os.path.abspath(__file__))
+    first_user = next(
+        (index for index, frame in enumerate(frames) if not os.path.abspath(frame.filename).startswith(engine)),
+        0,
+    )
+    lines = ["Traceback (most recent call last):\n"]
+    lines += traceback.format_list(frames[first_user:])
+    lines += traceback.format_exception_only(type(error), error)
+    return "".join(lines)

@@ -1,0 +1,72 @@
+//! The rows of the run history as plain structs, independent of the database that holds them.
+
+use chrono::{DateTime, Utc};
+use model::{BlockRunEvent, BlockRunStatus, RunStatus};
+use serde_json::{Map, Value};
+
+/// What a new pipeline run needs.
+#[derive(Debug, Clone)]
+pub struct NewRun {
+    pub pipeline_uuid: String,
+    pub trigger_id: Option<i64>,
+    /// The run's own variables (the most specific layer).
+    pub variables: Map<String, Value>,
+    /// The pinned pipeline definition.
+    pub definition: Value,
+    pub execution_date: DateTime<Utc>,
+    /// The blocks to create block runs for, in pipeline order.
+    pub block_uuids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PipelineRun {
+    pub id: i64,
+    pub pipeline_uuid: String,
+    pub trigger_id: Option<i64>,
+    pub status: RunStatus,
+    pub variables: Map<String, Value>,
+    pub definition: Value,
+    pub execution_date: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockRun {
+    pub id: i64,
+    pub pipeline_run_id: i64,
+    pub block_uuid: String,
+    pub status: BlockRunStatus,
+    /// How many times it started (1 for the first attempt).
+    pub attempt: i64,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+    pub log_path: Option<String>,
+    pub outputs: Option<Value>,
+}
+
+impl BlockRun {
+    /// How long the last attempt ran, once it has finished.
+    pub fn duration(&self) -> Option<chrono::Duration> {
+        Some(self.completed_at? - self.started_at?)
+    }
+}
+
+/// A status change of a block run, with what the change brings along.
+#[derive(Debug, Clone)]
+pub struct BlockRunChange {
+    pub event: BlockRunEvent,
+    pub error: Option<String>,
+    pub outputs: Option<Value>,
+    pub log_path: Option<String>,
+}
+
+/// Which runs to list.
+#[derive(Debug, Clone, Default)]
+pub struct RunFilter {
+    pub pipeline_uuid: Option<String>,
+    pub status: Option<RunStatus>,
+    pub limit: Option<i64>,
+}

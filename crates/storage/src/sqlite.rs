@@ -1,0 +1,279 @@
+//! The embedded SQLite backend (WAL mode), the default for one machine.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use model::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
+use serde_json::{Map, Value};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Row, SqlitePool};
+
+use crate::{BlockRun, BlockRunChange, NewRun, PipelineRun, RunFilter, RunStore, StorageError};
+
+/// Run history in a SQLite file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub async fn open(path: &Path) -> Result<SqliteStore, StorageError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(10));
+        Self::connect(options).await
+    }
+
+    /// A private in-memory database, for tests.
+    pub async fn in_memory() -> Result<SqliteStore, StorageError> {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
+        Self::connect(options).await
+    }
+
+    async fn connect(options: SqliteConnectOptions) -> Result<SqliteStore, StorageError> {
+        let pool = SqlitePoolOptions::new()
+            // One writer at a time is SQLite's rule anyway; one connection keeps `:memory:` a single database.
+            .max_connections(1)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+}
+
+#[async_trait]
+impl RunStore for SqliteStore {
+    async fn create_run(&self, run: NewRun) -> Result<PipelineRun, StorageError> {
+        let now = Utc::now();
+        let mut transaction = self.pool.begin().await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO pipeline_runs (pipeline_uuid, trigger_id, status, variables, definition, execution_date, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&run.pipeline_uuid)
+        .bind(run.trigger_id)
+        .bind(RunStatus::Initial.as_str())
+        .bind(Value::Object(run.variables.clone()).to_string())
+        .bind(run.definition.to_string())
+        .bind(run.execution_date.to_rfc3339())
+        .bind(now.to_rfc3339())
+        .fetch_one(&mut *transaction)
+        .await?
+        .get(0);
+        for block_uuid in &run.block_uuids {
+            sqlx::query(
+                "INSERT INTO block_runs (pipeline_run_id, block_uuid, status) VALUES (?, ?, ?)",
+            )
+            .bind(id)
+            .bind(block_uuid)
+            .bind(BlockRunStatus::Initial.as_str())
+            .execute(&mut *transaction)
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(PipelineRun {
+            id,
+            pipeline_uuid: run.pipeline_uuid,
+            trigger_id: run.trigger_id,
+            status: RunStatus::Initial,
+            variables: run.variables,
+            definition: run.definition,
+            execution_date: run.execution_date,
+            created_at: now,
+            started_at: None,
+            completed_at: None,
+        })
+    }
+
+    async fn change_run(&self, run_id: i64, event: RunEvent) -> Result<RunStatus, StorageError> {
+        let mut transaction = self.pool.begin().await?;
+        let row = sqlx::query("SELECT status FROM pipeline_runs WHERE id = ?")
+            .bind(run_id)
+            .fetch_optional(&mut *transaction)
+            .await?
+            .ok_or(StorageError::RunNotFound(run_id))?;
+        let next = parse_run_status(row.get(0))?.apply(event)?;
+        let now = Utc::now().to_rfc3339();
+        let (started, completed) = match event {
+            RunEvent::Start => (Some(now), None),
+            RunEvent::Retry => (None, None),
+            RunEvent::Complete | RunEvent::Fail | RunEvent::Cancel => (None, Some(now)),
+        };
+        sqlx::query(
+            "UPDATE pipeline_runs SET status = ?, started_at = COALESCE(?, started_at),
+             completed_at = CASE WHEN ? THEN NULL ELSE COALESCE(?, completed_at) END WHERE id = ?",
+        )
+        .bind(next.as_str())
+        .bind(started)
+        .bind(event == RunEvent::Retry)
+        .bind(completed)
+        .bind(run_id)
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
+        Ok(next)
+    }
+
+    async fn change_block_run(
+        &self,
+        run_id: i64,
+        block_uuid: &str,
+        change: BlockRunChange,
+    ) -> Result<BlockRunStatus, StorageError> {
+        let mut transaction = self.pool.begin().await?;
+        let row = sqlx::query(
+            "SELECT status FROM block_runs WHERE pipeline_run_id = ? AND block_uuid = ?",
+        )
+        .bind(run_id)
+        .bind(block_uuid)
+        .fetch_optional(&mut *transaction)
+        .await?
+        .ok_or_else(|| StorageError::BlockRunNotFound {
+            run_id,
+            block_uuid: block_uuid.to_owned(),
+        })?;
+        let next = parse_block_status(row.get(0))?.apply(change.event)?;
+        let now = Utc::now().to_rfc3339();
+        let starting = change.event == BlockRunEvent::Start;
+        let finished = next.is_finished();
+        let retrying = change.event == BlockRunEvent::Retry;
+        sqlx::query(
+            "UPDATE block_runs SET status = ?,
+                attempt = attempt + ?,
+                started_at = CASE WHEN ? THEN ? WHEN ? THEN NULL ELSE started_at END,
+                completed_at = CASE WHEN ? THEN ? ELSE NULL END,
+                error = CASE WHEN ? THEN NULL ELSE COALESCE(?, error) END,
+                outputs = CASE WHEN ? THEN NULL ELSE COALESCE(?, outputs) END,
+                log_path = COALESCE(?, log_path)
+             WHERE pipeline_run_id = ? AND block_uuid = ?",
+        )
+        .bind(next.as_str())
+        .bind(i64::from(starting))
+        .bind(starting)
+        .bind(&now)
+        .bind(retrying)
+        .bind(finished)
+        .bind(&now)
+        .bind(starting || retrying)
+        .bind(change.error)
+        .bind(starting || retrying)
+        .bind(change.outputs.map(|outputs| outputs.to_string()))
+        .bind(change.log_path)
+        .bind(run_id)
+        .bind(block_uuid)
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
+        Ok(next)
+    }
+
+    async fn run(&self, run_id: i64) -> Result<Option<PipelineRun>, StorageError> {
+        let row = sqlx::query("SELECT * FROM pipeline_runs WHERE id = ?")
+            .bind(run_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| pipeline_run(&row)).transpose()
+    }
+
+    async fn block_runs(&self, run_id: i64) -> Result<Vec<BlockRun>, StorageError> {
+        let rows = sqlx::query("SELECT * FROM block_runs WHERE pipeline_run_id = ? ORDER BY id")
+            .bind(run_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(block_run).collect()
+    }
+
+    async fn runs(&self, filter: RunFilter) -> Result<Vec<PipelineRun>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT * FROM pipeline_runs
+             WHERE (? IS NULL OR pipeline_uuid = ?) AND (? IS NULL OR status = ?)
+             ORDER BY id DESC LIMIT ?",
+        )
+        .bind(filter.pipeline_uuid.as_deref())
+        .bind(filter.pipeline_uuid.as_deref())
+        .bind(filter.status.map(RunStatus::as_str))
+        .bind(filter.status.map(RunStatus::as_str))
+        .bind(filter.limit.unwrap_or(100))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(pipeline_run).collect()
+    }
+}
+
+fn pipeline_run(row: &SqliteRow) -> Result<PipelineRun, StorageError> {
+    let variables: Map<String, Value> = parse_json::<Value>(row.get("variables"))?
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    Ok(PipelineRun {
+        id: row.get("id"),
+        pipeline_uuid: row.get("pipeline_uuid"),
+        trigger_id: row.get("trigger_id"),
+        status: parse_run_status(row.get("status"))?,
+        variables,
+        definition: parse_json(row.get("definition"))?,
+        execution_date: parse_time(row.get("execution_date"))?,
+        created_at: parse_time(row.get("created_at"))?,
+        started_at: row
+            .get::<Option<&str>, _>("started_at")
+            .map(parse_time)
+            .transpose()?,
+        completed_at: row
+            .get::<Option<&str>, _>("completed_at")
+            .map(parse_time)
+            .transpose()?,
+    })
+}
+
+fn block_run(row: &SqliteRow) -> Result<BlockRun, StorageError> {
+    Ok(BlockRun {
+        id: row.get("id"),
+        pipeline_run_id: row.get("pipeline_run_id"),
+        block_uuid: row.get("block_uuid"),
+        status: parse_block_status(row.get("status"))?,
+        attempt: row.get("attempt"),
+        started_at: row
+            .get::<Option<&str>, _>("started_at")
+            .map(parse_time)
+            .transpose()?,
+        completed_at: row
+            .get::<Option<&str>, _>("completed_at")
+            .map(parse_time)
+            .transpose()?,
+        error: row.get("error"),
+        log_path: row.get("log_path"),
+        outputs: row
+            .get::<Option<&str>, _>("outputs")
+            .map(parse_json)
+            .transpose()?,
+    })
+}
+
+fn parse_run_status(name: &str) -> Result<RunStatus, StorageError> {
+    RunStatus::parse(name)
+        .ok_or_else(|| StorageError::Corrupt(format!("unknown run status `{name}`")))
+}
+
+fn parse_block_status(name: &str) -> Result<BlockRunStatus, StorageError> {
+    BlockRunStatus::parse(name)
+        .ok_or_else(|| StorageError::Corrupt(format!("unknown block run status `{name}`")))
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>, StorageError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|time| time.with_timezone(&Utc))
+        .map_err(|error| StorageError::Corrupt(format!("bad time `{text}`: {error}")))
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StorageError> {
+    serde_json::from_str(text).map_err(|error| StorageError::Corrupt(format!("bad JSON: {error}")))
+}
