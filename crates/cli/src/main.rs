@@ -1,1 +1,68 @@
-fn main() {}
+//! The `wand` binary: parses the command line, reads configuration once, wires the roles, and maps outcomes to
+//! exit codes: 0 (completed), 1 (a block failed), 2 (bad input or infrastructure).
+
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the binary talks to its user on stdout and stderr"
+)]
+
+mod config;
+mod display;
+mod local_run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Wand: data pipelines of Python blocks, compatible with Mage projects.
+#[derive(Debug, Parser)]
+#[command(name = "wand", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a new project (the same layout as `mage init`).
+    Init {
+        /// Folder of the new project; it must not exist.
+        path: PathBuf,
+    },
+    /// Run a pipeline once, now, and wait for it (like `mage run`).
+    Run(local_run::RunArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("WAND_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match cli.command {
+        Command::Init { path } => init(&path),
+        Command::Run(args) => local_run::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init(path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    project::init(path)?;
+    println!("Created project {}", path.display());
+    println!(
+        "Run its example pipeline with: wand run {} example_pipeline",
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

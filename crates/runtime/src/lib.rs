@@ -1,1 +1,20 @@
-//! placeholder
+//! Executes blocks: finds or builds the project's Python environment, keeps a warm worker that forks a fresh
+//! child per block, streams block output lines to a `LogSink`, and reads stored table outputs for previews.
+//!
+//! The runtime knows no database and no HTTP: callers record outcomes and serve logs.
+
+mod environment;
+mod error;
+mod package;
+mod preview;
+mod protocol;
+mod sink;
+mod worker;
+
+pub use environment::{EnvironmentRequest, ensure_python};
+pub use error::RuntimeError;
+pub use package::install_package;
+pub use preview::{TablePreview, preview_table};
+pub use protocol::{BlockOutcome, BlockRequest, FailureReason};
+pub use sink::{LogLine, LogSink, Stream, VecSink};
+pub use worker::{PythonWorkers, WorkerConfig};

@@ -222,11 +222,22 @@ def _result(child, status):
     }
 
 
+def _die_with_parent():
+    """Asks Linux to kill this child if the worker dies, so no block outlives a killed worker."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _child_main(request, out_w, err_w, result_w, parent_fds):
     """Runs in the forked child: becomes its own process group, rewires stdio, runs the block, exits."""
     code = 0
     try:
         os.setpgid(0, 0)
+        _die_with_parent()
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         for fd in parent_fds:
             os.close(fd)

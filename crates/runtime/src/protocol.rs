@@ -1,0 +1,113 @@
+//! The messages between Wand and the Python worker (see `python/wand_runtime/worker.py`).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Everything a forked child needs to run one block.
+#[derive(Debug, Clone, Serialize)]
+pub struct BlockRequest {
+    pub repo_path: String,
+    pub project_name: String,
+    pub data_dir: String,
+    pub pipeline_uuid: String,
+    pub block_uuid: String,
+    pub block_type: String,
+    pub run_id: i64,
+    /// The block file, relative to the project.
+    pub file: String,
+    /// RFC 3339.
+    pub execution_date: String,
+    pub execution_partition: String,
+    pub env: String,
+    pub trigger_name: Option<String>,
+    /// Merged variables (pipeline < trigger < run).
+    pub variables: Map<String, Value>,
+    pub configuration: Value,
+    /// The stored outputs of each upstream block, in `upstream_blocks` order.
+    pub inputs: Vec<Value>,
+    /// The folder the block's outputs go to.
+    pub output_dir: String,
+    pub run_tests: bool,
+    /// Seconds.
+    pub timeout: Option<f64>,
+}
+
+/// Why a block failed, when it is not the block's own exception.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureReason {
+    Timeout,
+    Crashed,
+    Cancelled,
+}
+
+/// How a block run ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BlockOutcome {
+    Completed {
+        /// How the return value was stored: `{"container": ..., "outputs": [{"kind", "path", ...}]}`.
+        stored: Value,
+        tests: u64,
+        /// Side effects the block asked for (e.g. `set_global_variable`).
+        effects: Value,
+    },
+    Failed {
+        error: String,
+        traceback: Option<String>,
+        reason: Option<FailureReason>,
+    },
+    Cancelled,
+}
+
+/// The `result` of a `done` event, as the child or the supervisor wrote it.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RawResult {
+    status: String,
+    #[serde(default)]
+    stored: Value,
+    #[serde(default)]
+    tests: u64,
+    #[serde(default)]
+    effects: Value,
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    traceback: Option<String>,
+    #[serde(default)]
+    reason: Option<FailureReason>,
+}
+
+impl From<RawResult> for BlockOutcome {
+    fn from(raw: RawResult) -> BlockOutcome {
+        match raw.status.as_str() {
+            "completed" => BlockOutcome::Completed {
+                stored: raw.stored,
+                tests: raw.tests,
+                effects: raw.effects,
+            },
+            "cancelled" => BlockOutcome::Cancelled,
+            _ => BlockOutcome::Failed {
+                error: raw.error.unwrap_or_else(|| "the block failed".to_owned()),
+                traceback: raw.traceback,
+                reason: raw.reason,
+            },
+        }
+    }
+}
+
+/// A line the worker writes on its stdout.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub(crate) enum WorkerEvent {
+    Ready {},
+    Log {
+        id: u64,
+        stream: String,
+        line: String,
+        ts: f64,
+    },
+    Done {
+        id: u64,
+        result: RawResult,
+    },
+}

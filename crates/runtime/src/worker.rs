@@ -1,0 +1,294 @@
+//! The warm Python worker: one process per interpreter that has done the heavy imports and forks a fresh
+//! child per block. If the worker itself dies, the blocks it was running fail and the next block starts a new one.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStdin, Command};
+use tokio::sync::oneshot;
+
+use crate::protocol::WorkerEvent;
+use crate::{BlockOutcome, BlockRequest, FailureReason, LogLine, LogSink, RuntimeError, Stream};
+
+/// How long the worker may take to import pandas and friends before it counts as broken.
+const STARTUP_LIMIT: Duration = Duration::from_secs(120);
+/// How long past a block's own timeout Wand waits for the worker to report it before replacing the worker.
+const TIMEOUT_GRACE: Duration = Duration::from_secs(10);
+
+/// How to start the worker process.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    pub python: PathBuf,
+    /// The unpacked `wand_runtime` package (see `install_package`).
+    pub package_dir: PathBuf,
+    /// The working directory of blocks (relative paths in user code resolve against it).
+    pub working_dir: PathBuf,
+}
+
+/// A pool of one warm worker, started on first use and replaced when it dies.
+pub struct PythonWorkers {
+    config: WorkerConfig,
+    current: tokio::sync::Mutex<Option<Arc<Process>>>,
+    next_id: AtomicU64,
+}
+
+struct Process {
+    child: Mutex<Child>,
+    stdin: tokio::sync::Mutex<Option<ChildStdin>>,
+    routes: Arc<Mutex<HashMap<u64, Route>>>,
+    alive: Arc<AtomicBool>,
+}
+
+struct Route {
+    sink: Arc<dyn LogSink>,
+    done: oneshot::Sender<BlockOutcome>,
+}
+
+impl PythonWorkers {
+    pub fn new(config: WorkerConfig) -> PythonWorkers {
+        PythonWorkers {
+            config,
+            current: tokio::sync::Mutex::new(None),
+            next_id: AtomicU64::new(1),
+        }
+    }
+
+    /// Starts the worker now, so the first block does not wait for the imports.
+    pub async fn warm_up(&self) -> Result<(), RuntimeError> {
+        self.process().await.map(|_| ())
+    }
+
+    /// Runs one block in a fresh child of the worker; its output lines go to `sink` as they come.
+    pub async fn execute(
+        &self,
+        request: BlockRequest,
+        sink: Arc<dyn LogSink>,
+    ) -> Result<BlockOutcome, RuntimeError> {
+        let process = self.process().await?;
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (done, outcome) = oneshot::channel();
+        process
+            .routes
+            .lock()
+            .expect("routes lock")
+            .insert(id, Route { sink, done });
+        let limit = request
+            .timeout
+            .map(|seconds| Duration::from_secs_f64(seconds) + TIMEOUT_GRACE);
+        let message = serde_json::json!({"op": "run", "id": id, "request": request});
+        if let Err(error) = process.send(&message).await {
+            process.routes.lock().expect("routes lock").remove(&id);
+            return Err(error);
+        }
+        let finished = match limit {
+            Some(limit) => match tokio::time::timeout(limit, outcome).await {
+                Ok(finished) => finished,
+                Err(_) => {
+                    tracing::warn!(block = %request.block_uuid, "worker did not stop a block past its timeout; replacing it");
+                    process.kill();
+                    return Ok(timed_out());
+                }
+            },
+            None => outcome.await,
+        };
+        Ok(finished.unwrap_or_else(|_| BlockOutcome::Failed {
+            error:
+                "the Python worker running this block stopped unexpectedly; it has been replaced"
+                    .to_owned(),
+            traceback: None,
+            reason: Some(FailureReason::Crashed),
+        }))
+    }
+
+    /// Stops the worker and every block it runs: closing its stdin makes it kill its children and exit.
+    pub async fn shutdown(&self) {
+        let Some(process) = self.current.lock().await.take() else {
+            return;
+        };
+        process.stdin.lock().await.take();
+        let exited = {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+            loop {
+                if !process.alive.load(Ordering::SeqCst) || tokio::time::Instant::now() >= deadline
+                {
+                    break !process.alive.load(Ordering::SeqCst);
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        };
+        if !exited {
+            process.kill();
+        }
+    }
+
+    /// The live worker, started (and waited for) if there is none.
+    async fn process(&self) -> Result<Arc<Process>, RuntimeError> {
+        let mut current = self.current.lock().await;
+        if let Some(process) = current.as_ref()
+            && process.alive.load(Ordering::SeqCst)
+        {
+            return Ok(process.clone());
+        }
+        let process = Arc::new(Process::start(&self.config).await?);
+        *current = Some(process.clone());
+        Ok(process)
+    }
+}
+
+impl Drop for PythonWorkers {
+    fn drop(&mut self) {
+        if let Ok(mut current) = self.current.try_lock()
+            && let Some(process) = current.take()
+        {
+            process.kill();
+        }
+    }
+}
+
+impl Process {
+    async fn start(config: &WorkerConfig) -> Result<Process, RuntimeError> {
+        let mut child = Command::new(&config.python)
+            .args(["-u", "-m", "wand_runtime.worker"])
+            .env("PYTHONPATH", &config.package_dir)
+            .current_dir(&config.working_dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|error| RuntimeError::Python {
+                path: config.python.clone(),
+                reason: error.to_string(),
+            })?;
+        let stdin = child.stdin.take().expect("stdin is piped");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let routes: Arc<Mutex<HashMap<u64, Route>>> = Arc::default();
+        let alive = Arc::new(AtomicBool::new(true));
+        let (ready_tx, ready_rx) = oneshot::channel();
+        let errors = Arc::new(Mutex::new(Vec::<String>::new()));
+        tokio::spawn(read_stderr(stderr, errors.clone()));
+        tokio::spawn(read_events(stdout, routes.clone(), alive.clone(), ready_tx));
+        let ready = tokio::time::timeout(STARTUP_LIMIT, ready_rx).await;
+        if !matches!(ready, Ok(Ok(()))) {
+            let _ = child.start_kill();
+            // Give the stderr reader a moment to collect the worker's last words.
+            let _ = tokio::time::timeout(Duration::from_secs(2), child.wait()).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let output = errors.lock().expect("stderr lock").join("\n");
+            return Err(RuntimeError::Python {
+                path: config.python.clone(),
+                reason: format!("the worker did not start:\n{output}"),
+            });
+        }
+        Ok(Process {
+            child: Mutex::new(child),
+            stdin: tokio::sync::Mutex::new(Some(stdin)),
+            routes,
+            alive,
+        })
+    }
+
+    async fn send(&self, message: &serde_json::Value) -> Result<(), RuntimeError> {
+        let mut line = message.to_string();
+        line.push('\n');
+        let mut stdin = self.stdin.lock().await;
+        let stdin = stdin
+            .as_mut()
+            .ok_or_else(|| RuntimeError::WorkerDied("the worker is shutting down".to_owned()))?;
+        stdin
+            .write_all(line.as_bytes())
+            .await
+            .map_err(|error| RuntimeError::WorkerDied(error.to_string()))
+    }
+
+    fn kill(&self) {
+        self.alive.store(false, Ordering::SeqCst);
+        let _ = self.child.lock().expect("child lock").start_kill();
+    }
+}
+
+async fn read_events(
+    stdout: tokio::process::ChildStdout,
+    routes: Arc<Mutex<HashMap<u64, Route>>>,
+    alive: Arc<AtomicBool>,
+    ready: oneshot::Sender<()>,
+) {
+    let mut ready = Some(ready);
+    let mut lines = BufReader::new(stdout).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let event = match serde_json::from_str::<WorkerEvent>(&line) {
+            Ok(event) => event,
+            Err(error) => {
+                tracing::warn!(%error, line, "unreadable message from the Python worker");
+                continue;
+            }
+        };
+        match event {
+            WorkerEvent::Ready {} => {
+                if let Some(ready) = ready.take() {
+                    let _ = ready.send(());
+                }
+            }
+            WorkerEvent::Log {
+                id,
+                stream,
+                line,
+                ts,
+            } => {
+                let sink = routes
+                    .lock()
+                    .expect("routes lock")
+                    .get(&id)
+                    .map(|route| route.sink.clone());
+                if let Some(sink) = sink {
+                    sink.line(LogLine {
+                        time: Utc
+                            .timestamp_micros((ts * 1e6) as i64)
+                            .single()
+                            .unwrap_or_else(Utc::now),
+                        stream: if stream == "stderr" {
+                            Stream::Stderr
+                        } else {
+                            Stream::Stdout
+                        },
+                        text: line,
+                    });
+                }
+            }
+            WorkerEvent::Done { id, result } => {
+                if let Some(route) = routes.lock().expect("routes lock").remove(&id) {
+                    let _ = route.done.send(result.into());
+                }
+            }
+        }
+    }
+    alive.store(false, Ordering::SeqCst);
+    // Dropping the routes tells every waiting block that its worker is gone.
+    routes.lock().expect("routes lock").clear();
+}
+
+async fn read_stderr(stderr: tokio::process::ChildStderr, collected: Arc<Mutex<Vec<String>>>) {
+    let mut lines = BufReader::new(stderr).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        tracing::debug!(target: "wand::python_worker", "{line}");
+        let mut collected = collected.lock().expect("stderr lock");
+        if collected.len() < 200 {
+            collected.push(line);
+        }
+    }
+}
+
+fn timed_out() -> BlockOutcome {
+    BlockOutcome::Failed {
+        error: "the block ran past its timeout and was stopped".to_owned(),
+        traceback: None,
+        reason: Some(FailureReason::Timeout),
+    }
+}
