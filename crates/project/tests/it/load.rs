@@ -1,0 +1,302 @@
+//! Loading pipelines: both metadata generations, block file resolution, and every validation diagnostic.
+
+use project::{Project, ProjectError};
+
+use crate::write_project;
+
+const MAGE_08: &str = "\
+blocks:
+- all_upstream_blocks_executed: true
+  color: null
+  configuration:
+    file_path: null
+  downstream_blocks:
+  - clean
+  executor_config: null
+  executor_type: local_python
+  has_callback: false
+  language: python
+  name: load
+  status: executed
+  type: data_loader
+  upstream_blocks: []
+  uuid: load
+- all_upstream_blocks_executed: false
+  color: teal
+  configuration: {dynamic: false, file_path: null}
+  downstream_blocks: []
+  language: python
+  name: clean
+  status: not_executed
+  type: transformer
+  upstream_blocks:
+  - load
+  uuid: clean
+data_integration: null
+description: null
+extensions: {}
+name: old style
+type: python
+updated_at: '2023-04-10 15:36:52'
+uuid: old
+widgets: []
+";
+
+const MAGE_09: &str = "\
+blocks:
+- configuration:
+    file_source:
+      path: custom/train_model.py
+  downstream_blocks: []
+  language: python
+  name: train
+  retry_config:
+    retries: 2
+  timeout: 30
+  type: custom
+  upstream_blocks: []
+  uuid: train
+- configuration: {}
+  language: python
+  name: notes
+  type: scratchpad
+  upstream_blocks: []
+  uuid: notes
+cache_block_output_in_memory: false
+callbacks: []
+concurrency_config: {}
+conditionals: []
+executor_count: 1
+name: new style
+retry_config:
+  delay: 1
+run_pipeline_in_one_process: false
+settings:
+  triggers: null
+tags: []
+type: python
+uuid: new
+variables:
+  threshold: 0.5
+";
+
+fn project(files: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("proj");
+    write_project(&root, files);
+    let project = Project::open(&root).unwrap();
+    (dir, project)
+}
+
+fn problems(project: &Project, pipeline: &str) -> String {
+    match project.load_pipeline(pipeline) {
+        Err(ProjectError::Invalid(diagnostics)) => diagnostics
+            .iter()
+            .map(|d| {
+                let file = d.file.file_name().unwrap().to_string_lossy().into_owned();
+                format!(
+                    "{file}:{}: {}: {}",
+                    d.line.unwrap_or(0),
+                    d.block.as_deref().unwrap_or("-"),
+                    d.message
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => panic!("expected diagnostics, got {other:?}"),
+    }
+}
+
+#[test]
+fn loads_a_mage_08_pipeline_with_type_folder_files() {
+    let (_dir, project) = project(&[
+        ("metadata.yaml", "project_type: standalone\n"),
+        ("pipelines/old/metadata.yaml", MAGE_08),
+        ("data_loaders/load.py", ""),
+        ("transformers/clean.py", ""),
+    ]);
+    let loaded = project.load_pipeline("old").unwrap();
+    let pipeline = loaded.pipeline;
+    assert_eq!(pipeline.name, "old style");
+    let files: Vec<_> = pipeline
+        .dag
+        .blocks()
+        .iter()
+        .map(|b| (b.uuid.as_str(), b.file.as_str()))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("load", "data_loaders/load.py"),
+            ("clean", "transformers/clean.py")
+        ]
+    );
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+}
+
+#[test]
+fn loads_a_mage_09_pipeline_with_file_source_retry_and_variables() {
+    let (_dir, project) = project(&[
+        (
+            "metadata.yaml",
+            "retry_config:\n  retries: 5\n  max_delay: 9\n",
+        ),
+        ("pipelines/new/metadata.yaml", MAGE_09),
+        ("custom/train_model.py", ""),
+    ]);
+    let pipeline = project.load_pipeline("new").unwrap().pipeline;
+    let train = pipeline.dag.get("train").unwrap();
+    assert_eq!(train.file, "custom/train_model.py");
+    assert_eq!(train.timeout, Some(30.0));
+    // Block < pipeline < project: retries from the block, delay from the pipeline, max_delay from the project.
+    assert_eq!(
+        (
+            train.retry.retries,
+            train.retry.delay,
+            train.retry.max_delay
+        ),
+        (Some(2), Some(1.0), Some(9.0))
+    );
+    assert_eq!(pipeline.variables["threshold"], serde_json::json!(0.5));
+    assert_eq!(
+        pipeline.dag.len(),
+        1,
+        "the scratchpad is not part of the DAG"
+    );
+    assert_eq!(pipeline.notebook_blocks[0].uuid, "notes");
+}
+
+#[test]
+fn file_paths_prefixed_with_the_project_name_resolve_inside_the_project() {
+    let metadata = "blocks:\n- uuid: a\n  type: data_loader\n  configuration:\n    file_path: proj/data_loaders/other_name.py\n";
+    let (_dir, project) = project(&[
+        ("pipelines/p/metadata.yaml", metadata),
+        ("data_loaders/other_name.py", ""),
+    ]);
+    let pipeline = project.load_pipeline("p").unwrap().pipeline;
+    assert_eq!(
+        pipeline.dag.get("a").unwrap().file,
+        "data_loaders/other_name.py"
+    );
+}
+
+#[test]
+fn a_cycle_names_every_block_on_it_and_the_file() {
+    let metadata = "\
+blocks:
+- {uuid: a, type: transformer, upstream_blocks: [c]}
+- {uuid: b, type: transformer, upstream_blocks: [a]}
+- {uuid: c, type: transformer, upstream_blocks: [b]}
+";
+    let (_dir, project) = project(&[
+        ("pipelines/p/metadata.yaml", metadata),
+        ("transformers/a.py", ""),
+        ("transformers/b.py", ""),
+        ("transformers/c.py", ""),
+    ]);
+    assert_eq!(
+        problems(&project, "p"),
+        "metadata.yaml:0: -: blocks form a cycle: a -> b -> c -> a; remove one of these dependencies"
+    );
+}
+
+#[test]
+fn every_problem_is_reported_with_its_line_and_block() {
+    let metadata = "\
+blocks:
+- uuid: a
+  type: data_loader
+- uuid: b
+  type: transformer
+  upstream_blocks: [ghost]
+- uuid: a
+  type: data_loader
+- uuid: c
+  type: spaceship
+- uuid: d
+  type: transformer
+  configuration:
+    file_source:
+      path: ../outside.py
+";
+    let (_dir, project) = project(&[
+        ("pipelines/p/metadata.yaml", metadata),
+        ("data_loaders/a.py", ""),
+    ]);
+    let expected = "\
+metadata.yaml:4: b: block file `transformers/b.py` not found; create it, or point `configuration.file_source.path` at the right file
+metadata.yaml:9: c: unknown block type `spaceship`; use one of: data_loader, transformer, data_exporter, custom, sensor, scratchpad, markdown, chart, dbt, callback, conditional, extension
+metadata.yaml:11: d: block file `../outside.py` is outside the project; keep block files inside ";
+    let found = problems(&project, "p");
+    assert!(found.starts_with(expected), "{found}");
+}
+
+#[test]
+fn unknown_upstream_and_duplicates_are_named() {
+    let metadata = "\
+blocks:
+- {uuid: a, type: data_loader}
+- {uuid: a, type: data_loader}
+- {uuid: b, type: transformer, upstream_blocks: [ghost]}
+";
+    let (_dir, project) = project(&[
+        ("pipelines/p/metadata.yaml", metadata),
+        ("data_loaders/a.py", ""),
+        ("transformers/b.py", ""),
+    ]);
+    let found = problems(&project, "p");
+    assert!(
+        found.contains("a: block `a` is defined more than once"),
+        "{found}"
+    );
+    assert!(
+        found.contains("b: block `b` names upstream block `ghost`, which is not in the pipeline"),
+        "{found}"
+    );
+}
+
+#[test]
+fn disagreeing_downstream_lists_are_repaired_with_a_warning() {
+    let metadata = "\
+blocks:
+- {uuid: a, type: data_loader, downstream_blocks: []}
+- {uuid: b, type: transformer, upstream_blocks: [a], downstream_blocks: [a]}
+";
+    let (_dir, project) = project(&[
+        ("pipelines/p/metadata.yaml", metadata),
+        ("data_loaders/a.py", ""),
+        ("transformers/b.py", ""),
+    ]);
+    let loaded = project.load_pipeline("p").unwrap();
+    let warnings: Vec<String> = loaded.warnings.iter().map(|w| w.message.clone()).collect();
+    assert_eq!(
+        warnings,
+        [
+            "is upstream of `b` but does not list it under `downstream_blocks`; the upstream list wins",
+            "lists `a` under `downstream_blocks`, but `a` does not list it under `upstream_blocks`; the upstream list wins",
+        ]
+    );
+    assert_eq!(loaded.pipeline.dag.get("b").unwrap().upstream, ["a"]);
+}
+
+#[test]
+fn unknown_pipeline_and_bad_yaml_are_clear() {
+    let (_dir, project) = project(&[("pipelines/p/metadata.yaml", "blocks: [unclosed\n")]);
+    let missing = project.load_pipeline("nope").unwrap_err().to_string();
+    assert!(
+        missing.contains("pipeline `nope` not found") && missing.contains("pipelines: p"),
+        "{missing}"
+    );
+    let yaml = project.load_pipeline("p").unwrap_err().to_string();
+    assert!(yaml.contains("metadata.yaml: invalid YAML"), "{yaml}");
+}
+
+#[test]
+fn a_folder_without_project_files_is_not_a_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let error = Project::open(dir.path()).unwrap_err().to_string();
+    assert!(
+        error.contains("is not a Mage or Wand project") && error.contains("wand init"),
+        "{error}"
+    );
+}

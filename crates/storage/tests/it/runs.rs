@@ -1,0 +1,234 @@
+//! Pipeline runs and block runs: creation, the state machine at the storage boundary, outputs, errors, listing.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use model::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
+use serde_json::{Map, json};
+use storage::{BlockRunChange, NewRun, RunFilter, RunStore, StorageError};
+
+use crate::store_test;
+
+fn new_run(pipeline: &str, blocks: &[&str]) -> NewRun {
+    let mut variables = Map::new();
+    variables.insert("answer".to_owned(), json!(42));
+    NewRun {
+        pipeline_uuid: pipeline.to_owned(),
+        trigger_id: None,
+        variables,
+        definition: json!({"blocks": blocks}),
+        execution_date: Utc::now(),
+        block_uuids: blocks.iter().map(|b| (*b).to_owned()).collect(),
+    }
+}
+
+async fn step(
+    store: &Arc<dyn RunStore>,
+    run: i64,
+    block: &str,
+    event: BlockRunEvent,
+) -> BlockRunStatus {
+    store
+        .change_block_run(run, block, BlockRunChange::event(event))
+        .await
+        .expect("allowed change")
+}
+
+store_test!(
+    a_new_run_has_initial_block_runs_in_pipeline_order,
+    |store: Arc<dyn RunStore>| async move {
+        let run = store
+            .create_run(new_run("p", &["load", "transform", "export"]))
+            .await
+            .unwrap();
+        assert_eq!(run.status, RunStatus::Initial);
+        let stored = store.run(run.id).await.unwrap().expect("run exists");
+        assert_eq!(stored.variables.get("answer"), Some(&json!(42)));
+        assert_eq!(
+            stored.definition,
+            json!({"blocks": ["load", "transform", "export"]})
+        );
+        let blocks = store.block_runs(run.id).await.unwrap();
+        let names: Vec<_> = blocks
+            .iter()
+            .map(|b| (b.block_uuid.as_str(), b.status, b.attempt))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("load", BlockRunStatus::Initial, 0),
+                ("transform", BlockRunStatus::Initial, 0),
+                ("export", BlockRunStatus::Initial, 0)
+            ]
+        );
+    }
+);
+
+store_test!(
+    a_block_run_records_times_outputs_and_attempts,
+    |store: Arc<dyn RunStore>| async move {
+        let run = store.create_run(new_run("p", &["load"])).await.unwrap();
+        step(&store, run.id, "load", BlockRunEvent::Enqueue).await;
+        let status = store
+            .change_block_run(
+                run.id,
+                "load",
+                BlockRunChange {
+                    log_path: Some("/logs/load.log".to_owned()),
+                    ..BlockRunChange::event(BlockRunEvent::Start)
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(status, BlockRunStatus::Running);
+        store
+            .change_block_run(
+                run.id,
+                "load",
+                BlockRunChange {
+                    outputs: Some(json!({"outputs": [{"kind": "json"}]})),
+                    ..BlockRunChange::event(BlockRunEvent::Complete)
+                },
+            )
+            .await
+            .unwrap();
+        let block = store.block_runs(run.id).await.unwrap().remove(0);
+        assert_eq!(block.status, BlockRunStatus::Completed);
+        assert_eq!(block.attempt, 1);
+        assert_eq!(block.log_path.as_deref(), Some("/logs/load.log"));
+        assert_eq!(block.outputs, Some(json!({"outputs": [{"kind": "json"}]})));
+        assert!(block.duration().expect("finished") >= chrono::Duration::zero());
+    }
+);
+
+store_test!(
+    a_retried_block_counts_attempts_and_forgets_the_old_error,
+    |store: Arc<dyn RunStore>| async move {
+        let run = store.create_run(new_run("p", &["flaky"])).await.unwrap();
+        step(&store, run.id, "flaky", BlockRunEvent::Enqueue).await;
+        step(&store, run.id, "flaky", BlockRunEvent::Start).await;
+        store
+            .change_block_run(
+                run.id,
+                "flaky",
+                BlockRunChange {
+                    error: Some("ValueError: nope".to_owned()),
+                    ..BlockRunChange::event(BlockRunEvent::Fail)
+                },
+            )
+            .await
+            .unwrap();
+        let failed = store.block_runs(run.id).await.unwrap().remove(0);
+        assert_eq!(failed.error.as_deref(), Some("ValueError: nope"));
+        assert!(failed.completed_at.is_some());
+        step(&store, run.id, "flaky", BlockRunEvent::Retry).await;
+        step(&store, run.id, "flaky", BlockRunEvent::Enqueue).await;
+        step(&store, run.id, "flaky", BlockRunEvent::Start).await;
+        let again = store.block_runs(run.id).await.unwrap().remove(0);
+        assert_eq!((again.status, again.attempt), (BlockRunStatus::Running, 2));
+        assert_eq!(again.error, None);
+        assert_eq!(again.completed_at, None);
+    }
+);
+
+store_test!(
+    invalid_changes_are_refused_and_leave_the_status_alone,
+    |store: Arc<dyn RunStore>| async move {
+        let run = store.create_run(new_run("p", &["a"])).await.unwrap();
+        let refused = store
+            .change_block_run(run.id, "a", BlockRunChange::event(BlockRunEvent::Complete))
+            .await;
+        assert!(
+            matches!(refused, Err(StorageError::Transition(_))),
+            "{refused:?}"
+        );
+        assert_eq!(
+            store.block_runs(run.id).await.unwrap()[0].status,
+            BlockRunStatus::Initial
+        );
+        let missing = store
+            .change_block_run(
+                run.id,
+                "ghost",
+                BlockRunChange::event(BlockRunEvent::Enqueue),
+            )
+            .await;
+        assert!(
+            matches!(missing, Err(StorageError::BlockRunNotFound { .. })),
+            "{missing:?}"
+        );
+        assert!(matches!(
+            store.change_run(9999, RunEvent::Start).await,
+            Err(StorageError::RunNotFound(9999))
+        ));
+    }
+);
+
+store_test!(run_status_follows_the_state_machine, |store: Arc<
+    dyn RunStore,
+>| async move {
+    let run = store.create_run(new_run("p", &["a"])).await.unwrap();
+    assert_eq!(
+        store.change_run(run.id, RunEvent::Start).await.unwrap(),
+        RunStatus::Running
+    );
+    assert_eq!(
+        store.change_run(run.id, RunEvent::Fail).await.unwrap(),
+        RunStatus::Failed
+    );
+    let failed = store.run(run.id).await.unwrap().unwrap();
+    assert!(failed.started_at.is_some() && failed.completed_at.is_some());
+    assert_eq!(
+        store.change_run(run.id, RunEvent::Retry).await.unwrap(),
+        RunStatus::Running
+    );
+    assert_eq!(store.run(run.id).await.unwrap().unwrap().completed_at, None);
+    assert!(store.change_run(run.id, RunEvent::Start).await.is_err());
+});
+
+store_test!(runs_are_listed_newest_first_with_filters, |store: Arc<
+    dyn RunStore,
+>| async move {
+    let first = store.create_run(new_run("alpha", &["a"])).await.unwrap();
+    let second = store.create_run(new_run("beta", &["a"])).await.unwrap();
+    let third = store.create_run(new_run("alpha", &["a"])).await.unwrap();
+    store.change_run(third.id, RunEvent::Start).await.unwrap();
+    let ids = |runs: Vec<storage::PipelineRun>| runs.iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store.runs(RunFilter::default()).await.unwrap()),
+        [third.id, second.id, first.id]
+    );
+    let alpha = RunFilter {
+        pipeline_uuid: Some("alpha".to_owned()),
+        ..RunFilter::default()
+    };
+    assert_eq!(
+        ids(store.runs(alpha.clone()).await.unwrap()),
+        [third.id, first.id]
+    );
+    let running_alpha = RunFilter {
+        status: Some(RunStatus::Running),
+        ..alpha
+    };
+    assert_eq!(ids(store.runs(running_alpha).await.unwrap()), [third.id]);
+    let limited = RunFilter {
+        limit: Some(1),
+        ..RunFilter::default()
+    };
+    assert_eq!(ids(store.runs(limited).await.unwrap()), [third.id]);
+});
+
+#[tokio::test]
+async fn the_sqlite_file_survives_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wand.db");
+    let id = {
+        let store = storage::SqliteStore::open(&path).await.unwrap();
+        store.create_run(new_run("p", &["a"])).await.unwrap().id
+    };
+    let store = storage::SqliteStore::open(&path).await.unwrap();
+    assert_eq!(
+        store.run(id).await.unwrap().map(|r| r.pipeline_uuid),
+        Some("p".to_owned())
+    );
+}
