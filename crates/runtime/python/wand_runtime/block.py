@@ -161,7 +161,8 @@ def _user_traceback(error, block_file):
         (index for index, frame in enumerate(frames) if not os.path.abspath(frame.filename).startswith(engine)),
         0,
     )
+    shown = [frame for frame in frames[first_user:] if not frame.filename.startswith("<frozen ")]
     lines = ["Traceback (most recent call last):\n"]
-    lines += traceback.format_list(frames[first_user:])
+    lines += traceback.format_list(shown)
     lines += traceback.format_exception_only(type(error), error)
     return "".join(lines)
