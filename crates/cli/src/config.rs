@@ -15,7 +15,9 @@ pub(crate) fn data_dir(flag: Option<PathBuf>, project_name: &str) -> anyhow::Res
     };
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("cannot create data folder {}", dir.display()))?;
-    Ok(dir)
+    // Absolute, because stored output and log paths must stay valid from any working directory.
+    std::fs::canonicalize(&dir)
+        .with_context(|| format!("cannot resolve data folder {}", dir.display()))
 }
 
 /// The runtime's environment request: `--python`, else `WAND_PYTHON`, else the project's `.venv`.

@@ -71,3 +71,64 @@ pub fn preview_table(path: &Path, limit: usize) -> Result<TablePreview, RuntimeE
         total_rows,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
+    use arrow_ipc::writer::FileWriter;
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn previews_schema_and_first_rows_across_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("output_0.arrow");
+        let batch = |ids: Vec<i64>, names: Vec<Option<&str>>, fares: Vec<f64>| {
+            RecordBatch::try_from_iter([
+                ("id", Arc::new(Int64Array::from(ids)) as ArrayRef),
+                ("name", Arc::new(StringArray::from(names)) as ArrayRef),
+                (
+                    "__index_level_0__",
+                    Arc::new(Float64Array::from(fares)) as ArrayRef,
+                ),
+            ])
+            .unwrap()
+        };
+        let first = batch(vec![1, 2], vec![Some("Ada"), None], vec![0.0, 1.0]);
+        let second = batch(vec![3], vec![Some("Linus")], vec![2.0]);
+        let mut writer =
+            FileWriter::try_new(File::create(&path).unwrap(), &first.schema()).unwrap();
+        writer.write(&first).unwrap();
+        writer.write(&second).unwrap();
+        writer.finish().unwrap();
+
+        let preview = preview_table(&path, 2).unwrap();
+        assert_eq!(
+            preview.columns,
+            [
+                ("id".to_owned(), "Int64".to_owned()),
+                ("name".to_owned(), "Utf8".to_owned())
+            ]
+        );
+        assert_eq!(
+            preview.rows,
+            [
+                vec![json!("1"), json!("Ada")],
+                vec![json!("2"), Value::Null]
+            ]
+        );
+        assert_eq!(preview.total_rows, 3);
+    }
+
+    #[test]
+    fn a_file_that_is_not_arrow_names_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.arrow");
+        std::fs::write(&path, b"not arrow").unwrap();
+        let error = preview_table(&path, 5).unwrap_err().to_string();
+        assert!(error.contains("bad.arrow"), "{error}");
+    }
+}

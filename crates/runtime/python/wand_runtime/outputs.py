@@ -19,6 +19,8 @@ class UnstorableOutput(Exception):
 
 def save(value, out_dir):
     """Store a block's return value; returns {"container": "single"|"tuple", "outputs": [meta, ...]}."""
+    # The paths go into the run history and are read back by later runs, which may start elsewhere.
+    out_dir = os.path.abspath(out_dir)
     os.makedirs(out_dir, exist_ok=True)
     if isinstance(value, tuple) and type(value) is tuple:
         metas = [save_one(item, out_dir, f"output_{index}") for index, item in enumerate(value)]

@@ -1,0 +1,10 @@
+//! End-to-end tests: the real `wand` binary on the projects in `fixtures/` and `examples/`, with a real Python
+//! (set `WAND_PYTHON` to an interpreter with pandas, pyarrow and pyyaml).
+
+mod failures;
+mod init;
+mod rerun_block;
+mod run_pipelines;
+mod support;
+mod tidy;
+mod validation;
