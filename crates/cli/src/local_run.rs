@@ -1,23 +1,23 @@
 //! `wand run`: runs one pipeline now, in this process, recording every status change in the run history,
 //! with independent blocks in parallel. (The server's scheduler and workers take this job over for triggers.)
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, bail};
 use chrono::Utc;
-use model::{Block, BlockRunEvent, BlockRunStatus, Pipeline, RunEvent, merge_variables};
+use model::{Block, BlockRunStatus, Pipeline, RunEvent, merge_variables};
 use project::{Project, ProjectError};
-use runtime::{BlockOutcome, BlockRequest, PythonWorkers, WorkerConfig};
+use runtime::{PythonWorkers, WorkerConfig};
 use serde_json::{Map, Value};
-use storage::{BlockRunChange, NewRun, RunFilter, RunStore, SqliteStore};
-use tokio::task::JoinSet;
+use storage::{NewRun, RunFilter, RunStore, SqliteStore};
 
 use crate::config;
-use crate::display::{BlockLog, Display};
+use crate::dag_run::{DagRun, RunContext};
+use crate::display::Display;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct RunArgs {
@@ -136,15 +136,15 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or(2)
         .max(1);
     let started = Instant::now();
-    let report = execute_dag(
+    let report = DagRun::new(
         &context,
         &pipeline,
-        &selected,
+        selected,
         earlier_outputs,
         store.as_ref(),
         &display,
-        concurrency,
     )
+    .execute(concurrency)
     .await?;
     workers.shutdown().await;
     display.clear();
@@ -188,269 +188,6 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
-}
-
-/// What every block of one run shares.
-struct RunContext {
-    project: Project,
-    data_dir: PathBuf,
-    run_dir: PathBuf,
-    run_id: i64,
-    execution_date: chrono::DateTime<Utc>,
-    variables: Map<String, Value>,
-    run_tests: bool,
-    workers: Arc<PythonWorkers>,
-}
-
-struct Failure {
-    block: String,
-    error: String,
-    log_tail: Vec<String>,
-    log_path: PathBuf,
-}
-
-#[derive(Default)]
-struct Report {
-    failures: Vec<Failure>,
-    effects: Vec<Value>,
-}
-
-/// Runs the selected blocks in dependency order, at most `concurrency` at once; a failed block's
-/// descendants become `upstream_failed`, and independent branches go on.
-async fn execute_dag(
-    context: &RunContext,
-    pipeline: &Pipeline,
-    selected: &[&Block],
-    mut outputs: HashMap<String, Value>,
-    store: &dyn RunStore,
-    display: &Display,
-    concurrency: usize,
-) -> anyhow::Result<Report> {
-    let in_run: HashSet<&str> = selected.iter().map(|b| b.uuid.as_str()).collect();
-    let mut status: HashMap<&str, BlockRunStatus> = selected
-        .iter()
-        .map(|b| (b.uuid.as_str(), BlockRunStatus::Initial))
-        .collect();
-    let mut report = Report::default();
-    let mut running = JoinSet::new();
-    loop {
-        let ready: Vec<&Block> = selected
-            .iter()
-            .copied()
-            .filter(|block| status[block.uuid.as_str()] == BlockRunStatus::Initial)
-            .filter(|block| {
-                block.upstream.iter().all(|parent| {
-                    !in_run.contains(parent.as_str())
-                        || status[parent.as_str()] == BlockRunStatus::Completed
-                })
-            })
-            .collect();
-        for block in ready
-            .into_iter()
-            .take(concurrency.saturating_sub(running.len()))
-        {
-            store
-                .change_block_run(
-                    context.run_id,
-                    &block.uuid,
-                    BlockRunChange::event(BlockRunEvent::Enqueue),
-                )
-                .await?;
-            status.insert(&block.uuid, BlockRunStatus::Queued);
-            let inputs = block
-                .upstream
-                .iter()
-                .map(|parent| outputs.get(parent).cloned().unwrap_or(Value::Null))
-                .collect();
-            let log = Arc::new(BlockLog::create(
-                &context
-                    .run_dir
-                    .join("logs")
-                    .join(format!("{}.log", block.uuid)),
-            )?);
-            let request = block_request(context, pipeline, block, inputs);
-            let workers = context.workers.clone();
-            let block = block.clone();
-            let max_attempts = block.retry.retries.unwrap_or(0) + 1;
-            store
-                .change_block_run(
-                    context.run_id,
-                    &block.uuid,
-                    BlockRunChange {
-                        log_path: Some(log.path().display().to_string()),
-                        ..BlockRunChange::event(BlockRunEvent::Start)
-                    },
-                )
-                .await?;
-            status.insert(status_key(selected, &block.uuid), BlockRunStatus::Running);
-            display.status(&block.uuid, BlockRunStatus::Running, "");
-            running.spawn(async move {
-                let started = Instant::now();
-                let mut attempt = 1;
-                loop {
-                    let outcome = workers.execute(request.clone(), log.clone()).await;
-                    let retry = matches!(outcome, Ok(BlockOutcome::Failed { .. }))
-                        && attempt < max_attempts;
-                    if !retry {
-                        return (block, log, outcome, started.elapsed(), attempt);
-                    }
-                    tokio::time::sleep(Duration::from_secs_f64(block.retry.delay_before(attempt)))
-                        .await;
-                    attempt += 1;
-                }
-            });
-        }
-        let Some(joined) = running.join_next().await else {
-            break;
-        };
-        let (block, log, outcome, elapsed, attempts) = joined.context("a block task panicked")?;
-        let uuid = status_key(selected, &block.uuid);
-        for _ in 1..attempts {
-            // Earlier attempts failed and went back to the queue; record them in order.
-            store
-                .change_block_run(
-                    context.run_id,
-                    uuid,
-                    BlockRunChange::event(BlockRunEvent::Requeue),
-                )
-                .await?;
-            store
-                .change_block_run(
-                    context.run_id,
-                    uuid,
-                    BlockRunChange::event(BlockRunEvent::Start),
-                )
-                .await?;
-        }
-        let timing = format!("in {:.2}s", elapsed.as_secs_f64());
-        match outcome? {
-            BlockOutcome::Completed {
-                stored, effects, ..
-            } => {
-                store
-                    .change_block_run(
-                        context.run_id,
-                        uuid,
-                        BlockRunChange {
-                            outputs: Some(stored.clone()),
-                            ..BlockRunChange::event(BlockRunEvent::Complete)
-                        },
-                    )
-                    .await?;
-                outputs.insert(block.uuid.clone(), stored);
-                status.insert(uuid, BlockRunStatus::Completed);
-                display.status(uuid, BlockRunStatus::Completed, &timing);
-                if let Some(list) = effects.get("set_global_variable").and_then(Value::as_array) {
-                    report.effects.extend(list.iter().cloned());
-                }
-            }
-            BlockOutcome::Failed {
-                error, traceback, ..
-            } => {
-                let message = match &traceback {
-                    Some(traceback) => format!("{error}\n{traceback}"),
-                    None => error.clone(),
-                };
-                store
-                    .change_block_run(
-                        context.run_id,
-                        uuid,
-                        BlockRunChange {
-                            error: Some(message),
-                            ..BlockRunChange::event(BlockRunEvent::Fail)
-                        },
-                    )
-                    .await?;
-                status.insert(uuid, BlockRunStatus::Failed);
-                display.status(uuid, BlockRunStatus::Failed, &timing);
-                report.failures.push(Failure {
-                    block: block.uuid.clone(),
-                    error,
-                    log_tail: log.tail(),
-                    log_path: log.path().to_owned(),
-                });
-                for descendant in pipeline.dag.descendants(&block.uuid) {
-                    let Some(key) = selected
-                        .iter()
-                        .find(|b| b.uuid == descendant)
-                        .map(|b| b.uuid.as_str())
-                    else {
-                        continue;
-                    };
-                    if status[key] == BlockRunStatus::Initial {
-                        store
-                            .change_block_run(
-                                context.run_id,
-                                key,
-                                BlockRunChange::event(BlockRunEvent::UpstreamFail),
-                            )
-                            .await?;
-                        status.insert(key, BlockRunStatus::UpstreamFailed);
-                        display.status(
-                            key,
-                            BlockRunStatus::UpstreamFailed,
-                            &format!("(after `{}` failed)", block.uuid),
-                        );
-                    }
-                }
-            }
-            BlockOutcome::Cancelled => {
-                store
-                    .change_block_run(
-                        context.run_id,
-                        uuid,
-                        BlockRunChange::event(BlockRunEvent::Cancel),
-                    )
-                    .await?;
-                status.insert(uuid, BlockRunStatus::Cancelled);
-                display.status(uuid, BlockRunStatus::Cancelled, "");
-                report.failures.push(Failure {
-                    block: block.uuid.clone(),
-                    error: "cancelled".to_owned(),
-                    log_tail: Vec::new(),
-                    log_path: log.path().to_owned(),
-                });
-            }
-        }
-    }
-    Ok(report)
-}
-
-/// The uuid as borrowed from the run's block list (the status map borrows from it).
-fn status_key<'a>(selected: &[&'a Block], uuid: &str) -> &'a str {
-    selected
-        .iter()
-        .find(|block| block.uuid == uuid)
-        .map(|block| block.uuid.as_str())
-        .expect("the block belongs to the run")
-}
-
-fn block_request(
-    context: &RunContext,
-    pipeline: &Pipeline,
-    block: &Block,
-    inputs: Vec<Value>,
-) -> BlockRequest {
-    BlockRequest {
-        repo_path: context.project.root().display().to_string(),
-        project_name: context.project.name().to_owned(),
-        data_dir: context.data_dir.display().to_string(),
-        pipeline_uuid: pipeline.uuid.clone(),
-        block_uuid: block.uuid.clone(),
-        block_type: block.block_type.as_str().to_owned(),
-        run_id: context.run_id,
-        file: block.file.clone(),
-        execution_date: context.execution_date.to_rfc3339(),
-        execution_partition: format!("manual/{}", context.execution_date.format("%Y%m%dT%H%M%S")),
-        env: std::env::var("ENV").unwrap_or_else(|_| "dev".to_owned()),
-        trigger_name: None,
-        variables: context.variables.clone(),
-        configuration: block.configuration.clone(),
-        inputs,
-        output_dir: context.run_dir.join(&block.uuid).display().to_string(),
-        run_tests: context.run_tests,
-        timeout: block.timeout,
-    }
 }
 
 /// For `--block-uuid`: the stored outputs of the block's parents, from the newest run that has each.

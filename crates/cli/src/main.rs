@@ -8,6 +8,7 @@
 )]
 
 mod config;
+mod dag_run;
 mod display;
 mod local_run;
 

@@ -152,3 +152,22 @@ fn blocks_that_end_their_own_process_fail_and_the_worker_goes_on() {
         run.dump()
     );
 }
+
+#[test]
+fn a_failed_block_is_retried_per_its_retry_config() {
+    let sandbox = Sandbox::fixture("mage09");
+    let run = sandbox.run("retries", &[]);
+    run.assert_code(0)
+        .assert_stderr_contains("first attempt fails on purpose; retrying")
+        .assert_stderr_contains("(attempt 2)");
+    let run_dir = sandbox.run_dir("retries", run.run_id());
+    assert_eq!(
+        read_json(&run_dir.join("flaky").join("output_0.json")),
+        serde_json::json!("second attempt")
+    );
+    let log = read_text(&run_dir.join("logs").join("flaky.log"));
+    assert!(
+        log.contains("first attempt fails on purpose"),
+        "the failed attempt stays in the log:\n{log}"
+    );
+}
