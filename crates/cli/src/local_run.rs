@@ -63,6 +63,20 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
     let pipeline = loaded.pipeline;
     let runtime_vars = parse_runtime_vars(args.runtime_vars.as_deref())?;
     let data_dir = config::data_dir(args.data_dir, project.name())?;
+    let environment = config::environment(project.root(), args.python);
+    let python = tokio::task::spawn_blocking(move || {
+        runtime::ensure_python(&environment, &mut |line| eprintln!("  {line}"))
+    })
+    .await??;
+    let package_dir = runtime::install_package(&data_dir)?;
+    let workers = Arc::new(PythonWorkers::new(WorkerConfig {
+        python,
+        package_dir,
+        working_dir: std::env::current_dir()?,
+    }));
+    // Import pandas in the worker while the run history is opened and the run is recorded.
+    let warming = workers.clone();
+    tokio::spawn(async move { warming.warm_up().await });
     let store: Arc<dyn RunStore> = Arc::new(SqliteStore::open(&data_dir.join("wand.db")).await?);
 
     let selected: Vec<&Block> = match &args.block_uuid {
@@ -87,17 +101,6 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
 
     let display = Display::new(&selected.iter().map(|b| b.uuid.clone()).collect::<Vec<_>>());
-    let environment = config::environment(project.root(), args.python);
-    let python = tokio::task::spawn_blocking(move || {
-        runtime::ensure_python(&environment, &mut |line| eprintln!("  {line}"))
-    })
-    .await??;
-    let package_dir = runtime::install_package(&data_dir)?;
-    let workers = Arc::new(PythonWorkers::new(WorkerConfig {
-        python,
-        package_dir,
-        working_dir: std::env::current_dir()?,
-    }));
 
     let variables = merge_variables([&pipeline.variables, &runtime_vars]);
     let run = store

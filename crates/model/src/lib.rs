@@ -5,11 +5,13 @@
 mod block;
 mod dag;
 mod error;
+mod schedule;
 mod status;
 mod variables;
 
 pub use block::{Block, BlockType, Language, RetryConfig};
 pub use dag::{Dag, Pipeline};
 pub use error::{DagError, InvalidTransition};
+pub use schedule::{CatchUp, Interval, MAX_CATCH_UP, ON_TIME, Schedule, ScheduleError};
 pub use status::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
 pub use variables::merge_variables;

@@ -229,3 +229,19 @@ fn spellbook_titanic_numpy_exports_a_prediction_for_every_passenger() {
         "the runtime variable `output_path` chose the file"
     );
 }
+
+#[test]
+fn independent_blocks_run_at_the_same_time() {
+    let sandbox = Sandbox::fixture("mage09");
+    let run = sandbox.run("parallel", &["--concurrency", "2"]);
+    run.assert_code(0);
+    let run_dir = sandbox.run_dir("parallel", run.run_id());
+    assert_eq!(
+        read_json(&run_dir.join("meet_left").join("output_0.json")),
+        serde_json::json!("left met right")
+    );
+    assert_eq!(
+        read_json(&run_dir.join("meet_right").join("output_0.json")),
+        serde_json::json!("right met left")
+    );
+}
