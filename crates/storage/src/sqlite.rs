@@ -223,14 +223,8 @@ fn pipeline_run(row: &SqliteRow) -> Result<PipelineRun, StorageError> {
         definition: parse_json(row.get("definition"))?,
         execution_date: parse_time(row.get("execution_date"))?,
         created_at: parse_time(row.get("created_at"))?,
-        started_at: row
-            .get::<Option<&str>, _>("started_at")
-            .map(parse_time)
-            .transpose()?,
-        completed_at: row
-            .get::<Option<&str>, _>("completed_at")
-            .map(parse_time)
-            .transpose()?,
+        started_at: optional_time(row, "started_at")?,
+        completed_at: optional_time(row, "completed_at")?,
     })
 }
 
@@ -241,14 +235,8 @@ fn block_run(row: &SqliteRow) -> Result<BlockRun, StorageError> {
         block_uuid: row.get("block_uuid"),
         status: parse_block_status(row.get("status"))?,
         attempt: row.get("attempt"),
-        started_at: row
-            .get::<Option<&str>, _>("started_at")
-            .map(parse_time)
-            .transpose()?,
-        completed_at: row
-            .get::<Option<&str>, _>("completed_at")
-            .map(parse_time)
-            .transpose()?,
+        started_at: optional_time(row, "started_at")?,
+        completed_at: optional_time(row, "completed_at")?,
         error: row.get("error"),
         log_path: row.get("log_path"),
         outputs: row
@@ -256,6 +244,12 @@ fn block_run(row: &SqliteRow) -> Result<BlockRun, StorageError> {
             .map(parse_json)
             .transpose()?,
     })
+}
+
+fn optional_time(row: &SqliteRow, column: &str) -> Result<Option<DateTime<Utc>>, StorageError> {
+    row.get::<Option<&str>, _>(column)
+        .map(parse_time)
+        .transpose()
 }
 
 fn parse_run_status(name: &str) -> Result<RunStatus, StorageError> {
