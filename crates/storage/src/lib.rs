@@ -7,6 +7,7 @@ mod records;
 mod sqlite;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use model::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
 
 pub use error::StorageError;
@@ -37,6 +38,26 @@ pub trait RunStore: Send + Sync {
 
     /// Runs, newest first.
     async fn runs(&self, filter: RunFilter) -> Result<Vec<PipelineRun>, StorageError>;
+
+    /// Takes the oldest claimable queued block run for `worker`: it becomes `running` (one more attempt) under a
+    /// lease until `lease_until`. Two workers never get the same block run.
+    async fn claim_block_run(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<BlockRun>, StorageError>;
+
+    /// Extends the lease of a block run `worker` still holds; false if it no longer holds it.
+    async fn renew_lease(
+        &self,
+        block_run_id: i64,
+        worker: &str,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, StorageError>;
+
+    /// Running block runs whose lease ran out before `now` (their worker died or lost the database).
+    async fn expired_leases(&self, now: DateTime<Utc>) -> Result<Vec<BlockRun>, StorageError>;
 }
 
 /// Convenience for the common event with no payload.
@@ -47,6 +68,7 @@ impl BlockRunChange {
             error: None,
             outputs: None,
             log_path: None,
+            ready_at: None,
         }
     }
 }

@@ -45,6 +45,9 @@ pub struct BlockRun {
     pub error: Option<String>,
     pub log_path: Option<String>,
     pub outputs: Option<Value>,
+    /// The worker holding the block run while it runs, and until when its lease lasts.
+    pub claimed_by: Option<String>,
+    pub lease_until: Option<DateTime<Utc>>,
 }
 
 impl BlockRun {
@@ -61,6 +64,8 @@ pub struct BlockRunChange {
     pub error: Option<String>,
     pub outputs: Option<Value>,
     pub log_path: Option<String>,
+    /// For `Enqueue` and `Requeue`: not claimable before this time (a retry's delay).
+    pub ready_at: Option<DateTime<Utc>>,
 }
 
 /// Which runs to list.

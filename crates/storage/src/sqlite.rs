@@ -64,8 +64,8 @@ impl RunStore for SqliteStore {
         .bind(RunStatus::Initial.as_str())
         .bind(Value::Object(run.variables.clone()).to_string())
         .bind(run.definition.to_string())
-        .bind(run.execution_date.to_rfc3339())
-        .bind(now.to_rfc3339())
+        .bind(stamp(run.execution_date))
+        .bind(stamp(now))
         .fetch_one(&mut *transaction)
         .await?
         .get(0);
@@ -102,7 +102,7 @@ impl RunStore for SqliteStore {
             .await?
             .ok_or(StorageError::RunNotFound(run_id))?;
         let next = parse_run_status(row.get(0))?.apply(event)?;
-        let now = Utc::now().to_rfc3339();
+        let now = stamp(Utc::now());
         let (started, completed) = match event {
             RunEvent::Start => (Some(now), None),
             RunEvent::Retry => (None, None),
@@ -142,10 +142,11 @@ impl RunStore for SqliteStore {
             block_uuid: block_uuid.to_owned(),
         })?;
         let next = parse_block_status(row.get(0))?.apply(change.event)?;
-        let now = Utc::now().to_rfc3339();
+        let now = stamp(Utc::now());
         let starting = change.event == BlockRunEvent::Start;
         let finished = next.is_finished();
         let retrying = change.event == BlockRunEvent::Retry;
+        let leaving_running = next != BlockRunStatus::Running;
         sqlx::query(
             "UPDATE block_runs SET status = ?,
                 attempt = attempt + ?,
@@ -153,7 +154,10 @@ impl RunStore for SqliteStore {
                 completed_at = CASE WHEN ? THEN ? ELSE NULL END,
                 error = CASE WHEN ? THEN NULL ELSE COALESCE(?, error) END,
                 outputs = CASE WHEN ? THEN NULL ELSE COALESCE(?, outputs) END,
-                log_path = COALESCE(?, log_path)
+                log_path = COALESCE(?, log_path),
+                ready_at = ?,
+                claimed_by = CASE WHEN ? THEN NULL ELSE claimed_by END,
+                lease_until = CASE WHEN ? THEN NULL ELSE lease_until END
              WHERE pipeline_run_id = ? AND block_uuid = ?",
         )
         .bind(next.as_str())
@@ -168,6 +172,9 @@ impl RunStore for SqliteStore {
         .bind(starting || retrying)
         .bind(change.outputs.map(|outputs| outputs.to_string()))
         .bind(change.log_path)
+        .bind(change.ready_at.map(stamp))
+        .bind(leaving_running)
+        .bind(leaving_running)
         .bind(run_id)
         .bind(block_uuid)
         .execute(&mut *transaction)
@@ -207,6 +214,66 @@ impl RunStore for SqliteStore {
         .await?;
         rows.iter().map(pipeline_run).collect()
     }
+
+    async fn claim_block_run(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<BlockRun>, StorageError> {
+        // The state machine's `queued --start--> running`, done in one statement so no two workers get the same row.
+        debug_assert_eq!(
+            BlockRunStatus::Queued.apply(BlockRunEvent::Start),
+            Ok(BlockRunStatus::Running)
+        );
+        let now = stamp(now);
+        let row = sqlx::query(
+            "UPDATE block_runs SET status = 'running', attempt = attempt + 1, started_at = ?, completed_at = NULL,
+                error = NULL, outputs = NULL, claimed_by = ?, lease_until = ?, ready_at = NULL
+             WHERE id = (SELECT id FROM block_runs WHERE status = 'queued' AND (ready_at IS NULL OR ready_at <= ?)
+                         ORDER BY id LIMIT 1)
+             RETURNING *",
+        )
+        .bind(&now)
+        .bind(worker)
+        .bind(stamp(lease_until))
+        .bind(&now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(block_run).transpose()
+    }
+
+    async fn renew_lease(
+        &self,
+        block_run_id: i64,
+        worker: &str,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        let result = sqlx::query(
+            "UPDATE block_runs SET lease_until = ? WHERE id = ? AND claimed_by = ? AND status = 'running'",
+        )
+        .bind(stamp(lease_until))
+        .bind(block_run_id)
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    async fn expired_leases(&self, now: DateTime<Utc>) -> Result<Vec<BlockRun>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT * FROM block_runs WHERE status = 'running' AND lease_until IS NOT NULL AND lease_until < ? ORDER BY id",
+        )
+        .bind(stamp(now))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(block_run).collect()
+    }
+}
+
+/// Times are stored as fixed-width RFC 3339 text in UTC, so that text order is time order.
+fn stamp(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
 fn pipeline_run(row: &SqliteRow) -> Result<PipelineRun, StorageError> {
@@ -239,6 +306,8 @@ fn block_run(row: &SqliteRow) -> Result<BlockRun, StorageError> {
         completed_at: optional_time(row, "completed_at")?,
         error: row.get("error"),
         log_path: row.get("log_path"),
+        claimed_by: row.get("claimed_by"),
+        lease_until: optional_time(row, "lease_until")?,
         outputs: row
             .get::<Option<&str>, _>("outputs")
             .map(parse_json)

@@ -1,6 +1,7 @@
 //! Storage tests: every body runs against each backend through `store_test!` (SQLite today; PostgreSQL joins the
 //! macro when its backend lands).
 
+mod queue;
 mod runs;
 
 /// Defines a test that runs `$body` with a fresh store of each backend.

@@ -1,0 +1,157 @@
+//! The work queue in block_runs: claiming, retry delays, leases and their expiry.
+
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use model::{BlockRunEvent, BlockRunStatus};
+use serde_json::{Map, json};
+use storage::{BlockRunChange, NewRun, RunStore};
+
+use crate::store_test;
+
+async fn queued_run(store: &Arc<dyn RunStore>, blocks: &[&str]) -> i64 {
+    let run = store
+        .create_run(NewRun {
+            pipeline_uuid: "p".to_owned(),
+            trigger_id: None,
+            variables: Map::new(),
+            definition: json!([]),
+            execution_date: Utc::now(),
+            block_uuids: blocks.iter().map(|b| (*b).to_owned()).collect(),
+        })
+        .await
+        .unwrap();
+    for block in blocks {
+        store
+            .change_block_run(run.id, block, BlockRunChange::event(BlockRunEvent::Enqueue))
+            .await
+            .unwrap();
+    }
+    run.id
+}
+
+store_test!(claims_go_oldest_first_and_never_twice, |store: Arc<
+    dyn RunStore,
+>| async move {
+    let run = queued_run(&store, &["first", "second"]).await;
+    let now = Utc::now();
+    let lease = now + Duration::seconds(30);
+    let a = store
+        .claim_block_run("worker-a", now, lease)
+        .await
+        .unwrap()
+        .expect("a claim");
+    let b = store
+        .claim_block_run("worker-b", now, lease)
+        .await
+        .unwrap()
+        .expect("b claim");
+    assert_eq!(
+        (a.block_uuid.as_str(), b.block_uuid.as_str()),
+        ("first", "second")
+    );
+    assert_eq!(
+        (a.status, a.attempt, a.claimed_by.as_deref()),
+        (BlockRunStatus::Running, 1, Some("worker-a"))
+    );
+    assert!(
+        store
+            .claim_block_run("worker-c", now, lease)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(a.pipeline_run_id, run);
+});
+
+store_test!(a_retry_delay_holds_the_block_run_back, |store: Arc<
+    dyn RunStore,
+>| async move {
+    let run = queued_run(&store, &["flaky"]).await;
+    let now = Utc::now();
+    let claimed = store
+        .claim_block_run("w", now, now + Duration::seconds(30))
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .change_block_run(
+            run,
+            &claimed.block_uuid,
+            BlockRunChange {
+                ready_at: Some(now + Duration::seconds(10)),
+                ..BlockRunChange::event(BlockRunEvent::Requeue)
+            },
+        )
+        .await
+        .unwrap();
+    let requeued = &store.block_runs(run).await.unwrap()[0];
+    assert_eq!(
+        (requeued.status, requeued.claimed_by.as_deref()),
+        (BlockRunStatus::Queued, None)
+    );
+    assert!(
+        store
+            .claim_block_run("w", now + Duration::seconds(5), now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let later = now + Duration::seconds(11);
+    let again = store
+        .claim_block_run("w", later, later + Duration::seconds(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.attempt, 2);
+});
+
+store_test!(
+    leases_are_renewed_by_their_holder_and_expire_otherwise,
+    |store: Arc<dyn RunStore>| async move {
+        queued_run(&store, &["long", "lost"]).await;
+        let now = Utc::now();
+        let long = store
+            .claim_block_run("alive", now, now + Duration::seconds(10))
+            .await
+            .unwrap()
+            .unwrap();
+        let lost = store
+            .claim_block_run("dead", now, now + Duration::seconds(10))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            store
+                .renew_lease(long.id, "alive", now + Duration::seconds(60))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .renew_lease(long.id, "dead", now + Duration::seconds(60))
+                .await
+                .unwrap(),
+            "not its claim"
+        );
+        let expired = store
+            .expired_leases(now + Duration::seconds(30))
+            .await
+            .unwrap();
+        assert_eq!(expired.iter().map(|b| b.id).collect::<Vec<_>>(), [lost.id]);
+        store
+            .change_block_run(
+                long.pipeline_run_id,
+                "long",
+                BlockRunChange::event(BlockRunEvent::Complete),
+            )
+            .await
+            .unwrap();
+        let done = &store.block_runs(long.pipeline_run_id).await.unwrap()[0];
+        assert_eq!((done.claimed_by.as_deref(), done.lease_until), (None, None));
+        assert!(
+            !store.renew_lease(long.id, "alive", now).await.unwrap(),
+            "a finished block run has no lease"
+        );
+    }
+);
