@@ -1,16 +1,11 @@
-//! What `wand run` shows while it works: a live line per block on a terminal, plain lines otherwise;
-//! and the block log files that capture each block's output.
+//! What `wand run` shows while it works: a live line per block on a terminal, plain lines otherwise.
 
-use std::collections::{HashMap, VecDeque};
-use std::fs::File;
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::collections::HashMap;
+use std::io::IsTerminal;
 use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use model::BlockRunStatus;
-use runtime::{LogLine, LogSink, Stream};
 
 /// Per-block progress on stderr.
 pub(crate) struct Display {
@@ -74,68 +69,5 @@ impl Display {
             }
             let _ = multi.clear();
         }
-    }
-}
-
-/// Writes a block's output lines, stamped, to its log file, and keeps the last lines to show on failure.
-pub(crate) struct BlockLog {
-    path: PathBuf,
-    file: Mutex<File>,
-    tail: Mutex<VecDeque<String>>,
-}
-
-const TAIL_LINES: usize = 60;
-
-impl BlockLog {
-    pub(crate) fn create(path: &Path) -> std::io::Result<BlockLog> {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        Ok(BlockLog {
-            path: path.to_owned(),
-            file: Mutex::new(File::options().create(true).append(true).open(path)?),
-            tail: Mutex::new(VecDeque::new()),
-        })
-    }
-
-    pub(crate) fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// The last lines the block printed.
-    pub(crate) fn tail(&self) -> Vec<String> {
-        self.tail
-            .lock()
-            .expect("tail lock")
-            .iter()
-            .cloned()
-            .collect()
-    }
-}
-
-impl LogSink for BlockLog {
-    fn line(&self, line: LogLine) {
-        let stream = match line.stream {
-            Stream::Stdout => "stdout",
-            Stream::Stderr => "stderr",
-        };
-        let stamped = format!(
-            "{} {stream} {}\n",
-            line.time.format("%Y-%m-%dT%H:%M:%S%.3fZ"),
-            line.text
-        );
-        if let Err(error) = self
-            .file
-            .lock()
-            .expect("log lock")
-            .write_all(stamped.as_bytes())
-        {
-            tracing::warn!(%error, path = %self.path.display(), "cannot write block log");
-        }
-        let mut tail = self.tail.lock().expect("tail lock");
-        if tail.len() == TAIL_LINES {
-            tail.pop_front();
-        }
-        tail.push_back(line.text);
     }
 }

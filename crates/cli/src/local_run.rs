@@ -1,22 +1,23 @@
-//! `wand run`: runs one pipeline now, in this process, recording every status change in the run history,
-//! with independent blocks in parallel. (The server's scheduler and workers take this job over for triggers.)
+//! `wand run`: runs one pipeline now and waits for it (like `mage run`). It creates the run, then drives it with
+//! the same scheduler and workers as the server, in this process, showing each block's progress.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use chrono::Utc;
-use model::{Block, BlockRunStatus, Pipeline, RunEvent, merge_variables};
+use model::{BlockRunStatus, Notice, PipelineDefinition, RunSettings, RunStatus};
 use project::{Project, ProjectError};
-use runtime::{PythonWorkers, WorkerConfig};
+use runtime::PythonWorkers;
+use scheduler::{Scheduler, SystemClock};
 use serde_json::{Map, Value};
-use storage::{NewRun, RunFilter, RunStore, SqliteStore};
+use storage::{NewRun, RunStore, SqliteStore};
+use tokio::sync::{broadcast, watch};
+use worker::Worker;
 
 use crate::config;
-use crate::dag_run::{DagRun, RunContext};
 use crate::display::Display;
 
 #[derive(Debug, clap::Args)]
@@ -34,6 +35,10 @@ pub(crate) struct RunArgs {
     /// Accepted for compatibility with `mage run`: Wand runs each block's @test functions on every run.
     #[arg(long)]
     test: bool,
+    /// Keep starting blocks that do not depend on a failed block (Mage's trigger setting of that name);
+    /// by default a failure stops new blocks from starting, as in `mage run`.
+    #[arg(long)]
+    allow_blocks_to_fail: bool,
     /// Do not run the blocks' @test functions.
     #[arg(long, conflicts_with = "test")]
     skip_tests: bool,
@@ -55,6 +60,7 @@ pub(crate) fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
     let project = Project::open(&args.project)?;
     let loaded = project.load_pipeline(&args.pipeline).map_err(explain)?;
     for warning in &loaded.warnings {
@@ -63,194 +69,225 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
     let pipeline = loaded.pipeline;
     let runtime_vars = parse_runtime_vars(args.runtime_vars.as_deref())?;
     let data_dir = config::data_dir(args.data_dir, project.name())?;
+
     let environment = config::environment(project.root(), args.python);
     let python = tokio::task::spawn_blocking(move || {
         runtime::ensure_python(&environment, &mut |line| eprintln!("  {line}"))
     })
     .await??;
-    let package_dir = runtime::install_package(&data_dir)?;
-    let workers = Arc::new(PythonWorkers::new(WorkerConfig {
+    let python = Arc::new(PythonWorkers::new(runtime::WorkerConfig {
         python,
-        package_dir,
+        package_dir: runtime::install_package(&data_dir)?,
         working_dir: std::env::current_dir()?,
     }));
     // Import pandas in the worker while the run history is opened and the run is recorded.
-    let warming = workers.clone();
-    tokio::spawn(async move { warming.warm_up().await });
+    let warming = python.clone();
+    let warm = tokio::spawn(async move { warming.warm_up().await });
+
     let store: Arc<dyn RunStore> = Arc::new(SqliteStore::open(&data_dir.join("wand.db")).await?);
-
-    let selected: Vec<&Block> = match &args.block_uuid {
-        Some(uuid) => vec![pipeline.dag.get(uuid).with_context(|| {
-            let known: Vec<&str> = pipeline
-                .dag
-                .blocks()
-                .iter()
-                .map(|b| b.uuid.as_str())
-                .collect();
-            format!(
-                "block `{uuid}` is not in pipeline `{}`; blocks: {}",
-                pipeline.uuid,
-                known.join(", ")
-            )
-        })?],
-        None => pipeline.dag.blocks().iter().collect(),
+    let only = match &args.block_uuid {
+        Some(uuid) => Some(vec![
+            check_single_block(store.as_ref(), &pipeline, uuid).await?,
+        ]),
+        None => None,
     };
-    let earlier_outputs = match &args.block_uuid {
-        Some(uuid) => latest_upstream_outputs(store.as_ref(), &pipeline, uuid).await?,
-        None => HashMap::new(),
+    let settings = RunSettings {
+        allow_blocks_to_fail: args.allow_blocks_to_fail,
+        ..RunSettings::default()
     };
+    let definition = PipelineDefinition::pin(&pipeline, only.as_deref(), settings);
+    let block_uuids: Vec<String> = definition.blocks.iter().map(|b| b.uuid.clone()).collect();
+    warm.await?.context("the Python worker did not start")?;
 
-    let display = Display::new(&selected.iter().map(|b| b.uuid.clone()).collect::<Vec<_>>());
-
-    let variables = merge_variables([&pipeline.variables, &runtime_vars]);
-    let run = store
-        .create_run(NewRun {
-            pipeline_uuid: pipeline.uuid.clone(),
-            trigger_id: None,
-            variables: runtime_vars.clone(),
-            definition: Value::Array(
-                selected
-                    .iter()
-                    .map(|b| serde_json::to_value(b).unwrap_or_default())
-                    .collect(),
-            ),
-            execution_date: Utc::now(),
-            block_uuids: selected.iter().map(|b| b.uuid.clone()).collect(),
-        })
-        .await?;
-    store.change_run(run.id, RunEvent::Start).await?;
-    let run_dir = data_dir
-        .join("runs")
-        .join(&pipeline.uuid)
-        .join(run.id.to_string());
-    let context = RunContext {
-        project: project.clone(),
-        data_dir: data_dir.clone(),
-        run_dir: run_dir.clone(),
-        run_id: run.id,
-        execution_date: run.execution_date,
-        variables,
-        run_tests: !args.skip_tests,
-        workers: workers.clone(),
+    let (notices, mut watch_notices) = {
+        let (sender, receiver) = broadcast::channel(4096);
+        (sender, receiver)
     };
+    let (stop, stopped) = watch::channel(false);
+    let scheduler = Scheduler::new(
+        store.clone(),
+        notices.clone(),
+        Arc::new(SystemClock),
+        project.clone(),
+    );
     let concurrency = args
         .concurrency
         .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
         .unwrap_or(2)
         .max(1);
-    let started = Instant::now();
-    let report = DagRun::new(
-        &context,
-        &pipeline,
-        selected,
-        earlier_outputs,
-        store.as_ref(),
-        &display,
-    )
-    .execute(concurrency)
-    .await?;
-    workers.shutdown().await;
-    display.clear();
+    let worker = Arc::new(Worker::new(
+        store.clone(),
+        python.clone(),
+        notices.clone(),
+        worker::WorkerConfig {
+            id: format!("wand-run-{}", std::process::id()),
+            project_root: project.root().to_owned(),
+            project_name: project.name().to_owned(),
+            data_dir: data_dir.clone(),
+            concurrency,
+            lease: Duration::from_secs(30),
+            poll: Duration::from_millis(500),
+            run_tests: !args.skip_tests,
+            env: std::env::var("ENV").unwrap_or_else(|_| "dev".to_owned()),
+        },
+    ));
 
-    let succeeded = report.failures.is_empty();
-    store
-        .change_run(
-            run.id,
-            if succeeded {
-                RunEvent::Complete
-            } else {
-                RunEvent::Fail
-            },
-        )
+    let run = store
+        .create_run(NewRun {
+            pipeline_uuid: pipeline.uuid.clone(),
+            trigger_id: None,
+            variables: runtime_vars,
+            definition: serde_json::to_value(&definition)?,
+            execution_date: Utc::now(),
+            block_uuids: block_uuids.clone(),
+        })
         .await?;
-    apply_effects(&project, &pipeline.uuid, &report.effects)?;
-    for failure in &report.failures {
-        eprintln!("\n── block `{}` failed: {}", failure.block, failure.error);
-        if !failure.log_tail.is_empty() {
-            eprintln!("{}", failure.log_tail.join("\n"));
+    let display = Display::new(&block_uuids);
+    let roles = [
+        tokio::spawn(scheduler.run(stopped.clone(), Duration::from_secs(1))),
+        tokio::spawn(worker.run(stopped)),
+    ];
+    let _ = notices.send(Notice::Run {
+        run_id: run.id,
+        status: RunStatus::Initial,
+    });
+    let status = follow(run.id, &mut watch_notices, store.as_ref(), &display).await?;
+    let _ = stop.send(true);
+    for role in roles {
+        role.await?;
+    }
+    python.shutdown().await;
+    display.clear();
+    report(
+        store.as_ref(),
+        run.id,
+        &pipeline.uuid,
+        status,
+        started,
+        &data_dir,
+    )
+    .await
+}
+
+/// Shows the run's notices until the run is over, and returns how it ended.
+async fn follow(
+    run_id: i64,
+    notices: &mut broadcast::Receiver<Notice>,
+    store: &dyn RunStore,
+    display: &Display,
+) -> anyhow::Result<RunStatus> {
+    loop {
+        match notices.recv().await {
+            Ok(Notice::Run { run_id: id, status }) if id == run_id && status.is_finished() => {
+                return Ok(status);
+            }
+            Ok(Notice::BlockRun {
+                run_id: id,
+                block_uuid,
+                status,
+                detail,
+            }) if id == run_id => display.status(&block_uuid, status, &detail),
+            Ok(_) => {}
+            Err(broadcast::error::RecvError::Lagged(_)) => {
+                if let Some(run) = store.run(run_id).await?
+                    && run.status.is_finished()
+                {
+                    return Ok(run.status);
+                }
+            }
+            Err(broadcast::error::RecvError::Closed) => {
+                bail!("the scheduler stopped before the run finished")
+            }
         }
-        eprintln!("   log: {}", failure.log_path.display());
+    }
+}
+
+/// Prints the failed blocks with their logs, and where everything went; the exit code follows the run.
+async fn report(
+    store: &dyn RunStore,
+    run_id: i64,
+    pipeline: &str,
+    status: RunStatus,
+    started: Instant,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    let block_runs = store.block_runs(run_id).await?;
+    let failed: Vec<_> = block_runs
+        .iter()
+        .filter(|b| b.status == BlockRunStatus::Failed)
+        .collect();
+    for block_run in &failed {
+        let error = block_run.error.as_deref().unwrap_or("failed");
+        let summary = error.lines().next().unwrap_or(error);
+        eprintln!("\n── block `{}` failed: {summary}", block_run.block_uuid);
+        if let Some(path) = &block_run.log_path {
+            eprintln!("{}", log_tail(path, 60).join("\n"));
+            eprintln!("   log: {path}");
+        }
     }
     let elapsed = started.elapsed().as_secs_f64();
-    if succeeded {
-        println!(
-            "Pipeline run {} of `{}` completed in {elapsed:.2}s.",
-            run.id, pipeline.uuid
-        );
+    if status == RunStatus::Completed {
+        println!("Pipeline run {run_id} of `{pipeline}` completed in {elapsed:.2}s.");
     } else {
         println!(
-            "Pipeline run {} of `{}` failed in {elapsed:.2}s: {} block(s) failed.",
-            run.id,
-            pipeline.uuid,
-            report.failures.len()
+            "Pipeline run {run_id} of `{pipeline}` {} in {elapsed:.2}s: {} block(s) failed.",
+            status.as_str(),
+            failed.len()
         );
     }
+    let run_dir = data_dir
+        .join("runs")
+        .join(pipeline)
+        .join(run_id.to_string());
     println!("Outputs and logs: {}", run_dir.display());
-    Ok(if succeeded {
+    Ok(if status == RunStatus::Completed {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
 }
 
-/// For `--block-uuid`: the stored outputs of the block's parents, from the newest run that has each.
-async fn latest_upstream_outputs(
-    store: &dyn RunStore,
-    pipeline: &Pipeline,
-    uuid: &str,
-) -> anyhow::Result<HashMap<String, Value>> {
-    let parents = pipeline
-        .dag
-        .get(uuid)
-        .map(|b| b.upstream.clone())
-        .unwrap_or_default();
-    let mut found = HashMap::new();
-    let runs = store
-        .runs(RunFilter {
-            pipeline_uuid: Some(pipeline.uuid.clone()),
-            limit: Some(50),
-            ..RunFilter::default()
-        })
-        .await?;
-    for run in runs {
-        for block_run in store.block_runs(run.id).await? {
-            if parents.contains(&block_run.block_uuid)
-                && block_run.status == BlockRunStatus::Completed
-                && let Some(stored) = block_run.outputs
-            {
-                found.entry(block_run.block_uuid).or_insert(stored);
-            }
-        }
-    }
-    if let Some(missing) = parents.iter().find(|parent| !found.contains_key(*parent)) {
-        bail!(
-            "block `{uuid}` needs the output of upstream block `{missing}`, which no earlier run has; run the whole pipeline first"
-        );
-    }
-    Ok(found)
+/// The text of the last `count` lines of a block log (each stored as `<time> <stream> <text>`).
+fn log_tail(path: &str, count: usize) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(count)..]
+        .iter()
+        .map(|line| line.splitn(3, ' ').nth(2).unwrap_or(line).to_owned())
+        .collect()
 }
 
-/// Writes the pipeline variables that blocks set with `set_global_variable` into its metadata.yaml.
-fn apply_effects(project: &Project, pipeline_uuid: &str, effects: &[Value]) -> anyhow::Result<()> {
-    if effects.is_empty() {
-        return Ok(());
+/// For `--block-uuid`: the block exists and every parent has an output from an earlier run.
+async fn check_single_block(
+    store: &dyn RunStore,
+    pipeline: &model::Pipeline,
+    uuid: &str,
+) -> anyhow::Result<String> {
+    let Some(block) = pipeline.dag.get(uuid) else {
+        let known: Vec<&str> = pipeline
+            .dag
+            .blocks()
+            .iter()
+            .map(|b| b.uuid.as_str())
+            .collect();
+        bail!(
+            "block `{uuid}` is not in pipeline `{}`; blocks: {}",
+            pipeline.uuid,
+            known.join(", ")
+        );
+    };
+    for parent in &block.upstream {
+        if store
+            .latest_outputs(&pipeline.uuid, parent)
+            .await?
+            .is_none()
+        {
+            bail!(
+                "block `{uuid}` needs the output of upstream block `{parent}`, which no earlier run has; run the whole pipeline first"
+            );
+        }
     }
-    for effect in effects {
-        let target = effect
-            .get("pipeline_uuid")
-            .and_then(Value::as_str)
-            .unwrap_or(pipeline_uuid);
-        let (Some(key), Some(value)) = (
-            effect.get("key").and_then(Value::as_str),
-            effect.get("value"),
-        ) else {
-            continue;
-        };
-        let mut file = project.load_pipeline(target).map_err(explain)?.file;
-        file.set_variable(key, value.clone());
-        file.write()?;
-    }
-    Ok(())
+    Ok(uuid.to_owned())
 }
 
 fn parse_runtime_vars(text: Option<&str>) -> anyhow::Result<Map<String, Value>> {

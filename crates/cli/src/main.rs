@@ -8,7 +8,6 @@
 )]
 
 mod config;
-mod dag_run;
 mod display;
 mod local_run;
 

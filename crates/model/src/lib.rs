@@ -4,14 +4,18 @@
 
 mod block;
 mod dag;
+mod definition;
 mod error;
+mod notice;
 mod schedule;
 mod status;
 mod variables;
 
 pub use block::{Block, BlockType, Language, RetryConfig};
 pub use dag::{Dag, Pipeline};
+pub use definition::{PipelineDefinition, RunSettings};
 pub use error::{DagError, InvalidTransition};
+pub use notice::Notice;
 pub use schedule::{CatchUp, Interval, MAX_CATCH_UP, ON_TIME, Schedule, ScheduleError};
 pub use status::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
 pub use variables::merge_variables;

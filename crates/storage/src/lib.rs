@@ -39,6 +39,13 @@ pub trait RunStore: Send + Sync {
     /// Runs, newest first.
     async fn runs(&self, filter: RunFilter) -> Result<Vec<PipelineRun>, StorageError>;
 
+    /// The stored outputs of the newest completed block run of `block_uuid` in any run of `pipeline_uuid`.
+    async fn latest_outputs(
+        &self,
+        pipeline_uuid: &str,
+        block_uuid: &str,
+    ) -> Result<Option<serde_json::Value>, StorageError>;
+
     /// Takes the oldest claimable queued block run for `worker`: it becomes `running` (one more attempt) under a
     /// lease until `lease_until`. Two workers never get the same block run.
     async fn claim_block_run(

@@ -215,6 +215,23 @@ impl RunStore for SqliteStore {
         rows.iter().map(pipeline_run).collect()
     }
 
+    async fn latest_outputs(
+        &self,
+        pipeline_uuid: &str,
+        block_uuid: &str,
+    ) -> Result<Option<Value>, StorageError> {
+        let row = sqlx::query(
+            "SELECT b.outputs FROM block_runs b JOIN pipeline_runs r ON r.id = b.pipeline_run_id
+             WHERE r.pipeline_uuid = ? AND b.block_uuid = ? AND b.status = 'completed' AND b.outputs IS NOT NULL
+             ORDER BY r.id DESC LIMIT 1",
+        )
+        .bind(pipeline_uuid)
+        .bind(block_uuid)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| parse_json(row.get(0))).transpose()
+    }
+
     async fn claim_block_run(
         &self,
         worker: &str,

@@ -1,0 +1,82 @@
+//! What a run pins: the pipeline's blocks and variables as they were when the run was created, and its settings.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::{Block, Dag, DagError, Pipeline};
+
+/// The pinned definition of a run, stored with it so that retries and workers run exactly this DAG.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PipelineDefinition {
+    pub uuid: String,
+    pub name: String,
+    /// Pipeline `variables` (the least specific layer).
+    #[serde(default)]
+    pub variables: Map<String, Value>,
+    /// The blocks this run executes, parents first.
+    pub blocks: Vec<Block>,
+    #[serde(default)]
+    pub settings: RunSettings,
+}
+
+/// Settings a trigger gives its runs (Mage's trigger `settings`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunSettings {
+    /// Keep running independent blocks after a block failed (Mage's "allow blocks to fail").
+    #[serde(default)]
+    pub allow_blocks_to_fail: bool,
+    /// Seconds after which the whole run is stopped.
+    #[serde(default)]
+    pub timeout: Option<f64>,
+}
+
+impl PipelineDefinition {
+    /// Pins all of `pipeline`'s executable blocks, or only those named in `only`.
+    pub fn pin(
+        pipeline: &Pipeline,
+        only: Option<&[String]>,
+        settings: RunSettings,
+    ) -> PipelineDefinition {
+        let blocks = pipeline
+            .dag
+            .blocks()
+            .iter()
+            .filter(|block| only.is_none_or(|names| names.contains(&block.uuid)))
+            .cloned()
+            .collect();
+        PipelineDefinition {
+            uuid: pipeline.uuid.clone(),
+            name: pipeline.name.clone(),
+            variables: pipeline.variables.clone(),
+            blocks,
+            settings,
+        }
+    }
+
+    /// The pinned blocks as a DAG. Parents outside the pinned set (a single-block rerun) are not edges.
+    pub fn dag(&self) -> Result<Dag, Vec<DagError>> {
+        let pinned: Vec<&str> = self
+            .blocks
+            .iter()
+            .map(|block| block.uuid.as_str())
+            .collect();
+        let blocks = self
+            .blocks
+            .iter()
+            .map(|block| Block {
+                upstream: block
+                    .upstream
+                    .iter()
+                    .filter(|parent| pinned.contains(&parent.as_str()))
+                    .cloned()
+                    .collect(),
+                ..block.clone()
+            })
+            .collect();
+        Dag::new(blocks)
+    }
+
+    pub fn block(&self, uuid: &str) -> Option<&Block> {
+        self.blocks.iter().find(|block| block.uuid == uuid)
+    }
+}

@@ -1,0 +1,228 @@
+//! The rule that moves a run forward, as a pure function: which block runs become queued, upstream_failed or
+//! cancelled, and whether the run is over.
+
+use std::collections::HashMap;
+
+use model::{BlockRunStatus, Dag, RunEvent, RunSettings};
+
+/// One change `advance` asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Enqueue(String),
+    UpstreamFail(String),
+    /// Not started, and will not start because another block failed (without `allow_blocks_to_fail`).
+    Cancel(String),
+    /// The run is over: `Complete` or `Fail`.
+    Finish(RunEvent),
+}
+
+/// Given the current status of every block run, the steps that move the run forward.
+///
+/// A block is queued once all its parents completed; a block whose parent failed (or was skipped) is
+/// `upstream_failed`. After a failure, blocks that have not started are cancelled unless the run allows blocks to
+/// fail, in which case independent branches go on. The run completes when every block completed, and fails when
+/// everything has finished otherwise.
+pub fn advance(
+    dag: &Dag,
+    statuses: &HashMap<String, BlockRunStatus>,
+    settings: RunSettings,
+) -> Vec<Step> {
+    let mut status = statuses.clone();
+    let mut steps = Vec::new();
+    let failed = |status: BlockRunStatus| {
+        matches!(
+            status,
+            BlockRunStatus::Failed | BlockRunStatus::UpstreamFailed | BlockRunStatus::Cancelled
+        )
+    };
+    let any_failure = status.values().any(|s| failed(*s));
+    for block in dag.blocks() {
+        let current = status
+            .get(&block.uuid)
+            .copied()
+            .unwrap_or(BlockRunStatus::Initial);
+        if !matches!(current, BlockRunStatus::Initial | BlockRunStatus::Queued) {
+            continue;
+        }
+        let parents: Vec<BlockRunStatus> = block
+            .upstream
+            .iter()
+            .map(|parent| {
+                status
+                    .get(parent)
+                    .copied()
+                    .unwrap_or(BlockRunStatus::Initial)
+            })
+            .collect();
+        let next = if parents.iter().any(|s| failed(*s)) {
+            Some((
+                Step::UpstreamFail(block.uuid.clone()),
+                BlockRunStatus::UpstreamFailed,
+            ))
+        } else if any_failure && !settings.allow_blocks_to_fail {
+            Some((Step::Cancel(block.uuid.clone()), BlockRunStatus::Cancelled))
+        } else if current == BlockRunStatus::Initial
+            && parents.iter().all(|s| *s == BlockRunStatus::Completed)
+        {
+            Some((Step::Enqueue(block.uuid.clone()), BlockRunStatus::Queued))
+        } else {
+            None
+        };
+        if let Some((step, new_status)) = next {
+            steps.push(step);
+            status.insert(block.uuid.clone(), new_status);
+        }
+    }
+    let all = || {
+        dag.blocks().iter().map(|block| {
+            status
+                .get(&block.uuid)
+                .copied()
+                .unwrap_or(BlockRunStatus::Initial)
+        })
+    };
+    if all().all(BlockRunStatus::is_finished) {
+        let completed = all().all(|s| s == BlockRunStatus::Completed);
+        steps.push(Step::Finish(if completed {
+            RunEvent::Complete
+        } else {
+            RunEvent::Fail
+        }));
+    }
+    steps
+}
+
+#[cfg(test)]
+mod tests {
+    use model::{Block, BlockType, Language, RetryConfig};
+    use serde_json::Value;
+
+    use super::*;
+
+    fn dag(spec: &[(&str, &[&str])]) -> Dag {
+        let blocks = spec
+            .iter()
+            .map(|(uuid, upstream)| Block {
+                uuid: (*uuid).to_owned(),
+                name: (*uuid).to_owned(),
+                block_type: BlockType::Transformer,
+                language: Language::Python,
+                upstream: upstream.iter().map(|u| (*u).to_owned()).collect(),
+                file: String::new(),
+                timeout: None,
+                retry: RetryConfig::default(),
+                configuration: Value::Null,
+            })
+            .collect();
+        Dag::new(blocks).unwrap()
+    }
+
+    /// Renders the steps for `statuses` (`uuid=status` pairs; unlisted blocks are initial).
+    fn check(
+        dag: &Dag,
+        statuses: &[(&str, BlockRunStatus)],
+        allow_blocks_to_fail: bool,
+        expected: &str,
+    ) {
+        let statuses = statuses
+            .iter()
+            .map(|(uuid, s)| ((*uuid).to_owned(), *s))
+            .collect();
+        let settings = RunSettings {
+            allow_blocks_to_fail,
+            ..RunSettings::default()
+        };
+        let rendered: Vec<String> = advance(dag, &statuses, settings)
+            .into_iter()
+            .map(|step| match step {
+                Step::Enqueue(b) => format!("enqueue {b}"),
+                Step::UpstreamFail(b) => format!("upstream_fail {b}"),
+                Step::Cancel(b) => format!("cancel {b}"),
+                Step::Finish(event) => format!("finish {event:?}"),
+            })
+            .collect();
+        assert_eq!(rendered.join(", "), expected);
+    }
+
+    use BlockRunStatus::*;
+
+    #[test]
+    fn roots_start_and_children_follow_completed_parents() {
+        let diamond = dag(&[("a", &[]), ("b", &["a"]), ("c", &["a"]), ("d", &["b", "c"])]);
+        check(&diamond, &[], false, "enqueue a");
+        check(&diamond, &[("a", Running)], false, "");
+        check(&diamond, &[("a", Completed)], false, "enqueue b, enqueue c");
+        check(
+            &diamond,
+            &[("a", Completed), ("b", Completed), ("c", Running)],
+            false,
+            "",
+        );
+        check(
+            &diamond,
+            &[("a", Completed), ("b", Completed), ("c", Completed)],
+            false,
+            "enqueue d",
+        );
+        check(
+            &diamond,
+            &[
+                ("a", Completed),
+                ("b", Completed),
+                ("c", Completed),
+                ("d", Completed),
+            ],
+            false,
+            "finish Complete",
+        );
+    }
+
+    #[test]
+    fn a_failure_skips_descendants_and_stops_new_blocks_unless_allowed() {
+        let two_branches = dag(&[
+            ("a", &[]),
+            ("b", &["a"]),
+            ("c", &["b"]),
+            ("x", &[]),
+            ("y", &["x"]),
+        ]);
+        let statuses = [("a", Failed), ("x", Running)];
+        check(
+            &two_branches,
+            &statuses,
+            false,
+            "upstream_fail b, upstream_fail c, cancel y",
+        );
+        check(
+            &two_branches,
+            &statuses,
+            true,
+            "upstream_fail b, upstream_fail c",
+        );
+        let statuses = [("a", Failed), ("x", Completed)];
+        check(
+            &two_branches,
+            &statuses,
+            false,
+            "upstream_fail b, upstream_fail c, cancel y, finish Fail",
+        );
+        check(
+            &two_branches,
+            &statuses,
+            true,
+            "upstream_fail b, upstream_fail c, enqueue y",
+        );
+    }
+
+    #[test]
+    fn queued_blocks_are_cancelled_after_a_failure() {
+        let pair = dag(&[("a", &[]), ("b", &[])]);
+        check(
+            &pair,
+            &[("a", Failed), ("b", Queued)],
+            false,
+            "cancel b, finish Fail",
+        );
+        check(&pair, &[("a", Failed), ("b", Queued)], true, "");
+    }
+}

@@ -1,0 +1,11 @@
+//! The scheduler's errors.
+
+#[derive(Debug, thiserror::Error)]
+pub enum SchedulerError {
+    #[error(transparent)]
+    Storage(#[from] storage::StorageError),
+    #[error("run {run_id} has an unreadable pinned definition: {message}")]
+    Definition { run_id: i64, message: String },
+    #[error(transparent)]
+    Project(#[from] project::ProjectError),
+}

@@ -1,0 +1,15 @@
+//! The scheduler: the single writer of run state. It advances runs as their block runs finish (queueing children,
+//! skipping what a failure blocks, finishing runs), recovers block runs whose worker lost its lease, and applies
+//! what blocks asked of the project once their run is over.
+//!
+//! It never executes a block: workers claim queued block runs from storage.
+
+mod advance;
+mod clock;
+mod error;
+mod scheduler;
+
+pub use advance::{Step, advance};
+pub use clock::{Clock, SystemClock};
+pub use error::SchedulerError;
+pub use scheduler::{Event, Scheduler};

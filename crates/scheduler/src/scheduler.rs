@@ -1,0 +1,231 @@
+//! The scheduler's loop over a closed set of events, and what it does for each.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use model::{BlockRunEvent, BlockRunStatus, Notice, PipelineDefinition, RunEvent, RunStatus};
+use project::Project;
+use serde_json::Value;
+use storage::{BlockRunChange, RunFilter, RunStore};
+use tokio::sync::{broadcast, watch};
+
+use crate::{Clock, SchedulerError, Step, advance};
+
+/// Every reason the scheduler wakes up.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// Periodic: advance every unfinished run and recover expired leases.
+    Tick,
+    /// A run was created or one of its block runs changed: advance it.
+    RunChanged(i64),
+    Shutdown,
+}
+
+/// Advances runs; one per database.
+pub struct Scheduler {
+    store: Arc<dyn RunStore>,
+    notices: broadcast::Sender<Notice>,
+    clock: Arc<dyn Clock>,
+    project: Project,
+}
+
+impl Scheduler {
+    pub fn new(
+        store: Arc<dyn RunStore>,
+        notices: broadcast::Sender<Notice>,
+        clock: Arc<dyn Clock>,
+        project: Project,
+    ) -> Scheduler {
+        Scheduler {
+            store,
+            notices,
+            clock,
+            project,
+        }
+    }
+
+    /// Runs until `shutdown` turns true: wakes on every notice of a status change and every `tick`.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>, tick: Duration) {
+        let mut notices = self.notices.subscribe();
+        let mut interval = tokio::time::interval(tick);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let event = tokio::select! {
+                _ = shutdown.changed() => Event::Shutdown,
+                _ = interval.tick() => Event::Tick,
+                notice = notices.recv() => match notice {
+                    Ok(Notice::Run { run_id, status: RunStatus::Initial }) => Event::RunChanged(run_id),
+                    Ok(Notice::BlockRun { run_id, status, .. }) if status.is_finished() => Event::RunChanged(run_id),
+                    Ok(_) => continue,
+                    // Missed notices are caught up by a full pass.
+                    Err(broadcast::error::RecvError::Lagged(_)) => Event::Tick,
+                    Err(broadcast::error::RecvError::Closed) => Event::Shutdown,
+                },
+            };
+            if event == Event::Shutdown {
+                return;
+            }
+            if let Err(error) = self.handle(event.clone()).await {
+                tracing::error!(%error, ?event, "scheduler step failed");
+            }
+        }
+    }
+
+    pub async fn handle(&self, event: Event) -> Result<(), SchedulerError> {
+        match event {
+            Event::Tick => {
+                self.recover_expired_leases().await?;
+                for status in [RunStatus::Initial, RunStatus::Running] {
+                    let filter = RunFilter {
+                        status: Some(status),
+                        limit: Some(10_000),
+                        ..RunFilter::default()
+                    };
+                    for run in self.store.runs(filter).await? {
+                        self.advance_run(run.id).await?;
+                    }
+                }
+                Ok(())
+            }
+            Event::RunChanged(run_id) => self.advance_run(run_id).await.map(|_| ()),
+            Event::Shutdown => Ok(()),
+        }
+    }
+
+    /// Applies `advance` to one run and returns its status afterwards.
+    pub async fn advance_run(&self, run_id: i64) -> Result<RunStatus, SchedulerError> {
+        let Some(run) = self.store.run(run_id).await? else {
+            return Err(storage::StorageError::RunNotFound(run_id).into());
+        };
+        if run.status.is_finished() {
+            return Ok(run.status);
+        }
+        let definition: PipelineDefinition = serde_json::from_value(run.definition.clone())
+            .map_err(|error| SchedulerError::Definition {
+                run_id,
+                message: error.to_string(),
+            })?;
+        let dag = definition
+            .dag()
+            .map_err(|errors| SchedulerError::Definition {
+                run_id,
+                message: format!("{errors:?}"),
+            })?;
+        if run.status == RunStatus::Initial {
+            self.change_run(run_id, RunEvent::Start).await?;
+        }
+        let block_runs = self.store.block_runs(run_id).await?;
+        let statuses: HashMap<String, BlockRunStatus> = block_runs
+            .iter()
+            .map(|b| (b.block_uuid.clone(), b.status))
+            .collect();
+        let mut status = RunStatus::Running;
+        for step in advance(&dag, &statuses, definition.settings) {
+            let (block, event) = match step {
+                Step::Enqueue(block) => (block, BlockRunEvent::Enqueue),
+                Step::UpstreamFail(block) => (block, BlockRunEvent::UpstreamFail),
+                Step::Cancel(block) => (block, BlockRunEvent::Cancel),
+                Step::Finish(event) => {
+                    if event == RunEvent::Complete {
+                        self.apply_effects(&block_runs)?;
+                    }
+                    status = self.change_run(run_id, event).await?;
+                    continue;
+                }
+            };
+            let new = self
+                .store
+                .change_block_run(run_id, &block, BlockRunChange::event(event))
+                .await?;
+            self.publish(Notice::BlockRun {
+                run_id,
+                block_uuid: block,
+                status: new,
+                detail: String::new(),
+            });
+        }
+        Ok(status)
+    }
+
+    /// Block runs whose worker stopped renewing its lease go back to the queue (one more attempt), or fail when
+    /// their retries are used up. A block run is never running on two workers: the old lease has expired.
+    async fn recover_expired_leases(&self) -> Result<(), SchedulerError> {
+        for block_run in self.store.expired_leases(self.clock.now()).await? {
+            let retries = self
+                .store
+                .run(block_run.pipeline_run_id)
+                .await?
+                .and_then(|run| serde_json::from_value::<PipelineDefinition>(run.definition).ok())
+                .and_then(|definition| {
+                    definition
+                        .block(&block_run.block_uuid)
+                        .map(|block| block.retry.retries)
+                })
+                .flatten()
+                .unwrap_or(0);
+            let lost =
+                "the worker running this block stopped answering (its lease expired)".to_owned();
+            let change = if block_run.attempt <= i64::from(retries) {
+                BlockRunChange {
+                    error: Some(lost),
+                    ..BlockRunChange::event(BlockRunEvent::Requeue)
+                }
+            } else {
+                BlockRunChange {
+                    error: Some(lost),
+                    ..BlockRunChange::event(BlockRunEvent::Fail)
+                }
+            };
+            let status = self
+                .store
+                .change_block_run(block_run.pipeline_run_id, &block_run.block_uuid, change)
+                .await?;
+            tracing::warn!(run = block_run.pipeline_run_id, block = %block_run.block_uuid, ?status, "lease expired");
+            self.publish(Notice::BlockRun {
+                run_id: block_run.pipeline_run_id,
+                block_uuid: block_run.block_uuid,
+                status,
+                detail: "worker lost".to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    async fn change_run(&self, run_id: i64, event: RunEvent) -> Result<RunStatus, SchedulerError> {
+        let status = self.store.change_run(run_id, event).await?;
+        self.publish(Notice::Run { run_id, status });
+        Ok(status)
+    }
+
+    /// Writes the pipeline variables that blocks set with `set_global_variable`, once their run completed.
+    fn apply_effects(&self, block_runs: &[storage::BlockRun]) -> Result<(), SchedulerError> {
+        let requests = block_runs
+            .iter()
+            .filter_map(|b| {
+                b.outputs
+                    .as_ref()?
+                    .pointer("/effects/set_global_variable")?
+                    .as_array()
+            })
+            .flatten();
+        for request in requests {
+            let (Some(pipeline), Some(key), Some(value)) = (
+                request.get("pipeline_uuid").and_then(Value::as_str),
+                request.get("key").and_then(Value::as_str),
+                request.get("value"),
+            ) else {
+                continue;
+            };
+            let mut file = self.project.load_pipeline(pipeline)?.file;
+            file.set_variable(key, value.clone());
+            file.write()?;
+        }
+        Ok(())
+    }
+
+    fn publish(&self, notice: Notice) {
+        // Nobody listening is fine: notices are for watchers, the database is the truth.
+        let _ = self.notices.send(notice);
+    }
+}

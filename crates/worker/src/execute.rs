@@ -1,0 +1,238 @@
+//! One claimed block run, from its pinned definition to its recorded outcome: build the request, run it in the
+//! Python runtime while a heartbeat renews the lease, and record completed, failed or queued-for-retry.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::Utc;
+use model::{BlockRunEvent, Notice, PipelineDefinition, merge_variables};
+use runtime::{BlockOutcome, BlockRequest, FileSink};
+use serde_json::Value;
+use storage::{BlockRun, BlockRunChange};
+
+use crate::worker::lease_span;
+use crate::{Worker, WorkerError};
+
+impl Worker {
+    pub(crate) async fn execute(&self, claimed: BlockRun) -> Result<(), WorkerError> {
+        let run_id = claimed.pipeline_run_id;
+        let uuid = claimed.block_uuid.clone();
+        let unrunnable = |message: String| WorkerError::Unrunnable {
+            block_run_id: claimed.id,
+            message,
+        };
+        let run = self
+            .store
+            .run(run_id)
+            .await?
+            .ok_or_else(|| unrunnable("its pipeline run is gone".to_owned()))?;
+        let definition: PipelineDefinition = serde_json::from_value(run.definition.clone())
+            .map_err(|error| unrunnable(error.to_string()))?;
+        let block = definition
+            .block(&uuid)
+            .ok_or_else(|| unrunnable(format!("block `{uuid}` is not in the run's definition")))?
+            .clone();
+        let mut outputs: HashMap<String, Value> = self
+            .store
+            .block_runs(run_id)
+            .await?
+            .into_iter()
+            .filter_map(|b| Some((b.block_uuid, b.outputs?)))
+            .collect();
+        // A run of part of a pipeline reads the parents it does not run from the newest run that has them.
+        for parent in &block.upstream {
+            if !outputs.contains_key(parent)
+                && let Some(stored) = self.store.latest_outputs(&definition.uuid, parent).await?
+            {
+                outputs.insert(parent.clone(), stored);
+            }
+        }
+        let run_dir = self
+            .config
+            .data_dir
+            .join("runs")
+            .join(&definition.uuid)
+            .join(run_id.to_string());
+        let log_path = run_dir.join("logs").join(format!("{uuid}.log"));
+        let log = Arc::new(
+            FileSink::create(&log_path).map_err(|source| WorkerError::Log {
+                path: log_path.display().to_string(),
+                source,
+            })?,
+        );
+        self.publish(
+            run_id,
+            &uuid,
+            model::BlockRunStatus::Running,
+            attempt_note(claimed.attempt),
+        );
+
+        let request = BlockRequest {
+            repo_path: self.config.project_root.display().to_string(),
+            project_name: self.config.project_name.clone(),
+            data_dir: self.config.data_dir.display().to_string(),
+            pipeline_uuid: definition.uuid.clone(),
+            block_uuid: uuid.clone(),
+            block_type: block.block_type.as_str().to_owned(),
+            run_id,
+            file: block.file.clone(),
+            execution_date: run.execution_date.to_rfc3339(),
+            execution_partition: format!(
+                "{}/{}",
+                run.trigger_id
+                    .map_or("manual".to_owned(), |id| id.to_string()),
+                run.execution_date.format("%Y%m%dT%H%M%S")
+            ),
+            env: self.config.env.clone(),
+            trigger_name: None,
+            variables: merge_variables([&definition.variables, &run.variables]),
+            configuration: block.configuration.clone(),
+            inputs: block
+                .upstream
+                .iter()
+                .map(|parent| outputs.get(parent).cloned().unwrap_or(Value::Null))
+                .collect(),
+            output_dir: run_dir.join(&uuid).display().to_string(),
+            run_tests: self.config.run_tests,
+            timeout: block.timeout,
+        };
+
+        let started = Instant::now();
+        let heartbeat = self.heartbeat(claimed.id);
+        let outcome = self.python.execute(request, log.clone()).await;
+        heartbeat.abort();
+        let elapsed = format!("in {:.2}s", started.elapsed().as_secs_f64());
+        let log_path = Some(log.path().display().to_string());
+        let (change, detail) = match outcome {
+            Ok(BlockOutcome::Completed {
+                mut stored,
+                effects,
+                ..
+            }) => {
+                if let Some(map) = stored.as_object_mut()
+                    && effects.as_object().is_some_and(|e| !e.is_empty())
+                {
+                    map.insert("effects".to_owned(), effects);
+                }
+                let change = BlockRunChange {
+                    outputs: Some(stored),
+                    log_path,
+                    ..BlockRunChange::event(BlockRunEvent::Complete)
+                };
+                (change, elapsed)
+            }
+            Ok(BlockOutcome::Cancelled) => (
+                BlockRunChange {
+                    log_path,
+                    ..BlockRunChange::event(BlockRunEvent::Cancel)
+                },
+                String::new(),
+            ),
+            Ok(BlockOutcome::Failed {
+                error, traceback, ..
+            }) => {
+                let message = match traceback {
+                    Some(traceback) => format!("{error}\n{traceback}"),
+                    None => error.clone(),
+                };
+                self.failure(
+                    claimed.attempt,
+                    &block.retry,
+                    message,
+                    error,
+                    log_path,
+                    elapsed,
+                )
+            }
+            Err(error) => {
+                let message = format!("the block could not be started: {error}");
+                self.failure(
+                    claimed.attempt,
+                    &block.retry,
+                    message.clone(),
+                    message,
+                    log_path,
+                    elapsed,
+                )
+            }
+        };
+        let status = self.store.change_block_run(run_id, &uuid, change).await?;
+        self.publish(run_id, &uuid, status, detail);
+        Ok(())
+    }
+
+    /// A failed attempt: queued again after the retry delay while retries are left, else failed.
+    fn failure(
+        &self,
+        attempt: i64,
+        retry: &model::RetryConfig,
+        message: String,
+        summary: String,
+        log_path: Option<String>,
+        elapsed: String,
+    ) -> (BlockRunChange, String) {
+        let retries = i64::from(retry.retries.unwrap_or(0));
+        if attempt <= retries {
+            let delay = retry.delay_before(u32::try_from(attempt).unwrap_or(u32::MAX));
+            let ready_at = Utc::now() + chrono::Duration::milliseconds((delay * 1000.0) as i64);
+            let change = BlockRunChange {
+                error: Some(message),
+                log_path,
+                ready_at: Some(ready_at),
+                ..BlockRunChange::event(BlockRunEvent::Requeue)
+            };
+            return (change, format!("{summary}; retrying in {delay:.0}s"));
+        }
+        let change = BlockRunChange {
+            error: Some(message),
+            log_path,
+            ..BlockRunChange::event(BlockRunEvent::Fail)
+        };
+        (change, format!("{elapsed}: {summary}"))
+    }
+
+    /// Renews the lease every third of its span while the block runs.
+    fn heartbeat(&self, block_run_id: i64) -> tokio::task::JoinHandle<()> {
+        let store = self.store.clone();
+        let worker = self.config.id.clone();
+        let lease = self.config.lease;
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(lease / 3).await;
+                let until = Utc::now() + lease_span(lease);
+                match store.renew_lease(block_run_id, &worker, until).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!(block_run_id, "lost the claim on a running block run");
+                        return;
+                    }
+                    Err(error) => tracing::warn!(%error, block_run_id, "cannot renew lease"),
+                }
+            }
+        })
+    }
+
+    fn publish(
+        &self,
+        run_id: i64,
+        block_uuid: &str,
+        status: model::BlockRunStatus,
+        detail: String,
+    ) {
+        let _ = self.notices.send(Notice::BlockRun {
+            run_id,
+            block_uuid: block_uuid.to_owned(),
+            status,
+            detail,
+        });
+    }
+}
+
+fn attempt_note(attempt: i64) -> String {
+    if attempt > 1 {
+        format!("(attempt {attempt})")
+    } else {
+        String::new()
+    }
+}

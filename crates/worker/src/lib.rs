@@ -1,0 +1,11 @@
+//! A worker: claims queued block runs from storage, runs each in the Python runtime while renewing its lease, and
+//! records how it ended (completed, failed, or queued again for a retry per `retry_config`).
+//!
+//! Workers never advance a run: the scheduler does, when it sees their notices.
+
+mod error;
+mod execute;
+mod worker;
+
+pub use error::WorkerError;
+pub use worker::{Worker, WorkerConfig};

@@ -1,0 +1,94 @@
+//! The claim loop: as many block runs at once as the worker has slots, woken by notices and a slow poll.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use model::Notice;
+use runtime::PythonWorkers;
+use storage::RunStore;
+use tokio::sync::{Semaphore, broadcast, watch};
+
+/// What a worker needs to know about where it runs.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Names this worker in leases (unique per process).
+    pub id: String,
+    pub project_root: PathBuf,
+    pub project_name: String,
+    pub data_dir: PathBuf,
+    /// How many blocks it runs at once.
+    pub concurrency: usize,
+    /// How long a claim lasts without a heartbeat.
+    pub lease: Duration,
+    /// How often it looks for work when no notice woke it (work from other processes, retry delays).
+    pub poll: Duration,
+    pub run_tests: bool,
+    /// Mage's `env` kwarg.
+    pub env: String,
+}
+
+pub struct Worker {
+    pub(crate) store: Arc<dyn RunStore>,
+    pub(crate) python: Arc<PythonWorkers>,
+    pub(crate) notices: broadcast::Sender<Notice>,
+    pub(crate) config: WorkerConfig,
+}
+
+impl Worker {
+    pub fn new(
+        store: Arc<dyn RunStore>,
+        python: Arc<PythonWorkers>,
+        notices: broadcast::Sender<Notice>,
+        config: WorkerConfig,
+    ) -> Worker {
+        Worker {
+            store,
+            python,
+            notices,
+            config,
+        }
+    }
+
+    /// Claims and executes block runs until `shutdown` turns true.
+    pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        let slots = Arc::new(Semaphore::new(self.config.concurrency.max(1)));
+        let mut notices = self.notices.subscribe();
+        loop {
+            while let Ok(slot) = slots.clone().try_acquire_owned() {
+                let now = chrono::Utc::now();
+                let lease_until = now + lease_span(self.config.lease);
+                match self
+                    .store
+                    .claim_block_run(&self.config.id, now, lease_until)
+                    .await
+                {
+                    Ok(Some(block_run)) => {
+                        let worker = self.clone();
+                        tokio::spawn(async move {
+                            let id = block_run.id;
+                            if let Err(error) = worker.execute(block_run).await {
+                                tracing::error!(%error, block_run = id, "block run could not be executed");
+                            }
+                            drop(slot);
+                        });
+                    }
+                    Ok(None) => break,
+                    Err(error) => {
+                        tracing::error!(%error, "cannot claim work");
+                        break;
+                    }
+                }
+            }
+            tokio::select! {
+                _ = shutdown.changed() => return,
+                _ = notices.recv() => {}
+                _ = tokio::time::sleep(self.config.poll) => {}
+            }
+        }
+    }
+}
+
+pub(crate) fn lease_span(lease: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(30))
+}
