@@ -9,6 +9,7 @@ mod error;
 mod notice;
 mod schedule;
 mod status;
+mod trigger;
 mod variables;
 
 pub use block::{Block, BlockType, Language, RetryConfig};
@@ -18,4 +19,8 @@ pub use error::{DagError, InvalidTransition};
 pub use notice::Notice;
 pub use schedule::{CatchUp, Interval, MAX_CATCH_UP, ON_TIME, Schedule, ScheduleError};
 pub use status::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
+pub use trigger::{
+    CatchUpPolicy, ScheduleType, TimeoutStatus, Trigger, TriggerSettings, TriggerSpec,
+    TriggerStatus,
+};
 pub use variables::merge_variables;

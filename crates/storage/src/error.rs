@@ -12,6 +12,10 @@ pub enum StorageError {
     RunNotFound(i64),
     #[error("block `{block_uuid}` has no block run in pipeline run {run_id}")]
     BlockRunNotFound { run_id: i64, block_uuid: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("trigger {0} does not exist")]
+    TriggerNotFound(i64),
     #[error("stored value is corrupt: {0}")]
     Corrupt(String),
 }

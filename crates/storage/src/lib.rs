@@ -5,6 +5,8 @@
 mod error;
 mod records;
 mod sqlite;
+mod sqlite_triggers;
+mod triggers;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -13,6 +15,12 @@ use model::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
 pub use error::StorageError;
 pub use records::{BlockRun, BlockRunChange, NewRun, PipelineRun, RunFilter};
 pub use sqlite::SqliteStore;
+pub use triggers::TriggerStore;
+
+/// The whole store: run history and triggers.
+pub trait Store: RunStore + TriggerStore {}
+
+impl<T: RunStore + TriggerStore> Store for T {}
 
 /// The run history of one project, whatever database holds it.
 #[async_trait]

@@ -72,6 +72,7 @@ pub struct BlockRunChange {
 #[derive(Debug, Clone, Default)]
 pub struct RunFilter {
     pub pipeline_uuid: Option<String>,
+    pub trigger_id: Option<i64>,
     pub status: Option<RunStatus>,
     pub limit: Option<i64>,
 }

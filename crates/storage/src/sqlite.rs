@@ -17,7 +17,7 @@ use crate::{BlockRun, BlockRunChange, NewRun, PipelineRun, RunFilter, RunStore, 
 /// Run history in a SQLite file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(crate) pool: SqlitePool,
 }
 
 impl SqliteStore {
@@ -67,7 +67,13 @@ impl RunStore for SqliteStore {
         .bind(stamp(run.execution_date))
         .bind(stamp(now))
         .fetch_one(&mut *transaction)
-        .await?
+        .await
+        .map_err(|error| match &error {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StorageError::Conflict("this trigger already has a run for that slot".to_owned())
+            }
+            _ => error.into(),
+        })?
         .get(0);
         for block_uuid in &run.block_uuids {
             sqlx::query(
@@ -202,13 +208,15 @@ impl RunStore for SqliteStore {
     async fn runs(&self, filter: RunFilter) -> Result<Vec<PipelineRun>, StorageError> {
         let rows = sqlx::query(
             "SELECT * FROM pipeline_runs
-             WHERE (? IS NULL OR pipeline_uuid = ?) AND (? IS NULL OR status = ?)
+             WHERE (? IS NULL OR pipeline_uuid = ?) AND (? IS NULL OR status = ?) AND (? IS NULL OR trigger_id = ?)
              ORDER BY id DESC LIMIT ?",
         )
         .bind(filter.pipeline_uuid.as_deref())
         .bind(filter.pipeline_uuid.as_deref())
         .bind(filter.status.map(RunStatus::as_str))
         .bind(filter.status.map(RunStatus::as_str))
+        .bind(filter.trigger_id)
+        .bind(filter.trigger_id)
         .bind(filter.limit.unwrap_or(100))
         .fetch_all(&self.pool)
         .await?;
@@ -289,7 +297,7 @@ impl RunStore for SqliteStore {
 }
 
 /// Times are stored as fixed-width RFC 3339 text in UTC, so that text order is time order.
-fn stamp(time: DateTime<Utc>) -> String {
+pub(crate) fn stamp(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
@@ -332,7 +340,10 @@ fn block_run(row: &SqliteRow) -> Result<BlockRun, StorageError> {
     })
 }
 
-fn optional_time(row: &SqliteRow, column: &str) -> Result<Option<DateTime<Utc>>, StorageError> {
+pub(crate) fn optional_time(
+    row: &SqliteRow,
+    column: &str,
+) -> Result<Option<DateTime<Utc>>, StorageError> {
     row.get::<Option<&str>, _>(column)
         .map(parse_time)
         .transpose()
@@ -348,12 +359,12 @@ fn parse_block_status(name: &str) -> Result<BlockRunStatus, StorageError> {
         .ok_or_else(|| StorageError::Corrupt(format!("unknown block run status `{name}`")))
 }
 
-fn parse_time(text: &str) -> Result<DateTime<Utc>, StorageError> {
+pub(crate) fn parse_time(text: &str) -> Result<DateTime<Utc>, StorageError> {
     DateTime::parse_from_rfc3339(text)
         .map(|time| time.with_timezone(&Utc))
         .map_err(|error| StorageError::Corrupt(format!("bad time `{text}`: {error}")))
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StorageError> {
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StorageError> {
     serde_json::from_str(text).map_err(|error| StorageError::Corrupt(format!("bad JSON: {error}")))
 }

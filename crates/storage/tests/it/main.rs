@@ -3,6 +3,7 @@
 
 mod queue;
 mod runs;
+mod triggers;
 
 /// Defines a test that runs `$body` with a fresh store of each backend.
 #[macro_export]
@@ -13,7 +14,7 @@ macro_rules! store_test {
             let store = storage::SqliteStore::in_memory()
                 .await
                 .expect("in-memory SQLite");
-            ($body)(std::sync::Arc::new(store) as std::sync::Arc<dyn storage::RunStore>).await;
+            ($body)(std::sync::Arc::new(store)).await;
         }
     };
 }

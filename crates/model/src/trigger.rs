@@ -1,0 +1,162 @@
+//! Triggers (Mage's "pipeline schedules"): what starts runs of a pipeline, on a schedule or through the API.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::{CatchUp, RunSettings, Schedule, ScheduleError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScheduleType {
+    Time,
+    Api,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TriggerStatus {
+    Active,
+    #[default]
+    Inactive,
+}
+
+/// What a run that passed its timeout becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeoutStatus {
+    #[default]
+    Failed,
+    Cancelled,
+}
+
+/// Mage's trigger `settings`, plus Wand's catch-up policy.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TriggerSettings {
+    /// Skip a slot while an earlier run of this trigger is still going.
+    pub skip_if_previous_running: bool,
+    /// Keep running independent blocks after a block failed.
+    pub allow_blocks_to_fail: bool,
+    /// Run the slot that was current when the trigger was enabled, instead of waiting for the next one.
+    pub create_initial_pipeline_run: bool,
+    /// Seconds after which a run of this trigger is stopped.
+    pub timeout: Option<f64>,
+    pub timeout_status: TimeoutStatus,
+    /// At most this many runs of this trigger at once; further slots wait.
+    pub pipeline_run_limit: Option<u32>,
+    /// What to do with slots missed while Wand was down.
+    pub catch_up: CatchUpPolicy,
+}
+
+/// The serialisable twin of `CatchUp`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CatchUpPolicy {
+    None,
+    #[default]
+    Latest,
+    All,
+}
+
+impl From<CatchUpPolicy> for CatchUp {
+    fn from(policy: CatchUpPolicy) -> CatchUp {
+        match policy {
+            CatchUpPolicy::None => CatchUp::None,
+            CatchUpPolicy::Latest => CatchUp::Latest,
+            CatchUpPolicy::All => CatchUp::All,
+        }
+    }
+}
+
+impl TriggerSettings {
+    /// The settings its runs carry.
+    pub fn run_settings(&self) -> RunSettings {
+        RunSettings {
+            allow_blocks_to_fail: self.allow_blocks_to_fail,
+            timeout: self.timeout,
+        }
+    }
+}
+
+/// A trigger as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trigger {
+    pub id: i64,
+    pub pipeline_uuid: String,
+    /// Unique per pipeline.
+    pub name: String,
+    pub description: Option<String>,
+    pub schedule_type: ScheduleType,
+    /// `@once`, `@hourly`, ..., or cron; `None` for API triggers.
+    pub schedule_interval: Option<String>,
+    /// IANA time zone of the schedule (default UTC).
+    pub timezone: String,
+    pub start_time: Option<DateTime<Utc>>,
+    pub end_time: Option<DateTime<Utc>>,
+    pub status: TriggerStatus,
+    pub variables: Map<String, Value>,
+    pub settings: TriggerSettings,
+    /// The secret of an API trigger's URL.
+    pub token: Option<String>,
+    /// When it was last switched to active.
+    pub last_enabled_at: Option<DateTime<Utc>>,
+    /// The latest slot a run was created (or skipped) for.
+    pub last_slot: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Trigger {
+    /// The schedule of a time trigger.
+    pub fn schedule(&self) -> Result<Schedule, ScheduleError> {
+        Schedule::new(
+            self.schedule_interval.as_deref().unwrap_or("@once"),
+            &self.timezone,
+            self.start_time,
+            self.end_time,
+        )
+    }
+}
+
+/// The fields of a trigger that users set (in the API or in `triggers.yaml`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TriggerSpec {
+    pub pipeline_uuid: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub schedule_type: ScheduleType,
+    #[serde(default)]
+    pub schedule_interval: Option<String>,
+    #[serde(default = "utc")]
+    pub timezone: String,
+    #[serde(default)]
+    pub start_time: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub end_time: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub status: TriggerStatus,
+    #[serde(default)]
+    pub variables: Map<String, Value>,
+    #[serde(default)]
+    pub settings: TriggerSettings,
+}
+
+fn utc() -> String {
+    "UTC".to_owned()
+}
+
+impl TriggerSpec {
+    /// Checks what can be checked without the project: a time trigger's schedule parses.
+    pub fn validate(&self) -> Result<(), ScheduleError> {
+        if self.schedule_type == ScheduleType::Time {
+            Schedule::new(
+                self.schedule_interval.as_deref().unwrap_or("@once"),
+                &self.timezone,
+                self.start_time,
+                self.end_time,
+            )?;
+        }
+        Ok(())
+    }
+}
