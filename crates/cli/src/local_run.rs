@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use chrono::Utc;
-use model::{BlockRunStatus, Notice, PipelineDefinition, RunSettings, RunStatus};
+use model::{BlockRunStatus, Notice, RunSettings, RunStatus};
 use project::{Project, ProjectError};
 use runtime::PythonWorkers;
-use scheduler::{Scheduler, SystemClock};
+use scheduler::{RunRequest, Scheduler, SystemClock};
 use serde_json::{Map, Value};
-use storage::{NewRun, RunStore, SqliteStore};
+use storage::{RunStore, SqliteStore};
 use tokio::sync::{broadcast, watch};
 use worker::Worker;
 
@@ -84,7 +84,7 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
     let warming = python.clone();
     let warm = tokio::spawn(async move { warming.warm_up().await });
 
-    let store: Arc<dyn RunStore> = Arc::new(SqliteStore::open(&data_dir.join("wand.db")).await?);
+    let store = Arc::new(SqliteStore::open(&data_dir.join("wand.db")).await?);
     let only = match &args.block_uuid {
         Some(uuid) => Some(vec![
             check_single_block(store.as_ref(), &pipeline, uuid).await?,
@@ -95,14 +95,9 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
         allow_blocks_to_fail: args.allow_blocks_to_fail,
         ..RunSettings::default()
     };
-    let definition = PipelineDefinition::pin(&pipeline, only.as_deref(), settings);
-    let block_uuids: Vec<String> = definition.blocks.iter().map(|b| b.uuid.clone()).collect();
     warm.await?.context("the Python worker did not start")?;
 
-    let (notices, mut watch_notices) = {
-        let (sender, receiver) = broadcast::channel(4096);
-        (sender, receiver)
-    };
+    let (notices, mut watch_notices) = broadcast::channel(4096);
     let (stop, stopped) = watch::channel(false);
     let scheduler = Scheduler::new(
         store.clone(),
@@ -131,26 +126,27 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
             env: std::env::var("ENV").unwrap_or_else(|_| "dev".to_owned()),
         },
     ));
-
-    let run = store
-        .create_run(NewRun {
+    let run = scheduler
+        .create_run(RunRequest {
             pipeline_uuid: pipeline.uuid.clone(),
-            trigger_id: None,
+            trigger: None,
             variables: runtime_vars,
-            definition: serde_json::to_value(&definition)?,
             execution_date: Utc::now(),
-            block_uuids: block_uuids.clone(),
+            only_blocks: only,
+            settings,
         })
         .await?;
+    let block_uuids: Vec<String> = store
+        .block_runs(run.id)
+        .await?
+        .into_iter()
+        .map(|b| b.block_uuid)
+        .collect();
     let display = Display::new(&block_uuids);
     let roles = [
         tokio::spawn(scheduler.run(stopped.clone(), Duration::from_secs(1))),
         tokio::spawn(worker.run(stopped)),
     ];
-    let _ = notices.send(Notice::Run {
-        run_id: run.id,
-        status: RunStatus::Initial,
-    });
     let status = follow(run.id, &mut watch_notices, store.as_ref(), &display).await?;
     let _ = stop.send(true);
     for role in roles {

@@ -122,6 +122,20 @@ impl Schedule {
         (next > after && self.end.is_none_or(|end| next <= end)).then_some(next)
     }
 
+    /// The latest slot at or before `at`, within the start and end times (for "create initial pipeline run").
+    pub fn latest_at_or_before(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let slot = match &self.interval {
+            Interval::Once => self.start.filter(|start| *start <= at)?,
+            Interval::Cron { cron, .. } => cron
+                .find_previous_occurrence(&at.with_timezone(&self.timezone), true)
+                .ok()?
+                .with_timezone(&Utc),
+        };
+        let started = self.start.is_none_or(|start| slot >= start);
+        let ended = self.end.is_some_and(|end| slot > end);
+        (started && !ended).then_some(slot)
+    }
+
     /// The slots to run now: those after `last` (the latest slot already run, or when the trigger was enabled) up
     /// to `now`. Slots noticed within `ON_TIME` always run; older, missed ones follow `policy`.
     pub fn due(

@@ -6,6 +6,8 @@ pub enum SchedulerError {
     Storage(#[from] storage::StorageError),
     #[error("run {run_id} has an unreadable pinned definition: {message}")]
     Definition { run_id: i64, message: String },
+    #[error("trigger {id}: {message}")]
+    Trigger { id: i64, message: String },
     #[error(transparent)]
     Project(#[from] project::ProjectError),
 }

@@ -8,8 +8,9 @@ mod advance;
 mod clock;
 mod error;
 mod scheduler;
+mod triggers;
 
 pub use advance::{Step, advance};
 pub use clock::{Clock, SystemClock};
 pub use error::SchedulerError;
-pub use scheduler::{Event, Scheduler};
+pub use scheduler::{Event, RunRequest, Scheduler};

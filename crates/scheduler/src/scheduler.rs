@@ -4,10 +4,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use model::{BlockRunEvent, BlockRunStatus, Notice, PipelineDefinition, RunEvent, RunStatus};
+use chrono::{DateTime, Utc};
+use model::{
+    BlockRunEvent, BlockRunStatus, Notice, PipelineDefinition, RunEvent, RunSettings, RunStatus,
+    Trigger,
+};
 use project::Project;
-use serde_json::Value;
-use storage::{BlockRunChange, RunFilter, RunStore};
+use serde_json::{Map, Value};
+use storage::{BlockRunChange, NewRun, PipelineRun, RunFilter, Store};
 use tokio::sync::{broadcast, watch};
 
 use crate::{Clock, SchedulerError, Step, advance};
@@ -22,17 +26,32 @@ pub enum Event {
     Shutdown,
 }
 
+/// A run to create now.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    pub pipeline_uuid: String,
+    /// The trigger it comes from; its variables are the run's, under `variables`.
+    pub trigger: Option<Trigger>,
+    /// The run's own variables (trigger variables, API payload, `--runtime-vars`).
+    pub variables: Map<String, Value>,
+    /// The schedule slot, or now.
+    pub execution_date: DateTime<Utc>,
+    /// Run only these blocks (their parents' outputs come from the newest earlier run).
+    pub only_blocks: Option<Vec<String>>,
+    pub settings: RunSettings,
+}
+
 /// Advances runs; one per database.
 pub struct Scheduler {
-    store: Arc<dyn RunStore>,
+    pub(crate) store: Arc<dyn Store>,
     notices: broadcast::Sender<Notice>,
-    clock: Arc<dyn Clock>,
+    pub(crate) clock: Arc<dyn Clock>,
     project: Project,
 }
 
 impl Scheduler {
     pub fn new(
-        store: Arc<dyn RunStore>,
+        store: Arc<dyn Store>,
         notices: broadcast::Sender<Notice>,
         clock: Arc<dyn Clock>,
         project: Project,
@@ -75,6 +94,7 @@ impl Scheduler {
     pub async fn handle(&self, event: Event) -> Result<(), SchedulerError> {
         match event {
             Event::Tick => {
+                self.fire_triggers().await?;
                 self.recover_expired_leases().await?;
                 for status in [RunStatus::Initial, RunStatus::Running] {
                     let filter = RunFilter {
@@ -91,6 +111,38 @@ impl Scheduler {
             Event::RunChanged(run_id) => self.advance_run(run_id).await.map(|_| ()),
             Event::Shutdown => Ok(()),
         }
+    }
+
+    /// Creates a run of the pipeline as its files define it now (validated, then pinned), and announces it.
+    pub async fn create_run(&self, request: RunRequest) -> Result<PipelineRun, SchedulerError> {
+        let pipeline = self.project.load_pipeline(&request.pipeline_uuid)?.pipeline;
+        let definition =
+            PipelineDefinition::pin(&pipeline, request.only_blocks.as_deref(), request.settings);
+        let run = self
+            .store
+            .create_run(NewRun {
+                pipeline_uuid: pipeline.uuid.clone(),
+                trigger_id: request.trigger.as_ref().map(|trigger| trigger.id),
+                variables: request.variables,
+                definition: serde_json::to_value(&definition).map_err(|error| {
+                    SchedulerError::Definition {
+                        run_id: 0,
+                        message: error.to_string(),
+                    }
+                })?,
+                execution_date: request.execution_date,
+                block_uuids: definition
+                    .blocks
+                    .iter()
+                    .map(|block| block.uuid.clone())
+                    .collect(),
+            })
+            .await?;
+        self.publish(Notice::Run {
+            run_id: run.id,
+            status: RunStatus::Initial,
+        });
+        Ok(run)
     }
 
     /// Applies `advance` to one run and returns its status afterwards.

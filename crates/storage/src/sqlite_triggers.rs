@@ -16,8 +16,8 @@ impl TriggerStore for SqliteStore {
         &self,
         spec: TriggerSpec,
         token: Option<String>,
+        now: DateTime<Utc>,
     ) -> Result<Trigger, StorageError> {
-        let now = Utc::now();
         let enabled = (spec.status == TriggerStatus::Active).then(|| stamp(now));
         let row = sqlx::query(
             "INSERT INTO triggers (pipeline_uuid, name, description, schedule_type, schedule_interval, timezone,
@@ -44,8 +44,13 @@ impl TriggerStore for SqliteStore {
         trigger(&row)
     }
 
-    async fn update_trigger(&self, id: i64, spec: TriggerSpec) -> Result<Trigger, StorageError> {
-        let now = stamp(Utc::now());
+    async fn update_trigger(
+        &self,
+        id: i64,
+        spec: TriggerSpec,
+        now: DateTime<Utc>,
+    ) -> Result<Trigger, StorageError> {
+        let now = stamp(now);
         let row = sqlx::query(
             "UPDATE triggers SET pipeline_uuid = ?, name = ?, description = ?, schedule_type = ?,
                 schedule_interval = ?, timezone = ?, start_time = ?, end_time = ?,

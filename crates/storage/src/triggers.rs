@@ -8,15 +8,21 @@ use crate::StorageError;
 
 #[async_trait]
 pub trait TriggerStore: Send + Sync {
-    /// Stores a new trigger; an API trigger gets `token`. Names are unique per pipeline.
+    /// Stores a new trigger, created at `now`; an API trigger gets `token`. Names are unique per pipeline.
     async fn create_trigger(
         &self,
         spec: TriggerSpec,
         token: Option<String>,
+        now: DateTime<Utc>,
     ) -> Result<Trigger, StorageError>;
 
-    /// Replaces a trigger's user-set fields; switching it to active records when.
-    async fn update_trigger(&self, id: i64, spec: TriggerSpec) -> Result<Trigger, StorageError>;
+    /// Replaces a trigger's user-set fields; switching it to active records `now` as its enable time.
+    async fn update_trigger(
+        &self,
+        id: i64,
+        spec: TriggerSpec,
+        now: DateTime<Utc>,
+    ) -> Result<Trigger, StorageError>;
 
     /// Deletes a trigger; false if there was none. Its runs stay.
     async fn delete_trigger(&self, id: i64) -> Result<bool, StorageError>;

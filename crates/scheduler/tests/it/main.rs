@@ -2,3 +2,4 @@
 //! finish, and recovering block runs whose worker stopped renewing its lease.
 
 mod runs;
+mod triggers;

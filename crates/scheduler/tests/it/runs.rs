@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use model::{BlockRunEvent, BlockRunStatus, Notice, PipelineDefinition, RunSettings, RunStatus};
 use scheduler::{Clock, Event, Scheduler};
 use serde_json::Map;
-use storage::{BlockRunChange, NewRun, RunStore, SqliteStore};
+use storage::{BlockRunChange, NewRun, SqliteStore, Store};
 use tokio::sync::broadcast;
 
 struct ManualClock(Mutex<DateTime<Utc>>);
@@ -19,7 +19,7 @@ impl Clock for ManualClock {
 
 struct Setup {
     _dir: tempfile::TempDir,
-    store: Arc<dyn RunStore>,
+    store: Arc<dyn Store>,
     clock: Arc<ManualClock>,
     scheduler: Scheduler,
     run_id: i64,
@@ -38,7 +38,7 @@ async fn setup(retries: u32) -> Setup {
     }
     pipeline.dag = model::Dag::new(blocks).unwrap();
     let definition = PipelineDefinition::pin(&pipeline, None, RunSettings::default());
-    let store: Arc<dyn RunStore> = Arc::new(SqliteStore::in_memory().await.unwrap());
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().await.unwrap());
     let run = store
         .create_run(NewRun {
             pipeline_uuid: definition.uuid.clone(),
@@ -62,7 +62,7 @@ async fn setup(retries: u32) -> Setup {
     }
 }
 
-async fn statuses(store: &Arc<dyn RunStore>, run_id: i64) -> Vec<(String, BlockRunStatus, i64)> {
+async fn statuses(store: &Arc<dyn Store>, run_id: i64) -> Vec<(String, BlockRunStatus, i64)> {
     store
         .block_runs(run_id)
         .await

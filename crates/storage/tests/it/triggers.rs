@@ -32,7 +32,7 @@ store_test!(
     triggers_round_trip_and_names_are_unique_per_pipeline,
     |store: Arc<dyn Store>| async move {
         let created = store
-            .create_trigger(spec("nightly", TriggerStatus::Inactive), None)
+            .create_trigger(spec("nightly", TriggerStatus::Inactive), None, Utc::now())
             .await
             .unwrap();
         assert_eq!(created.timezone, "Europe/Paris");
@@ -43,14 +43,18 @@ store_test!(
             Some(created.clone())
         );
         let duplicate = store
-            .create_trigger(spec("nightly", TriggerStatus::Active), None)
+            .create_trigger(spec("nightly", TriggerStatus::Active), None, Utc::now())
             .await;
         assert!(
             matches!(&duplicate, Err(StorageError::Conflict(message)) if message.contains("already has a trigger named `nightly`")),
             "{duplicate:?}"
         );
         let enabled = store
-            .update_trigger(created.id, spec("nightly", TriggerStatus::Active))
+            .update_trigger(
+                created.id,
+                spec("nightly", TriggerStatus::Active),
+                Utc::now(),
+            )
             .await
             .unwrap();
         assert!(enabled.last_enabled_at.is_some(), "enabling records when");
@@ -67,7 +71,11 @@ store_test!(
         assert!(!store.delete_trigger(created.id).await.unwrap());
         assert!(matches!(
             store
-                .update_trigger(created.id, spec("nightly", TriggerStatus::Active))
+                .update_trigger(
+                    created.id,
+                    spec("nightly", TriggerStatus::Active),
+                    Utc::now()
+                )
                 .await,
             Err(StorageError::TriggerNotFound(_))
         ));

@@ -1,0 +1,306 @@
+//! Time triggers firing under an injected clock: slots, catch-up after a pause, skip-if-running, run limits,
+//! start and end times, time zones and the initial run.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use model::{CatchUpPolicy, RunEvent, ScheduleType, TriggerSettings, TriggerSpec, TriggerStatus};
+use scheduler::{Clock, Event, Scheduler};
+use serde_json::json;
+use storage::{RunFilter, SqliteStore, Store};
+use tokio::sync::broadcast;
+
+struct ManualClock(Mutex<DateTime<Utc>>);
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+fn utc(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    store: Arc<dyn Store>,
+    clock: Arc<ManualClock>,
+    scheduler: Scheduler,
+}
+
+impl Setup {
+    async fn new(now: &str) -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("proj");
+        project::init(&root).unwrap();
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().await.unwrap());
+        let clock = Arc::new(ManualClock(Mutex::new(utc(now))));
+        let (notices, _) = broadcast::channel(1024);
+        let project = project::Project::open(&root).unwrap();
+        let scheduler = Scheduler::new(store.clone(), notices, clock.clone(), project);
+        Setup {
+            _dir: dir,
+            store,
+            clock,
+            scheduler,
+        }
+    }
+
+    /// An active trigger of the example pipeline, enabled at the clock's time.
+    async fn trigger(&self, interval: &str, zone: &str, settings: TriggerSettings) -> i64 {
+        self.trigger_between(interval, zone, settings, None, None)
+            .await
+    }
+
+    async fn trigger_between(
+        &self,
+        interval: &str,
+        zone: &str,
+        settings: TriggerSettings,
+        start: Option<&str>,
+        end: Option<&str>,
+    ) -> i64 {
+        let spec = TriggerSpec {
+            pipeline_uuid: "example_pipeline".to_owned(),
+            name: "scheduled".to_owned(),
+            description: None,
+            schedule_type: ScheduleType::Time,
+            schedule_interval: Some(interval.to_owned()),
+            timezone: zone.to_owned(),
+            start_time: start.map(utc),
+            end_time: end.map(utc),
+            status: TriggerStatus::Active,
+            variables: json!({"source": "trigger"}).as_object().cloned().unwrap(),
+            settings,
+        };
+        self.store
+            .create_trigger(spec, None, self.clock.now())
+            .await
+            .unwrap()
+            .id
+    }
+
+    /// Sets the clock and runs one scheduler tick.
+    async fn tick_at(&self, now: &str) {
+        *self.clock.0.lock().unwrap() = utc(now);
+        self.scheduler.handle(Event::Tick).await.unwrap();
+    }
+
+    /// The execution dates of the trigger's runs, oldest first, as `HH:MM` (or `MM-DD HH:MM` when `long`).
+    async fn slots(&self, trigger: i64, format: &str) -> Vec<String> {
+        let filter = RunFilter {
+            trigger_id: Some(trigger),
+            ..RunFilter::default()
+        };
+        let mut runs = self.store.runs(filter).await.unwrap();
+        runs.reverse();
+        runs.iter()
+            .map(|run| run.execution_date.format(format).to_string())
+            .collect()
+    }
+
+    /// Ends every unfinished run of the trigger, as if it completed.
+    async fn finish_runs(&self, trigger: i64) {
+        let filter = RunFilter {
+            trigger_id: Some(trigger),
+            ..RunFilter::default()
+        };
+        for run in self.store.runs(filter).await.unwrap() {
+            if !run.status.is_finished() {
+                if run.status == model::RunStatus::Initial {
+                    self.store
+                        .change_run(run.id, RunEvent::Start)
+                        .await
+                        .unwrap();
+                }
+                self.store
+                    .change_run(run.id, RunEvent::Complete)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+}
+
+fn settings(catch_up: CatchUpPolicy) -> TriggerSettings {
+    TriggerSettings {
+        catch_up,
+        ..TriggerSettings::default()
+    }
+}
+
+#[tokio::test]
+async fn an_hourly_trigger_creates_one_run_per_slot_with_its_variables() {
+    let s = Setup::new("2026-05-01T09:59:00Z").await;
+    let trigger = s
+        .trigger("@hourly", "UTC", settings(CatchUpPolicy::Latest))
+        .await;
+    s.tick_at("2026-05-01T09:59:30Z").await;
+    assert!(
+        s.slots(trigger, "%H:%M").await.is_empty(),
+        "nothing before the first slot"
+    );
+    s.tick_at("2026-05-01T10:00:01Z").await;
+    s.tick_at("2026-05-01T10:00:02Z").await;
+    assert_eq!(
+        s.slots(trigger, "%H:%M").await,
+        ["10:00"],
+        "one run per slot, however many ticks"
+    );
+    s.tick_at("2026-05-01T11:00:00Z").await;
+    assert_eq!(s.slots(trigger, "%H:%M").await, ["10:00", "11:00"]);
+    let run = &s.store.runs(RunFilter::default()).await.unwrap()[0];
+    assert_eq!(run.variables["source"], json!("trigger"));
+    assert_eq!(run.trigger_id, Some(trigger));
+}
+
+#[tokio::test]
+async fn after_a_pause_the_catch_up_policy_decides_which_missed_slots_run() {
+    for (policy, expected) in [
+        (CatchUpPolicy::None, vec![]),
+        (CatchUpPolicy::Latest, vec!["13:00"]),
+        (CatchUpPolicy::All, vec!["11:00", "12:00", "13:00"]),
+    ] {
+        let s = Setup::new("2026-05-01T10:30:00Z").await;
+        let trigger = s.trigger("@hourly", "UTC", settings(policy)).await;
+        // Wand was down from 10:30 to 13:20.
+        s.tick_at("2026-05-01T13:20:00Z").await;
+        assert_eq!(s.slots(trigger, "%H:%M").await, expected, "{policy:?}");
+        s.finish_runs(trigger).await;
+        s.tick_at("2026-05-01T14:00:05Z").await;
+        let mut with_next = expected.clone();
+        with_next.push("14:00");
+        assert_eq!(
+            s.slots(trigger, "%H:%M").await,
+            with_next,
+            "{policy:?}: on-time slots always run"
+        );
+    }
+}
+
+#[tokio::test]
+async fn skip_if_previous_running_skips_slots_and_run_limits_make_them_wait() {
+    let s = Setup::new("2026-05-01T09:30:00Z").await;
+    let skipping = s
+        .trigger(
+            "@hourly",
+            "UTC",
+            TriggerSettings {
+                skip_if_previous_running: true,
+                ..TriggerSettings::default()
+            },
+        )
+        .await;
+    s.tick_at("2026-05-01T10:00:00Z").await;
+    s.tick_at("2026-05-01T11:00:00Z").await;
+    assert_eq!(
+        s.slots(skipping, "%H:%M").await,
+        ["10:00"],
+        "11:00 is skipped while 10:00 runs"
+    );
+    s.finish_runs(skipping).await;
+    s.tick_at("2026-05-01T11:30:00Z").await;
+    assert_eq!(
+        s.slots(skipping, "%H:%M").await,
+        ["10:00"],
+        "a skipped slot stays skipped"
+    );
+
+    let s = Setup::new("2026-05-01T09:30:00Z").await;
+    let limited = s
+        .trigger(
+            "@hourly",
+            "UTC",
+            TriggerSettings {
+                pipeline_run_limit: Some(1),
+                ..TriggerSettings::default()
+            },
+        )
+        .await;
+    s.tick_at("2026-05-01T10:00:00Z").await;
+    s.tick_at("2026-05-01T11:00:00Z").await;
+    assert_eq!(
+        s.slots(limited, "%H:%M").await,
+        ["10:00"],
+        "11:00 waits for a free place"
+    );
+    s.finish_runs(limited).await;
+    s.tick_at("2026-05-01T11:00:30Z").await;
+    assert_eq!(s.slots(limited, "%H:%M").await, ["10:00", "11:00"]);
+}
+
+#[tokio::test]
+async fn start_and_end_times_bound_the_runs() {
+    let s = Setup::new("2026-05-01T00:00:00Z").await;
+    let trigger = s
+        .trigger_between(
+            "@hourly",
+            "UTC",
+            settings(CatchUpPolicy::All),
+            Some("2026-05-01T02:00:00Z"),
+            Some("2026-05-01T03:00:00Z"),
+        )
+        .await;
+    for now in [
+        "2026-05-01T01:00:00Z",
+        "2026-05-01T02:00:00Z",
+        "2026-05-01T03:00:00Z",
+        "2026-05-01T04:00:00Z",
+    ] {
+        s.tick_at(now).await;
+        s.finish_runs(trigger).await;
+    }
+    assert_eq!(s.slots(trigger, "%H:%M").await, ["02:00", "03:00"]);
+}
+
+#[tokio::test]
+async fn a_daily_trigger_follows_its_time_zone_across_daylight_saving() {
+    let s = Setup::new("2026-03-07T12:00:00Z").await;
+    let trigger = s
+        .trigger(
+            "@daily",
+            "America/New_York",
+            settings(CatchUpPolicy::Latest),
+        )
+        .await;
+    for now in ["2026-03-08T05:00:00Z", "2026-03-09T04:00:00Z"] {
+        s.tick_at(now).await;
+        s.finish_runs(trigger).await;
+    }
+    // Midnight in New York: UTC-5 before the change on March 8, UTC-4 after.
+    assert_eq!(
+        s.slots(trigger, "%m-%d %H:%M").await,
+        ["03-08 05:00", "03-09 04:00"]
+    );
+}
+
+#[tokio::test]
+async fn once_runs_once_and_the_initial_run_is_created_on_request() {
+    let s = Setup::new("2026-05-01T10:30:00Z").await;
+    let once = s.trigger("@once", "UTC", TriggerSettings::default()).await;
+    s.tick_at("2026-05-01T10:30:01Z").await;
+    s.finish_runs(once).await;
+    s.tick_at("2026-05-02T10:30:01Z").await;
+    assert_eq!(s.slots(once, "%H:%M").await.len(), 1);
+
+    let s = Setup::new("2026-05-01T10:30:00Z").await;
+    let initial = s
+        .trigger(
+            "@daily",
+            "UTC",
+            TriggerSettings {
+                create_initial_pipeline_run: true,
+                ..TriggerSettings::default()
+            },
+        )
+        .await;
+    s.tick_at("2026-05-01T10:30:01Z").await;
+    assert_eq!(
+        s.slots(initial, "%m-%d %H:%M").await,
+        ["05-01 00:00"],
+        "the slot current when enabled"
+    );
+}
