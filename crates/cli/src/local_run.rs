@@ -99,12 +99,12 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
 
     let (notices, mut watch_notices) = broadcast::channel(4096);
     let (stop, stopped) = watch::channel(false);
-    let scheduler = Scheduler::new(
+    let scheduler = Arc::new(Scheduler::new(
         store.clone(),
         notices.clone(),
         Arc::new(SystemClock),
         project.clone(),
-    );
+    ));
     let concurrency = args
         .concurrency
         .or_else(|| std::thread::available_parallelism().ok().map(usize::from))

@@ -10,6 +10,7 @@
 mod config;
 mod display;
 mod local_run;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +34,8 @@ enum Command {
     },
     /// Run a pipeline once, now, and wait for it (like `mage run`).
     Run(local_run::RunArgs),
+    /// Serve the project: the API on 127.0.0.1:6789, the scheduler and local workers (like `mage start`).
+    Start(serve::StartArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Init { path } => init(&path),
         Command::Run(args) => local_run::run(args),
+        Command::Start(args) => serve::start(args),
     };
     match result {
         Ok(code) => code,

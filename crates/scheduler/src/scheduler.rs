@@ -65,7 +65,7 @@ impl Scheduler {
     }
 
     /// Runs until `shutdown` turns true: wakes on every notice of a status change and every `tick`.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>, tick: Duration) {
+    pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>, tick: Duration) {
         let mut notices = self.notices.subscribe();
         let mut interval = tokio::time::interval(tick);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -74,5 +74,7 @@ pub struct RunFilter {
     pub pipeline_uuid: Option<String>,
     pub trigger_id: Option<i64>,
     pub status: Option<RunStatus>,
+    /// Only runs with a smaller id (the next page of a newest-first list).
+    pub before_id: Option<i64>,
     pub limit: Option<i64>,
 }

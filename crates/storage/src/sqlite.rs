@@ -209,6 +209,7 @@ impl RunStore for SqliteStore {
         let rows = sqlx::query(
             "SELECT * FROM pipeline_runs
              WHERE (? IS NULL OR pipeline_uuid = ?) AND (? IS NULL OR status = ?) AND (? IS NULL OR trigger_id = ?)
+                AND (? IS NULL OR id < ?)
              ORDER BY id DESC LIMIT ?",
         )
         .bind(filter.pipeline_uuid.as_deref())
@@ -217,6 +218,8 @@ impl RunStore for SqliteStore {
         .bind(filter.status.map(RunStatus::as_str))
         .bind(filter.trigger_id)
         .bind(filter.trigger_id)
+        .bind(filter.before_id)
+        .bind(filter.before_id)
         .bind(filter.limit.unwrap_or(100))
         .fetch_all(&self.pool)
         .await?;

@@ -1,0 +1,180 @@
+//! `wand start`: creates the project if it is missing (like `mage start`), then serves the API on 127.0.0.1:6789
+//! and runs the scheduler and local workers in the same process until Ctrl-C.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use project::Project;
+use runtime::PythonWorkers;
+use scheduler::{Scheduler, SystemClock};
+use server::AppState;
+use storage::SqliteStore;
+use tokio::sync::{broadcast, watch};
+use worker::Worker;
+
+use crate::config;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct StartArgs {
+    /// The project folder; created (like `wand init`) if it does not exist.
+    project: PathBuf,
+    /// The address to listen on. Only loopback addresses are allowed until Wand has authentication.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    #[arg(long, default_value_t = 6789)]
+    port: u16,
+    /// How many blocks the local worker runs at once; 0 runs no worker in this process.
+    #[arg(long, value_name = "N")]
+    workers: Option<usize>,
+    /// The Python interpreter for the blocks (default: $WAND_PYTHON, else the project's .venv).
+    #[arg(long, value_name = "PATH")]
+    python: Option<PathBuf>,
+    /// Where run history, outputs and logs go (default: $WAND_DATA_DIR, else ~/.wand/<project>).
+    #[arg(long, value_name = "PATH")]
+    data_dir: Option<PathBuf>,
+}
+
+/// How long a worker's claim lasts without a heartbeat; a killed server's block runs are recovered after it.
+const LEASE: Duration = Duration::from_secs(30);
+
+pub(crate) fn start(args: StartArgs) -> anyhow::Result<ExitCode> {
+    if !args.host.is_loopback() {
+        bail!(
+            "refusing to listen on {}: Wand has no authentication yet, and this would serve your project's runs and code \
+             to the network; listen on 127.0.0.1 (the default) and reach it through an SSH tunnel or a proxy that authenticates",
+            args.host
+        );
+    }
+    tokio::runtime::Runtime::new()
+        .context("cannot start the async runtime")?
+        .block_on(start_async(args))
+}
+
+async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
+    if !args.project.exists() {
+        project::init(&args.project)?;
+        eprintln!("Created project {}", args.project.display());
+    }
+    let project = Project::open(&args.project)?;
+    let data_dir = config::data_dir(args.data_dir, project.name())?;
+    let database = data_dir.join("wand.db");
+    let store = Arc::new(SqliteStore::open(&database).await?);
+    let (notices, _) = broadcast::channel(4096);
+    let scheduler = Arc::new(Scheduler::new(
+        store.clone(),
+        notices.clone(),
+        Arc::new(SystemClock),
+        project.clone(),
+    ));
+    let (stop, stopped) = watch::channel(false);
+    let mut roles = vec![tokio::spawn(
+        scheduler
+            .clone()
+            .run(stopped.clone(), Duration::from_secs(1)),
+    )];
+
+    let concurrency = args.workers.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(usize::from)
+            .unwrap_or(2)
+    });
+    let python_workers = if concurrency > 0 {
+        let python = start_python(&project, &data_dir, args.python).await?;
+        let worker = Arc::new(Worker::new(
+            store.clone(),
+            python.clone(),
+            notices.clone(),
+            worker::WorkerConfig {
+                id: format!(
+                    "wand-start-{}-{}",
+                    std::process::id(),
+                    chrono::Utc::now().timestamp_millis()
+                ),
+                project_root: project.root().to_owned(),
+                project_name: project.name().to_owned(),
+                data_dir: data_dir.clone(),
+                concurrency,
+                lease: LEASE,
+                poll: Duration::from_millis(500),
+                run_tests: true,
+                env: std::env::var("ENV").unwrap_or_else(|_| "prod".to_owned()),
+            },
+        ));
+        roles.push(tokio::spawn(worker.run(stopped.clone())));
+        Some(python)
+    } else {
+        None
+    };
+
+    let state = AppState {
+        store,
+        scheduler,
+        project: project.clone(),
+        data_dir,
+        database: format!("sqlite://{}", database.display()),
+    };
+    let address = SocketAddr::new(args.host, args.port);
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {address}; is another server using port {}? pass --port",
+                args.port
+            )
+        })?;
+    println!(
+        "Wand is serving project `{}` on http://{address}",
+        project.name()
+    );
+    axum::serve(listener, server::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the HTTP server stopped")?;
+    let _ = stop.send(true);
+    for role in roles {
+        let _ = role.await;
+    }
+    if let Some(python) = python_workers {
+        python.shutdown().await;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The project's Python, ready with a warm worker; the environment is built on first start.
+async fn start_python(
+    project: &Project,
+    data_dir: &std::path::Path,
+    explicit: Option<PathBuf>,
+) -> anyhow::Result<Arc<PythonWorkers>> {
+    let environment = config::environment(project.root(), explicit);
+    let python = tokio::task::spawn_blocking(move || {
+        runtime::ensure_python(&environment, &mut |line| eprintln!("  {line}"))
+    })
+    .await??;
+    let workers = Arc::new(PythonWorkers::new(runtime::WorkerConfig {
+        python,
+        package_dir: runtime::install_package(data_dir)?,
+        working_dir: std::env::current_dir()?,
+    }));
+    let warming = workers.clone();
+    tokio::spawn(async move {
+        if let Err(error) = warming.warm_up().await {
+            tracing::error!(%error, "the Python worker did not start");
+        }
+    });
+    Ok(workers)
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("can listen for SIGTERM");
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate.recv() => {}
+    }
+}

@@ -1,0 +1,272 @@
+//! The JSON shapes of the API, separate from the model so the wire format changes only on purpose.
+
+use chrono::{DateTime, Utc};
+use model::{Block, Trigger};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use storage::{BlockRun, PipelineRun};
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Health {
+    pub status: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ProjectDto {
+    pub name: String,
+    pub root: String,
+    pub data_dir: String,
+    pub database: String,
+    pub version: &'static str,
+    pub pipelines: usize,
+}
+
+/// A pipeline in the list; one whose files are invalid is listed with its error.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct PipelineSummary {
+    pub uuid: String,
+    pub name: String,
+    pub blocks: usize,
+    pub triggers: usize,
+    pub last_run: Option<RunDto>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct PipelineDetail {
+    pub uuid: String,
+    pub name: String,
+    #[schema(value_type = Object)]
+    pub variables: Map<String, Value>,
+    pub blocks: Vec<BlockDto>,
+    /// Problems that were repaired while loading (e.g. disagreeing downstream lists).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct BlockDto {
+    pub uuid: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub block_type: String,
+    pub language: String,
+    pub upstream_blocks: Vec<String>,
+    pub downstream_blocks: Vec<String>,
+    pub file: String,
+    pub timeout: Option<f64>,
+    pub retries: Option<u32>,
+}
+
+impl BlockDto {
+    pub(crate) fn new(block: &Block, downstream: Vec<String>) -> BlockDto {
+        BlockDto {
+            uuid: block.uuid.clone(),
+            name: block.name.clone(),
+            block_type: block.block_type.as_str().to_owned(),
+            language: block.language.as_str().to_owned(),
+            upstream_blocks: block.upstream.clone(),
+            downstream_blocks: downstream,
+            file: block.file.clone(),
+            timeout: block.timeout,
+            retries: block.retry.retries,
+        }
+    }
+}
+
+/// A trigger as the API shows it; `api_url` is set for API triggers.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct TriggerDto {
+    pub id: i64,
+    pub pipeline_uuid: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// `time` or `api`.
+    pub schedule_type: String,
+    pub schedule_interval: Option<String>,
+    pub timezone: String,
+    pub start_time: Option<DateTime<Utc>>,
+    pub end_time: Option<DateTime<Utc>>,
+    /// `active` or `inactive`.
+    pub status: String,
+    #[schema(value_type = Object)]
+    pub variables: Map<String, Value>,
+    #[schema(value_type = Object)]
+    pub settings: Value,
+    pub token: Option<String>,
+    /// The path of Mage's API-trigger URL for this trigger.
+    pub api_url: Option<String>,
+    /// The next slot of an active time trigger.
+    pub next_run_at: Option<DateTime<Utc>>,
+    pub last_enabled_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Trigger> for TriggerDto {
+    fn from(trigger: Trigger) -> TriggerDto {
+        let next_run_at = (trigger.status == model::TriggerStatus::Active
+            && trigger.schedule_type == model::ScheduleType::Time)
+            .then(|| trigger.schedule().ok())
+            .flatten()
+            .and_then(|schedule| {
+                schedule.next_after(trigger.last_slot.unwrap_or_else(Utc::now).max(Utc::now()))
+            });
+        let api_url = trigger.token.as_ref().map(|token| {
+            format!(
+                "/api/pipeline_schedules/{}/pipeline_runs/{token}",
+                trigger.id
+            )
+        });
+        TriggerDto {
+            id: trigger.id,
+            name: trigger.name,
+            description: trigger.description,
+            schedule_type: text(&trigger.schedule_type),
+            schedule_interval: trigger.schedule_interval,
+            timezone: trigger.timezone,
+            start_time: trigger.start_time,
+            end_time: trigger.end_time,
+            status: text(&trigger.status),
+            variables: trigger.variables,
+            settings: serde_json::to_value(trigger.settings).unwrap_or_default(),
+            token: trigger.token,
+            api_url,
+            next_run_at,
+            last_enabled_at: trigger.last_enabled_at,
+            created_at: trigger.created_at,
+            pipeline_uuid: trigger.pipeline_uuid,
+        }
+    }
+}
+
+/// What a client sends to create or replace a trigger.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct TriggerInput {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `time` (default) or `api`.
+    #[serde(default)]
+    pub schedule_type: Option<String>,
+    /// `@once`, `@hourly`, `@daily`, `@weekly`, `@monthly` or a 5-field cron expression.
+    #[serde(default)]
+    pub schedule_interval: Option<String>,
+    #[serde(default)]
+    pub timezone: Option<String>,
+    #[serde(default)]
+    pub start_time: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub end_time: Option<DateTime<Utc>>,
+    /// `active` or `inactive` (default).
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub variables: Map<String, Value>,
+    /// skip_if_previous_running, allow_blocks_to_fail, create_initial_pipeline_run, timeout, timeout_status,
+    /// pipeline_run_limit, catch_up (`none`, `latest`, `all`).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub settings: Value,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub(crate) struct RunNowInput {
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub variables: Map<String, Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct RunDto {
+    pub id: i64,
+    pub pipeline_uuid: String,
+    pub trigger_id: Option<i64>,
+    pub status: String,
+    #[schema(value_type = Object)]
+    pub variables: Map<String, Value>,
+    pub execution_date: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub duration_seconds: Option<f64>,
+}
+
+impl From<PipelineRun> for RunDto {
+    fn from(run: PipelineRun) -> RunDto {
+        RunDto {
+            id: run.id,
+            trigger_id: run.trigger_id,
+            status: run.status.as_str().to_owned(),
+            variables: run.variables,
+            execution_date: run.execution_date,
+            created_at: run.created_at,
+            duration_seconds: seconds(run.started_at, run.completed_at),
+            started_at: run.started_at,
+            completed_at: run.completed_at,
+            pipeline_uuid: run.pipeline_uuid,
+        }
+    }
+}
+
+/// One page of runs, newest first; pass `next_before` as `before` for the next page.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct RunPage {
+    pub runs: Vec<RunDto>,
+    pub next_before: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct BlockRunDto {
+    pub id: i64,
+    pub block_uuid: String,
+    pub status: String,
+    pub attempt: i64,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub duration_seconds: Option<f64>,
+    pub error: Option<String>,
+}
+
+impl From<BlockRun> for BlockRunDto {
+    fn from(block_run: BlockRun) -> BlockRunDto {
+        BlockRunDto {
+            id: block_run.id,
+            status: block_run.status.as_str().to_owned(),
+            attempt: block_run.attempt,
+            duration_seconds: seconds(block_run.started_at, block_run.completed_at),
+            started_at: block_run.started_at,
+            completed_at: block_run.completed_at,
+            error: block_run.error,
+            block_uuid: block_run.block_uuid,
+        }
+    }
+}
+
+/// A block run's log: one entry per line the block printed.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct LogDto {
+    pub block_uuid: String,
+    pub lines: Vec<LogLineDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct LogLineDto {
+    pub time: String,
+    /// `stdout` or `stderr`.
+    pub stream: String,
+    pub text: String,
+}
+
+fn seconds(start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) -> Option<f64> {
+    Some((end? - start?).num_microseconds()? as f64 / 1e6)
+}
+
+/// The snake_case name serde gives a unit enum variant.
+pub(crate) fn text<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(text)) => text,
+        _ => String::new(),
+    }
+}

@@ -1,0 +1,13 @@
+//! The HTTP side of `wand start`: a JSON API under `/api/v1` (documented at `/api/v1/openapi.json`), Mage's
+//! API-trigger URL, and the front page. Handlers extract, call one function, and return a DTO or an `ApiError`.
+//!
+//! Build the router with `app(state)`; tests call it without a port.
+
+mod dto;
+mod error;
+mod routes;
+mod state;
+
+pub use error::ApiError;
+pub use routes::app;
+pub use state::AppState;

@@ -1,0 +1,51 @@
+//! Health, project summary and the front page.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::Html;
+
+use crate::dto::{Health, ProjectDto};
+use crate::error::ErrorBody;
+use crate::{ApiError, AppState};
+
+/// Answers without touching Python or the database.
+#[utoipa::path(get, path = "/health", tag = "meta", responses((status = OK, body = Health)))]
+pub(super) async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+#[utoipa::path(get, path = "/project", tag = "meta",
+    responses((status = OK, body = ProjectDto), (status = 500, body = ErrorBody)))]
+pub(super) async fn project(State(state): State<AppState>) -> Result<Json<ProjectDto>, ApiError> {
+    Ok(Json(ProjectDto {
+        name: state.project.name().to_owned(),
+        root: state.project.root().display().to_string(),
+        data_dir: state.data_dir.display().to_string(),
+        database: state.database.clone(),
+        version: env!("CARGO_PKG_VERSION"),
+        pipelines: state.project.pipeline_uuids().len(),
+    }))
+}
+
+/// Until the web UI lands: a page naming the project and linking the API description.
+pub(super) async fn front_page(State(state): State<AppState>) -> Html<String> {
+    let name = escape(state.project.name());
+    Html(format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Wand · {name}</title></head>\
+         <body style=\"font-family: system-ui, sans-serif; margin: 3rem\">\
+         <h1>Wand · {name}</h1><p>The server is running. The web UI is coming; meanwhile use the API.</p>\
+         <ul><li><a href=\"/api/v1/openapi.json\">API description (OpenAPI)</a></li>\
+         <li><a href=\"/api/v1/pipelines\">Pipelines</a></li><li><a href=\"/api/v1/runs\">Pipeline runs</a></li>\
+         <li><a href=\"/api/v1/triggers\">Triggers</a></li></ul></body></html>"
+    ))
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

@@ -1,0 +1,69 @@
+//! The router: every API route with its OpenAPI description, Mage's API-trigger URL, and the front page.
+
+mod mage;
+mod meta;
+mod pipelines;
+mod runs;
+mod triggers;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+
+/// Requests larger than this are refused (block code and trigger payloads are small).
+const BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Wand API",
+        description = "Runs, triggers and pipelines of a Wand (Mage-compatible) project."
+    ),
+    servers((url = "/api/v1"))
+)]
+struct ApiDoc;
+
+/// The whole HTTP surface of the server, ready to serve.
+pub fn app(state: AppState) -> Router {
+    let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(meta::health))
+        .routes(routes!(meta::project))
+        .routes(routes!(pipelines::list))
+        .routes(routes!(pipelines::detail))
+        .routes(routes!(pipelines::run_now))
+        .routes(routes!(triggers::list, triggers::create))
+        .routes(routes!(triggers::all))
+        .routes(routes!(
+            triggers::detail,
+            triggers::replace,
+            triggers::remove
+        ))
+        .routes(routes!(triggers::run_now))
+        .routes(routes!(runs::list))
+        .routes(routes!(runs::detail))
+        .routes(routes!(runs::block_runs))
+        .routes(routes!(runs::log))
+        .split_for_parts();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    let doc = std::sync::Arc::new(doc);
+    Router::new()
+        .nest("/api/v1", api)
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(move || {
+                let doc = doc.clone();
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
+        .route(
+            "/api/pipeline_schedules/{id}/pipeline_runs/{token}",
+            axum::routing::post(mage::api_trigger),
+        )
+        .route("/", axum::routing::get(meta::front_page))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}

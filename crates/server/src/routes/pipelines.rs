@@ -1,0 +1,112 @@
+//! Pipelines: list (invalid ones with their error), detail, and "run now".
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::Utc;
+use model::RunSettings;
+use scheduler::RunRequest;
+use storage::RunFilter;
+
+use crate::dto::{BlockDto, PipelineDetail, PipelineSummary, RunDto, RunNowInput};
+use crate::error::ErrorBody;
+use crate::{ApiError, AppState};
+
+#[utoipa::path(get, path = "/pipelines", tag = "pipelines",
+    responses((status = OK, body = Vec<PipelineSummary>)))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<PipelineSummary>>, ApiError> {
+    let mut summaries = Vec::new();
+    for uuid in state.project.pipeline_uuids() {
+        let last_run = state
+            .store
+            .runs(RunFilter {
+                pipeline_uuid: Some(uuid.clone()),
+                limit: Some(1),
+                ..RunFilter::default()
+            })
+            .await?
+            .pop()
+            .map(RunDto::from);
+        let triggers = state.store.triggers(Some(&uuid)).await?.len();
+        let summary = match state.project.load_pipeline(&uuid) {
+            Ok(loaded) => PipelineSummary {
+                name: loaded.pipeline.name.clone(),
+                blocks: loaded.pipeline.dag.len() + loaded.pipeline.notebook_blocks.len(),
+                uuid,
+                triggers,
+                last_run,
+                error: None,
+            },
+            Err(error) => PipelineSummary {
+                name: uuid.clone(),
+                uuid,
+                blocks: 0,
+                triggers,
+                last_run,
+                error: Some(error.to_string()),
+            },
+        };
+        summaries.push(summary);
+    }
+    Ok(Json(summaries))
+}
+
+#[utoipa::path(get, path = "/pipelines/{uuid}", tag = "pipelines",
+    params(("uuid" = String, Path, description = "The pipeline's folder name")),
+    responses((status = OK, body = PipelineDetail), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(super) async fn detail(
+    State(state): State<AppState>,
+    Path(uuid): Path<String>,
+) -> Result<Json<PipelineDetail>, ApiError> {
+    let loaded = state.project.load_pipeline(&uuid)?;
+    let pipeline = &loaded.pipeline;
+    let blocks = pipeline
+        .dag
+        .blocks()
+        .iter()
+        .chain(&pipeline.notebook_blocks)
+        .map(|block| {
+            let downstream = pipeline
+                .dag
+                .downstream(&block.uuid)
+                .iter()
+                .map(|b| b.uuid.clone())
+                .collect();
+            BlockDto::new(block, downstream)
+        })
+        .collect();
+    Ok(Json(PipelineDetail {
+        uuid: pipeline.uuid.clone(),
+        name: pipeline.name.clone(),
+        variables: pipeline.variables.clone(),
+        blocks,
+        warnings: loaded.warnings.iter().map(ToString::to_string).collect(),
+    }))
+}
+
+/// Runs the pipeline now, without a trigger; `variables` override the pipeline's.
+#[utoipa::path(post, path = "/pipelines/{uuid}/runs", tag = "pipelines",
+    params(("uuid" = String, Path, description = "The pipeline's folder name")),
+    request_body(content = RunNowInput, description = "Optional run variables"),
+    responses((status = CREATED, body = RunDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(super) async fn run_now(
+    State(state): State<AppState>,
+    Path(uuid): Path<String>,
+    input: Option<Json<RunNowInput>>,
+) -> Result<(StatusCode, Json<RunDto>), ApiError> {
+    let variables = input.map(|Json(input)| input.variables).unwrap_or_default();
+    let run = state
+        .scheduler
+        .create_run(RunRequest {
+            pipeline_uuid: uuid,
+            trigger: None,
+            variables,
+            execution_date: Utc::now(),
+            only_blocks: None,
+            settings: RunSettings::default(),
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(run.into())))
+}

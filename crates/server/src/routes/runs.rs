@@ -1,0 +1,127 @@
+//! Pipeline runs: a filtered, paginated list; detail; block runs; block logs.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use model::RunStatus;
+use serde::Deserialize;
+use storage::RunFilter;
+use utoipa::IntoParams;
+
+use crate::dto::{BlockRunDto, LogDto, LogLineDto, RunDto, RunPage};
+use crate::error::ErrorBody;
+use crate::{ApiError, AppState};
+
+const DEFAULT_PAGE: i64 = 50;
+const MAX_PAGE: i64 = 500;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub(super) struct RunQuery {
+    /// Only runs of this pipeline.
+    pipeline: Option<String>,
+    /// Only runs in this status: initial, running, completed, failed, cancelled.
+    status: Option<String>,
+    /// Only runs of this trigger.
+    trigger_id: Option<i64>,
+    /// Page size (default 50, at most 500).
+    limit: Option<i64>,
+    /// Only runs older than this run id (from `next_before`).
+    before: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/runs", tag = "runs", params(RunQuery),
+    responses((status = OK, body = RunPage), (status = 422, body = ErrorBody)))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    Query(query): Query<RunQuery>,
+) -> Result<Json<RunPage>, ApiError> {
+    let status = match &query.status {
+        None => None,
+        Some(name) => Some(RunStatus::parse(name).ok_or_else(|| {
+            ApiError::invalid(format!(
+                "unknown status `{name}`; use initial, running, completed, failed or cancelled"
+            ))
+        })?),
+    };
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+    let runs = state
+        .store
+        .runs(RunFilter {
+            pipeline_uuid: query.pipeline,
+            trigger_id: query.trigger_id,
+            status,
+            before_id: query.before,
+            limit: Some(limit),
+        })
+        .await?;
+    let next_before = (runs.len() as i64 == limit)
+        .then(|| runs.last().map(|run| run.id))
+        .flatten();
+    Ok(Json(RunPage {
+        runs: runs.into_iter().map(RunDto::from).collect(),
+        next_before,
+    }))
+}
+
+#[utoipa::path(get, path = "/runs/{id}", tag = "runs", params(("id" = i64, Path, description = "Run id")),
+    responses((status = OK, body = RunDto), (status = 404, body = ErrorBody)))]
+pub(super) async fn detail(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<RunDto>, ApiError> {
+    let run = state
+        .store
+        .run(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("run {id} does not exist")))?;
+    Ok(Json(run.into()))
+}
+
+#[utoipa::path(get, path = "/runs/{id}/block_runs", tag = "runs", params(("id" = i64, Path, description = "Run id")),
+    responses((status = OK, body = Vec<BlockRunDto>), (status = 404, body = ErrorBody)))]
+pub(super) async fn block_runs(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<BlockRunDto>>, ApiError> {
+    if state.store.run(id).await?.is_none() {
+        return Err(ApiError::not_found(format!("run {id} does not exist")));
+    }
+    let block_runs = state.store.block_runs(id).await?;
+    Ok(Json(
+        block_runs.into_iter().map(BlockRunDto::from).collect(),
+    ))
+}
+
+/// The lines a block printed in a run, with their times.
+#[utoipa::path(get, path = "/runs/{id}/logs/{block_uuid}", tag = "runs",
+    params(("id" = i64, Path, description = "Run id"), ("block_uuid" = String, Path, description = "Block uuid")),
+    responses((status = OK, body = LogDto), (status = 404, body = ErrorBody)))]
+pub(super) async fn log(
+    State(state): State<AppState>,
+    Path((id, block_uuid)): Path<(i64, String)>,
+) -> Result<Json<LogDto>, ApiError> {
+    let block_run = state
+        .store
+        .block_runs(id)
+        .await?
+        .into_iter()
+        .find(|b| b.block_uuid == block_uuid)
+        .ok_or_else(|| ApiError::not_found(format!("run {id} has no block `{block_uuid}`")))?;
+    let text = match &block_run.log_path {
+        // The path comes from the database, written by a worker under the data directory.
+        Some(path) if std::path::Path::new(path).starts_with(&state.data_dir) => {
+            tokio::fs::read_to_string(path).await.unwrap_or_default()
+        }
+        _ => String::new(),
+    };
+    let lines = text
+        .lines()
+        .map(|line| {
+            let mut parts = line.splitn(3, ' ');
+            let time = parts.next().unwrap_or_default().to_owned();
+            let stream = parts.next().unwrap_or_default().to_owned();
+            let text = parts.next().unwrap_or_default().to_owned();
+            LogLineDto { time, stream, text }
+        })
+        .collect();
+    Ok(Json(LogDto { block_uuid, lines }))
+}

@@ -1,0 +1,178 @@
+//! Triggers: list, create, read, replace, delete, and "run now" with variables.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::Utc;
+use model::{ScheduleType, TriggerSettings, TriggerSpec, TriggerStatus};
+use scheduler::RunRequest;
+use serde_json::Value;
+
+use crate::dto::{RunDto, RunNowInput, TriggerDto, TriggerInput};
+use crate::error::ErrorBody;
+use crate::{ApiError, AppState};
+
+#[utoipa::path(get, path = "/pipelines/{uuid}/triggers", tag = "triggers",
+    params(("uuid" = String, Path, description = "The pipeline's folder name")),
+    responses((status = OK, body = Vec<TriggerDto>)))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    Path(uuid): Path<String>,
+) -> Result<Json<Vec<TriggerDto>>, ApiError> {
+    let triggers = state.store.triggers(Some(&uuid)).await?;
+    Ok(Json(triggers.into_iter().map(TriggerDto::from).collect()))
+}
+
+#[utoipa::path(get, path = "/triggers", tag = "triggers", responses((status = OK, body = Vec<TriggerDto>)))]
+pub(super) async fn all(State(state): State<AppState>) -> Result<Json<Vec<TriggerDto>>, ApiError> {
+    let triggers = state.store.triggers(None).await?;
+    Ok(Json(triggers.into_iter().map(TriggerDto::from).collect()))
+}
+
+#[utoipa::path(post, path = "/pipelines/{uuid}/triggers", tag = "triggers",
+    params(("uuid" = String, Path, description = "The pipeline's folder name")),
+    request_body = TriggerInput,
+    responses((status = CREATED, body = TriggerDto), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(super) async fn create(
+    State(state): State<AppState>,
+    Path(uuid): Path<String>,
+    Json(input): Json<TriggerInput>,
+) -> Result<(StatusCode, Json<TriggerDto>), ApiError> {
+    let spec = spec(&state, uuid, input)?;
+    let token = (spec.schedule_type == ScheduleType::Api)
+        .then(|| uuid::Uuid::new_v4().simple().to_string());
+    let trigger = state.store.create_trigger(spec, token, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(trigger.into())))
+}
+
+#[utoipa::path(get, path = "/triggers/{id}", tag = "triggers", params(("id" = i64, Path, description = "Trigger id")),
+    responses((status = OK, body = TriggerDto), (status = 404, body = ErrorBody)))]
+pub(super) async fn detail(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<TriggerDto>, ApiError> {
+    Ok(Json(find(&state, id).await?.into()))
+}
+
+#[utoipa::path(put, path = "/triggers/{id}", tag = "triggers", params(("id" = i64, Path, description = "Trigger id")),
+    request_body = TriggerInput,
+    responses((status = OK, body = TriggerDto), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(super) async fn replace(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Json(input): Json<TriggerInput>,
+) -> Result<Json<TriggerDto>, ApiError> {
+    let existing = find(&state, id).await?;
+    let spec = spec(&state, existing.pipeline_uuid, input)?;
+    Ok(Json(
+        state
+            .store
+            .update_trigger(id, spec, Utc::now())
+            .await?
+            .into(),
+    ))
+}
+
+#[utoipa::path(delete, path = "/triggers/{id}", tag = "triggers", params(("id" = i64, Path, description = "Trigger id")),
+    responses((status = NO_CONTENT), (status = 404, body = ErrorBody)))]
+pub(super) async fn remove(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    if state.store.delete_trigger(id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!("trigger {id} does not exist")))
+    }
+}
+
+/// "Run pipeline now": a run of the trigger's pipeline with its variables, overridden by `variables`.
+#[utoipa::path(post, path = "/triggers/{id}/runs", tag = "triggers", params(("id" = i64, Path, description = "Trigger id")),
+    request_body(content = RunNowInput, description = "Optional run variables"),
+    responses((status = CREATED, body = RunDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(super) async fn run_now(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    input: Option<Json<RunNowInput>>,
+) -> Result<(StatusCode, Json<RunDto>), ApiError> {
+    let trigger = find(&state, id).await?;
+    let mut variables = trigger.variables.clone();
+    variables.extend(input.map(|Json(input)| input.variables).unwrap_or_default());
+    let run = state
+        .scheduler
+        .create_run(RunRequest {
+            pipeline_uuid: trigger.pipeline_uuid.clone(),
+            settings: trigger.settings.run_settings(),
+            trigger: Some(trigger),
+            variables,
+            execution_date: Utc::now(),
+            only_blocks: None,
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(run.into())))
+}
+
+async fn find(state: &AppState, id: i64) -> Result<model::Trigger, ApiError> {
+    state
+        .store
+        .trigger(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("trigger {id} does not exist")))
+}
+
+/// Checks a client's trigger and turns it into the stored form.
+fn spec(
+    state: &AppState,
+    pipeline_uuid: String,
+    input: TriggerInput,
+) -> Result<TriggerSpec, ApiError> {
+    if !state.project.pipeline_uuids().contains(&pipeline_uuid) {
+        return Err(ApiError::not_found(format!(
+            "pipeline `{pipeline_uuid}` does not exist"
+        )));
+    }
+    if input.name.trim().is_empty() {
+        return Err(ApiError::invalid("`name` must not be empty"));
+    }
+    let schedule_type = match input.schedule_type.as_deref().unwrap_or("time") {
+        "time" => ScheduleType::Time,
+        "api" => ScheduleType::Api,
+        other => {
+            return Err(ApiError::invalid(format!(
+                "`schedule_type` `{other}` is unknown; use time or api"
+            )));
+        }
+    };
+    let status = match input.status.as_deref().unwrap_or("inactive") {
+        "active" => TriggerStatus::Active,
+        "inactive" => TriggerStatus::Inactive,
+        other => {
+            return Err(ApiError::invalid(format!(
+                "`status` `{other}` is unknown; use active or inactive"
+            )));
+        }
+    };
+    let settings: TriggerSettings = match input.settings {
+        Value::Null => TriggerSettings::default(),
+        value => serde_json::from_value(value)
+            .map_err(|error| ApiError::invalid(format!("`settings`: {error}")))?,
+    };
+    let spec = TriggerSpec {
+        pipeline_uuid,
+        name: input.name.trim().to_owned(),
+        description: input.description,
+        schedule_type,
+        schedule_interval: input.schedule_interval,
+        timezone: input.timezone.unwrap_or_else(|| "UTC".to_owned()),
+        start_time: input.start_time,
+        end_time: input.end_time,
+        status,
+        variables: input.variables,
+        settings,
+    };
+    spec.validate()
+        .map_err(|error| ApiError::invalid(error.to_string()))?;
+    Ok(spec)
+}
