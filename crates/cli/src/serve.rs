@@ -22,6 +22,10 @@ use crate::config;
 pub(crate) struct StartArgs {
     /// The project folder; created (like `wand init`) if it does not exist.
     project: PathBuf,
+    /// How long a worker's claim on a block run lasts without a heartbeat (seconds). After a crash, the block
+    /// runs of the dead process are recovered once their lease has expired.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    lease_seconds: u64,
     /// The address to listen on. Only loopback addresses are allowed until Wand has authentication.
     #[arg(long, default_value = "127.0.0.1")]
     host: IpAddr,
@@ -37,9 +41,6 @@ pub(crate) struct StartArgs {
     #[arg(long, value_name = "PATH")]
     data_dir: Option<PathBuf>,
 }
-
-/// How long a worker's claim lasts without a heartbeat; a killed server's block runs are recovered after it.
-const LEASE: Duration = Duration::from_secs(30);
 
 pub(crate) fn start(args: StartArgs) -> anyhow::Result<ExitCode> {
     if !args.host.is_loopback() {
@@ -98,7 +99,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
                 project_name: project.name().to_owned(),
                 data_dir: data_dir.clone(),
                 concurrency,
-                lease: LEASE,
+                lease: Duration::from_secs(args.lease_seconds.max(1)),
                 poll: Duration::from_millis(500),
                 run_tests: true,
                 env: std::env::var("ENV").unwrap_or_else(|_| "prod".to_owned()),
@@ -126,6 +127,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
                 args.port
             )
         })?;
+    let address = listener.local_addr().unwrap_or(address);
     println!(
         "Wand is serving project `{}` on http://{address}",
         project.name()

@@ -5,6 +5,7 @@ mod failures;
 mod init;
 mod rerun_block;
 mod run_pipelines;
+mod server;
 mod support;
 mod tidy;
 mod validation;

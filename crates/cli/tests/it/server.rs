@@ -1,0 +1,227 @@
+//! `wand start` as a user runs it: the real binary serving a copied fixture project, driven over HTTP on a free
+//! loopback port; including a kill -9 in the middle of a run and a restart.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::support::{Sandbox, path_str, python, read_json, read_text};
+
+/// A `wand start` process; killed when dropped.
+struct RunningServer {
+    child: Child,
+    base: String,
+    agent: ureq::Agent,
+}
+
+impl RunningServer {
+    /// Starts `wand start <project> --port 0 ...` and waits for its "serving" line.
+    fn start(sandbox: &Sandbox, extra: &[&str]) -> RunningServer {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wand"))
+            .args([
+                "start",
+                path_str(&sandbox.project),
+                "--port",
+                "0",
+                "--data-dir",
+                path_str(&sandbox.data_dir),
+            ])
+            .args(extra)
+            .current_dir(sandbox.root())
+            .env("WAND_PYTHON", python())
+            .env_remove("WAND_DATA_DIR")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("wand start runs");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let (lines, received) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        });
+        let line = received
+            .recv_timeout(Duration::from_secs(60))
+            .expect("wand start prints where it serves");
+        let base = line
+            .split(" on ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+            .trim()
+            .to_owned();
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        RunningServer { child, base, agent }
+    }
+
+    fn get(&self, path: &str) -> (u16, Value) {
+        let mut response = self
+            .agent
+            .get(format!("{}{path}", self.base))
+            .call()
+            .expect("GET answers");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.body_mut().read_json().unwrap_or(Value::Null),
+        )
+    }
+
+    fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let mut response = self
+            .agent
+            .post(format!("{}{path}", self.base))
+            .send_json(&body)
+            .expect("POST answers");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.body_mut().read_json().unwrap_or(Value::Null),
+        )
+    }
+
+    /// Polls the run until `done` holds for it, for at most `limit`.
+    fn wait_for_run(&self, run_id: i64, limit: Duration, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + limit;
+        loop {
+            let (_, run) = self.get(&format!("/api/v1/runs/{run_id}"));
+            if done(&run) {
+                return run;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "run {run_id} did not get there in time: {run}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn finished(run: &Value) -> bool {
+    matches!(
+        run["status"].as_str(),
+        Some("completed" | "failed" | "cancelled")
+    )
+}
+
+#[test]
+fn an_api_trigger_runs_the_pipeline_and_the_api_serves_its_block_runs_and_logs() {
+    let sandbox = Sandbox::fixture("mage09");
+    let server = RunningServer::start(&sandbox, &[]);
+    let (status, health) = server.get("/api/v1/health");
+    assert_eq!((status, health["status"].clone()), (200, json!("ok")));
+    let (status, trigger) = server.post(
+        "/api/v1/pipelines/variables/triggers",
+        json!({"name": "hook", "schedule_type": "api"}),
+    );
+    assert_eq!(status, 201, "{trigger}");
+    let out = sandbox.path("report.json");
+    let (status, created) = server.post(
+        trigger["api_url"].as_str().unwrap(),
+        json!({"pipeline_run": {"variables": {
+            "out": path_str(&out),
+            "echo_out": path_str(&sandbox.path("echo.json")),
+            "c": "from the API",
+        }}}),
+    );
+    assert_eq!(status, 200, "{created}");
+    let run_id = created["pipeline_run"]["id"].as_i64().unwrap();
+    let run = server.wait_for_run(run_id, Duration::from_secs(60), finished);
+    let (_, block_runs) = server.get(&format!("/api/v1/runs/{run_id}/block_runs"));
+    assert_eq!(run["status"], json!("completed"), "{run}\n{block_runs}");
+    assert_eq!(read_json(&out)["variables"]["c"], json!("from the API"));
+    for block_run in block_runs.as_array().unwrap() {
+        assert_eq!(block_run["status"], json!("completed"), "{block_run}");
+        assert!(block_run["duration_seconds"].as_f64().is_some());
+    }
+    let (_, log) = server.get(&format!("/api/v1/runs/{run_id}/logs/report"));
+    let lines: Vec<&str> = log["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l["text"].as_str())
+        .collect();
+    assert!(lines.contains(&"report: printed to stdout"), "{log}");
+}
+
+#[test]
+fn start_creates_a_missing_project_and_refuses_non_loopback_addresses() {
+    let sandbox = Sandbox::empty();
+    let refused = sandbox.wand(&["start", path_str(&sandbox.project), "--host", "0.0.0.0"]);
+    refused
+        .assert_code(2)
+        .assert_stderr_contains("refusing to listen on 0.0.0.0");
+    assert!(
+        !sandbox.project.exists(),
+        "nothing is created when the server refuses to start"
+    );
+    let server = RunningServer::start(&sandbox, &["--workers", "0"]);
+    assert!(sandbox.project.join("metadata.yaml").is_file());
+    let (_, pipelines) = server.get("/api/v1/pipelines");
+    assert_eq!(pipelines[0]["uuid"], json!("example_pipeline"));
+}
+
+#[test]
+fn a_server_killed_mid_run_recovers_the_run_after_the_lease_and_never_runs_a_block_twice_at_once() {
+    let sandbox = Sandbox::fixture("mage09");
+    let lease = ["--lease-seconds", "2"];
+    let mut first = RunningServer::start(&sandbox, &lease);
+    let (_, run) = first.post("/api/v1/pipelines/survives_restart/runs", json!({}));
+    let run_id = run["id"].as_i64().unwrap();
+    let marker = sandbox.project.join("resumable.first_attempt");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !marker.exists() {
+        assert!(Instant::now() < deadline, "the first attempt never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    first.kill();
+
+    let second = RunningServer::start(&sandbox, &lease);
+    let run = second.wait_for_run(run_id, Duration::from_secs(60), finished);
+    assert_eq!(run["status"], json!("completed"), "{run}");
+    let (_, block_runs) = second.get(&format!("/api/v1/runs/{run_id}/block_runs"));
+    assert_eq!(
+        block_runs[0]["attempt"],
+        json!(2),
+        "the lost attempt counts: {block_runs}"
+    );
+    // The side-effect journal: the first attempt started and never ended; the second started after it and ended.
+    let journal = read_text(&sandbox.project.join("resumable.journal"));
+    let events: Vec<(&str, &str)> = journal
+        .lines()
+        .map(|line| {
+            let mut parts = line.split(' ');
+            (parts.next().unwrap(), parts.next().unwrap())
+        })
+        .collect();
+    assert_eq!(events.len(), 3, "{journal}");
+    assert_eq!(
+        (events[0].0, events[1].0, events[2].0),
+        ("start", "start", "end"),
+        "{journal}"
+    );
+    assert_ne!(events[0].1, events[1].1, "the retry is a new process");
+    assert_eq!(events[1].1, events[2].1);
+    let first_pid: i32 = events[0].1.parse().unwrap();
+    assert!(
+        !std::path::Path::new(&format!("/proc/{first_pid}")).exists(),
+        "the first attempt's process died with its server"
+    );
+}

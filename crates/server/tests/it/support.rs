@@ -1,0 +1,80 @@
+//! A server state over a fresh project and database, and a helper to call the router.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use scheduler::{Scheduler, SystemClock};
+use serde_json::Value;
+use server::AppState;
+use storage::{SqliteStore, Store};
+use tower::ServiceExt;
+
+pub(crate) struct TestServer {
+    _dir: tempfile::TempDir,
+    pub(crate) app: Router,
+    pub(crate) store: Arc<dyn Store>,
+}
+
+impl TestServer {
+    pub(crate) async fn new() -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("proj");
+        project::init(&root).unwrap();
+        let project = project::Project::open(&root).unwrap();
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().await.unwrap());
+        let (notices, _) = tokio::sync::broadcast::channel(64);
+        let scheduler = Arc::new(Scheduler::new(
+            store.clone(),
+            notices,
+            Arc::new(SystemClock),
+            project.clone(),
+        ));
+        let state = AppState {
+            store: store.clone(),
+            scheduler,
+            project,
+            data_dir: dir.path().join("data"),
+            database: "sqlite::memory:".to_owned(),
+        };
+        TestServer {
+            app: server::app(state),
+            store,
+            _dir: dir,
+        }
+    }
+
+    /// Sends a request (with a JSON body when given) and returns the status and the parsed JSON body.
+    pub(crate) async fn call(
+        &self,
+        method: Method,
+        uri: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = Request::builder().method(method).uri(uri);
+        let body = match body {
+            Some(json) => {
+                request = request.header("content-type", "application/json");
+                Body::from(json.to_string())
+            }
+            None => Body::empty(),
+        };
+        let response = self
+            .app
+            .clone()
+            .oneshot(request.body(body).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let json = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        (status, json)
+    }
+}
