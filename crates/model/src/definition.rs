@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{Block, Dag, DagError, Pipeline};
+use crate::{Block, Dag, DagError, Pipeline, TimeoutStatus};
 
 /// The pinned definition of a run, stored with it so that retries and workers run exactly this DAG.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +28,9 @@ pub struct RunSettings {
     /// Seconds after which the whole run is stopped.
     #[serde(default)]
     pub timeout: Option<f64>,
+    /// What a run stopped by its timeout becomes.
+    #[serde(default)]
+    pub timeout_status: TimeoutStatus,
 }
 
 impl PipelineDefinition {

@@ -17,12 +17,19 @@ pub enum Notice {
         /// A short human note: the error of a failure, the attempt of a retry, the duration of a completion.
         detail: String,
     },
+    /// The scheduler asks the worker running this block run to stop it.
+    CancelRequested {
+        run_id: i64,
+        block_uuid: String,
+    },
 }
 
 impl Notice {
     pub fn run_id(&self) -> i64 {
         match self {
-            Notice::Run { run_id, .. } | Notice::BlockRun { run_id, .. } => *run_id,
+            Notice::Run { run_id, .. }
+            | Notice::BlockRun { run_id, .. }
+            | Notice::CancelRequested { run_id, .. } => *run_id,
         }
     }
 }

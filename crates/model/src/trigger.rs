@@ -75,6 +75,7 @@ impl TriggerSettings {
         RunSettings {
             allow_blocks_to_fail: self.allow_blocks_to_fail,
             timeout: self.timeout,
+            timeout_status: self.timeout_status,
         }
     }
 }

@@ -64,11 +64,13 @@ impl PythonWorkers {
         self.process().await.map(|_| ())
     }
 
-    /// Runs one block in a fresh child of the worker; its output lines go to `sink` as they come.
+    /// Runs one block in a fresh child of the worker; its output lines go to `sink` as they come. A message on
+    /// `cancel` kills the block's process group; the outcome is then `Cancelled`.
     pub async fn execute(
         &self,
         request: BlockRequest,
         sink: Arc<dyn LogSink>,
+        cancel: oneshot::Receiver<()>,
     ) -> Result<BlockOutcome, RuntimeError> {
         let process = self.process().await?;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
@@ -86,16 +88,25 @@ impl PythonWorkers {
             process.routes.lock().expect("routes lock").remove(&id);
             return Err(error);
         }
-        let finished = match limit {
-            Some(limit) => match tokio::time::timeout(limit, outcome).await {
-                Ok(finished) => finished,
-                Err(_) => {
+        let deadline = limit.map(|limit| tokio::time::Instant::now() + limit);
+        let mut outcome = outcome;
+        let mut cancel = cancel;
+        let mut cancel_pending = true;
+        let finished = loop {
+            tokio::select! {
+                finished = &mut outcome => break finished,
+                asked = &mut cancel, if cancel_pending => {
+                    cancel_pending = false;
+                    if asked.is_ok() {
+                        process.send(&serde_json::json!({"op": "cancel", "id": id})).await?;
+                    }
+                }
+                _ = sleep_until(deadline) => {
                     tracing::warn!(block = %request.block_uuid, "worker did not stop a block past its timeout; replacing it");
                     process.kill();
                     return Ok(timed_out());
                 }
-            },
-            None => outcome.await,
+            }
         };
         Ok(finished.unwrap_or_else(|_| BlockOutcome::Failed {
             error:
@@ -282,6 +293,14 @@ async fn read_stderr(stderr: tokio::process::ChildStderr, collected: Arc<Mutex<V
         if collected.len() < 200 {
             collected.push(line);
         }
+    }
+}
+
+/// Waits until `deadline`, or forever without one.
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
     }
 }
 

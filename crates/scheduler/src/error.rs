@@ -6,6 +6,8 @@ pub enum SchedulerError {
     Storage(#[from] storage::StorageError),
     #[error("run {run_id} has an unreadable pinned definition: {message}")]
     Definition { run_id: i64, message: String },
+    #[error("run {run_id} has no block `{block}`")]
+    UnknownBlock { run_id: i64, block: String },
     #[error("trigger {id}: {message}")]
     Trigger { id: i64, message: String },
     #[error(transparent)]

@@ -167,6 +167,16 @@ impl Scheduler {
         if run.status == RunStatus::Initial {
             self.change_run(run_id, RunEvent::Start).await?;
         }
+        if let (Some(limit), Some(started)) = (definition.settings.timeout, run.started_at)
+            && (self.clock.now() - started).num_milliseconds() as f64 > limit * 1000.0
+        {
+            tracing::warn!(run = run_id, limit, "run passed its timeout");
+            let event = match definition.settings.timeout_status {
+                model::TimeoutStatus::Failed => RunEvent::Fail,
+                model::TimeoutStatus::Cancelled => RunEvent::Cancel,
+            };
+            return self.stop_run(run_id, event).await;
+        }
         let block_runs = self.store.block_runs(run_id).await?;
         let statuses: HashMap<String, BlockRunStatus> = block_runs
             .iter()
@@ -198,6 +208,111 @@ impl Scheduler {
             });
         }
         Ok(status)
+    }
+
+    /// Cancels a run: waiting block runs are cancelled at once, running ones are asked to stop (their worker kills
+    /// the block's processes and records them cancelled).
+    pub async fn cancel_run(&self, run_id: i64) -> Result<RunStatus, SchedulerError> {
+        self.stop_run(run_id, RunEvent::Cancel).await
+    }
+
+    /// Ends a run with `event` (cancel, or fail for a timeout) and stops its block runs.
+    async fn stop_run(&self, run_id: i64, event: RunEvent) -> Result<RunStatus, SchedulerError> {
+        let status = self.change_run(run_id, event).await?;
+        for block_run in self.store.block_runs(run_id).await? {
+            match block_run.status {
+                BlockRunStatus::Initial | BlockRunStatus::Queued => {
+                    let new = self
+                        .store
+                        .change_block_run(
+                            run_id,
+                            &block_run.block_uuid,
+                            BlockRunChange::event(BlockRunEvent::Cancel),
+                        )
+                        .await?;
+                    self.publish(Notice::BlockRun {
+                        run_id,
+                        block_uuid: block_run.block_uuid,
+                        status: new,
+                        detail: String::new(),
+                    });
+                }
+                BlockRunStatus::Running => {
+                    self.store
+                        .request_cancel(run_id, &block_run.block_uuid)
+                        .await?;
+                    self.publish(Notice::CancelRequested {
+                        run_id,
+                        block_uuid: block_run.block_uuid,
+                    });
+                }
+                _ => {}
+            }
+        }
+        Ok(status)
+    }
+
+    /// Runs a finished run again: its blocks that did not complete, or `from_block` and everything below it.
+    /// Completed parents keep their outputs, which the retried blocks read.
+    pub async fn retry_run(
+        &self,
+        run_id: i64,
+        from_block: Option<&str>,
+    ) -> Result<RunStatus, SchedulerError> {
+        let Some(run) = self.store.run(run_id).await? else {
+            return Err(storage::StorageError::RunNotFound(run_id).into());
+        };
+        let definition: PipelineDefinition = serde_json::from_value(run.definition.clone())
+            .map_err(|error| SchedulerError::Definition {
+                run_id,
+                message: error.to_string(),
+            })?;
+        let dag = definition
+            .dag()
+            .map_err(|errors| SchedulerError::Definition {
+                run_id,
+                message: format!("{errors:?}"),
+            })?;
+        let block_runs = self.store.block_runs(run_id).await?;
+        let targets: Vec<String> = match from_block {
+            Some(block) => {
+                if dag.get(block).is_none() {
+                    return Err(SchedulerError::UnknownBlock {
+                        run_id,
+                        block: block.to_owned(),
+                    });
+                }
+                std::iter::once(block.to_owned())
+                    .chain(dag.descendants(block))
+                    .collect()
+            }
+            None => block_runs
+                .iter()
+                .filter(|b| b.status != BlockRunStatus::Completed)
+                .map(|b| b.block_uuid.clone())
+                .collect(),
+        };
+        self.change_run(run_id, RunEvent::Retry).await?;
+        for block_run in block_runs
+            .iter()
+            .filter(|b| targets.contains(&b.block_uuid) && b.status.is_finished())
+        {
+            let status = self
+                .store
+                .change_block_run(
+                    run_id,
+                    &block_run.block_uuid,
+                    BlockRunChange::event(BlockRunEvent::Retry),
+                )
+                .await?;
+            self.publish(Notice::BlockRun {
+                run_id,
+                block_uuid: block_run.block_uuid.clone(),
+                status,
+                detail: "retry".to_owned(),
+            });
+        }
+        self.advance_run(run_id).await
     }
 
     /// Block runs whose worker stopped renewing its lease go back to the queue (one more attempt), or fail when

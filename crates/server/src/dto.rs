@@ -178,6 +178,13 @@ pub(crate) struct RunNowInput {
     pub variables: Map<String, Value>,
 }
 
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub(crate) struct RetryInput {
+    /// Retry this block and every block below it; without it, the blocks that did not complete.
+    #[serde(default)]
+    pub from_block: Option<String>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct RunDto {
     pub id: i64,

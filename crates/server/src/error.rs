@@ -116,6 +116,9 @@ impl From<scheduler::SchedulerError> for ApiError {
         match error {
             scheduler::SchedulerError::Storage(error) => error.into(),
             scheduler::SchedulerError::Project(error) => error.into(),
+            error @ scheduler::SchedulerError::UnknownBlock { .. } => {
+                ApiError::invalid(error.to_string())
+            }
             other => ApiError::internal(other),
         }
     }

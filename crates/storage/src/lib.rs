@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use model::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
 
 pub use error::StorageError;
-pub use records::{BlockRun, BlockRunChange, NewRun, PipelineRun, RunFilter};
+pub use records::{BlockRun, BlockRunChange, Lease, NewRun, PipelineRun, RunFilter};
 pub use sqlite::SqliteStore;
 pub use triggers::TriggerStore;
 
@@ -63,13 +63,16 @@ pub trait RunStore: Send + Sync {
         lease_until: DateTime<Utc>,
     ) -> Result<Option<BlockRun>, StorageError>;
 
-    /// Extends the lease of a block run `worker` still holds; false if it no longer holds it.
+    /// Extends the lease of a block run `worker` still holds, and tells whether a cancel was asked for it.
     async fn renew_lease(
         &self,
         block_run_id: i64,
         worker: &str,
         lease_until: DateTime<Utc>,
-    ) -> Result<bool, StorageError>;
+    ) -> Result<Lease, StorageError>;
+
+    /// Asks the worker running a block run to stop it.
+    async fn request_cancel(&self, run_id: i64, block_uuid: &str) -> Result<(), StorageError>;
 
     /// Running block runs whose lease ran out before `now` (their worker died or lost the database).
     async fn expired_leases(&self, now: DateTime<Utc>) -> Result<Vec<BlockRun>, StorageError>;

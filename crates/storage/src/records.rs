@@ -78,3 +78,14 @@ pub struct RunFilter {
     pub before_id: Option<i64>,
     pub limit: Option<i64>,
 }
+
+/// The state of a worker's claim, as its heartbeat finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lease {
+    /// Still held and renewed.
+    Held,
+    /// Still held, and a cancel was asked for: stop the block.
+    CancelRequested,
+    /// No longer held (expired and taken back, or finished).
+    Lost,
+}

@@ -12,7 +12,9 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, SqlitePool};
 
-use crate::{BlockRun, BlockRunChange, NewRun, PipelineRun, RunFilter, RunStore, StorageError};
+use crate::{
+    BlockRun, BlockRunChange, Lease, NewRun, PipelineRun, RunFilter, RunStore, StorageError,
+};
 
 /// Run history in a SQLite file.
 #[derive(Debug, Clone)]
@@ -257,7 +259,7 @@ impl RunStore for SqliteStore {
         let now = stamp(now);
         let row = sqlx::query(
             "UPDATE block_runs SET status = 'running', attempt = attempt + 1, started_at = ?, completed_at = NULL,
-                error = NULL, outputs = NULL, claimed_by = ?, lease_until = ?, ready_at = NULL
+                error = NULL, outputs = NULL, claimed_by = ?, lease_until = ?, ready_at = NULL, cancel_requested = 0
              WHERE id = (SELECT id FROM block_runs WHERE status = 'queued' AND (ready_at IS NULL OR ready_at <= ?)
                          ORDER BY id LIMIT 1)
              RETURNING *",
@@ -276,16 +278,32 @@ impl RunStore for SqliteStore {
         block_run_id: i64,
         worker: &str,
         lease_until: DateTime<Utc>,
-    ) -> Result<bool, StorageError> {
-        let result = sqlx::query(
-            "UPDATE block_runs SET lease_until = ? WHERE id = ? AND claimed_by = ? AND status = 'running'",
+    ) -> Result<Lease, StorageError> {
+        let row = sqlx::query(
+            "UPDATE block_runs SET lease_until = ? WHERE id = ? AND claimed_by = ? AND status = 'running'
+             RETURNING cancel_requested",
         )
         .bind(stamp(lease_until))
         .bind(block_run_id)
         .bind(worker)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            None => Lease::Lost,
+            Some(row) if row.get::<i64, _>(0) != 0 => Lease::CancelRequested,
+            Some(_) => Lease::Held,
+        })
+    }
+
+    async fn request_cancel(&self, run_id: i64, block_uuid: &str) -> Result<(), StorageError> {
+        sqlx::query(
+            "UPDATE block_runs SET cancel_requested = 1 WHERE pipeline_run_id = ? AND block_uuid = ? AND status = 'running'",
+        )
+        .bind(run_id)
+        .bind(block_uuid)
         .execute(&self.pool)
         .await?;
-        Ok(result.rows_affected() == 1)
+        Ok(())
     }
 
     async fn expired_leases(&self, now: DateTime<Utc>) -> Result<Vec<BlockRun>, StorageError> {

@@ -9,13 +9,14 @@ use chrono::Utc;
 use model::{BlockRunEvent, Notice, PipelineDefinition, merge_variables};
 use runtime::{BlockOutcome, BlockRequest, FileSink};
 use serde_json::Value;
-use storage::{BlockRun, BlockRunChange};
+use storage::{BlockRun, BlockRunChange, Lease};
+use tokio::sync::oneshot;
 
 use crate::worker::lease_span;
 use crate::{Worker, WorkerError};
 
 impl Worker {
-    pub(crate) async fn execute(&self, claimed: BlockRun) -> Result<(), WorkerError> {
+    pub(crate) async fn execute(self: &Arc<Self>, claimed: BlockRun) -> Result<(), WorkerError> {
         let run_id = claimed.pipeline_run_id;
         let uuid = claimed.block_uuid.clone();
         let unrunnable = |message: String| WorkerError::Unrunnable {
@@ -99,9 +100,18 @@ impl Worker {
         };
 
         let started = Instant::now();
-        let heartbeat = self.heartbeat(claimed.id);
-        let outcome = self.python.execute(request, log.clone()).await;
+        let (cancel, cancelled) = oneshot::channel();
+        self.cancels
+            .lock()
+            .expect("cancels lock")
+            .insert((run_id, uuid.clone()), cancel);
+        let heartbeat = self.heartbeat(claimed.id, run_id, uuid.clone());
+        let outcome = self.python.execute(request, log.clone(), cancelled).await;
         heartbeat.abort();
+        self.cancels
+            .lock()
+            .expect("cancels lock")
+            .remove(&(run_id, uuid.clone()));
         let elapsed = format!("in {:.2}s", started.elapsed().as_secs_f64());
         let log_path = Some(log.path().display().to_string());
         let (change, detail) = match outcome {
@@ -192,18 +202,28 @@ impl Worker {
         (change, format!("{elapsed}: {summary}"))
     }
 
-    /// Renews the lease every third of its span while the block runs.
-    fn heartbeat(&self, block_run_id: i64) -> tokio::task::JoinHandle<()> {
-        let store = self.store.clone();
-        let worker = self.config.id.clone();
-        let lease = self.config.lease;
+    /// Renews the lease every third of its span while the block runs, and stops the block when a cancel was
+    /// asked for it in the database (by a scheduler in another process).
+    fn heartbeat(
+        self: &Arc<Self>,
+        block_run_id: i64,
+        run_id: i64,
+        block_uuid: String,
+    ) -> tokio::task::JoinHandle<()> {
+        let worker = self.clone();
         tokio::spawn(async move {
+            let lease = worker.config.lease;
             loop {
                 tokio::time::sleep(lease / 3).await;
                 let until = Utc::now() + lease_span(lease);
-                match store.renew_lease(block_run_id, &worker, until).await {
-                    Ok(true) => {}
-                    Ok(false) => {
+                match worker
+                    .store
+                    .renew_lease(block_run_id, &worker.config.id, until)
+                    .await
+                {
+                    Ok(Lease::Held) => {}
+                    Ok(Lease::CancelRequested) => worker.cancel(run_id, &block_uuid),
+                    Ok(Lease::Lost) => {
                         tracing::warn!(block_run_id, "lost the claim on a running block run");
                         return;
                     }

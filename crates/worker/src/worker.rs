@@ -1,13 +1,14 @@
 //! The claim loop: as many block runs at once as the worker has slots, woken by notices and a slow poll.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use model::Notice;
 use runtime::PythonWorkers;
 use storage::RunStore;
-use tokio::sync::{Semaphore, broadcast, watch};
+use tokio::sync::{Semaphore, broadcast, oneshot, watch};
 
 /// What a worker needs to know about where it runs.
 #[derive(Debug, Clone)]
@@ -33,6 +34,8 @@ pub struct Worker {
     pub(crate) python: Arc<PythonWorkers>,
     pub(crate) notices: broadcast::Sender<Notice>,
     pub(crate) config: WorkerConfig,
+    /// How to stop each block run this worker is running: (run id, block uuid) -> cancel.
+    pub(crate) cancels: Mutex<HashMap<(i64, String), oneshot::Sender<()>>>,
 }
 
 impl Worker {
@@ -47,6 +50,7 @@ impl Worker {
             python,
             notices,
             config,
+            cancels: Mutex::new(HashMap::new()),
         }
     }
 
@@ -82,9 +86,27 @@ impl Worker {
             }
             tokio::select! {
                 _ = shutdown.changed() => return,
-                _ = notices.recv() => {}
+                notice = notices.recv() => {
+                    if let Ok(Notice::CancelRequested { run_id, block_uuid }) = notice {
+                        self.cancel(run_id, &block_uuid);
+                    }
+                }
                 _ = tokio::time::sleep(self.config.poll) => {}
             }
+        }
+    }
+}
+
+impl Worker {
+    /// Stops a block run this worker is running, if it is running it.
+    pub(crate) fn cancel(&self, run_id: i64, block_uuid: &str) {
+        let sender = self
+            .cancels
+            .lock()
+            .expect("cancels lock")
+            .remove(&(run_id, block_uuid.to_owned()));
+        if let Some(sender) = sender {
+            let _ = sender.send(());
         }
     }
 }

@@ -221,7 +221,152 @@ fn a_server_killed_mid_run_recovers_the_run_after_the_lease_and_never_runs_a_blo
     assert_eq!(events[1].1, events[2].1);
     let first_pid: i32 = events[0].1.parse().unwrap();
     assert!(
-        !std::path::Path::new(&format!("/proc/{first_pid}")).exists(),
+        !alive(first_pid),
         "the first attempt's process died with its server"
     );
+}
+
+#[test]
+fn cancelling_a_run_stops_its_sleeping_block_and_the_processes_it_started() {
+    let sandbox = Sandbox::fixture("mage09");
+    let server = RunningServer::start(&sandbox, &[]);
+    let (_, run) = server.post("/api/v1/pipelines/sleeper/runs", json!({}));
+    let run_id = run["id"].as_i64().unwrap();
+    let pids_file = sandbox.project.join("sleeper.pids");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while read_pids(&pids_file).is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the sleeping block never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pids = read_pids(&pids_file).unwrap();
+    let (status, cancelled) = server.post(&format!("/api/v1/runs/{run_id}/cancel"), json!({}));
+    assert_eq!(
+        (status, cancelled["status"].clone()),
+        (200, json!("cancelled")),
+        "{cancelled}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(1);
+    while pids.iter().any(|pid| alive(*pid)) {
+        assert!(
+            Instant::now() < deadline,
+            "the block's processes {pids:?} outlived the cancel by a second"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, block_runs) = server.get(&format!("/api/v1/runs/{run_id}/block_runs"));
+        if block_runs[0]["status"] == json!("cancelled") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the block run is recorded cancelled: {block_runs}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (status, again) = server.post(&format!("/api/v1/runs/{run_id}/cancel"), json!({}));
+    assert_eq!(
+        (status, again["error"]["code"].clone()),
+        (409, json!("invalid_transition"))
+    );
+}
+
+#[test]
+fn a_failed_run_is_retried_whole_or_from_a_block() {
+    let sandbox = Sandbox::fixture("mage09");
+    let server = RunningServer::start(&sandbox, &[]);
+    let (_, run) = server.post("/api/v1/pipelines/raises/runs", json!({}));
+    let run_id = run["id"].as_i64().unwrap();
+    let run = server.wait_for_run(run_id, Duration::from_secs(60), finished);
+    assert_eq!(run["status"], json!("failed"));
+    let attempts = || -> Vec<(String, String, i64)> {
+        let (_, block_runs) = server.get(&format!("/api/v1/runs/{run_id}/block_runs"));
+        block_runs
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| {
+                (
+                    b["block_uuid"].as_str().unwrap().to_owned(),
+                    b["status"].as_str().unwrap().to_owned(),
+                    b["attempt"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let before = attempts();
+
+    let (status, _) = server.post(&format!("/api/v1/runs/{run_id}/retry"), json!({}));
+    assert_eq!(status, 200);
+    server.wait_for_run(run_id, Duration::from_secs(60), finished);
+    let after_retry = attempts();
+    let attempt_of =
+        |rows: &[(String, String, i64)], block: &str| rows.iter().find(|r| r.0 == block).unwrap().2;
+    assert_eq!(
+        attempt_of(&after_retry, "ok"),
+        attempt_of(&before, "ok"),
+        "completed blocks keep their run"
+    );
+    assert_eq!(
+        attempt_of(&after_retry, "boom"),
+        attempt_of(&before, "boom") + 1,
+        "the failed block runs again"
+    );
+
+    let (status, _) = server.post(
+        &format!("/api/v1/runs/{run_id}/retry"),
+        json!({"from_block": "ok"}),
+    );
+    assert_eq!(status, 200);
+    server.wait_for_run(run_id, Duration::from_secs(60), finished);
+    let after_from = attempts();
+    assert_eq!(
+        attempt_of(&after_from, "ok"),
+        attempt_of(&before, "ok") + 1,
+        "the chosen block runs again"
+    );
+    assert_eq!(
+        attempt_of(&after_from, "boom"),
+        attempt_of(&after_retry, "boom") + 1,
+        "and its descendants"
+    );
+    assert_eq!(
+        attempt_of(&after_from, "side"),
+        attempt_of(&before, "side"),
+        "other branches do not"
+    );
+
+    let (status, error) = server.post(
+        &format!("/api/v1/runs/{run_id}/retry"),
+        json!({"from_block": "ghost"}),
+    );
+    assert_eq!(
+        (status, error["error"]["code"].clone()),
+        (422, json!("invalid_input")),
+        "{error}"
+    );
+}
+
+fn read_pids(path: &std::path::Path) -> Option<Vec<i32>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let pids: Vec<i32> = text
+        .split_whitespace()
+        .filter_map(|pid| pid.parse().ok())
+        .collect();
+    (pids.len() == 2).then_some(pids)
+}
+
+/// Whether a process exists and is not a zombie waiting to be reaped.
+fn alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat
+            .split(") ")
+            .nth(1)
+            .is_some_and(|rest| rest.starts_with('Z')),
+        Err(_) => false,
+    }
 }

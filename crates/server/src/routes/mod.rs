@@ -47,6 +47,8 @@ pub fn app(state: AppState) -> Router {
         .routes(routes!(runs::detail))
         .routes(routes!(runs::block_runs))
         .routes(routes!(runs::log))
+        .routes(routes!(runs::cancel))
+        .routes(routes!(runs::retry))
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let doc = std::sync::Arc::new(doc);

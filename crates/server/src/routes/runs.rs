@@ -7,7 +7,7 @@ use serde::Deserialize;
 use storage::RunFilter;
 use utoipa::IntoParams;
 
-use crate::dto::{BlockRunDto, LogDto, LogLineDto, RunDto, RunPage};
+use crate::dto::{BlockRunDto, LogDto, LogLineDto, RetryInput, RunDto, RunPage};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -89,6 +89,32 @@ pub(super) async fn block_runs(
     Ok(Json(
         block_runs.into_iter().map(BlockRunDto::from).collect(),
     ))
+}
+
+/// Cancels a run: waiting blocks are cancelled, running blocks' processes are stopped.
+#[utoipa::path(post, path = "/runs/{id}/cancel", tag = "runs", params(("id" = i64, Path, description = "Run id")),
+    responses((status = OK, body = RunDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub(super) async fn cancel(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<RunDto>, ApiError> {
+    state.scheduler.cancel_run(id).await?;
+    detail(State(state), Path(id)).await
+}
+
+/// Runs a finished run again: the blocks that did not complete, or `from_block` and everything below it.
+#[utoipa::path(post, path = "/runs/{id}/retry", tag = "runs", params(("id" = i64, Path, description = "Run id")),
+    request_body(content = RetryInput, description = "Optional block to retry from"),
+    responses((status = OK, body = RunDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub(super) async fn retry(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    input: Option<Json<RetryInput>>,
+) -> Result<Json<RunDto>, ApiError> {
+    let from_block = input.and_then(|Json(input)| input.from_block);
+    state.scheduler.retry_run(id, from_block.as_deref()).await?;
+    detail(State(state), Path(id)).await
 }
 
 /// The lines a block printed in a run, with their times.

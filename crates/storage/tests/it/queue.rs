@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use model::{BlockRunEvent, BlockRunStatus};
 use serde_json::{Map, json};
-use storage::{BlockRunChange, NewRun, RunStore};
+use storage::{BlockRunChange, Lease, NewRun, RunStore};
 
 use crate::store_test;
 
@@ -121,19 +121,15 @@ store_test!(
             .await
             .unwrap()
             .unwrap();
-        assert!(
-            store
-                .renew_lease(long.id, "alive", now + Duration::seconds(60))
-                .await
-                .unwrap()
-        );
-        assert!(
-            !store
-                .renew_lease(long.id, "dead", now + Duration::seconds(60))
-                .await
-                .unwrap(),
-            "not its claim"
-        );
+        let later = now + Duration::seconds(60);
+        let renew = |worker: &'static str| store.renew_lease(long.id, worker, later);
+        assert_eq!(renew("alive").await.unwrap(), Lease::Held);
+        assert_eq!(renew("dead").await.unwrap(), Lease::Lost, "not its claim");
+        store
+            .request_cancel(long.pipeline_run_id, "long")
+            .await
+            .unwrap();
+        assert_eq!(renew("alive").await.unwrap(), Lease::CancelRequested);
         let expired = store
             .expired_leases(now + Duration::seconds(30))
             .await
@@ -149,8 +145,9 @@ store_test!(
             .unwrap();
         let done = &store.block_runs(long.pipeline_run_id).await.unwrap()[0];
         assert_eq!((done.claimed_by.as_deref(), done.lease_until), (None, None));
-        assert!(
-            !store.renew_lease(long.id, "alive", now).await.unwrap(),
+        assert_eq!(
+            store.renew_lease(long.id, "alive", now).await.unwrap(),
+            Lease::Lost,
             "a finished block run has no lease"
         );
     }
