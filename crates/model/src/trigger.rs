@@ -161,3 +161,22 @@ impl TriggerSpec {
         Ok(())
     }
 }
+
+impl Trigger {
+    /// The user-set fields of a stored trigger.
+    pub fn spec(&self) -> TriggerSpec {
+        TriggerSpec {
+            pipeline_uuid: self.pipeline_uuid.clone(),
+            name: self.name.clone(),
+            description: self.description.clone(),
+            schedule_type: self.schedule_type,
+            schedule_interval: self.schedule_interval.clone(),
+            timezone: self.timezone.clone(),
+            start_time: self.start_time,
+            end_time: self.end_time,
+            status: self.status,
+            variables: self.variables.clone(),
+            settings: self.settings,
+        }
+    }
+}

@@ -7,8 +7,10 @@ mod error;
 mod pipeline_file;
 mod project;
 mod scaffold;
+mod triggers_file;
 
 pub use error::{Diagnostic, ProjectError};
 pub use pipeline_file::PipelineFile;
 pub use project::{LoadedPipeline, Project};
 pub use scaffold::init;
+pub use triggers_file::DeclaredTriggers;

@@ -8,9 +8,11 @@ mod advance;
 mod clock;
 mod error;
 mod scheduler;
+mod trigger_files;
 mod triggers;
 
 pub use advance::{Step, advance};
 pub use clock::{Clock, SystemClock};
 pub use error::SchedulerError;
 pub use scheduler::{Event, RunRequest, Scheduler};
+pub use trigger_files::new_token;

@@ -46,7 +46,8 @@ pub struct Scheduler {
     pub(crate) store: Arc<dyn Store>,
     notices: broadcast::Sender<Notice>,
     pub(crate) clock: Arc<dyn Clock>,
-    project: Project,
+    pub(crate) project: Project,
+    pub(crate) digests: crate::trigger_files::Digests,
 }
 
 impl Scheduler {
@@ -61,6 +62,7 @@ impl Scheduler {
             notices,
             clock,
             project,
+            digests: Default::default(),
         }
     }
 
@@ -94,6 +96,7 @@ impl Scheduler {
     pub async fn handle(&self, event: Event) -> Result<(), SchedulerError> {
         match event {
             Event::Tick => {
+                self.sync_trigger_files().await?;
                 self.fire_triggers().await?;
                 self.recover_expired_leases().await?;
                 for status in [RunStatus::Initial, RunStatus::Running] {

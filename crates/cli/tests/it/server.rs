@@ -370,3 +370,65 @@ fn alive(pid: i32) -> bool {
         Err(_) => false,
     }
 }
+
+#[test]
+fn triggers_yaml_edits_show_up_in_the_api_and_api_edits_in_the_file() {
+    let sandbox = Sandbox::fixture("mage09");
+    let server = RunningServer::start(&sandbox, &["--workers", "0"]);
+    let file = sandbox.project.join("pipelines/variables/triggers.yaml");
+    std::fs::write(
+        &file,
+        "triggers:\n- name: from_yaml\n  schedule_interval: '@daily'\n  status: active\n",
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let trigger = loop {
+        let (_, triggers) = server.get("/api/v1/pipelines/variables/triggers");
+        if let Some(found) = triggers
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == json!("from_yaml"))
+        {
+            break found.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the trigger from triggers.yaml never appeared: {triggers}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(trigger["schedule_interval"], json!("@daily"));
+    let id = trigger["id"].as_i64().unwrap();
+    let mut response = server
+        .agent
+        .put(format!("{}/api/v1/triggers/{id}", server.base))
+        .send_json(
+            &json!({"name": "from_yaml", "schedule_interval": "0 6 * * 1", "status": "active"}),
+        )
+        .unwrap();
+    assert_eq!(
+        response.status().as_u16(),
+        200,
+        "{:?}",
+        response.body_mut().read_to_string()
+    );
+    let text = read_text(&file);
+    assert!(
+        text.contains("0 6 * * 1"),
+        "the API's change is written to triggers.yaml:\n{text}"
+    );
+    std::fs::write(&file, "triggers: []\n").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, _) = server.get(&format!("/api/v1/triggers/{id}"));
+        if status == 404 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the trigger removed from triggers.yaml stayed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

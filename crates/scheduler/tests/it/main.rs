@@ -2,4 +2,5 @@
 //! finish, and recovering block runs whose worker stopped renewing its lease.
 
 mod runs;
+mod trigger_files;
 mod triggers;

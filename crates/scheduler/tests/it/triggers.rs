@@ -76,11 +76,18 @@ impl Setup {
             variables: json!({"source": "trigger"}).as_object().cloned().unwrap(),
             settings,
         };
-        self.store
+        let id = self
+            .store
             .create_trigger(spec, None, self.clock.now())
             .await
             .unwrap()
-            .id
+            .id;
+        // As the API does: the file follows the database, so the next tick's sync keeps the trigger.
+        self.scheduler
+            .save_triggers_file("example_pipeline")
+            .await
+            .unwrap();
+        id
     }
 
     /// Sets the clock and runs one scheduler tick.

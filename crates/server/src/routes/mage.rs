@@ -49,6 +49,10 @@ pub(super) async fn api_trigger(
             settings: trigger.settings,
         };
         state.store.update_trigger(id, spec, Utc::now()).await?;
+        state
+            .scheduler
+            .save_triggers_file(&trigger.pipeline_uuid)
+            .await?;
     }
     let run = state
         .scheduler

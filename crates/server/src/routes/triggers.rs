@@ -40,9 +40,12 @@ pub(super) async fn create(
     Json(input): Json<TriggerInput>,
 ) -> Result<(StatusCode, Json<TriggerDto>), ApiError> {
     let spec = spec(&state, uuid, input)?;
-    let token = (spec.schedule_type == ScheduleType::Api)
-        .then(|| uuid::Uuid::new_v4().simple().to_string());
+    let token = (spec.schedule_type == ScheduleType::Api).then(scheduler::new_token);
     let trigger = state.store.create_trigger(spec, token, Utc::now()).await?;
+    state
+        .scheduler
+        .save_triggers_file(&trigger.pipeline_uuid)
+        .await?;
     Ok((StatusCode::CREATED, Json(trigger.into())))
 }
 
@@ -66,13 +69,12 @@ pub(super) async fn replace(
 ) -> Result<Json<TriggerDto>, ApiError> {
     let existing = find(&state, id).await?;
     let spec = spec(&state, existing.pipeline_uuid, input)?;
-    Ok(Json(
-        state
-            .store
-            .update_trigger(id, spec, Utc::now())
-            .await?
-            .into(),
-    ))
+    let trigger = state.store.update_trigger(id, spec, Utc::now()).await?;
+    state
+        .scheduler
+        .save_triggers_file(&trigger.pipeline_uuid)
+        .await?;
+    Ok(Json(trigger.into()))
 }
 
 #[utoipa::path(delete, path = "/triggers/{id}", tag = "triggers", params(("id" = i64, Path, description = "Trigger id")),
@@ -81,11 +83,13 @@ pub(super) async fn remove(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    if state.store.delete_trigger(id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::not_found(format!("trigger {id} does not exist")))
-    }
+    let trigger = find(&state, id).await?;
+    state.store.delete_trigger(id).await?;
+    state
+        .scheduler
+        .save_triggers_file(&trigger.pipeline_uuid)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// "Run pipeline now": a run of the trigger's pipeline with its variables, overridden by `variables`.

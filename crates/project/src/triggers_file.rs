@@ -1,0 +1,270 @@
+//! `pipelines/<uuid>/triggers.yaml`, Mage's triggers-in-code: read into trigger specs, and written back from them
+//! keeping each entry's unknown keys. Wand's own settings (time zone, catch-up) live under `settings`, which Mage
+//! ignores, so Mage still reads the file.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use indexmap::IndexMap;
+use model::{ScheduleType, TriggerSettings, TriggerSpec, TriggerStatus};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::{Diagnostic, Project, ProjectError};
+
+/// The triggers a pipeline's file declares, with problems in individual entries reported, not fatal.
+#[derive(Debug, Clone, Default)]
+pub struct DeclaredTriggers {
+    pub specs: Vec<TriggerSpec>,
+    pub problems: Vec<Diagnostic>,
+}
+
+impl Project {
+    fn triggers_path(&self, pipeline_uuid: &str) -> PathBuf {
+        self.root()
+            .join("pipelines")
+            .join(pipeline_uuid)
+            .join("triggers.yaml")
+    }
+
+    /// A digest of the triggers file's bytes (`None` when there is none), to notice edits.
+    pub fn triggers_digest(&self, pipeline_uuid: &str) -> Option<String> {
+        let bytes = std::fs::read(self.triggers_path(pipeline_uuid)).ok()?;
+        Some(
+            Sha256::digest(&bytes)
+                .iter()
+                .map(|byte| format!("{byte:02x}"))
+                .collect(),
+        )
+    }
+
+    /// Reads `triggers.yaml`; a missing file declares no triggers.
+    pub fn read_triggers(&self, pipeline_uuid: &str) -> Result<DeclaredTriggers, ProjectError> {
+        let path = self.triggers_path(pipeline_uuid);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(DeclaredTriggers::default());
+            }
+            Err(error) => return Err(ProjectError::io(&path)(error)),
+        };
+        let document: Option<Map<String, Value>> =
+            serde_saphyr::from_str(&text).map_err(|error| ProjectError::Yaml {
+                path: path.clone(),
+                message: error.to_string(),
+            })?;
+        let entries = document
+            .and_then(|mut document| document.remove("triggers"))
+            .and_then(|triggers| match triggers {
+                Value::Array(entries) => Some(entries),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let mut declared = DeclaredTriggers::default();
+        for (position, entry) in entries.iter().enumerate() {
+            match spec(pipeline_uuid, entry) {
+                Ok(spec) => declared.specs.push(spec),
+                Err(message) => declared.problems.push(Diagnostic {
+                    file: path.clone(),
+                    line: None,
+                    block: None,
+                    message: format!("trigger number {}: {message}", position + 1),
+                }),
+            }
+        }
+        Ok(declared)
+    }
+
+    /// Writes `triggers.yaml` from `specs`, keeping the keys Wand does not know of entries with the same name.
+    pub fn write_triggers(
+        &self,
+        pipeline_uuid: &str,
+        specs: &[TriggerSpec],
+    ) -> Result<(), ProjectError> {
+        let path = self.triggers_path(pipeline_uuid);
+        let existing: Vec<IndexMap<String, Value>> = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|text| {
+                serde_saphyr::from_str::<Option<IndexMap<String, Vec<IndexMap<String, Value>>>>>(
+                    &text,
+                )
+                .ok()
+            })
+            .flatten()
+            .and_then(|mut document| document.shift_remove("triggers"))
+            .unwrap_or_default();
+        let entries: Vec<IndexMap<String, Value>> = specs
+            .iter()
+            .map(|spec| {
+                let mut entry = existing
+                    .iter()
+                    .find(|old| old.get("name").and_then(Value::as_str) == Some(spec.name.as_str()))
+                    .cloned()
+                    .unwrap_or_default();
+                for (key, value) in entry_fields(spec) {
+                    entry.insert(key.to_owned(), value);
+                }
+                entry
+            })
+            .collect();
+        let mut document = IndexMap::new();
+        document.insert("triggers".to_owned(), entries);
+        let yaml = serde_saphyr::to_string(&document).map_err(|error| ProjectError::Yaml {
+            path: path.clone(),
+            message: error.to_string(),
+        })?;
+        let temporary = path.with_extension("yaml.tmp");
+        std::fs::write(&temporary, yaml).map_err(ProjectError::io(&temporary))?;
+        std::fs::rename(&temporary, &path).map_err(ProjectError::io(&path))
+    }
+}
+
+/// The keys Wand writes for a trigger, in Mage's names.
+fn entry_fields(spec: &TriggerSpec) -> Vec<(&'static str, Value)> {
+    let mut settings = serde_json::to_value(spec.settings).unwrap_or_default();
+    if let Value::Object(map) = &mut settings {
+        map.retain(|_, value| !value.is_null());
+        if spec.timezone != "UTC" {
+            map.insert("timezone".to_owned(), Value::String(spec.timezone.clone()));
+        }
+    }
+    let time =
+        |time: Option<DateTime<Utc>>| time.map_or(Value::Null, |t| Value::String(t.to_rfc3339()));
+    vec![
+        ("name", Value::String(spec.name.clone())),
+        (
+            "description",
+            spec.description.clone().map_or(Value::Null, Value::String),
+        ),
+        ("schedule_type", Value::String(text(&spec.schedule_type))),
+        (
+            "schedule_interval",
+            spec.schedule_interval
+                .clone()
+                .map_or(Value::Null, Value::String),
+        ),
+        ("start_time", time(spec.start_time)),
+        ("end_time", time(spec.end_time)),
+        ("status", Value::String(text(&spec.status))),
+        ("variables", Value::Object(spec.variables.clone())),
+        ("settings", settings),
+    ]
+}
+
+/// One entry of the file as a spec, or what is wrong with it.
+fn spec(pipeline_uuid: &str, entry: &Value) -> Result<TriggerSpec, String> {
+    let name = entry
+        .get("name")
+        .and_then(Value::as_str)
+        .filter(|name| !name.trim().is_empty())
+        .ok_or("it has no `name`")?;
+    let schedule_type = match entry
+        .get("schedule_type")
+        .and_then(Value::as_str)
+        .unwrap_or("time")
+    {
+        "time" => ScheduleType::Time,
+        "api" => ScheduleType::Api,
+        other => {
+            return Err(format!(
+                "`{name}`: schedule_type `{other}` is not supported; use time or api"
+            ));
+        }
+    };
+    let status = match entry
+        .get("status")
+        .and_then(Value::as_str)
+        .unwrap_or("inactive")
+    {
+        "active" => TriggerStatus::Active,
+        "inactive" => TriggerStatus::Inactive,
+        other => {
+            return Err(format!(
+                "`{name}`: status `{other}` is unknown; use active or inactive"
+            ));
+        }
+    };
+    let mut settings_map = entry
+        .get("settings")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let timezone = settings_map
+        .remove("timezone")
+        .and_then(|zone| zone.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "UTC".to_owned());
+    // Mage's settings Wand does not have (landing_time_enabled, ...) are ignored.
+    settings_map.retain(|key, _| SETTINGS.contains(&key.as_str()));
+    let settings: TriggerSettings = serde_json::from_value(Value::Object(settings_map))
+        .map_err(|error| format!("`{name}`: settings: {error}"))?;
+    let spec = TriggerSpec {
+        pipeline_uuid: pipeline_uuid.to_owned(),
+        name: name.trim().to_owned(),
+        description: entry
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        schedule_type,
+        schedule_interval: entry
+            .get("schedule_interval")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        timezone,
+        start_time: time(entry.get("start_time"))
+            .map_err(|error| format!("`{name}`: start_time: {error}"))?,
+        end_time: time(entry.get("end_time"))
+            .map_err(|error| format!("`{name}`: end_time: {error}"))?,
+        status,
+        variables: entry
+            .get("variables")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default(),
+        settings,
+    };
+    spec.validate()
+        .map_err(|error| format!("`{name}`: {error}"))?;
+    Ok(spec)
+}
+
+const SETTINGS: &[&str] = &[
+    "skip_if_previous_running",
+    "allow_blocks_to_fail",
+    "create_initial_pipeline_run",
+    "timeout",
+    "timeout_status",
+    "pipeline_run_limit",
+    "catch_up",
+];
+
+/// Mage writes times as dates, naive datetimes (UTC) or RFC 3339.
+fn time(value: Option<&Value>) -> Result<Option<DateTime<Utc>>, String> {
+    let Some(text) = value.and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(Some(time.with_timezone(&Utc)));
+    }
+    for format in [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
+            return Ok(Some(naive.and_utc()));
+        }
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(date.and_hms_opt(0, 0, 0).map(|naive| naive.and_utc()));
+    }
+    Err(format!(
+        "`{text}` is not a date or time; write it like 2024-01-31 or 2024-01-31T08:00:00Z"
+    ))
+}
+
+fn text<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(text)) => text,
+        _ => String::new(),
+    }
+}

@@ -1,0 +1,173 @@
+//! triggers.yaml and the database kept in step: file edits (additions, changes, deletions) reach the database on
+//! the next tick; database changes rewrite the file, keeping keys Wand does not know.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use model::{ScheduleType, TriggerStatus};
+use scheduler::{Event, Scheduler, SystemClock};
+use storage::{SqliteStore, Store};
+use tokio::sync::broadcast;
+
+struct Setup {
+    dir: tempfile::TempDir,
+    store: Arc<dyn Store>,
+    scheduler: Scheduler,
+}
+
+impl Setup {
+    async fn new() -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("proj");
+        project::init(&root).unwrap();
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().await.unwrap());
+        let (notices, _) = broadcast::channel(64);
+        let project = project::Project::open(&root).unwrap();
+        let scheduler = Scheduler::new(store.clone(), notices, Arc::new(SystemClock), project);
+        Setup {
+            dir,
+            store,
+            scheduler,
+        }
+    }
+
+    fn file(&self) -> std::path::PathBuf {
+        self.dir
+            .path()
+            .join("proj/pipelines/example_pipeline/triggers.yaml")
+    }
+
+    async fn tick(&self) {
+        self.scheduler.handle(Event::Tick).await.unwrap();
+    }
+
+    async fn names(&self) -> Vec<(String, Option<String>, TriggerStatus)> {
+        self.store
+            .triggers(Some("example_pipeline"))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.name, t.schedule_interval, t.status))
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn edits_to_the_file_reach_the_database_deletions_included() {
+    let s = Setup::new().await;
+    std::fs::write(
+        s.file(),
+        "triggers:\n- name: daily_load\n  schedule_type: time\n  schedule_interval: '@daily'\n  start_time: 2023-01-01\n  status: active\n  variables: {schema: public}\n  settings: {skip_if_previous_running: true, landing_time_enabled: false, timezone: Europe/Paris}\n  envs: [prod]\n- name: hook\n  schedule_type: api\n",
+    )
+    .unwrap();
+    s.tick().await;
+    let triggers = s.store.triggers(Some("example_pipeline")).await.unwrap();
+    assert_eq!(triggers.len(), 2);
+    let daily = &triggers[0];
+    assert_eq!(
+        (daily.name.as_str(), daily.status, daily.timezone.as_str()),
+        ("daily_load", TriggerStatus::Active, "Europe/Paris")
+    );
+    assert!(daily.settings.skip_if_previous_running);
+    assert_eq!(
+        daily.start_time.unwrap().to_rfc3339(),
+        "2023-01-01T00:00:00+00:00"
+    );
+    assert_eq!(daily.variables["schema"], serde_json::json!("public"));
+    assert_eq!(triggers[1].schedule_type, ScheduleType::Api);
+    assert!(
+        triggers[1].token.is_some(),
+        "an API trigger from the file gets a token"
+    );
+
+    std::fs::write(
+        s.file(),
+        "triggers:\n- name: daily_load\n  schedule_interval: '@hourly'\n  status: inactive\n",
+    )
+    .unwrap();
+    s.tick().await;
+    assert_eq!(
+        s.names().await,
+        [(
+            "daily_load".to_owned(),
+            Some("@hourly".to_owned()),
+            TriggerStatus::Inactive
+        )]
+    );
+
+    std::fs::write(s.file(), "triggers: []\n").unwrap();
+    s.tick().await;
+    assert!(
+        s.names().await.is_empty(),
+        "a trigger removed from the file is removed from the database"
+    );
+}
+
+#[tokio::test]
+async fn a_broken_entry_changes_nothing_and_deletes_nothing() {
+    let s = Setup::new().await;
+    std::fs::write(
+        s.file(),
+        "triggers:\n- name: keep\n  schedule_interval: '@daily'\n",
+    )
+    .unwrap();
+    s.tick().await;
+    std::fs::write(
+        s.file(),
+        "triggers:\n- name: broken\n  schedule_interval: 'every day'\n",
+    )
+    .unwrap();
+    s.tick().await;
+    assert_eq!(
+        s.names().await,
+        [(
+            "keep".to_owned(),
+            Some("@daily".to_owned()),
+            TriggerStatus::Inactive
+        )]
+    );
+}
+
+#[tokio::test]
+async fn database_changes_rewrite_the_file_keeping_unknown_keys() {
+    let s = Setup::new().await;
+    std::fs::write(
+        s.file(),
+        "triggers:\n- name: nightly\n  schedule_interval: '@daily'\n  sla: 3600\n  envs: [prod]\n",
+    )
+    .unwrap();
+    s.tick().await;
+    let trigger = s
+        .store
+        .triggers(Some("example_pipeline"))
+        .await
+        .unwrap()
+        .remove(0);
+    let mut spec = trigger.spec();
+    spec.schedule_interval = Some("30 2 * * *".to_owned());
+    spec.status = TriggerStatus::Active;
+    s.store
+        .update_trigger(trigger.id, spec, Utc::now())
+        .await
+        .unwrap();
+    s.scheduler
+        .save_triggers_file("example_pipeline")
+        .await
+        .unwrap();
+    let text = std::fs::read_to_string(s.file()).unwrap();
+    assert!(
+        text.contains("30 2 * * *") && text.contains("status: active"),
+        "{text}"
+    );
+    assert!(
+        text.contains("sla: 3600") && text.contains("- prod"),
+        "Mage's keys Wand does not use are kept:\n{text}"
+    );
+    s.tick().await;
+    let after = s.store.triggers(Some("example_pipeline")).await.unwrap();
+    assert_eq!(
+        (after.len(), after[0].id),
+        (1, trigger.id),
+        "writing the file does not re-create the trigger"
+    );
+}
