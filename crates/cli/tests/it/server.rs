@@ -404,7 +404,7 @@ fn triggers_yaml_edits_show_up_in_the_api_and_api_edits_in_the_file() {
         .agent
         .put(format!("{}/api/v1/triggers/{id}", server.base))
         .send_json(
-            &json!({"name": "from_yaml", "schedule_interval": "0 6 * * 1", "status": "active"}),
+            json!({"name": "from_yaml", "schedule_interval": "0 6 * * 1", "status": "active"}),
         )
         .unwrap();
     assert_eq!(
