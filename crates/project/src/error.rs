@@ -34,7 +34,7 @@ pub enum ProjectError {
     },
     #[error("{} is not a Mage or Wand project (no metadata.yaml and no pipelines/ folder); create one with `wand init {}`", path.display(), path.display())]
     NotAProject { path: PathBuf },
-    #[error("{} already exists; choose a new folder, or run the existing project", path.display())]
+    #[error("{} already exists; choose another name", path.display())]
     AlreadyExists { path: PathBuf },
     #[error("pipeline `{uuid}` not found in {}; pipelines: {}", root.display(), if available.is_empty() { "none".to_owned() } else { available.join(", ") })]
     PipelineNotFound {
@@ -46,6 +46,21 @@ pub enum ProjectError {
     Yaml { path: PathBuf, message: String },
     #[error("{}", render(.0))]
     Invalid(Vec<Diagnostic>),
+    #[error(
+        "`{path}` is outside the project; paths are relative to the project folder and may not use `..`"
+    )]
+    OutsideProject { path: String },
+    #[error("`{path}` does not exist in the project")]
+    FileNotFound { path: String },
+    #[error("`{path}` is not a text file")]
+    NotText { path: String },
+    #[error(
+        "`{path}` changed on disk since it was opened (now version {current_version}); reload it, then save again"
+    )]
+    FileChanged {
+        path: String,
+        current_version: String,
+    },
 }
 
 fn render(diagnostics: &[Diagnostic]) -> String {

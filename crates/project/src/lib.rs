@@ -4,12 +4,14 @@
 //! Everything here works on files; nothing runs user code.
 
 mod error;
+mod files;
 mod pipeline_file;
 mod project;
 mod scaffold;
 mod triggers_file;
 
 pub use error::{Diagnostic, ProjectError};
+pub use files::{FileContent, FileEntry};
 pub use pipeline_file::PipelineFile;
 pub use project::{LoadedPipeline, Project};
 pub use scaffold::init;

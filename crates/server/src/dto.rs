@@ -277,3 +277,62 @@ pub(crate) fn text<T: Serialize>(value: &T) -> String {
         _ => String::new(),
     }
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct FileEntryDto {
+    pub path: String,
+    pub is_dir: bool,
+    pub size: u64,
+}
+
+impl From<project::FileEntry> for FileEntryDto {
+    fn from(entry: project::FileEntry) -> FileEntryDto {
+        FileEntryDto {
+            path: entry.path,
+            is_dir: entry.is_dir,
+            size: entry.size,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct FileContentDto {
+    pub path: String,
+    pub content: String,
+    /// Send it back when saving, so a save never overwrites a newer one.
+    pub version: String,
+}
+
+impl From<project::FileContent> for FileContentDto {
+    fn from(file: project::FileContent) -> FileContentDto {
+        FileContentDto {
+            path: file.path,
+            content: file.content,
+            version: file.version,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct FileWrite {
+    pub path: String,
+    pub content: String,
+    /// The version that was read; omit it only to create a new file.
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct NewFile {
+    pub path: String,
+    #[serde(default)]
+    pub is_dir: bool,
+    #[serde(default)]
+    pub content: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct Rename {
+    pub from: String,
+    pub to: String,
+}

@@ -99,8 +99,23 @@ impl From<storage::StorageError> for ApiError {
 impl From<project::ProjectError> for ApiError {
     fn from(error: project::ProjectError) -> ApiError {
         use project::ProjectError as E;
+        let conflict = |code, message| ApiError {
+            status: StatusCode::CONFLICT,
+            code,
+            message,
+        };
         match error {
-            E::PipelineNotFound { .. } => ApiError::not_found(error.to_string()),
+            E::PipelineNotFound { .. } | E::FileNotFound { .. } => {
+                ApiError::not_found(error.to_string())
+            }
+            E::OutsideProject { .. } => ApiError {
+                status: StatusCode::BAD_REQUEST,
+                code: "outside_project",
+                message: error.to_string(),
+            },
+            E::NotText { .. } => ApiError::invalid(error.to_string()),
+            E::FileChanged { .. } => conflict("file_changed", error.to_string()),
+            E::AlreadyExists { .. } => conflict("already_exists", error.to_string()),
             E::Invalid(_) | E::Yaml { .. } => ApiError {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 code: "invalid_pipeline",

@@ -1,5 +1,6 @@
 //! The router: every API route with its OpenAPI description, Mage's API-trigger URL, and the front page.
 
+mod files;
 mod mage;
 mod meta;
 mod pipelines;
@@ -49,6 +50,9 @@ pub fn app(state: AppState) -> Router {
         .routes(routes!(runs::log))
         .routes(routes!(runs::cancel))
         .routes(routes!(runs::retry))
+        .routes(routes!(files::tree, files::create, files::remove))
+        .routes(routes!(files::read, files::write))
+        .routes(routes!(files::rename))
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let doc = std::sync::Arc::new(doc);

@@ -2,4 +2,5 @@
 //! written by `wand init`. (Block execution is covered by the end-to-end tests of the `wand` binary.)
 
 mod api;
+mod files;
 mod support;
