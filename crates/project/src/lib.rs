@@ -3,16 +3,20 @@
 //!
 //! Everything here works on files; nothing runs user code.
 
+mod edit;
 mod error;
 mod files;
 mod pipeline_file;
 mod project;
 mod scaffold;
+mod templates;
 mod triggers_file;
 
+pub use edit::{BlockSource, NewBlock, slug};
 pub use error::{Diagnostic, ProjectError};
 pub use files::{FileContent, FileEntry};
 pub use pipeline_file::PipelineFile;
 pub use project::{LoadedPipeline, Project};
 pub use scaffold::init;
+pub use templates::{BLOCK_TEMPLATES, BlockTemplate, block_template, generic_template};
 pub use triggers_file::DeclaredTriggers;

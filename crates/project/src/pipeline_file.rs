@@ -54,6 +54,40 @@ impl PipelineFile {
         self.block_lines.get(uuid).copied()
     }
 
+    /// A document for a new pipeline file at `path`.
+    pub(crate) fn new(path: &Path, doc: IndexMap<String, Value>) -> PipelineFile {
+        PipelineFile {
+            path: path.to_owned(),
+            doc,
+            block_lines: HashMap::new(),
+        }
+    }
+
+    /// Sets a top-level key.
+    pub fn set(&mut self, key: &str, value: Value) {
+        self.doc.insert(key.to_owned(), value);
+    }
+
+    /// The block entries, to edit; creates an empty list if there is none.
+    pub fn blocks_mut(&mut self) -> &mut Vec<Value> {
+        let blocks = self
+            .doc
+            .entry("blocks".to_owned())
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if !blocks.is_array() {
+            *blocks = Value::Array(Vec::new());
+        }
+        match blocks {
+            Value::Array(entries) => entries,
+            _ => unreachable!("made an array above"),
+        }
+    }
+
+    /// Moves the document to another file (a renamed or cloned pipeline).
+    pub(crate) fn relocate(&mut self, path: &Path) {
+        self.path = path.to_owned();
+    }
+
     /// Sets one of the pipeline's global `variables` (what Mage's `set_global_variable` does).
     pub fn set_variable(&mut self, key: &str, value: Value) {
         let variables = self

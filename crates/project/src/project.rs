@@ -115,6 +115,11 @@ impl Project {
         }
         let file =
             PipelineFile::read(&self.root.join("pipelines").join(uuid).join("metadata.yaml"))?;
+        self.validate(uuid, file)
+    }
+
+    /// Checks a pipeline document (read from disk, or edited in memory before it is written).
+    pub fn validate(&self, uuid: &str, file: PipelineFile) -> Result<LoadedPipeline, ProjectError> {
         let mut checker = Checker {
             project: self,
             file: &file,

@@ -336,3 +336,52 @@ pub(crate) struct Rename {
     pub from: String,
     pub to: String,
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct PipelineName {
+    pub name: String,
+}
+
+/// A block to add: from a template (`template`, default the type's generic one) or an existing file.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct NewBlockInput {
+    pub name: String,
+    /// data_loader, transformer, data_exporter, custom, sensor, scratchpad, markdown...
+    #[serde(rename = "type")]
+    pub block_type: String,
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub upstream_blocks: Vec<String>,
+    /// A key from `/block_templates`, e.g. `data_loader/api`.
+    #[serde(default)]
+    pub template: Option<String>,
+    /// A file already in the project to use as the block ("Add to current pipeline").
+    #[serde(default)]
+    pub existing_file: Option<String>,
+}
+
+/// Changes to a block: its parents, its place in the list.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct BlockUpdate {
+    #[serde(default)]
+    pub upstream_blocks: Option<Vec<String>>,
+    #[serde(default)]
+    pub position: Option<usize>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct CodeWrite {
+    pub content: String,
+    /// The version that was read.
+    pub version: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct TemplateDto {
+    pub key: &'static str,
+    #[serde(rename = "type")]
+    pub block_type: &'static str,
+    pub language: &'static str,
+    pub label: &'static str,
+}

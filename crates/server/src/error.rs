@@ -113,7 +113,7 @@ impl From<project::ProjectError> for ApiError {
                 code: "outside_project",
                 message: error.to_string(),
             },
-            E::NotText { .. } => ApiError::invalid(error.to_string()),
+            E::NotText { .. } | E::InvalidName { .. } => ApiError::invalid(error.to_string()),
             E::FileChanged { .. } => conflict("file_changed", error.to_string()),
             E::AlreadyExists { .. } => conflict("already_exists", error.to_string()),
             E::Invalid(_) | E::Yaml { .. } => ApiError {

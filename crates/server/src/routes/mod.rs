@@ -1,9 +1,10 @@
 //! The router: every API route with its OpenAPI description, Mage's API-trigger URL, and the front page.
 
+mod blocks;
 mod files;
 mod mage;
 mod meta;
-mod pipelines;
+pub(crate) mod pipelines;
 mod runs;
 mod triggers;
 
@@ -33,8 +34,17 @@ pub fn app(state: AppState) -> Router {
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(meta::health))
         .routes(routes!(meta::project))
-        .routes(routes!(pipelines::list))
-        .routes(routes!(pipelines::detail))
+        .routes(routes!(pipelines::list, pipelines::create))
+        .routes(routes!(
+            pipelines::detail,
+            pipelines::rename,
+            pipelines::remove
+        ))
+        .routes(routes!(pipelines::clone))
+        .routes(routes!(blocks::templates))
+        .routes(routes!(blocks::add))
+        .routes(routes!(blocks::update, blocks::remove))
+        .routes(routes!(blocks::read_code, blocks::write_code))
         .routes(routes!(pipelines::run_now))
         .routes(routes!(triggers::list, triggers::create))
         .routes(routes!(triggers::all))

@@ -8,7 +8,7 @@ use model::RunSettings;
 use scheduler::RunRequest;
 use storage::RunFilter;
 
-use crate::dto::{BlockDto, PipelineDetail, PipelineSummary, RunDto, RunNowInput};
+use crate::dto::{BlockDto, PipelineDetail, PipelineName, PipelineSummary, RunDto, RunNowInput};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -60,13 +60,38 @@ pub(super) async fn detail(
     State(state): State<AppState>,
     Path(uuid): Path<String>,
 ) -> Result<Json<PipelineDetail>, ApiError> {
-    let loaded = state.project.load_pipeline(&uuid)?;
+    Ok(Json(describe(&state, &uuid)?))
+}
+
+/// A pipeline as the editor shows it: its blocks in file order with both link lists.
+pub(crate) fn describe(state: &AppState, uuid: &str) -> Result<PipelineDetail, ApiError> {
+    let loaded = state.project.load_pipeline(uuid)?;
     let pipeline = &loaded.pipeline;
-    let blocks = pipeline
+    let order: Vec<String> = loaded
+        .file
+        .blocks()
+        .iter()
+        .filter_map(|entry| {
+            entry
+                .get("uuid")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        })
+        .collect();
+    let mut blocks: Vec<&model::Block> = pipeline
         .dag
         .blocks()
         .iter()
         .chain(&pipeline.notebook_blocks)
+        .collect();
+    blocks.sort_by_key(|block| {
+        order
+            .iter()
+            .position(|uuid| *uuid == block.uuid)
+            .unwrap_or(usize::MAX)
+    });
+    let blocks = blocks
+        .into_iter()
         .map(|block| {
             let downstream = pipeline
                 .dag
@@ -77,13 +102,61 @@ pub(super) async fn detail(
             BlockDto::new(block, downstream)
         })
         .collect();
-    Ok(Json(PipelineDetail {
+    Ok(PipelineDetail {
         uuid: pipeline.uuid.clone(),
         name: pipeline.name.clone(),
         variables: pipeline.variables.clone(),
         blocks,
         warnings: loaded.warnings.iter().map(ToString::to_string).collect(),
-    }))
+    })
+}
+
+/// Creates a standard (batch) pipeline; its uuid is made from the name.
+#[utoipa::path(post, path = "/pipelines", tag = "pipelines", request_body = PipelineName,
+    responses((status = CREATED, body = PipelineDetail), (status = 422, body = ErrorBody)))]
+pub(super) async fn create(
+    State(state): State<AppState>,
+    Json(input): Json<PipelineName>,
+) -> Result<(StatusCode, Json<PipelineDetail>), ApiError> {
+    let uuid = state.project.create_pipeline(&input.name)?;
+    Ok((StatusCode::CREATED, Json(describe(&state, &uuid)?)))
+}
+
+/// Renames a pipeline; like Mage, its uuid follows the name (the answer has the new one).
+#[utoipa::path(put, path = "/pipelines/{uuid}", tag = "pipelines",
+    params(("uuid" = String, Path, description = "The pipeline's folder name")), request_body = PipelineName,
+    responses((status = OK, body = PipelineDetail), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(super) async fn rename(
+    State(state): State<AppState>,
+    Path(uuid): Path<String>,
+    Json(input): Json<PipelineName>,
+) -> Result<Json<PipelineDetail>, ApiError> {
+    let new_uuid = state.project.rename_pipeline(&uuid, &input.name)?;
+    Ok(Json(describe(&state, &new_uuid)?))
+}
+
+#[utoipa::path(delete, path = "/pipelines/{uuid}", tag = "pipelines",
+    params(("uuid" = String, Path, description = "The pipeline's folder name")),
+    responses((status = NO_CONTENT), (status = 404, body = ErrorBody)))]
+pub(super) async fn remove(
+    State(state): State<AppState>,
+    Path(uuid): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.project.delete_pipeline(&uuid)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Copies a pipeline's definition (not its triggers or runs) under a new name.
+#[utoipa::path(post, path = "/pipelines/{uuid}/clone", tag = "pipelines",
+    params(("uuid" = String, Path, description = "The pipeline's folder name")), request_body = PipelineName,
+    responses((status = CREATED, body = PipelineDetail), (status = 404, body = ErrorBody)))]
+pub(super) async fn clone(
+    State(state): State<AppState>,
+    Path(uuid): Path<String>,
+    Json(input): Json<PipelineName>,
+) -> Result<(StatusCode, Json<PipelineDetail>), ApiError> {
+    let new_uuid = state.project.clone_pipeline(&uuid, &input.name)?;
+    Ok((StatusCode::CREATED, Json(describe(&state, &new_uuid)?)))
 }
 
 /// Runs the pipeline now, without a trigger; `variables` override the pipeline's.

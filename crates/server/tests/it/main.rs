@@ -2,5 +2,6 @@
 //! written by `wand init`. (Block execution is covered by the end-to-end tests of the `wand` binary.)
 
 mod api;
+mod editing;
 mod files;
 mod support;

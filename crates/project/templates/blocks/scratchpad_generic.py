@@ -1,0 +1,3 @@
+"""
+A scratchpad for trying things out; it is not part of pipeline runs.
+"""
