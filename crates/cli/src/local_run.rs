@@ -98,6 +98,8 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
     warm.await?.context("the Python worker did not start")?;
 
     let (notices, mut watch_notices) = broadcast::channel(4096);
+    // `wand run` shows logs when a block fails, from the files; nobody streams them live.
+    let (logs, _) = broadcast::channel(16);
     let (stop, stopped) = watch::channel(false);
     let scheduler = Arc::new(Scheduler::new(
         store.clone(),
@@ -114,6 +116,7 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
         store.clone(),
         python.clone(),
         notices.clone(),
+        logs.clone(),
         worker::WorkerConfig {
             id: format!("wand-run-{}", std::process::id()),
             project_root: project.root().to_owned(),
@@ -249,7 +252,7 @@ fn log_tail(path: &str, count: usize) -> Vec<String> {
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(count)..]
         .iter()
-        .map(|line| line.splitn(3, ' ').nth(2).unwrap_or(line).to_owned())
+        .map(|line| runtime::parse_log_line(line).2.to_owned())
         .collect()
 }
 

@@ -65,6 +65,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
     let database = data_dir.join("wand.db");
     let store = Arc::new(SqliteStore::open(&database).await?);
     let (notices, _) = broadcast::channel(4096);
+    let (logs, _) = broadcast::channel(16_384);
     let scheduler = Arc::new(Scheduler::new(
         store.clone(),
         notices.clone(),
@@ -89,6 +90,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
             store.clone(),
             python.clone(),
             notices.clone(),
+            logs.clone(),
             worker::WorkerConfig {
                 id: format!(
                     "wand-start-{}-{}",
@@ -114,6 +116,8 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
     let state = AppState {
         store,
         scheduler,
+        notices,
+        logs,
         project: project.clone(),
         data_dir,
         database: format!("sqlite://{}", database.display()),

@@ -16,7 +16,7 @@ pub use block::{Block, BlockType, Language, RetryConfig};
 pub use dag::{Dag, Pipeline};
 pub use definition::{PipelineDefinition, RunSettings};
 pub use error::{DagError, InvalidTransition};
-pub use notice::Notice;
+pub use notice::{LogEvent, Notice};
 pub use schedule::{CatchUp, Interval, MAX_CATCH_UP, ON_TIME, Schedule, ScheduleError};
 pub use status::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
 pub use trigger::{

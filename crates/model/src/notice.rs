@@ -33,3 +33,13 @@ impl Notice {
         }
     }
 }
+
+/// One line a block printed, as its worker stored it (see `runtime::render_log_line`), for live streams.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEvent {
+    pub run_id: i64,
+    pub block_uuid: String,
+    /// The line's position in the block's log file, counting from 0.
+    pub index: u64,
+    pub line: String,
+}

@@ -16,5 +16,5 @@ pub use error::RuntimeError;
 pub use package::install_package;
 pub use preview::{TablePreview, preview_table};
 pub use protocol::{BlockOutcome, BlockRequest, FailureReason};
-pub use sink::{FileSink, LogLine, LogSink, Stream, VecSink};
+pub use sink::{FileSink, LogLine, LogSink, Stream, VecSink, parse_log_line, render_log_line};
 pub use worker::{PythonWorkers, WorkerConfig};

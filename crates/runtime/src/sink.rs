@@ -1,6 +1,5 @@
 //! Where a block's output lines go: the runtime writes to a `LogSink`, callers decide where lines end up.
 
-use std::collections::VecDeque;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -44,16 +43,14 @@ impl LogSink for VecSink {
     }
 }
 
-/// Writes a block's output lines, stamped, to its log file, and keeps the last lines to show on failure.
+/// Writes a block's output lines to its log file, one stamped line each (see `render_log_line`).
 pub struct FileSink {
     path: PathBuf,
     file: Mutex<File>,
-    tail: Mutex<VecDeque<String>>,
 }
 
-const TAIL_LINES: usize = 60;
-
 impl FileSink {
+    /// Opens the log for appending (a retry adds to the same file).
     pub fn create(path: &Path) -> std::io::Result<FileSink> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
@@ -61,36 +58,18 @@ impl FileSink {
         Ok(FileSink {
             path: path.to_owned(),
             file: Mutex::new(File::options().create(true).append(true).open(path)?),
-            tail: Mutex::new(VecDeque::new()),
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
-
-    /// The last lines the block printed.
-    pub fn tail(&self) -> Vec<String> {
-        self.tail
-            .lock()
-            .expect("tail lock")
-            .iter()
-            .cloned()
-            .collect()
-    }
 }
 
 impl LogSink for FileSink {
     fn line(&self, line: LogLine) {
-        let stream = match line.stream {
-            Stream::Stdout => "stdout",
-            Stream::Stderr => "stderr",
-        };
-        let stamped = format!(
-            "{} {stream} {}\n",
-            line.time.format("%Y-%m-%dT%H:%M:%S%.3fZ"),
-            line.text
-        );
+        let mut stamped = render_log_line(&line);
+        stamped.push('\n');
         if let Err(error) = self
             .file
             .lock()
@@ -99,10 +78,27 @@ impl LogSink for FileSink {
         {
             tracing::warn!(%error, path = %self.path.display(), "cannot write block log");
         }
-        let mut tail = self.tail.lock().expect("tail lock");
-        if tail.len() == TAIL_LINES {
-            tail.pop_front();
-        }
-        tail.push_back(line.text);
     }
+}
+
+/// A log line as stored: `<RFC 3339 time> <stdout|stderr> <text>`.
+pub fn render_log_line(line: &LogLine) -> String {
+    let stream = match line.stream {
+        Stream::Stdout => "stdout",
+        Stream::Stderr => "stderr",
+    };
+    format!(
+        "{} {stream} {}",
+        line.time.format("%Y-%m-%dT%H:%M:%S%.3fZ"),
+        line.text
+    )
+}
+
+/// The time, stream and text of a stored log line (the inverse of `render_log_line`).
+pub fn parse_log_line(stored: &str) -> (&str, &str, &str) {
+    let mut parts = stored.splitn(3, ' ');
+    let time = parts.next().unwrap_or_default();
+    let stream = parts.next().unwrap_or_default();
+    let text = parts.next().unwrap_or_default();
+    (time, stream, text)
 }

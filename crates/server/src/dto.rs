@@ -266,6 +266,18 @@ pub(crate) struct LogLineDto {
     pub text: String,
 }
 
+impl LogLineDto {
+    /// A line as the log file stores it.
+    pub(crate) fn parse(stored: &str) -> LogLineDto {
+        let (time, stream, text) = runtime::parse_log_line(stored);
+        LogLineDto {
+            time: time.to_owned(),
+            stream: stream.to_owned(),
+            text: text.to_owned(),
+        }
+    }
+}
+
 fn seconds(start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) -> Option<f64> {
     Some((end? - start?).num_microseconds()? as f64 / 1e6)
 }
@@ -384,4 +396,55 @@ pub(crate) struct TemplateDto {
     pub block_type: &'static str,
     pub language: &'static str,
     pub label: &'static str,
+}
+
+/// What a block returned: a table's schema and first rows, a JSON value, or just the type of a pickled object.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct OutputDto {
+    /// `output_0`, `output_1`... (a tuple gives several).
+    pub name: String,
+    /// `arrow` (a table), `json` or `pickle`.
+    pub kind: String,
+    /// The Python type, e.g. `pandas.DataFrame`.
+    pub python_type: String,
+    pub table: Option<TablePreviewDto>,
+    #[schema(value_type = Option<Object>)]
+    pub value: Option<Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct TablePreviewDto {
+    pub columns: Vec<ColumnDto>,
+    /// The first rows, each cell as text (null stays null).
+    #[schema(value_type = Vec<Vec<Object>>)]
+    pub rows: Vec<Vec<Value>>,
+    pub total_rows: usize,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ColumnDto {
+    pub name: String,
+    /// The Arrow type, e.g. `Int64`, `Utf8`, `Float64`.
+    pub data_type: String,
+}
+
+/// Run one block now, as the editor does, optionally with the blocks above it.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub(crate) struct ExecuteInput {
+    /// Also run every block this one depends on (otherwise their outputs come from the newest run that has them).
+    #[serde(default)]
+    pub with_upstream: bool,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub variables: Map<String, Value>,
+}
+
+/// The result of executing a block from the editor.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ExecutionDto {
+    pub run: RunDto,
+    pub block_runs: Vec<BlockRunDto>,
+    /// What the block printed.
+    pub logs: Vec<LogLineDto>,
+    pub outputs: Vec<OutputDto>,
 }

@@ -3,14 +3,20 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use model::{LogEvent, Notice};
 use project::Project;
 use scheduler::Scheduler;
 use storage::Store;
+use tokio::sync::broadcast;
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub scheduler: Arc<Scheduler>,
+    /// Status changes, for live streams and for waiting on a run.
+    pub notices: broadcast::Sender<Notice>,
+    /// Block output lines as they are printed, for live log streams.
+    pub logs: broadcast::Sender<LogEvent>,
     pub project: Project,
     pub data_dir: PathBuf,
     /// Where the database lives, for the settings page (never a password).

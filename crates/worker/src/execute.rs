@@ -12,6 +12,7 @@ use serde_json::Value;
 use storage::{BlockRun, BlockRunChange, Lease};
 use tokio::sync::oneshot;
 
+use crate::log_tee::LogTee;
 use crate::worker::lease_span;
 use crate::{Worker, WorkerError};
 
@@ -56,12 +57,11 @@ impl Worker {
             .join(&definition.uuid)
             .join(run_id.to_string());
         let log_path = run_dir.join("logs").join(format!("{uuid}.log"));
-        let log = Arc::new(
-            FileSink::create(&log_path).map_err(|source| WorkerError::Log {
-                path: log_path.display().to_string(),
-                source,
-            })?,
-        );
+        let file = FileSink::create(&log_path).map_err(|source| WorkerError::Log {
+            path: log_path.display().to_string(),
+            source,
+        })?;
+        let log = Arc::new(LogTee::new(file, run_id, uuid.clone(), self.logs.clone()));
         self.publish(
             run_id,
             &uuid,
@@ -113,7 +113,7 @@ impl Worker {
             .expect("cancels lock")
             .remove(&(run_id, uuid.clone()));
         let elapsed = format!("in {:.2}s", started.elapsed().as_secs_f64());
-        let log_path = Some(log.path().display().to_string());
+        let log_path = Some(log.file.path().display().to_string());
         let (change, detail) = match outcome {
             Ok(BlockOutcome::Completed {
                 mut stored,

@@ -5,6 +5,7 @@
 
 mod error;
 mod execute;
+mod log_tee;
 mod worker;
 
 pub use error::WorkerError;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use model::Notice;
+use model::{LogEvent, Notice};
 use runtime::PythonWorkers;
 use storage::RunStore;
 use tokio::sync::{Semaphore, broadcast, oneshot, watch};
@@ -33,6 +33,7 @@ pub struct Worker {
     pub(crate) store: Arc<dyn RunStore>,
     pub(crate) python: Arc<PythonWorkers>,
     pub(crate) notices: broadcast::Sender<Notice>,
+    pub(crate) logs: broadcast::Sender<LogEvent>,
     pub(crate) config: WorkerConfig,
     /// How to stop each block run this worker is running: (run id, block uuid) -> cancel.
     pub(crate) cancels: Mutex<HashMap<(i64, String), oneshot::Sender<()>>>,
@@ -43,12 +44,14 @@ impl Worker {
         store: Arc<dyn RunStore>,
         python: Arc<PythonWorkers>,
         notices: broadcast::Sender<Notice>,
+        logs: broadcast::Sender<LogEvent>,
         config: WorkerConfig,
     ) -> Worker {
         Worker {
             store,
             python,
             notices,
+            logs,
             config,
             cancels: Mutex::new(HashMap::new()),
         }

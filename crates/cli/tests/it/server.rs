@@ -432,3 +432,109 @@ fn triggers_yaml_edits_show_up_in_the_api_and_api_edits_in_the_file() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn a_block_log_streams_live_and_ends_with_the_block_status() {
+    let sandbox = Sandbox::fixture("mage09");
+    let server = RunningServer::start(&sandbox, &[]);
+    let (_, run) = server.post("/api/v1/pipelines/ticker/runs", json!({}));
+    let run_id = run["id"].as_i64().unwrap();
+    let response = server
+        .agent
+        .get(format!(
+            "{}/api/v1/runs/{run_id}/logs/ticker/stream",
+            server.base
+        ))
+        .call()
+        .expect("the stream opens");
+    assert_eq!(
+        response.headers().get("content-type").unwrap(),
+        "text/event-stream"
+    );
+    let reader = BufReader::new(response.into_body().into_reader());
+    let mut events = Vec::new();
+    let mut name = String::new();
+    for line in reader.lines() {
+        let line = line.unwrap();
+        if let Some(event) = line.strip_prefix("event: ") {
+            name = event.to_owned();
+        } else if let Some(data) = line.strip_prefix("data: ") {
+            let data: Value = serde_json::from_str(data).unwrap();
+            events.push((name.clone(), data));
+            if name == "end" {
+                break;
+            }
+        }
+    }
+    let texts: Vec<&str> = events
+        .iter()
+        .filter(|(n, _)| n == "line")
+        .map(|(_, d)| d["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        ["tick 0", "tick 1", "tick 2", "tick 3", "done ticking"],
+        "{events:?}"
+    );
+    let indexes: Vec<i64> = events
+        .iter()
+        .filter(|(n, _)| n == "line")
+        .map(|(_, d)| d["index"].as_i64().unwrap())
+        .collect();
+    assert_eq!(indexes, [0, 1, 2, 3, 4]);
+    assert_eq!(
+        events.last().unwrap(),
+        &("end".to_owned(), json!({"status": "completed"}))
+    );
+    assert_eq!(events[4].1["stream"], json!("stderr"));
+}
+
+#[test]
+fn executing_a_block_from_the_editor_returns_its_output_preview() {
+    let sandbox = Sandbox::fixture("mage09");
+    let server = RunningServer::start(&sandbox, &[]);
+    let (status, execution) = server.post(
+        "/api/v1/pipelines/multiple_outputs/blocks/frame_and_dict/execute",
+        json!({}),
+    );
+    assert_eq!(status, 200, "{execution}");
+    assert_eq!(execution["run"]["status"], json!("completed"));
+    let outputs = execution["outputs"].as_array().unwrap();
+    assert_eq!(outputs.len(), 2, "a tuple gives two outputs: {execution}");
+    let table = &outputs[0]["table"];
+    let columns: Vec<(&str, &str)> = table["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap(),
+                c["data_type"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(columns[0], ("x", "Int64"));
+    assert!(
+        columns[1].0 == "name" && ["Utf8", "LargeUtf8", "Utf8View"].contains(&columns[1].1),
+        "a text column (pandas versions differ in Arrow string types): {columns:?}"
+    );
+    assert_eq!(table["rows"][2], json!(["3", "three"]));
+    assert_eq!(table["total_rows"], json!(3));
+    assert_eq!(outputs[1]["value"], json!({"k": 1}));
+    let (_, again) = server.get(&format!(
+        "/api/v1/runs/{}/outputs/frame_and_dict",
+        execution["run"]["id"]
+    ));
+    assert_eq!(again.as_array().unwrap().len(), 2);
+    // With its upstream blocks: the chain runs and the child's output comes back.
+    let (status, chained) = server.post(
+        "/api/v1/pipelines/multiple_outputs/blocks/check/execute",
+        json!({"with_upstream": true, "variables": {"out": path_str(&sandbox.path("check.json"))}}),
+    );
+    assert_eq!(status, 200, "{chained}");
+    assert_eq!(
+        chained["block_runs"].as_array().unwrap().len(),
+        5,
+        "{chained}"
+    );
+}

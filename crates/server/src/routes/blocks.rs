@@ -4,15 +4,21 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use model::{BlockType, Language};
+use chrono::Utc;
+use model::{BlockType, Language, Notice, RunSettings};
 use project::{BLOCK_TEMPLATES, BlockSource, NewBlock};
+use scheduler::RunRequest;
 use serde::Deserialize;
+use storage::PipelineRun;
+use tokio::sync::broadcast;
 use utoipa::IntoParams;
 
 use crate::dto::{
-    BlockUpdate, CodeWrite, FileContentDto, NewBlockInput, PipelineDetail, TemplateDto,
+    BlockRunDto, BlockUpdate, CodeWrite, ExecuteInput, ExecutionDto, FileContentDto, LogLineDto,
+    NewBlockInput, PipelineDetail, TemplateDto,
 };
 use crate::error::ErrorBody;
+use crate::routes::outputs::describe as describe_outputs;
 use crate::routes::pipelines::describe;
 use crate::{ApiError, AppState};
 
@@ -139,4 +145,89 @@ fn block_file(state: &AppState, uuid: &str, block: &str) -> Result<String, ApiEr
         .or_else(|| pipeline.notebook_blocks.iter().find(|b| b.uuid == block))
         .map(|found| found.file.clone())
         .ok_or_else(|| ApiError::not_found(format!("pipeline `{uuid}` has no block `{block}`")))
+}
+
+/// Runs one block now (the editor's "run block"), optionally with its upstream blocks, waits for it, and returns
+/// what it printed and its output. The run is recorded like any other.
+#[utoipa::path(post, path = "/pipelines/{uuid}/blocks/{block}/execute", tag = "blocks",
+    params(("uuid" = String, Path, description = "Pipeline"), ("block" = String, Path, description = "Block uuid")),
+    request_body(content = ExecuteInput, description = "Options"),
+    responses((status = OK, body = ExecutionDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(super) async fn execute(
+    State(state): State<AppState>,
+    Path((uuid, block)): Path<(String, String)>,
+    input: Option<Json<ExecuteInput>>,
+) -> Result<Json<ExecutionDto>, ApiError> {
+    let input = input.map(|Json(input)| input).unwrap_or_default();
+    let pipeline = state.project.load_pipeline(&uuid)?.pipeline;
+    if pipeline.dag.get(&block).is_none() {
+        return Err(ApiError::not_found(format!(
+            "pipeline `{uuid}` has no block `{block}` that runs"
+        )));
+    }
+    let mut only: Vec<String> = vec![block.clone()];
+    if input.with_upstream {
+        only.extend(pipeline.dag.ancestors(&block));
+    }
+    let mut notices = state.notices.subscribe();
+    let run = state
+        .scheduler
+        .create_run(RunRequest {
+            pipeline_uuid: uuid,
+            trigger: None,
+            variables: input.variables,
+            execution_date: Utc::now(),
+            only_blocks: Some(only),
+            settings: RunSettings::default(),
+        })
+        .await?;
+    let run = wait_until_finished(&state, run.id, &mut notices).await?;
+    let block_runs = state.store.block_runs(run.id).await?;
+    let target = block_runs.iter().find(|b| b.block_uuid == block);
+    let logs = match target.and_then(|b| b.log_path.clone()) {
+        Some(path) if std::path::Path::new(&path).starts_with(&state.data_dir) => {
+            tokio::fs::read_to_string(&path)
+                .await
+                .unwrap_or_default()
+                .lines()
+                .map(LogLineDto::parse)
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let outputs = target
+        .and_then(|b| b.outputs.as_ref())
+        .map(|stored| describe_outputs(&state.data_dir, stored))
+        .unwrap_or_default();
+    Ok(Json(ExecutionDto {
+        run: run.into(),
+        block_runs: block_runs.into_iter().map(BlockRunDto::from).collect(),
+        logs,
+        outputs,
+    }))
+}
+
+/// Waits for a run to end, woken by notices (and checking the database when notices were missed).
+async fn wait_until_finished(
+    state: &AppState,
+    run_id: i64,
+    notices: &mut broadcast::Receiver<Notice>,
+) -> Result<PipelineRun, ApiError> {
+    loop {
+        let run = state
+            .store
+            .run(run_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("run {run_id} does not exist")))?;
+        if run.status.is_finished() {
+            return Ok(run);
+        }
+        match notices.recv().await {
+            Ok(Notice::Run { run_id: id, .. }) if id == run_id => {}
+            Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+            Err(broadcast::error::RecvError::Closed) => {
+                return Err(ApiError::invalid("the server is shutting down"));
+            }
+        }
+    }
 }

@@ -2,8 +2,10 @@
 
 mod blocks;
 mod files;
+mod logs;
 mod mage;
 mod meta;
+pub(crate) mod outputs;
 pub(crate) mod pipelines;
 mod runs;
 mod triggers;
@@ -45,6 +47,7 @@ pub fn app(state: AppState) -> Router {
         .routes(routes!(blocks::add))
         .routes(routes!(blocks::update, blocks::remove))
         .routes(routes!(blocks::read_code, blocks::write_code))
+        .routes(routes!(blocks::execute))
         .routes(routes!(pipelines::run_now))
         .routes(routes!(triggers::list, triggers::create))
         .routes(routes!(triggers::all))
@@ -57,7 +60,9 @@ pub fn app(state: AppState) -> Router {
         .routes(routes!(runs::list))
         .routes(routes!(runs::detail))
         .routes(routes!(runs::block_runs))
-        .routes(routes!(runs::log))
+        .routes(routes!(logs::log))
+        .routes(routes!(logs::stream))
+        .routes(routes!(outputs::outputs))
         .routes(routes!(runs::cancel))
         .routes(routes!(runs::retry))
         .routes(routes!(files::tree, files::create, files::remove))

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use storage::RunFilter;
 use utoipa::IntoParams;
 
-use crate::dto::{BlockRunDto, LogDto, LogLineDto, RetryInput, RunDto, RunPage};
+use crate::dto::{BlockRunDto, RetryInput, RunDto, RunPage};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -115,39 +115,4 @@ pub(super) async fn retry(
     let from_block = input.and_then(|Json(input)| input.from_block);
     state.scheduler.retry_run(id, from_block.as_deref()).await?;
     detail(State(state), Path(id)).await
-}
-
-/// The lines a block printed in a run, with their times.
-#[utoipa::path(get, path = "/runs/{id}/logs/{block_uuid}", tag = "runs",
-    params(("id" = i64, Path, description = "Run id"), ("block_uuid" = String, Path, description = "Block uuid")),
-    responses((status = OK, body = LogDto), (status = 404, body = ErrorBody)))]
-pub(super) async fn log(
-    State(state): State<AppState>,
-    Path((id, block_uuid)): Path<(i64, String)>,
-) -> Result<Json<LogDto>, ApiError> {
-    let block_run = state
-        .store
-        .block_runs(id)
-        .await?
-        .into_iter()
-        .find(|b| b.block_uuid == block_uuid)
-        .ok_or_else(|| ApiError::not_found(format!("run {id} has no block `{block_uuid}`")))?;
-    let text = match &block_run.log_path {
-        // The path comes from the database, written by a worker under the data directory.
-        Some(path) if std::path::Path::new(path).starts_with(&state.data_dir) => {
-            tokio::fs::read_to_string(path).await.unwrap_or_default()
-        }
-        _ => String::new(),
-    };
-    let lines = text
-        .lines()
-        .map(|line| {
-            let mut parts = line.splitn(3, ' ');
-            let time = parts.next().unwrap_or_default().to_owned();
-            let stream = parts.next().unwrap_or_default().to_owned();
-            let text = parts.next().unwrap_or_default().to_owned();
-            LogLineDto { time, stream, text }
-        })
-        .collect();
-    Ok(Json(LogDto { block_uuid, lines }))
 }

@@ -26,15 +26,18 @@ impl TestServer {
         let project = project::Project::open(&root).unwrap();
         let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().await.unwrap());
         let (notices, _) = tokio::sync::broadcast::channel(64);
+        let (logs, _) = tokio::sync::broadcast::channel(64);
         let scheduler = Arc::new(Scheduler::new(
             store.clone(),
-            notices,
+            notices.clone(),
             Arc::new(SystemClock),
             project.clone(),
         ));
         let state = AppState {
             store: store.clone(),
             scheduler,
+            notices,
+            logs,
             project,
             data_dir: dir.path().join("data"),
             database: "sqlite::memory:".to_owned(),

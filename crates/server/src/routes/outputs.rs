@@ -1,0 +1,87 @@
+//! Block outputs: the schema and first rows of a table (read in Rust, no Python), the value of a JSON output.
+
+use std::path::Path;
+
+use axum::Json;
+use axum::extract::{Path as UrlPath, State};
+use serde_json::Value;
+
+use crate::dto::{ColumnDto, OutputDto, TablePreviewDto};
+use crate::error::ErrorBody;
+use crate::{ApiError, AppState};
+
+/// Rows shown in a table preview.
+const PREVIEW_ROWS: usize = 100;
+/// JSON outputs larger than this are not sent whole.
+const MAX_JSON_BYTES: u64 = 1024 * 1024;
+
+#[utoipa::path(get, path = "/runs/{id}/outputs/{block_uuid}", tag = "runs",
+    params(("id" = i64, Path, description = "Run id"), ("block_uuid" = String, Path, description = "Block uuid")),
+    responses((status = OK, body = Vec<OutputDto>), (status = 404, body = ErrorBody)))]
+pub(super) async fn outputs(
+    State(state): State<AppState>,
+    UrlPath((id, block_uuid)): UrlPath<(i64, String)>,
+) -> Result<Json<Vec<OutputDto>>, ApiError> {
+    let block_run = state
+        .store
+        .block_runs(id)
+        .await?
+        .into_iter()
+        .find(|b| b.block_uuid == block_uuid)
+        .ok_or_else(|| ApiError::not_found(format!("run {id} has no block `{block_uuid}`")))?;
+    let stored = block_run.outputs.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "block `{block_uuid}` of run {id} has no output (yet)"
+        ))
+    })?;
+    Ok(Json(describe(&state.data_dir, &stored)))
+}
+
+/// Describes each stored output of a block run.
+pub(crate) fn describe(data_dir: &Path, stored: &Value) -> Vec<OutputDto> {
+    let metas = stored
+        .get("outputs")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    metas.iter().map(|meta| output(data_dir, meta)).collect()
+}
+
+fn output(data_dir: &Path, meta: &Value) -> OutputDto {
+    let text = |key: &str| {
+        meta.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let kind = text("kind");
+    let path = Path::new(meta.get("path").and_then(Value::as_str).unwrap_or_default());
+    let inside = path.starts_with(data_dir);
+    let table = (inside && kind == "arrow")
+        .then(|| runtime::preview_table(path, PREVIEW_ROWS).ok())
+        .flatten()
+        .map(|preview| TablePreviewDto {
+            columns: preview
+                .columns
+                .into_iter()
+                .map(|(name, data_type)| ColumnDto { name, data_type })
+                .collect(),
+            rows: preview.rows,
+            total_rows: preview.total_rows,
+        });
+    let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= MAX_JSON_BYTES);
+    let value = (inside && kind == "json" && small)
+        .then(|| {
+            std::fs::read(path)
+                .ok()
+                .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        })
+        .flatten();
+    OutputDto {
+        name: text("name"),
+        python_type: text("type"),
+        kind,
+        table,
+        value,
+    }
+}
