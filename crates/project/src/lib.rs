@@ -9,6 +9,7 @@ mod files;
 mod pipeline_file;
 mod project;
 mod scaffold;
+mod settings;
 mod templates;
 mod triggers_file;
 
@@ -18,5 +19,6 @@ pub use files::{FileContent, FileEntry};
 pub use pipeline_file::PipelineFile;
 pub use project::{LoadedPipeline, Project};
 pub use scaffold::init;
+pub use settings::ProjectSettings;
 pub use templates::{BLOCK_TEMPLATES, BlockTemplate, block_template, generic_template};
 pub use triggers_file::DeclaredTriggers;

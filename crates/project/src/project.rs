@@ -13,8 +13,6 @@ use crate::{Diagnostic, PipelineFile, ProjectError};
 pub struct Project {
     root: PathBuf,
     name: String,
-    retry: RetryConfig,
-    concurrency: Option<usize>,
 }
 
 /// A pipeline that passed validation, with the file it came from and the problems that were repaired.
@@ -29,39 +27,16 @@ impl Project {
     /// Opens the project at `root`: a folder with a `metadata.yaml` or a `pipelines/` folder.
     pub fn open(root: &Path) -> Result<Project, ProjectError> {
         let root = std::fs::canonicalize(root).map_err(ProjectError::io(root))?;
-        let metadata_path = root.join("metadata.yaml");
-        if !metadata_path.is_file() && !root.join("pipelines").is_dir() {
+        if !root.join("metadata.yaml").is_file() && !root.join("pipelines").is_dir() {
             return Err(ProjectError::NotAProject { path: root });
         }
         let name = root
             .file_name()
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_else(|| "project".to_owned());
-        let mut project = Project {
-            root,
-            name,
-            retry: RetryConfig::default(),
-            concurrency: None,
-        };
-        if metadata_path.is_file() {
-            let text = std::fs::read_to_string(&metadata_path)
-                .map_err(ProjectError::io(&metadata_path))?;
-            let settings: Option<Map<String, Value>> =
-                serde_saphyr::from_str(&text).map_err(|error| ProjectError::Yaml {
-                    path: metadata_path.clone(),
-                    message: error.to_string(),
-                })?;
-            let settings = settings.unwrap_or_default();
-            project.retry = settings
-                .get("retry_config")
-                .and_then(|value| serde_json::from_value(value.clone()).ok())
-                .unwrap_or_default();
-            project.concurrency = settings
-                .get("queue_config")
-                .and_then(|queue| queue.get("concurrency"))
-                .and_then(Value::as_u64)
-                .map(|n| n as usize);
-        }
+        let project = Project { root, name };
+        // A broken metadata.yaml is reported now rather than at the first run.
+        project.settings()?;
         Ok(project)
     }
 
@@ -73,11 +48,6 @@ impl Project {
     /// The project's name: its folder name, which is also the Python package blocks import from.
     pub fn name(&self) -> &str {
         &self.name
-    }
-
-    /// The project-wide `queue_config.concurrency`, if set.
-    pub fn concurrency(&self) -> Option<usize> {
-        self.concurrency
     }
 
     /// The uuids of the project's pipelines, sorted.
@@ -180,9 +150,12 @@ impl Checker<'_> {
             );
             return None;
         }
-        let retry = self
-            .retry_config(None, self.file.get("retry_config"))
-            .over(self.project.retry);
+        let retry = self.retry_config(None, self.file.get("retry_config")).over(
+            self.project
+                .settings()
+                .map(|settings| settings.retry)
+                .unwrap_or_default(),
+        );
         let variables = match self.file.get("variables") {
             None => Map::new(),
             Some(Value::Object(map)) => map.clone(),

@@ -448,3 +448,13 @@ pub(crate) struct ExecutionDto {
     pub logs: Vec<LogLineDto>,
     pub outputs: Vec<OutputDto>,
 }
+
+/// Project settings (in the project's metadata.yaml).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub(crate) struct SettingsDto {
+    /// How many blocks run at once (`queue_config.concurrency`).
+    pub concurrency: Option<u32>,
+    /// The default `retry_config` of every block: retries, delay, max_delay, exponential_backoff.
+    #[schema(value_type = Object)]
+    pub retry_config: Value,
+}

@@ -538,3 +538,74 @@ fn executing_a_block_from_the_editor_returns_its_output_preview() {
         "{chained}"
     );
 }
+
+#[test]
+fn a_pipeline_built_through_the_api_runs_from_run_now_and_from_the_mage_url() {
+    let sandbox = Sandbox::empty();
+    let server = RunningServer::start(&sandbox, &[]);
+    let (status, _) = server.post("/api/v1/pipelines", json!({"name": "numbers"}));
+    assert_eq!(status, 201);
+    let blocks = "/api/v1/pipelines/numbers/blocks";
+    for (name, kind, upstream) in [
+        ("make", "data_loader", vec![]),
+        ("double", "transformer", vec!["make"]),
+    ] {
+        let (status, body) = server.post(
+            blocks,
+            json!({"name": name, "type": kind, "upstream_blocks": upstream}),
+        );
+        assert_eq!(status, 201, "{body}");
+    }
+    let code = [
+        (
+            "make",
+            "@data_loader\ndef make(*args, **kwargs):\n    return [1, 2, 3]\n",
+        ),
+        (
+            "double",
+            "@transformer\ndef double(numbers, *args, **kwargs):\n    print('doubling', numbers)\n    return [n * 2 for n in numbers]\n",
+        ),
+    ];
+    for (block, source) in code {
+        let (_, current) = server.get(&format!("{blocks}/{block}/code"));
+        let mut response = server
+            .agent
+            .put(format!("{}{blocks}/{block}/code", server.base))
+            .send_json(json!({"content": source, "version": current["version"]}))
+            .unwrap();
+        assert_eq!(
+            response.status().as_u16(),
+            200,
+            "{:?}",
+            response.body_mut().read_to_string()
+        );
+    }
+    let (_, trigger) = server.post(
+        "/api/v1/pipelines/numbers/triggers",
+        json!({"name": "on demand", "schedule_type": "api", "status": "active"}),
+    );
+    let (status, run) = server.post(
+        &format!("/api/v1/triggers/{}/runs", trigger["id"]),
+        json!({}),
+    );
+    assert_eq!(status, 201, "{run}");
+    let first = server.wait_for_run(
+        run["id"].as_i64().unwrap(),
+        Duration::from_secs(60),
+        finished,
+    );
+    assert_eq!(first["status"], json!("completed"), "{first}");
+    let (_, created) = server.post(trigger["api_url"].as_str().unwrap(), json!({}));
+    let second_id = created["pipeline_run"]["id"].as_i64().unwrap();
+    let second = server.wait_for_run(second_id, Duration::from_secs(60), finished);
+    assert_eq!(second["status"], json!("completed"));
+    let (_, outputs) = server.get(&format!("/api/v1/runs/{second_id}/outputs/double"));
+    assert_eq!(outputs[0]["value"], json!([2, 4, 6]));
+    let (_, log) = server.get(&format!("/api/v1/runs/{second_id}/logs/double"));
+    assert_eq!(log["lines"][0]["text"], json!("doubling [1, 2, 3]"));
+    let yaml = read_text(&sandbox.project.join("pipelines/numbers/triggers.yaml"));
+    assert!(
+        yaml.contains("name: on demand") && yaml.contains("schedule_type: api"),
+        "{yaml}"
+    );
+}

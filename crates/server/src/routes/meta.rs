@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::Html;
 
-use crate::dto::{Health, ProjectDto};
+use crate::dto::{Health, ProjectDto, SettingsDto};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -28,6 +28,33 @@ pub(super) async fn project(State(state): State<AppState>) -> Result<Json<Projec
         version: env!("CARGO_PKG_VERSION"),
         pipelines: state.project.pipeline_uuids().len(),
     }))
+}
+
+#[utoipa::path(get, path = "/project/settings", tag = "meta", responses((status = OK, body = SettingsDto)))]
+pub(super) async fn settings(State(state): State<AppState>) -> Result<Json<SettingsDto>, ApiError> {
+    let settings = state.project.settings()?;
+    Ok(Json(SettingsDto {
+        concurrency: settings.concurrency,
+        retry_config: serde_json::to_value(settings.retry).unwrap_or_default(),
+    }))
+}
+
+#[utoipa::path(put, path = "/project/settings", tag = "meta", request_body = SettingsDto,
+    responses((status = OK, body = SettingsDto), (status = 422, body = ErrorBody)))]
+pub(super) async fn update_settings(
+    State(state): State<AppState>,
+    Json(input): Json<SettingsDto>,
+) -> Result<Json<SettingsDto>, ApiError> {
+    let retry = match input.retry_config {
+        serde_json::Value::Null => model::RetryConfig::default(),
+        value => serde_json::from_value(value)
+            .map_err(|error| ApiError::invalid(format!("`retry_config`: {error}")))?,
+    };
+    state.project.update_settings(&project::ProjectSettings {
+        concurrency: input.concurrency,
+        retry,
+    })?;
+    settings(State(state)).await
 }
 
 /// Until the web UI lands: a page naming the project and linking the API description.

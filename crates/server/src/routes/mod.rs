@@ -36,6 +36,7 @@ pub fn app(state: AppState) -> Router {
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(meta::health))
         .routes(routes!(meta::project))
+        .routes(routes!(meta::settings, meta::update_settings))
         .routes(routes!(pipelines::list, pipelines::create))
         .routes(routes!(
             pipelines::detail,

@@ -316,3 +316,48 @@ async fn mages_api_trigger_url_needs_the_token_and_answers_in_mages_shape() {
         2
     );
 }
+
+#[tokio::test]
+async fn project_settings_are_read_and_written_in_metadata_yaml() {
+    let server = TestServer::new().await;
+    let (_, settings) = server
+        .call(Method::GET, "/api/v1/project/settings", None)
+        .await;
+    assert_eq!(
+        settings["concurrency"],
+        json!(20),
+        "wand init writes Mage's queue_config"
+    );
+    let update = json!({"concurrency": 4, "retry_config": {"retries": 2, "delay": 1}});
+    let (status, updated) = server
+        .call(Method::PUT, "/api/v1/project/settings", Some(update))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(
+        (
+            updated["concurrency"].clone(),
+            updated["retry_config"]["retries"].clone()
+        ),
+        (json!(4), json!(2))
+    );
+    let (_, file) = server
+        .call(
+            Method::GET,
+            "/api/v1/files/content?path=metadata.yaml",
+            None,
+        )
+        .await;
+    let yaml = file["content"].as_str().unwrap();
+    assert!(
+        yaml.contains("project_uuid") && yaml.contains("logging_config"),
+        "other keys are kept:\n{yaml}"
+    );
+    let (status, _) = server
+        .call(
+            Method::PUT,
+            "/api/v1/project/settings",
+            Some(json!({"concurrency": 1, "retry_config": {"retries": "many"}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
