@@ -182,3 +182,34 @@ pub struct Block {
     /// The block's `configuration` mapping, passed to the block as `kwargs['configuration']`.
     pub configuration: serde_json::Value,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_delays_back_off_up_to_the_maximum_and_inherit_unset_fields() {
+        let retry = RetryConfig {
+            retries: Some(5),
+            delay: Some(2.0),
+            max_delay: Some(10.0),
+            exponential_backoff: Some(true),
+        };
+        let delays: Vec<f64> = (1..=5).map(|attempt| retry.delay_before(attempt)).collect();
+        assert_eq!(delays, [2.0, 4.0, 8.0, 10.0, 10.0]);
+        let flat = RetryConfig {
+            exponential_backoff: Some(false),
+            ..retry
+        };
+        assert_eq!(flat.delay_before(4), 2.0);
+        let block = RetryConfig {
+            retries: Some(1),
+            ..RetryConfig::default()
+        };
+        let merged = block.over(retry);
+        assert_eq!(
+            (merged.retries, merged.delay, merged.max_delay),
+            (Some(1), Some(2.0), Some(10.0))
+        );
+    }
+}

@@ -15,9 +15,23 @@ pub struct Pipeline {
     pub variables: Map<String, Value>,
     /// Pipeline-level retry settings, already merged over the project's.
     pub retry: RetryConfig,
+    /// Mage's pipeline `concurrency_config`.
+    pub concurrency: ConcurrencyConfig,
     /// Blocks that only live in the notebook (scratchpads, markdown, charts), in file order.
     pub notebook_blocks: Vec<Block>,
     pub dag: Dag,
+}
+
+/// Mage's pipeline `concurrency_config`: limits on block runs within a run and on runs at once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ConcurrencyConfig {
+    /// At most this many blocks of one run run at once.
+    pub block_run_limit: Option<u32>,
+    /// At most this many runs of one trigger at once (a trigger's own limit wins).
+    pub pipeline_run_limit: Option<u32>,
+    /// At most this many runs of the pipeline at once, whatever their trigger.
+    pub pipeline_run_limit_all_triggers: Option<u32>,
 }
 
 /// The executable blocks of a pipeline in topological order, with their edges.

@@ -31,6 +31,9 @@ pub struct RunSettings {
     /// What a run stopped by its timeout becomes.
     #[serde(default)]
     pub timeout_status: TimeoutStatus,
+    /// At most this many of the run's blocks at once (the pipeline's `concurrency_config.block_run_limit`).
+    #[serde(default)]
+    pub block_run_limit: Option<u32>,
 }
 
 impl PipelineDefinition {

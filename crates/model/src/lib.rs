@@ -13,7 +13,7 @@ mod trigger;
 mod variables;
 
 pub use block::{Block, BlockType, Language, RetryConfig};
-pub use dag::{Dag, Pipeline};
+pub use dag::{ConcurrencyConfig, Dag, Pipeline};
 pub use definition::{PipelineDefinition, RunSettings};
 pub use error::{DagError, InvalidTransition};
 pub use notice::{LogEvent, Notice};

@@ -76,6 +76,7 @@ impl TriggerSettings {
             allow_blocks_to_fail: self.allow_blocks_to_fail,
             timeout: self.timeout,
             timeout_status: self.timeout_status,
+            block_run_limit: None,
         }
     }
 }

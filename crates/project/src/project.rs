@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
-use model::{Block, BlockType, Dag, DagError, Language, Pipeline, RetryConfig};
+use model::{Block, BlockType, ConcurrencyConfig, Dag, DagError, Language, Pipeline, RetryConfig};
 use serde_json::{Map, Value};
 
 use crate::{Diagnostic, PipelineFile, ProjectError};
@@ -204,9 +204,20 @@ impl Checker<'_> {
                 .to_owned(),
             variables,
             retry,
+            concurrency: self.concurrency(),
             notebook_blocks,
             dag,
         })
+    }
+
+    fn concurrency(&mut self) -> ConcurrencyConfig {
+        match self.file.get("concurrency_config") {
+            None => ConcurrencyConfig::default(),
+            Some(value) => serde_json::from_value(value.clone()).unwrap_or_else(|error| {
+                self.error(None, format!("invalid `concurrency_config` ({error}); expected block_run_limit, pipeline_run_limit, pipeline_run_limit_all_triggers as numbers"));
+                ConcurrencyConfig::default()
+            }),
+        }
     }
 
     fn block(

@@ -20,7 +20,8 @@ pub enum Step {
 ///
 /// A block is queued once all its parents completed; a block whose parent failed (or was skipped) is
 /// `upstream_failed`. After a failure, blocks that have not started are cancelled unless the run allows blocks to
-/// fail, in which case independent branches go on. The run completes when every block completed, and fails when
+/// fail, in which case independent branches go on. With a `block_run_limit`, at most that many block runs are
+/// queued or running at once. The run completes when every block completed, and fails when
 /// everything has finished otherwise.
 pub fn advance(
     dag: &Dag,
@@ -36,6 +37,11 @@ pub fn advance(
         )
     };
     let any_failure = status.values().any(|s| failed(*s));
+    let mut active = status
+        .values()
+        .filter(|s| matches!(s, BlockRunStatus::Queued | BlockRunStatus::Running))
+        .count();
+    let limit = settings.block_run_limit.map(|limit| limit.max(1) as usize);
     for block in dag.blocks() {
         let current = status
             .get(&block.uuid)
@@ -63,7 +69,9 @@ pub fn advance(
             Some((Step::Cancel(block.uuid.clone()), BlockRunStatus::Cancelled))
         } else if current == BlockRunStatus::Initial
             && parents.iter().all(|s| *s == BlockRunStatus::Completed)
+            && limit.is_none_or(|limit| active < limit)
         {
+            active += 1;
             Some((Step::Enqueue(block.uuid.clone()), BlockRunStatus::Queued))
         } else {
             None
@@ -211,6 +219,29 @@ mod tests {
             &statuses,
             true,
             "upstream_fail b, upstream_fail c, enqueue y",
+        );
+    }
+
+    #[test]
+    fn the_block_run_limit_caps_queued_and_running_blocks() {
+        let fan = dag(&[("a", &[]), ("b", &[]), ("c", &[]), ("d", &[])]);
+        let statuses: HashMap<String, BlockRunStatus> = HashMap::new();
+        let limited = RunSettings {
+            block_run_limit: Some(2),
+            ..RunSettings::default()
+        };
+        let steps = advance(&fan, &statuses, limited);
+        assert_eq!(
+            steps,
+            [Step::Enqueue("a".to_owned()), Step::Enqueue("b".to_owned())]
+        );
+        let statuses = [("a", Completed), ("b", Running)]
+            .iter()
+            .map(|(u, s)| ((*u).to_owned(), *s))
+            .collect();
+        assert_eq!(
+            advance(&fan, &statuses, limited),
+            [Step::Enqueue("c".to_owned())]
         );
     }
 

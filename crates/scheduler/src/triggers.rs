@@ -58,25 +58,32 @@ impl Scheduler {
                 slots
             }
         };
+        let concurrency = self
+            .project
+            .load_pipeline(&trigger.pipeline_uuid)
+            .map(|loaded| loaded.pipeline.concurrency)
+            .unwrap_or_default();
+        let trigger_limit = trigger
+            .settings
+            .pipeline_run_limit
+            .or(concurrency.pipeline_run_limit);
         for slot in slots {
             let running = self
-                .store
-                .runs(RunFilter {
-                    trigger_id: Some(trigger.id),
-                    limit: Some(10_000),
-                    ..RunFilter::default()
-                })
-                .await?
-                .into_iter()
-                .filter(|run| matches!(run.status, RunStatus::Initial | RunStatus::Running))
-                .count();
+                .unfinished_runs(&trigger.pipeline_uuid, Some(trigger.id))
+                .await?;
             if trigger.settings.skip_if_previous_running && running > 0 {
                 tracing::info!(trigger = trigger.id, %slot, "skipped: the previous run is still going");
                 self.store.record_slot(trigger.id, slot).await?;
                 continue;
             }
-            if let Some(limit) = trigger.settings.pipeline_run_limit
-                && running >= limit as usize
+            let all_triggers = match concurrency.pipeline_run_limit_all_triggers {
+                Some(_) => self.unfinished_runs(&trigger.pipeline_uuid, None).await?,
+                None => 0,
+            };
+            if trigger_limit.is_some_and(|limit| running >= limit as usize)
+                || concurrency
+                    .pipeline_run_limit_all_triggers
+                    .is_some_and(|limit| all_triggers >= limit as usize)
             {
                 // The slot waits for a run to finish; it is not recorded, so a later tick creates it.
                 return Ok(());
@@ -96,5 +103,25 @@ impl Scheduler {
             self.store.record_slot(trigger.id, slot).await?;
         }
         Ok(())
+    }
+
+    /// How many runs of a pipeline (of one trigger, when given) have not finished.
+    async fn unfinished_runs(
+        &self,
+        pipeline: &str,
+        trigger: Option<i64>,
+    ) -> Result<usize, SchedulerError> {
+        let mut count = 0;
+        for status in [RunStatus::Initial, RunStatus::Running] {
+            let filter = RunFilter {
+                pipeline_uuid: Some(pipeline.to_owned()),
+                trigger_id: trigger,
+                status: Some(status),
+                limit: Some(100_000),
+                ..RunFilter::default()
+            };
+            count += self.store.runs(filter).await?.len();
+        }
+        Ok(count)
     }
 }

@@ -208,3 +208,56 @@ async fn notices_announce_each_change_the_scheduler_makes() {
     );
     drop(s.scheduler);
 }
+
+#[tokio::test]
+async fn a_run_past_its_timeout_is_stopped_with_the_timeout_status() {
+    for (status, expected) in [
+        (model::TimeoutStatus::Failed, RunStatus::Failed),
+        (model::TimeoutStatus::Cancelled, RunStatus::Cancelled),
+    ] {
+        let s = setup(0).await;
+        let mut definition: PipelineDefinition =
+            serde_json::from_value(s.store.run(s.run_id).await.unwrap().unwrap().definition)
+                .unwrap();
+        definition.settings.timeout = Some(60.0);
+        definition.settings.timeout_status = status;
+        let run = s
+            .store
+            .create_run(NewRun {
+                pipeline_uuid: definition.uuid.clone(),
+                trigger_id: None,
+                variables: Map::new(),
+                definition: serde_json::to_value(&definition).unwrap(),
+                execution_date: Utc::now(),
+                block_uuids: definition.blocks.iter().map(|b| b.uuid.clone()).collect(),
+            })
+            .await
+            .unwrap();
+        *s.clock.0.lock().unwrap() = Utc::now();
+        s.scheduler.advance_run(run.id).await.unwrap();
+        let now = s.clock.now();
+        s.store
+            .claim_block_run("w", now, now + Duration::seconds(600))
+            .await
+            .unwrap()
+            .unwrap();
+        *s.clock.0.lock().unwrap() = now + Duration::seconds(30);
+        assert_eq!(
+            s.scheduler.advance_run(run.id).await.unwrap(),
+            RunStatus::Running
+        );
+        *s.clock.0.lock().unwrap() = now + Duration::seconds(61);
+        assert_eq!(s.scheduler.advance_run(run.id).await.unwrap(), expected);
+        let blocks = statuses(&s.store, run.id).await;
+        assert_eq!(
+            blocks[1].1,
+            BlockRunStatus::Cancelled,
+            "the waiting block is cancelled"
+        );
+        assert_eq!(
+            blocks[0].1,
+            BlockRunStatus::Running,
+            "the running block is asked to stop by its worker"
+        );
+    }
+}

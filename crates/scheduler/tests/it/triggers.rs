@@ -311,3 +311,44 @@ async fn once_runs_once_and_the_initial_run_is_created_on_request() {
         "the slot current when enabled"
     );
 }
+
+#[tokio::test]
+async fn the_pipelines_concurrency_config_limits_runs_across_triggers() {
+    let s = Setup::new("2026-05-01T09:30:00Z").await;
+    let metadata = s
+        ._dir
+        .path()
+        .join("proj/pipelines/example_pipeline/metadata.yaml");
+    let text = std::fs::read_to_string(&metadata).unwrap();
+    std::fs::write(
+        &metadata,
+        text.replace(
+            "concurrency_config: {}",
+            "concurrency_config:\n  pipeline_run_limit_all_triggers: 1",
+        ),
+    )
+    .unwrap();
+    let hourly = s
+        .trigger("@hourly", "UTC", TriggerSettings::default())
+        .await;
+    let mut spec = s.store.trigger(hourly).await.unwrap().unwrap().spec();
+    spec.name = "also hourly".to_owned();
+    let other = s
+        .store
+        .create_trigger(spec, None, s.clock.now())
+        .await
+        .unwrap()
+        .id;
+    s.scheduler
+        .save_triggers_file("example_pipeline")
+        .await
+        .unwrap();
+    s.tick_at("2026-05-01T10:00:00Z").await;
+    let created = s.slots(hourly, "%H:%M").await.len() + s.slots(other, "%H:%M").await.len();
+    assert_eq!(created, 1, "one run at a time for the whole pipeline");
+    s.finish_runs(hourly).await;
+    s.finish_runs(other).await;
+    s.tick_at("2026-05-01T10:00:30Z").await;
+    let created = s.slots(hourly, "%H:%M").await.len() + s.slots(other, "%H:%M").await.len();
+    assert_eq!(created, 2, "the waiting slot runs once the first run ended");
+}
