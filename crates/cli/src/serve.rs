@@ -84,34 +84,20 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
             .map(usize::from)
             .unwrap_or(2)
     });
-    let python_workers = if concurrency > 0 {
-        let python = start_python(&project, &data_dir, args.python).await?;
-        let worker = Arc::new(Worker::new(
-            store.clone(),
-            python.clone(),
-            notices.clone(),
-            logs.clone(),
-            worker::WorkerConfig {
-                id: format!(
-                    "wand-start-{}-{}",
-                    std::process::id(),
-                    chrono::Utc::now().timestamp_millis()
-                ),
-                project_root: project.root().to_owned(),
-                project_name: project.name().to_owned(),
-                data_dir: data_dir.clone(),
-                concurrency,
-                lease: Duration::from_secs(args.lease_seconds.max(1)),
-                poll: Duration::from_millis(500),
-                run_tests: true,
-                env: std::env::var("ENV").unwrap_or_else(|_| "prod".to_owned()),
-            },
-        ));
+    if concurrency > 0 {
+        // The Python environment may take a while to build on first start: serve at once, run blocks when ready.
+        let worker = LocalWorker {
+            store: store.clone(),
+            notices: notices.clone(),
+            logs: logs.clone(),
+            project: project.clone(),
+            data_dir: data_dir.clone(),
+            python: args.python.clone(),
+            concurrency,
+            lease: Duration::from_secs(args.lease_seconds.max(1)),
+        };
         roles.push(tokio::spawn(worker.run(stopped.clone())));
-        Some(python)
-    } else {
-        None
-    };
+    }
 
     let state = AppState {
         store,
@@ -144,10 +130,57 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
     for role in roles {
         let _ = role.await;
     }
-    if let Some(python) = python_workers {
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The worker that runs in the server's process, with what it needs to start.
+struct LocalWorker {
+    store: Arc<SqliteStore>,
+    notices: broadcast::Sender<model::Notice>,
+    logs: broadcast::Sender<model::LogEvent>,
+    project: Project,
+    data_dir: PathBuf,
+    python: Option<PathBuf>,
+    concurrency: usize,
+    lease: Duration,
+}
+
+impl LocalWorker {
+    /// Prepares the Python environment, then claims block runs until `stopped`; stops its Python at the end.
+    async fn run(self, stopped: watch::Receiver<bool>) {
+        let python = match start_python(&self.project, &self.data_dir, self.python).await {
+            Ok(python) => python,
+            Err(error) => {
+                eprintln!(
+                    "error: no block can run, the project's Python environment is not usable: {error:#}"
+                );
+                return;
+            }
+        };
+        let worker = Arc::new(Worker::new(
+            self.store,
+            python.clone(),
+            self.notices,
+            self.logs,
+            worker::WorkerConfig {
+                id: format!(
+                    "wand-start-{}-{}",
+                    std::process::id(),
+                    chrono::Utc::now().timestamp_millis()
+                ),
+                project_root: self.project.root().to_owned(),
+                project_name: self.project.name().to_owned(),
+                data_dir: self.data_dir,
+                concurrency: self.concurrency,
+                lease: self.lease,
+                poll: Duration::from_millis(500),
+                run_tests: true,
+                env: std::env::var("ENV").unwrap_or_else(|_| "prod".to_owned()),
+            },
+        ));
+        worker.run(stopped).await;
         python.shutdown().await;
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// The project's Python, ready with a warm worker; the environment is built on first start.
