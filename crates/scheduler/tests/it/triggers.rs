@@ -352,3 +352,29 @@ async fn the_pipelines_concurrency_config_limits_runs_across_triggers() {
     let created = s.slots(hourly, "%H:%M").await.len() + s.slots(other, "%H:%M").await.len();
     assert_eq!(created, 2, "the waiting slot runs once the first run ended");
 }
+
+#[tokio::test]
+async fn every_interval_type_fires_at_its_first_slot() {
+    // 2026-05-01 is a Friday.
+    for (interval, first) in [
+        ("@hourly", "05-01 11:00"),
+        ("@daily", "05-02 00:00"),
+        ("@weekly", "05-04 00:00"),
+        ("@monthly", "06-01 00:00"),
+        ("15 14 * * 2", "05-05 14:15"),
+    ] {
+        let s = Setup::new("2026-05-01T10:30:00Z").await;
+        let trigger = s.trigger(interval, "UTC", TriggerSettings::default()).await;
+        let due = chrono::NaiveDateTime::parse_from_str(&format!("2026-{first}"), "%Y-%m-%d %H:%M")
+            .unwrap()
+            .and_utc();
+        s.tick_at(&(due - chrono::Duration::seconds(1)).to_rfc3339())
+            .await;
+        assert!(
+            s.slots(trigger, "%m-%d %H:%M").await.is_empty(),
+            "{interval}: nothing before {first}"
+        );
+        s.tick_at(&due.to_rfc3339()).await;
+        assert_eq!(s.slots(trigger, "%m-%d %H:%M").await, [first], "{interval}");
+    }
+}

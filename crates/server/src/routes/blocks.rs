@@ -14,8 +14,8 @@ use tokio::sync::broadcast;
 use utoipa::IntoParams;
 
 use crate::dto::{
-    BlockRunDto, BlockUpdate, CodeWrite, ExecuteInput, ExecutionDto, FileContentDto, LogLineDto,
-    NewBlockInput, PipelineDetail, TemplateDto,
+    BlockDto, BlockRunDto, BlockUpdate, CodeWrite, ExecuteInput, ExecutionDto, FileContentDto,
+    LogLineDto, NewBlockInput, PipelineDetail, TemplateDto,
 };
 use crate::error::ErrorBody;
 use crate::routes::outputs::describe as describe_outputs;
@@ -35,6 +35,17 @@ pub(super) async fn templates() -> Json<Vec<TemplateDto>> {
             })
             .collect(),
     )
+}
+
+/// The pipeline's blocks in their order, with both link lists.
+#[utoipa::path(get, path = "/pipelines/{uuid}/blocks", tag = "blocks",
+    params(("uuid" = String, Path, description = "The pipeline's folder name")),
+    responses((status = OK, body = Vec<BlockDto>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    Path(uuid): Path<String>,
+) -> Result<Json<Vec<BlockDto>>, ApiError> {
+    Ok(Json(describe(&state, &uuid)?.blocks))
 }
 
 #[utoipa::path(post, path = "/pipelines/{uuid}/blocks", tag = "blocks",

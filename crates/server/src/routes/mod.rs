@@ -45,7 +45,7 @@ pub fn app(state: AppState) -> Router {
         ))
         .routes(routes!(pipelines::clone))
         .routes(routes!(blocks::templates))
-        .routes(routes!(blocks::add))
+        .routes(routes!(blocks::list, blocks::add))
         .routes(routes!(blocks::update, blocks::remove))
         .routes(routes!(blocks::read_code, blocks::write_code))
         .routes(routes!(blocks::execute))

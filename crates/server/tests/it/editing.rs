@@ -40,6 +40,8 @@ async fn a_pipeline_is_built_block_by_block_like_in_the_seed_tour() {
         code["content"].as_str().unwrap().contains("requests.get"),
         "the API template"
     );
+    let (_, listed) = server.call(Method::GET, blocks, None).await;
+    assert_eq!(listed[0]["type"], json!("data_loader"));
     let (status, with_existing) = server
         .call(
             Method::POST,
