@@ -153,9 +153,7 @@ impl Project {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(ProjectError::io(parent))?;
         }
-        let temporary = path.with_extension("wand.tmp");
-        std::fs::write(&temporary, content).map_err(ProjectError::io(&temporary))?;
-        std::fs::rename(&temporary, &path).map_err(ProjectError::io(&path))?;
+        crate::disk::write_atomically(&path, content)?;
         Ok(FileContent {
             path: relative.to_owned(),
             content: content.to_owned(),

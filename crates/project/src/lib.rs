@@ -3,6 +3,7 @@
 //!
 //! Everything here works on files; nothing runs user code.
 
+mod disk;
 mod edit;
 mod error;
 mod files;

@@ -112,10 +112,7 @@ impl PipelineFile {
 
     /// Writes the document back to its file, through a temporary file so a crash never leaves half a file.
     pub fn write(&self) -> Result<(), ProjectError> {
-        let yaml = self.to_yaml()?;
-        let temporary = self.path.with_extension("yaml.tmp");
-        std::fs::write(&temporary, yaml).map_err(ProjectError::io(&temporary))?;
-        std::fs::rename(&temporary, &self.path).map_err(ProjectError::io(&self.path))
+        crate::disk::write_atomically(&self.path, &self.to_yaml()?)
     }
 }
 

@@ -48,30 +48,10 @@ impl Project {
             "retry_config".to_owned(),
             serde_json::to_value(settings.retry).unwrap_or_default(),
         );
-        let path = self.root().join("metadata.yaml");
-        let yaml = serde_saphyr::to_string(&document).map_err(|error| ProjectError::Yaml {
-            path: path.clone(),
-            message: error.to_string(),
-        })?;
-        let temporary = path.with_extension("yaml.tmp");
-        std::fs::write(&temporary, yaml).map_err(ProjectError::io(&temporary))?;
-        std::fs::rename(&temporary, &path).map_err(ProjectError::io(&path))
+        crate::disk::write_yaml(&self.root().join("metadata.yaml"), &document)
     }
 
     fn metadata(&self) -> Result<IndexMap<String, Value>, ProjectError> {
-        let path = self.root().join("metadata.yaml");
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(IndexMap::new());
-            }
-            Err(error) => return Err(ProjectError::io(&path)(error)),
-        };
-        let document: Option<IndexMap<String, Value>> =
-            serde_saphyr::from_str(&text).map_err(|error| ProjectError::Yaml {
-                path: path.clone(),
-                message: error.to_string(),
-            })?;
-        Ok(document.unwrap_or_default())
+        crate::disk::read_yaml(&self.root().join("metadata.yaml"))
     }
 }

@@ -41,20 +41,9 @@ impl Project {
     /// Reads `triggers.yaml`; a missing file declares no triggers.
     pub fn read_triggers(&self, pipeline_uuid: &str) -> Result<DeclaredTriggers, ProjectError> {
         let path = self.triggers_path(pipeline_uuid);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(DeclaredTriggers::default());
-            }
-            Err(error) => return Err(ProjectError::io(&path)(error)),
-        };
-        let document: Option<Map<String, Value>> =
-            serde_saphyr::from_str(&text).map_err(|error| ProjectError::Yaml {
-                path: path.clone(),
-                message: error.to_string(),
-            })?;
+        let mut document: Map<String, Value> = crate::disk::read_yaml(&path)?;
         let entries = document
-            .and_then(|mut document| document.remove("triggers"))
+            .remove("triggers")
             .and_then(|triggers| match triggers {
                 Value::Array(entries) => Some(entries),
                 _ => None,
@@ -109,13 +98,7 @@ impl Project {
             .collect();
         let mut document = IndexMap::new();
         document.insert("triggers".to_owned(), entries);
-        let yaml = serde_saphyr::to_string(&document).map_err(|error| ProjectError::Yaml {
-            path: path.clone(),
-            message: error.to_string(),
-        })?;
-        let temporary = path.with_extension("yaml.tmp");
-        std::fs::write(&temporary, yaml).map_err(ProjectError::io(&temporary))?;
-        std::fs::rename(&temporary, &path).map_err(ProjectError::io(&path))
+        crate::disk::write_yaml(&path, &document)
     }
 }
 

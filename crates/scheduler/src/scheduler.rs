@@ -156,17 +156,7 @@ impl Scheduler {
         if run.status.is_finished() {
             return Ok(run.status);
         }
-        let definition: PipelineDefinition = serde_json::from_value(run.definition.clone())
-            .map_err(|error| SchedulerError::Definition {
-                run_id,
-                message: error.to_string(),
-            })?;
-        let dag = definition
-            .dag()
-            .map_err(|errors| SchedulerError::Definition {
-                run_id,
-                message: format!("{errors:?}"),
-            })?;
+        let (definition, dag) = pinned(&run)?;
         if run.status == RunStatus::Initial {
             self.change_run(run_id, RunEvent::Start).await?;
         }
@@ -265,17 +255,7 @@ impl Scheduler {
         let Some(run) = self.store.run(run_id).await? else {
             return Err(storage::StorageError::RunNotFound(run_id).into());
         };
-        let definition: PipelineDefinition = serde_json::from_value(run.definition.clone())
-            .map_err(|error| SchedulerError::Definition {
-                run_id,
-                message: error.to_string(),
-            })?;
-        let dag = definition
-            .dag()
-            .map_err(|errors| SchedulerError::Definition {
-                run_id,
-                message: format!("{errors:?}"),
-            })?;
+        let (_, dag) = pinned(&run)?;
         let block_runs = self.store.block_runs(run_id).await?;
         let targets: Vec<String> = match from_block {
             Some(block) => {
@@ -398,4 +378,18 @@ impl Scheduler {
         // Nobody listening is fine: notices are for watchers, the database is the truth.
         let _ = self.notices.send(notice);
     }
+}
+
+/// The definition a run pinned, and its DAG.
+fn pinned(run: &PipelineRun) -> Result<(PipelineDefinition, model::Dag), SchedulerError> {
+    let corrupt = |message: String| SchedulerError::Definition {
+        run_id: run.id,
+        message,
+    };
+    let definition: PipelineDefinition = serde_json::from_value(run.definition.clone())
+        .map_err(|error| corrupt(error.to_string()))?;
+    let dag = definition
+        .dag()
+        .map_err(|errors| corrupt(format!("{errors:?}")))?;
+    Ok((definition, dag))
 }
