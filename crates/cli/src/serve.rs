@@ -107,6 +107,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
         project: project.clone(),
         data_dir,
         database: format!("sqlite://{}", database.display()),
+        shell: std::env::var("SHELL").unwrap_or_else(|_| "/bin/bash".to_owned()),
     };
     let address = SocketAddr::new(args.host, args.port);
     let listener = tokio::net::TcpListener::bind(address)

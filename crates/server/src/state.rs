@@ -19,6 +19,8 @@ pub struct AppState {
     pub logs: broadcast::Sender<LogEvent>,
     pub project: Project,
     pub data_dir: PathBuf,
+    /// The shell the browser terminal runs.
+    pub shell: String,
     /// Where the database lives, for the settings page (never a password).
     pub database: String,
 }

@@ -609,3 +609,41 @@ fn a_pipeline_built_through_the_api_runs_from_run_now_and_from_the_mage_url() {
         "{yaml}"
     );
 }
+
+#[test]
+fn the_terminal_runs_a_shell_in_the_project_folder() {
+    let sandbox = Sandbox::fixture("mage09");
+    let server = RunningServer::start(&sandbox, &["--workers", "0"]);
+    let url = format!(
+        "{}/api/v1/terminal",
+        server.base.replacen("http://", "ws://", 1)
+    );
+    let (mut socket, _) = tungstenite::connect(url).expect("the terminal accepts a WebSocket");
+    let command = json!({"type": "input", "data": "echo ok-$((40+2)) && pwd\n"}).to_string();
+    socket.send(tungstenite::Message::text(command)).unwrap();
+    socket
+        .send(tungstenite::Message::text(
+            json!({"type": "resize", "cols": 100, "rows": 30}).to_string(),
+        ))
+        .unwrap();
+    let mut seen = String::new();
+    // The shell computes 42: the echo of the typed line alone cannot produce `ok-42`.
+    while !(seen.contains("ok-42") && seen.contains(path_str(&sandbox.project))) {
+        match socket.read().expect("the terminal answers") {
+            tungstenite::Message::Binary(bytes) => seen.push_str(&String::from_utf8_lossy(&bytes)),
+            tungstenite::Message::Close(_) => panic!("the terminal closed early: {seen}"),
+            _ => {}
+        }
+    }
+    socket
+        .send(tungstenite::Message::text(
+            json!({"type": "input", "data": "exit\n"}).to_string(),
+        ))
+        .unwrap();
+    loop {
+        match socket.read() {
+            Ok(tungstenite::Message::Close(_)) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+}

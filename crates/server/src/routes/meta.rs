@@ -2,7 +2,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::Html;
 
 use crate::dto::{Health, ProjectDto, SettingsDto};
 use crate::error::ErrorBody;
@@ -55,24 +54,4 @@ pub(super) async fn update_settings(
         retry,
     })?;
     settings(State(state)).await
-}
-
-/// Until the web UI lands: a page naming the project and linking the API description.
-pub(super) async fn front_page(State(state): State<AppState>) -> Html<String> {
-    let name = escape(state.project.name());
-    Html(format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Wand · {name}</title></head>\
-         <body style=\"font-family: system-ui, sans-serif; margin: 3rem\">\
-         <h1>Wand · {name}</h1><p>The server is running. The web UI is coming; meanwhile use the API.</p>\
-         <ul><li><a href=\"/api/v1/openapi.json\">API description (OpenAPI)</a></li>\
-         <li><a href=\"/api/v1/pipelines\">Pipelines</a></li><li><a href=\"/api/v1/runs\">Pipeline runs</a></li>\
-         <li><a href=\"/api/v1/triggers\">Triggers</a></li></ul></body></html>"
-    ))
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

@@ -8,7 +8,9 @@ mod meta;
 pub(crate) mod outputs;
 pub(crate) mod pipelines;
 mod runs;
+mod terminal;
 mod triggers;
+mod ui;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -85,7 +87,8 @@ pub fn app(state: AppState) -> Router {
             "/api/pipeline_schedules/{id}/pipeline_runs/{token}",
             axum::routing::post(mage::api_trigger),
         )
-        .route("/", axum::routing::get(meta::front_page))
+        .route("/api/v1/terminal", axum::routing::get(terminal::terminal))
+        .fallback(ui::serve)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }

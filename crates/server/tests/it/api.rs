@@ -29,9 +29,29 @@ async fn health_project_and_openapi_answer() {
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} is documented");
     }
+}
+
+#[tokio::test]
+async fn the_web_ui_is_served_for_every_page_path_and_unknown_api_paths_are_json_404s() {
+    let server = TestServer::new().await;
     let (status, page) = server.call(Method::GET, "/", None).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.as_str().unwrap().contains("Wand · proj"));
+    let html = page.as_str().unwrap().to_owned();
+    assert!(
+        html.contains("<title>") && html.to_lowercase().contains("wand"),
+        "{html}"
+    );
+    let (status, deep) = server.call(Method::GET, "/runs/42", None).await;
+    assert_eq!(
+        (status, deep.as_str().unwrap()),
+        (StatusCode::OK, html.as_str()),
+        "the UI routes in the browser"
+    );
+    let (status, error) = server.call(Method::GET, "/api/v1/nothing-here", None).await;
+    assert_eq!(
+        (status, error["error"]["code"].clone()),
+        (StatusCode::NOT_FOUND, json!("not_found"))
+    );
 }
 
 #[tokio::test]

@@ -41,6 +41,7 @@ impl TestServer {
             project,
             data_dir: dir.path().join("data"),
             database: "sqlite::memory:".to_owned(),
+            shell: "/bin/sh".to_owned(),
         };
         TestServer {
             app: server::app(state),
