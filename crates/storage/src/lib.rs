@@ -3,6 +3,8 @@
 //! SQLite is the embedded backend; the trait is the seam for PostgreSQL. Nothing here knows HTTP or processes.
 
 mod error;
+mod postgres;
+mod postgres_triggers;
 mod records;
 mod sqlite;
 mod sqlite_triggers;
@@ -13,6 +15,7 @@ use chrono::{DateTime, Utc};
 use model::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
 
 pub use error::StorageError;
+pub use postgres::PgStore;
 pub use records::{BlockRun, BlockRunChange, Lease, NewRun, PipelineRun, RunFilter};
 pub use sqlite::SqliteStore;
 pub use triggers::TriggerStore;

@@ -89,3 +89,13 @@ pub enum Lease {
     /// No longer held (expired and taken back, or finished).
     Lost,
 }
+
+pub(crate) fn parse_run_status(name: &str) -> Result<RunStatus, crate::StorageError> {
+    RunStatus::parse(name)
+        .ok_or_else(|| crate::StorageError::Corrupt(format!("unknown run status `{name}`")))
+}
+
+pub(crate) fn parse_block_status(name: &str) -> Result<BlockRunStatus, crate::StorageError> {
+    BlockRunStatus::parse(name)
+        .ok_or_else(|| crate::StorageError::Corrupt(format!("unknown block run status `{name}`")))
+}

@@ -12,6 +12,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, SqlitePool};
 
+use crate::records::{parse_block_status, parse_run_status};
 use crate::{
     BlockRun, BlockRunChange, Lease, NewRun, PipelineRun, RunFilter, RunStore, StorageError,
 };
@@ -368,16 +369,6 @@ pub(crate) fn optional_time(
     row.get::<Option<&str>, _>(column)
         .map(parse_time)
         .transpose()
-}
-
-fn parse_run_status(name: &str) -> Result<RunStatus, StorageError> {
-    RunStatus::parse(name)
-        .ok_or_else(|| StorageError::Corrupt(format!("unknown run status `{name}`")))
-}
-
-fn parse_block_status(name: &str) -> Result<BlockRunStatus, StorageError> {
-    BlockRunStatus::parse(name)
-        .ok_or_else(|| StorageError::Corrupt(format!("unknown block run status `{name}`")))
 }
 
 pub(crate) fn parse_time(text: &str) -> Result<DateTime<Utc>, StorageError> {

@@ -8,6 +8,7 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
 use crate::sqlite::{optional_time, parse_json, parse_time, stamp};
+use crate::triggers::{conflict, enum_text, from_text};
 use crate::{SqliteStore, StorageError, TriggerStore};
 
 #[async_trait]
@@ -113,29 +114,6 @@ impl TriggerStore for SqliteStore {
             .execute(&self.pool)
             .await?;
         Ok(())
-    }
-}
-
-/// The snake_case name serde gives a unit enum variant.
-fn enum_text<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(Value::String(text)) => text,
-        _ => String::new(),
-    }
-}
-
-fn from_text<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StorageError> {
-    serde_json::from_value(Value::String(text.to_owned()))
-        .map_err(|error| StorageError::Corrupt(format!("`{text}`: {error}")))
-}
-
-fn conflict(error: sqlx::Error, spec: &TriggerSpec) -> StorageError {
-    match &error {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StorageError::Conflict(format!(
-            "pipeline `{}` already has a trigger named `{}`; choose another name",
-            spec.pipeline_uuid, spec.name
-        )),
-        _ => error.into(),
     }
 }
 

@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use model::{Trigger, TriggerSpec};
+use serde_json::Value;
 
 use crate::StorageError;
 
@@ -34,4 +35,27 @@ pub trait TriggerStore: Send + Sync {
 
     /// Remembers the latest schedule slot handled for a trigger.
     async fn record_slot(&self, id: i64, slot: DateTime<Utc>) -> Result<(), StorageError>;
+}
+
+/// The snake_case name serde gives a unit enum variant.
+pub(crate) fn enum_text<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(text)) => text,
+        _ => String::new(),
+    }
+}
+
+pub(crate) fn from_text<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StorageError> {
+    serde_json::from_value(Value::String(text.to_owned()))
+        .map_err(|error| StorageError::Corrupt(format!("`{text}`: {error}")))
+}
+
+pub(crate) fn conflict(error: sqlx::Error, spec: &TriggerSpec) -> StorageError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StorageError::Conflict(format!(
+            "pipeline `{}` already has a trigger named `{}`; choose another name",
+            spec.pipeline_uuid, spec.name
+        )),
+        _ => error.into(),
+    }
 }

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use model::{BlockRunEvent, BlockRunStatus};
 use serde_json::{Map, json};
-use storage::{BlockRunChange, Lease, NewRun, RunStore};
+use storage::{BlockRunChange, Lease, NewRun, Store};
 
 use crate::store_test;
 
-async fn queued_run(store: &Arc<dyn RunStore>, blocks: &[&str]) -> i64 {
+async fn queued_run(store: &Arc<dyn Store>, blocks: &[&str]) -> i64 {
     let run = store
         .create_run(NewRun {
             pipeline_uuid: "p".to_owned(),
@@ -31,7 +31,7 @@ async fn queued_run(store: &Arc<dyn RunStore>, blocks: &[&str]) -> i64 {
 }
 
 store_test!(claims_go_oldest_first_and_never_twice, |store: Arc<
-    dyn RunStore,
+    dyn Store,
 >| async move {
     let run = queued_run(&store, &["first", "second"]).await;
     let now = Utc::now();
@@ -65,7 +65,7 @@ store_test!(claims_go_oldest_first_and_never_twice, |store: Arc<
 });
 
 store_test!(a_retry_delay_holds_the_block_run_back, |store: Arc<
-    dyn RunStore,
+    dyn Store,
 >| async move {
     let run = queued_run(&store, &["flaky"]).await;
     let now = Utc::now();
@@ -108,7 +108,7 @@ store_test!(a_retry_delay_holds_the_block_run_back, |store: Arc<
 
 store_test!(
     leases_are_renewed_by_their_holder_and_expire_otherwise,
-    |store: Arc<dyn RunStore>| async move {
+    |store: Arc<dyn Store>| async move {
         queued_run(&store, &["long", "lost"]).await;
         let now = Utc::now();
         let long = store
@@ -149,6 +149,40 @@ store_test!(
             store.renew_lease(long.id, "alive", now).await.unwrap(),
             Lease::Lost,
             "a finished block run has no lease"
+        );
+    }
+);
+
+store_test!(
+    concurrent_workers_claim_each_block_run_exactly_once,
+    |store: Arc<dyn Store>| async move {
+        let blocks: Vec<String> = (0..60).map(|i| format!("b{i}")).collect();
+        let names: Vec<&str> = blocks.iter().map(String::as_str).collect();
+        queued_run(&store, &names).await;
+        let claimers = (0..8).map(|worker| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut claimed = Vec::new();
+                let now = Utc::now();
+                while let Some(block_run) = store
+                    .claim_block_run(&format!("w{worker}"), now, now + Duration::seconds(30))
+                    .await
+                    .unwrap()
+                {
+                    claimed.push(block_run.id);
+                }
+                claimed
+            })
+        });
+        let mut all = Vec::new();
+        for claimer in claimers {
+            all.extend(claimer.await.unwrap());
+        }
+        let unique: std::collections::HashSet<i64> = all.iter().copied().collect();
+        assert_eq!(
+            (all.len(), unique.len()),
+            (60, 60),
+            "every block run claimed once"
         );
     }
 );

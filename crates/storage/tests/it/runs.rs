@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use model::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
 use serde_json::{Map, json};
-use storage::{BlockRunChange, NewRun, RunFilter, RunStore, StorageError};
+use storage::{BlockRunChange, NewRun, RunFilter, RunStore, StorageError, Store};
 
 use crate::store_test;
 
@@ -23,7 +23,7 @@ fn new_run(pipeline: &str, blocks: &[&str]) -> NewRun {
 }
 
 async fn step(
-    store: &Arc<dyn RunStore>,
+    store: &Arc<dyn Store>,
     run: i64,
     block: &str,
     event: BlockRunEvent,
@@ -36,7 +36,7 @@ async fn step(
 
 store_test!(
     a_new_run_has_initial_block_runs_in_pipeline_order,
-    |store: Arc<dyn RunStore>| async move {
+    |store: Arc<dyn Store>| async move {
         let run = store
             .create_run(new_run("p", &["load", "transform", "export"]))
             .await
@@ -66,7 +66,7 @@ store_test!(
 
 store_test!(
     a_block_run_records_times_outputs_and_attempts,
-    |store: Arc<dyn RunStore>| async move {
+    |store: Arc<dyn Store>| async move {
         let run = store.create_run(new_run("p", &["load"])).await.unwrap();
         step(&store, run.id, "load", BlockRunEvent::Enqueue).await;
         let status = store
@@ -103,7 +103,7 @@ store_test!(
 
 store_test!(
     a_retried_block_counts_attempts_and_forgets_the_old_error,
-    |store: Arc<dyn RunStore>| async move {
+    |store: Arc<dyn Store>| async move {
         let run = store.create_run(new_run("p", &["flaky"])).await.unwrap();
         step(&store, run.id, "flaky", BlockRunEvent::Enqueue).await;
         step(&store, run.id, "flaky", BlockRunEvent::Start).await;
@@ -133,7 +133,7 @@ store_test!(
 
 store_test!(
     invalid_changes_are_refused_and_leave_the_status_alone,
-    |store: Arc<dyn RunStore>| async move {
+    |store: Arc<dyn Store>| async move {
         let run = store.create_run(new_run("p", &["a"])).await.unwrap();
         let refused = store
             .change_block_run(run.id, "a", BlockRunChange::event(BlockRunEvent::Complete))
@@ -165,7 +165,7 @@ store_test!(
 );
 
 store_test!(run_status_follows_the_state_machine, |store: Arc<
-    dyn RunStore,
+    dyn Store,
 >| async move {
     let run = store.create_run(new_run("p", &["a"])).await.unwrap();
     assert_eq!(
@@ -187,7 +187,7 @@ store_test!(run_status_follows_the_state_machine, |store: Arc<
 });
 
 store_test!(runs_are_listed_newest_first_with_filters, |store: Arc<
-    dyn RunStore,
+    dyn Store,
 >| async move {
     let first = store.create_run(new_run("alpha", &["a"])).await.unwrap();
     let second = store.create_run(new_run("beta", &["a"])).await.unwrap();

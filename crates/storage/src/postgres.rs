@@ -1,0 +1,336 @@
+//! The PostgreSQL backend, for several machines: the same run history and queue as SQLite, with block runs claimed
+//! by `FOR UPDATE SKIP LOCKED` so any number of workers share one queue. No transaction stays open while a block runs.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use model::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
+use serde_json::{Map, Value};
+use sqlx::Row;
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+
+use crate::records::{parse_block_status, parse_run_status};
+use crate::{
+    BlockRun, BlockRunChange, Lease, NewRun, PipelineRun, RunFilter, RunStore, StorageError,
+};
+
+/// Run history in a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pub(crate) pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user:password@host:port/database`) and brings the schema up to date.
+    pub async fn connect(url: &str) -> Result<PgStore, StorageError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(PgStore { pool })
+    }
+
+    /// A connection for administration only (no migrations), e.g. to create the databases of tests.
+    pub async fn connect_admin(url: &str) -> Result<PgStore, StorageError> {
+        let pool = PgPoolOptions::new().max_connections(1).connect(url).await?;
+        Ok(PgStore { pool })
+    }
+
+    /// Creates an empty database; `name` must be a plain identifier.
+    pub async fn create_database(&self, name: &str) -> Result<(), StorageError> {
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(StorageError::Conflict(format!(
+                "`{name}` is not a plain database name"
+            )));
+        }
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl RunStore for PgStore {
+    async fn create_run(&self, run: NewRun) -> Result<PipelineRun, StorageError> {
+        let now = Utc::now();
+        let mut transaction = self.pool.begin().await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO pipeline_runs (pipeline_uuid, trigger_id, status, variables, definition, execution_date, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(&run.pipeline_uuid)
+        .bind(run.trigger_id)
+        .bind(RunStatus::Initial.as_str())
+        .bind(Value::Object(run.variables.clone()))
+        .bind(&run.definition)
+        .bind(run.execution_date)
+        .bind(now)
+        .fetch_one(&mut *transaction)
+        .await
+        .map_err(|error| match &error {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StorageError::Conflict("this trigger already has a run for that slot".to_owned())
+            }
+            _ => error.into(),
+        })?
+        .get(0);
+        for block_uuid in &run.block_uuids {
+            sqlx::query(
+                "INSERT INTO block_runs (pipeline_run_id, block_uuid, status) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(block_uuid)
+            .bind(BlockRunStatus::Initial.as_str())
+            .execute(&mut *transaction)
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(PipelineRun {
+            id,
+            pipeline_uuid: run.pipeline_uuid,
+            trigger_id: run.trigger_id,
+            status: RunStatus::Initial,
+            variables: run.variables,
+            definition: run.definition,
+            execution_date: run.execution_date,
+            created_at: now,
+            started_at: None,
+            completed_at: None,
+        })
+    }
+
+    async fn change_run(&self, run_id: i64, event: RunEvent) -> Result<RunStatus, StorageError> {
+        let mut transaction = self.pool.begin().await?;
+        let row = sqlx::query("SELECT status FROM pipeline_runs WHERE id = $1 FOR UPDATE")
+            .bind(run_id)
+            .fetch_optional(&mut *transaction)
+            .await?
+            .ok_or(StorageError::RunNotFound(run_id))?;
+        let next = parse_run_status(row.get(0))?.apply(event)?;
+        let now = Utc::now();
+        let (started, completed) = match event {
+            RunEvent::Start => (Some(now), None),
+            RunEvent::Retry => (None, None),
+            RunEvent::Complete | RunEvent::Fail | RunEvent::Cancel => (None, Some(now)),
+        };
+        sqlx::query(
+            "UPDATE pipeline_runs SET status = $1, started_at = COALESCE($2, started_at),
+             completed_at = CASE WHEN $3 THEN NULL ELSE COALESCE($4, completed_at) END WHERE id = $5",
+        )
+        .bind(next.as_str())
+        .bind(started)
+        .bind(event == RunEvent::Retry)
+        .bind(completed)
+        .bind(run_id)
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
+        Ok(next)
+    }
+
+    async fn change_block_run(
+        &self,
+        run_id: i64,
+        block_uuid: &str,
+        change: BlockRunChange,
+    ) -> Result<BlockRunStatus, StorageError> {
+        let mut transaction = self.pool.begin().await?;
+        let row = sqlx::query("SELECT status FROM block_runs WHERE pipeline_run_id = $1 AND block_uuid = $2 FOR UPDATE")
+            .bind(run_id)
+            .bind(block_uuid)
+            .fetch_optional(&mut *transaction)
+            .await?
+            .ok_or_else(|| StorageError::BlockRunNotFound {
+                run_id,
+                block_uuid: block_uuid.to_owned(),
+            })?;
+        let next = parse_block_status(row.get(0))?.apply(change.event)?;
+        let now = Utc::now();
+        let starting = change.event == BlockRunEvent::Start;
+        let retrying = change.event == BlockRunEvent::Retry;
+        sqlx::query(
+            "UPDATE block_runs SET status = $1,
+                attempt = attempt + $2,
+                started_at = CASE WHEN $3 THEN $4 WHEN $5 THEN NULL ELSE started_at END,
+                completed_at = CASE WHEN $6 THEN $4 ELSE NULL END,
+                error = CASE WHEN $3 OR $5 THEN NULL ELSE COALESCE($7, error) END,
+                outputs = CASE WHEN $3 OR $5 THEN NULL ELSE COALESCE($8, outputs) END,
+                log_path = COALESCE($9, log_path),
+                ready_at = $10,
+                claimed_by = CASE WHEN $11 THEN NULL ELSE claimed_by END,
+                lease_until = CASE WHEN $11 THEN NULL ELSE lease_until END
+             WHERE pipeline_run_id = $12 AND block_uuid = $13",
+        )
+        .bind(next.as_str())
+        .bind(i64::from(starting))
+        .bind(starting)
+        .bind(now)
+        .bind(retrying)
+        .bind(next.is_finished())
+        .bind(change.error)
+        .bind(change.outputs)
+        .bind(change.log_path)
+        .bind(change.ready_at)
+        .bind(next != BlockRunStatus::Running)
+        .bind(run_id)
+        .bind(block_uuid)
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
+        Ok(next)
+    }
+
+    async fn run(&self, run_id: i64) -> Result<Option<PipelineRun>, StorageError> {
+        let row = sqlx::query("SELECT * FROM pipeline_runs WHERE id = $1")
+            .bind(run_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(pipeline_run).transpose()
+    }
+
+    async fn block_runs(&self, run_id: i64) -> Result<Vec<BlockRun>, StorageError> {
+        let rows = sqlx::query("SELECT * FROM block_runs WHERE pipeline_run_id = $1 ORDER BY id")
+            .bind(run_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(block_run).collect()
+    }
+
+    async fn runs(&self, filter: RunFilter) -> Result<Vec<PipelineRun>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT * FROM pipeline_runs
+             WHERE ($1::TEXT IS NULL OR pipeline_uuid = $1) AND ($2::TEXT IS NULL OR status = $2)
+                AND ($3::BIGINT IS NULL OR trigger_id = $3) AND ($4::BIGINT IS NULL OR id < $4)
+             ORDER BY id DESC LIMIT $5",
+        )
+        .bind(filter.pipeline_uuid.as_deref())
+        .bind(filter.status.map(RunStatus::as_str))
+        .bind(filter.trigger_id)
+        .bind(filter.before_id)
+        .bind(filter.limit.unwrap_or(100))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(pipeline_run).collect()
+    }
+
+    async fn latest_outputs(
+        &self,
+        pipeline_uuid: &str,
+        block_uuid: &str,
+    ) -> Result<Option<Value>, StorageError> {
+        let row = sqlx::query(
+            "SELECT b.outputs FROM block_runs b JOIN pipeline_runs r ON r.id = b.pipeline_run_id
+             WHERE r.pipeline_uuid = $1 AND b.block_uuid = $2 AND b.status = 'completed' AND b.outputs IS NOT NULL
+             ORDER BY r.id DESC LIMIT 1",
+        )
+        .bind(pipeline_uuid)
+        .bind(block_uuid)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| row.get(0)))
+    }
+
+    async fn claim_block_run(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<BlockRun>, StorageError> {
+        // The state machine's `queued --start--> running`; SKIP LOCKED lets concurrent workers take different rows.
+        debug_assert_eq!(
+            BlockRunStatus::Queued.apply(BlockRunEvent::Start),
+            Ok(BlockRunStatus::Running)
+        );
+        let row = sqlx::query(
+            "UPDATE block_runs SET status = 'running', attempt = attempt + 1, started_at = $1, completed_at = NULL,
+                error = NULL, outputs = NULL, claimed_by = $2, lease_until = $3, ready_at = NULL, cancel_requested = FALSE
+             WHERE id = (SELECT id FROM block_runs WHERE status = 'queued' AND (ready_at IS NULL OR ready_at <= $1)
+                         ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+             RETURNING *",
+        )
+        .bind(now)
+        .bind(worker)
+        .bind(lease_until)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(block_run).transpose()
+    }
+
+    async fn renew_lease(
+        &self,
+        block_run_id: i64,
+        worker: &str,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Lease, StorageError> {
+        let row = sqlx::query(
+            "UPDATE block_runs SET lease_until = $1 WHERE id = $2 AND claimed_by = $3 AND status = 'running'
+             RETURNING cancel_requested",
+        )
+        .bind(lease_until)
+        .bind(block_run_id)
+        .bind(worker)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            None => Lease::Lost,
+            Some(row) if row.get::<bool, _>(0) => Lease::CancelRequested,
+            Some(_) => Lease::Held,
+        })
+    }
+
+    async fn request_cancel(&self, run_id: i64, block_uuid: &str) -> Result<(), StorageError> {
+        sqlx::query(
+            "UPDATE block_runs SET cancel_requested = TRUE WHERE pipeline_run_id = $1 AND block_uuid = $2 AND status = 'running'",
+        )
+        .bind(run_id)
+        .bind(block_uuid)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn expired_leases(&self, now: DateTime<Utc>) -> Result<Vec<BlockRun>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT * FROM block_runs WHERE status = 'running' AND lease_until IS NOT NULL AND lease_until < $1 ORDER BY id",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(block_run).collect()
+    }
+}
+
+fn pipeline_run(row: &PgRow) -> Result<PipelineRun, StorageError> {
+    let variables: Value = row.get("variables");
+    Ok(PipelineRun {
+        id: row.get("id"),
+        pipeline_uuid: row.get("pipeline_uuid"),
+        trigger_id: row.get("trigger_id"),
+        status: parse_run_status(row.get("status"))?,
+        variables: variables.as_object().cloned().unwrap_or_else(Map::new),
+        definition: row.get("definition"),
+        execution_date: row.get("execution_date"),
+        created_at: row.get("created_at"),
+        started_at: row.get("started_at"),
+        completed_at: row.get("completed_at"),
+    })
+}
+
+fn block_run(row: &PgRow) -> Result<BlockRun, StorageError> {
+    Ok(BlockRun {
+        id: row.get("id"),
+        pipeline_run_id: row.get("pipeline_run_id"),
+        block_uuid: row.get("block_uuid"),
+        status: parse_block_status(row.get("status"))?,
+        attempt: row.get("attempt"),
+        started_at: row.get("started_at"),
+        completed_at: row.get("completed_at"),
+        error: row.get("error"),
+        log_path: row.get("log_path"),
+        claimed_by: row.get("claimed_by"),
+        lease_until: row.get("lease_until"),
+        outputs: row.get("outputs"),
+    })
+}
