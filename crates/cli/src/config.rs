@@ -1,6 +1,7 @@
 //! Configuration read once, here: defaults < `WAND_*` environment variables < flags.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
 
@@ -30,5 +31,66 @@ pub(crate) fn environment(
         explicit: python.or_else(|| std::env::var_os("WAND_PYTHON").map(PathBuf::from)),
         uv: which::which("uv").ok(),
         base_python: which::which("python3").unwrap_or_else(|_| PathBuf::from("python3")),
+    }
+}
+
+/// The run history's database: `--database-url`, else `WAND_DATABASE_URL`, else SQLite in the data folder.
+/// Accepts `sqlite://PATH` and `postgres://...`. Returns the store and a description without any password.
+pub(crate) async fn store(
+    flag: Option<String>,
+    data_dir: &Path,
+) -> anyhow::Result<(Arc<dyn storage::Store>, String)> {
+    let url = flag.or_else(|| std::env::var("WAND_DATABASE_URL").ok());
+    match url.as_deref() {
+        None => {
+            let path = data_dir.join("wand.db");
+            let store = storage::SqliteStore::open(&path).await?;
+            Ok((Arc::new(store), format!("sqlite://{}", path.display())))
+        }
+        Some(url) if url.starts_with("sqlite://") => {
+            let path = PathBuf::from(url.trim_start_matches("sqlite://"));
+            let store = storage::SqliteStore::open(&path).await?;
+            Ok((Arc::new(store), format!("sqlite://{}", path.display())))
+        }
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            let shown = redact(url);
+            let store = storage::PgStore::connect(url)
+                .await
+                .with_context(|| format!("cannot use the database at {shown}"))?;
+            Ok((Arc::new(store), shown))
+        }
+        Some(other) => anyhow::bail!(
+            "--database-url `{}` is not supported: use sqlite://PATH or postgres://USER@HOST:PORT/DATABASE",
+            redact(other)
+        ),
+    }
+}
+
+/// A database URL with its password replaced, for messages and the settings page.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_never_show() {
+        assert_eq!(
+            redact("postgres://wand:s3cret@db:5432/wand"),
+            "postgres://wand:***@db:5432/wand"
+        );
+        assert_eq!(redact("postgres://wand@db/wand"), "postgres://wand@db/wand");
+        assert_eq!(redact("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
     }
 }

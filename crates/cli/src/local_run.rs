@@ -13,7 +13,7 @@ use project::{Project, ProjectError};
 use runtime::PythonWorkers;
 use scheduler::{RunRequest, Scheduler, SystemClock};
 use serde_json::{Map, Value};
-use storage::{RunStore, SqliteStore};
+use storage::RunStore;
 use tokio::sync::{broadcast, watch};
 use worker::Worker;
 
@@ -51,6 +51,10 @@ pub(crate) struct RunArgs {
     /// Where run history, outputs and logs go (default: $WAND_DATA_DIR, else ~/.wand/<project>).
     #[arg(long, value_name = "PATH")]
     data_dir: Option<PathBuf>,
+    /// The run history's database: sqlite://PATH or postgres://... (default: $WAND_DATABASE_URL, else SQLite in
+    /// the data folder).
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
 }
 
 pub(crate) fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -84,7 +88,7 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
     let warming = python.clone();
     let warm = tokio::spawn(async move { warming.warm_up().await });
 
-    let store = Arc::new(SqliteStore::open(&data_dir.join("wand.db")).await?);
+    let (store, _) = config::store(args.database_url, &data_dir).await?;
     let only = match &args.block_uuid {
         Some(uuid) => Some(vec![
             check_single_block(store.as_ref(), &pipeline, uuid).await?,

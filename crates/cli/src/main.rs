@@ -11,6 +11,8 @@ mod config;
 mod display;
 mod local_run;
 mod serve;
+mod worker_cmd;
+mod worker_role;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +38,8 @@ enum Command {
     Run(local_run::RunArgs),
     /// Serve the project: the API on 127.0.0.1:6789, the scheduler and local workers (like `mage start`).
     Start(serve::StartArgs),
+    /// Run blocks only: claim queued block runs from the shared database (scale-out workers).
+    Worker(worker_cmd::WorkerArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +55,7 @@ fn main() -> ExitCode {
         Command::Init { path } => init(&path),
         Command::Run(args) => local_run::run(args),
         Command::Start(args) => serve::start(args),
+        Command::Worker(args) => worker_cmd::worker(args),
     };
     match result {
         Ok(code) => code,

@@ -9,14 +9,12 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use project::Project;
-use runtime::PythonWorkers;
 use scheduler::{Scheduler, SystemClock};
 use server::AppState;
-use storage::SqliteStore;
 use tokio::sync::{broadcast, watch};
-use worker::Worker;
 
 use crate::config;
+use crate::worker_role::WorkerRole;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct StartArgs {
@@ -40,6 +38,10 @@ pub(crate) struct StartArgs {
     /// Where run history, outputs and logs go (default: $WAND_DATA_DIR, else ~/.wand/<project>).
     #[arg(long, value_name = "PATH")]
     data_dir: Option<PathBuf>,
+    /// The run history's database: sqlite://PATH or postgres://... (default: $WAND_DATABASE_URL, else SQLite in
+    /// the data folder).
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
 }
 
 pub(crate) fn start(args: StartArgs) -> anyhow::Result<ExitCode> {
@@ -62,8 +64,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
     }
     let project = Project::open(&args.project)?;
     let data_dir = config::data_dir(args.data_dir, project.name())?;
-    let database = data_dir.join("wand.db");
-    let store = Arc::new(SqliteStore::open(&database).await?);
+    let (store, database) = config::store(args.database_url.clone(), &data_dir).await?;
     let (notices, _) = broadcast::channel(4096);
     let (logs, _) = broadcast::channel(16_384);
     let scheduler = Arc::new(Scheduler::new(
@@ -86,7 +87,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
     });
     if concurrency > 0 {
         // The Python environment may take a while to build on first start: serve at once, run blocks when ready.
-        let worker = LocalWorker {
+        let worker = WorkerRole {
             store: store.clone(),
             notices: notices.clone(),
             logs: logs.clone(),
@@ -95,6 +96,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
             python: args.python.clone(),
             concurrency,
             lease: Duration::from_secs(args.lease_seconds.max(1)),
+            name: "wand-start",
         };
         roles.push(tokio::spawn(worker.run(stopped.clone())));
     }
@@ -106,7 +108,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
         logs,
         project: project.clone(),
         data_dir,
-        database: format!("sqlite://{}", database.display()),
+        database,
         shell: std::env::var("SHELL").unwrap_or_else(|_| "/bin/bash".to_owned()),
     };
     let address = SocketAddr::new(args.host, args.port);
@@ -134,82 +136,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The worker that runs in the server's process, with what it needs to start.
-struct LocalWorker {
-    store: Arc<SqliteStore>,
-    notices: broadcast::Sender<model::Notice>,
-    logs: broadcast::Sender<model::LogEvent>,
-    project: Project,
-    data_dir: PathBuf,
-    python: Option<PathBuf>,
-    concurrency: usize,
-    lease: Duration,
-}
-
-impl LocalWorker {
-    /// Prepares the Python environment, then claims block runs until `stopped`; stops its Python at the end.
-    async fn run(self, stopped: watch::Receiver<bool>) {
-        let python = match start_python(&self.project, &self.data_dir, self.python).await {
-            Ok(python) => python,
-            Err(error) => {
-                eprintln!(
-                    "error: no block can run, the project's Python environment is not usable: {error:#}"
-                );
-                return;
-            }
-        };
-        let worker = Arc::new(Worker::new(
-            self.store,
-            python.clone(),
-            self.notices,
-            self.logs,
-            worker::WorkerConfig {
-                id: format!(
-                    "wand-start-{}-{}",
-                    std::process::id(),
-                    chrono::Utc::now().timestamp_millis()
-                ),
-                project_root: self.project.root().to_owned(),
-                project_name: self.project.name().to_owned(),
-                data_dir: self.data_dir,
-                concurrency: self.concurrency,
-                lease: self.lease,
-                poll: Duration::from_millis(500),
-                run_tests: true,
-                env: std::env::var("ENV").unwrap_or_else(|_| "prod".to_owned()),
-            },
-        ));
-        worker.run(stopped).await;
-        python.shutdown().await;
-    }
-}
-
-/// The project's Python, ready with a warm worker; the environment is built on first start.
-async fn start_python(
-    project: &Project,
-    data_dir: &std::path::Path,
-    explicit: Option<PathBuf>,
-) -> anyhow::Result<Arc<PythonWorkers>> {
-    let environment = config::environment(project.root(), explicit);
-    let python = tokio::task::spawn_blocking(move || {
-        runtime::ensure_python(&environment, &mut |line| eprintln!("  {line}"))
-    })
-    .await??;
-    let workers = Arc::new(PythonWorkers::new(runtime::WorkerConfig {
-        python,
-        package_dir: runtime::install_package(data_dir)?,
-        working_dir: std::env::current_dir()?,
-    }));
-    let warming = workers.clone();
-    tokio::spawn(async move {
-        if let Err(error) = warming.warm_up().await {
-            tracing::error!(%error, "the Python worker did not start");
-        }
-    });
-    Ok(workers)
-}
-
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .expect("can listen for SIGTERM");

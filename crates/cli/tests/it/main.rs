@@ -5,6 +5,7 @@ mod failures;
 mod init;
 mod rerun_block;
 mod run_pipelines;
+mod scale_out;
 mod server;
 mod support;
 mod tidy;

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::support::{Sandbox, path_str, python, read_json, read_text};
 
 /// A `wand start` process; killed when dropped.
-struct RunningServer {
+pub(crate) struct RunningServer {
     child: Child,
     base: String,
     agent: ureq::Agent,
@@ -19,7 +19,7 @@ struct RunningServer {
 
 impl RunningServer {
     /// Starts `wand start <project> --port 0 ...` and waits for its "serving" line.
-    fn start(sandbox: &Sandbox, extra: &[&str]) -> RunningServer {
+    pub(crate) fn start(sandbox: &Sandbox, extra: &[&str]) -> RunningServer {
         let mut child = Command::new(env!("CARGO_BIN_EXE_wand"))
             .args([
                 "start",
@@ -60,7 +60,7 @@ impl RunningServer {
         RunningServer { child, base, agent }
     }
 
-    fn get(&self, path: &str) -> (u16, Value) {
+    pub(crate) fn get(&self, path: &str) -> (u16, Value) {
         let mut response = self
             .agent
             .get(format!("{}{path}", self.base))
@@ -73,7 +73,7 @@ impl RunningServer {
         )
     }
 
-    fn post(&self, path: &str, body: Value) -> (u16, Value) {
+    pub(crate) fn post(&self, path: &str, body: Value) -> (u16, Value) {
         let mut response = self
             .agent
             .post(format!("{}{path}", self.base))
@@ -87,7 +87,12 @@ impl RunningServer {
     }
 
     /// Polls the run until `done` holds for it, for at most `limit`.
-    fn wait_for_run(&self, run_id: i64, limit: Duration, done: impl Fn(&Value) -> bool) -> Value {
+    pub(crate) fn wait_for_run(
+        &self,
+        run_id: i64,
+        limit: Duration,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
         let deadline = Instant::now() + limit;
         loop {
             let (_, run) = self.get(&format!("/api/v1/runs/{run_id}"));
@@ -114,7 +119,7 @@ impl Drop for RunningServer {
     }
 }
 
-fn finished(run: &Value) -> bool {
+pub(crate) fn finished(run: &Value) -> bool {
     matches!(
         run["status"].as_str(),
         Some("completed" | "failed" | "cancelled")

@@ -1,0 +1,74 @@
+//! `wand worker`: a process that only runs blocks. It claims queued block runs from the shared database (PostgreSQL
+//! for several machines), so several of them, on this machine or others, share one queue with `wand start`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use project::Project;
+use tokio::sync::{broadcast, watch};
+
+use crate::config;
+use crate::serve::shutdown_signal;
+use crate::worker_role::WorkerRole;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct WorkerArgs {
+    /// The project folder (the same code as the server's).
+    project: PathBuf,
+    /// The shared database: postgres://... (or sqlite://PATH for workers on the server's machine).
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+    /// How many blocks this worker runs at once (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    concurrency: Option<usize>,
+    /// How long a claim lasts without a heartbeat (seconds); a killed worker's block runs are retried after it.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    lease_seconds: u64,
+    /// The Python interpreter for the blocks (default: $WAND_PYTHON, else the project's .venv).
+    #[arg(long, value_name = "PATH")]
+    python: Option<PathBuf>,
+    /// Where outputs and logs go: a folder every worker and the server can read (default: $WAND_DATA_DIR, else
+    /// ~/.wand/<project>).
+    #[arg(long, value_name = "PATH")]
+    data_dir: Option<PathBuf>,
+}
+
+pub(crate) fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
+    tokio::runtime::Runtime::new()
+        .context("cannot start the async runtime")?
+        .block_on(async move {
+            let project = Project::open(&args.project)?;
+            let data_dir = config::data_dir(args.data_dir, project.name())?;
+            let (store, database) = config::store(args.database_url, &data_dir).await?;
+            let (notices, _) = broadcast::channel(1024);
+            let (logs, _) = broadcast::channel(1024);
+            let (stop, stopped) = watch::channel(false);
+            let concurrency = args.concurrency.unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(usize::from)
+                    .unwrap_or(2)
+            });
+            let role = WorkerRole {
+                store,
+                notices,
+                logs,
+                project: project.clone(),
+                data_dir,
+                python: args.python,
+                concurrency: concurrency.max(1),
+                lease: Duration::from_secs(args.lease_seconds.max(1)),
+                name: "wand-worker",
+            };
+            println!(
+                "Wand worker for project `{}` on {database}, {concurrency} slot(s)",
+                project.name()
+            );
+            let running = tokio::spawn(role.run(stopped));
+            shutdown_signal().await;
+            let _ = stop.send(true);
+            let _ = running.await;
+            Ok(ExitCode::SUCCESS)
+        })
+}

@@ -1,0 +1,91 @@
+//! The worker role as the binary runs it: prepare the project's Python (in the background, so a server answers at
+//! once), then claim and execute block runs until told to stop.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use project::Project;
+use runtime::PythonWorkers;
+use tokio::sync::{broadcast, watch};
+use worker::Worker;
+
+use crate::config;
+
+/// A worker with what it needs to start: in `wand start`'s process, or alone in `wand worker`.
+pub(crate) struct WorkerRole {
+    pub(crate) store: Arc<dyn storage::Store>,
+    pub(crate) notices: broadcast::Sender<model::Notice>,
+    pub(crate) logs: broadcast::Sender<model::LogEvent>,
+    pub(crate) project: Project,
+    pub(crate) data_dir: PathBuf,
+    pub(crate) python: Option<PathBuf>,
+    pub(crate) concurrency: usize,
+    pub(crate) lease: Duration,
+    /// Names the worker in leases: `wand-start`, `wand-worker`.
+    pub(crate) name: &'static str,
+}
+
+impl WorkerRole {
+    /// Prepares the Python environment, then claims block runs until `stopped`; stops its Python at the end.
+    pub(crate) async fn run(self, stopped: watch::Receiver<bool>) {
+        let python = match start_python(&self.project, &self.data_dir, self.python).await {
+            Ok(python) => python,
+            Err(error) => {
+                eprintln!(
+                    "error: no block can run, the project's Python environment is not usable: {error:#}"
+                );
+                return;
+            }
+        };
+        let worker = Arc::new(Worker::new(
+            self.store,
+            python.clone(),
+            self.notices,
+            self.logs,
+            worker::WorkerConfig {
+                id: format!(
+                    "{}-{}-{}",
+                    self.name,
+                    std::process::id(),
+                    chrono::Utc::now().timestamp_millis()
+                ),
+                project_root: self.project.root().to_owned(),
+                project_name: self.project.name().to_owned(),
+                data_dir: self.data_dir,
+                concurrency: self.concurrency,
+                lease: self.lease,
+                poll: Duration::from_millis(500),
+                run_tests: true,
+                env: std::env::var("ENV").unwrap_or_else(|_| "prod".to_owned()),
+            },
+        ));
+        worker.run(stopped).await;
+        python.shutdown().await;
+    }
+}
+
+/// The project's Python, ready with a warm worker; the environment is built on first start.
+async fn start_python(
+    project: &Project,
+    data_dir: &std::path::Path,
+    explicit: Option<PathBuf>,
+) -> anyhow::Result<Arc<PythonWorkers>> {
+    let environment = config::environment(project.root(), explicit);
+    let python = tokio::task::spawn_blocking(move || {
+        runtime::ensure_python(&environment, &mut |line| eprintln!("  {line}"))
+    })
+    .await??;
+    let workers = Arc::new(PythonWorkers::new(runtime::WorkerConfig {
+        python,
+        package_dir: runtime::install_package(data_dir)?,
+        working_dir: std::env::current_dir()?,
+    }));
+    let warming = workers.clone();
+    tokio::spawn(async move {
+        if let Err(error) = warming.warm_up().await {
+            tracing::error!(%error, "the Python worker did not start");
+        }
+    });
+    Ok(workers)
+}
