@@ -14,10 +14,7 @@ fn fresh_database() -> String {
     let url = std::env::var("WAND_TEST_DATABASE_URL").expect(
         "WAND_TEST_DATABASE_URL is not set: run scripts/test, which starts a temporary PostgreSQL",
     );
-    let name = format!(
-        "wand_e2e_{}",
-        std::process::id() as u64 * 1000 + rand_suffix()
-    );
+    let name = format!("wand_e2e_{}", uuid::Uuid::new_v4().simple());
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let admin = storage::PgStore::connect_admin(&url)
