@@ -96,6 +96,10 @@ impl Scheduler {
     pub async fn handle(&self, event: Event) -> Result<(), SchedulerError> {
         match event {
             Event::Tick => {
+                // Several servers may share a database; one of them does the periodic duties.
+                if !self.store.try_lead().await? {
+                    return Ok(());
+                }
                 self.sync_trigger_files().await?;
                 self.fire_triggers().await?;
                 self.recover_expired_leases().await?;
@@ -189,10 +193,16 @@ impl Scheduler {
                     continue;
                 }
             };
-            let new = self
+            let new = match self
                 .store
                 .change_block_run(run_id, &block, BlockRunChange::event(event))
-                .await?;
+                .await
+            {
+                Ok(new) => new,
+                // Another server sharing the database made this change first.
+                Err(storage::StorageError::Transition(_)) => continue,
+                Err(error) => return Err(error.into()),
+            };
             self.publish(Notice::BlockRun {
                 run_id,
                 block_uuid: block,

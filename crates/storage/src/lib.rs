@@ -77,6 +77,10 @@ pub trait RunStore: Send + Sync {
     /// Asks the worker running a block run to stop it.
     async fn request_cancel(&self, run_id: i64, block_uuid: &str) -> Result<(), StorageError>;
 
+    /// Whether this process leads (runs the scheduler's periodic duties): at most one process per database does.
+    /// Once won, leadership is kept until the process or its database connection ends.
+    async fn try_lead(&self) -> Result<bool, StorageError>;
+
     /// Running block runs whose lease ran out before `now` (their worker died or lost the database).
     async fn expired_leases(&self, now: DateTime<Utc>) -> Result<Vec<BlockRun>, StorageError>;
 }

@@ -17,7 +17,12 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pub(crate) pool: PgPool,
+    /// The connection holding the scheduler's advisory lock, once this process leads.
+    leader: std::sync::Arc<tokio::sync::Mutex<Option<sqlx::pool::PoolConnection<sqlx::Postgres>>>>,
 }
+
+/// The advisory lock key of the scheduler's leadership ("wand" in ASCII).
+const LEADER_LOCK: i64 = 0x7761_6e64;
 
 impl PgStore {
     /// Connects to `url` (`postgres://user:password@host:port/database`) and brings the schema up to date.
@@ -28,13 +33,19 @@ impl PgStore {
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(PgStore { pool })
+        Ok(PgStore {
+            pool,
+            leader: Default::default(),
+        })
     }
 
     /// A connection for administration only (no migrations), e.g. to create the databases of tests.
     pub async fn connect_admin(url: &str) -> Result<PgStore, StorageError> {
         let pool = PgPoolOptions::new().max_connections(1).connect(url).await?;
-        Ok(PgStore { pool })
+        Ok(PgStore {
+            pool,
+            leader: Default::default(),
+        })
     }
 
     /// Creates an empty database; `name` must be a plain identifier.
@@ -289,6 +300,32 @@ impl RunStore for PgStore {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    async fn try_lead(&self) -> Result<bool, StorageError> {
+        let mut leader = self.leader.lock().await;
+        if let Some(connection) = leader.as_mut() {
+            // Still the leader while the connection that holds the lock is alive.
+            if sqlx::query("SELECT 1")
+                .execute(&mut **connection)
+                .await
+                .is_ok()
+            {
+                return Ok(true);
+            }
+            *leader = None;
+        }
+        let mut connection = self.pool.acquire().await?;
+        let won: bool = sqlx::query("SELECT pg_try_advisory_lock($1)")
+            .bind(LEADER_LOCK)
+            .fetch_one(&mut *connection)
+            .await?
+            .get(0);
+        if won {
+            // Keep the connection out of the pool: the lock lives as long as it does.
+            *leader = Some(connection);
+        }
+        Ok(won)
     }
 
     async fn expired_leases(&self, now: DateTime<Utc>) -> Result<Vec<BlockRun>, StorageError> {

@@ -378,3 +378,68 @@ async fn every_interval_type_fires_at_its_first_slot() {
         assert_eq!(s.slots(trigger, "%m-%d %H:%M").await, [first], "{interval}");
     }
 }
+
+#[tokio::test]
+async fn two_servers_on_one_postgresql_database_create_one_run_per_slot() {
+    let url = std::env::var("WAND_TEST_DATABASE_URL").expect(
+        "WAND_TEST_DATABASE_URL is not set: run scripts/test, which starts a temporary PostgreSQL",
+    );
+    let name = format!("wand_sched_{}", uuid::Uuid::new_v4().simple());
+    storage::PgStore::connect_admin(&url)
+        .await
+        .unwrap()
+        .create_database(&name)
+        .await
+        .unwrap();
+    let database = format!("{}/{name}", url.rsplit_once('/').unwrap().0);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("proj");
+    project::init(&root).unwrap();
+    let clock = Arc::new(ManualClock(Mutex::new(utc("2026-05-01T09:59:30Z"))));
+    let mut replicas = Vec::new();
+    for _ in 0..2 {
+        let store: Arc<dyn Store> = Arc::new(storage::PgStore::connect(&database).await.unwrap());
+        let (notices, _) = broadcast::channel(64);
+        let project = project::Project::open(&root).unwrap();
+        replicas.push((
+            store.clone(),
+            Scheduler::new(store, notices, clock.clone(), project),
+        ));
+    }
+    let spec = TriggerSpec {
+        pipeline_uuid: "example_pipeline".to_owned(),
+        name: "every minute".to_owned(),
+        description: None,
+        schedule_type: ScheduleType::Time,
+        schedule_interval: Some("* * * * *".to_owned()),
+        timezone: "UTC".to_owned(),
+        start_time: None,
+        end_time: None,
+        status: TriggerStatus::Active,
+        variables: Default::default(),
+        settings: TriggerSettings::default(),
+    };
+    replicas[0]
+        .0
+        .create_trigger(spec, None, clock.now())
+        .await
+        .unwrap();
+    replicas[0]
+        .1
+        .save_triggers_file("example_pipeline")
+        .await
+        .unwrap();
+    for minute in 0..5 {
+        *clock.0.lock().unwrap() = utc("2026-05-01T10:00:00Z") + chrono::Duration::minutes(minute);
+        for (_, scheduler) in &replicas {
+            scheduler.handle(Event::Tick).await.unwrap();
+        }
+    }
+    let runs = replicas[1].0.runs(RunFilter::default()).await.unwrap();
+    let mut slots: Vec<String> = runs
+        .iter()
+        .map(|run| run.execution_date.format("%H:%M").to_string())
+        .collect();
+    slots.sort();
+    assert_eq!(slots, ["10:00", "10:01", "10:02", "10:03", "10:04"]);
+}

@@ -15,6 +15,11 @@ pub(crate) async fn sqlite() -> Arc<dyn Store> {
 
 /// A store on a new, empty database of the test PostgreSQL server.
 pub(crate) async fn postgres() -> Arc<dyn Store> {
+    Arc::new(postgres_store_named().await.0)
+}
+
+/// A PostgreSQL store on a new database, and that database's URL.
+pub(crate) async fn postgres_store_named() -> (PgStore, String) {
     let url = std::env::var("WAND_TEST_DATABASE_URL").unwrap_or_else(|_| {
         panic!(
             "WAND_TEST_DATABASE_URL is not set. The storage tests run on PostgreSQL too: run scripts/test (it starts a \
@@ -30,10 +35,10 @@ pub(crate) async fn postgres() -> Arc<dyn Store> {
     let (base, _) = url
         .rsplit_once('/')
         .expect("a database URL ends with /<database>");
-    Arc::new(
-        PgStore::connect(&format!("{base}/{name}"))
-            .await
-            .expect("the test database"),
+    let url = format!("{base}/{name}");
+    (
+        PgStore::connect(&url).await.expect("the test database"),
+        url,
     )
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use model::{BlockRunEvent, BlockRunStatus};
 use serde_json::{Map, json};
-use storage::{BlockRunChange, Lease, NewRun, Store};
+use storage::{BlockRunChange, Lease, NewRun, RunStore, Store};
 
 use crate::store_test;
 
@@ -186,3 +186,25 @@ store_test!(
         );
     }
 );
+
+#[tokio::test]
+async fn one_process_leads_a_postgresql_database_at_a_time() {
+    let first = crate::postgres_store_named().await;
+    let url = first.1.clone();
+    let second = storage::PgStore::connect(&url).await.unwrap();
+    assert!(first.0.try_lead().await.unwrap(), "the first to ask leads");
+    assert!(first.0.try_lead().await.unwrap(), "and keeps leading");
+    assert!(
+        !second.try_lead().await.unwrap(),
+        "a second process does not"
+    );
+    drop(first);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !second.try_lead().await.unwrap() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "leadership passes on when the leader is gone"
+        );
+        tokio::task::yield_now().await;
+    }
+}
