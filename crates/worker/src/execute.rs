@@ -107,7 +107,6 @@ impl Worker {
             .insert((run_id, uuid.clone()), cancel);
         let heartbeat = self.heartbeat(claimed.id, run_id, uuid.clone());
         let outcome = self.python.execute(request, log.clone(), cancelled).await;
-        heartbeat.abort();
         self.cancels
             .lock()
             .expect("cancels lock")
@@ -167,9 +166,39 @@ impl Worker {
                 )
             }
         };
-        let status = self.store.change_block_run(run_id, &uuid, change).await?;
+        // The lease is kept until the outcome is recorded, so nobody takes the block run over meanwhile.
+        let recorded = self.record(run_id, &uuid, change).await;
+        heartbeat.abort();
+        let status = recorded?;
         self.publish(run_id, &uuid, status, detail);
         Ok(())
+    }
+
+    /// Records how a block run ended. The block's work is done, so a database that is briefly away (a restart, a
+    /// failover) is waited for rather than losing the outcome; only a lasting outage gives up.
+    async fn record(
+        &self,
+        run_id: i64,
+        uuid: &str,
+        change: BlockRunChange,
+    ) -> Result<model::BlockRunStatus, WorkerError> {
+        let deadline = Instant::now() + self.config.lease * 4;
+        let mut pause = std::time::Duration::from_millis(100);
+        loop {
+            match self
+                .store
+                .change_block_run(run_id, uuid, change.clone())
+                .await
+            {
+                Ok(status) => return Ok(status),
+                Err(storage::StorageError::Database(error)) if Instant::now() < deadline => {
+                    tracing::warn!(%error, run_id, block = uuid, "cannot record the outcome yet; retrying");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(std::time::Duration::from_secs(2));
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
     }
 
     /// A failed attempt: queued again after the retry delay while retries are left, else failed.

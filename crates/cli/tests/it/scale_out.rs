@@ -106,3 +106,187 @@ fn separate_worker_processes_run_the_servers_runs_from_postgresql() {
         );
     }
 }
+
+/// A PostgreSQL server of the test's own (initdb in a temporary folder, a free loopback port), so the test can
+/// restart it without disturbing other tests.
+struct PrivatePostgres {
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+impl PrivatePostgres {
+    fn start() -> PrivatePostgres {
+        let dir = tempfile::tempdir().unwrap();
+        if is_root() {
+            Command::new("chown")
+                .args(["-R", "postgres", path_str(dir.path())])
+                .status()
+                .unwrap();
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let server = PrivatePostgres { dir, port };
+        server.pg(&format!(
+            "{}/initdb -D {} -U postgres --auth=trust -E UTF8",
+            bin(),
+            server.data()
+        ));
+        server.ctl("start");
+        server
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    fn data(&self) -> String {
+        format!("{}/data", path_str(self.dir.path()))
+    }
+
+    /// `pg_ctl <action>`, waiting until it is done.
+    fn ctl(&self, action: &str) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            self.port,
+            path_str(self.dir.path())
+        );
+        let log = format!("{}/log", path_str(self.dir.path()));
+        self.pg(&format!(
+            "{}/pg_ctl -D {} -l {log} -w -m fast -o '{options}' {action}",
+            bin(),
+            self.data()
+        ));
+    }
+
+    fn pg(&self, command: &str) {
+        let status = if is_root() {
+            Command::new("su")
+                .args(["postgres", "-s", "/bin/sh", "-c", command])
+                .stdout(Stdio::null())
+                .status()
+        } else {
+            Command::new("sh")
+                .args(["-c", command])
+                .stdout(Stdio::null())
+                .status()
+        };
+        assert!(status.unwrap().success(), "`{command}` failed");
+    }
+}
+
+impl Drop for PrivatePostgres {
+    fn drop(&mut self) {
+        let command = format!("{}/pg_ctl -D {} -m immediate stop", bin(), self.data());
+        let _ = if is_root() {
+            Command::new("su")
+                .args(["postgres", "-s", "/bin/sh", "-c", &command])
+                .stdout(Stdio::null())
+                .status()
+        } else {
+            Command::new("sh")
+                .args(["-c", &command])
+                .stdout(Stdio::null())
+                .status()
+        };
+    }
+}
+
+fn bin() -> String {
+    std::env::var("PG_BIN").unwrap_or_else(|_| "/usr/lib/postgresql/15/bin".to_owned())
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0"))
+        .unwrap_or(false)
+}
+
+/// Counts journal lines of a kind (`start`, `end`, `overlap`).
+fn journal(sandbox: &Sandbox) -> Vec<(String, String)> {
+    std::fs::read_to_string(sandbox.project.join("journal/journal.log"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| {
+            let mut parts = line.split(' ');
+            Some((parts.next()?.to_owned(), parts.next()?.to_owned()))
+        })
+        .collect()
+}
+
+fn wait_for_starts(sandbox: &Sandbox, count: usize) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(180);
+    while journal(sandbox)
+        .iter()
+        .filter(|(kind, _)| kind == "start")
+        .count()
+        < count
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "fewer than {count} block starts"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn three_workers_finish_300_block_runs_exactly_once_despite_a_killed_worker_and_a_database_restart()
+{
+    let postgres = PrivatePostgres::start();
+    let sandbox = Sandbox::fixture("mage09");
+    let lease = ["--lease-seconds", "2"];
+    let server = RunningServer::start(
+        &sandbox,
+        &[
+            "--workers",
+            "0",
+            "--database-url",
+            &postgres.url(),
+            lease[0],
+            lease[1],
+        ],
+    );
+    let mut workers: Vec<WorkerProcess> = (0..3)
+        .map(|_| WorkerProcess::start(&sandbox, &postgres.url()))
+        .collect();
+    let runs: Vec<i64> = (0..30)
+        .map(|_| {
+            server.post("/api/v1/pipelines/journaled/runs", json!({})).1["id"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+
+    wait_for_starts(&sandbox, 40);
+    let victim = workers.remove(0);
+    drop(victim); // SIGKILL, mid-block: its claims expire after the lease and go to the others.
+    wait_for_starts(&sandbox, 120);
+    postgres.ctl("restart");
+
+    for run_id in &runs {
+        let run = server.wait_for_run(*run_id, Duration::from_secs(300), finished);
+        assert_eq!(run["status"], json!("completed"), "run {run_id}: {run}");
+    }
+    let lines = journal(&sandbox);
+    let overlaps: Vec<_> = lines.iter().filter(|(kind, _)| kind == "overlap").collect();
+    assert!(
+        overlaps.is_empty(),
+        "a block ran twice at the same time: {overlaps:?}"
+    );
+    let mut ends: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (_, key) in lines.iter().filter(|(kind, _)| kind == "end") {
+        *ends.entry(key.as_str()).or_default() += 1;
+    }
+    assert_eq!(ends.len(), 300, "every block run of the 30 runs completed");
+    assert!(
+        ends.values().all(|count| *count == 1),
+        "each completed exactly once: {ends:?}"
+    );
+    let starts = lines.iter().filter(|(kind, _)| kind == "start").count();
+    assert!(starts >= 300, "{starts} starts");
+}
