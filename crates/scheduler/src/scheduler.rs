@@ -69,12 +69,28 @@ impl Scheduler {
     /// Runs until `shutdown` turns true: wakes on every notice of a status change and every `tick`.
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>, tick: Duration) {
         let mut notices = self.notices.subscribe();
+        // Other processes (workers, servers) sharing the database announce their changes through it.
+        let mut changes = match self.store.watch_changes().await {
+            Ok(changes) => changes,
+            Err(error) => {
+                tracing::warn!(%error, "cannot watch the database for changes; other processes are seen each tick");
+                None
+            }
+        };
         let mut interval = tokio::time::interval(tick);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let event = tokio::select! {
                 _ = shutdown.changed() => Event::Shutdown,
                 _ = interval.tick() => Event::Tick,
+                change = storage::next_change(&mut changes) => match change {
+                    Some(storage::Change::Run(run_id)) => Event::RunChanged(run_id),
+                    Some(storage::Change::Queue) => continue,
+                    None => {
+                        changes = None;
+                        continue;
+                    }
+                },
                 notice = notices.recv() => match notice {
                     Ok(Notice::Run { run_id, status: RunStatus::Initial }) => Event::RunChanged(run_id),
                     Ok(Notice::BlockRun { run_id, status, .. }) if status.is_finished() => Event::RunChanged(run_id),

@@ -16,7 +16,7 @@ use model::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
 
 pub use error::StorageError;
 pub use postgres::PgStore;
-pub use records::{BlockRun, BlockRunChange, Lease, NewRun, PipelineRun, RunFilter};
+pub use records::{BlockRun, BlockRunChange, Change, Lease, NewRun, PipelineRun, RunFilter};
 pub use sqlite::SqliteStore;
 pub use triggers::TriggerStore;
 
@@ -77,6 +77,12 @@ pub trait RunStore: Send + Sync {
     /// Asks the worker running a block run to stop it.
     async fn request_cancel(&self, run_id: i64, block_uuid: &str) -> Result<(), StorageError>;
 
+    /// Changes made by other processes, as they happen; `None` when the backend has no way to announce them
+    /// (SQLite: one process changes it, and tells its own roles directly).
+    async fn watch_changes(
+        &self,
+    ) -> Result<Option<tokio::sync::mpsc::Receiver<Change>>, StorageError>;
+
     /// Whether this process leads (runs the scheduler's periodic duties): at most one process per database does.
     /// Once won, leadership is kept until the process or its database connection ends.
     async fn try_lead(&self) -> Result<bool, StorageError>;
@@ -95,5 +101,15 @@ impl BlockRunChange {
             log_path: None,
             ready_at: None,
         }
+    }
+}
+
+/// The next change from `watch_changes`; waits forever when there is no watch.
+pub async fn next_change(
+    changes: &mut Option<tokio::sync::mpsc::Receiver<Change>>,
+) -> Option<Change> {
+    match changes {
+        Some(receiver) => receiver.recv().await,
+        None => std::future::pending().await,
     }
 }

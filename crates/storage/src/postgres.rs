@@ -21,6 +21,9 @@ pub struct PgStore {
     leader: std::sync::Arc<tokio::sync::Mutex<Option<sqlx::pool::PoolConnection<sqlx::Postgres>>>>,
 }
 
+/// The channel of change notifications between processes sharing the database.
+const CHANGES: &str = "wand_changes";
+
 /// The advisory lock key of the scheduler's leadership ("wand" in ASCII).
 const LEADER_LOCK: i64 = 0x7761_6e64;
 
@@ -97,6 +100,7 @@ impl RunStore for PgStore {
             .execute(&mut *transaction)
             .await?;
         }
+        notify(&mut transaction, &format!("run:{id}")).await?;
         transaction.commit().await?;
         Ok(PipelineRun {
             id,
@@ -189,6 +193,12 @@ impl RunStore for PgStore {
         .bind(block_uuid)
         .execute(&mut *transaction)
         .await?;
+        if next == BlockRunStatus::Queued {
+            notify(&mut transaction, "queue").await?;
+        }
+        if next.is_finished() {
+            notify(&mut transaction, &format!("run:{run_id}")).await?;
+        }
         transaction.commit().await?;
         Ok(next)
     }
@@ -302,6 +312,37 @@ impl RunStore for PgStore {
         Ok(())
     }
 
+    async fn watch_changes(
+        &self,
+    ) -> Result<Option<tokio::sync::mpsc::Receiver<crate::Change>>, StorageError> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
+        listener.listen(CHANGES).await?;
+        let (sender, receiver) = tokio::sync::mpsc::channel(1024);
+        tokio::spawn(async move {
+            loop {
+                match listener.recv().await {
+                    Ok(notification) => {
+                        let change = match notification.payload() {
+                            "queue" => crate::Change::Queue,
+                            payload => {
+                                match payload.strip_prefix("run:").and_then(|id| id.parse().ok()) {
+                                    Some(id) => crate::Change::Run(id),
+                                    None => continue,
+                                }
+                            }
+                        };
+                        if sender.send(change).await.is_err() {
+                            return;
+                        }
+                    }
+                    // The listener reconnects on its next call; pause so a database that is down is not hammered.
+                    Err(_) => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
+                }
+            }
+        });
+        Ok(Some(receiver))
+    }
+
     async fn try_lead(&self) -> Result<bool, StorageError> {
         let mut leader = self.leader.lock().await;
         if let Some(connection) = leader.as_mut() {
@@ -370,4 +411,17 @@ fn block_run(row: &PgRow) -> Result<BlockRun, StorageError> {
         lease_until: row.get("lease_until"),
         outputs: row.get("outputs"),
     })
+}
+
+/// Announces a change to the other processes when the transaction commits.
+async fn notify(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    payload: &str,
+) -> Result<(), StorageError> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(CHANGES)
+        .bind(payload)
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
 }

@@ -99,3 +99,12 @@ pub(crate) fn parse_block_status(name: &str) -> Result<BlockRunStatus, crate::St
     BlockRunStatus::parse(name)
         .ok_or_else(|| crate::StorageError::Corrupt(format!("unknown block run status `{name}`")))
 }
+
+/// A change another process made, announced by the database (PostgreSQL's NOTIFY) so nobody has to poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// A run was created, or one of its block runs finished: its scheduler should advance it.
+    Run(i64),
+    /// A block run was queued: workers may claim it.
+    Queue,
+}

@@ -307,6 +307,12 @@ impl RunStore for SqliteStore {
         Ok(())
     }
 
+    async fn watch_changes(
+        &self,
+    ) -> Result<Option<tokio::sync::mpsc::Receiver<crate::Change>>, StorageError> {
+        Ok(None)
+    }
+
     async fn try_lead(&self) -> Result<bool, StorageError> {
         // A SQLite file belongs to the processes of one machine; the one server there leads.
         Ok(true)

@@ -61,6 +61,10 @@ impl Worker {
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
         let slots = Arc::new(Semaphore::new(self.config.concurrency.max(1)));
         let mut notices = self.notices.subscribe();
+        let mut changes = self.store.watch_changes().await.unwrap_or_else(|error| {
+            tracing::warn!(%error, "cannot watch the database for queued work; polling only");
+            None
+        });
         loop {
             while let Ok(slot) = slots.clone().try_acquire_owned() {
                 let now = chrono::Utc::now();
@@ -92,6 +96,11 @@ impl Worker {
                 notice = notices.recv() => {
                     if let Ok(Notice::CancelRequested { run_id, block_uuid }) = notice {
                         self.cancel(run_id, &block_uuid);
+                    }
+                }
+                change = storage::next_change(&mut changes) => {
+                    if change.is_none() {
+                        changes = None;
                     }
                 }
                 _ = tokio::time::sleep(self.config.poll) => {}
