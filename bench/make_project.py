@@ -101,6 +101,12 @@ def main(root):
     write(os.path.join(root, "data_loaders", "frame_load.py"), FRAME_LOADER)
     write(os.path.join(root, "transformers", "frame_transform.py"), FRAME_TRANSFORMER)
     write(os.path.join(root, "data_exporters", "frame_export.py"), FRAME_EXPORTER)
+    fan = ["load"] + [f"step_{i}" for i in range(1, 10)]
+    entries = [block_entry(name, "data_loader" if i == 0 else "transformer", [] if i == 0 else ["load"],
+                           fan[1:] if i == 0 else []) for i, name in enumerate(fan)]
+    write(os.path.join(root, "pipelines", "fan10", "metadata.yaml"),
+          "blocks:\n" + "\n".join(entries) + "\nname: fan10\nuuid: fan10\ntype: python\nvariables: {}\n")
+    write(os.path.join(root, "pipelines", "fan10", "__init__.py"), "")
     pipeline(root, "one", 1)
     pipeline(root, "chain20", 20)
     pipeline(
