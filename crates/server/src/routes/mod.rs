@@ -73,6 +73,7 @@ pub fn app(state: AppState) -> Router {
         .routes(routes!(files::rename))
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    unique_operation_ids(&mut doc);
     let doc = std::sync::Arc::new(doc);
     Router::new()
         .nest("/api/v1", api)
@@ -90,5 +91,25 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/terminal", axum::routing::get(terminal::terminal))
         .fallback(ui::serve)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Compresses the UI's scripts and large JSON answers (event streams are left as they are).
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
+}
+
+/// Handlers in different modules share names (`list`, `create`...); OpenAPI wants unique operation ids, so each
+/// gets its tag as a prefix: `pipelines_list`, `triggers_create`...
+fn unique_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
+    for item in doc.paths.paths.values_mut() {
+        for operation in [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch]
+            .into_iter()
+            .flatten()
+        {
+            let tag = operation.tags.as_ref().and_then(|tags| tags.first()).cloned();
+            if let (Some(tag), Some(id)) = (tag, operation.operation_id.as_mut())
+                && !id.starts_with(&format!("{tag}_"))
+            {
+                *id = format!("{tag}_{id}");
+            }
+        }
+    }
 }

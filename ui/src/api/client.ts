@@ -1,0 +1,114 @@
+// The typed API client: openapi-fetch over the generated schema, React Query hooks on top of it.
+// Every failed call throws an `ApiError` carrying the server's `{"error": {"code", "message"}}`.
+import createFetchClient, { type Middleware } from 'openapi-fetch';
+import createQueryClient from 'openapi-react-query';
+import type { components, paths } from './schema';
+
+export type Schemas = components['schemas'];
+export type Block = Schemas['BlockDto'];
+export type BlockRun = Schemas['BlockRunDto'];
+export type Run = Schemas['RunDto'];
+export type RunPage = Schemas['RunPage'];
+export type Trigger = Schemas['TriggerDto'];
+export type TriggerInput = Schemas['TriggerInput'];
+export type PipelineDetail = Schemas['PipelineDetail'];
+export type PipelineSummary = Schemas['PipelineSummary'];
+export type Output = Schemas['OutputDto'];
+export type TablePreview = Schemas['TablePreviewDto'];
+export type LogLine = Schemas['LogLineDto'];
+export type FileEntry = Schemas['FileEntryDto'];
+export type FileContent = Schemas['FileContentDto'];
+export type Template = Schemas['TemplateDto'];
+export type Settings = Schemas['SettingsDto'];
+export type Project = Schemas['ProjectDto'];
+
+export const API_PREFIX = '/api/v1';
+
+/** An answer of the server that was not a success, or a server that could not be reached. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** Reads the error body of a failed response; falls back to the status line. */
+export async function apiErrorFrom(response: Response): Promise<ApiError> {
+  let code = 'http_' + String(response.status);
+  let message = `${String(response.status)} ${response.statusText || 'error'}`.trim();
+  try {
+    const body: unknown = await response.clone().json();
+    if (body && typeof body === 'object' && 'error' in body) {
+      const detail = (body as { error: unknown }).error;
+      if (detail && typeof detail === 'object') {
+        const d = detail as { code?: unknown; message?: unknown };
+        if (typeof d.code === 'string') code = d.code;
+        if (typeof d.message === 'string') message = d.message;
+      }
+    }
+  } catch {
+    // Not JSON: keep the status line.
+  }
+  return new ApiError(response.status, code, message);
+}
+
+const errors: Middleware = {
+  async onResponse({ response }) {
+    if (!response.ok) throw await apiErrorFrom(response);
+    return undefined;
+  },
+  onError({ error }) {
+    if (error instanceof ApiError) return error;
+    if (error instanceof Error && error.name === 'AbortError') return error;
+    return new ApiError(0, 'network', 'Cannot reach the Wand server. Is `wand start` running?');
+  },
+};
+
+function baseUrl(): string {
+  const origin = typeof window !== 'undefined' ? window.location.origin : 'http://localhost';
+  return origin + API_PREFIX;
+}
+
+/** The plain typed client (`api.GET('/pipelines')`). */
+export const api = createFetchClient<paths>({
+  baseUrl: baseUrl(),
+  // Looked up at call time, so tests can stub `fetch`.
+  fetch: (request: Request) => globalThis.fetch(request),
+});
+api.use(errors);
+
+/** React Query hooks over the same client (`$api.useQuery('get', '/pipelines')`). */
+export const $api = createQueryClient(api);
+
+/** The message to show for anything a call threw. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (error && typeof error === 'object' && 'error' in error) {
+    const detail = (error as { error?: { message?: unknown } }).error;
+    if (detail && typeof detail.message === 'string') return detail.message;
+  }
+  if (typeof error === 'string') return error;
+  return 'Something went wrong.';
+}
+
+/** The error code of anything a call threw (`file_changed`, `not_found`...). */
+export function errorCode(error: unknown): string | undefined {
+  if (error instanceof ApiError) return error.code;
+  return undefined;
+}
+
+/** Absolute URL of an API path, for EventSource and links. */
+export function apiUrl(path: string): string {
+  return baseUrl() + path;
+}
+
+/** WebSocket URL of an API path: ws(s)://host/api/v1/... */
+export function wsUrl(path: string): string {
+  const { protocol, host } = window.location;
+  return `${protocol === 'https:' ? 'wss:' : 'ws:'}//${host}${API_PREFIX}${path}`;
+}

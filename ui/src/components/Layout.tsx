@@ -1,0 +1,72 @@
+// The frame of every page: the left bar (project, navigation, theme) and the page on the right.
+import { NavLink, Outlet } from 'react-router';
+import { Clock, FolderTree, History, Moon, Settings, SquareTerminal, Sun, Workflow } from 'lucide-react';
+import { $api } from '../api/client';
+import { useTheme } from '../lib/theme';
+
+const NAV = [
+  { to: '/pipelines', label: 'Pipelines', icon: Workflow },
+  { to: '/triggers', label: 'Triggers', icon: Clock },
+  { to: '/runs', label: 'Pipeline runs', icon: History },
+  { to: '/files', label: 'Files', icon: FolderTree },
+  { to: '/terminal', label: 'Terminal', icon: SquareTerminal },
+  { to: '/settings', label: 'Settings', icon: Settings },
+];
+
+export function Logo() {
+  return (
+    <svg className="sidebar__logo" viewBox="0 0 32 32" aria-hidden="true">
+      <rect width="32" height="32" rx="8" fill="#5b4cf0" />
+      <path d="M9 23 L21 11" stroke="#fff" strokeWidth="3" strokeLinecap="round" />
+      <circle cx="22.5" cy="9.5" r="3" fill="#ffd166" />
+      <path d="M13 8v3M11.5 9.5h3M24 17v2M23 18h2" stroke="#ffd166" strokeWidth="1.4" strokeLinecap="round" />
+    </svg>
+  );
+}
+
+export function Layout() {
+  const [theme, toggle] = useTheme();
+  const project = $api.useQuery('get', '/project', {}, { staleTime: 60_000, retry: 1 });
+  const name = project.data?.name;
+
+  return (
+    <div className="app">
+      <aside className="sidebar">
+        <div className="sidebar__brand">
+          <Logo />
+          <div>
+            <div className="sidebar__product">Wand</div>
+            <div className="sidebar__project" title={project.data?.root} data-testid="project-name">
+              {name ?? (project.isError ? 'server unreachable' : '…')}
+            </div>
+          </div>
+        </div>
+        <nav className="sidebar__nav" aria-label="Main">
+          {NAV.map(({ to, label, icon: Icon }) => (
+            <NavLink key={to} to={to} className="sidebar__link">
+              <Icon aria-hidden="true" />
+              {label}
+            </NavLink>
+          ))}
+        </nav>
+        <div className="sidebar__spacer" />
+        <div className="sidebar__footer">
+          <span title="Wand version">{project.data ? `v${project.data.version}` : ''}</span>
+          <button
+            type="button"
+            className="theme-toggle"
+            onClick={toggle}
+            aria-label={theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}
+            data-testid="theme-toggle"
+          >
+            {theme === 'dark' ? <Sun /> : <Moon />}
+            {theme === 'dark' ? 'Light' : 'Dark'}
+          </button>
+        </div>
+      </aside>
+      <main className="main">
+        <Outlet />
+      </main>
+    </div>
+  );
+}

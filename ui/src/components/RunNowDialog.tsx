@@ -1,0 +1,76 @@
+// "Run pipeline now": optional variables, then a run (of a trigger or of the pipeline alone); opens the run page.
+import { useState } from 'react';
+import { useNavigate } from 'react-router';
+import { useQueryClient } from '@tanstack/react-query';
+import { api, type Run } from '../api/client';
+import { variablesToObject, type VariableRow } from '../lib/triggerForm';
+import { ErrorAlert, KeyValueEditor, Modal, Spinner } from './ui';
+
+export function RunNowDialog({
+  pipeline,
+  triggerId,
+  triggerName,
+  defaults,
+  onClose,
+}: {
+  pipeline: string;
+  triggerId?: number;
+  triggerName?: string;
+  defaults?: VariableRow[];
+  onClose: () => void;
+}) {
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const [rows, setRows] = useState<VariableRow[]>(defaults ?? []);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const start = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const body = { variables: variablesToObject(rows) };
+      let run: Run | undefined;
+      if (triggerId != null) {
+        run = (await api.POST('/triggers/{id}/runs', { params: { path: { id: triggerId } }, body })).data;
+      } else {
+        run = (await api.POST('/pipelines/{uuid}/runs', { params: { path: { uuid: pipeline } }, body })).data;
+      }
+      void qc.invalidateQueries({ queryKey: ['get', '/runs'] });
+      if (run) void navigate(`/runs/${String(run.id)}`);
+      else onClose();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      title={triggerName ? `Run ${pipeline} now (trigger ${triggerName})` : `Run ${pipeline} now`}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="button" className="btn btn--primary" disabled={busy} onClick={() => void start()} data-testid="run-now-confirm">
+            {busy && <Spinner />} Run now
+          </button>
+        </>
+      }
+    >
+      <p className="muted" style={{ margin: 0 }}>
+        {triggerId != null
+          ? 'The run gets the trigger’s variables; the ones below override them.'
+          : 'The run gets the pipeline’s variables; the ones below override them.'}
+      </p>
+      <div className="field">
+        <span className="field__label">Run variables (optional)</span>
+        <KeyValueEditor rows={rows} onChange={setRows} />
+      </div>
+      <ErrorAlert error={error} title="Could not start the run" />
+    </Modal>
+  );
+}

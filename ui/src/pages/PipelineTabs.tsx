@@ -1,0 +1,29 @@
+// The header of a pipeline's own pages: its name and the tabs Editor / Triggers / Runs.
+import { Link } from 'react-router';
+import { $api } from '../api/client';
+
+export function PipelineTabs({ uuid, active }: { uuid: string; active: 'triggers' | 'runs' }) {
+  const detail = $api.useQuery('get', '/pipelines/{uuid}', { params: { path: { uuid } } }, { retry: false });
+  const base = `/pipelines/${encodeURIComponent(uuid)}`;
+  return (
+    <>
+      <div className="page-header">
+        <div className="page-header__title">
+          <div className="breadcrumbs">
+            <Link to="/pipelines">Pipelines</Link> /
+          </div>
+          <h1>{detail.data?.name ?? uuid}</h1>
+        </div>
+      </div>
+      <nav className="tabs" aria-label="Pipeline">
+        <Link to={`${base}/edit`}>Editor</Link>
+        <Link to={`${base}/triggers`} className={active === 'triggers' ? 'active' : ''}>
+          Triggers
+        </Link>
+        <Link to={`${base}/runs`} className={active === 'runs' ? 'active' : ''}>
+          Runs
+        </Link>
+      </nav>
+    </>
+  );
+}

@@ -1,0 +1,182 @@
+// Pipeline runs, one page at a time (keyset pagination on the run id), filtered by pipeline, status and trigger.
+// The filters live in the URL (?pipeline=&status=&trigger=), the page cursors in memory.
+import { useMemo, useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { keepPreviousData } from '@tanstack/react-query';
+import { ChevronLeft, ChevronRight } from 'lucide-react';
+import { $api } from '../api/client';
+import { Empty, ErrorAlert, Loading, Spinner, StatusBadge } from '../components/ui';
+import { isFinished, RUN_STATUSES, statusLabel } from '../lib/blockTypes';
+import { formatDateTime, formatDuration, relativeTime } from '../lib/format';
+import { PAGE_SIZE, runDuration } from '../lib/runs';
+import { useNow } from '../lib/useNow';
+
+interface Pager {
+  filterKey: string;
+  stack: (number | undefined)[];
+  cursor: number | undefined;
+}
+
+export function RunsTable({ fixedPipeline }: { fixedPipeline?: string }) {
+  const navigate = useNavigate();
+  const [search, setSearch] = useSearchParams();
+  const pipeline = fixedPipeline ?? search.get('pipeline') ?? '';
+  const status = search.get('status') ?? '';
+  const trigger = search.get('trigger') ?? '';
+  // The current page starts below `cursor`; `stack` holds the cursors of the pages above it. Both belong to one
+  // set of filters: other filters start again at the newest page.
+  const filterKey = `${pipeline}|${status}|${trigger}`;
+  const [pager, setPager] = useState<Pager>({ filterKey, stack: [], cursor: undefined });
+  const current: Pager = pager.filterKey === filterKey ? pager : { filterKey, stack: [], cursor: undefined };
+  const { stack, cursor } = current;
+
+  const query = {
+    limit: PAGE_SIZE,
+    ...(pipeline ? { pipeline } : {}),
+    ...(status ? { status } : {}),
+    ...(trigger ? { trigger_id: Number(trigger) } : {}),
+    ...(cursor != null ? { before: cursor } : {}),
+  };
+  const page = $api.useQuery(
+    'get',
+    '/runs',
+    { params: { query } },
+    {
+      placeholderData: keepPreviousData,
+      refetchInterval: (q) => {
+        const runs = q.state.data?.runs ?? [];
+        if (runs.some((r) => !isFinished(r.status))) return 1000;
+        return cursor == null ? 5000 : false;
+      },
+    },
+  );
+  const pipelines = $api.useQuery('get', '/pipelines', {}, { enabled: !fixedPipeline, staleTime: 30_000 });
+  const triggers = $api.useQuery('get', '/triggers', {}, { staleTime: 30_000 });
+  const triggerNames = useMemo(() => new Map((triggers.data ?? []).map((t) => [t.id, t.name])), [triggers.data]);
+  const triggerOptions = (triggers.data ?? []).filter((t) => !pipeline || t.pipeline_uuid === pipeline);
+
+  const setFilter = (key: string, value: string) => {
+    const next = new URLSearchParams(search);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    if (key === 'pipeline') next.delete('trigger');
+    setSearch(next, { replace: true });
+  };
+
+  const runs = page.data?.runs ?? [];
+  const nextBefore = page.data?.next_before ?? null;
+  const pageNumber = stack.length + 1;
+  const now = useNow(runs.some((r) => r.status === 'running'));
+
+  const older = () => {
+    if (nextBefore == null) return;
+    setPager({ filterKey, stack: [...stack, cursor], cursor: nextBefore });
+  };
+  const newer = () => {
+    if (stack.length === 0) return;
+    setPager({ filterKey, stack: stack.slice(0, -1), cursor: stack[stack.length - 1] });
+  };
+
+  return (
+    <div className="form-section" style={{ gap: 12 }}>
+      <div className="toolbar" role="group" aria-label="Filters">
+        {!fixedPipeline && (
+          <select className="select" aria-label="Pipeline" value={pipeline} onChange={(e) => setFilter('pipeline', e.target.value)}>
+            <option value="">All pipelines</option>
+            {(pipelines.data ?? []).map((p) => (
+              <option key={p.uuid} value={p.uuid}>
+                {p.name}
+              </option>
+            ))}
+            {pipeline && !(pipelines.data ?? []).some((p) => p.uuid === pipeline) && <option value={pipeline}>{pipeline}</option>}
+          </select>
+        )}
+        <select className="select" aria-label="Status" value={status} onChange={(e) => setFilter('status', e.target.value)}>
+          <option value="">All statuses</option>
+          {RUN_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {statusLabel(s)}
+            </option>
+          ))}
+        </select>
+        <select className="select" aria-label="Trigger" value={trigger} onChange={(e) => setFilter('trigger', e.target.value)}>
+          <option value="">All triggers</option>
+          {triggerOptions.map((t) => (
+            <option key={t.id} value={String(t.id)}>
+              {t.name} ({t.pipeline_uuid})
+            </option>
+          ))}
+          {trigger && !triggerOptions.some((t) => String(t.id) === trigger) && <option value={trigger}>Trigger #{trigger}</option>}
+        </select>
+        {page.isFetching && <Spinner label="Refreshing" />}
+        <div className="toolbar__grow" />
+        <div className="pager">
+          <span data-testid="page-number">Page {pageNumber}</span>
+          <button type="button" className="btn btn--sm" onClick={newer} disabled={stack.length === 0}>
+            <ChevronLeft /> Newer
+          </button>
+          <button type="button" className="btn btn--sm" onClick={older} disabled={nextBefore == null}>
+            Older <ChevronRight />
+          </button>
+        </div>
+      </div>
+
+      <ErrorAlert error={page.error} title="Could not load the runs" onRetry={() => void page.refetch()} />
+      {page.isPending && <Loading what="Loading runs" />}
+      {page.data && (
+        <div className="table-wrap">
+          <table className="table table--compact" data-testid="runs-table">
+            <thead>
+              <tr>
+                <th>Run</th>
+                {!fixedPipeline && <th>Pipeline</th>}
+                <th>Status</th>
+                <th>Trigger</th>
+                <th>Started</th>
+                <th className="num">Duration</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.map((r) => (
+                <tr
+                  key={r.id}
+                  className="is-clickable"
+                  data-testid={`run-row-${String(r.id)}`}
+                  onClick={(e) => {
+                    if ((e.target as HTMLElement).closest('a')) return;
+                    void navigate(`/runs/${String(r.id)}`);
+                  }}
+                >
+                  <td>
+                    <Link to={`/runs/${String(r.id)}`}>#{r.id}</Link>
+                  </td>
+                  {!fixedPipeline && (
+                    <td>
+                      <Link to={`/pipelines/${encodeURIComponent(r.pipeline_uuid)}/runs`}>{r.pipeline_uuid}</Link>
+                    </td>
+                  )}
+                  <td>
+                    <StatusBadge status={r.status} />
+                  </td>
+                  <td className={r.trigger_id == null ? 'cell-muted' : ''}>
+                    {r.trigger_id == null ? 'Manual' : (triggerNames.get(r.trigger_id) ?? `#${String(r.trigger_id)}`)}
+                  </td>
+                  <td className="nowrap">
+                    {formatDateTime(r.started_at ?? r.created_at)}{' '}
+                    <span className="cell-muted small">{relativeTime(r.started_at ?? r.created_at, now)}</span>
+                  </td>
+                  <td className="num">{formatDuration(runDuration(r, now))}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {runs.length === 0 && (
+            <Empty title={status || trigger || (!fixedPipeline && pipeline) ? 'No run matches these filters' : 'No runs yet'}>
+              <span>Runs appear here when a trigger fires, an API call arrives, or you run a pipeline now.</span>
+            </Empty>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

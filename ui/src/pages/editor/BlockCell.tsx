@@ -1,0 +1,193 @@
+// One block of the notebook: header, code editor with autosave, run buttons and the last execution's output.
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { Play, RotateCcw } from 'lucide-react';
+import { api, type Block, type BlockRun, type LogLine, type Output } from '../../api/client';
+import { CodeEditor } from '../../components/CodeEditor';
+import { LogView, OutputView } from '../../components/OutputView';
+import { ErrorAlert, Menu, Spinner, StatusBadge, TypeBadge } from '../../components/ui';
+import { blockType } from '../../lib/blockTypes';
+import { formatDuration } from '../../lib/format';
+import { saveLabel } from '../../lib/saveState';
+import { useCodeCell } from './useCodeCell';
+
+export interface Execution {
+  runId: number;
+  blockRun?: BlockRun;
+  logs: LogLine[];
+  outputs: Output[];
+}
+
+export interface BlockCellProps {
+  pipeline: string;
+  block: Block;
+  index: number;
+  count: number;
+  focused: boolean;
+  onFocus: () => void;
+  onExecuted: (blockRuns: BlockRun[]) => void;
+  onMove: (position: number) => void;
+  onEditParents: () => void;
+  onDelete: () => void;
+}
+
+export function BlockCell({ pipeline, block, index, count, focused, onFocus, onExecuted, onMove, onEditParents, onDelete }: BlockCellProps) {
+  const cell = useCodeCell(pipeline, block.uuid);
+  const [running, setRunning] = useState<null | 'block' | 'upstream'>(null);
+  const [execution, setExecution] = useState<Execution | null>(null);
+  const [runError, setRunError] = useState<unknown>(null);
+  const info = blockType(block.type);
+  const runnable = block.type !== 'markdown';
+  const { status, error } = cell.state;
+
+  const run = async (withUpstream: boolean) => {
+    if (!runnable || running) return;
+    setRunning(withUpstream ? 'upstream' : 'block');
+    setRunError(null);
+    try {
+      const saved = await cell.save();
+      if (!saved) {
+        setRunError(new Error('The code could not be saved, so the block was not run.'));
+        return;
+      }
+      const { data } = await api.POST('/pipelines/{uuid}/blocks/{block}/execute', {
+        params: { path: { uuid: pipeline, block: block.uuid } },
+        body: { with_upstream: withUpstream },
+      });
+      if (data) {
+        setExecution({
+          runId: data.run.id,
+          blockRun: data.block_runs.find((b) => b.block_uuid === block.uuid),
+          logs: data.logs,
+          outputs: data.outputs,
+        });
+        onExecuted(data.block_runs);
+      }
+    } catch (e) {
+      setRunError(e);
+    } finally {
+      setRunning(null);
+    }
+  };
+
+  return (
+    <section
+      className={`cell${focused ? ' cell--focused' : ''}`}
+      style={{ ['--cell-color' as string]: info.color }}
+      data-testid={`cell-${block.uuid}`}
+      id={`cell-${block.uuid}`}
+      onFocus={onFocus}
+      onClick={onFocus}
+    >
+      <header className="cell__header">
+        <TypeBadge type={block.type} />
+        <span className="cell__name">{block.uuid}</span>
+        <span className="chip">{block.language}</span>
+        <span className="cell__parents" title={block.upstream_blocks.join(', ')}>
+          {block.upstream_blocks.length > 0 ? `← ${block.upstream_blocks.join(', ')}` : ''}
+        </span>
+        <div className="cell__actions">
+          <span className={`save-state save-state--${status}`} data-testid="save-state" title={error ?? undefined}>
+            {status === 'saving' && <Spinner label="Saving" />}
+            {cell.loading ? 'Loading…' : saveLabel(status)}
+          </span>
+          {runnable && (
+            <button
+              type="button"
+              className="btn btn--sm btn--primary"
+              onClick={() => void run(false)}
+              disabled={!!running || cell.loading}
+              title="Run block (Shift+Enter)"
+              data-testid="run-block"
+            >
+              {running === 'block' ? <Spinner label="Running" /> : <Play />} Run
+            </button>
+          )}
+          <Menu
+            label="⋯"
+            ariaLabel={`Actions of ${block.uuid}`}
+            buttonClass="btn btn--sm btn--ghost btn--icon"
+            items={[
+              ...(runnable
+                ? [{ label: 'Run with upstream blocks', hint: 'Runs every block this one depends on first', onSelect: () => void run(true) }]
+                : []),
+              { label: 'Edit parent blocks…', onSelect: onEditParents },
+              'separator',
+              { label: 'Move up', disabled: index === 0, onSelect: () => onMove(index - 1) },
+              { label: 'Move down', disabled: index >= count - 1, onSelect: () => onMove(index + 1) },
+              'separator',
+              { label: 'Delete block…', danger: true, onSelect: onDelete },
+            ]}
+          />
+        </div>
+      </header>
+
+      <div className="cell__code">
+        {cell.loadError ? (
+          <div className="cell__notice">
+            <ErrorAlert error={cell.loadError} title={`Could not read ${block.file}`} onRetry={() => void cell.reload()} />
+          </div>
+        ) : (
+          <CodeEditor
+            value={cell.state.content}
+            language={block.language}
+            onChange={cell.edit}
+            onRun={runnable ? () => void run(false) : undefined}
+            onSave={() => void cell.save()}
+            readOnly={cell.loading}
+            wrap
+            label={`Code of ${block.uuid}`}
+          />
+        )}
+      </div>
+
+      {status === 'conflict' && (
+        <div className="cell__notice">
+          <div className="alert alert--warning" role="alert" data-testid="conflict">
+            <div className="alert__body">{error}</div>
+            <button type="button" className="btn btn--sm" onClick={() => void cell.reload()}>
+              <RotateCcw /> Reload
+            </button>
+          </div>
+        </div>
+      )}
+      {status === 'error' && (
+        <div className="cell__notice">
+          <div className="alert alert--error" role="alert">
+            <div className="alert__body">Not saved: {error}</div>
+            <button type="button" className="btn btn--sm" onClick={() => void cell.save()}>
+              Retry
+            </button>
+          </div>
+        </div>
+      )}
+
+      {(running || execution || runError != null) && (
+        <div className="cell__output" data-testid="cell-output">
+          {running && (
+            <div className="cell__output-head">
+              <Spinner label="Running" /> Running {running === 'upstream' ? 'with upstream blocks' : 'block'}…
+            </div>
+          )}
+          <ErrorAlert error={runError} title="Could not run the block" />
+          {execution && !running && (
+            <>
+              <div className="cell__output-head">
+                <StatusBadge status={execution.blockRun?.status ?? 'completed'} />
+                <span>{formatDuration(execution.blockRun?.duration_seconds)}</span>
+                <Link to={`/runs/${String(execution.runId)}`}>Run #{execution.runId}</Link>
+              </div>
+              {execution.logs.length > 0 && <LogView lines={execution.logs} />}
+              {execution.blockRun?.error && (
+                <pre className="log" style={{ padding: '8px 12px', color: 'var(--log-err)', whiteSpace: 'pre-wrap' }}>
+                  {execution.blockRun.error}
+                </pre>
+              )}
+              {execution.blockRun?.status === 'completed' && <OutputView outputs={execution.outputs} />}
+            </>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
