@@ -234,6 +234,126 @@ impl Project {
         })
     }
 
+    /// Renames a block; its uuid follows the name (as in Mage), and so do its children's `upstream_blocks`. Its file
+    /// is renamed too when it has the conventional name and no other pipeline uses it. Returns the new uuid.
+    pub fn rename_block(
+        &self,
+        pipeline: &str,
+        block: &str,
+        name: &str,
+    ) -> Result<String, ProjectError> {
+        let new_uuid = slug(name);
+        let mut file = self.raw_pipeline(pipeline)?;
+        if new_uuid.is_empty() {
+            return Err(self.invalid(
+                &file,
+                Some(block),
+                "a block needs a name with letters or digits".to_owned(),
+            ));
+        }
+        let entries = file.blocks();
+        let Some(index) = entries
+            .iter()
+            .position(|e| e.get("uuid").and_then(Value::as_str) == Some(block))
+        else {
+            return Err(self.invalid(
+                &file,
+                Some(block),
+                "the pipeline has no such block".to_owned(),
+            ));
+        };
+        if new_uuid != block
+            && entries
+                .iter()
+                .any(|e| e.get("uuid").and_then(Value::as_str) == Some(new_uuid.as_str()))
+        {
+            return Err(self.invalid(
+                &file,
+                Some(&new_uuid),
+                "the pipeline already has a block with this uuid; choose another name".to_owned(),
+            ));
+        }
+        let current = self
+            .validate(pipeline, file.clone())
+            .ok()
+            .and_then(|loaded| {
+                let p = loaded.pipeline;
+                p.dag
+                    .get(block)
+                    .cloned()
+                    .or_else(|| p.notebook_blocks.into_iter().find(|b| b.uuid == block))
+            });
+        let mut move_file = None;
+        if let Some(current) = &current
+            && new_uuid != block
+        {
+            let conventional = format!(
+                "{}/{block}.{}",
+                current.block_type.folder(),
+                current.language.extension()
+            );
+            let target = format!(
+                "{}/{new_uuid}.{}",
+                current.block_type.folder(),
+                current.language.extension()
+            );
+            if current.file == conventional && !self.used_elsewhere(pipeline, &current.file) {
+                if self.resolve(&target)?.exists() {
+                    return Err(ProjectError::AlreadyExists {
+                        path: self.root().join(&target),
+                    });
+                }
+                move_file = Some((conventional, target));
+            }
+        }
+        let entries = file.blocks_mut();
+        entries[index]["name"] = json!(name.trim());
+        entries[index]["uuid"] = json!(new_uuid);
+        if let Some((_, target)) = &move_file {
+            entries[index]["configuration"]["file_source"] = json!({"path": target});
+        }
+        for entry in entries.iter_mut() {
+            if let Some(Value::Array(parents)) = entry.get_mut("upstream_blocks") {
+                for parent in parents.iter_mut().filter(|p| p.as_str() == Some(block)) {
+                    *parent = json!(new_uuid);
+                }
+            }
+        }
+        sync_downstream(file.blocks_mut());
+        if let Some((from, to)) = &move_file {
+            self.rename_file(from, to)?;
+        }
+        match self.validate(pipeline, file) {
+            Ok(loaded) => {
+                loaded.file.write()?;
+                Ok(new_uuid)
+            }
+            Err(error) => {
+                if let Some((from, to)) = &move_file {
+                    let _ = self.rename_file(to, from);
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Whether a pipeline other than `pipeline` has a block whose file is `path`.
+    fn used_elsewhere(&self, pipeline: &str, path: &str) -> bool {
+        self.pipeline_uuids()
+            .iter()
+            .filter(|other| *other != pipeline)
+            .any(|other| {
+                self.load_pipeline(other).is_ok_and(|loaded| {
+                    let p = loaded.pipeline;
+                    p.dag
+                        .blocks()
+                        .iter()
+                        .chain(&p.notebook_blocks)
+                        .any(|b| b.file == path)
+                })
+            })
+    }
+
     /// Moves a block to `position` in the pipeline's list (the notebook's order).
     pub fn move_block(
         &self,

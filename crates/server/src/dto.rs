@@ -373,9 +373,11 @@ pub(crate) struct NewBlockInput {
     pub existing_file: Option<String>,
 }
 
-/// Changes to a block: its parents, its place in the list.
+/// Changes to a block: its name (its uuid follows), its parents, its place in the list.
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct BlockUpdate {
+    #[serde(default)]
+    pub name: Option<String>,
     #[serde(default)]
     pub upstream_blocks: Option<Vec<String>>,
     #[serde(default)]

@@ -491,8 +491,9 @@ export interface components {
             started_at?: string | null;
             status: string;
         };
-        /** @description Changes to a block: its parents, its place in the list. */
+        /** @description Changes to a block: its name (its uuid follows), its parents, its place in the list. */
         BlockUpdate: {
+            name?: string | null;
             position?: number | null;
             upstream_blocks?: string[] | null;
         };

@@ -8,9 +8,13 @@ import { DagGraph } from '../components/DagGraph';
 import { Alert, ErrorAlert, Loading, Spinner } from '../components/ui';
 import { BLOCK_TYPES } from '../lib/blockTypes';
 import { BlockCell } from './editor/BlockCell';
-import { AddBlockDialog, DeleteBlockDialog, ParentsDialog, type NewBlock } from './editor/dialogs';
+import { AddBlockDialog, DeleteBlockDialog, ParentsDialog, RenameBlockDialog, type NewBlock } from './editor/dialogs';
 
-type Dialog = { kind: 'add'; type: string } | { kind: 'parents'; block: Block } | { kind: 'delete'; block: Block };
+type Dialog =
+  | { kind: 'add'; type: string }
+  | { kind: 'parents'; block: Block }
+  | { kind: 'rename'; block: Block }
+  | { kind: 'delete'; block: Block };
 
 export default function PipelineEditorPage() {
   const { uuid = '' } = useParams();
@@ -57,7 +61,7 @@ export default function PipelineEditorPage() {
   );
 
   const updateBlock = useCallback(
-    (block: string, body: { upstream_blocks?: string[]; position?: number }, inDialog = false) =>
+    (block: string, body: { name?: string; upstream_blocks?: string[]; position?: number }, inDialog = false) =>
       change(
         async () =>
           (await api.PUT('/pipelines/{uuid}/blocks/{block}', { params: { path: { uuid, block } }, body })).data,
@@ -180,6 +184,7 @@ export default function PipelineEditorPage() {
               onExecuted={onExecuted}
               onMove={(position) => void updateBlock(b.uuid, { position })}
               onEditParents={() => setDialog({ kind: 'parents', block: b })}
+              onRename={() => setDialog({ kind: 'rename', block: b })}
               onDelete={() => setDialog({ kind: 'delete', block: b })}
             />
           ))}
@@ -242,6 +247,22 @@ export default function PipelineEditorPage() {
           error={dialogError}
           onSave={(parents) =>
             void updateBlock(dialog.block.uuid, { upstream_blocks: parents }, true).then((ok) => ok && closeDialog())
+          }
+          onClose={closeDialog}
+        />
+      )}
+      {dialog?.kind === 'rename' && (
+        <RenameBlockDialog
+          block={dialog.block}
+          busy={busy}
+          error={dialogError}
+          onRename={(name) =>
+            void updateBlock(dialog.block.uuid, { name }, true).then((ok) => {
+              if (ok) {
+                closeDialog();
+                setFocused(name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, ''));
+              }
+            })
           }
           onClose={closeDialog}
         />

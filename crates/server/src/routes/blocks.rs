@@ -88,6 +88,10 @@ pub(super) async fn update(
     Path((uuid, block)): Path<(String, String)>,
     Json(input): Json<BlockUpdate>,
 ) -> Result<Json<PipelineDetail>, ApiError> {
+    let mut block = block;
+    if let Some(name) = input.name {
+        block = state.project.rename_block(&uuid, &block, &name)?;
+    }
     if let Some(upstream) = input.upstream_blocks {
         state.project.set_upstream(&uuid, &block, upstream)?;
     }

@@ -100,11 +100,21 @@ pub fn app(state: AppState) -> Router {
 /// gets its tag as a prefix: `pipelines_list`, `triggers_create`...
 fn unique_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
     for item in doc.paths.paths.values_mut() {
-        for operation in [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch]
-            .into_iter()
-            .flatten()
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
         {
-            let tag = operation.tags.as_ref().and_then(|tags| tags.first()).cloned();
+            let tag = operation
+                .tags
+                .as_ref()
+                .and_then(|tags| tags.first())
+                .cloned();
             if let (Some(tag), Some(id)) = (tag, operation.operation_id.as_mut())
                 && !id.starts_with(&format!("{tag}_"))
             {

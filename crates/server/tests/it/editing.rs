@@ -116,6 +116,44 @@ async fn a_pipeline_is_built_block_by_block_like_in_the_seed_tour() {
             && !yaml.contains("status: "),
         "{yaml}"
     );
+    // Rename: the uuid, the children's parents and the file follow the name.
+    let (status, renamed) = server
+        .call(
+            Method::PUT,
+            &format!("{blocks}/load_titanic"),
+            Some(json!({"name": "Load passengers"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{renamed}");
+    assert_eq!(uuids(&renamed)[0], "load_passengers");
+    assert_eq!(
+        renamed["blocks"][0]["file"],
+        json!("data_loaders/load_passengers.py")
+    );
+    assert_eq!(
+        renamed["blocks"][1]["upstream_blocks"],
+        json!(["load_passengers"])
+    );
+    let (status, _) = server
+        .call(
+            Method::GET,
+            "/api/v1/files/content?path=data_loaders/load_titanic.py",
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the file moved with the block"
+    );
+    let (status, clash) = server
+        .call(
+            Method::PUT,
+            &format!("{blocks}/load_passengers"),
+            Some(json!({"name": "export"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{clash}");
     // Reorder, then remove a block with its file.
     let (_, moved) = server
         .call(
@@ -126,7 +164,7 @@ async fn a_pipeline_is_built_block_by_block_like_in_the_seed_tour() {
         .await;
     assert_eq!(
         uuids(&moved),
-        ["export", "load_titanic", "fill_in_missing_values"]
+        ["export", "load_passengers", "fill_in_missing_values"]
     );
     let (status, removed) = server
         .call(
@@ -136,7 +174,10 @@ async fn a_pipeline_is_built_block_by_block_like_in_the_seed_tour() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(uuids(&removed), ["load_titanic", "fill_in_missing_values"]);
+    assert_eq!(
+        uuids(&removed),
+        ["load_passengers", "fill_in_missing_values"]
+    );
     let (status, _) = server
         .call(
             Method::GET,

@@ -28,10 +28,23 @@ export interface BlockCellProps {
   onExecuted: (blockRuns: BlockRun[]) => void;
   onMove: (position: number) => void;
   onEditParents: () => void;
+  onRename: () => void;
   onDelete: () => void;
 }
 
-export function BlockCell({ pipeline, block, index, count, focused, onFocus, onExecuted, onMove, onEditParents, onDelete }: BlockCellProps) {
+export function BlockCell({
+  pipeline,
+  block,
+  index,
+  count,
+  focused,
+  onFocus,
+  onExecuted,
+  onMove,
+  onEditParents,
+  onRename,
+  onDelete,
+}: BlockCellProps) {
   const cell = useCodeCell(pipeline, block.uuid);
   const [running, setRunning] = useState<null | 'block' | 'upstream'>(null);
   const [execution, setExecution] = useState<Execution | null>(null);
@@ -112,6 +125,7 @@ export function BlockCell({ pipeline, block, index, count, focused, onFocus, onE
                 ? [{ label: 'Run with upstream blocks', hint: 'Runs every block this one depends on first', onSelect: () => void run(true) }]
                 : []),
               { label: 'Edit parent blocks…', onSelect: onEditParents },
+              { label: 'Rename…', onSelect: onRename },
               'separator',
               { label: 'Move up', disabled: index === 0, onSelect: () => onMove(index - 1) },
               { label: 'Move down', disabled: index >= count - 1, onSelect: () => onMove(index + 1) },

@@ -1,4 +1,4 @@
-// The editor's dialogs: add a block, edit a block's parents, delete a block.
+// The editor's dialogs: add a block, edit a block's parents, rename a block, delete a block.
 import { useMemo, useState } from 'react';
 import { $api, type Block } from '../../api/client';
 import { ConfirmDialog, ErrorAlert, Loading, Modal, Spinner } from '../../components/ui';
@@ -70,6 +70,62 @@ export function ParentsDialog({
         })}
       </div>
       <ErrorAlert error={error} title="Could not change the parents" />
+    </Modal>
+  );
+}
+
+export function RenameBlockDialog({
+  block,
+  busy,
+  error,
+  onRename,
+  onClose,
+}: {
+  block: Block;
+  busy: boolean;
+  error: unknown;
+  onRename: (name: string) => void;
+  onClose: () => void;
+}) {
+  const [name, setName] = useState(block.name);
+  const uuid = slugify(name);
+  return (
+    <Modal
+      title={`Rename ${block.uuid}`}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className="btn btn--primary"
+            disabled={busy || !uuid || name.trim() === block.name}
+            onClick={() => onRename(name)}
+          >
+            {busy && <Spinner />} Rename
+          </button>
+        </>
+      }
+    >
+      <label className="field">
+        <span>New name</span>
+        <input
+          autoFocus
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && uuid && !busy) onRename(name);
+          }}
+          aria-label="New block name"
+        />
+      </label>
+      <p className="muted" style={{ margin: 0 }}>
+        Its uuid becomes <span className="mono">{uuid || '…'}</span>; the blocks below it follow, and its file is renamed
+        when no other pipeline uses it.
+      </p>
+      <ErrorAlert error={error} title="Could not rename the block" />
     </Modal>
   );
 }
