@@ -110,6 +110,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
         data_dir,
         database,
         shell: std::env::var("SHELL").unwrap_or_else(|_| "/bin/bash".to_owned()),
+        environment: config::environment(project.root(), args.python.clone()),
     };
     let address = SocketAddr::new(args.host, args.port);
     let listener = tokio::net::TcpListener::bind(address)

@@ -179,3 +179,99 @@ fn requirements_hash(requirements: &Path) -> Result<String, RuntimeError> {
         .map(|byte| format!("{byte:02x}"))
         .collect())
 }
+
+/// What the project's Python is: the interpreter, its version and its installed packages.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PythonInfo {
+    pub interpreter: PathBuf,
+    pub version: String,
+    /// (name, version), sorted by name.
+    pub packages: Vec<(String, String)>,
+}
+
+/// The interpreter `ensure_python` would use, if it exists already (it does not create anything).
+pub fn existing_python(request: &EnvironmentRequest) -> Option<PathBuf> {
+    match &request.explicit {
+        Some(python) => Some(python.clone()),
+        None => Some(
+            request
+                .project_root
+                .join(".venv")
+                .join("bin")
+                .join("python"),
+        )
+        .filter(|p| p.is_file()),
+    }
+}
+
+/// Asks an interpreter for its version and packages.
+pub fn describe_python(python: &Path) -> Result<PythonInfo, RuntimeError> {
+    const PROBE: &str = "import json, sys, importlib.metadata as m\n\
+        packages = sorted({(d.metadata['Name'] or '?', d.version) for d in m.distributions()}, key=lambda p: p[0].lower())\n\
+        print(json.dumps({'version': sys.version.split()[0], 'packages': packages}))";
+    let failed = |reason: String| RuntimeError::Python {
+        path: python.to_owned(),
+        reason,
+    };
+    let output = Command::new(python)
+        .args(["-c", PROBE])
+        .output()
+        .map_err(|error| failed(error.to_string()))?;
+    if !output.status.success() {
+        return Err(failed(
+            String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        ));
+    }
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        version: String,
+        packages: Vec<(String, String)>,
+    }
+    let probe: Probe =
+        serde_json::from_slice(&output.stdout).map_err(|error| failed(error.to_string()))?;
+    Ok(PythonInfo {
+        interpreter: python.to_owned(),
+        version: probe.version,
+        packages: probe.packages,
+    })
+}
+
+/// Installs `requirements.txt` now (the Settings page's button): into the project's `.venv`, created if needed,
+/// or into the explicit interpreter. Installer output goes to `progress` line by line.
+pub fn install_requirements(
+    request: &EnvironmentRequest,
+    progress: &mut dyn FnMut(&str),
+) -> Result<PathBuf, RuntimeError> {
+    let python = ensure_python(request, progress)?;
+    let requirements = request.project_root.join("requirements.txt");
+    if !requirements.is_file() {
+        progress("the project has no requirements.txt; nothing to install");
+        return Ok(python);
+    }
+    let mut install = match &request.uv {
+        Some(uv) => {
+            let mut install = command(uv, &["pip", "install", "--python"]);
+            install.arg(&python);
+            install
+        }
+        None => command(
+            &python,
+            &[
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "--progress-bar",
+                "off",
+            ],
+        ),
+    };
+    install.arg("-r").arg(&requirements);
+    progress(&format!(
+        "installing {} with {}",
+        requirements.display(),
+        python.display()
+    ));
+    run_step("installing requirements.txt", install, progress)?;
+    Ok(python)
+}

@@ -11,7 +11,10 @@ mod protocol;
 mod sink;
 mod worker;
 
-pub use environment::{EnvironmentRequest, ensure_python};
+pub use environment::{
+    EnvironmentRequest, PythonInfo, describe_python, ensure_python, existing_python,
+    install_requirements,
+};
 pub use error::RuntimeError;
 pub use package::install_package;
 pub use preview::{TablePreview, preview_table};

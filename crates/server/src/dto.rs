@@ -460,3 +460,13 @@ pub(crate) struct SettingsDto {
     #[schema(value_type = Object)]
     pub retry_config: Value,
 }
+
+/// The project's Python environment.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct PythonDto {
+    pub interpreter: Option<String>,
+    pub version: Option<String>,
+    /// (name, version) pairs, sorted by name.
+    pub packages: Vec<(String, String)>,
+    pub note: Option<String>,
+}

@@ -19,6 +19,8 @@ pub struct AppState {
     pub logs: broadcast::Sender<LogEvent>,
     pub project: Project,
     pub data_dir: PathBuf,
+    /// How the project's Python is chosen (for the Settings page).
+    pub environment: runtime::EnvironmentRequest,
     /// The shell the browser terminal runs.
     pub shell: String,
     /// Where the database lives, for the settings page (never a password).

@@ -224,6 +224,7 @@ impl RunStore for PgStore {
             "SELECT * FROM pipeline_runs
              WHERE ($1::TEXT IS NULL OR pipeline_uuid = $1) AND ($2::TEXT IS NULL OR status = $2)
                 AND ($3::BIGINT IS NULL OR trigger_id = $3) AND ($4::BIGINT IS NULL OR id < $4)
+                AND ($6::TIMESTAMPTZ IS NULL OR execution_date >= $6) AND ($7::TIMESTAMPTZ IS NULL OR execution_date < $7)
              ORDER BY id DESC LIMIT $5",
         )
         .bind(filter.pipeline_uuid.as_deref())
@@ -231,6 +232,8 @@ impl RunStore for PgStore {
         .bind(filter.trigger_id)
         .bind(filter.before_id)
         .bind(filter.limit.unwrap_or(100))
+        .bind(filter.since)
+        .bind(filter.until)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(pipeline_run).collect()

@@ -76,6 +76,10 @@ pub struct RunFilter {
     pub status: Option<RunStatus>,
     /// Only runs with a smaller id (the next page of a newest-first list).
     pub before_id: Option<i64>,
+    /// Only runs whose execution date is at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Only runs whose execution date is before this time.
+    pub until: Option<DateTime<Utc>>,
     pub limit: Option<i64>,
 }
 

@@ -213,6 +213,7 @@ impl RunStore for SqliteStore {
             "SELECT * FROM pipeline_runs
              WHERE (? IS NULL OR pipeline_uuid = ?) AND (? IS NULL OR status = ?) AND (? IS NULL OR trigger_id = ?)
                 AND (? IS NULL OR id < ?)
+                AND (? IS NULL OR execution_date >= ?) AND (? IS NULL OR execution_date < ?)
              ORDER BY id DESC LIMIT ?",
         )
         .bind(filter.pipeline_uuid.as_deref())
@@ -223,6 +224,10 @@ impl RunStore for SqliteStore {
         .bind(filter.trigger_id)
         .bind(filter.before_id)
         .bind(filter.before_id)
+        .bind(filter.since.map(stamp))
+        .bind(filter.since.map(stamp))
+        .bind(filter.until.map(stamp))
+        .bind(filter.until.map(stamp))
         .bind(filter.limit.unwrap_or(100))
         .fetch_all(&self.pool)
         .await?;

@@ -275,6 +275,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/python": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The interpreter blocks run with (none yet when the project's `.venv` will be created on the first run). */
+        get: operations["meta_describe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/python/install": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Installs `requirements.txt` now. The answer is a stream of server-sent events: `line` events with the installer's
+         *     output, then one `end` event `{"ok": bool, "message": ...}`.
+         */
+        post: operations["meta_install"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs": {
         parameters: {
             query?: never;
@@ -618,6 +655,17 @@ export interface components {
             pipelines: number;
             root: string;
             version: string;
+        };
+        /** @description The project's Python environment. */
+        PythonDto: {
+            interpreter?: string | null;
+            note?: string | null;
+            /** @description (name, version) pairs, sorted by name. */
+            packages: [
+                string,
+                string
+            ][];
+            version?: string | null;
         };
         Rename: {
             from: string;
@@ -1672,6 +1720,51 @@ export interface operations {
             };
         };
     };
+    meta_describe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PythonDto"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    meta_install: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream of `line` and `end` events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     runs_list: {
         parameters: {
             query?: {
@@ -1685,6 +1778,10 @@ export interface operations {
                 limit?: number | null;
                 /** @description Only runs older than this run id (from `next_before`). */
                 before?: number | null;
+                /** @description Only runs whose execution date is at or after this time (RFC 3339). */
+                since?: string | null;
+                /** @description Only runs whose execution date is before this time (RFC 3339). */
+                until?: string | null;
             };
             header?: never;
             path?: never;

@@ -9,3 +9,10 @@ export function runDuration(run: Run, now = Date.now()): number | null {
   if (run.status === 'running') return elapsedSeconds(run.started_at, null, now);
   return elapsedSeconds(run.started_at, run.completed_at, now);
 }
+
+/** The instant a `to` date ends (UTC): runs executed on that day are included. */
+export function dayAfter(date: string): string {
+  const next = new Date(`${date}T00:00:00Z`);
+  next.setUTCDate(next.getUTCDate() + 1);
+  return next.toISOString().replace('.000Z', 'Z');
+}

@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { MemoryRouter, Route, Routes } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Run } from '../api/client';
+import { dayAfter } from '../lib/runs';
 import { RunsTable } from './RunsTable';
 
 function run(id: number, patch: Partial<Run> = {}): Run {
@@ -170,5 +171,12 @@ describe('the runs table', () => {
     expect(server.last().get('pipeline')).toBe('report');
     expect(server.last().get('status')).toBe('completed');
     expect(screen.getByLabelText('Status')).toHaveValue('completed');
+  });
+});
+
+describe('dayAfter', () => {
+  it('ends a date filter at the next midnight, across months', () => {
+    expect(dayAfter('2026-05-31')).toBe('2026-06-01T00:00:00Z');
+    expect(dayAfter('2026-12-31')).toBe('2027-01-01T00:00:00Z');
   });
 });

@@ -1,5 +1,5 @@
-// Pipeline runs, one page at a time (keyset pagination on the run id), filtered by pipeline, status and trigger.
-// The filters live in the URL (?pipeline=&status=&trigger=), the page cursors in memory.
+// Pipeline runs, one page at a time (keyset pagination on the run id), filtered by pipeline, status, trigger and
+// execution date. The filters live in the URL (?pipeline=&status=&trigger=&from=&to=), the page cursors in memory.
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { keepPreviousData } from '@tanstack/react-query';
@@ -7,6 +7,7 @@ import { ChevronLeft, ChevronRight } from 'lucide-react';
 import { $api } from '../api/client';
 import { Empty, ErrorAlert, Loading, Spinner, StatusBadge } from '../components/ui';
 import { isFinished, RUN_STATUSES, statusLabel } from '../lib/blockTypes';
+import { dayAfter } from '../lib/runs';
 import { formatDateTime, formatDuration, relativeTime } from '../lib/format';
 import { PAGE_SIZE, runDuration } from '../lib/runs';
 import { useNow } from '../lib/useNow';
@@ -23,9 +24,11 @@ export function RunsTable({ fixedPipeline }: { fixedPipeline?: string }) {
   const pipeline = fixedPipeline ?? search.get('pipeline') ?? '';
   const status = search.get('status') ?? '';
   const trigger = search.get('trigger') ?? '';
+  const from = search.get('from') ?? '';
+  const to = search.get('to') ?? '';
   // The current page starts below `cursor`; `stack` holds the cursors of the pages above it. Both belong to one
   // set of filters: other filters start again at the newest page.
-  const filterKey = `${pipeline}|${status}|${trigger}`;
+  const filterKey = `${pipeline}|${status}|${trigger}|${from}|${to}`;
   const [pager, setPager] = useState<Pager>({ filterKey, stack: [], cursor: undefined });
   const current: Pager = pager.filterKey === filterKey ? pager : { filterKey, stack: [], cursor: undefined };
   const { stack, cursor } = current;
@@ -35,6 +38,8 @@ export function RunsTable({ fixedPipeline }: { fixedPipeline?: string }) {
     ...(pipeline ? { pipeline } : {}),
     ...(status ? { status } : {}),
     ...(trigger ? { trigger_id: Number(trigger) } : {}),
+    ...(from ? { since: `${from}T00:00:00Z` } : {}),
+    ...(to ? { until: dayAfter(to) } : {}),
     ...(cursor != null ? { before: cursor } : {}),
   };
   const page = $api.useQuery(
@@ -108,6 +113,14 @@ export function RunsTable({ fixedPipeline }: { fixedPipeline?: string }) {
           ))}
           {trigger && !triggerOptions.some((t) => String(t.id) === trigger) && <option value={trigger}>Trigger #{trigger}</option>}
         </select>
+        <label className="toolbar__date">
+          From
+          <input type="date" className="input" aria-label="From date" value={from} onChange={(e) => setFilter('from', e.target.value)} />
+        </label>
+        <label className="toolbar__date">
+          To
+          <input type="date" className="input" aria-label="To date" value={to} onChange={(e) => setFilter('to', e.target.value)} />
+        </label>
         {page.isFetching && <Spinner label="Refreshing" />}
         <div className="toolbar__grow" />
         <div className="pager">
@@ -171,7 +184,7 @@ export function RunsTable({ fixedPipeline }: { fixedPipeline?: string }) {
             </tbody>
           </table>
           {runs.length === 0 && (
-            <Empty title={status || trigger || (!fixedPipeline && pipeline) ? 'No run matches these filters' : 'No runs yet'}>
+            <Empty title={status || trigger || from || to || (!fixedPipeline && pipeline) ? 'No run matches these filters' : 'No runs yet'}>
               <span>Runs appear here when a trigger fires, an API call arrives, or you run a pipeline now.</span>
             </Empty>
           )}

@@ -86,18 +86,113 @@ export function SettingsPage() {
               )}
             </div>
           </div>
-          <div className="card">
-            <div className="card__header">
-              <h2>Python environment</h2>
-            </div>
-            <div className="card__body">
-              <p className="muted" style={{ margin: 0 }}>
-                The project’s own Python environment (its interpreter and the packages installed from requirements.txt) is not
-                shown yet: the API does not describe it. Use the Terminal to inspect it meanwhile.
-              </p>
-            </div>
-          </div>
+          <PythonCard />
         </div>
+      </div>
+    </div>
+  );
+}
+
+/** The interpreter blocks run with, its packages, and installing requirements.txt with live output. */
+function PythonCard() {
+  const python = $api.useQuery('get', '/python');
+  const [filter, setFilter] = useState('');
+  const [lines, setLines] = useState<string[]>([]);
+  const [installing, setInstalling] = useState(false);
+  const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
+
+  const install = async () => {
+    setInstalling(true);
+    setLines([]);
+    setResult(null);
+    try {
+      const response = await fetch('/api/v1/python/install', { method: 'POST' });
+      if (!response.body) throw new Error('the server sent no output');
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      let event = 'message';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let newline: number;
+        while ((newline = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, newline);
+          buffer = buffer.slice(newline + 1);
+          if (line.startsWith('event: ')) event = line.slice(7);
+          else if (line.startsWith('data: ')) {
+            const data = line.slice(6);
+            if (event === 'end') setResult(JSON.parse(data) as { ok: boolean; message: string });
+            else setLines((previous) => [...previous, data]);
+          }
+        }
+      }
+    } catch (e) {
+      setResult({ ok: false, message: e instanceof Error ? e.message : String(e) });
+    } finally {
+      setInstalling(false);
+      void python.refetch();
+    }
+  };
+
+  const packages = (python.data?.packages ?? [])
+    .map(([name = '', version = '']) => ({ name, version }))
+    .filter(({ name }) => name.toLowerCase().includes(filter.toLowerCase()));
+  return (
+    <div className="card" data-testid="python-card">
+      <div className="card__header">
+        <h2>Python environment</h2>
+        <button type="button" className="btn btn--sm" disabled={installing} onClick={() => void install()}>
+          {installing && <Spinner />} Install requirements.txt
+        </button>
+      </div>
+      <div className="card__body">
+        {python.isLoading && <Loading />}
+        <ErrorAlert error={python.error} title="Could not read the Python environment" />
+        {python.data && (
+          <dl className="info-list" data-testid="python-info">
+            <dt>Interpreter</dt>
+            <dd className="mono">{python.data.interpreter ?? 'not created yet'}</dd>
+            <dt>Version</dt>
+            <dd>{python.data.version ?? '—'}</dd>
+            <dt>Packages</dt>
+            <dd>{python.data.packages.length}</dd>
+          </dl>
+        )}
+        {python.data?.note && <p className="muted">{python.data.note}</p>}
+        {(lines.length > 0 || installing) && (
+          <pre className="install-log" aria-label="Installer output">
+            {lines.join('\n')}
+          </pre>
+        )}
+        {result && (
+          <Alert tone={result.ok ? 'success' : 'error'}>
+            <strong>{result.ok ? 'Installed' : 'Install failed'}</strong> {result.message}
+          </Alert>
+        )}
+        {(python.data?.packages.length ?? 0) > 0 && (
+          <>
+            <input
+              className="input"
+              placeholder="Filter packages"
+              aria-label="Filter packages"
+              value={filter}
+              onChange={(e) => setFilter(e.target.value)}
+            />
+            <div className="table-wrap package-list">
+              <table className="table table--compact">
+                <tbody>
+                  {packages.map(({ name, version }) => (
+                    <tr key={name}>
+                      <td className="mono">{name}</td>
+                      <td>{version}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </>
+        )}
       </div>
     </div>
   );

@@ -652,3 +652,42 @@ fn the_terminal_runs_a_shell_in_the_project_folder() {
         }
     }
 }
+
+#[test]
+fn requirements_are_installed_from_the_settings_page_with_live_output() {
+    let sandbox = Sandbox::fixture("mage09");
+    std::fs::write(sandbox.project.join("requirements.txt"), "pyyaml\n").unwrap();
+    let server = RunningServer::start(&sandbox, &["--workers", "0"]);
+    let response = server
+        .agent
+        .post(format!("{}/api/v1/python/install", server.base))
+        .send_empty()
+        .expect("the install starts");
+    let mut lines = Vec::new();
+    let mut end = Value::Null;
+    for line in BufReader::new(response.into_body().into_reader()).lines() {
+        let line = line.unwrap();
+        if let Some(data) = line.strip_prefix("data: ") {
+            match serde_json::from_str::<Value>(data) {
+                Ok(value) if value.get("ok").is_some() => {
+                    end = value;
+                    break;
+                }
+                _ => lines.push(data.to_owned()),
+            }
+        }
+    }
+    assert_eq!(end["ok"], json!(true), "{end} after {lines:?}");
+    assert!(
+        lines.iter().any(|l| l.to_lowercase().contains("pyyaml")),
+        "the installer's output streams: {lines:?}"
+    );
+    let (_, python) = server.get("/api/v1/python");
+    assert!(
+        python["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p[0].as_str().unwrap().eq_ignore_ascii_case("pyyaml"))
+    );
+}

@@ -7,6 +7,7 @@ mod mage;
 mod meta;
 pub(crate) mod outputs;
 pub(crate) mod pipelines;
+mod python;
 mod runs;
 mod terminal;
 mod triggers;
@@ -39,6 +40,8 @@ pub fn app(state: AppState) -> Router {
         .routes(routes!(meta::health))
         .routes(routes!(meta::project))
         .routes(routes!(meta::settings, meta::update_settings))
+        .routes(routes!(python::describe))
+        .routes(routes!(python::install))
         .routes(routes!(pipelines::list, pipelines::create))
         .routes(routes!(
             pipelines::detail,

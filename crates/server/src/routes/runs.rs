@@ -26,6 +26,10 @@ pub(super) struct RunQuery {
     limit: Option<i64>,
     /// Only runs older than this run id (from `next_before`).
     before: Option<i64>,
+    /// Only runs whose execution date is at or after this time (RFC 3339).
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only runs whose execution date is before this time (RFC 3339).
+    until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[utoipa::path(get, path = "/runs", tag = "runs", params(RunQuery),
@@ -50,6 +54,8 @@ pub(super) async fn list(
             trigger_id: query.trigger_id,
             status,
             before_id: query.before,
+            since: query.since,
+            until: query.until,
             limit: Some(limit),
         })
         .await?;

@@ -394,3 +394,23 @@ async fn the_ui_is_built_against_the_current_api_description() {
         "ui/openapi.json is stale: save /api/v1/openapi.json there, then run `npm run gen:api` in ui/"
     );
 }
+
+#[tokio::test]
+async fn the_python_environment_is_described() {
+    let server = TestServer::new().await;
+    let (status, python) = server.call(Method::GET, "/api/v1/python", None).await;
+    assert_eq!(status, StatusCode::OK, "{python}");
+    assert_eq!(python["interpreter"], json!("python3"));
+    assert!(
+        python["version"].as_str().unwrap().starts_with("3."),
+        "{python}"
+    );
+    assert!(
+        python["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p[0] == json!("pip")),
+        "{python}"
+    );
+}

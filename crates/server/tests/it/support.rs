@@ -42,6 +42,12 @@ impl TestServer {
             data_dir: dir.path().join("data"),
             database: "sqlite::memory:".to_owned(),
             shell: "/bin/sh".to_owned(),
+            environment: runtime::EnvironmentRequest {
+                project_root: root.clone(),
+                explicit: Some("python3".into()),
+                uv: None,
+                base_python: "python3".into(),
+            },
         };
         TestServer {
             app: server::app(state),

@@ -232,3 +232,27 @@ async fn the_sqlite_file_survives_a_reopen() {
         Some("p".to_owned())
     );
 }
+
+store_test!(runs_are_filtered_by_execution_date, |store: Arc<
+    dyn Store,
+>| async move {
+    let at = |hour: u32| chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 5, 1, hour, 0, 0).unwrap();
+    for hour in [8, 10, 12] {
+        let mut run = new_run("p", &["a"]);
+        run.execution_date = at(hour);
+        store.create_run(run).await.unwrap();
+    }
+    let between = RunFilter {
+        since: Some(at(9)),
+        until: Some(at(12)),
+        ..RunFilter::default()
+    };
+    let hours: Vec<String> = store
+        .runs(between)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.execution_date.format("%H").to_string())
+        .collect();
+    assert_eq!(hours, ["10"]);
+});
