@@ -66,14 +66,26 @@ pub fn ensure_python(
         "installing {} and requirements.txt",
         BASE_PACKAGES.join(", ")
     ));
-    let mut install = match &request.uv {
+    let mut install = pip_install(request, &python);
+    install.args(BASE_PACKAGES);
+    if requirements.is_file() {
+        install.arg("-r").arg(&requirements);
+    }
+    run_step("installing Python packages", install, progress)?;
+    std::fs::write(&stamp, &wanted).map_err(RuntimeError::io(&stamp))?;
+    Ok(python)
+}
+
+/// `pip install` into `python`, through `uv` when it is available.
+fn pip_install(request: &EnvironmentRequest, python: &Path) -> Command {
+    match &request.uv {
         Some(uv) => {
             let mut install = command(uv, &["pip", "install", "--python"]);
-            install.arg(&python);
+            install.arg(python);
             install
         }
         None => command(
-            &python,
+            python,
             &[
                 "-m",
                 "pip",
@@ -83,14 +95,7 @@ pub fn ensure_python(
                 "off",
             ],
         ),
-    };
-    install.args(BASE_PACKAGES);
-    if requirements.is_file() {
-        install.arg("-r").arg(&requirements);
     }
-    run_step("installing Python packages", install, progress)?;
-    std::fs::write(&stamp, &wanted).map_err(RuntimeError::io(&stamp))?;
-    Ok(python)
 }
 
 fn command(program: &Path, args: &[&str]) -> Command {
@@ -248,24 +253,7 @@ pub fn install_requirements(
         progress("the project has no requirements.txt; nothing to install");
         return Ok(python);
     }
-    let mut install = match &request.uv {
-        Some(uv) => {
-            let mut install = command(uv, &["pip", "install", "--python"]);
-            install.arg(&python);
-            install
-        }
-        None => command(
-            &python,
-            &[
-                "-m",
-                "pip",
-                "install",
-                "--disable-pip-version-check",
-                "--progress-bar",
-                "off",
-            ],
-        ),
-    };
+    let mut install = pip_install(request, &python);
     install.arg("-r").arg(&requirements);
     progress(&format!(
         "installing {} with {}",
