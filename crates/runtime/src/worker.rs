@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, Command};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 use crate::protocol::WorkerEvent;
 use crate::{BlockOutcome, BlockRequest, FailureReason, LogLine, LogSink, RuntimeError, Stream};
@@ -43,6 +43,8 @@ struct Process {
     stdin: tokio::sync::Mutex<Option<ChildStdin>>,
     routes: Arc<Mutex<HashMap<u64, Route>>>,
     alive: Arc<AtomicBool>,
+    /// Turns true when the worker's output ends (it exited).
+    ended: watch::Receiver<bool>,
 }
 
 struct Route {
@@ -123,17 +125,10 @@ impl PythonWorkers {
             return;
         };
         process.stdin.lock().await.take();
-        let exited = {
-            let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
-            loop {
-                if !process.alive.load(Ordering::SeqCst) || tokio::time::Instant::now() >= deadline
-                {
-                    break !process.alive.load(Ordering::SeqCst);
-                }
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        };
-        if !exited {
+        let mut ended = process.ended.clone();
+        let exited =
+            tokio::time::timeout(Duration::from_secs(3), ended.wait_for(|ended| *ended)).await;
+        if !matches!(exited, Ok(Ok(_))) {
             process.kill();
         }
     }
@@ -182,16 +177,20 @@ impl Process {
         let stderr = child.stderr.take().expect("stderr is piped");
         let routes: Arc<Mutex<HashMap<u64, Route>>> = Arc::default();
         let alive = Arc::new(AtomicBool::new(true));
+        let (routes_for_reader, alive_for_reader) = (routes.clone(), alive.clone());
         let (ready_tx, ready_rx) = oneshot::channel();
         let errors = Arc::new(Mutex::new(Vec::<String>::new()));
-        tokio::spawn(read_stderr(stderr, errors.clone()));
-        tokio::spawn(read_events(stdout, routes.clone(), alive.clone(), ready_tx));
+        let stderr_reader = tokio::spawn(read_stderr(stderr, errors.clone()));
+        let (ended_tx, ended) = watch::channel(false);
+        tokio::spawn(async move {
+            read_events(stdout, routes_for_reader, alive_for_reader, ready_tx).await;
+            let _ = ended_tx.send(true);
+        });
         let ready = tokio::time::timeout(STARTUP_LIMIT, ready_rx).await;
         if !matches!(ready, Ok(Ok(()))) {
             let _ = child.start_kill();
-            // Give the stderr reader a moment to collect the worker's last words.
-            let _ = tokio::time::timeout(Duration::from_secs(2), child.wait()).await;
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            // Its stderr ends when it exits: wait for the reader to have its last words.
+            let _ = tokio::time::timeout(Duration::from_secs(2), stderr_reader).await;
             let output = errors.lock().expect("stderr lock").join("\n");
             return Err(RuntimeError::Python {
                 path: config.python.clone(),
@@ -203,6 +202,7 @@ impl Process {
             stdin: tokio::sync::Mutex::new(Some(stdin)),
             routes,
             alive,
+            ended,
         })
     }
 

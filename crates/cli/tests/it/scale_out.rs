@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::server::{RunningServer, finished};
-use crate::support::{Sandbox, path_str, python};
+use crate::support::{Sandbox, eventually, path_str, python};
 
 /// A fresh database on the test PostgreSQL server, as a URL.
 fn fresh_database() -> String {
@@ -219,19 +219,19 @@ fn journal(sandbox: &Sandbox) -> Vec<(String, String)> {
 }
 
 fn wait_for_starts(sandbox: &Sandbox, count: usize) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(180);
-    while journal(sandbox)
-        .iter()
-        .filter(|(kind, _)| kind == "start")
-        .count()
-        < count
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "fewer than {count} block starts"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    eventually(
+        Duration::from_secs(180),
+        &format!("fewer than {count} block starts"),
+        || {
+            let starts = journal(sandbox)
+                .iter()
+                .filter(|(kind, _)| kind == "start")
+                .count();
+            (starts >= count)
+                .then_some(())
+                .ok_or_else(|| format!("{starts} starts"))
+        },
+    );
 }
 
 #[test]

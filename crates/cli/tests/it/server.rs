@@ -4,11 +4,11 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::support::{Sandbox, path_str, python, read_json, read_text};
+use crate::support::{Sandbox, eventually, path_str, python, read_json, read_text};
 
 /// A `wand start` process; killed when dropped.
 pub(crate) struct RunningServer {
@@ -93,18 +93,18 @@ impl RunningServer {
         limit: Duration,
         done: impl Fn(&Value) -> bool,
     ) -> Value {
-        let deadline = Instant::now() + limit;
-        loop {
-            let (_, run) = self.get(&format!("/api/v1/runs/{run_id}"));
-            if done(&run) {
-                return run;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "run {run_id} did not get there in time: {run}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        eventually(
+            limit,
+            &format!("run {run_id} did not get there in time"),
+            || {
+                let (_, run) = self.get(&format!("/api/v1/runs/{run_id}"));
+                if done(&run) {
+                    Ok(run)
+                } else {
+                    Err(run.to_string())
+                }
+            },
+        )
     }
 
     fn kill(&mut self) {
@@ -191,11 +191,16 @@ fn a_server_killed_mid_run_recovers_the_run_after_the_lease_and_never_runs_a_blo
     let (_, run) = first.post("/api/v1/pipelines/survives_restart/runs", json!({}));
     let run_id = run["id"].as_i64().unwrap();
     let marker = sandbox.project.join("resumable.first_attempt");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !marker.exists() {
-        assert!(Instant::now() < deadline, "the first attempt never started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    eventually(
+        Duration::from_secs(60),
+        "the first attempt never started",
+        || {
+            marker
+                .exists()
+                .then_some(())
+                .ok_or_else(|| "no marker file".to_owned())
+        },
+    );
     first.kill();
 
     let second = RunningServer::start(&sandbox, &lease);
@@ -238,41 +243,38 @@ fn cancelling_a_run_stops_its_sleeping_block_and_the_processes_it_started() {
     let (_, run) = server.post("/api/v1/pipelines/sleeper/runs", json!({}));
     let run_id = run["id"].as_i64().unwrap();
     let pids_file = sandbox.project.join("sleeper.pids");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while read_pids(&pids_file).is_none() {
-        assert!(
-            Instant::now() < deadline,
-            "the sleeping block never started"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let pids = read_pids(&pids_file).unwrap();
+    let pids = eventually(
+        Duration::from_secs(60),
+        "the sleeping block never started",
+        || read_pids(&pids_file).ok_or_else(|| "no pids file".to_owned()),
+    );
     let (status, cancelled) = server.post(&format!("/api/v1/runs/{run_id}/cancel"), json!({}));
     assert_eq!(
         (status, cancelled["status"].clone()),
         (200, json!("cancelled")),
         "{cancelled}"
     );
-    let deadline = Instant::now() + Duration::from_secs(1);
-    while pids.iter().any(|pid| alive(*pid)) {
-        assert!(
-            Instant::now() < deadline,
-            "the block's processes {pids:?} outlived the cancel by a second"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let (_, block_runs) = server.get(&format!("/api/v1/runs/{run_id}/block_runs"));
-        if block_runs[0]["status"] == json!("cancelled") {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the block run is recorded cancelled: {block_runs}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    eventually(
+        Duration::from_secs(1),
+        "the block's processes outlived the cancel by a second",
+        || {
+            let living: Vec<i32> = pids.iter().copied().filter(|pid| alive(*pid)).collect();
+            living
+                .is_empty()
+                .then_some(())
+                .ok_or_else(|| format!("{living:?} alive"))
+        },
+    );
+    eventually(
+        Duration::from_secs(10),
+        "the block run is recorded cancelled",
+        || {
+            let (_, block_runs) = server.get(&format!("/api/v1/runs/{run_id}/block_runs"));
+            (block_runs[0]["status"] == json!("cancelled"))
+                .then_some(())
+                .ok_or_else(|| block_runs.to_string())
+        },
+    );
     let (status, again) = server.post(&format!("/api/v1/runs/{run_id}/cancel"), json!({}));
     assert_eq!(
         (status, again["error"]["code"].clone()),
@@ -386,23 +388,20 @@ fn triggers_yaml_edits_show_up_in_the_api_and_api_edits_in_the_file() {
         "triggers:\n- name: from_yaml\n  schedule_interval: '@daily'\n  status: active\n",
     )
     .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let trigger = loop {
-        let (_, triggers) = server.get("/api/v1/pipelines/variables/triggers");
-        if let Some(found) = triggers
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["name"] == json!("from_yaml"))
-        {
-            break found.clone();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the trigger from triggers.yaml never appeared: {triggers}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let trigger = eventually(
+        Duration::from_secs(10),
+        "the trigger from triggers.yaml never appeared",
+        || {
+            let (_, triggers) = server.get("/api/v1/pipelines/variables/triggers");
+            let found = triggers
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["name"] == json!("from_yaml"))
+                .cloned();
+            found.ok_or_else(|| triggers.to_string())
+        },
+    );
     assert_eq!(trigger["schedule_interval"], json!("@daily"));
     let id = trigger["id"].as_i64().unwrap();
     let mut response = server
@@ -424,18 +423,16 @@ fn triggers_yaml_edits_show_up_in_the_api_and_api_edits_in_the_file() {
         "the API's change is written to triggers.yaml:\n{text}"
     );
     std::fs::write(&file, "triggers: []\n").unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let (status, _) = server.get(&format!("/api/v1/triggers/{id}"));
-        if status == 404 {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the trigger removed from triggers.yaml stayed"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    eventually(
+        Duration::from_secs(10),
+        "the trigger removed from triggers.yaml stayed",
+        || {
+            let (status, trigger) = server.get(&format!("/api/v1/triggers/{id}"));
+            (status == 404)
+                .then_some(())
+                .ok_or_else(|| trigger.to_string())
+        },
+    );
 }
 
 #[test]

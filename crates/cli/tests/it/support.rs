@@ -252,3 +252,26 @@ fn copy_tree(source: &Path, target: &Path) {
         }
     }
 }
+
+/// Polls `check` until it gives a value, for at most `limit`; fails with `what` (and the last state seen) after
+/// that. The one place the end-to-end tests wait for something another process does.
+pub(crate) fn eventually<T>(
+    limit: std::time::Duration,
+    what: &str,
+    mut check: impl FnMut() -> Result<T, String>,
+) -> T {
+    let deadline = std::time::Instant::now() + limit;
+    let mut pause = std::time::Duration::from_millis(2);
+    loop {
+        match check() {
+            Ok(value) => return value,
+            Err(state) => assert!(
+                std::time::Instant::now() < deadline,
+                "{what} (last seen: {state})"
+            ),
+        }
+        // Start fast, back off to 50 ms: quick when the change is quick, cheap when it is slow.
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(std::time::Duration::from_millis(50));
+    }
+}

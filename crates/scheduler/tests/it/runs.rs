@@ -39,17 +39,7 @@ async fn setup(retries: u32) -> Setup {
     pipeline.dag = model::Dag::new(blocks).unwrap();
     let definition = PipelineDefinition::pin(&pipeline, None, RunSettings::default());
     let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().await.unwrap());
-    let run = store
-        .create_run(NewRun {
-            pipeline_uuid: definition.uuid.clone(),
-            trigger_id: None,
-            variables: Map::new(),
-            definition: serde_json::to_value(&definition).unwrap(),
-            execution_date: Utc::now(),
-            block_uuids: definition.blocks.iter().map(|b| b.uuid.clone()).collect(),
-        })
-        .await
-        .unwrap();
+    let run_id = create_run(&store, &definition).await;
     let clock = Arc::new(ManualClock(Mutex::new(Utc::now())));
     let (notices, _) = broadcast::channel(64);
     let scheduler = Scheduler::new(store.clone(), notices, clock.clone(), project);
@@ -58,8 +48,21 @@ async fn setup(retries: u32) -> Setup {
         store,
         clock,
         scheduler,
-        run_id: run.id,
+        run_id,
     }
+}
+
+/// Records a run of `definition`, all its block runs initial.
+async fn create_run(store: &Arc<dyn Store>, definition: &PipelineDefinition) -> i64 {
+    let run = NewRun {
+        pipeline_uuid: definition.uuid.clone(),
+        trigger_id: None,
+        variables: Map::new(),
+        definition: serde_json::to_value(definition).unwrap(),
+        execution_date: Utc::now(),
+        block_uuids: definition.blocks.iter().map(|b| b.uuid.clone()).collect(),
+    };
+    store.create_run(run).await.unwrap().id
 }
 
 async fn statuses(store: &Arc<dyn Store>, run_id: i64) -> Vec<(String, BlockRunStatus, i64)> {
@@ -221,20 +224,9 @@ async fn a_run_past_its_timeout_is_stopped_with_the_timeout_status() {
                 .unwrap();
         definition.settings.timeout = Some(60.0);
         definition.settings.timeout_status = status;
-        let run = s
-            .store
-            .create_run(NewRun {
-                pipeline_uuid: definition.uuid.clone(),
-                trigger_id: None,
-                variables: Map::new(),
-                definition: serde_json::to_value(&definition).unwrap(),
-                execution_date: Utc::now(),
-                block_uuids: definition.blocks.iter().map(|b| b.uuid.clone()).collect(),
-            })
-            .await
-            .unwrap();
+        let run_id = create_run(&s.store, &definition).await;
         *s.clock.0.lock().unwrap() = Utc::now();
-        s.scheduler.advance_run(run.id).await.unwrap();
+        s.scheduler.advance_run(run_id).await.unwrap();
         let now = s.clock.now();
         s.store
             .claim_block_run("w", now, now + Duration::seconds(600))
@@ -243,12 +235,12 @@ async fn a_run_past_its_timeout_is_stopped_with_the_timeout_status() {
             .unwrap();
         *s.clock.0.lock().unwrap() = now + Duration::seconds(30);
         assert_eq!(
-            s.scheduler.advance_run(run.id).await.unwrap(),
+            s.scheduler.advance_run(run_id).await.unwrap(),
             RunStatus::Running
         );
         *s.clock.0.lock().unwrap() = now + Duration::seconds(61);
-        assert_eq!(s.scheduler.advance_run(run.id).await.unwrap(), expected);
-        let blocks = statuses(&s.store, run.id).await;
+        assert_eq!(s.scheduler.advance_run(run_id).await.unwrap(), expected);
+        let blocks = statuses(&s.store, run_id).await;
         assert_eq!(
             blocks[1].1,
             BlockRunStatus::Cancelled,
