@@ -2,7 +2,7 @@
 // validation, a save conflict in the editor, an invalid pipeline in the list, file rename and delete, a failing run
 // followed live and retried, and paging through many runs.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSession, type Session } from './harness';
+import { openSession, POLL, type Session } from './harness';
 
 let s: Session;
 beforeEach(async () => {
@@ -35,7 +35,7 @@ describe('features', () => {
     await page.waitForURL(/\/triggers\/\d+$/);
     const url = (await page.getByTestId('api-url').textContent()) ?? '';
     expect(url.startsWith(`${ui.url}/api/pipeline_schedules/`)).toBe(true);
-    await expect(page.getByTestId('api-curl').textContent()).resolves.toBe(
+    await expect.poll(() => page.getByTestId('api-curl').textContent(), POLL).toBe(
       `curl -X POST '${url}' -H 'Content-Type: application/json' -d '{"pipeline_run":{"variables":{}}}'`,
     );
 
@@ -83,7 +83,7 @@ describe('features', () => {
     await page.keyboard.press('ControlOrMeta+End');
     await page.keyboard.insertText('\n# my edit\n');
     await cell.getByTestId('conflict').waitFor();
-    await expect(cell.getByTestId('save-state').textContent()).resolves.toBe('Changed on disk');
+    await expect.poll(() => cell.getByTestId('save-state').textContent(), POLL).toBe('Changed on disk');
     await s.shot('13-editor-conflict');
     await cell.getByRole('button', { name: 'Reload' }).click();
     await cell.getByTestId('save-state').filter({ hasText: /^Saved$/ }).waitFor();
@@ -116,7 +116,7 @@ describe('features', () => {
     await page.goto(`${ui.url}/pipelines`);
     await page.getByTestId('pipeline-row-broken').locator('.cell-error').waitFor();
     await page.getByLabel('Search pipelines').fill('exam');
-    await expect(page.locator('[data-testid^="pipeline-row-"]').count()).resolves.toBe(1);
+    await expect.poll(() => page.locator('[data-testid^="pipeline-row-"]').count(), POLL).toBe(1);
     await page.getByLabel('Search pipelines').fill('');
     await s.shot('14-pipelines-invalid');
 
@@ -172,7 +172,7 @@ def flaky(df, *args, **kwargs):
     await s.shot('15-run-live');
     await page.getByTestId('log').getByText('about to decide').waitFor();
     await page.locator('h1 [data-status="failed"]').waitFor({ timeout: 30_000 });
-    await expect(page.locator('[data-testid="log"] [data-stream="stderr"]').first().textContent()).resolves.toContain('about to decide');
+    await expect.poll(() => page.locator('[data-testid="log"] [data-stream="stderr"]').first().textContent(), POLL).toContain('about to decide');
     await page.getByTestId('block-panel').getByText(/flaky failed on purpose/).first().waitFor();
     await page.locator('[data-testid="run-dag"] [data-testid="dag-node-flaky"][data-status="failed"]').waitFor();
     await s.shot('16-run-failed');
@@ -183,7 +183,7 @@ def flaky(df, *args, **kwargs):
     await page.getByRole('button', { name: 'Retry failed blocks' }).click();
     await page.locator('h1 [data-status="completed"]').waitFor({ timeout: 60_000 });
     await page.getByTestId('block-run-flaky').locator('[data-status="completed"]').waitFor();
-    await expect(page.getByTestId('block-run-flaky').locator('td').nth(4).textContent()).resolves.toBe('2');
+    await expect.poll(() => page.getByTestId('block-run-flaky').locator('td').nth(4).textContent(), POLL).toBe('2');
   });
 
   it('many runs: keyset pages with Newer and Older', async () => {
@@ -191,11 +191,11 @@ def flaky(df, *args, **kwargs):
     for (let i = 0; i < 60; i++) await s.api('POST', '/pipelines/example_pipeline/runs', {});
     await page.goto(`${ui.url}/runs`);
     await page.getByTestId('run-row-60').waitFor();
-    await expect(page.locator('[data-testid^="run-row-"]').count()).resolves.toBe(50);
+    await expect.poll(() => page.locator('[data-testid^="run-row-"]').count(), POLL).toBe(50);
     await page.getByRole('button', { name: /Older/ }).click();
     await page.getByTestId('run-row-10').waitFor();
-    await expect(page.locator('[data-testid^="run-row-"]').count()).resolves.toBe(10);
-    await expect(page.getByTestId('page-number').textContent()).resolves.toBe('Page 2');
+    await expect.poll(() => page.locator('[data-testid^="run-row-"]').count(), POLL).toBe(10);
+    await expect.poll(() => page.getByTestId('page-number').textContent(), POLL).toBe('Page 2');
     await expect(page.getByRole('button', { name: /Older/ }).isDisabled()).resolves.toBe(true);
     await s.shot('17-runs-page-2');
     await page.getByRole('button', { name: /Newer/ }).click();

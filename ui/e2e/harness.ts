@@ -28,6 +28,9 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 export const VIEWPORT = { width: 1280, height: 800 };
 
+/** How long a read of the page is retried (`expect.poll`) before it fails: content arrives asynchronously. */
+export const POLL = { timeout: 15_000, interval: 50 };
+
 export interface Wand {
   /** The server's own URL (API at /api/v1). */
   url: string;
