@@ -67,12 +67,16 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
     let (store, database) = config::store(args.database_url.clone(), &data_dir).await?;
     let (notices, _) = broadcast::channel(4096);
     let (logs, _) = broadcast::channel(16_384);
-    let scheduler = Arc::new(Scheduler::new(
-        store.clone(),
-        notices.clone(),
-        Arc::new(SystemClock),
-        project.clone(),
-    ));
+    let lease = Duration::from_secs(args.lease_seconds.max(1));
+    let scheduler = Arc::new(
+        Scheduler::new(
+            store.clone(),
+            notices.clone(),
+            Arc::new(SystemClock),
+            project.clone(),
+        )
+        .with_lease_restart_grace(lease),
+    );
     let (stop, stopped) = watch::channel(false);
     let mut roles = vec![tokio::spawn(
         scheduler
@@ -95,7 +99,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
             data_dir: data_dir.clone(),
             python: args.python.clone(),
             concurrency,
-            lease: Duration::from_secs(args.lease_seconds.max(1)),
+            lease,
             name: "wand-start",
         };
         roles.push(tokio::spawn(worker.run(stopped.clone())));

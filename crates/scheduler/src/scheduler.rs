@@ -48,6 +48,8 @@ pub struct Scheduler {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) project: Project,
     pub(crate) digests: crate::trigger_files::Digests,
+    /// How long after a database restart leases are left alone (see `Store::expired_leases`).
+    lease_restart_grace: Duration,
 }
 
 impl Scheduler {
@@ -63,7 +65,15 @@ impl Scheduler {
             clock,
             project,
             digests: Default::default(),
+            lease_restart_grace: Duration::ZERO,
         }
+    }
+
+    /// Leaves leases alone for `grace` after the database restarts, so workers that waited it out can renew them
+    /// instead of having their blocks run again. At least the workers' lease span.
+    pub fn with_lease_restart_grace(mut self, grace: Duration) -> Scheduler {
+        self.lease_restart_grace = grace;
+        self
     }
 
     /// Runs until `shutdown` turns true: wakes on every notice of a status change and every `tick`.
@@ -327,7 +337,11 @@ impl Scheduler {
     /// Block runs whose worker stopped renewing its lease go back to the queue (one more attempt), or fail when
     /// their retries are used up. A block run is never running on two workers: the old lease has expired.
     async fn recover_expired_leases(&self) -> Result<(), SchedulerError> {
-        for block_run in self.store.expired_leases(self.clock.now()).await? {
+        let leases = self
+            .store
+            .expired_leases(self.clock.now(), self.lease_restart_grace)
+            .await?;
+        for block_run in leases {
             let retries = self
                 .store
                 .run(block_run.pipeline_run_id)

@@ -87,8 +87,14 @@ pub trait RunStore: Send + Sync {
     /// Once won, leadership is kept until the process or its database connection ends.
     async fn try_lead(&self) -> Result<bool, StorageError>;
 
-    /// Running block runs whose lease ran out before `now` (their worker died or lost the database).
-    async fn expired_leases(&self, now: DateTime<Utc>) -> Result<Vec<BlockRun>, StorageError>;
+    /// Running block runs whose lease ran out before `now` (their worker died or lost the database). A database
+    /// server that (re)started less than `restart_grace` ago reports none: its workers could not renew their leases
+    /// while it was down, and need that long to reconnect and renew.
+    async fn expired_leases(
+        &self,
+        now: DateTime<Utc>,
+        restart_grace: std::time::Duration,
+    ) -> Result<Vec<BlockRun>, StorageError>;
 }
 
 /// Convenience for the common event with no payload.

@@ -372,11 +372,18 @@ impl RunStore for PgStore {
         Ok(won)
     }
 
-    async fn expired_leases(&self, now: DateTime<Utc>) -> Result<Vec<BlockRun>, StorageError> {
+    async fn expired_leases(
+        &self,
+        now: DateTime<Utc>,
+        restart_grace: std::time::Duration,
+    ) -> Result<Vec<BlockRun>, StorageError> {
         let rows = sqlx::query(
-            "SELECT * FROM block_runs WHERE status = 'running' AND lease_until IS NOT NULL AND lease_until < $1 ORDER BY id",
+            "SELECT * FROM block_runs WHERE status = 'running' AND lease_until IS NOT NULL AND lease_until < $1
+                AND now() - pg_postmaster_start_time() >= make_interval(secs => $2)
+             ORDER BY id",
         )
         .bind(now)
+        .bind(restart_grace.as_secs_f64())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(block_run).collect()

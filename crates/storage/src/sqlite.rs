@@ -323,7 +323,12 @@ impl RunStore for SqliteStore {
         Ok(true)
     }
 
-    async fn expired_leases(&self, now: DateTime<Utc>) -> Result<Vec<BlockRun>, StorageError> {
+    /// SQLite restarts only with the process that embeds it, which then recovers everything: no grace applies.
+    async fn expired_leases(
+        &self,
+        now: DateTime<Utc>,
+        _restart_grace: std::time::Duration,
+    ) -> Result<Vec<BlockRun>, StorageError> {
         let rows = sqlx::query(
             "SELECT * FROM block_runs WHERE status = 'running' AND lease_until IS NOT NULL AND lease_until < ? ORDER BY id",
         )

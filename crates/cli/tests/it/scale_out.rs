@@ -218,6 +218,33 @@ fn journal(sandbox: &Sandbox) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The processes of blocks that wrote a `held` line (see `journal/hold`).
+fn held_pids(sandbox: &Sandbox) -> Vec<u32> {
+    std::fs::read_to_string(sandbox.project.join("journal/journal.log"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.strip_prefix("held "))
+        .filter_map(|rest| rest.split(' ').nth(1)?.parse().ok())
+        .collect()
+}
+
+/// A process's parent and state, from `/proc/PID/stat` (after the command name, which may hold spaces).
+fn stat(pid: u32) -> Option<(char, u32)> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let mut fields = text.rsplit_once(')')?.1.split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    Some((state, fields.next()?.parse().ok()?))
+}
+
+fn parent(pid: u32) -> Option<u32> {
+    stat(pid).map(|(_, parent)| parent)
+}
+
+/// Whether a process still runs (a zombie waiting to be reaped does not).
+fn is_alive(pid: u32) -> bool {
+    stat(pid).is_some_and(|(state, _)| state != 'Z' && state != 'X')
+}
+
 fn wait_for_starts(sandbox: &Sandbox, count: usize) {
     eventually(
         Duration::from_secs(180),
@@ -239,7 +266,7 @@ fn three_workers_finish_300_block_runs_exactly_once_despite_a_killed_worker_and_
 {
     let postgres = PrivatePostgres::start();
     let sandbox = Sandbox::fixture("mage09");
-    let lease = ["--lease-seconds", "2"];
+    let lease = ["--lease-seconds", "3"];
     let server = RunningServer::start(
         &sandbox,
         &[
@@ -263,8 +290,32 @@ fn three_workers_finish_300_block_runs_exactly_once_despite_a_killed_worker_and_
         .collect();
 
     wait_for_starts(&sandbox, 40);
+    // Hold every block mid-run, so the victim is surely inside one when it is killed (not between a block's end
+    // and the record of it, which would rightly run the block again).
+    let hold = sandbox.project.join("journal/hold");
+    std::fs::write(&hold, "").unwrap();
     let victim = workers.remove(0);
+    let victims_block = eventually(
+        Duration::from_secs(60),
+        "the victim worker holds a block",
+        || {
+            held_pids(&sandbox)
+                .into_iter()
+                .find(|pid| parent(*pid).and_then(parent) == Some(victim.0.id()))
+                .ok_or_else(|| "no held block of the victim yet".to_owned())
+        },
+    );
     drop(victim); // SIGKILL, mid-block: its claims expire after the lease and go to the others.
+    eventually(
+        Duration::from_secs(30),
+        "the killed worker's block process ends with it",
+        || {
+            (!is_alive(victims_block))
+                .then_some(())
+                .ok_or_else(|| format!("block process {victims_block} still runs"))
+        },
+    );
+    std::fs::remove_file(&hold).unwrap();
     wait_for_starts(&sandbox, 120);
     postgres.ctl("restart");
 

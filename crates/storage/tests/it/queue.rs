@@ -131,7 +131,7 @@ store_test!(
             .unwrap();
         assert_eq!(renew("alive").await.unwrap(), Lease::CancelRequested);
         let expired = store
-            .expired_leases(now + Duration::seconds(30))
+            .expired_leases(now + Duration::seconds(30), std::time::Duration::ZERO)
             .await
             .unwrap();
         assert_eq!(expired.iter().map(|b| b.id).collect::<Vec<_>>(), [lost.id]);
