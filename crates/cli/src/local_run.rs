@@ -123,8 +123,7 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
         logs.clone(),
         worker::WorkerConfig {
             id: format!("wand-run-{}", std::process::id()),
-            project_root: project.root().to_owned(),
-            project_name: project.name().to_owned(),
+            project_root: Some(project.root().to_owned()),
             data_dir: data_dir.clone(),
             concurrency,
             lease: Duration::from_secs(30),

@@ -95,7 +95,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
             store: store.clone(),
             notices: notices.clone(),
             logs: logs.clone(),
-            project: project.clone(),
+            project: Some(project.clone()),
             data_dir: data_dir.clone(),
             python: args.python.clone(),
             concurrency,

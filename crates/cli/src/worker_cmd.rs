@@ -15,8 +15,10 @@ use crate::worker_role::WorkerRole;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct WorkerArgs {
-    /// The project folder (the same code as the server's).
-    project: PathBuf,
+    /// The project folder, if this machine has one. Runs whose code version matches it run there; every other run
+    /// runs the version it pinned, fetched from the database into `<data dir>/code`. Without a folder, give
+    /// `--python` (or `WAND_PYTHON`) and `--data-dir`.
+    project: Option<PathBuf>,
     /// The shared database: postgres://... (or sqlite://PATH for workers on the server's machine).
     #[arg(long, value_name = "URL")]
     database_url: Option<String>,
@@ -39,8 +41,17 @@ pub(crate) fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
     tokio::runtime::Runtime::new()
         .context("cannot start the async runtime")?
         .block_on(async move {
-            let project = Project::open(&args.project)?;
-            let data_dir = config::data_dir(args.data_dir, project.name())?;
+            let project = args.project.as_deref().map(Project::open).transpose()?;
+            if project.is_none() && args.python.is_none() && std::env::var_os("WAND_PYTHON").is_none() {
+                anyhow::bail!(
+                    "a worker without a project folder cannot build the project's .venv: pass --python PATH or \
+                     set WAND_PYTHON to a Python with pandas, pyarrow and the project's requirements"
+                );
+            }
+            let data_dir = config::data_dir(
+                args.data_dir,
+                project.as_ref().map_or("worker", |project| project.name()),
+            )?;
             let (store, database) = config::store(args.database_url, &data_dir).await?;
             let (notices, _) = broadcast::channel(1024);
             let (logs, _) = broadcast::channel(1024);
@@ -61,10 +72,15 @@ pub(crate) fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
                 lease: Duration::from_secs(args.lease_seconds.max(1)),
                 name: "wand-worker",
             };
-            println!(
-                "Wand worker for project `{}` on {database}, {concurrency} slot(s)",
-                project.name()
-            );
+            match &project {
+                Some(project) => println!(
+                    "Wand worker for project `{}` on {database}, {concurrency} slot(s)",
+                    project.name()
+                ),
+                None => println!(
+                    "Wand worker on {database}, {concurrency} slot(s), running the code each run pinned"
+                ),
+            }
             let running = tokio::spawn(role.run(stopped));
             shutdown_signal().await;
             let _ = stop.send(true);

@@ -17,7 +17,8 @@ pub(crate) struct WorkerRole {
     pub(crate) store: Arc<dyn storage::Store>,
     pub(crate) notices: broadcast::Sender<model::Notice>,
     pub(crate) logs: broadcast::Sender<model::LogEvent>,
-    pub(crate) project: Project,
+    /// The worker's copy of the project; without one, it runs the code versions runs pinned, from the database.
+    pub(crate) project: Option<Project>,
     pub(crate) data_dir: PathBuf,
     pub(crate) python: Option<PathBuf>,
     pub(crate) concurrency: usize,
@@ -29,7 +30,11 @@ pub(crate) struct WorkerRole {
 impl WorkerRole {
     /// Prepares the Python environment, then claims block runs until `stopped`; stops its Python at the end.
     pub(crate) async fn run(self, stopped: watch::Receiver<bool>) {
-        let python = match start_python(&self.project, &self.data_dir, self.python).await {
+        let root = self
+            .project
+            .as_ref()
+            .map(|project| project.root().to_owned());
+        let python = match start_python(root.as_deref(), &self.data_dir, self.python).await {
             Ok(python) => python,
             Err(error) => {
                 eprintln!(
@@ -50,8 +55,7 @@ impl WorkerRole {
                     std::process::id(),
                     chrono::Utc::now().timestamp_millis()
                 ),
-                project_root: self.project.root().to_owned(),
-                project_name: self.project.name().to_owned(),
+                project_root: root,
                 data_dir: self.data_dir,
                 concurrency: self.concurrency,
                 lease: self.lease,
@@ -67,11 +71,12 @@ impl WorkerRole {
 
 /// The project's Python, ready with a warm worker; the environment is built on first start.
 async fn start_python(
-    project: &Project,
+    project_root: Option<&std::path::Path>,
     data_dir: &std::path::Path,
     explicit: Option<PathBuf>,
 ) -> anyhow::Result<Arc<PythonWorkers>> {
-    let environment = config::environment(project.root(), explicit);
+    let environment = config::environment(project_root.unwrap_or(data_dir), explicit);
+
     let python = tokio::task::spawn_blocking(move || {
         runtime::ensure_python(&environment, &mut |line| eprintln!("  {line}"))
     })

@@ -11,6 +11,7 @@ mod pipeline_file;
 mod project;
 mod scaffold;
 mod settings;
+mod snapshot;
 mod templates;
 mod triggers_file;
 
@@ -21,5 +22,6 @@ pub use pipeline_file::PipelineFile;
 pub use project::{LoadedPipeline, Project};
 pub use scaffold::init;
 pub use settings::ProjectSettings;
+pub use snapshot::{CODE_EXTENSIONS, CodeSnapshot, MAX_FILE_BYTES, code_hash, snapshot, unpack};
 pub use templates::{BLOCK_TEMPLATES, BlockTemplate, block_template, generic_template};
 pub use triggers_file::DeclaredTriggers;

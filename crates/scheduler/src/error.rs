@@ -12,4 +12,6 @@ pub enum SchedulerError {
     Trigger { id: i64, message: String },
     #[error(transparent)]
     Project(#[from] project::ProjectError),
+    #[error("cannot read the project's code: {0}")]
+    Code(String),
 }

@@ -146,11 +146,33 @@ impl Scheduler {
         }
     }
 
+    /// The hash of the project's code now, kept in the store (once per version) for workers that lack it.
+    async fn pin_code(&self) -> Result<String, SchedulerError> {
+        let root = self.project.root().to_owned();
+        let hash = {
+            let root = root.clone();
+            tokio::task::spawn_blocking(move || project::code_hash(&root))
+                .await
+                .map_err(|error| SchedulerError::Code(error.to_string()))??
+        };
+        if self.store.has_code(&hash).await? {
+            return Ok(hash);
+        }
+        let snapshot = tokio::task::spawn_blocking(move || project::snapshot(&root))
+            .await
+            .map_err(|error| SchedulerError::Code(error.to_string()))??;
+        self.store
+            .save_code(&snapshot.hash, &snapshot.archive)
+            .await?;
+        Ok(snapshot.hash)
+    }
+
     /// Creates a run of the pipeline as its files define it now (validated, then pinned), and announces it.
     pub async fn create_run(&self, request: RunRequest) -> Result<PipelineRun, SchedulerError> {
         let pipeline = self.project.load_pipeline(&request.pipeline_uuid)?.pipeline;
         let definition =
             PipelineDefinition::pin(&pipeline, request.only_blocks.as_deref(), request.settings);
+        let code_hash = self.pin_code().await?;
         let run = self
             .store
             .create_run(NewRun {
@@ -169,6 +191,7 @@ impl Scheduler {
                     .iter()
                     .map(|block| block.uuid.clone())
                     .collect(),
+                code_hash: Some(code_hash),
             })
             .await?;
         self.publish(Notice::Run {

@@ -57,6 +57,15 @@ pub trait RunStore: Send + Sync {
         block_uuid: &str,
     ) -> Result<Option<serde_json::Value>, StorageError>;
 
+    /// Keeps a version of the project's code (a gzipped tar) under its content hash; keeping it again is a no-op.
+    async fn save_code(&self, hash: &str, archive: &[u8]) -> Result<(), StorageError>;
+
+    /// Whether the version `hash` of the project's code is kept.
+    async fn has_code(&self, hash: &str) -> Result<bool, StorageError>;
+
+    /// The archive of the version `hash` of the project's code.
+    async fn code(&self, hash: &str) -> Result<Option<Vec<u8>>, StorageError>;
+
     /// Takes the oldest claimable queued block run for `worker`: it becomes `running` (one more attempt) under a
     /// lease until `lease_until`. Two workers never get the same block run.
     async fn claim_block_run(

@@ -71,8 +71,8 @@ impl RunStore for PgStore {
         let now = Utc::now();
         let mut transaction = self.pool.begin().await?;
         let id: i64 = sqlx::query(
-            "INSERT INTO pipeline_runs (pipeline_uuid, trigger_id, status, variables, definition, execution_date, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO pipeline_runs (pipeline_uuid, trigger_id, status, variables, definition, execution_date, created_at, code_hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(&run.pipeline_uuid)
         .bind(run.trigger_id)
@@ -81,6 +81,7 @@ impl RunStore for PgStore {
         .bind(&run.definition)
         .bind(run.execution_date)
         .bind(now)
+        .bind(&run.code_hash)
         .fetch_one(&mut *transaction)
         .await
         .map_err(|error| match &error {
@@ -113,6 +114,7 @@ impl RunStore for PgStore {
             created_at: now,
             started_at: None,
             completed_at: None,
+            code_hash: run.code_hash,
         })
     }
 
@@ -253,6 +255,31 @@ impl RunStore for PgStore {
         .bind(block_uuid)
         .fetch_optional(&self.pool)
         .await?;
+        Ok(row.map(|row| row.get(0)))
+    }
+
+    async fn save_code(&self, hash: &str, archive: &[u8]) -> Result<(), StorageError> {
+        sqlx::query("INSERT INTO code_versions (hash, archive) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING")
+            .bind(hash)
+            .bind(archive)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn has_code(&self, hash: &str) -> Result<bool, StorageError> {
+        let row = sqlx::query("SELECT 1 FROM code_versions WHERE hash = $1")
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    async fn code(&self, hash: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        let row = sqlx::query("SELECT archive FROM code_versions WHERE hash = $1")
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.map(|row| row.get(0)))
     }
 
@@ -403,6 +430,7 @@ fn pipeline_run(row: &PgRow) -> Result<PipelineRun, StorageError> {
         created_at: row.get("created_at"),
         started_at: row.get("started_at"),
         completed_at: row.get("completed_at"),
+        code_hash: row.get("code_hash"),
     })
 }
 

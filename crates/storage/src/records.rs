@@ -16,6 +16,8 @@ pub struct NewRun {
     pub execution_date: DateTime<Utc>,
     /// The blocks to create block runs for, in pipeline order.
     pub block_uuids: Vec<String>,
+    /// The version of the project's code the run executes (see `RunStore::save_code`).
+    pub code_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +32,7 @@ pub struct PipelineRun {
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
+    pub code_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -59,8 +59,8 @@ impl RunStore for SqliteStore {
         let now = Utc::now();
         let mut transaction = self.pool.begin().await?;
         let id: i64 = sqlx::query(
-            "INSERT INTO pipeline_runs (pipeline_uuid, trigger_id, status, variables, definition, execution_date, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO pipeline_runs (pipeline_uuid, trigger_id, status, variables, definition, execution_date, created_at, code_hash)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&run.pipeline_uuid)
         .bind(run.trigger_id)
@@ -69,6 +69,7 @@ impl RunStore for SqliteStore {
         .bind(run.definition.to_string())
         .bind(stamp(run.execution_date))
         .bind(stamp(now))
+        .bind(&run.code_hash)
         .fetch_one(&mut *transaction)
         .await
         .map_err(|error| match &error {
@@ -100,6 +101,7 @@ impl RunStore for SqliteStore {
             created_at: now,
             started_at: None,
             completed_at: None,
+            code_hash: run.code_hash,
         })
     }
 
@@ -251,6 +253,33 @@ impl RunStore for SqliteStore {
         row.map(|row| parse_json(row.get(0))).transpose()
     }
 
+    async fn save_code(&self, hash: &str, archive: &[u8]) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO code_versions (hash, archive) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING",
+        )
+        .bind(hash)
+        .bind(archive)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn has_code(&self, hash: &str) -> Result<bool, StorageError> {
+        let row = sqlx::query("SELECT 1 FROM code_versions WHERE hash = ?")
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    async fn code(&self, hash: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        let row = sqlx::query("SELECT archive FROM code_versions WHERE hash = ?")
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| row.get(0)))
+    }
+
     async fn claim_block_run(
         &self,
         worker: &str,
@@ -360,6 +389,7 @@ fn pipeline_run(row: &SqliteRow) -> Result<PipelineRun, StorageError> {
         created_at: parse_time(row.get("created_at"))?,
         started_at: optional_time(row, "started_at")?,
         completed_at: optional_time(row, "completed_at")?,
+        code_hash: row.get("code_hash"),
     })
 }
 

@@ -69,9 +69,14 @@ impl Worker {
             attempt_note(claimed.attempt),
         );
 
+        let code = self.code.folder(self.store.as_ref(), &run).await;
+        let code_folder = code.as_deref().unwrap_or(std::path::Path::new(""));
         let request = BlockRequest {
-            repo_path: self.config.project_root.display().to_string(),
-            project_name: self.config.project_name.clone(),
+            repo_path: code_folder.display().to_string(),
+            project_name: code_folder
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             data_dir: self.config.data_dir.display().to_string(),
             pipeline_uuid: definition.uuid.clone(),
             block_uuid: uuid.clone(),
@@ -106,7 +111,14 @@ impl Worker {
             .expect("cancels lock")
             .insert((run_id, uuid.clone()), cancel);
         let heartbeat = self.heartbeat(claimed.id, run_id, uuid.clone());
-        let outcome = self.python.execute(request, log.clone(), cancelled).await;
+        let outcome = match code {
+            Ok(_) => self
+                .python
+                .execute(request, log.clone(), cancelled)
+                .await
+                .map_err(|error| error.to_string()),
+            Err(message) => Err(message),
+        };
         self.cancels
             .lock()
             .expect("cancels lock")

@@ -3,6 +3,7 @@
 //!
 //! Workers never advance a run: the scheduler does, when it sees their notices.
 
+mod code;
 mod error;
 mod execute;
 mod log_tee;

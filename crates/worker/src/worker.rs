@@ -10,13 +10,16 @@ use runtime::PythonWorkers;
 use storage::RunStore;
 use tokio::sync::{Semaphore, broadcast, oneshot, watch};
 
+use crate::code::CodeFolders;
+
 /// What a worker needs to know about where it runs.
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
     /// Names this worker in leases (unique per process).
     pub id: String,
-    pub project_root: PathBuf,
-    pub project_name: String,
+    /// The worker's own copy of the project, if it has one: runs that pinned the version it holds run there;
+    /// others run the version they pinned, fetched from the store into `<data_dir>/code`.
+    pub project_root: Option<PathBuf>,
     pub data_dir: PathBuf,
     /// How many blocks it runs at once.
     pub concurrency: usize,
@@ -37,6 +40,7 @@ pub struct Worker {
     pub(crate) config: WorkerConfig,
     /// How to stop each block run this worker is running: (run id, block uuid) -> cancel.
     pub(crate) cancels: Mutex<HashMap<(i64, String), oneshot::Sender<()>>>,
+    pub(crate) code: CodeFolders,
 }
 
 impl Worker {
@@ -48,6 +52,7 @@ impl Worker {
         config: WorkerConfig,
     ) -> Worker {
         Worker {
+            code: CodeFolders::new(config.project_root.clone(), config.data_dir.join("code")),
             store,
             python,
             notices,

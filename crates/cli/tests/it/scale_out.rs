@@ -341,3 +341,64 @@ fn three_workers_finish_300_block_runs_exactly_once_despite_a_killed_worker_and_
     let starts = lines.iter().filter(|(kind, _)| kind == "start").count();
     assert!(starts >= 300, "{starts} starts");
 }
+
+#[test]
+fn a_worker_without_the_project_runs_the_code_version_each_run_pinned() {
+    let sandbox = Sandbox::fixture("mage09");
+    let database = fresh_database();
+    let server = RunningServer::start(&sandbox, &["--workers", "0", "--database-url", &database]);
+    let run = |out: &str| {
+        let (status, run) = server.post(
+            "/api/v1/pipelines/variables/runs",
+            json!({"variables": {
+                "out": path_str(&sandbox.path("report.json")),
+                "echo_out": path_str(&sandbox.path(out)),
+            }}),
+        );
+        assert_eq!(status, 201, "{run}");
+        run["id"].as_i64().unwrap()
+    };
+    let before = run("before.json");
+    // The block changes after its run was created: that run still runs the code it pinned.
+    let echo = sandbox.project.join("transformers/echo.py");
+    let code = std::fs::read_to_string(&echo).unwrap();
+    std::fs::write(&echo, code.replace("'c': kwargs['c']", "'c': 'edited'")).unwrap();
+    let after = run("after.json");
+
+    // Another machine: no project folder, its own data folder and working directory.
+    let elsewhere = sandbox.path("other-machine");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let _worker = WorkerProcess(
+        Command::new(env!("CARGO_BIN_EXE_wand"))
+            .args(["worker", "--database-url", &database, "--concurrency", "1"])
+            .args(["--data-dir", path_str(&elsewhere.join("data"))])
+            .current_dir(&elsewhere)
+            .env("WAND_PYTHON", python())
+            .env_remove("WAND_DATA_DIR")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("wand worker runs"),
+    );
+    for run_id in [before, after] {
+        let run = server.wait_for_run(run_id, Duration::from_secs(120), finished);
+        let (_, block_runs) = server.get(&format!("/api/v1/runs/{run_id}/block_runs"));
+        assert_eq!(run["status"], json!("completed"), "{run}\n{block_runs}");
+    }
+    let echoed = |out: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(sandbox.path(out)).unwrap()).unwrap()
+    };
+    assert_eq!(
+        echoed("before.json")["c"],
+        json!("pipeline"),
+        "the pinned version ran"
+    );
+    assert_eq!(echoed("after.json")["c"], json!("edited"));
+    let versions = std::fs::read_dir(elsewhere.join("data/code"))
+        .unwrap()
+        .count();
+    assert_eq!(
+        versions, 2,
+        "each version is unpacked once into the worker's cache"
+    );
+}

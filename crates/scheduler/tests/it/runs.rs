@@ -61,6 +61,7 @@ async fn create_run(store: &Arc<dyn Store>, definition: &PipelineDefinition) -> 
         definition: serde_json::to_value(definition).unwrap(),
         execution_date: Utc::now(),
         block_uuids: definition.blocks.iter().map(|b| b.uuid.clone()).collect(),
+        code_hash: None,
     };
     store.create_run(run).await.unwrap().id
 }

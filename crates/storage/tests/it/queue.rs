@@ -18,6 +18,7 @@ async fn queued_run(store: &Arc<dyn Store>, blocks: &[&str]) -> i64 {
             definition: json!([]),
             execution_date: Utc::now(),
             block_uuids: blocks.iter().map(|b| (*b).to_owned()).collect(),
+            code_hash: None,
         })
         .await
         .unwrap();

@@ -19,8 +19,33 @@ fn new_run(pipeline: &str, blocks: &[&str]) -> NewRun {
         definition: json!({"blocks": blocks}),
         execution_date: Utc::now(),
         block_uuids: blocks.iter().map(|b| (*b).to_owned()).collect(),
+        code_hash: None,
     }
 }
+
+store_test!(a_run_pins_a_kept_version_of_the_code, |store: Arc<
+    dyn Store,
+>| async move {
+    assert!(!store.has_code("abc").await.unwrap());
+    assert_eq!(store.code("abc").await.unwrap(), None);
+    store.save_code("abc", b"archive").await.unwrap();
+    store.save_code("abc", b"archive").await.unwrap();
+    assert!(store.has_code("abc").await.unwrap());
+    assert_eq!(
+        store.code("abc").await.unwrap().as_deref(),
+        Some(&b"archive"[..])
+    );
+    let run = store
+        .create_run(NewRun {
+            code_hash: Some("abc".to_owned()),
+            ..new_run("p", &["a"])
+        })
+        .await
+        .unwrap();
+    assert_eq!(run.code_hash.as_deref(), Some("abc"));
+    let read = store.run(run.id).await.unwrap().unwrap();
+    assert_eq!(read.code_hash.as_deref(), Some("abc"));
+});
 
 async fn step(
     store: &Arc<dyn Store>,

@@ -1,0 +1,258 @@
+//! The project's code as one content-addressed archive: a run pins its hash, and a worker on another machine
+//! unpacks exactly that version into its cache.
+//!
+//! The snapshot holds the project's code and configuration: files whose extension is in [`CODE_EXTENSIONS`] (Python,
+//! SQL, R, YAML, JSON, TOML, requirements, ...). The walk honours `.gitignore` and `.wandignore`, skips hidden
+//! folders (`.venv`, `.git`) and `__pycache__`, and leaves out files larger than [`MAX_FILE_BYTES`]. Other files
+//! (data, and what blocks write into the project folder) are not code: they neither change the hash nor travel;
+//! workers on other machines reach data through shared storage.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::ProjectError;
+
+/// Files above this size are data, not code, and stay out of the snapshot.
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// The extensions of the files that make up the code.
+pub const CODE_EXTENSIONS: &[&str] = &[
+    "py", "sql", "r", "yaml", "yml", "json", "toml", "txt", "cfg", "ini", "md", "sh", "jinja", "j2",
+];
+
+/// One version of the project's code.
+#[derive(Debug, Clone)]
+pub struct CodeSnapshot {
+    /// SHA-256 (hex) over every file's relative path and content.
+    pub hash: String,
+    /// The files as a gzipped tar under one folder named like the project's (so `import <project>.utils` works).
+    pub archive: Vec<u8>,
+}
+
+/// The files of the snapshot, relative to `root`, sorted; with the ones left out for their size.
+fn code_files(root: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let walk = ignore::WalkBuilder::new(root)
+        .add_custom_ignore_filename(".wandignore")
+        .require_git(false)
+        .filter_entry(|entry| entry.file_name() != "__pycache__")
+        .build();
+    let (mut files, mut too_large) = (Vec::new(), Vec::new());
+    for entry in walk.flatten() {
+        let is_code = entry.path().extension().is_some_and(|extension| {
+            CODE_EXTENSIONS.contains(&extension.to_string_lossy().to_lowercase().as_str())
+        });
+        if !is_code || !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let Ok(relative) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        let large = entry
+            .metadata()
+            .is_ok_and(|metadata| metadata.len() > MAX_FILE_BYTES);
+        if large {
+            too_large.push(relative.to_owned());
+        } else {
+            files.push(relative.to_owned());
+        }
+    }
+    files.sort();
+    (files, too_large)
+}
+
+fn read(root: &Path, relative: &Path) -> Result<Vec<u8>, ProjectError> {
+    let path = root.join(relative);
+    std::fs::read(&path).map_err(|source| ProjectError::Io { path, source })
+}
+
+/// The folder name the snapshot keeps the files under.
+fn folder_name(root: &Path) -> PathBuf {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_owned());
+    PathBuf::from(root.file_name().unwrap_or("project".as_ref()))
+}
+
+fn digest_entry(hasher: &mut Sha256, name: &Path, content: &[u8]) {
+    hasher.update(name.to_string_lossy().as_bytes());
+    hasher.update([0]);
+    hasher.update((content.len() as u64).to_le_bytes());
+    hasher.update(content);
+}
+
+/// The hash of the project's code as it is on disk now (what [`snapshot`] would name it).
+pub fn code_hash(root: &Path) -> Result<String, ProjectError> {
+    let (mut hasher, folder) = (Sha256::new(), folder_name(root));
+    for relative in code_files(root).0 {
+        digest_entry(
+            &mut hasher,
+            &folder.join(&relative),
+            &read(root, &relative)?,
+        );
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+/// The project's code now, hashed and archived. Files too large to ship are logged and left out.
+pub fn snapshot(root: &Path) -> Result<CodeSnapshot, ProjectError> {
+    let (files, too_large) = code_files(root);
+    for path in too_large {
+        tracing::warn!(file = %path.display(), "left out of the code shipped to workers: larger than 10 MB");
+    }
+    let (mut hasher, folder) = (Sha256::new(), folder_name(root));
+    let encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut archive = tar::Builder::new(encoder);
+    let io = |source| ProjectError::Io {
+        path: root.to_owned(),
+        source,
+    };
+    for relative in files {
+        let content = read(root, &relative)?;
+        let name = folder.join(&relative);
+        digest_entry(&mut hasher, &name, &content);
+        let mut header = tar::Header::new_gnu();
+        header.set_size(content.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(0);
+        header.set_cksum();
+        archive
+            .append_data(&mut header, &name, content.as_slice())
+            .map_err(io)?;
+    }
+    let archive = archive.into_inner().and_then(|e| e.finish()).map_err(io)?;
+    Ok(CodeSnapshot {
+        hash: hex(&hasher.finalize()),
+        archive,
+    })
+}
+
+/// Unpacks a snapshot into `dest` (created unless it exists: a version is unpacked once) and returns the project
+/// folder in it. The archive is unpacked beside `dest` first and renamed into place, so a half-unpacked folder is
+/// never seen; entries cannot leave it.
+pub fn unpack(archive: &[u8], dest: &Path) -> Result<PathBuf, ProjectError> {
+    if !dest.is_dir() {
+        unpack_new(archive, dest)?;
+    }
+    let io = |source| ProjectError::Io {
+        path: dest.to_owned(),
+        source,
+    };
+    let mut folders = std::fs::read_dir(dest).map_err(io)?;
+    match folders.next() {
+        Some(entry) => Ok(entry.map_err(io)?.path()),
+        None => Err(io(std::io::Error::other("the code archive is empty"))),
+    }
+}
+
+fn unpack_new(archive: &[u8], dest: &Path) -> Result<(), ProjectError> {
+    let parent = dest.parent().unwrap_or(Path::new("."));
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| ProjectError::Io { path, source }
+    };
+    std::fs::create_dir_all(parent).map_err(io(parent))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".unpacking-")
+        .tempdir_in(parent)
+        .map_err(io(parent))?;
+    let mut decoder = flate2::read::GzDecoder::new(archive);
+    let mut bytes = Vec::new();
+    decoder.read_to_end(&mut bytes).map_err(io(dest))?;
+    tar::Archive::new(bytes.as_slice())
+        .unpack(staging.path())
+        .map_err(io(dest))?;
+    match std::fs::rename(staging.path(), dest) {
+        Ok(()) => {
+            // The folder now lives at `dest`; nothing is left for the guard to remove.
+            let _ = staging.keep();
+            Ok(())
+        }
+        // Another process unpacked the same version first: theirs is identical.
+        Err(_) if dest.is_dir() => Ok(()),
+        Err(source) => Err(ProjectError::Io {
+            path: dest.to_owned(),
+            source,
+        }),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, relative: &str, content: &str) {
+        let path = root.join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+
+    #[test]
+    fn a_snapshot_round_trips_and_its_hash_follows_the_code() {
+        let project = tempfile::tempdir().unwrap();
+        let root = project.path();
+        write(root, "metadata.yaml", "project_uuid: x\n");
+        write(root, "transformers/t.py", "def f():\n    return 1\n");
+        write(
+            root,
+            "transformers/__pycache__/t.cpython-311.pyc",
+            "bytecode",
+        );
+        write(root, ".venv/lib/site.py", "not code of the project");
+        write(root, "scratch.py", "ignored");
+        write(root, ".wandignore", "scratch.py\n");
+        write(
+            root,
+            "journal/journal.log",
+            "written by a block: data, not code",
+        );
+
+        let first = snapshot(root).unwrap();
+        assert_eq!(first.hash, code_hash(root).unwrap());
+        let copy = tempfile::tempdir().unwrap();
+        let dest = copy.path().join("code").join(&first.hash);
+        let unpacked = unpack(&first.archive, &dest).unwrap();
+        assert_eq!(
+            unpacked.file_name(),
+            root.canonicalize().unwrap().file_name()
+        );
+        let dest = unpacked;
+        assert_eq!(
+            std::fs::read_to_string(dest.join("transformers/t.py")).unwrap(),
+            "def f():\n    return 1\n"
+        );
+        for left_out in [
+            "transformers/__pycache__",
+            ".venv",
+            "scratch.py",
+            ".wandignore",
+            "journal",
+        ] {
+            assert!(!dest.join(left_out).exists(), "{left_out} was shipped");
+        }
+        assert_eq!(
+            code_hash(&dest).unwrap(),
+            first.hash,
+            "the copy is the same code"
+        );
+
+        write(root, "transformers/t.py", "def f():\n    return 2\n");
+        assert_ne!(code_hash(root).unwrap(), first.hash);
+        write(root, "transformers/t.py", "def f():\n    return 1\n");
+        write(root, "journal/journal.log", "more data");
+        assert_eq!(
+            code_hash(root).unwrap(),
+            first.hash,
+            "data does not change the code"
+        );
+        // Unpacking a version that is already there keeps it.
+        assert_eq!(
+            unpack(&first.archive, dest.parent().unwrap()).unwrap(),
+            dest
+        );
+        assert_eq!(code_hash(&dest).unwrap(), first.hash);
+    }
+}
