@@ -125,6 +125,7 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
             id: format!("wand-run-{}", std::process::id()),
             project_root: Some(project.root().to_owned()),
             data_dir: data_dir.clone(),
+            outputs: runtime::OutputStore::local(&data_dir),
             concurrency,
             lease: Duration::from_secs(30),
             poll: Duration::from_millis(500),

@@ -35,6 +35,10 @@ pub(crate) struct StartArgs {
     /// The Python interpreter for the blocks (default: $WAND_PYTHON, else the project's .venv).
     #[arg(long, value_name = "PATH")]
     python: Option<PathBuf>,
+    /// A store every machine reaches, for block outputs when workers run on several machines: file:///shared/path
+    /// or s3://bucket/prefix (S3-compatible servers through AWS_ENDPOINT and the other AWS_* variables).
+    #[arg(long, value_name = "URL", env = "WAND_OUTPUT_STORE")]
+    output_store: Option<String>,
     /// Where run history, outputs and logs go (default: $WAND_DATA_DIR, else ~/.wand/<project>).
     #[arg(long, value_name = "PATH")]
     data_dir: Option<PathBuf>,
@@ -65,6 +69,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
     let project = Project::open(&args.project)?;
     let data_dir = config::data_dir(args.data_dir, project.name())?;
     let (store, database) = config::store(args.database_url.clone(), &data_dir).await?;
+    let outputs = runtime::OutputStore::open(&data_dir, args.output_store.as_deref())?;
     let (notices, _) = broadcast::channel(4096);
     let (logs, _) = broadcast::channel(16_384);
     let lease = Duration::from_secs(args.lease_seconds.max(1));
@@ -97,6 +102,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
             logs: logs.clone(),
             project: Some(project.clone()),
             data_dir: data_dir.clone(),
+            outputs: outputs.clone(),
             python: args.python.clone(),
             concurrency,
             lease,
@@ -112,6 +118,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
         logs,
         project: project.clone(),
         data_dir,
+        outputs,
         database,
         shell: std::env::var("SHELL").unwrap_or_else(|_| "/bin/bash".to_owned()),
         environment: config::environment(project.root(), args.python.clone()),

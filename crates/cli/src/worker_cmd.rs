@@ -31,6 +31,10 @@ pub(crate) struct WorkerArgs {
     /// The Python interpreter for the blocks (default: $WAND_PYTHON, else the project's .venv).
     #[arg(long, value_name = "PATH")]
     python: Option<PathBuf>,
+    /// A store every machine reaches, for block outputs when workers run on several machines: file:///shared/path
+    /// or s3://bucket/prefix (S3-compatible servers through AWS_ENDPOINT and the other AWS_* variables).
+    #[arg(long, value_name = "URL", env = "WAND_OUTPUT_STORE")]
+    output_store: Option<String>,
     /// Where outputs and logs go: a folder every worker and the server can read (default: $WAND_DATA_DIR, else
     /// ~/.wand/<project>).
     #[arg(long, value_name = "PATH")]
@@ -53,6 +57,7 @@ pub(crate) fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
                 project.as_ref().map_or("worker", |project| project.name()),
             )?;
             let (store, database) = config::store(args.database_url, &data_dir).await?;
+            let outputs = runtime::OutputStore::open(&data_dir, args.output_store.as_deref())?;
             let (notices, _) = broadcast::channel(1024);
             let (logs, _) = broadcast::channel(1024);
             let (stop, stopped) = watch::channel(false);
@@ -67,6 +72,7 @@ pub(crate) fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
                 logs,
                 project: project.clone(),
                 data_dir,
+                outputs,
                 python: args.python,
                 concurrency: concurrency.max(1),
                 lease: Duration::from_secs(args.lease_seconds.max(1)),

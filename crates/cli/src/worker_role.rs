@@ -20,6 +20,7 @@ pub(crate) struct WorkerRole {
     /// The worker's copy of the project; without one, it runs the code versions runs pinned, from the database.
     pub(crate) project: Option<Project>,
     pub(crate) data_dir: PathBuf,
+    pub(crate) outputs: runtime::OutputStore,
     pub(crate) python: Option<PathBuf>,
     pub(crate) concurrency: usize,
     pub(crate) lease: Duration,
@@ -57,6 +58,7 @@ impl WorkerRole {
                 ),
                 project_root: root,
                 data_dir: self.data_dir,
+                outputs: self.outputs,
                 concurrency: self.concurrency,
                 lease: self.lease,
                 poll: Duration::from_millis(500),

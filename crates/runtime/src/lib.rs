@@ -5,6 +5,7 @@
 
 mod environment;
 mod error;
+mod output_store;
 mod package;
 mod preview;
 mod protocol;
@@ -16,6 +17,7 @@ pub use environment::{
     install_requirements,
 };
 pub use error::RuntimeError;
+pub use output_store::{OutputStore, OutputStoreError};
 pub use package::install_package;
 pub use preview::{TablePreview, preview_table};
 pub use protocol::{BlockOutcome, BlockRequest, FailureReason};

@@ -19,6 +19,8 @@ pub struct AppState {
     pub logs: broadcast::Sender<LogEvent>,
     pub project: Project,
     pub data_dir: PathBuf,
+    /// Where outputs written on other machines are fetched from (for previews).
+    pub outputs: runtime::OutputStore,
     /// How the project's Python is chosen (for the Settings page).
     pub environment: runtime::EnvironmentRequest,
     /// The shell the browser terminal runs.

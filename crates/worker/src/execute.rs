@@ -69,7 +69,10 @@ impl Worker {
             attempt_note(claimed.attempt),
         );
 
-        let code = self.code.folder(self.store.as_ref(), &run).await;
+        let code = match self.localize_inputs(&mut outputs).await {
+            Ok(()) => self.code.folder(self.store.as_ref(), &run).await,
+            Err(error) => Err(error.to_string()),
+        };
         let code_folder = code.as_deref().unwrap_or(std::path::Path::new(""));
         let request = BlockRequest {
             repo_path: code_folder.display().to_string(),
@@ -112,11 +115,23 @@ impl Worker {
             .insert((run_id, uuid.clone()), cancel);
         let heartbeat = self.heartbeat(claimed.id, run_id, uuid.clone());
         let outcome = match code {
-            Ok(_) => self
-                .python
-                .execute(request, log.clone(), cancelled)
-                .await
-                .map_err(|error| error.to_string()),
+            Ok(_) => match self.python.execute(request, log.clone(), cancelled).await {
+                // Other machines read the outputs from the shared store: a block whose outputs did not get there
+                // has not completed.
+                Ok(BlockOutcome::Completed {
+                    mut stored,
+                    tests,
+                    effects,
+                }) => match self.config.outputs.publish(&mut stored).await {
+                    Ok(()) => Ok(BlockOutcome::Completed {
+                        stored,
+                        tests,
+                        effects,
+                    }),
+                    Err(error) => Err(error.to_string()),
+                },
+                other => other.map_err(|error| error.to_string()),
+            },
             Err(message) => Err(message),
         };
         self.cancels
@@ -167,7 +182,7 @@ impl Worker {
                 )
             }
             Err(error) => {
-                let message = format!("the block could not be started: {error}");
+                let message = format!("the block could not run: {error}");
                 self.failure(
                     claimed.attempt,
                     &block.retry,
@@ -211,6 +226,17 @@ impl Worker {
                 Err(error) => return Err(error.into()),
             }
         }
+    }
+
+    /// Makes the parents' outputs readable on this machine (fetched from the shared store when written elsewhere).
+    async fn localize_inputs(
+        &self,
+        outputs: &mut HashMap<String, Value>,
+    ) -> Result<(), runtime::OutputStoreError> {
+        for stored in outputs.values_mut() {
+            self.config.outputs.localize(stored).await?;
+        }
+        Ok(())
     }
 
     /// A failed attempt: queued again after the retry delay while retries are left, else failed.

@@ -21,6 +21,8 @@ pub struct WorkerConfig {
     /// others run the version they pinned, fetched from the store into `<data_dir>/code`.
     pub project_root: Option<PathBuf>,
     pub data_dir: PathBuf,
+    /// Where outputs go beyond `data_dir`, for workers on other machines.
+    pub outputs: runtime::OutputStore,
     /// How many blocks it runs at once.
     pub concurrency: usize,
     /// How long a claim lasts without a heartbeat.

@@ -342,6 +342,90 @@ fn three_workers_finish_300_block_runs_exactly_once_despite_a_killed_worker_and_
     assert!(starts >= 300, "{starts} starts");
 }
 
+/// A `wand worker` of "another machine": no project folder, its own data folder and working directory.
+fn remote_worker(folder: &std::path::Path, database: &str, extra: &[&str]) -> WorkerProcess {
+    std::fs::create_dir_all(folder).unwrap();
+    WorkerProcess(
+        Command::new(env!("CARGO_BIN_EXE_wand"))
+            .args(["worker", "--database-url", database, "--concurrency", "1"])
+            .args(["--data-dir", path_str(&folder.join("data"))])
+            .args(extra)
+            .current_dir(folder)
+            .env("WAND_PYTHON", python())
+            .env_remove("WAND_DATA_DIR")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("wand worker runs"),
+    )
+}
+
+#[test]
+fn outputs_reach_workers_on_other_machines_through_the_shared_output_store() {
+    let sandbox = Sandbox::fixture("mage09");
+    let database = fresh_database();
+    let shared = format!("file://{}", path_str(&sandbox.path("shared-store")));
+    std::fs::create_dir_all(sandbox.path("shared-store")).unwrap();
+    let server = RunningServer::start(
+        &sandbox,
+        &[
+            "--workers",
+            "0",
+            "--database-url",
+            &database,
+            "--output-store",
+            &shared,
+        ],
+    );
+    let first_machine = sandbox.path("machine-a");
+    let worker = remote_worker(&first_machine, &database, &["--output-store", &shared]);
+    let (status, run) = server.post(
+        "/api/v1/pipelines/variables/runs",
+        json!({"variables": {
+            "out": path_str(&sandbox.path("report.json")),
+            "echo_out": path_str(&sandbox.path("echo.json")),
+        }}),
+    );
+    assert_eq!(status, 201, "{run}");
+    let run_id = run["id"].as_i64().unwrap();
+    let run = server.wait_for_run(run_id, Duration::from_secs(120), finished);
+    assert_eq!(run["status"], json!("completed"), "{run}");
+    // The first machine goes away with everything it wrote.
+    drop(worker);
+    std::fs::remove_dir_all(&first_machine).unwrap();
+    std::fs::remove_file(sandbox.path("echo.json")).unwrap();
+
+    let second_machine = sandbox.path("machine-b");
+    let _worker = remote_worker(&second_machine, &database, &["--output-store", &shared]);
+    let (status, retried) = server.post(
+        &format!("/api/v1/runs/{run_id}/retry"),
+        json!({"from_block": "echo"}),
+    );
+    assert_eq!(status, 200, "{retried}");
+    let run = server.wait_for_run(run_id, Duration::from_secs(120), |run| {
+        finished(run) && run["completed_at"] != retried["completed_at"]
+    });
+    let (_, block_runs) = server.get(&format!("/api/v1/runs/{run_id}/block_runs"));
+    assert_eq!(run["status"], json!("completed"), "{run}\n{block_runs}");
+    let echoed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sandbox.path("echo.json")).unwrap()).unwrap();
+    assert_eq!(
+        echoed["received"],
+        json!({"c": "pipeline"}),
+        "echo got report's output"
+    );
+    assert!(
+        second_machine
+            .join(format!("data/runs/variables/{run_id}/report/output_0.json"))
+            .exists(),
+        "the second machine fetched the output into its own data folder"
+    );
+    // The server previews outputs it never wrote.
+    let (status, outputs) = server.get(&format!("/api/v1/runs/{run_id}/outputs/report"));
+    assert_eq!(status, 200, "{outputs}");
+    assert_eq!(outputs[0]["value"], json!({"c": "pipeline"}), "{outputs}");
+}
+
 #[test]
 fn a_worker_without_the_project_runs_the_code_version_each_run_pinned() {
     let sandbox = Sandbox::fixture("mage09");
@@ -365,21 +449,8 @@ fn a_worker_without_the_project_runs_the_code_version_each_run_pinned() {
     std::fs::write(&echo, code.replace("'c': kwargs['c']", "'c': 'edited'")).unwrap();
     let after = run("after.json");
 
-    // Another machine: no project folder, its own data folder and working directory.
     let elsewhere = sandbox.path("other-machine");
-    std::fs::create_dir_all(&elsewhere).unwrap();
-    let _worker = WorkerProcess(
-        Command::new(env!("CARGO_BIN_EXE_wand"))
-            .args(["worker", "--database-url", &database, "--concurrency", "1"])
-            .args(["--data-dir", path_str(&elsewhere.join("data"))])
-            .current_dir(&elsewhere)
-            .env("WAND_PYTHON", python())
-            .env_remove("WAND_DATA_DIR")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("wand worker runs"),
-    );
+    let _worker = remote_worker(&elsewhere, &database, &[]);
     for run_id in [before, after] {
         let run = server.wait_for_run(run_id, Duration::from_secs(120), finished);
         let (_, block_runs) = server.get(&format!("/api/v1/runs/{run_id}/block_runs"));

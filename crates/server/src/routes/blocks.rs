@@ -210,10 +210,10 @@ pub(super) async fn execute(
         }
         _ => Vec::new(),
     };
-    let outputs = target
-        .and_then(|b| b.outputs.as_ref())
-        .map(|stored| describe_outputs(&state.data_dir, stored))
-        .unwrap_or_default();
+    let outputs = match target.and_then(|b| b.outputs.as_ref()) {
+        Some(stored) => describe_outputs(&state, stored).await,
+        None => Vec::new(),
+    };
     Ok(Json(ExecutionDto {
         run: run.into(),
         block_runs: block_runs.into_iter().map(BlockRunDto::from).collect(),

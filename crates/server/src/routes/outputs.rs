@@ -34,11 +34,16 @@ pub(super) async fn outputs(
             "block `{block_uuid}` of run {id} has no output (yet)"
         ))
     })?;
-    Ok(Json(describe(&state.data_dir, &stored)))
+    Ok(Json(describe(&state, &stored).await))
 }
 
-/// Describes each stored output of a block run.
-pub(crate) fn describe(data_dir: &Path, stored: &Value) -> Vec<OutputDto> {
+/// Describes each stored output of a block run, fetching outputs written on other machines first.
+pub(crate) async fn describe(state: &AppState, stored: &Value) -> Vec<OutputDto> {
+    let mut stored = stored.clone();
+    if let Err(error) = state.outputs.localize(&mut stored).await {
+        tracing::warn!(%error, "an output is not readable here; it is listed without its content");
+    }
+    let data_dir = state.data_dir.as_path();
     let metas = stored
         .get("outputs")
         .and_then(Value::as_array)

@@ -40,6 +40,7 @@ impl TestServer {
             logs,
             project,
             data_dir: dir.path().join("data"),
+            outputs: runtime::OutputStore::local(&dir.path().join("data")),
             database: "sqlite::memory:".to_owned(),
             shell: "/bin/sh".to_owned(),
             environment: runtime::EnvironmentRequest {
