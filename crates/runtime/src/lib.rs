@@ -17,7 +17,7 @@ pub use environment::{
     install_requirements,
 };
 pub use error::RuntimeError;
-pub use output_store::{OutputStore, OutputStoreError};
+pub use output_store::{OutputStore, OutputStoreError, log_key};
 pub use package::install_package;
 pub use preview::{TablePreview, preview_table};
 pub use protocol::{BlockOutcome, BlockRequest, FailureReason};

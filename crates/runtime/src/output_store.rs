@@ -80,25 +80,27 @@ impl OutputStore {
             let Some(key) = key_of(&self.data_dir, &path) else {
                 continue;
             };
-            let failed = |reason: String| OutputStoreError::Copy {
-                key: key.clone(),
-                direction: "to",
-                reason,
-            };
-            let mut file = tokio::fs::File::open(&path)
-                .await
-                .map_err(|error| failed(error.to_string()))?;
-            let mut writer = BufWriter::new(store.clone(), location(prefix, &key));
-            tokio::io::copy(&mut file, &mut writer)
-                .await
-                .map_err(|error| failed(error.to_string()))?;
-            writer
-                .shutdown()
-                .await
-                .map_err(|error| failed(error.to_string()))?;
+            put(store, prefix, &key, &path).await?;
             meta.insert("key".to_owned(), Value::String(key));
         }
         Ok(())
+    }
+
+    /// Copies the file at `key` in this data folder to the shared store, if there is one.
+    pub async fn publish_key(&self, key: &str) -> Result<(), OutputStoreError> {
+        match &self.shared {
+            Some((store, prefix)) => put(store, prefix, key, &self.data_dir.join(key)).await,
+            None => Ok(()),
+        }
+    }
+
+    /// The file at `key` in this data folder, fetched from the shared store first when it is not here.
+    pub async fn fetch_key(&self, key: &str) -> Result<PathBuf, OutputStoreError> {
+        let local = self.data_dir.join(key);
+        if !local.exists() && self.shared.is_some() {
+            self.fetch(key, &local).await?;
+        }
+        Ok(local)
     }
 
     /// Makes every output file of `stored` readable here: a published output missing from this data folder is
@@ -168,6 +170,35 @@ impl OutputStore {
             .await
             .map_err(|error| failed(error.to_string()))
     }
+}
+
+/// Where a block run's log lives, relative to any data folder.
+pub fn log_key(pipeline_uuid: &str, run_id: i64, block_uuid: &str) -> String {
+    format!("runs/{pipeline_uuid}/{run_id}/logs/{block_uuid}.log")
+}
+
+async fn put(
+    store: &Arc<dyn ObjectStore>,
+    prefix: &ObjectPath,
+    key: &str,
+    path: &Path,
+) -> Result<(), OutputStoreError> {
+    let failed = |reason: String| OutputStoreError::Copy {
+        key: key.to_owned(),
+        direction: "to",
+        reason,
+    };
+    let mut file = tokio::fs::File::open(path)
+        .await
+        .map_err(|error| failed(error.to_string()))?;
+    let mut writer = BufWriter::new(store.clone(), location(prefix, key));
+    tokio::io::copy(&mut file, &mut writer)
+        .await
+        .map_err(|error| failed(error.to_string()))?;
+    writer
+        .shutdown()
+        .await
+        .map_err(|error| failed(error.to_string()))
 }
 
 /// The output entries of a stored value: `{"outputs": [meta, ...]}`.

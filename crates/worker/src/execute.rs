@@ -56,7 +56,8 @@ impl Worker {
             .join("runs")
             .join(&definition.uuid)
             .join(run_id.to_string());
-        let log_path = run_dir.join("logs").join(format!("{uuid}.log"));
+        let log_key = runtime::log_key(&definition.uuid, run_id, &uuid);
+        let log_path = self.config.data_dir.join(&log_key);
         let file = FileSink::create(&log_path).map_err(|source| WorkerError::Log {
             path: log_path.display().to_string(),
             source,
@@ -193,6 +194,10 @@ impl Worker {
                 )
             }
         };
+        // Shared before the outcome is recorded, so whoever sees the block ended can read its log.
+        if let Err(error) = self.config.outputs.publish_key(&log_key).await {
+            tracing::warn!(%error, run_id, block = %uuid, "the block's log stays on this machine");
+        }
         // The lease is kept until the outcome is recorded, so nobody takes the block run over meanwhile.
         let recorded = self.record(run_id, &uuid, change).await;
         heartbeat.abort();

@@ -420,7 +420,12 @@ fn outputs_reach_workers_on_other_machines_through_the_shared_output_store() {
             .exists(),
         "the second machine fetched the output into its own data folder"
     );
-    // The server previews outputs it never wrote.
+    // The server shows logs and previews outputs that other machines wrote.
+    let (_, log) = server.get(&format!("/api/v1/runs/{run_id}/logs/report"));
+    assert!(
+        log.to_string().contains("report: printed to stdout"),
+        "the first machine's log: {log}"
+    );
     let (status, outputs) = server.get(&format!("/api/v1/runs/{run_id}/outputs/report"));
     assert_eq!(status, 200, "{outputs}");
     assert_eq!(outputs[0]["value"], json!({"c": "pipeline"}), "{outputs}");

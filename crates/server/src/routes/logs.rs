@@ -149,25 +149,25 @@ async fn block_run(state: &AppState, run_id: i64, block: &str) -> Result<BlockRu
         .ok_or_else(|| ApiError::not_found(format!("run {run_id} has no block `{block}`")))
 }
 
-/// The stored lines of a block run's log. Its place is fixed (the worker records it when the block ends, but
-/// writes there from the start); a recorded path outside the data directory is never read.
+/// The stored lines of a block run's log. Its place in the data directory is fixed (`runtime::log_key`; the worker
+/// writes there from the start); a log written on another machine is fetched from the shared output store once
+/// its block has ended.
 async fn read_lines(state: &AppState, block_run: &BlockRun) -> Vec<String> {
-    let path = match &block_run.log_path {
-        Some(path) => std::path::PathBuf::from(path),
-        None => match state.store.run(block_run.pipeline_run_id).await {
-            Ok(Some(run)) => state
-                .data_dir
-                .join("runs")
-                .join(&run.pipeline_uuid)
-                .join(run.id.to_string())
-                .join("logs")
-                .join(format!("{}.log", block_run.block_uuid)),
-            _ => return Vec::new(),
-        },
-    };
-    if !path.starts_with(&state.data_dir) {
+    let Ok(Some(run)) = state.store.run(block_run.pipeline_run_id).await else {
         return Vec::new();
-    }
+    };
+    let key = runtime::log_key(&run.pipeline_uuid, run.id, &block_run.block_uuid);
+    let path = if block_run.status.is_finished() {
+        match state.outputs.fetch_key(&key).await {
+            Ok(path) => path,
+            Err(error) => {
+                tracing::debug!(%error, "no log of this block run in the shared store");
+                state.data_dir.join(&key)
+            }
+        }
+    } else {
+        state.data_dir.join(&key)
+    };
     tokio::fs::read_to_string(&path)
         .await
         .map(|text| text.lines().map(str::to_owned).collect())
