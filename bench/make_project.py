@@ -1,5 +1,7 @@
-"""Writes a Mage-format project for benchmarks: `one` (1 block), `chain20` (20 blocks in a chain) and `frame3`
-(3 blocks passing a 100,000-row x 5-column pandas DataFrame)."""
+"""Writes the Mage-format project both tools run in the benchmarks: `one` (1 block), `chain20` and `chain100`
+(blocks in a chain), `fan20` (a root and 20 children), `fan10` (a root and 9 children, for bench/throughput.py),
+`frame3` (3 blocks passing a 100,000-row x 5-column pandas DataFrame) and `frame1m` (the same with 1,000,000 rows
+x 10 columns). Every block is trivial Python. Usage: make_project.py PROJECT_FOLDER."""
 
 import os
 import sys
@@ -33,7 +35,7 @@ if 'data_loader' not in globals():
 @data_loader
 def load(*args, **kwargs):
     rng = np.random.default_rng(7)
-    return pd.DataFrame(rng.random((100_000, 5)), columns=list('abcde'))
+    return pd.DataFrame(rng.random((ROWS, COLUMNS)), columns=[f'c{i}' for i in range(COLUMNS)])
 """
 
 FRAME_TRANSFORMER = """if 'transformer' not in globals():
@@ -96,26 +98,25 @@ def main(root):
     write(os.path.join(root, "io_config.yaml"), "version: 0.1.1\ndefault: {}\n")
     write(os.path.join(root, "requirements.txt"), "")
     write(os.path.join(root, "data_loaders", "load.py"), LOADER)
-    for i in range(1, 20):
+    for i in range(1, 100):
         write(os.path.join(root, "transformers", f"step_{i}.py"), TRANSFORMER)
-    write(os.path.join(root, "data_loaders", "frame_load.py"), FRAME_LOADER)
-    write(os.path.join(root, "transformers", "frame_transform.py"), FRAME_TRANSFORMER)
-    write(os.path.join(root, "data_exporters", "frame_export.py"), FRAME_EXPORTER)
-    fan = ["load"] + [f"step_{i}" for i in range(1, 10)]
-    entries = [block_entry(name, "data_loader" if i == 0 else "transformer", [] if i == 0 else ["load"],
-                           fan[1:] if i == 0 else []) for i, name in enumerate(fan)]
-    write(os.path.join(root, "pipelines", "fan10", "metadata.yaml"),
-          "blocks:\n" + "\n".join(entries) + "\nname: fan10\nuuid: fan10\ntype: python\nvariables: {}\n")
-    write(os.path.join(root, "pipelines", "fan10", "__init__.py"), "")
+    for uuid, rows, columns in (("frame3", 100_000, 5), ("frame1m", 1_000_000, 10)):
+        loader = FRAME_LOADER.replace("ROWS", f"{rows:_}").replace("COLUMNS", str(columns))
+        names = [f"{uuid}_load", f"{uuid}_transform", f"{uuid}_export"]
+        write(os.path.join(root, "data_loaders", f"{names[0]}.py"), loader)
+        write(os.path.join(root, "transformers", f"{names[1]}.py"), FRAME_TRANSFORMER)
+        write(os.path.join(root, "data_exporters", f"{names[2]}.py"), FRAME_EXPORTER)
+        pipeline(root, uuid, 3, names=names, kinds=["data_loader", "transformer", "data_exporter"])
+    for uuid, children in (("fan10", 9), ("fan20", 20)):
+        fan = ["load"] + [f"step_{i}" for i in range(1, children + 1)]
+        entries = [block_entry(name, "data_loader" if i == 0 else "transformer", [] if i == 0 else ["load"],
+                               fan[1:] if i == 0 else []) for i, name in enumerate(fan)]
+        write(os.path.join(root, "pipelines", uuid, "metadata.yaml"),
+              "blocks:\n" + "\n".join(entries) + f"\nname: {uuid}\nuuid: {uuid}\ntype: python\nvariables: {{}}\n")
+        write(os.path.join(root, "pipelines", uuid, "__init__.py"), "")
     pipeline(root, "one", 1)
     pipeline(root, "chain20", 20)
-    pipeline(
-        root,
-        "frame3",
-        3,
-        names=["frame_load", "frame_transform", "frame_export"],
-        kinds=["data_loader", "transformer", "data_exporter"],
-    )
+    pipeline(root, "chain100", 100)
 
 
 if __name__ == "__main__":

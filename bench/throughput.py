@@ -1,5 +1,6 @@
-"""Block runs per second with 1, 2 and 4 `wand worker` processes on SQLite and on PostgreSQL, and the claim
-latency (a parent completed -> its child started). Usage: throughput.py WAND PROJECT WORKDIR POSTGRES_URL [RUNS]."""
+"""Scale-out throughput, a building block of bench/suite.py: block runs per second of a `wand start --workers 0`
+server with N `wand worker` processes on one database (SQLite or PostgreSQL), and the claim latency (a parent
+completed -> its child started)."""
 
 import json
 import re
@@ -54,19 +55,7 @@ def measure(wand, project, workdir, database, workers, runs):
             process.wait(timeout=30)
 
 
-def main(wand, project, workdir, postgres, runs):
-    print(f"{'backend':10} {'workers':>7} {'block runs/s':>13} {'claim latency (median)':>24}")
-    for backend in ("sqlite", "postgres"):
-        for workers in (1, 2, 4):
-            if backend == "sqlite":
-                database = f"sqlite://{workdir}/{backend}-{workers}.db"
-            else:
-                name = f"bench_{workers}_{int(time.time() * 1000)}"
-                subprocess.run(["psql", postgres, "-qc", f"CREATE DATABASE {name}"], check=True)
-                database = postgres.rsplit("/", 1)[0] + "/" + name
-            rate, latency = measure(wand, project, workdir, database, workers, runs)
-            print(f"{backend:10} {workers:>7} {rate:>13.1f} {latency:>21.1f} ms", flush=True)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]) if len(sys.argv) > 5 else 30)
+def create_database(postgres, name):
+    """A new database on the PostgreSQL server of `postgres` (a URL); returns its URL."""
+    subprocess.run(["psql", postgres, "-qc", f"CREATE DATABASE {name}"], check=True)
+    return postgres.rsplit("/", 1)[0] + "/" + name

@@ -1,0 +1,419 @@
+"""The benchmark suite behind bench/run: Wand against Mage on the same Mage-format project (bench/make_project.py),
+side by side in one invocation, each row against its goal in PRODUCT.md §5. Prints every row as it is measured and,
+unless --smoke, writes bench/RESULTS.md. Standard library only; helpers in bench/tools.py.
+
+Usage: suite.py --wand BINARY --python WAND_PYTHON [--mage-venv VENV] [--postgres URL] [--out RESULTS.md] [--smoke]
+"""
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+
+import throughput
+from make_project import main as make_project
+from tools import Mage, Stat, Wand, memory_mb
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# Repetitions per row: (Wand, Mage). Mage's server rows cost up to minutes per run (its scheduler ticks every 10 s),
+# so they get fewer repetitions; the counts are printed beside each figure.
+FULL = {
+    "cli": (10, 3), "start": (10, 3), "trigger": {"one": (20, 3), "frame3": (20, 2), "chain20": (20, 1),
+                                                   "fan20": (20, 1)},
+    "memory_runs": (100, 100), "throughput_runs": (30, 3), "cron_triggers": (10_000, 100), "cron_slots": 2,
+}
+SMOKE = {
+    "cli": (1, 0), "start": (1, 0), "trigger": {"one": (1, 0), "chain20": (1, 0)},
+    "memory_runs": (5, 0), "throughput_runs": (2, 0), "cron_triggers": (10, 0), "cron_slots": 0,
+}
+CLI_PIPELINES = ("one", "chain20", "chain100", "fan20", "frame3", "frame1m")
+GRACE = 60  # seconds after the last cron slot until the runs are counted: a run created later counts as missing
+SETTLE = {"wand": 3, "mage": 20}  # seconds after the first HTTP 200 before idle memory is read
+
+
+def le(limit):
+    return lambda value: value <= limit
+
+
+def ge(limit):
+    return lambda value: value >= limit
+
+
+class Suite:
+    def __init__(self, args):
+        self.args, self.smoke = args, args.smoke
+        self.plan = SMOKE if args.smoke else FULL
+        self.work = tempfile.mkdtemp(prefix="wand-bench-")
+        # A copy of the binary: a rebuild in the shared target folder must not change Wand halfway through.
+        args.wand = shutil.copy2(args.wand, os.path.join(self.work, "wand"))
+        self.rev = self.output(["git", "rev-parse", "--short", "HEAD"])
+        self.dirty = self.output(["git", "status", "--porcelain", "--", "../crates"])
+        self.project = os.path.join(self.work, "benchproj")
+        make_project(self.project)
+        self.rows, self.notes = [], []
+        self.load = [os.getloadavg()[1]]  # the machine may be shared: its 5-minute load, at the start and the end
+
+    # -- recording ----------------------------------------------------------------------------------------------
+
+    def row(self, what, wand, mage=None, goal="—", check=None, scale=1.0):
+        """One figure of both tools: Stat or text each; `check` says whether Wand's median meets `goal`."""
+        met = "—"
+        if check and isinstance(wand, Stat):
+            met = "met" if check(wand.median * scale) else "not met"
+        ratio = f"{wand.median / mage.median:.3g}" if isinstance(wand, Stat) and isinstance(mage, Stat) else "—"
+        if mage is None:
+            mage = "—" if self.smoke else "not measured"
+        self.rows.append((what, str(wand), str(mage), ratio, goal, met))
+        print(f"{what:<58} wand {str(wand):<34} mage {str(mage):<34} ratio {ratio:<7} {met}", flush=True)
+
+    def note(self, text):
+        self.notes.append(text)
+        print(f"  note: {text}", flush=True)
+
+    def mage(self, repetitions):
+        return self.args.mage_venv and repetitions > 0
+
+    # -- CLI: `wand run` against `mage run` ---------------------------------------------------------------------
+
+    def timed(self, command, env=None):
+        begin = time.perf_counter()
+        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+                              cwd=self.work)
+        elapsed = time.perf_counter() - begin
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed: {done.stderr[-2000:]}")
+        return elapsed
+
+    def cli(self):
+        wand_runs, mage_runs = self.plan["cli"]
+        mage_env = dict(os.environ, MAGE_DATA_DIR=os.path.join(self.work, "mage_cli_data"))
+        limits = {"one": 0.5, "chain20": 0.5, "chain100": 0.8}
+        medians = {}
+        for pipeline in CLI_PIPELINES[:2] if self.smoke else CLI_PIPELINES:
+            wand_cmd = [self.args.wand, "run", self.project, pipeline, "--python", self.args.python,
+                        "--data-dir", os.path.join(self.work, "wand_cli_data")]
+            mage_cmd = [f"{self.args.mage_venv}/bin/mage", "run", self.project, pipeline]
+            wand, mage, failed = [], [], False
+            for index in range(max(wand_runs, mage_runs) + 1):  # index 0: one warm-up run each, not counted
+                if index <= wand_runs:
+                    wand.append(self.timed(wand_cmd))
+                if self.mage(mage_runs) and index <= mage_runs and not failed:
+                    try:
+                        mage.append(self.timed(mage_cmd, mage_env))
+                    except RuntimeError as error:
+                        failed, mage = True, []
+                        self.note(f"`mage run {pipeline}` failed: {str(error)[-300:]}")
+            limit = limits.get(pipeline)
+            medians[pipeline] = (Stat(wand[1:], "s"), Stat(mage[1:], "s") if mage else None)
+            self.row(f"`run` {pipeline} (CLI, cold)", *medians[pipeline], f"≤ {limit} s" if limit else "—",
+                     le(limit) if limit else None)
+        longest, blocks = ("chain20", 20) if self.smoke else ("chain100", 100)
+        overhead = [Stat([(long.median - one.median) / (blocks - 1) * 1000], "ms") if long else None
+                    for long, one in zip(medians[longest], medians["one"])]
+        self.row(f"per-block overhead in one CLI run (({longest} − one) / {blocks - 1}, medians)", *overhead)
+
+    # -- the server ---------------------------------------------------------------------------------------------
+
+    def wand_server(self, name, **options):
+        return Wand(self.args.wand, self.project, os.path.join(self.work, name), self.args.python, **options)
+
+    def mage_server(self, project=None, login=False):
+        return Mage(self.args.mage_venv, project or self.project, os.path.join(self.work, "mage_data"), login)
+
+    def start(self):
+        wand_runs, mage_runs = self.plan["start"]
+        times = {"wand": [], "mage": [], "mage without login": []}
+        for index in range(max(wand_runs, mage_runs) + 1):  # index 0: first start (creates the database)
+            servers = [("wand", self.wand_server("wand_data"))] if index <= wand_runs else []
+            if self.mage(mage_runs) and index <= mage_runs:
+                servers += [("mage", self.mage_server(login=True)), ("mage without login", self.mage_server())]
+            for label, server in servers:
+                try:
+                    times[label].append(server.start())
+                except RuntimeError as error:
+                    if server.name == "wand":
+                        raise
+                    self.note(f"`mage start` failed: {error}")
+                finally:
+                    server.stop()
+        self.row("server start to first HTTP 200", Stat(times["wand"][1:], "s"),
+                 Stat(times["mage"][1:], "s") if len(times["mage"]) > 1 else None, "≤ 0.1 s", le(0.1))
+        if len(times["mage without login"]) > 1:
+            self.note(f"`mage start` with its default login (REQUIRE_USER_AUTHENTICATION) as above; without it "
+                      f"{Stat(times['mage without login'][1:], 's')}. Every other Mage server row runs without "
+                      "login (Wand has no authentication yet).")
+        idle = self.wand_server("wand_idle", workers=0)
+        try:
+            idle.start()
+            time.sleep(1)
+            rss, pss = idle.memory()
+        finally:
+            idle.stop()
+        alone = "— (no such mode)" if self.args.mage_venv else None
+        self.row("idle memory, server without Python worker (RSS)", Stat([rss], "MB"), alone, "≤ 30 MB", le(30))
+        self.row("idle memory, server without Python worker (PSS)", Stat([pss], "MB"), alone)
+
+    def session(self, server, repetitions):
+        """Everything measured on one running server: idle memory, API trigger -> run completed, memory after
+        100 runs, block runs per second. Returns {row: Stat}."""
+        found = {}
+        try:
+            server.start()
+            time.sleep(SETTLE[server.name])
+            rss, pss = server.memory()
+            found["idle_rss"], found["idle_pss"] = Stat([rss], "MB"), Stat([pss], "MB")
+            urls = {}
+            for pipeline, counts in self.plan["trigger"].items():
+                runs = counts[repetitions]
+                if not runs:
+                    continue
+                urls[pipeline] = server.api_trigger(pipeline)
+                times = []
+                for index in range(runs + (server.name == "wand")):  # Wand: one warm-up run, not counted
+                    begin = time.perf_counter()
+                    run_id = server.trigger(urls[pipeline])
+                    status = server.wait_runs([run_id], timeout=600)[run_id]
+                    if status != "completed":
+                        raise RuntimeError(f"{server.name} {pipeline} run {run_id} ended {status}")
+                    times.append(time.perf_counter() - begin)
+                found[pipeline] = Stat(times[1:] if server.name == "wand" else times, "s")
+                print(f"  {server.name} API trigger -> {pipeline} completed: {found[pipeline]}", flush=True)
+            if "chain20" in found and "one" in found:
+                chain, one = found["chain20"].values, found["one"].values
+                pairs = zip(sorted(chain), sorted(one)) if len(chain) == len(one) else [(found["chain20"].median,
+                                                                                         found["one"].median)]
+                found["per_block"] = Stat([(long - short) / 19 * 1000 for long, short in pairs], "ms")
+            count = self.plan["memory_runs"][repetitions]
+            if count:
+                url = urls.get("one") or server.api_trigger("one")
+                begin = time.perf_counter()
+                ids = [server.trigger(url) for _ in range(count)]
+                try:
+                    server.wait_runs(ids, timeout=300)
+                    elapsed = time.perf_counter() - begin
+                    found["one_runs_rate"] = Stat([count / elapsed], "runs/s")
+                except TimeoutError as error:
+                    found["memory_note"] = str(error)
+                time.sleep(2)
+                rss, pss = server.memory()
+                found["after_rss"], found["after_pss"] = Stat([rss], "MB"), Stat([pss], "MB")
+            count = self.plan["throughput_runs"][repetitions]
+            if count:
+                url = urls.get("fan20") or server.api_trigger("fan20")
+                begin = time.perf_counter()
+                ids = [server.trigger(url) for _ in range(count)]
+                server.wait_runs(ids, timeout=300)
+                found["throughput"] = Stat([count * 21 / (time.perf_counter() - begin)], "block runs/s")
+        except Exception as error:  # keep what was measured; the rest of the suite still runs
+            if server.name == "wand":
+                raise
+            found["error"] = f"{type(error).__name__}: {error}"
+            self.note(f"Mage's server session stopped early: {found['error']}")
+        finally:
+            server.stop()
+        return found
+
+    def server(self):
+        wand = self.session(self.wand_server("wand_session"), 0)
+        mage = self.session(self.mage_server(), 1) if self.mage(1) else {}
+        self.row("idle memory, server + warm Python worker (RSS)", wand["idle_rss"], mage.get("idle_rss"),
+                 "≤ 150 MB", le(150))
+        self.row("idle memory, server + warm Python worker (PSS)", wand["idle_pss"], mage.get("idle_pss"))
+        labels = {"one": "1-block run", "frame3": "3-block 100k-row pandas run", "chain20": "20-block chain",
+                  "fan20": "1→20 fan-out"}
+        for pipeline, label in labels.items():
+            if pipeline in wand:
+                goal = pipeline in ("frame3", "chain20")
+                self.row(f"API trigger → {label} completed", wand[pipeline], mage.get(pipeline),
+                         "≤ 0.5 s" if goal else "—", le(0.5) if goal else None)
+        if "per_block" in wand:
+            self.row("per-block overhead, warm workers ((chain20 − one) / 19, API)", wand["per_block"],
+                     mage.get("per_block"), "≤ 3 ms", le(3))
+        runs = self.plan["memory_runs"]
+        self.row(f"memory after {runs[0]} runs (RSS)", wand["after_rss"], mage.get("after_rss"))
+        self.row(f"memory after {runs[0]} runs (PSS)", wand["after_pss"], mage.get("after_pss"))
+        self.row(f"{runs[0]} 1-block runs triggered at once: runs completed per second", wand.get("one_runs_rate"),
+                 mage.get("one_runs_rate", mage.get("memory_note")))
+        counts = self.plan["throughput_runs"]
+        self.row(f"block runs per second, trivial blocks ({counts[0]} × fan20 at once; Mage {counts[1]})",
+                 wand["throughput"], mage.get("throughput"), "≥ 300", ge(300))
+
+    # -- the scheduler ------------------------------------------------------------------------------------------
+
+    def cron(self, server, count, slots):
+        """`count` active `* * * * *` triggers in pipelines/one/triggers.yaml (a copy of the project); the lag
+        between each of the next `slots` minute slots and its runs' creation. Smoke: only the initial runs."""
+        entries = "".join(
+            f"- name: cron_{index:05}\n  schedule_type: time\n  schedule_interval: '* * * * *'\n  status: active\n"
+            "  start_time: 2026-01-01 00:00:00\n"
+            f"  settings: {{create_initial_pipeline_run: {'true' if not slots else 'false'}}}\n"
+            for index in range(count))
+        with open(os.path.join(server.project, "pipelines", "one", "triggers.yaml"), "w") as file:
+            file.write("triggers:\n" + entries)
+        server.start()
+        try:
+            deadline = time.time() + 180
+            while server.trigger_count() < count:
+                if time.time() > deadline:
+                    raise RuntimeError(f"{server.name} loaded {server.trigger_count()} of {count} triggers")
+                time.sleep(1)
+            ready = time.time()
+            first = (int(ready + 2) // 60 + 1) * 60 if slots else int(ready) // 60 * 60 - 60
+            last = first + 60 * max(slots, 2)
+            if slots:
+                time.sleep(max(0, first + 60 * (slots - 1) - time.time() + GRACE))
+            else:
+                time.sleep(1)
+            iso = lambda moment: datetime.fromtimestamp(moment, timezone.utc).isoformat()  # noqa: E731
+            runs = server.runs(iso(first), iso(last))
+        finally:
+            server.stop()
+        lags = [created - slot for slot, created in runs]
+        expected = count * max(slots, 1)
+        if not lags:
+            return f"no runs created (expected {expected})"
+        lags.sort()
+        within = sum(lag <= 1 for lag in lags)
+        return (Stat(lags, "s lag"), f"{len(runs)} of {expected} runs; p99 {lags[int(len(lags) * 0.99) - 1]:.2f} s, "
+                f"max {lags[-1]:.2f} s; {within} within 1 s", within == expected and len(runs) == expected)
+
+    def scheduler(self):
+        (wand_count, mage_count), slots = self.plan["cron_triggers"], self.plan["cron_slots"]
+        results = {}
+        for name, count in (("wand", wand_count), ("mage", mage_count)):
+            if name == "mage" and not self.mage(count):
+                continue
+            project = os.path.join(self.work, f"cron_{name}")
+            make_project(project)
+            server = (Wand(self.args.wand, project, os.path.join(self.work, "wand_cron"), self.args.python,
+                           workers=0) if name == "wand" else self.mage_server(project))
+            try:
+                results[name] = self.cron(server, count, slots)
+            except Exception as error:  # a failed row is reported, the rest of the suite still runs
+                results[name] = f"failed: {error}"
+            result = results[name]
+            print(f"  {name} with {count} cron triggers: {result[1] if isinstance(result, tuple) else result}")
+        wand, mage = results["wand"], results.get("mage")
+        if not self.smoke:
+            self.note(f"scheduler: Wand runs with no worker (`--workers 0`), so the runs are created but not executed: "
+                      f"{wand_count} runs a minute are more than one machine executes, and the row measures the "
+                      f"scheduler alone. Mage has {mage_count} triggers, not {wand_count}: it cannot be run without "
+                      "executing, and it completes 1-block runs at about the rate shown above, so 10,000 runs a "
+                      "minute would bury the measurement. Mage's `created_at` has whole seconds; its lag is rounded "
+                      f"down. Runs created more than {GRACE} s after the last slot count as missing.")
+        if isinstance(wand, tuple):
+            self.row(f"scheduler, {wand_count} active `* * * * *` triggers: slot → run created "
+                     f"({max(slots, 1)} slots; Mage {mage_count} triggers)", wand[0],
+                     mage[0] if isinstance(mage, tuple) else mage, "every due run within 1 s of its slot",
+                     lambda _: wand[2])
+            self.note(f"scheduler (Wand, {wand_count} triggers, no worker): {wand[1]}")
+        else:
+            self.row(f"scheduler, {wand_count} active cron triggers", wand, mage)
+        if isinstance(mage, tuple):
+            self.note(f"scheduler (Mage, {mage_count} triggers): {mage[1]}")
+
+    # -- scale-out: `wand worker` processes (bench/throughput.py) ----------------------------------------------
+
+    def scale_out(self):
+        runs = 2 if self.smoke else 30
+        setups = [("SQLite", 1)] if self.smoke else [("SQLite", w) for w in (1, 2, 4)]
+        if self.args.postgres and not self.smoke:
+            setups += [("PostgreSQL", w) for w in (1, 2, 4)]
+        self.scale = []
+        for backend, workers in setups:
+            if backend == "SQLite":
+                database = f"sqlite://{self.work}/scale-{workers}.db"
+            else:
+                database = throughput.create_database(self.args.postgres, f"bench_{workers}_{int(time.time())}")
+            rate, latency = throughput.measure(self.args.wand, self.project, self.work, database, workers, runs)
+            self.scale.append((backend, workers, rate, latency))
+            print(f"  scale-out {backend} {workers} workers: {rate:.1f} block runs/s, claim latency {latency:.0f} ms",
+                  flush=True)
+
+    # -- RESULTS.md ---------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def output(command):
+        return subprocess.run(command, capture_output=True, text=True, cwd=HERE).stdout.strip()
+
+    def write(self, path, started):
+        rev, dirty, output = self.rev, self.dirty, self.output
+        versions = output([self.args.python, "-c", "import sys, pandas, pyarrow; print(sys.version.split()[0], "
+                           "pandas.__version__, pyarrow.__version__)"]).split()
+        mage_python = f"{self.args.mage_venv}/bin/python"
+        mage_versions = output([mage_python, "-c", "import sys, importlib.metadata as m, pandas; print("
+                                "m.version('mage-ai'), sys.version.split()[0], pandas.__version__)"]).split()
+        cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+                   platform.machine())
+        memory = int(next(line.split()[1] for line in open("/proc/meminfo") if line.startswith("MemTotal"))) / 2**20
+        minutes = (time.time() - started) / 60
+        self.load.append(os.getloadavg()[1])
+        lines = [
+            "# Benchmark results", "",
+            f"Written by `bench/run` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC in {minutes:.0f} minutes. "
+            f"Machine: {cpu}, {os.cpu_count()} cores, {memory:.0f} GiB, Linux {platform.release()}; 5-minute load "
+            f"average {self.load[0]:.1f} at the start and {self.load[1]:.1f} at the end.",
+            f"Wand {rev}{' (plus uncommitted changes in crates/)' if dirty else ''}, release build; its blocks on "
+            f"Python {versions[0]} with pandas {versions[1]} and pyarrow {versions[2]}. Mage {mage_versions[0]} "
+            f"(`pip install mage-ai`, Python {mage_versions[1]}, pandas {mage_versions[2]}), default settings "
+            "(SQLite, local Python executor, 10 s scheduler tick).", "",
+            "Both tools run the same generated Mage-format project (`bench/make_project.py`: trivial Python blocks; "
+            "`frame3` and `frame1m` pass pandas DataFrames of 100k × 5 and 1M × 10). CLI runs and server starts "
+            "alternate the two tools run by run; the server rows run one tool's server, then the other's. "
+            "Figures: median (min–max, n); warm-up runs are not counted. Mage gets fewer repetitions where one of "
+            "its runs takes tens of seconds or minutes (n is given). Memory: RSS and PSS summed over the server's "
+            "whole process tree (`/proc/<pid>/smaps_rollup`). Wand/Mage below 1 is better for times and memory, "
+            "above 1 for rates.", "",
+            "| what | Wand | Mage | Wand/Mage | Wand goal (PRODUCT.md §5) | goal |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [f"| {' | '.join(row)} |" for row in self.rows]
+        lines += ["", "Notes:", ""] + [f"- {text}" for text in self.notes]
+        lines += [
+            "", "## Scale-out throughput (`wand worker` processes, `bench/throughput.py`)", "",
+            "A server with no local worker and 1, 2 or 4 `wand worker` processes (one block at a time each) on the "
+            "same machine; 30 runs of `fan10` (a root and nine children) = 300 block runs after a warm-up; claim "
+            "latency = a parent completed → its child started (median). On PostgreSQL processes wake each other "
+            "with NOTIFY; on SQLite separate processes poll (0.5 s) and the scheduler ticks (1 s), which is why "
+            "`wand start`'s own in-process workers (the table above) are the one-machine setup.", "",
+            "| backend | workers | block runs/s | claim latency |", "|---|---|---|---|",
+        ]
+        lines += [f"| {b} | {w} | {rate:.1f} | {latency:.0f} ms |" for b, w, rate, latency in self.scale]
+        with open(path, "w") as file:
+            file.write("\n".join(lines) + "\n")
+        print(f"wrote {path}")
+
+    def run(self):
+        started = time.time()
+        try:
+            for part in (self.cli, self.start, self.server, self.scheduler, self.scale_out):
+                print(f"== {part.__name__}", flush=True)
+                part()
+            if self.args.out and not self.smoke:
+                self.write(self.args.out, started)
+        finally:
+            shutil.rmtree(self.work, ignore_errors=True)
+        print(f"bench: done in {time.time() - started:.0f} s")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wand", required=True)
+    parser.add_argument("--python", required=True)
+    parser.add_argument("--mage-venv")
+    parser.add_argument("--postgres")
+    parser.add_argument("--out")
+    parser.add_argument("--smoke", action="store_true")
+    args = parser.parse_args()
+    os.environ["WAND_PYTHON"] = args.python
+    Suite(args).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

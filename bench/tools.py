@@ -1,0 +1,214 @@
+"""Building blocks of bench/suite.py: HTTP calls, memory of a whole process tree, summaries of timings, and one
+class per server (`wand start`, `mage start`) with the same small interface, so every measurement is written once
+and run on both tools. Standard library only."""
+
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timezone
+
+
+def call(method, url, body=None, timeout=120):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read() or b"null")
+
+
+def stamp(text):
+    """Seconds since the epoch of an API date (RFC 3339 from Wand, `2026-11-27 06:40:00.1` from Mage: UTC)."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def tree(pid):
+    """The pid and every descendant (children are listed per thread: a child may come from any thread)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    pending.extend(int(child) for child in children.read().split())
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return found
+
+
+def memory_mb(pid):
+    """(RSS, PSS) in MB summed over the process tree, from /proc/<pid>/smaps_rollup."""
+    rss = pss = 0
+    for member in tree(pid):
+        try:
+            with open(f"/proc/{member}/smaps_rollup") as rollup:
+                for line in rollup:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            pass
+    return rss / 1024, pss / 1024
+
+
+class Stat:
+    """Repeated measurements of one quantity."""
+
+    def __init__(self, values, unit, note=""):
+        self.values, self.unit, self.note = list(values), unit, note
+
+    @property
+    def median(self):
+        return statistics.median(self.values)
+
+    def __str__(self):
+        def fmt(value):
+            return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
+        if len(self.values) == 1:
+            return f"{fmt(self.values[0])} {self.unit} (n=1)"
+        return (f"{fmt(self.median)} {self.unit} ({fmt(min(self.values))}–{fmt(max(self.values))}, "
+                f"n={len(self.values)})")
+
+
+class Server:
+    """A server under measurement, started in its own process group (stopped with the whole group)."""
+
+    poll = 0.002  # seconds between two status polls of a run
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
+
+    def wait_ready(self, started, timeout=180):
+        while time.perf_counter() - started < timeout:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode} before answering")
+            try:
+                urllib.request.urlopen(self.base + self.ready_path, timeout=5).close()
+                return time.perf_counter() - started
+            except (OSError, urllib.error.HTTPError):
+                time.sleep(self.poll)
+        raise RuntimeError(f"{self.name} did not answer within {timeout} s")
+
+    def memory(self):
+        return memory_mb(self.process.pid)
+
+    def wait_runs(self, run_ids, timeout=600):
+        """Waits until every run has ended; returns {id: status}. Raises TimeoutError past `timeout` seconds."""
+        ended, deadline = {}, time.perf_counter() + timeout
+        while len(ended) < len(run_ids):
+            for run_id in run_ids:
+                if run_id not in ended:
+                    status = self.run_status(run_id)
+                    if status in ("completed", "failed", "cancelled"):
+                        ended[run_id] = status
+            if len(ended) < len(run_ids):
+                if time.perf_counter() > deadline:
+                    raise TimeoutError(f"{len(ended)} of {len(run_ids)} runs ended within {timeout} s")
+                time.sleep(self.poll)
+        return ended
+
+
+class Wand(Server):
+    name, ready_path = "wand", "/api/v1/health"
+
+    def __init__(self, binary, project, data_dir, python, workers=None):
+        self.binary, self.project, self.data_dir, self.python, self.workers = binary, project, data_dir, python, workers
+        self.process = None
+
+    def start(self):
+        command = [self.binary, "start", self.project, "--port", "0", "--data-dir", self.data_dir,
+                   "--python", self.python]
+        if self.workers is not None:
+            command += ["--workers", str(self.workers)]
+        started = time.perf_counter()
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                        start_new_session=True)
+        self.base = re.search(r"on (http://\S+)", self.process.stdout.readline()).group(1)
+        return self.wait_ready(started)
+
+    def api_trigger(self, pipeline):
+        trigger = call("POST", f"{self.base}/api/v1/pipelines/{pipeline}/triggers",
+                       {"name": f"bench_{pipeline}", "schedule_type": "api", "status": "active"})
+        return self.base + trigger["api_url"]
+
+    def trigger(self, url):
+        return call("POST", url, {})["pipeline_run"]["id"]
+
+    def run_status(self, run_id):
+        return call("GET", f"{self.base}/api/v1/runs/{run_id}")["status"]
+
+    def trigger_count(self):
+        return sum(len(call("GET", f"{self.base}/api/v1/pipelines/{p}/triggers")) for p in ("one",))
+
+    def runs(self, since, until):
+        """Every run whose execution date is in [since, until), as (execution_date, created_at) in seconds."""
+        found, before = [], None
+        while True:
+            query = f"since={since}&until={until}&limit=500" + (f"&before={before}" if before else "")
+            page = call("GET", f"{self.base}/api/v1/runs?{query.replace('+', '%2B')}")
+            found += [(stamp(run["execution_date"]), stamp(run["created_at"])) for run in page["runs"]]
+            before = page.get("next_before")
+            if not before:
+                return found
+
+
+class Mage(Server):
+    name, ready_path, poll = "mage", "/api/status", 0.25
+
+    def __init__(self, venv, project, data_dir, login=False):
+        self.venv, self.project, self.data_dir, self.login = venv, project, data_dir, login
+        self.process = None
+
+    def start(self):
+        port = free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        # Mage 0.9.80 requires a login by default; its REST API is measured without one, like Wand today.
+        env = dict(os.environ, MAGE_DATA_DIR=self.data_dir, REQUIRE_USER_AUTHENTICATION="1" if self.login else "0")
+        started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [f"{self.venv}/bin/mage", "start", self.project, "--host", "127.0.0.1", "--port", str(port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=os.path.dirname(self.project),
+            start_new_session=True)
+        return self.wait_ready(started)
+
+    def api_trigger(self, pipeline):
+        schedule = call("POST", f"{self.base}/api/pipelines/{pipeline}/pipeline_schedules",
+                        {"pipeline_schedule": {"name": f"bench_{pipeline}", "schedule_type": "api",
+                                               "status": "active"}})["pipeline_schedule"]
+        return f"{self.base}/api/pipeline_schedules/{schedule['id']}/pipeline_runs/{schedule['token']}"
+
+    def trigger(self, url):
+        return call("POST", url, {})["pipeline_run"]["id"]
+
+    def run_status(self, run_id):
+        return call("GET", f"{self.base}/api/pipeline_runs/{run_id}")["pipeline_run"]["status"]
+
+    def trigger_count(self):
+        return len(call("GET", f"{self.base}/api/pipelines/one/pipeline_schedules")["pipeline_schedules"])
+
+    def runs(self, since, until):
+        lower, upper = stamp(since), stamp(until)
+        page = call("GET", f"{self.base}/api/pipeline_runs?pipeline_uuid=one&_limit=100000")["pipeline_runs"]
+        found = [(stamp(run["execution_date"]), stamp(run["created_at"])) for run in page]
+        return [(slot, created) for slot, created in found if lower <= slot < upper]
