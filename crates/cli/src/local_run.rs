@@ -126,6 +126,8 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
             project_root: Some(project.root().to_owned()),
             data_dir: data_dir.clone(),
             outputs: runtime::OutputStore::local(&data_dir),
+            // `wand run` runs every block of its run, tagged or not.
+            tags: all_tags(&pipeline),
             concurrency,
             lease: Duration::from_secs(30),
             poll: Duration::from_millis(500),
@@ -321,4 +323,16 @@ fn explain(error: ProjectError) -> anyhow::Error {
         }
         other => other.into(),
     }
+}
+
+/// Every worker tag of the pipeline's blocks, and `default` for the untagged ones: `wand run` runs them all.
+fn all_tags(pipeline: &model::Pipeline) -> Vec<String> {
+    let mut tags: Vec<String> = pipeline
+        .dag
+        .blocks()
+        .iter()
+        .filter_map(|block| block.worker_tag.clone())
+        .collect();
+    tags.push("default".to_owned());
+    tags
 }

@@ -20,6 +20,10 @@ use crate::worker_role::WorkerRole;
 pub(crate) struct StartArgs {
     /// The project folder; created (like `wand init`) if it does not exist.
     project: PathBuf,
+    /// The `worker_tag`s this server's own workers serve (comma-separated; add `default` to keep untagged
+    /// blocks). Without it, its workers run untagged blocks and tagged ones wait for `wand worker --tags`.
+    #[arg(long, value_name = "TAG,...", value_delimiter = ',')]
+    tags: Vec<String>,
     /// How long a worker's claim on a block run lasts without a heartbeat (seconds). After a crash, the block
     /// runs of the dead process are recovered once their lease has expired.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
@@ -103,6 +107,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
             project: Some(project.clone()),
             data_dir: data_dir.clone(),
             outputs: outputs.clone(),
+            tags: args.tags.clone(),
             python: args.python.clone(),
             concurrency,
             lease,

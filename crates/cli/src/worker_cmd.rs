@@ -22,6 +22,10 @@ pub(crate) struct WorkerArgs {
     /// The shared database: postgres://... (or sqlite://PATH for workers on the server's machine).
     #[arg(long, value_name = "URL")]
     database_url: Option<String>,
+    /// Run only blocks with one of these `worker_tag`s (comma-separated); add `default` to also run untagged
+    /// blocks. Without it, only untagged blocks.
+    #[arg(long, value_name = "TAG,...", value_delimiter = ',')]
+    tags: Vec<String>,
     /// How many blocks this worker runs at once (default: the number of cores).
     #[arg(long, value_name = "N")]
     concurrency: Option<usize>,
@@ -73,6 +77,7 @@ pub(crate) fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
                 project: project.clone(),
                 data_dir,
                 outputs,
+                tags: args.tags,
                 python: args.python,
                 concurrency: concurrency.max(1),
                 lease: Duration::from_secs(args.lease_seconds.max(1)),

@@ -181,6 +181,10 @@ pub struct Block {
     pub retry: RetryConfig,
     /// The block's `configuration` mapping, passed to the block as `kwargs['configuration']`.
     pub configuration: serde_json::Value,
+    /// Only workers started with this tag (`wand worker --tags`) run the block (Wand's `worker_tag` key; a GPU
+    /// machine, a machine inside a network). Untagged blocks run on workers without tags or with `default`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker_tag: Option<String>,
 }
 
 #[cfg(test)]

@@ -254,6 +254,7 @@ mod tests {
             timeout: None,
             retry: RetryConfig::default(),
             configuration: Value::Null,
+            worker_tag: None,
         }
     }
 

@@ -281,6 +281,27 @@ impl Checker<'_> {
         let retry = self
             .retry_config(Some(&uuid), entry.get("retry_config"))
             .over(pipeline_retry);
+        let worker_tag = match entry.get("worker_tag") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(tag))
+                if !tag.is_empty()
+                    && tag
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+            {
+                Some(tag.clone())
+            }
+            Some(value) => {
+                self.error(
+                    Some(&uuid),
+                    format!(
+                        "`worker_tag` must be a name of letters, digits, `_` or `-` (the tag given to \
+                         `wand worker --tags`), not {value}"
+                    ),
+                );
+                None
+            }
+        };
         let file = self.block_file(&uuid, block_type, language, &configuration)?;
         Some(Block {
             name: entry
@@ -296,6 +317,7 @@ impl Checker<'_> {
             timeout,
             retry,
             configuration,
+            worker_tag,
         })
     }
 

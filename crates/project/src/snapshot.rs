@@ -31,15 +31,20 @@ pub struct CodeSnapshot {
     pub archive: Vec<u8>,
 }
 
-/// The files of the snapshot, relative to `root`, sorted; with the ones left out for their size.
-fn code_files(root: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+/// The files of the snapshot, relative to `root`, sorted; with the ones left out for their size. A folder that
+/// cannot be read is an error, never a silently smaller snapshot (whose hash would name other code).
+fn code_files(root: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), ProjectError> {
     let walk = ignore::WalkBuilder::new(root)
         .add_custom_ignore_filename(".wandignore")
         .require_git(false)
         .filter_entry(|entry| entry.file_name() != "__pycache__")
         .build();
     let (mut files, mut too_large) = (Vec::new(), Vec::new());
-    for entry in walk.flatten() {
+    for entry in walk {
+        let entry = entry.map_err(|error| ProjectError::Io {
+            path: root.to_owned(),
+            source: std::io::Error::other(error.to_string()),
+        })?;
         let is_code = entry.path().extension().is_some_and(|extension| {
             CODE_EXTENSIONS.contains(&extension.to_string_lossy().to_lowercase().as_str())
         });
@@ -59,7 +64,7 @@ fn code_files(root: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
         }
     }
     files.sort();
-    (files, too_large)
+    Ok((files, too_large))
 }
 
 fn read(root: &Path, relative: &Path) -> Result<Vec<u8>, ProjectError> {
@@ -83,7 +88,7 @@ fn digest_entry(hasher: &mut Sha256, name: &Path, content: &[u8]) {
 /// The hash of the project's code as it is on disk now (what [`snapshot`] would name it).
 pub fn code_hash(root: &Path) -> Result<String, ProjectError> {
     let (mut hasher, folder) = (Sha256::new(), folder_name(root));
-    for relative in code_files(root).0 {
+    for relative in code_files(root)?.0 {
         digest_entry(
             &mut hasher,
             &folder.join(&relative),
@@ -95,7 +100,7 @@ pub fn code_hash(root: &Path) -> Result<String, ProjectError> {
 
 /// The project's code now, hashed and archived. Files too large to ship are logged and left out.
 pub fn snapshot(root: &Path) -> Result<CodeSnapshot, ProjectError> {
-    let (files, too_large) = code_files(root);
+    let (files, too_large) = code_files(root)?;
     for path in too_large {
         tracing::warn!(file = %path.display(), "left out of the code shipped to workers: larger than 10 MB");
     }

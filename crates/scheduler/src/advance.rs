@@ -120,6 +120,7 @@ mod tests {
                 timeout: None,
                 retry: RetryConfig::default(),
                 configuration: Value::Null,
+                worker_tag: None,
             })
             .collect();
         Dag::new(blocks).unwrap()

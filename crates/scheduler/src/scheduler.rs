@@ -192,6 +192,11 @@ impl Scheduler {
                     .map(|block| block.uuid.clone())
                     .collect(),
                 code_hash: Some(code_hash),
+                worker_tags: definition
+                    .blocks
+                    .iter()
+                    .filter_map(|block| Some((block.uuid.clone(), block.worker_tag.clone()?)))
+                    .collect(),
             })
             .await?;
         self.publish(Notice::Run {

@@ -67,10 +67,12 @@ pub trait RunStore: Send + Sync {
     async fn code(&self, hash: &str) -> Result<Option<Vec<u8>>, StorageError>;
 
     /// Takes the oldest claimable queued block run for `worker`: it becomes `running` (one more attempt) under a
-    /// lease until `lease_until`. Two workers never get the same block run.
+    /// lease until `lease_until`. Two workers never get the same block run. A worker with `tags` takes block runs
+    /// of blocks tagged with one of them, and untagged ones only if it has no tags or the tag `default`.
     async fn claim_block_run(
         &self,
         worker: &str,
+        tags: &[String],
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<Option<BlockRun>, StorageError>;
@@ -104,6 +106,18 @@ pub trait RunStore: Send + Sync {
         now: DateTime<Utc>,
         restart_grace: std::time::Duration,
     ) -> Result<Vec<BlockRun>, StorageError>;
+}
+
+/// Which block runs a worker with `tags` takes: untagged ones, and those tagged with these names.
+pub(crate) fn claimable(tags: &[String]) -> (bool, Vec<String>) {
+    let untagged = tags.is_empty() || tags.iter().any(|tag| tag == "default");
+    (
+        untagged,
+        tags.iter()
+            .filter(|tag| *tag != "default")
+            .cloned()
+            .collect(),
+    )
 }
 
 /// Convenience for the common event with no payload.

@@ -93,11 +93,12 @@ impl RunStore for PgStore {
         .get(0);
         for block_uuid in &run.block_uuids {
             sqlx::query(
-                "INSERT INTO block_runs (pipeline_run_id, block_uuid, status) VALUES ($1, $2, $3)",
+                "INSERT INTO block_runs (pipeline_run_id, block_uuid, status, worker_tag) VALUES ($1, $2, $3, $4)",
             )
             .bind(id)
             .bind(block_uuid)
             .bind(BlockRunStatus::Initial.as_str())
+            .bind(run.worker_tags.get(block_uuid))
             .execute(&mut *transaction)
             .await?;
         }
@@ -286,6 +287,7 @@ impl RunStore for PgStore {
     async fn claim_block_run(
         &self,
         worker: &str,
+        tags: &[String],
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<Option<BlockRun>, StorageError> {
@@ -294,16 +296,20 @@ impl RunStore for PgStore {
             BlockRunStatus::Queued.apply(BlockRunEvent::Start),
             Ok(BlockRunStatus::Running)
         );
+        let (untagged, named) = crate::claimable(tags);
         let row = sqlx::query(
             "UPDATE block_runs SET status = 'running', attempt = attempt + 1, started_at = $1, completed_at = NULL,
                 error = NULL, outputs = NULL, claimed_by = $2, lease_until = $3, ready_at = NULL, cancel_requested = FALSE
              WHERE id = (SELECT id FROM block_runs WHERE status = 'queued' AND (ready_at IS NULL OR ready_at <= $1)
+                           AND ((worker_tag IS NULL AND $4) OR worker_tag = ANY($5))
                          ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
              RETURNING *",
         )
         .bind(now)
         .bind(worker)
         .bind(lease_until)
+        .bind(untagged)
+        .bind(named)
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(block_run).transpose()

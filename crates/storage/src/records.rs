@@ -18,6 +18,8 @@ pub struct NewRun {
     pub block_uuids: Vec<String>,
     /// The version of the project's code the run executes (see `RunStore::save_code`).
     pub code_hash: Option<String>,
+    /// Blocks that only workers with a tag may run: block uuid -> tag.
+    pub worker_tags: std::collections::HashMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -81,11 +81,12 @@ impl RunStore for SqliteStore {
         .get(0);
         for block_uuid in &run.block_uuids {
             sqlx::query(
-                "INSERT INTO block_runs (pipeline_run_id, block_uuid, status) VALUES (?, ?, ?)",
+                "INSERT INTO block_runs (pipeline_run_id, block_uuid, status, worker_tag) VALUES (?, ?, ?, ?)",
             )
             .bind(id)
             .bind(block_uuid)
             .bind(BlockRunStatus::Initial.as_str())
+            .bind(run.worker_tags.get(block_uuid))
             .execute(&mut *transaction)
             .await?;
         }
@@ -283,6 +284,7 @@ impl RunStore for SqliteStore {
     async fn claim_block_run(
         &self,
         worker: &str,
+        tags: &[String],
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<Option<BlockRun>, StorageError> {
@@ -292,10 +294,12 @@ impl RunStore for SqliteStore {
             Ok(BlockRunStatus::Running)
         );
         let now = stamp(now);
+        let (untagged, named) = crate::claimable(tags);
         let row = sqlx::query(
             "UPDATE block_runs SET status = 'running', attempt = attempt + 1, started_at = ?, completed_at = NULL,
                 error = NULL, outputs = NULL, claimed_by = ?, lease_until = ?, ready_at = NULL, cancel_requested = 0
              WHERE id = (SELECT id FROM block_runs WHERE status = 'queued' AND (ready_at IS NULL OR ready_at <= ?)
+                           AND ((worker_tag IS NULL AND ?) OR worker_tag IN (SELECT value FROM json_each(?)))
                          ORDER BY id LIMIT 1)
              RETURNING *",
         )
@@ -303,6 +307,8 @@ impl RunStore for SqliteStore {
         .bind(worker)
         .bind(stamp(lease_until))
         .bind(&now)
+        .bind(untagged)
+        .bind(serde_json::to_string(&named).unwrap_or_else(|_| "[]".to_owned()))
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(block_run).transpose()

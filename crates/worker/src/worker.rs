@@ -23,6 +23,8 @@ pub struct WorkerConfig {
     pub data_dir: PathBuf,
     /// Where outputs go beyond `data_dir`, for workers on other machines.
     pub outputs: runtime::OutputStore,
+    /// The worker tags it serves (see `model::Block::worker_tag`); none: untagged blocks only.
+    pub tags: Vec<String>,
     /// How many blocks it runs at once.
     pub concurrency: usize,
     /// How long a claim lasts without a heartbeat.
@@ -78,7 +80,7 @@ impl Worker {
                 let lease_until = now + lease_span(self.config.lease);
                 match self
                     .store
-                    .claim_block_run(&self.config.id, now, lease_until)
+                    .claim_block_run(&self.config.id, &self.config.tags, now, lease_until)
                     .await
                 {
                     Ok(Some(block_run)) => {

@@ -323,6 +323,10 @@ fn three_workers_finish_300_block_runs_exactly_once_despite_a_killed_worker_and_
         let run = server.wait_for_run(*run_id, Duration::from_secs(300), finished);
         assert_eq!(run["status"], json!("completed"), "run {run_id}: {run}");
     }
+    assert!(
+        !sandbox.data_dir.join("code").exists(),
+        "workers that share the project folder run the code in place"
+    );
     let lines = journal(&sandbox);
     let overlaps: Vec<_> = lines.iter().filter(|(kind, _)| kind == "overlap").collect();
     assert!(
@@ -333,7 +337,19 @@ fn three_workers_finish_300_block_runs_exactly_once_despite_a_killed_worker_and_
     for (_, key) in lines.iter().filter(|(kind, _)| kind == "end") {
         *ends.entry(key.as_str()).or_default() += 1;
     }
-    assert_eq!(ends.len(), 300, "every block run of the 30 runs completed");
+    let missing: Vec<String> = runs
+        .iter()
+        .flat_map(|run| {
+            std::iter::once("root".to_owned())
+                .chain((1..10).map(|leaf| format!("leaf_{leaf}")))
+                .map(move |block| format!("{run}:{block}"))
+        })
+        .filter(|key| !ends.contains_key(key.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "every block run of the 30 runs ended in the journal; missing: {missing:?}"
+    );
     assert!(
         ends.values().all(|count| *count == 1),
         "each completed exactly once: {ends:?}"
@@ -477,4 +493,56 @@ fn a_worker_without_the_project_runs_the_code_version_each_run_pinned() {
         versions, 2,
         "each version is unpacked once into the worker's cache"
     );
+}
+
+#[test]
+fn tagged_blocks_wait_for_a_worker_with_their_tag() {
+    let sandbox = Sandbox::fixture("mage09");
+    let database = fresh_database();
+    let server = RunningServer::start(&sandbox, &["--workers", "0", "--database-url", &database]);
+    let untagged_machine = sandbox.path("cpu-machine");
+    let _untagged = remote_worker(&untagged_machine, &database, &[]);
+    let (status, run) = server.post("/api/v1/pipelines/tagged/runs", json!({}));
+    assert_eq!(status, 201, "{run}");
+    let run_id = run["id"].as_i64().unwrap();
+    let block_status = |block: &str| {
+        let (_, block_runs) = server.get(&format!("/api/v1/runs/{run_id}/block_runs"));
+        block_runs
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["block_uuid"] == block)
+            .map(|b| b["status"].clone())
+            .unwrap()
+    };
+    eventually(
+        Duration::from_secs(120),
+        "the untagged block runs on the untagged worker",
+        || {
+            let status = block_status("anywhere");
+            (status == json!("completed"))
+                .then_some(())
+                .ok_or_else(|| status.to_string())
+        },
+    );
+    assert_eq!(
+        block_status("on_gpu"),
+        json!("queued"),
+        "no worker has its tag yet"
+    );
+
+    let gpu_machine = sandbox.path("gpu-machine");
+    let _gpu = remote_worker(&gpu_machine, &database, &["--tags", "gpu"]);
+    let run = server.wait_for_run(run_id, Duration::from_secs(120), finished);
+    assert_eq!(run["status"], json!("completed"), "{run}");
+    let ran_on = |machine: &std::path::Path, block: &str| {
+        machine
+            .join(format!("data/runs/tagged/{run_id}/logs/{block}.log"))
+            .exists()
+    };
+    assert!(ran_on(&gpu_machine, "on_gpu") && !ran_on(&untagged_machine, "on_gpu"));
+    assert!(ran_on(&untagged_machine, "anywhere") && !ran_on(&gpu_machine, "anywhere"));
+
+    // `wand run` runs every block itself, tagged or not.
+    sandbox.run("tagged", &[]).assert_code(0);
 }

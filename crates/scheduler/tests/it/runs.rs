@@ -62,6 +62,7 @@ async fn create_run(store: &Arc<dyn Store>, definition: &PipelineDefinition) -> 
         execution_date: Utc::now(),
         block_uuids: definition.blocks.iter().map(|b| b.uuid.clone()).collect(),
         code_hash: None,
+        worker_tags: Default::default(),
     };
     store.create_run(run).await.unwrap().id
 }
@@ -86,14 +87,14 @@ async fn a_run_advances_block_by_block_to_completion() {
     let now = s.clock.now();
     let first = s
         .store
-        .claim_block_run("w", now, now + Duration::seconds(30))
+        .claim_block_run("w", &[], now, now + Duration::seconds(30))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(first.block_uuid, "load_example_data");
     assert!(
         s.store
-            .claim_block_run("w", now, now)
+            .claim_block_run("w", &[], now, now)
             .await
             .unwrap()
             .is_none(),
@@ -113,7 +114,7 @@ async fn a_run_advances_block_by_block_to_completion() {
         .unwrap();
     let second = s
         .store
-        .claim_block_run("w", now, now + Duration::seconds(30))
+        .claim_block_run("w", &[], now, now + Duration::seconds(30))
         .await
         .unwrap()
         .unwrap();
@@ -141,7 +142,7 @@ async fn an_expired_lease_requeues_the_block_run_while_retries_are_left_then_fai
     let start = s.clock.now();
     let claimed = s
         .store
-        .claim_block_run("lost-worker", start, start + Duration::seconds(30))
+        .claim_block_run("lost-worker", &[], start, start + Duration::seconds(30))
         .await
         .unwrap()
         .unwrap();
@@ -162,7 +163,7 @@ async fn an_expired_lease_requeues_the_block_run_while_retries_are_left_then_fai
     // The second attempt's worker is lost too: no retries left, so the block fails and the run with it.
     let later = start + Duration::seconds(31);
     s.store
-        .claim_block_run("lost-again", later, later + Duration::seconds(30))
+        .claim_block_run("lost-again", &[], later, later + Duration::seconds(30))
         .await
         .unwrap()
         .unwrap();
@@ -230,7 +231,7 @@ async fn a_run_past_its_timeout_is_stopped_with_the_timeout_status() {
         s.scheduler.advance_run(run_id).await.unwrap();
         let now = s.clock.now();
         s.store
-            .claim_block_run("w", now, now + Duration::seconds(600))
+            .claim_block_run("w", &[], now, now + Duration::seconds(600))
             .await
             .unwrap()
             .unwrap();

@@ -19,6 +19,12 @@ async fn queued_run(store: &Arc<dyn Store>, blocks: &[&str]) -> i64 {
             execution_date: Utc::now(),
             block_uuids: blocks.iter().map(|b| (*b).to_owned()).collect(),
             code_hash: None,
+            // Blocks named `gpu_*` may only run on workers tagged `gpu`.
+            worker_tags: blocks
+                .iter()
+                .filter(|b| b.starts_with("gpu_"))
+                .map(|b| ((*b).to_owned(), "gpu".to_owned()))
+                .collect(),
         })
         .await
         .unwrap();
@@ -31,6 +37,38 @@ async fn queued_run(store: &Arc<dyn Store>, blocks: &[&str]) -> i64 {
     run.id
 }
 
+store_test!(
+    tagged_block_runs_go_only_to_workers_with_their_tag,
+    |store: Arc<dyn Store>| async move {
+        queued_run(&store, &["gpu_train", "plain", "gpu_score"]).await;
+        let now = Utc::now();
+        let lease = now + Duration::seconds(30);
+        let claim = |tags: &'static [&'static str]| {
+            let store = store.clone();
+            async move {
+                let tags: Vec<String> = tags.iter().map(|t| (*t).to_owned()).collect();
+                store
+                    .claim_block_run("w", &tags, now, lease)
+                    .await
+                    .unwrap()
+                    .map(|b| b.block_uuid)
+            }
+        };
+        assert_eq!(claim(&["gpu"]).await.as_deref(), Some("gpu_train"));
+        assert_eq!(
+            claim(&[]).await.as_deref(),
+            Some("plain"),
+            "untagged workers skip tagged work"
+        );
+        assert_eq!(claim(&[]).await, None);
+        assert_eq!(claim(&["other"]).await, None);
+        assert_eq!(
+            claim(&["default", "gpu"]).await.as_deref(),
+            Some("gpu_score")
+        );
+    }
+);
+
 store_test!(claims_go_oldest_first_and_never_twice, |store: Arc<
     dyn Store,
 >| async move {
@@ -38,12 +76,12 @@ store_test!(claims_go_oldest_first_and_never_twice, |store: Arc<
     let now = Utc::now();
     let lease = now + Duration::seconds(30);
     let a = store
-        .claim_block_run("worker-a", now, lease)
+        .claim_block_run("worker-a", &[], now, lease)
         .await
         .unwrap()
         .expect("a claim");
     let b = store
-        .claim_block_run("worker-b", now, lease)
+        .claim_block_run("worker-b", &[], now, lease)
         .await
         .unwrap()
         .expect("b claim");
@@ -57,7 +95,7 @@ store_test!(claims_go_oldest_first_and_never_twice, |store: Arc<
     );
     assert!(
         store
-            .claim_block_run("worker-c", now, lease)
+            .claim_block_run("worker-c", &[], now, lease)
             .await
             .unwrap()
             .is_none()
@@ -71,7 +109,7 @@ store_test!(a_retry_delay_holds_the_block_run_back, |store: Arc<
     let run = queued_run(&store, &["flaky"]).await;
     let now = Utc::now();
     let claimed = store
-        .claim_block_run("w", now, now + Duration::seconds(30))
+        .claim_block_run("w", &[], now, now + Duration::seconds(30))
         .await
         .unwrap()
         .unwrap();
@@ -93,14 +131,14 @@ store_test!(a_retry_delay_holds_the_block_run_back, |store: Arc<
     );
     assert!(
         store
-            .claim_block_run("w", now + Duration::seconds(5), now)
+            .claim_block_run("w", &[], now + Duration::seconds(5), now)
             .await
             .unwrap()
             .is_none()
     );
     let later = now + Duration::seconds(11);
     let again = store
-        .claim_block_run("w", later, later + Duration::seconds(30))
+        .claim_block_run("w", &[], later, later + Duration::seconds(30))
         .await
         .unwrap()
         .unwrap();
@@ -113,12 +151,12 @@ store_test!(
         queued_run(&store, &["long", "lost"]).await;
         let now = Utc::now();
         let long = store
-            .claim_block_run("alive", now, now + Duration::seconds(10))
+            .claim_block_run("alive", &[], now, now + Duration::seconds(10))
             .await
             .unwrap()
             .unwrap();
         let lost = store
-            .claim_block_run("dead", now, now + Duration::seconds(10))
+            .claim_block_run("dead", &[], now, now + Duration::seconds(10))
             .await
             .unwrap()
             .unwrap();
@@ -166,7 +204,7 @@ store_test!(
                 let mut claimed = Vec::new();
                 let now = Utc::now();
                 while let Some(block_run) = store
-                    .claim_block_run(&format!("w{worker}"), now, now + Duration::seconds(30))
+                    .claim_block_run(&format!("w{worker}"), &[], now, now + Duration::seconds(30))
                     .await
                     .unwrap()
                 {

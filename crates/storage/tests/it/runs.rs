@@ -20,6 +20,7 @@ fn new_run(pipeline: &str, blocks: &[&str]) -> NewRun {
         execution_date: Utc::now(),
         block_uuids: blocks.iter().map(|b| (*b).to_owned()).collect(),
         code_hash: None,
+        worker_tags: Default::default(),
     }
 }
 
