@@ -44,7 +44,7 @@ impl WorkerProcess {
                 "--data-dir",
                 path_str(&sandbox.data_dir),
                 "--lease-seconds",
-                "3",
+                "5",
             ])
             .current_dir(sandbox.root())
             .env("WAND_PYTHON", python())
@@ -266,7 +266,7 @@ fn three_workers_finish_300_block_runs_exactly_once_despite_a_killed_worker_and_
 {
     let postgres = PrivatePostgres::start();
     let sandbox = Sandbox::fixture("mage09");
-    let lease = ["--lease-seconds", "3"];
+    let lease = ["--lease-seconds", "5"];
     let server = RunningServer::start(
         &sandbox,
         &[
@@ -290,29 +290,33 @@ fn three_workers_finish_300_block_runs_exactly_once_despite_a_killed_worker_and_
         .collect();
 
     wait_for_starts(&sandbox, 40);
-    // Hold every block mid-run, so the victim is surely inside one when it is killed (not between a block's end
-    // and the record of it, which would rightly run the block again).
+    // Hold every block mid-run, and kill the victim once both its slots hold one: it is then surely inside blocks,
+    // never between a block's end and the record of it (which would rightly run that block again).
     let hold = sandbox.project.join("journal/hold");
     std::fs::write(&hold, "").unwrap();
     let victim = workers.remove(0);
-    let victims_block = eventually(
+    let victims_blocks = eventually(
         Duration::from_secs(60),
-        "the victim worker holds a block",
+        "both slots of the victim worker hold a block",
         || {
-            held_pids(&sandbox)
+            let held: Vec<u32> = held_pids(&sandbox)
                 .into_iter()
-                .find(|pid| parent(*pid).and_then(parent) == Some(victim.0.id()))
-                .ok_or_else(|| "no held block of the victim yet".to_owned())
+                .filter(|pid| {
+                    is_alive(*pid) && parent(*pid).and_then(parent) == Some(victim.0.id())
+                })
+                .collect();
+            (held.len() == 2)
+                .then(|| held.clone())
+                .ok_or_else(|| format!("held: {held:?}"))
         },
     );
     drop(victim); // SIGKILL, mid-block: its claims expire after the lease and go to the others.
     eventually(
         Duration::from_secs(30),
-        "the killed worker's block process ends with it",
-        || {
-            (!is_alive(victims_block))
-                .then_some(())
-                .ok_or_else(|| format!("block process {victims_block} still runs"))
+        "the killed worker's block processes end with it",
+        || match victims_blocks.iter().find(|pid| is_alive(**pid)) {
+            Some(pid) => Err(format!("block process {pid} still runs")),
+            None => Ok(()),
         },
     );
     std::fs::remove_file(&hold).unwrap();
