@@ -198,6 +198,8 @@ pub(crate) struct RunDto {
     pub started_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
     pub duration_seconds: Option<f64>,
+    /// The version of the project's code the run executes (a content hash).
+    pub code_hash: Option<String>,
 }
 
 impl From<PipelineRun> for RunDto {
@@ -213,6 +215,7 @@ impl From<PipelineRun> for RunDto {
             started_at: run.started_at,
             completed_at: run.completed_at,
             pipeline_uuid: run.pipeline_uuid,
+            code_hash: run.code_hash,
         }
     }
 }

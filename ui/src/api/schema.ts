@@ -676,6 +676,8 @@ export interface components {
             from_block?: string | null;
         };
         RunDto: {
+            /** @description The version of the project's code the run executes (a content hash). */
+            code_hash?: string | null;
             /** Format: date-time */
             completed_at?: string | null;
             /** Format: date-time */
