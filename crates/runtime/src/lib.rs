@@ -20,6 +20,8 @@ pub use error::RuntimeError;
 pub use output_store::{OutputStore, OutputStoreError, log_key};
 pub use package::install_package;
 pub use preview::{TablePreview, preview_table};
-pub use protocol::{BlockOutcome, BlockRequest, FailureReason};
+pub use protocol::{
+    BlockOutcome, BlockRequest, FailureReason, WorkerMessage, decode_worker_message,
+};
 pub use sink::{FileSink, LogLine, LogSink, Stream, VecSink, parse_log_line, render_log_line};
 pub use worker::{PythonWorkers, WorkerConfig};

@@ -1,7 +1,10 @@
 //! The messages between Wand and the Python worker (see `python/wand_runtime/worker.py`).
 
+use chrono::{TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+use crate::{LogLine, Stream};
 
 /// Everything a forked child needs to run one block.
 #[derive(Debug, Clone, Serialize)]
@@ -61,7 +64,7 @@ pub enum BlockOutcome {
 
 /// The `result` of a `done` event, as the child or the supervisor wrote it.
 #[derive(Debug, Deserialize)]
-pub(crate) struct RawResult {
+struct RawResult {
     status: String,
     #[serde(default)]
     stored: Value,
@@ -95,10 +98,52 @@ impl From<RawResult> for BlockOutcome {
     }
 }
 
+/// A message from the Python worker, decoded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkerMessage {
+    /// The worker has done its imports and takes requests.
+    Ready,
+    /// A line block run `id` printed.
+    Log { id: u64, line: LogLine },
+    /// Block run `id` ended.
+    Done { id: u64, outcome: BlockOutcome },
+}
+
+/// Decodes one line the Python worker wrote on its stdout.
+pub fn decode_worker_message(line: &str) -> Result<WorkerMessage, serde_json::Error> {
+    Ok(match serde_json::from_str::<WorkerEvent>(line)? {
+        WorkerEvent::Ready {} => WorkerMessage::Ready,
+        WorkerEvent::Log {
+            id,
+            stream,
+            line,
+            ts,
+        } => WorkerMessage::Log {
+            id,
+            line: LogLine {
+                time: Utc
+                    .timestamp_micros((ts * 1e6) as i64)
+                    .single()
+                    .unwrap_or_else(Utc::now),
+                stream: if stream == "stderr" {
+                    Stream::Stderr
+                } else {
+                    Stream::Stdout
+                },
+                text: line,
+            },
+        },
+        WorkerEvent::Done { id, result } => WorkerMessage::Done {
+            id,
+            outcome: result.into(),
+        },
+    })
+}
+
 /// A line the worker writes on its stdout.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
-pub(crate) enum WorkerEvent {
+enum WorkerEvent {
     Ready {},
     Log {
         id: u64,

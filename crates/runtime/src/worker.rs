@@ -8,13 +8,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{TimeZone, Utc};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, Command};
 use tokio::sync::{oneshot, watch};
 
-use crate::protocol::WorkerEvent;
-use crate::{BlockOutcome, BlockRequest, FailureReason, LogLine, LogSink, RuntimeError, Stream};
+use crate::protocol::{WorkerMessage, decode_worker_message};
+use crate::{BlockOutcome, BlockRequest, FailureReason, LogSink, RuntimeError};
 
 /// How long the worker may take to import pandas and friends before it counts as broken.
 const STARTUP_LIMIT: Duration = Duration::from_secs(120);
@@ -234,48 +233,32 @@ async fn read_events(
     let mut ready = Some(ready);
     let mut lines = BufReader::new(stdout).lines();
     while let Ok(Some(line)) = lines.next_line().await {
-        let event = match serde_json::from_str::<WorkerEvent>(&line) {
-            Ok(event) => event,
+        let message = match decode_worker_message(&line) {
+            Ok(message) => message,
             Err(error) => {
                 tracing::warn!(%error, line, "unreadable message from the Python worker");
                 continue;
             }
         };
-        match event {
-            WorkerEvent::Ready {} => {
+        match message {
+            WorkerMessage::Ready => {
                 if let Some(ready) = ready.take() {
                     let _ = ready.send(());
                 }
             }
-            WorkerEvent::Log {
-                id,
-                stream,
-                line,
-                ts,
-            } => {
+            WorkerMessage::Log { id, line } => {
                 let sink = routes
                     .lock()
                     .expect("routes lock")
                     .get(&id)
                     .map(|route| route.sink.clone());
                 if let Some(sink) = sink {
-                    sink.line(LogLine {
-                        time: Utc
-                            .timestamp_micros((ts * 1e6) as i64)
-                            .single()
-                            .unwrap_or_else(Utc::now),
-                        stream: if stream == "stderr" {
-                            Stream::Stderr
-                        } else {
-                            Stream::Stdout
-                        },
-                        text: line,
-                    });
+                    sink.line(line);
                 }
             }
-            WorkerEvent::Done { id, result } => {
+            WorkerMessage::Done { id, outcome } => {
                 if let Some(route) = routes.lock().expect("routes lock").remove(&id) {
-                    let _ = route.done.send(result.into());
+                    let _ = route.done.send(outcome);
                 }
             }
         }

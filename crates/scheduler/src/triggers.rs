@@ -58,6 +58,10 @@ impl Scheduler {
                 slots
             }
         };
+        if slots.is_empty() {
+            // Most ticks owe nothing: the pipeline's files are read only when a run may be created.
+            return Ok(());
+        }
         let concurrency = self
             .project
             .load_pipeline(&trigger.pipeline_uuid)
