@@ -6,8 +6,15 @@ Protocol (one JSON object per line):
   {"event": "done", "id", "result": {...}}. Nothing else may write to this process's stdout.
 
 A child is its own process group, so a timeout or a cancel kills the block and whatever it started.
+
+Two things keep a block's own cost low. While block runs come in, one spare child is forked ahead of time, when
+the supervisor is idle: it has already paid for the fork and its set-up and waits for its request on a pipe (the
+spare is dropped after two idle seconds, so an idle worker is one process). And a block is done when its child has
+written its result and closed the result pipe, not when the child has finished exiting (tearing down a copy of a
+process with pandas imported takes about a millisecond); the exit is reaped in the background.
 """
 
+import gc
 import json
 import os
 import select
@@ -16,6 +23,8 @@ import sys
 import time
 
 _PRELOAD = ("pandas", "pyarrow", "pyarrow.ipc")
+# How long a spare child waits unused before it is dropped.
+_SPARE_IDLE_SECONDS = 2.0
 
 
 def main():
@@ -37,6 +46,9 @@ def _preload():
             pass
     from wand_runtime import block  # noqa: F401  (imported here so each child starts with it)
 
+    # Objects that exist now are never collected in a child: its collector leaves them alone instead of touching
+    # (and so copying) every page the fork shares with this process.
+    gc.freeze()
     return loaded
 
 
@@ -58,26 +70,54 @@ class Child:
         self.stop_reason = None
 
 
+class Spare:
+    """A child forked ahead of its block run, set up and waiting for its request on `request_fd`."""
+
+    def __init__(self, pid, pidfd, request_fd, out_r, err_r, result_r):
+        self.pid = pid
+        self.pidfd = pidfd
+        self.request_fd = request_fd
+        self.out_r = out_r
+        self.err_r = err_r
+        self.result_r = result_r
+        self.expires = time.monotonic() + _SPARE_IDLE_SECONDS
+
+
 class Supervisor:
     def __init__(self, protocol):
         self.protocol = protocol
         self.children = {}
         self.stdin_buffer = b""
+        self.spare = None
+        # Whether block runs are coming in, so a spare child is worth keeping.
+        self.busy = False
+        # Children whose block is done and whose exit is still to be reaped: pidfd -> pid.
+        self.exiting = {}
 
     def serve(self):
         stdin = sys.stdin.fileno()
         while True:
-            watched = [stdin]
+            watched = [stdin, *self.exiting]
             for child in self.children.values():
                 watched.extend(child.streams)
                 watched.append(child.result_fd)
                 watched.append(child.pidfd)
+            if self.spare is not None:
+                watched.append(self.spare.pidfd)
             readable, _, _ = select.select(watched, [], [], self._wait_seconds())
+            if not readable:
+                self._idle()
             for fd in readable:
                 if fd == stdin:
                     if not self._read_requests(stdin):
                         self._stop_all()
                         return
+                    continue
+                if fd in self.exiting:
+                    self._reap(fd)
+                    continue
+                if self.spare is not None and fd == self.spare.pidfd:
+                    self._drop_spare()
                     continue
                 for child in list(self.children.values()):
                     if fd in child.streams:
@@ -89,10 +129,26 @@ class Supervisor:
             self._enforce_deadlines()
 
     def _wait_seconds(self):
+        if self.busy and self.spare is None:
+            return 0.0
         deadlines = [child.deadline for child in self.children.values() if child.deadline]
+        if self.spare is not None:
+            deadlines.append(self.spare.expires)
         if not deadlines:
             return None
         return max(0.0, min(deadlines) - time.monotonic())
+
+    def _idle(self):
+        """Nothing to read: fork the spare child now if block runs are coming in, or drop it if they stopped."""
+        if self.spare is None:
+            if self.busy:
+                self.busy = False
+                try:
+                    self.spare = self._fork_spare()
+                except OSError as error:  # out of processes or memory: the next block forks its own child
+                    print(f"cannot fork a spare child: {error}", file=sys.stderr)
+        elif time.monotonic() >= self.spare.expires:
+            self._drop_spare()
 
     def _read_requests(self, stdin):
         data = os.read(stdin, 1 << 16)
@@ -114,21 +170,62 @@ class Supervisor:
                 self._kill(child, "cancelled")
 
     def _start(self, run_id, request):
+        self.busy = True
+        spare, self.spare = self.spare, None
+        if spare is None or not _send_request(spare, request):
+            if spare is not None:
+                self._discard(spare)
+            spare = self._fork_spare(request)
+        timeout = request.get("timeout")
+        deadline = time.monotonic() + timeout if timeout else None
+        streams = {spare.out_r: ["stdout", b""], spare.err_r: ["stderr", b""]}
+        self.children[run_id] = Child(run_id, spare.pid, spare.pidfd, streams, spare.result_r, deadline)
+
+    def _fork_spare(self, request=None):
+        """Forks a child that runs `request`, or, without one, waits for its request on a pipe."""
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         result_r, result_w = os.pipe()
+        request_r, request_w = os.pipe() if request is None else (None, None)
+        held = self._held_fds()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
-            _child_main(request, out_w, err_w, result_w, (out_r, err_r, result_r))
-        for fd in (out_w, err_w, result_w):
-            os.close(fd)
+            own = [fd for fd in (out_r, err_r, result_r, request_w) if fd is not None]
+            _child_main(request, request_r, out_w, err_w, result_w, [*own, *held])
+        try:
+            os.setpgid(pid, pid)  # also done by the child; whichever runs first wins, so a kill never misses it
+        except OSError:
+            pass
+        for fd in (out_w, err_w, result_w, request_r):
+            if fd is not None:
+                os.close(fd)
         for fd in (out_r, err_r, result_r):
             os.set_blocking(fd, False)
-        timeout = request.get("timeout")
-        deadline = time.monotonic() + timeout if timeout else None
-        streams = {out_r: ["stdout", b""], err_r: ["stderr", b""]}
-        self.children[run_id] = Child(run_id, pid, os.pidfd_open(pid), streams, result_r, deadline)
+        return Spare(pid, os.pidfd_open(pid), request_w, out_r, err_r, result_r)
+
+    def _held_fds(self):
+        """The pipes and pidfds this process holds for its children (a new child closes its copies)."""
+        held = list(self.exiting)
+        for child in self.children.values():
+            held.extend(child.streams)
+            held.extend((child.result_fd, child.pidfd))
+        return held
+
+    def _drop_spare(self):
+        spare, self.spare = self.spare, None
+        if spare is not None:
+            self._discard(spare)
+
+    def _discard(self, spare):
+        """Ends an unused spare: without its request it exits; its exit is reaped like a finished child's."""
+        if spare.request_fd is not None:
+            os.close(spare.request_fd)
+            spare.request_fd = None
+        _kill_group(spare.pid)
+        for fd in (spare.out_r, spare.err_r, spare.result_r):
+            os.close(fd)
+        self.exiting[spare.pidfd] = spare.pid
 
     def _relay(self, child, fd, final=False):
         name, pending = child.streams[fd]
@@ -159,20 +256,34 @@ class Supervisor:
             except BlockingIOError:
                 return
             if not data:
+                # The child closes its result pipe once it has flushed its output and written its result: the
+                # block is over, whether or not the child has finished exiting.
+                if child.result and child.stop_reason is None and _parse(child.result) is not None:
+                    self._finish(child, exited=False)
                 return
             child.result += data
 
-    def _finish(self, child):
-        _, status = os.waitpid(child.pid, 0)
+    def _finish(self, child, exited=True):
+        status = os.waitpid(child.pid, 0)[1] if exited else None
         for fd in list(child.streams):
             self._relay(child, fd, final=True)
-        self._read_result(child)
+        if exited:
+            self._read_result(child)
         # Whatever the block started and left behind goes with it.
         _kill_group(child.pid)
-        for fd in [*child.streams, child.result_fd, child.pidfd]:
+        for fd in [*child.streams, child.result_fd]:
             os.close(fd)
+        if exited:
+            os.close(child.pidfd)
+        else:
+            self.exiting[child.pidfd] = child.pid
         del self.children[child.run_id]
         _emit(self.protocol, {"event": "done", "id": child.run_id, "result": _result(child, status)})
+
+    def _reap(self, pidfd):
+        pid = self.exiting.pop(pidfd)
+        os.waitpid(pid, 0)
+        os.close(pidfd)
 
     def _enforce_deadlines(self):
         now = time.monotonic()
@@ -188,6 +299,31 @@ class Supervisor:
     def _stop_all(self):
         for child in self.children.values():
             _kill_group(child.pid)
+        if self.spare is not None:
+            _kill_group(self.spare.pid)
+
+
+def _send_request(spare, request):
+    """Hands a request to a spare child; False if the spare is gone."""
+    payload = json.dumps(request).encode()
+    fd, spare.request_fd = spare.request_fd, None
+    try:
+        os.set_blocking(fd, True)
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view) :]
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _parse(result):
+    try:
+        return json.loads(result)
+    except ValueError:
+        return None
 
 
 def _kill_group(pid):
@@ -232,8 +368,9 @@ def _die_with_parent():
         pass
 
 
-def _child_main(request, out_w, err_w, result_w, parent_fds):
-    """Runs in the forked child: becomes its own process group, rewires stdio, runs the block, exits."""
+def _child_main(request, request_r, out_w, err_w, result_w, parent_fds):
+    """Runs in the forked child: becomes its own process group, rewires stdio, then runs `request` (or, in a spare,
+    the request that arrives on `request_r`) and exits. Closing the result pipe tells the supervisor it is done."""
     code = 0
     try:
         os.setpgid(0, 0)
@@ -245,12 +382,21 @@ def _child_main(request, out_w, err_w, result_w, parent_fds):
         os.dup2(devnull, 0)
         os.dup2(out_w, 1)
         os.dup2(err_w, 2)
+        os.close(out_w)
+        os.close(err_w)
         sys.stdout = os.fdopen(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
         sys.stderr = os.fdopen(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+        if request is None:
+            _rehearse()
+            request = _receive_request(request_r)
+            if request is None:
+                return
         from wand_runtime import block
 
         result = block.run(request)
         payload = json.dumps(result, default=str).encode()
+        sys.stdout.flush()
+        sys.stderr.flush()
         with os.fdopen(result_w, "wb") as sink:
             sink.write(payload)
     except BaseException:  # noqa: BLE001  (the child must always reach os._exit)
@@ -264,6 +410,28 @@ def _child_main(request, out_w, err_w, result_w, parent_fds):
             sys.stderr.flush()
         finally:
             os._exit(code)
+
+
+def _rehearse():
+    """Warms a spare child up (see `block.rehearse`); a rehearsal that fails only means a colder start."""
+    try:
+        from wand_runtime import block
+
+        block.rehearse()
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _receive_request(request_r):
+    """The request a spare child is handed, or None when the supervisor dropped the spare instead."""
+    chunks = []
+    while True:
+        data = os.read(request_r, 1 << 16)
+        if not data:
+            break
+        chunks.append(data)
+    os.close(request_r)
+    return json.loads(b"".join(chunks)) if chunks else None
 
 
 if __name__ == "__main__":

@@ -1,0 +1,118 @@
+"""The forking supervisor over its JSON-lines protocol: each block runs in a fresh process (a spare child forked ahead
+of time or a new one), its printed lines all arrive before its result, and a child that dies is reported."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+BLOCK = """import os
+import sys
+
+SEEN = []
+
+
+@custom
+def run(*args, **kwargs):
+    SEEN.append(1)
+    for index in range(kwargs.get("lines", 0)):
+        print(f"line {index}")
+    print("to stderr", file=sys.stderr)
+    if kwargs.get("exit"):
+        os._exit(3)
+    return {"pid": os.getpid(), "seen": len(SEEN)}
+"""
+
+
+@pytest.fixture
+def worker(tmp_path):
+    project = tmp_path / "proj"
+    (project / "custom").mkdir(parents=True)
+    (project / "custom" / "block.py").write_text(BLOCK)
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "wand_runtime.worker"],
+        env={**os.environ, "PYTHONPATH": PACKAGE},
+        cwd=project,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert json.loads(process.stdout.readline())["event"] == "ready"
+    yield Worker(process, project, tmp_path / "data")
+    process.stdin.close()
+    process.wait(timeout=10)
+
+
+class Worker:
+    def __init__(self, process, project, data):
+        self.process = process
+        self.project = project
+        self.data = data
+        self.next_id = 1
+
+    def run(self, **variables):
+        """Runs the block once; returns its result and the lines it printed, in order."""
+        run_id, self.next_id = self.next_id, self.next_id + 1
+        request = {
+            "repo_path": str(self.project),
+            "project_name": "proj",
+            "data_dir": str(self.data),
+            "pipeline_uuid": "p",
+            "block_uuid": "block",
+            "block_type": "custom",
+            "run_id": 1,
+            "file": "custom/block.py",
+            "execution_date": "2026-11-27T00:00:00+00:00",
+            "execution_partition": "manual/20261127T000000",
+            "env": "dev",
+            "trigger_name": None,
+            "variables": variables,
+            "configuration": {},
+            "inputs": [],
+            "output_dir": str(self.data / f"out_{run_id}"),
+            "run_tests": True,
+            "timeout": None,
+        }
+        message = json.dumps({"op": "run", "id": run_id, "request": request}) + "\n"
+        self.process.stdin.write(message.encode())
+        self.process.stdin.flush()
+        lines = []
+        while True:
+            event = json.loads(self.process.stdout.readline())
+            assert event["id"] == run_id
+            if event["event"] == "log":
+                lines.append((event["stream"], event["line"]))
+            elif event["event"] == "done":
+                return event["result"], lines
+
+
+def stored_value(result):
+    with open(result["stored"]["outputs"][0]["path"]) as file:
+        return json.load(file)
+
+
+def test_each_block_run_gets_a_fresh_process_whether_spare_or_forked(worker):
+    values = [stored_value(worker.run(lines=1)[0]) for _ in range(5)]
+    assert len({value["pid"] for value in values}) == 5
+    # Module state never leaks from one block run into the next.
+    assert [value["seen"] for value in values] == [1] * 5
+
+
+def test_every_printed_line_arrives_before_the_result(worker):
+    result, lines = worker.run(lines=2000)
+    assert result["status"] == "completed"
+    stdout = [text for stream, text in lines if stream == "stdout"]
+    assert stdout == [f"line {index}" for index in range(2000)]
+    assert ("stderr", "to stderr") in lines
+
+
+def test_a_child_that_exits_on_its_own_is_reported_and_the_next_block_runs(worker):
+    result, lines = worker.run(exit=True)
+    assert result["status"] == "failed"
+    assert result["reason"] == "crashed"
+    assert "exited with code 3" in result["error"]
+    assert ("stderr", "to stderr") in lines
+    assert worker.run()[0]["status"] == "completed"
