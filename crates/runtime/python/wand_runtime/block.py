@@ -7,8 +7,6 @@ run context. The result is {"status": "completed", "stored": ..., "tests": n, "e
 
 import importlib.util
 import inspect
-import io
-import json
 import logging
 import os
 import sys
@@ -68,32 +66,6 @@ def _run(request):
         except AssertionError as error:
             raise BlockFailure(f"test `{test.__name__}` failed: {error or 'assertion failed'}") from None
     return {"status": "completed", "stored": stored, "tests": len(tests), "effects": ctx.effects}
-
-
-def rehearse():
-    """Goes through the engine's steps of a block run on a throwaway block, in memory, so that a spare child has
-    already touched (and so copied) most of the memory it shares with the supervisor before its request comes.
-    Writes no file and leaves nothing a real run would see."""
-    source = "@custom\ndef rehearsal(value, *args, **kwargs):\n    return {'value': value}\n"
-    namespace = dict(decorators.injected_globals())
-    exec(compile(source, "<wand rehearsal>", "exec"), namespace)  # noqa: S102  (the engine's own source)
-    function = decorators.REGISTRY["blocks"][-1][1]
-    decorators.reset()
-    request = {
-        "repo_path": "",
-        "pipeline_uuid": "rehearsal",
-        "block_uuid": "rehearsal",
-        "run_id": 0,
-        "execution_date": "2026-01-01T00:00:00+00:00",
-        "variables": {},
-    }
-    kwargs = _kwargs(request)
-    logging.getLogger("wand.block.rehearsal").handlers[:] = []
-    output = _call(function, [json.loads(json.dumps([1, 2.5, "x", None, True]))], kwargs)
-    outputs._is_json_faithful(output)
-    buffer = io.StringIO()
-    json.dump(output, buffer)
-    json.loads(buffer.getvalue())
 
 
 def _load_module(request):

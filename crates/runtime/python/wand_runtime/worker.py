@@ -387,7 +387,6 @@ def _child_main(request, request_r, out_w, err_w, result_w, parent_fds):
         sys.stdout = os.fdopen(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
         sys.stderr = os.fdopen(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
         if request is None:
-            _rehearse()
             request = _receive_request(request_r)
             if request is None:
                 return
@@ -410,16 +409,6 @@ def _child_main(request, request_r, out_w, err_w, result_w, parent_fds):
             sys.stderr.flush()
         finally:
             os._exit(code)
-
-
-def _rehearse():
-    """Warms a spare child up (see `block.rehearse`); a rehearsal that fails only means a colder start."""
-    try:
-        from wand_runtime import block
-
-        block.rehearse()
-    except Exception:  # noqa: BLE001
-        pass
 
 
 def _receive_request(request_r):
