@@ -9,7 +9,7 @@ A child is its own process group, so a timeout or a cancel kills the block and w
 
 Two things keep a block's own cost low. While block runs come in, one spare child is forked ahead of time, when
 the supervisor is idle: it has already paid for the fork and its set-up and waits for its request on a pipe (the
-spare is dropped after two idle seconds, so an idle worker is one process). And a block is done when its child has
+spare is dropped after an idle second, so an idle worker is one process). And a block is done when its child has
 written its result and closed the result pipe, not when the child has finished exiting (tearing down a copy of a
 process with pandas imported takes about a millisecond); the exit is reaped in the background.
 """
@@ -24,7 +24,7 @@ import time
 
 _PRELOAD = ("pandas", "pyarrow", "pyarrow.ipc")
 # How long a spare child waits unused before it is dropped.
-_SPARE_IDLE_SECONDS = 2.0
+_SPARE_IDLE_SECONDS = 1.0
 
 
 def main():
