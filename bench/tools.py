@@ -205,7 +205,10 @@ class Mage(Server):
         return call("GET", f"{self.base}/api/pipeline_runs/{run_id}")["pipeline_run"]["status"]
 
     def trigger_count(self):
-        return len(call("GET", f"{self.base}/api/pipelines/one/pipeline_schedules")["pipeline_schedules"])
+        answer = call("GET", f"{self.base}/api/pipelines/one/pipeline_schedules")
+        if "pipeline_schedules" not in answer:  # e.g. an error while the scheduler syncs triggers.yaml: ask again
+            print(f"  mage answered {str(answer)[:300]}", flush=True)
+        return len(answer.get("pipeline_schedules", []))
 
     def runs(self, since, until):
         lower, upper = stamp(since), stamp(until)
