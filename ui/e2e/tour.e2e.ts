@@ -185,6 +185,9 @@ describe('the seed tour', () => {
     await nav('Terminal');
     const status = page.getByTestId('terminal-status');
     await expect.poll(() => status.textContent(), POLL).toBe('Connected');
+    // Type once the shell has shown its prompt, as a user would (a busy machine can take a while to start it).
+    const screen = page.locator('[data-testid="terminal"] .xterm-rows');
+    await expect.poll(async () => (await screen.textContent())?.trim() ?? '', POLL).not.toBe('');
     await page.locator('[data-testid="terminal"] .xterm-helper-textarea').focus();
     await page.keyboard.type('echo ok\n');
     await page.waitForFunction(
