@@ -50,7 +50,12 @@ pub struct Scheduler {
     pub(crate) digests: crate::trigger_files::Digests,
     /// How long after a database restart leases are left alone (see `Store::expired_leases`).
     lease_restart_grace: Duration,
+    /// When (by the scheduler's clock) the last full pass over unfinished runs began.
+    last_full_pass: std::sync::Mutex<Option<DateTime<Utc>>>,
 }
+
+/// How often the tick's full pass over unfinished runs (a safety net for missed notices) runs.
+const FULL_PASS_EVERY: Duration = Duration::from_secs(5);
 
 impl Scheduler {
     pub fn new(
@@ -66,7 +71,23 @@ impl Scheduler {
             project,
             digests: Default::default(),
             lease_restart_grace: Duration::ZERO,
+            last_full_pass: std::sync::Mutex::new(None),
         }
+    }
+
+    /// Whether the full pass over unfinished runs is due (and if so, notes that it starts now).
+    fn full_pass_due(&self) -> bool {
+        let now = self.clock.now();
+        let mut last = self.last_full_pass.lock().expect("full pass lock");
+        let due = last.is_none_or(|at| {
+            (now - at)
+                .to_std()
+                .map_or(true, |elapsed| elapsed >= FULL_PASS_EVERY)
+        });
+        if due {
+            *last = Some(now);
+        }
+        due
     }
 
     /// Leaves leases alone for `grace` after the database restarts, so workers that waited it out can renew them
@@ -129,6 +150,11 @@ impl Scheduler {
                 self.sync_trigger_files().await?;
                 self.fire_triggers().await?;
                 self.recover_expired_leases().await?;
+                // Runs advance as their block runs change; the full pass only catches missed notices, so it need
+                // not hold up trigger firing every tick when thousands of runs are open.
+                if !self.full_pass_due() {
+                    return Ok(());
+                }
                 for status in [RunStatus::Initial, RunStatus::Running] {
                     let filter = RunFilter {
                         status: Some(status),
@@ -147,7 +173,7 @@ impl Scheduler {
     }
 
     /// The hash of the project's code now, kept in the store (once per version) for workers that lack it.
-    async fn pin_code(&self) -> Result<String, SchedulerError> {
+    pub(crate) async fn pin_code(&self) -> Result<String, SchedulerError> {
         let root = self.project.root().to_owned();
         let hash = {
             let root = root.clone();
@@ -170,9 +196,19 @@ impl Scheduler {
     /// Creates a run of the pipeline as its files define it now (validated, then pinned), and announces it.
     pub async fn create_run(&self, request: RunRequest) -> Result<PipelineRun, SchedulerError> {
         let pipeline = self.project.load_pipeline(&request.pipeline_uuid)?.pipeline;
-        let definition =
-            PipelineDefinition::pin(&pipeline, request.only_blocks.as_deref(), request.settings);
         let code_hash = self.pin_code().await?;
+        self.create_pinned_run(&pipeline, code_hash, request).await
+    }
+
+    /// Creates a run of `pipeline` as already loaded, running the code version `code_hash`.
+    pub(crate) async fn create_pinned_run(
+        &self,
+        pipeline: &model::Pipeline,
+        code_hash: String,
+        request: RunRequest,
+    ) -> Result<PipelineRun, SchedulerError> {
+        let definition =
+            PipelineDefinition::pin(pipeline, request.only_blocks.as_deref(), request.settings);
         let run = self
             .store
             .create_run(NewRun {
@@ -406,6 +442,7 @@ impl Scheduler {
                 status,
                 detail: "worker lost".to_owned(),
             });
+            self.advance_run(block_run.pipeline_run_id).await?;
         }
         Ok(())
     }

@@ -1,30 +1,45 @@
 //! Turning triggers into runs: the due slots of each active time trigger, under its catch-up policy,
 //! `skip_if_previous_running` and `pipeline_run_limit`.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
-use model::{CatchUp, Interval, RunStatus, ScheduleType, Trigger, TriggerStatus};
+use model::{CatchUp, Interval, Pipeline, RunStatus, ScheduleType, Trigger, TriggerStatus};
 use storage::{RunFilter, StorageError};
 
 use crate::{RunRequest, Scheduler, SchedulerError};
+
+/// What the runs of one tick share: each pipeline is read and the code hashed once, however many triggers fire.
+#[derive(Default)]
+struct Tick {
+    pipelines: HashMap<String, Pipeline>,
+    code_hash: Option<String>,
+}
 
 impl Scheduler {
     /// Creates the runs that active time triggers owe at the clock's current time.
     pub(crate) async fn fire_triggers(&self) -> Result<(), SchedulerError> {
         let now = self.clock.now();
+        let mut tick = Tick::default();
         for trigger in self.store.triggers(None).await? {
             if trigger.status != TriggerStatus::Active
                 || trigger.schedule_type != ScheduleType::Time
             {
                 continue;
             }
-            if let Err(error) = self.fire(&trigger, now).await {
+            if let Err(error) = self.fire(&trigger, now, &mut tick).await {
                 tracing::error!(%error, trigger = trigger.id, name = %trigger.name, "trigger could not fire");
             }
         }
         Ok(())
     }
 
-    async fn fire(&self, trigger: &Trigger, now: DateTime<Utc>) -> Result<(), SchedulerError> {
+    async fn fire(
+        &self,
+        trigger: &Trigger,
+        now: DateTime<Utc>,
+        tick: &mut Tick,
+    ) -> Result<(), SchedulerError> {
         let schedule = trigger
             .schedule()
             .map_err(|error| SchedulerError::Trigger {
@@ -62,19 +77,32 @@ impl Scheduler {
             // Most ticks owe nothing: the pipeline's files are read only when a run may be created.
             return Ok(());
         }
-        let concurrency = self
-            .project
-            .load_pipeline(&trigger.pipeline_uuid)
-            .map(|loaded| loaded.pipeline.concurrency)
-            .unwrap_or_default();
+        if !tick.pipelines.contains_key(&trigger.pipeline_uuid) {
+            let pipeline = self.project.load_pipeline(&trigger.pipeline_uuid)?.pipeline;
+            tick.pipelines
+                .insert(trigger.pipeline_uuid.clone(), pipeline);
+        }
+        let code_hash = match &tick.code_hash {
+            Some(hash) => hash.clone(),
+            None => tick.code_hash.insert(self.pin_code().await?).clone(),
+        };
+        let pipeline = &tick.pipelines[&trigger.pipeline_uuid];
+        let concurrency = pipeline.concurrency;
         let trigger_limit = trigger
             .settings
             .pipeline_run_limit
             .or(concurrency.pipeline_run_limit);
+        // Counting open runs costs two queries; most triggers have no reason to.
+        let counts = trigger.settings.skip_if_previous_running
+            || trigger_limit.is_some()
+            || concurrency.pipeline_run_limit_all_triggers.is_some();
         for slot in slots {
-            let running = self
-                .unfinished_runs(&trigger.pipeline_uuid, Some(trigger.id))
-                .await?;
+            let running = if counts {
+                self.unfinished_runs(&trigger.pipeline_uuid, Some(trigger.id))
+                    .await?
+            } else {
+                0
+            };
             if trigger.settings.skip_if_previous_running && running > 0 {
                 tracing::info!(trigger = trigger.id, %slot, "skipped: the previous run is still going");
                 self.store.record_slot(trigger.id, slot).await?;
@@ -100,7 +128,10 @@ impl Scheduler {
                 only_blocks: None,
                 settings: trigger.settings.run_settings(),
             };
-            match self.create_run(request).await {
+            match self
+                .create_pinned_run(pipeline, code_hash.clone(), request)
+                .await
+            {
                 Ok(_) | Err(SchedulerError::Storage(StorageError::Conflict(_))) => {}
                 Err(error) => return Err(error),
             }
