@@ -35,6 +35,7 @@ SMOKE = {
 CLI_PIPELINES = ("one", "chain20", "chain100", "fan20", "frame3", "frame1m")
 TIMEOUT = 400  # seconds a server's run may take before it counts as not completed (Mage's 20-block chain: ~210 s)
 GRACE = 60  # seconds after the last cron slot until the runs are counted: a run created later counts as missing
+KEPT_FROM = "## In-process hot paths (criterion)"  # RESULTS.md from this heading on is written by hand
 SETTLE = {"wand": 3, "mage": 20}  # seconds after the first HTTP 200 before idle memory is read
 
 
@@ -399,6 +400,13 @@ class Suite:
             "| backend | workers | block runs/s | claim latency |", "|---|---|---|---|",
         ]
         lines += [f"| {b} | {w} | {rate:.1f} | {latency:.0f} ms |" for b, w, rate, latency in self.scale]
+        # Sections written by hand (profiles, criterion figures) follow the generated part and are kept.
+        try:
+            kept = open(path).read().split(KEPT_FROM, 1)
+        except FileNotFoundError:
+            kept = []
+        if len(kept) == 2:
+            lines += ["", KEPT_FROM + kept[1].rstrip("\n")]
         with open(path, "w") as file:
             file.write("\n".join(lines) + "\n")
         print(f"wrote {path}")
