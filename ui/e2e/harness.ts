@@ -44,7 +44,9 @@ export async function startWand(tmp: string): Promise<Wand> {
   if (!existsSync(WAND_BIN)) throw new Error(`WAND_BIN ${WAND_BIN} does not exist: build the server first (cargo build)`);
   const project = join(tmp, 'spellbook');
   const child: ChildProcess = spawn(WAND_BIN, ['start', project, '--port', '0', '--data-dir', join(tmp, 'data')], {
-    env: { ...process.env, WAND_PYTHON },
+    // The browser terminal runs a plain /bin/sh: the test is about the terminal, not this machine's shell start-up
+    // files (a login bash here can wait a minute on a stale pyenv lock before its first prompt).
+    env: { ...process.env, WAND_PYTHON, SHELL: '/bin/sh' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
