@@ -2,7 +2,7 @@
 //! Run with `cargo bench -p model`; it must not touch files or the clock.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use model::{Block, Dag};
+use model::{Block, BlockType, Dag};
 
 /// `count` blocks where block `i` has the parents `i - 1` and `i / 2`: a long chain with fan-in everywhere.
 fn blocks(count: usize) -> Vec<Block> {
@@ -13,19 +13,7 @@ fn blocks(count: usize) -> Vec<Block> {
                 1 => vec!["block_0".to_owned()],
                 _ => vec![format!("block_{}", i - 1), format!("block_{}", i / 2)],
             };
-            // Through serde, as pinned definitions are read, so that new optional fields keep their defaults.
-            serde_json::from_value::<Block>(serde_json::json!({
-                "uuid": format!("block_{i}"),
-                "name": format!("block_{i}"),
-                "block_type": "transformer",
-                "language": "python",
-                "upstream": upstream,
-                "file": format!("transformers/block_{i}.py"),
-                "timeout": null,
-                "retry": {},
-                "configuration": null,
-            }))
-            .expect("a block")
+            Block::new(&format!("block_{i}"), BlockType::Transformer, upstream)
         })
         .collect()
 }

@@ -187,6 +187,25 @@ pub struct Block {
     pub worker_tag: Option<String>,
 }
 
+impl Block {
+    /// A Python block named after its uuid, in `<type folder>/<uuid>.py`, with defaults for everything but its type
+    /// and parents (generated pipelines, tests, benchmarks).
+    pub fn new(uuid: &str, block_type: BlockType, upstream: Vec<String>) -> Block {
+        Block {
+            uuid: uuid.to_owned(),
+            name: uuid.to_owned(),
+            block_type,
+            language: Language::Python,
+            upstream,
+            file: format!("{}/{uuid}.py", block_type.folder()),
+            timeout: None,
+            retry: RetryConfig::default(),
+            configuration: serde_json::Value::Null,
+            worker_tag: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

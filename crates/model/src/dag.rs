@@ -241,21 +241,11 @@ fn find_cycles(blocks: &[Block], parents: &[Vec<usize>], ordered: &[usize]) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{BlockType, Language};
+    use crate::BlockType;
 
     fn block(uuid: &str, upstream: &[&str]) -> Block {
-        Block {
-            uuid: uuid.to_owned(),
-            name: uuid.to_owned(),
-            block_type: BlockType::Transformer,
-            language: Language::Python,
-            upstream: upstream.iter().map(|u| (*u).to_owned()).collect(),
-            file: format!("transformers/{uuid}.py"),
-            timeout: None,
-            retry: RetryConfig::default(),
-            configuration: Value::Null,
-            worker_tag: None,
-        }
+        let upstream = upstream.iter().map(|u| (*u).to_owned()).collect();
+        Block::new(uuid, BlockType::Transformer, upstream)
     }
 
     /// Builds a DAG from `name:parent,parent` specs and renders the order or the errors.

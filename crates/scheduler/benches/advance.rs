@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use model::{Block, BlockRunStatus, Dag, RunSettings};
+use model::{Block, BlockRunStatus, BlockType, Dag, RunSettings};
 
 /// `count` blocks where block `i` has the parents `i - 1` and `i / 2`.
 fn dag(count: usize) -> Dag {
@@ -15,19 +15,7 @@ fn dag(count: usize) -> Dag {
                 1 => vec!["block_0".to_owned()],
                 _ => vec![format!("block_{}", i - 1), format!("block_{}", i / 2)],
             };
-            // Through serde, as pinned definitions are read, so that new optional fields keep their defaults.
-            serde_json::from_value::<Block>(serde_json::json!({
-                "uuid": format!("block_{i}"),
-                "name": format!("block_{i}"),
-                "block_type": "transformer",
-                "language": "python",
-                "upstream": upstream,
-                "file": format!("transformers/block_{i}.py"),
-                "timeout": null,
-                "retry": {},
-                "configuration": null,
-            }))
-            .expect("a block")
+            Block::new(&format!("block_{i}"), BlockType::Transformer, upstream)
         })
         .collect();
     Dag::new(blocks).expect("acyclic")

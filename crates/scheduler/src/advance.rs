@@ -102,25 +102,16 @@ pub fn advance(
 
 #[cfg(test)]
 mod tests {
-    use model::{Block, BlockType, Language, RetryConfig};
-    use serde_json::Value;
+    use model::{Block, BlockType};
 
     use super::*;
 
     fn dag(spec: &[(&str, &[&str])]) -> Dag {
         let blocks = spec
             .iter()
-            .map(|(uuid, upstream)| Block {
-                uuid: (*uuid).to_owned(),
-                name: (*uuid).to_owned(),
-                block_type: BlockType::Transformer,
-                language: Language::Python,
-                upstream: upstream.iter().map(|u| (*u).to_owned()).collect(),
-                file: String::new(),
-                timeout: None,
-                retry: RetryConfig::default(),
-                configuration: Value::Null,
-                worker_tag: None,
+            .map(|(uuid, upstream)| {
+                let upstream = upstream.iter().map(|u| (*u).to_owned()).collect();
+                Block::new(uuid, BlockType::Transformer, upstream)
             })
             .collect();
         Dag::new(blocks).unwrap()
