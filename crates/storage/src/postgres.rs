@@ -144,6 +144,10 @@ impl RunStore for PgStore {
         .bind(run_id)
         .execute(&mut *transaction)
         .await?;
+        // Other processes (another replica's API, anyone waiting on the run) learn that it ended.
+        if next.is_finished() {
+            notify(&mut transaction, &format!("run:{run_id}")).await?;
+        }
         transaction.commit().await?;
         Ok(next)
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::server::{RunningServer, finished};
-use crate::support::{Sandbox, eventually, path_str, python};
+use crate::support::{Sandbox, is_running, parent, path_str, python, wait_for_exit};
 
 /// A fresh database on the test PostgreSQL server, as a URL.
 fn fresh_database() -> String {
@@ -219,7 +219,7 @@ fn journal(sandbox: &Sandbox) -> Vec<(String, String)> {
 }
 
 /// The processes of blocks that wrote a `held` line (see `journal/hold`).
-fn held_pids(sandbox: &Sandbox) -> Vec<u32> {
+fn held_pids(sandbox: &Sandbox) -> Vec<i32> {
     std::fs::read_to_string(sandbox.project.join("journal/journal.log"))
         .unwrap_or_default()
         .lines()
@@ -228,25 +228,8 @@ fn held_pids(sandbox: &Sandbox) -> Vec<u32> {
         .collect()
 }
 
-/// A process's parent and state, from `/proc/PID/stat` (after the command name, which may hold spaces).
-fn stat(pid: u32) -> Option<(char, u32)> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let mut fields = text.rsplit_once(')')?.1.split_whitespace();
-    let state = fields.next()?.chars().next()?;
-    Some((state, fields.next()?.parse().ok()?))
-}
-
-fn parent(pid: u32) -> Option<u32> {
-    stat(pid).map(|(_, parent)| parent)
-}
-
-/// Whether a process still runs (a zombie waiting to be reaped does not).
-fn is_alive(pid: u32) -> bool {
-    stat(pid).is_some_and(|(state, _)| state != 'Z' && state != 'X')
-}
-
-fn wait_for_starts(sandbox: &Sandbox, count: usize) {
-    eventually(
+fn wait_for_starts(server: &RunningServer, sandbox: &Sandbox, count: usize) {
+    server.until(
         Duration::from_secs(180),
         &format!("fewer than {count} block starts"),
         || {
@@ -289,21 +272,20 @@ fn three_workers_finish_300_block_runs_exactly_once_despite_a_killed_worker_and_
         })
         .collect();
 
-    wait_for_starts(&sandbox, 40);
+    wait_for_starts(&server, &sandbox, 40);
     // Hold every block mid-run, and kill the victim once both its slots hold one: it is then surely inside blocks,
     // never between a block's end and the record of it (which would rightly run that block again).
     let hold = sandbox.project.join("journal/hold");
     std::fs::write(&hold, "").unwrap();
     let victim = workers.remove(0);
-    let victims_blocks = eventually(
+    let victim_pid = i32::try_from(victim.0.id()).expect("a pid");
+    let victims_blocks = server.until(
         Duration::from_secs(60),
         "both slots of the victim worker hold a block",
         || {
-            let held: Vec<u32> = held_pids(&sandbox)
+            let held: Vec<i32> = held_pids(&sandbox)
                 .into_iter()
-                .filter(|pid| {
-                    is_alive(*pid) && parent(*pid).and_then(parent) == Some(victim.0.id())
-                })
+                .filter(|pid| is_running(*pid) && parent(*pid).and_then(parent) == Some(victim_pid))
                 .collect();
             (held.len() == 2)
                 .then(|| held.clone())
@@ -311,16 +293,13 @@ fn three_workers_finish_300_block_runs_exactly_once_despite_a_killed_worker_and_
         },
     );
     drop(victim); // SIGKILL, mid-block: its claims expire after the lease and go to the others.
-    eventually(
+    wait_for_exit(
+        &victims_blocks,
         Duration::from_secs(30),
         "the killed worker's block processes end with it",
-        || match victims_blocks.iter().find(|pid| is_alive(**pid)) {
-            Some(pid) => Err(format!("block process {pid} still runs")),
-            None => Ok(()),
-        },
     );
     std::fs::remove_file(&hold).unwrap();
-    wait_for_starts(&sandbox, 120);
+    wait_for_starts(&server, &sandbox, 120);
     postgres.ctl("restart");
 
     for run_id in &runs {
@@ -519,7 +498,7 @@ fn tagged_blocks_wait_for_a_worker_with_their_tag() {
             .map(|b| b["status"].clone())
             .unwrap()
     };
-    eventually(
+    server.until(
         Duration::from_secs(120),
         "the untagged block runs on the untagged worker",
         || {

@@ -8,13 +8,17 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::support::{Sandbox, eventually, path_str, python, read_json, read_text};
+use crate::support::{
+    Changes, Sandbox, is_running, path_str, python, read_json, read_text, wait_for_exit,
+};
 
 /// A `wand start` process; killed when dropped.
 pub(crate) struct RunningServer {
     child: Child,
     base: String,
     agent: ureq::Agent,
+    /// Wakes waits on this server's work (files under the sandbox, its PostgreSQL database's announcements).
+    changes: Changes,
 }
 
 impl RunningServer {
@@ -57,7 +61,16 @@ impl RunningServer {
             .http_status_as_error(false)
             .build()
             .into();
-        RunningServer { child, base, agent }
+        let database = extra
+            .iter()
+            .position(|arg| *arg == "--database-url")
+            .and_then(|at| extra.get(at + 1).copied());
+        RunningServer {
+            child,
+            base,
+            agent,
+            changes: Changes::watch(sandbox.root(), database),
+        }
     }
 
     pub(crate) fn get(&self, path: &str) -> (u16, Value) {
@@ -93,7 +106,7 @@ impl RunningServer {
         limit: Duration,
         done: impl Fn(&Value) -> bool,
     ) -> Value {
-        eventually(
+        self.until(
             limit,
             &format!("run {run_id} did not get there in time"),
             || {
@@ -105,6 +118,16 @@ impl RunningServer {
                 }
             },
         )
+    }
+
+    /// Checks `check` now and whenever something changes, until it gives a value or `limit` has passed.
+    pub(crate) fn until<T>(
+        &self,
+        limit: Duration,
+        what: &str,
+        check: impl FnMut() -> Result<T, String>,
+    ) -> T {
+        self.changes.until(limit, what, check)
     }
 
     fn kill(&mut self) {
@@ -191,7 +214,7 @@ fn a_server_killed_mid_run_recovers_the_run_after_the_lease_and_never_runs_a_blo
     let (_, run) = first.post("/api/v1/pipelines/survives_restart/runs", json!({}));
     let run_id = run["id"].as_i64().unwrap();
     let marker = sandbox.project.join("resumable.first_attempt");
-    eventually(
+    first.until(
         Duration::from_secs(60),
         "the first attempt never started",
         || {
@@ -231,7 +254,7 @@ fn a_server_killed_mid_run_recovers_the_run_after_the_lease_and_never_runs_a_blo
     assert_eq!(events[1].1, events[2].1);
     let first_pid: i32 = events[0].1.parse().unwrap();
     assert!(
-        !alive(first_pid),
+        !is_running(first_pid),
         "the first attempt's process died with its server"
     );
 }
@@ -243,7 +266,7 @@ fn cancelling_a_run_stops_its_sleeping_block_and_the_processes_it_started() {
     let (_, run) = server.post("/api/v1/pipelines/sleeper/runs", json!({}));
     let run_id = run["id"].as_i64().unwrap();
     let pids_file = sandbox.project.join("sleeper.pids");
-    let pids = eventually(
+    let pids = server.until(
         Duration::from_secs(60),
         "the sleeping block never started",
         || read_pids(&pids_file).ok_or_else(|| "no pids file".to_owned()),
@@ -254,18 +277,12 @@ fn cancelling_a_run_stops_its_sleeping_block_and_the_processes_it_started() {
         (200, json!("cancelled")),
         "{cancelled}"
     );
-    eventually(
+    wait_for_exit(
+        &pids,
         Duration::from_secs(1),
         "the block's processes outlived the cancel by a second",
-        || {
-            let living: Vec<i32> = pids.iter().copied().filter(|pid| alive(*pid)).collect();
-            living
-                .is_empty()
-                .then_some(())
-                .ok_or_else(|| format!("{living:?} alive"))
-        },
     );
-    eventually(
+    server.until(
         Duration::from_secs(10),
         "the block run is recorded cancelled",
         || {
@@ -367,17 +384,6 @@ fn read_pids(path: &std::path::Path) -> Option<Vec<i32>> {
     (pids.len() == 2).then_some(pids)
 }
 
-/// Whether a process exists and is not a zombie waiting to be reaped.
-fn alive(pid: i32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => !stat
-            .split(") ")
-            .nth(1)
-            .is_some_and(|rest| rest.starts_with('Z')),
-        Err(_) => false,
-    }
-}
-
 #[test]
 fn triggers_yaml_edits_show_up_in_the_api_and_api_edits_in_the_file() {
     let sandbox = Sandbox::fixture("mage09");
@@ -388,7 +394,7 @@ fn triggers_yaml_edits_show_up_in_the_api_and_api_edits_in_the_file() {
         "triggers:\n- name: from_yaml\n  schedule_interval: '@daily'\n  status: active\n",
     )
     .unwrap();
-    let trigger = eventually(
+    let trigger = server.until(
         Duration::from_secs(10),
         "the trigger from triggers.yaml never appeared",
         || {
@@ -423,7 +429,7 @@ fn triggers_yaml_edits_show_up_in_the_api_and_api_edits_in_the_file() {
         "the API's change is written to triggers.yaml:\n{text}"
     );
     std::fs::write(&file, "triggers: []\n").unwrap();
-    eventually(
+    server.until(
         Duration::from_secs(10),
         "the trigger removed from triggers.yaml stayed",
         || {

@@ -253,25 +253,109 @@ fn copy_tree(source: &Path, target: &Path) {
     }
 }
 
-/// Polls `check` until it gives a value, for at most `limit`; fails with `what` (and the last state seen) after
-/// that. The one place the end-to-end tests wait for something another process does.
-pub(crate) fn eventually<T>(
-    limit: std::time::Duration,
-    what: &str,
-    mut check: impl FnMut() -> Result<T, String>,
-) -> T {
-    let deadline = std::time::Instant::now() + limit;
-    let mut pause = std::time::Duration::from_millis(2);
-    loop {
-        match check() {
-            Ok(value) => return value,
-            Err(state) => assert!(
-                std::time::Instant::now() < deadline,
-                "{what} (last seen: {state})"
-            ),
+/// What wakes a test that waits for another process: a change to any file under the sandbox (block logs, journals,
+/// outputs, the SQLite database) and, when the processes share a PostgreSQL database, the changes it announces
+/// (`NOTIFY`: runs created or ended, block runs queued or ended). The one place the end-to-end tests wait.
+pub(crate) struct Changes {
+    events: std::sync::mpsc::Receiver<()>,
+    _files: notify::RecommendedWatcher,
+}
+
+impl Changes {
+    pub(crate) fn watch(root: &Path, database: Option<&str>) -> Changes {
+        use notify::Watcher;
+        let (sender, events) = std::sync::mpsc::channel();
+        let on_file = sender.clone();
+        let mut files = notify::recommended_watcher(move |_: notify::Result<notify::Event>| {
+            let _ = on_file.send(());
+        })
+        .expect("a file watcher");
+        files
+            .watch(root, notify::RecursiveMode::Recursive)
+            .expect("the sandbox can be watched");
+        if let Some(url) = database {
+            let url = url.to_owned();
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+                runtime.block_on(async move {
+                    use storage::RunStore;
+                    let store = storage::PgStore::connect_admin(&url)
+                        .await
+                        .expect("the database answers");
+                    let mut changes = store.watch_changes().await.expect("a listener");
+                    while storage::next_change(&mut changes).await.is_some() {
+                        if sender.send(()).is_err() {
+                            return;
+                        }
+                    }
+                });
+            });
         }
-        // Start fast, back off to 50 ms: quick when the change is quick, cheap when it is slow.
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(std::time::Duration::from_millis(50));
+        Changes {
+            events,
+            _files: files,
+        }
     }
+
+    /// Checks `check` now and after each change, until it gives a value; fails with `what` (and the last state
+    /// seen) once `limit` has passed.
+    pub(crate) fn until<T>(
+        &self,
+        limit: std::time::Duration,
+        what: &str,
+        mut check: impl FnMut() -> Result<T, String>,
+    ) -> T {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            let state = match check() {
+                Ok(value) => return value,
+                Err(state) => state,
+            };
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            assert!(!left.is_zero(), "{what} (last seen: {state})");
+            if self.events.recv_timeout(left).is_ok() {
+                // A burst of changes needs one more look, not one per change.
+                while self.events.try_recv().is_ok() {}
+            }
+        }
+    }
+}
+
+/// Waits until none of `pids` runs any more (a process that ended but was not reaped yet counts as ended), for at
+/// most `limit`: woken by the kernel when each one exits (a pidfd), not by looking again and again.
+pub(crate) fn wait_for_exit(pids: &[i32], limit: std::time::Duration, what: &str) {
+    use rustix::event::{PollFd, PollFlags, Timespec, poll};
+    let deadline = std::time::Instant::now() + limit;
+    for &pid in pids {
+        let Some(process) = rustix::process::Pid::from_raw(pid) else {
+            continue;
+        };
+        let Ok(fd) = rustix::process::pidfd_open(process, rustix::process::PidfdFlags::empty())
+        else {
+            continue; // Gone already.
+        };
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let timeout = Timespec::try_from(left).expect("a timeout");
+        let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+        let ready = poll(&mut fds, Some(&timeout)).unwrap_or(0);
+        assert!(ready == 1, "{what}: process {pid} still runs");
+    }
+}
+
+/// A process's state and parent, from `/proc/PID/stat` (read after the command name, which may hold spaces).
+fn process_stat(pid: i32) -> Option<(char, i32)> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let mut fields = text.rsplit_once(')')?.1.split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    Some((state, fields.next()?.parse().ok()?))
+}
+
+/// Whether a process exists and is not a zombie waiting to be reaped.
+pub(crate) fn is_running(pid: i32) -> bool {
+    process_stat(pid).is_some_and(|(state, _)| state != 'Z' && state != 'X')
+}
+
+/// A process's parent.
+pub(crate) fn parent(pid: i32) -> Option<i32> {
+    process_stat(pid).map(|(_, parent)| parent)
 }
