@@ -22,6 +22,8 @@ pub use pipeline_file::PipelineFile;
 pub use project::{LoadedPipeline, Project};
 pub use scaffold::init;
 pub use settings::ProjectSettings;
-pub use snapshot::{CODE_EXTENSIONS, CodeSnapshot, MAX_FILE_BYTES, code_hash, snapshot, unpack};
+pub use snapshot::{
+    CODE_EXTENSIONS, CodeHasher, CodeSnapshot, MAX_FILE_BYTES, code_hash, snapshot, unpack,
+};
 pub use templates::{BLOCK_TEMPLATES, BlockTemplate, block_template, generic_template};
 pub use triggers_file::DeclaredTriggers;

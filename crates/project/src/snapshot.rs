@@ -7,8 +7,10 @@
 //! (data, and what blocks write into the project folder) are not code: they neither change the hash nor travel;
 //! workers on other machines reach data through shared storage.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
 
@@ -78,24 +80,65 @@ fn folder_name(root: &Path) -> PathBuf {
     PathBuf::from(root.file_name().unwrap_or("project".as_ref()))
 }
 
-fn digest_entry(hasher: &mut Sha256, name: &Path, content: &[u8]) {
+/// One file's part of the hash: its name in the archive and the digest of its content.
+fn digest_entry(hasher: &mut Sha256, name: &Path, content_digest: &[u8]) {
     hasher.update(name.to_string_lossy().as_bytes());
     hasher.update([0]);
-    hasher.update((content.len() as u64).to_le_bytes());
-    hasher.update(content);
+    hasher.update(content_digest);
+}
+
+/// Hashes a project's code as [`snapshot`] names it, reading again only the files whose size or modification time
+/// changed since it last looked (runs are created far more often than code changes).
+#[derive(Debug, Default)]
+pub struct CodeHasher {
+    seen: std::sync::Mutex<HashMap<PathBuf, SeenFile>>,
+}
+
+/// A file as the hasher last read it: modified, size, content digest.
+type SeenFile = (SystemTime, u64, Vec<u8>);
+
+impl CodeHasher {
+    /// The hash of the project's code as it is on disk now.
+    pub fn hash(&self, root: &Path) -> Result<String, ProjectError> {
+        let (mut hasher, folder) = (Sha256::new(), folder_name(root));
+        for relative in code_files(root)?.0 {
+            let path = root.join(&relative);
+            let metadata = std::fs::metadata(&path).map_err(|source| ProjectError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let stamp = (
+                metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+                metadata.len(),
+            );
+            let known = self
+                .seen
+                .lock()
+                .expect("code hasher lock")
+                .get(&path)
+                .and_then(|(modified, size, digest)| {
+                    ((*modified, *size) == stamp).then(|| digest.clone())
+                });
+            let digest = match known {
+                Some(digest) => digest,
+                None => {
+                    let digest = Sha256::digest(read(root, &relative)?).to_vec();
+                    self.seen
+                        .lock()
+                        .expect("code hasher lock")
+                        .insert(path, (stamp.0, stamp.1, digest.clone()));
+                    digest
+                }
+            };
+            digest_entry(&mut hasher, &folder.join(&relative), &digest);
+        }
+        Ok(hex(&hasher.finalize()))
+    }
 }
 
 /// The hash of the project's code as it is on disk now (what [`snapshot`] would name it).
 pub fn code_hash(root: &Path) -> Result<String, ProjectError> {
-    let (mut hasher, folder) = (Sha256::new(), folder_name(root));
-    for relative in code_files(root)?.0 {
-        digest_entry(
-            &mut hasher,
-            &folder.join(&relative),
-            &read(root, &relative)?,
-        );
-    }
-    Ok(hex(&hasher.finalize()))
+    CodeHasher::default().hash(root)
 }
 
 /// The project's code now, hashed and archived. Files too large to ship are logged and left out.
@@ -114,7 +157,7 @@ pub fn snapshot(root: &Path) -> Result<CodeSnapshot, ProjectError> {
     for relative in files {
         let content = read(root, &relative)?;
         let name = folder.join(&relative);
-        digest_entry(&mut hasher, &name, &content);
+        digest_entry(&mut hasher, &name, &Sha256::digest(&content));
         let mut header = tar::Header::new_gnu();
         header.set_size(content.len() as u64);
         header.set_mode(0o644);
@@ -253,6 +296,15 @@ mod tests {
             first.hash,
             "data does not change the code"
         );
+        // A hasher that remembers files sees the same hashes, and sees a file change.
+        let hasher = CodeHasher::default();
+        assert_eq!(hasher.hash(root).unwrap(), first.hash);
+        write(root, "transformers/t.py", "def f():\n    return 10\n");
+        let changed = hasher.hash(root).unwrap();
+        assert_ne!(changed, first.hash);
+        assert_eq!(changed, code_hash(root).unwrap());
+        write(root, "transformers/t.py", "def f():\n    return 1\n");
+        assert_eq!(hasher.hash(root).unwrap(), first.hash);
         // Unpacking a version that is already there keeps it.
         assert_eq!(
             unpack(&first.archive, dest.parent().unwrap()).unwrap(),

@@ -50,6 +50,8 @@ pub struct Scheduler {
     pub(crate) digests: crate::trigger_files::Digests,
     /// How long after a database restart leases are left alone (see `Store::expired_leases`).
     lease_restart_grace: Duration,
+    /// Hashes the project's code for each new run, reading only the files that changed.
+    code: Arc<project::CodeHasher>,
     /// When (by the scheduler's clock) the last full pass over unfinished runs began.
     last_full_pass: std::sync::Mutex<Option<DateTime<Utc>>>,
 }
@@ -72,6 +74,7 @@ impl Scheduler {
             digests: Default::default(),
             lease_restart_grace: Duration::ZERO,
             last_full_pass: std::sync::Mutex::new(None),
+            code: Arc::default(),
         }
     }
 
@@ -176,8 +179,8 @@ impl Scheduler {
     pub(crate) async fn pin_code(&self) -> Result<String, SchedulerError> {
         let root = self.project.root().to_owned();
         let hash = {
-            let root = root.clone();
-            tokio::task::spawn_blocking(move || project::code_hash(&root))
+            let (root, code) = (root.clone(), self.code.clone());
+            tokio::task::spawn_blocking(move || code.hash(&root))
                 .await
                 .map_err(|error| SchedulerError::Code(error.to_string()))??
         };

@@ -12,6 +12,7 @@ pub(crate) struct CodeFolders {
     local: Option<PathBuf>,
     cache: PathBuf,
     by_run: Mutex<HashMap<i64, PathBuf>>,
+    hasher: std::sync::Arc<project::CodeHasher>,
 }
 
 /// Runs remembered at most; the memory is cleared past it (the answers are cheap to find again).
@@ -23,6 +24,7 @@ impl CodeFolders {
             local,
             cache,
             by_run: Mutex::default(),
+            hasher: std::sync::Arc::default(),
         }
     }
 
@@ -44,6 +46,14 @@ impl CodeFolders {
         Ok(folder)
     }
 
+    async fn local_hash(&self, root: &Path) -> Option<String> {
+        let (root, hasher) = (root.to_owned(), self.hasher.clone());
+        tokio::task::spawn_blocking(move || hasher.hash(&root).ok())
+            .await
+            .ok()
+            .flatten()
+    }
+
     async fn find(&self, store: &dyn RunStore, run: &PipelineRun) -> Result<PathBuf, String> {
         let Some(hash) = &run.code_hash else {
             return self.local.clone().ok_or_else(|| {
@@ -53,7 +63,7 @@ impl CodeFolders {
             });
         };
         if let Some(local) = &self.local
-            && local_hash(local).await.as_ref() == Some(hash)
+            && self.local_hash(local).await.as_ref() == Some(hash)
         {
             return Ok(local.clone());
         }
@@ -70,14 +80,6 @@ impl CodeFolders {
         }
         unpack(Vec::new(), dest).await
     }
-}
-
-async fn local_hash(root: &Path) -> Option<String> {
-    let root = root.to_owned();
-    tokio::task::spawn_blocking(move || project::code_hash(&root).ok())
-        .await
-        .ok()
-        .flatten()
 }
 
 async fn unpack(archive: Vec<u8>, dest: PathBuf) -> Result<PathBuf, String> {
