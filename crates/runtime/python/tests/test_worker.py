@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from wand_runtime.worker import MAX_LINE_BYTES, LineSplitter
+
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 BLOCK = """import os
@@ -21,6 +23,9 @@ def run(*args, **kwargs):
     SEEN.append(1)
     for index in range(kwargs.get("lines", 0)):
         print(f"line {index}")
+    if kwargs.get("long"):
+        sys.stdout.write(kwargs.get("head", "") + "x" * kwargs["long"] + "\\n")
+        print("after the long line")
     print("to stderr", file=sys.stderr)
     if kwargs.get("exit"):
         os._exit(3)
@@ -116,3 +121,49 @@ def test_a_child_that_exits_on_its_own_is_reported_and_the_next_block_runs(worke
     assert "exited with code 3" in result["error"]
     assert ("stderr", "to stderr") in lines
     assert worker.run()[0]["status"] == "completed"
+
+
+def peak_memory_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmHWM")
+
+
+def test_a_very_long_line_is_truncated_with_a_marker_and_the_supervisor_stays_small(worker):
+    worker.run(lines=1)
+    before = peak_memory_kib(worker.process.pid)
+    result, lines = worker.run(long=20_000_000)
+    assert result["status"] == "completed"
+    stdout = [text for stream, text in lines if stream == "stdout"]
+    marker = f" … [line truncated: 20000000 bytes, kept first {MAX_LINE_BYTES}]"
+    assert stdout == ["x" * MAX_LINE_BYTES + marker, "after the long line"]
+    # The supervisor holds at most one capped line per stream, never the 20 MB line (nor copies of it).
+    assert peak_memory_kib(worker.process.pid) - before < 8 * 1024
+
+
+def test_a_truncated_line_never_ends_inside_a_character(worker):
+    # The 2-byte "é" straddles the cut: the kept text ends before it instead of with a replacement character.
+    result, lines = worker.run(long=100_000, head="a" + "é" * 40_000)
+    assert result["status"] == "completed"
+    (first,) = [text for stream, text in lines if stream == "stdout"][:1]
+    kept, marker = first.split(" … ")
+    assert kept == "a" + "é" * 32_767
+    assert marker == f"[line truncated: {1 + 80_000 + 100_000} bytes, kept first {MAX_LINE_BYTES - 1}]"
+
+
+def check_split(chunks, expected):
+    splitter = LineSplitter("stdout")
+    lines = []
+    for chunk in chunks:
+        lines += splitter.feed(chunk)
+    assert lines + splitter.flush() == expected
+
+
+def test_lines_are_cut_wherever_the_reads_end():
+    check_split([b"a\nb", b"c\r\n", b"", b"\n", b"tail"], ["a", "bc", "", "tail"])
+    marker = " … [line truncated: 80000 bytes, kept first 65536]"
+    check_split([b"x" * 40_000, b"x" * 40_000, b"\nnext\n"], ["x" * MAX_LINE_BYTES + marker, "next"])
+    check_split([b"x" * MAX_LINE_BYTES + b"\n"], ["x" * MAX_LINE_BYTES])
+    check_split([b"\xff\n"], ["\ufffd"])

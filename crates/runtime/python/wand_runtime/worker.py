@@ -12,8 +12,14 @@ the supervisor is idle: it has already paid for the fork and its set-up and wait
 spare is dropped after an idle second, so an idle worker is one process). And a block is done when its child has
 written its result and closed the result pipe, not when the child has finished exiting (tearing down a copy of a
 process with pandas imported takes about a millisecond); the exit is reaped in the background.
+
+A printed line is relayed whole up to 64 KiB (`MAX_LINE_BYTES`, counted in UTF-8 bytes without its newline). A longer
+line keeps its first 64 KiB (cut at a character boundary) followed by a marker such as
+` … [line truncated: 150000000 bytes, kept first 65536]`; the rest is read and counted, never held. So relaying costs
+time linear in what a block prints and memory bounded per stream, however long its lines.
 """
 
+import codecs
 import gc
 import json
 import os
@@ -25,6 +31,11 @@ import time
 _PRELOAD = ("pandas", "pyarrow", "pyarrow.ipc")
 # How long a spare child waits unused before it is dropped.
 _SPARE_IDLE_SECONDS = 1.0
+# The longest line relayed whole, in bytes (the Rust side, `runtime::MAX_LOG_LINE_BYTES`, uses the same bound).
+MAX_LINE_BYTES = 64 * 1024
+_READ_BYTES = 1 << 16
+# Reads of one stream per wake-up, so a child printing without pause cannot starve the others.
+_READS_PER_WAKE = 16
 
 
 def main():
@@ -63,9 +74,9 @@ class Child:
         self.run_id = run_id
         self.pid = pid
         self.pidfd = pidfd
-        self.streams = streams  # fd -> [stream name, pending bytes]
+        self.streams = streams  # fd -> LineSplitter
         self.result_fd = result_fd
-        self.result = b""
+        self.result = bytearray()
         self.deadline = deadline
         self.stop_reason = None
 
@@ -87,7 +98,7 @@ class Supervisor:
     def __init__(self, protocol):
         self.protocol = protocol
         self.children = {}
-        self.stdin_buffer = b""
+        self.stdin_buffer = bytearray()
         self.spare = None
         # Whether block runs are coming in, so a spare child is worth keeping.
         self.busy = False
@@ -154,11 +165,17 @@ class Supervisor:
         data = os.read(stdin, 1 << 16)
         if not data:
             return False
-        self.stdin_buffer += data
-        while b"\n" in self.stdin_buffer:
-            line, self.stdin_buffer = self.stdin_buffer.split(b"\n", 1)
+        buffer = self.stdin_buffer
+        # Only the new bytes can hold a newline: a long request arriving in pieces is scanned once.
+        search = len(buffer)
+        buffer += data
+        start = 0
+        while (end := buffer.find(b"\n", search)) >= 0:
+            line = bytes(buffer[start:end])
+            start = search = end + 1
             if line.strip():
                 self._handle(json.loads(line))
+        del buffer[:start]
         return True
 
     def _handle(self, message):
@@ -178,7 +195,7 @@ class Supervisor:
             spare = self._fork_spare(request)
         timeout = request.get("timeout")
         deadline = time.monotonic() + timeout if timeout else None
-        streams = {spare.out_r: ["stdout", b""], spare.err_r: ["stderr", b""]}
+        streams = {spare.out_r: LineSplitter("stdout"), spare.err_r: LineSplitter("stderr")}
         self.children[run_id] = Child(run_id, spare.pid, spare.pidfd, streams, spare.result_r, deadline)
 
     def _fork_spare(self, request=None):
@@ -228,26 +245,28 @@ class Supervisor:
         self.exiting[spare.pidfd] = spare.pid
 
     def _relay(self, child, fd, final=False):
-        name, pending = child.streams[fd]
-        while True:
+        """Relays what `fd` holds as log events; `final` reads it to its end (the child is gone) and flushes."""
+        splitter = child.streams[fd]
+        reads = 0
+        while final or reads < _READS_PER_WAKE:
+            reads += 1
             try:
-                data = os.read(fd, 1 << 16)
+                data = os.read(fd, _READ_BYTES)
             except BlockingIOError:
                 break
             if not data:
                 final = True
                 break
-            pending += data
-        lines = pending.split(b"\n")
-        pending = lines.pop()
-        if final and pending:
-            lines.append(pending)
-            pending = b""
+            self._emit_lines(child, splitter.name, splitter.feed(data))
+        if final:
+            self._emit_lines(child, splitter.name, splitter.flush())
+
+    def _emit_lines(self, child, name, lines):
+        if not lines:
+            return
         now = time.time()
-        for line in lines:
-            text = line.decode("utf-8", "replace").rstrip("\r")
+        for text in lines:
             _emit(self.protocol, {"event": "log", "id": child.run_id, "stream": name, "line": text, "ts": now})
-        child.streams[fd][1] = pending
 
     def _read_result(self, child):
         while True:
@@ -301,6 +320,53 @@ class Supervisor:
             _kill_group(child.pid)
         if self.spare is not None:
             _kill_group(self.spare.pid)
+
+
+class LineSplitter:
+    """Cuts one stream's bytes into lines as they arrive, in time linear in the bytes. It holds at most
+    `MAX_LINE_BYTES` of the current line: a longer line keeps its head, counts the rest and gets a marker."""
+
+    def __init__(self, name):
+        self.name = name
+        self.kept = bytearray()
+        self.size = 0
+
+    def feed(self, data):
+        """The lines `data` completes, as text."""
+        lines = []
+        start = 0
+        while (end := data.find(b"\n", start)) >= 0:
+            self._add(data, start, end)
+            lines.append(self._take())
+            start = end + 1
+        self._add(data, start, len(data))
+        return lines
+
+    def flush(self):
+        """The unfinished last line, if any (the stream has ended)."""
+        return [self._take()] if self.size else []
+
+    def _add(self, data, start, end):
+        self.size += end - start
+        room = MAX_LINE_BYTES - len(self.kept)
+        if room > 0 and end > start:
+            self.kept += data[start : min(end, start + room)]
+
+    def _take(self):
+        kept, size = self.kept, self.size
+        self.kept, self.size = bytearray(), 0
+        return render_line(bytes(kept), size)
+
+
+def render_line(kept, size):
+    """The text of a line of `size` bytes whose first bytes are `kept`, with a marker when bytes were left out."""
+    if size <= len(kept):
+        return kept.decode("utf-8", "replace").rstrip("\r")
+    # An incremental decoder holds back a character cut in two at the end instead of replacing it.
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    text = decoder.decode(kept, final=False)
+    shown = len(kept) - len(decoder.getstate()[0])
+    return f"{text} … [line truncated: {size} bytes, kept first {shown}]"
 
 
 def _send_request(spare, request):
