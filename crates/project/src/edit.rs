@@ -33,11 +33,11 @@ impl Project {
     /// Creates a standard (batch) pipeline; its uuid is made from the name. Returns the uuid.
     pub fn create_pipeline(&self, name: &str) -> Result<String, ProjectError> {
         let uuid = self.unused_pipeline_uuid(name)?;
-        let folder = self.root().join("pipelines").join(&uuid);
+        let folder = self.resolve(&format!("pipelines/{uuid}"))?;
         std::fs::create_dir_all(&folder).map_err(ProjectError::io(&folder))?;
         for (file, contents) in [("__init__.py", ""), ("triggers.yaml", "triggers: []\n")] {
             let path = folder.join(file);
-            std::fs::write(&path, contents).map_err(ProjectError::io(&path))?;
+            crate::disk::write_atomically(&path, contents)?;
         }
         let mut doc = IndexMap::new();
         for (key, value) in [
@@ -76,7 +76,10 @@ impl Project {
         };
         let pipelines = self.root().join("pipelines");
         if new_uuid != uuid {
-            let (from, to) = (pipelines.join(uuid), pipelines.join(&new_uuid));
+            let (from, to) = (
+                pipelines.join(uuid),
+                self.resolve(&format!("pipelines/{new_uuid}"))?,
+            );
             std::fs::rename(&from, &to).map_err(ProjectError::io(&from))?;
             file.relocate(&to.join("metadata.yaml"));
         }

@@ -52,6 +52,8 @@ pub enum ProjectError {
         "`{path}` is outside the project; paths are relative to the project folder and may not use `..`"
     )]
     OutsideProject { path: String },
+    #[error("`{path}` cannot name a file: {reason}")]
+    InvalidPath { path: String, reason: String },
     #[error("`{path}` does not exist in the project")]
     FileNotFound { path: String },
     #[error("`{path}` is not a text file")]

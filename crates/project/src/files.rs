@@ -38,11 +38,19 @@ pub struct FileContent {
 
 impl Project {
     /// Resolves a path given relative to the project; refuses anything that would leave it (`..`, absolute
-    /// paths, symbolic links pointing outside).
+    /// paths, symbolic links pointing outside), and paths no file could have (`InvalidPath`: a NUL byte, a name
+    /// longer than the file system allows, a path under a file).
     pub fn resolve(&self, relative: &str) -> Result<PathBuf, ProjectError> {
         let outside = || ProjectError::OutsideProject {
             path: relative.to_owned(),
         };
+        let invalid = |reason: String| ProjectError::InvalidPath {
+            path: shorten(relative),
+            reason,
+        };
+        if relative.contains('\0') {
+            return Err(invalid("it contains a NUL byte".to_owned()));
+        }
         let path = Path::new(relative);
         if relative.is_empty()
             || !path
@@ -51,8 +59,24 @@ impl Project {
         {
             return Err(outside());
         }
+        if let Some(long) = path
+            .components()
+            .map(|part| part.as_os_str().to_string_lossy())
+            .find(|name| name.len() > MAX_NAME_BYTES)
+        {
+            return Err(invalid(format!(
+                "the name `{}` is {} bytes long; a file or folder name has at most {MAX_NAME_BYTES}",
+                shorten(&long),
+                long.len()
+            )));
+        }
         let full = self.root().join(path);
-        // The nearest existing ancestor must really be inside the project (no symlink escape).
+        if full.as_os_str().len() > MAX_PATH_BYTES {
+            return Err(invalid(format!(
+                "the path is too long; a full path has at most {MAX_PATH_BYTES} bytes"
+            )));
+        }
+        // The nearest existing ancestor must really be inside the project (no symlink escape), and a folder.
         let mut existing = full.as_path();
         while !existing.exists() {
             existing = existing.parent().ok_or_else(outside)?;
@@ -60,6 +84,13 @@ impl Project {
         let real = std::fs::canonicalize(existing).map_err(ProjectError::io(existing))?;
         if !real.starts_with(self.root()) {
             return Err(outside());
+        }
+        if existing != full && !real.is_dir() {
+            let file = existing.strip_prefix(self.root()).unwrap_or(existing);
+            return Err(invalid(format!(
+                "`{}` is a file, so nothing can be under it",
+                file.to_string_lossy().replace('\\', "/")
+            )));
         }
         Ok(full)
     }
@@ -204,6 +235,21 @@ impl Project {
                 path: relative.to_owned(),
             })
         }
+    }
+}
+
+/// The longest file or folder name Linux, macOS and Windows file systems take, in bytes.
+const MAX_NAME_BYTES: usize = 255;
+
+/// The longest path Linux takes, in bytes (`PATH_MAX` less the final NUL).
+const MAX_PATH_BYTES: usize = 4095;
+
+/// A path or name short enough to quote in a message.
+fn shorten(text: &str) -> String {
+    const SHOWN: usize = 80;
+    match text.char_indices().nth(SHOWN) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
     }
 }
 

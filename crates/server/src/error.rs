@@ -113,6 +113,26 @@ impl From<project::ProjectError> for ApiError {
                 code: "outside_project",
                 message: error.to_string(),
             },
+            E::InvalidPath { .. } => ApiError {
+                status: StatusCode::BAD_REQUEST,
+                code: "invalid_path",
+                message: error.to_string(),
+            },
+            // A path the file system refuses is the caller's mistake, whichever check let it through.
+            E::Io { ref source, .. }
+                if matches!(
+                    source.kind(),
+                    std::io::ErrorKind::InvalidFilename
+                        | std::io::ErrorKind::NotADirectory
+                        | std::io::ErrorKind::IsADirectory
+                ) =>
+            {
+                ApiError {
+                    status: StatusCode::BAD_REQUEST,
+                    code: "invalid_path",
+                    message: error.to_string(),
+                }
+            }
             E::NotText { .. } | E::InvalidName { .. } => ApiError::invalid(error.to_string()),
             E::FileChanged { .. } => conflict("file_changed", error.to_string()),
             E::AlreadyExists { .. } => conflict("already_exists", error.to_string()),
