@@ -23,5 +23,8 @@ pub use preview::{TablePreview, preview_table};
 pub use protocol::{
     BlockOutcome, BlockRequest, FailureReason, WorkerMessage, decode_worker_message,
 };
-pub use sink::{FileSink, LogLine, LogSink, Stream, VecSink, parse_log_line, render_log_line};
+pub use sink::{
+    FileSink, LogLine, LogSink, MAX_LOG_LINE_BYTES, Stream, VecSink, cap_log_text, parse_log_line,
+    render_log_line,
+};
 pub use worker::{PythonWorkers, WorkerConfig};

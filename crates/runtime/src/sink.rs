@@ -81,6 +81,33 @@ impl LogSink for FileSink {
     }
 }
 
+/// The longest text of a log line, in bytes: the Python worker keeps the first 64 KiB of a longer line and ends it
+/// with a marker (` … [line truncated: 150000000 bytes, kept first 65536]`), and `cap_log_text` holds any other
+/// source of lines to the same bound.
+pub const MAX_LOG_LINE_BYTES: usize = 64 * 1024;
+
+/// Room left for the truncation marker the Python worker appends to a line it cut.
+const MARKER_ROOM: usize = 256;
+
+/// `text` as stored: a text longer than `MAX_LOG_LINE_BYTES` (plus room for a marker the worker already wrote) keeps
+/// its first `MAX_LOG_LINE_BYTES` at most, cut at a character boundary, and ends with the truncation marker.
+pub fn cap_log_text(mut text: String) -> String {
+    if text.len() <= MAX_LOG_LINE_BYTES + MARKER_ROOM {
+        return text;
+    }
+    let size = text.len();
+    let mut cut = MAX_LOG_LINE_BYTES;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    text.truncate(cut);
+    text.push_str(&format!(
+        " … [line truncated: {size} bytes, kept first {cut}]"
+    ));
+    text.shrink_to_fit();
+    text
+}
+
 /// A log line as stored: `<RFC 3339 time> <stdout|stderr> <text>`.
 pub fn render_log_line(line: &LogLine) -> String {
     let stream = match line.stream {
@@ -101,4 +128,35 @@ pub fn parse_log_line(stored: &str) -> (&str, &str, &str) {
     let stream = parts.next().unwrap_or_default();
     let text = parts.next().unwrap_or_default();
     (time, stream, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, expected: &str) {
+        assert_eq!(cap_log_text(text.to_owned()), expected);
+    }
+
+    #[test]
+    fn long_texts_are_cut_at_a_character_boundary_with_a_marker() {
+        let short = "x".repeat(MAX_LOG_LINE_BYTES);
+        check(&short, &short);
+        let already_cut = format!("{short} … [line truncated: 150000000 bytes, kept first 65536]");
+        check(&already_cut, &already_cut);
+        let long = "x".repeat(1 << 20);
+        check(
+            &long,
+            &format!("{short} … [line truncated: 1048576 bytes, kept first 65536]"),
+        );
+        // "é" takes two bytes: with one byte of "a" in front, the 65,536th byte is the first half of an "é".
+        let wide = format!("a{}", "é".repeat(40_000));
+        check(
+            &wide,
+            &format!(
+                "a{} … [line truncated: 80001 bytes, kept first 65535]",
+                "é".repeat(32_767)
+            ),
+        );
+    }
 }

@@ -8,17 +8,24 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, Command};
 use tokio::sync::{oneshot, watch};
 
 use crate::protocol::{WorkerMessage, decode_worker_message};
-use crate::{BlockOutcome, BlockRequest, FailureReason, LogSink, RuntimeError};
+use crate::{BlockOutcome, BlockRequest, FailureReason, LogSink, RuntimeError, cap_log_text};
 
 /// How long the worker may take to import pandas and friends before it counts as broken.
 const STARTUP_LIMIT: Duration = Duration::from_secs(120);
 /// How long past a block's own timeout Wand waits for the worker to report it before replacing the worker.
 const TIMEOUT_GRACE: Duration = Duration::from_secs(10);
+/// The longest message the worker may send. Log lines hold at most 64 KiB of text (a few hundred KiB once
+/// JSON-escaped), so only the `done` event of a block with an enormous result or error comes near it.
+const MAX_MESSAGE_BYTES: usize = 64 << 20;
+/// The longest line of the worker's own stderr that is kept.
+const MAX_STDERR_LINE_BYTES: usize = 64 << 10;
+/// A line buffer that grew past this after a long message is given back, so one big message is not held forever.
+const KEPT_BUFFER_BYTES: usize = 1 << 20;
 
 /// How to start the worker process.
 #[derive(Debug, Clone)]
@@ -231,12 +238,32 @@ async fn read_events(
     ready: oneshot::Sender<()>,
 ) {
     let mut ready = Some(ready);
-    let mut lines = BufReader::new(stdout).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        let message = match decode_worker_message(&line) {
+    let mut reader = BufReader::with_capacity(1 << 16, stdout);
+    let mut buffer = Vec::new();
+    while let Ok(Some(size)) = read_bounded_line(&mut reader, &mut buffer, MAX_MESSAGE_BYTES).await
+    {
+        if size > buffer.len() {
+            // Only a result can be this long: its block fails with the reason rather than waiting forever.
+            tracing::warn!(
+                size,
+                "a message from the Python worker is too long and was dropped"
+            );
+            if let Some(route) = overlong_done_id(&buffer)
+                .and_then(|id| routes.lock().expect("routes lock").remove(&id))
+            {
+                let _ = route.done.send(result_too_long(size));
+            }
+            release(&mut buffer);
+            continue;
+        }
+        let decoded = std::str::from_utf8(&buffer)
+            .map_err(|error| error.to_string())
+            .and_then(|line| decode_worker_message(line).map_err(|error| error.to_string()));
+        release(&mut buffer);
+        let message = match decoded {
             Ok(message) => message,
             Err(error) => {
-                tracing::warn!(%error, line, "unreadable message from the Python worker");
+                tracing::warn!(%error, "unreadable message from the Python worker");
                 continue;
             }
         };
@@ -253,7 +280,8 @@ async fn read_events(
                     .get(&id)
                     .map(|route| route.sink.clone());
                 if let Some(sink) = sink {
-                    sink.line(line);
+                    let text = cap_log_text(line.text);
+                    sink.line(crate::LogLine { text, ..line });
                 }
             }
             WorkerMessage::Done { id, outcome } => {
@@ -269,13 +297,69 @@ async fn read_events(
 }
 
 async fn read_stderr(stderr: tokio::process::ChildStderr, collected: Arc<Mutex<Vec<String>>>) {
-    let mut lines = BufReader::new(stderr).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
+    let mut reader = BufReader::new(stderr);
+    let mut buffer = Vec::new();
+    while let Ok(Some(_)) = read_bounded_line(&mut reader, &mut buffer, MAX_STDERR_LINE_BYTES).await
+    {
+        let line = String::from_utf8_lossy(&buffer).into_owned();
         tracing::debug!(target: "wand::python_worker", "{line}");
         let mut collected = collected.lock().expect("stderr lock");
         if collected.len() < 200 {
             collected.push(line);
         }
+    }
+}
+
+/// Reads the next line into `line` (without its newline), keeping its first `max` bytes and reading past the rest:
+/// memory stays bounded and time linear however long the line. Returns the line's whole length, or `None` at the
+/// end of the input.
+async fn read_bounded_line<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    line: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<Option<usize>> {
+    line.clear();
+    let mut size = 0;
+    loop {
+        let available = reader.fill_buf().await?;
+        if available.is_empty() {
+            return Ok((size > 0).then_some(size));
+        }
+        let newline = available.iter().position(|byte| *byte == b'\n');
+        let part = &available[..newline.unwrap_or(available.len())];
+        let room = max.saturating_sub(line.len());
+        line.extend_from_slice(&part[..part.len().min(room)]);
+        size += part.len();
+        let used = newline.map_or(available.len(), |at| at + 1);
+        reader.consume(used);
+        if newline.is_some() {
+            return Ok(Some(size));
+        }
+    }
+}
+
+/// Gives back the memory of a line buffer that one long message made large.
+fn release(buffer: &mut Vec<u8>) {
+    if buffer.capacity() > KEPT_BUFFER_BYTES {
+        *buffer = Vec::new();
+    }
+}
+
+/// The block run id of a `done` event cut short (the worker writes `event` and `id` first).
+fn overlong_done_id(prefix: &[u8]) -> Option<u64> {
+    let rest = prefix.strip_prefix(br#"{"event": "done", "id": "#)?;
+    let digits = rest.iter().take_while(|byte| byte.is_ascii_digit()).count();
+    std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()
+}
+
+fn result_too_long(size: usize) -> BlockOutcome {
+    BlockOutcome::Failed {
+        error: format!(
+            "the block's result was {size} bytes long, over the {} MiB the worker may report",
+            MAX_MESSAGE_BYTES >> 20
+        ),
+        traceback: None,
+        reason: Some(FailureReason::Crashed),
     }
 }
 
@@ -292,5 +376,42 @@ fn timed_out() -> BlockOutcome {
         error: "the block ran past its timeout and was stopped".to_owned(),
         traceback: None,
         reason: Some(FailureReason::Timeout),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lines `input` holds, read `max` bytes at most each, with their whole lengths.
+    async fn check(input: &[u8], max: usize, expected: &[(&str, usize)]) {
+        let mut reader = BufReader::with_capacity(4, input);
+        let mut buffer = Vec::new();
+        let mut lines = Vec::new();
+        while let Some(size) = read_bounded_line(&mut reader, &mut buffer, max)
+            .await
+            .unwrap()
+        {
+            lines.push((String::from_utf8(buffer.clone()).unwrap(), size));
+        }
+        let expected: Vec<_> = expected.iter().map(|(l, s)| (l.to_string(), *s)).collect();
+        assert_eq!(lines, expected);
+    }
+
+    #[tokio::test]
+    async fn lines_are_read_whole_up_to_the_bound_and_past_it_without_keeping_it() {
+        check(b"ab\ncd\n", 8, &[("ab", 2), ("cd", 2)]).await;
+        check(b"abcdefghij\nk", 4, &[("abcd", 10), ("k", 1)]).await;
+        check(b"\n\n", 4, &[("", 0), ("", 0)]).await;
+        check(b"", 4, &[]).await;
+    }
+
+    #[test]
+    fn a_done_event_cut_short_still_names_its_block_run() {
+        assert_eq!(
+            overlong_done_id(br#"{"event": "done", "id": 42, "result": {"status": "fa"#),
+            Some(42)
+        );
+        assert_eq!(overlong_done_id(br#"{"event": "log", "id": 42"#), None);
     }
 }

@@ -23,15 +23,31 @@ impl LogTee {
         block_uuid: String,
         logs: broadcast::Sender<LogEvent>,
     ) -> LogTee {
-        let existing = std::fs::read(file.path())
-            .map(|bytes| bytes.iter().filter(|byte| **byte == b'\n').count() as u64)
-            .unwrap_or(0);
+        let existing = count_lines(file.path()).unwrap_or(0);
         LogTee {
             file,
             run_id,
             block_uuid,
             next: AtomicU64::new(existing),
             logs,
+        }
+    }
+}
+
+/// The lines of the file at `path`, read in small pieces (an earlier attempt's log may be large).
+fn count_lines(path: &std::path::Path) -> std::io::Result<u64> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut buffer = vec![0; 1 << 16];
+    let mut lines = 0;
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => return Ok(lines),
+            Ok(read) => {
+                lines += buffer[..read].iter().filter(|byte| **byte == b'\n').count() as u64
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
         }
     }
 }

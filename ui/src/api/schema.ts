@@ -114,9 +114,13 @@ export interface paths {
             cookie?: never;
         };
         get: operations["pipelines_detail"];
-        /** Renames a pipeline; like Mage, its uuid follows the name (the answer has the new one). */
+        /**
+         * Renames a pipeline; like Mage, its uuid follows the name (the answer has the new one). Its triggers stay its
+         *     own, with the same ids and API-trigger tokens.
+         */
         put: operations["pipelines_rename"];
         post?: never;
+        /** Deletes a pipeline's folder and its triggers; its runs stay in the history. */
         delete: operations["pipelines_remove"];
         options?: never;
         head?: never;
@@ -384,7 +388,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The lines a block printed in a run, with their times. */
+        /**
+         * A page of the lines a block printed in a run, with their times (a line's text is at most 64 KiB; a longer line
+         *     was cut, ending with ` … [line truncated: N bytes, kept first 65536]`).
+         */
         get: operations["runs_log"];
         put?: never;
         post?: never;
@@ -600,6 +607,24 @@ export interface components {
             text: string;
             time: string;
         };
+        /**
+         * @description A page of a block run's log. The whole log is the pages read from cursor 0, each from the `next_cursor` of the
+         *     one before, while `more` is true. A block run that is still going may add lines after `next_cursor` later.
+         */
+        LogPageDto: components["schemas"]["LogDto"] & {
+            /**
+             * Format: int64
+             * @description The byte offset in the log where this page starts.
+             */
+            cursor: number;
+            /** @description Whether the log held more lines after this page when it was read. */
+            more: boolean;
+            /**
+             * Format: int64
+             * @description The byte offset just after this page's last line: the `cursor` of the next page.
+             */
+            next_cursor: number;
+        };
         /** @description A block to add: from a template (`template`, default the type's generic one) or an existing file. */
         NewBlockInput: {
             /** @description A file already in the project to use as the block ("Add to current pipeline"). */
@@ -626,11 +651,17 @@ export interface components {
             /** @description The Python type, e.g. `pandas.DataFrame`. */
             python_type: string;
             table?: components["schemas"]["TablePreviewDto"] | null;
-            value?: Record<string, unknown> | null;
+            /** @description The value of a JSON output (any JSON; null for the other kinds and for values over 1 MiB). */
+            value: unknown;
         };
         PipelineDetail: {
             blocks: components["schemas"]["BlockDto"][];
             name: string;
+            /**
+             * @description Why the pipeline's `triggers.yaml` (or an entry of it) cannot be applied; its triggers stay as they were
+             *     until it is fixed.
+             */
+            triggers_error?: string | null;
             uuid: string;
             variables: Record<string, unknown>;
             /** @description Problems that were repaired while loading (e.g. disagreeing downstream lists). */
@@ -646,6 +677,11 @@ export interface components {
             last_run?: components["schemas"]["RunDto"] | null;
             name: string;
             triggers: number;
+            /**
+             * @description Why the pipeline's `triggers.yaml` (or an entry of it) cannot be applied; its triggers stay as they were
+             *     until it is fixed.
+             */
+            triggers_error?: string | null;
             uuid: string;
         };
         ProjectDto: {
@@ -661,10 +697,7 @@ export interface components {
             interpreter?: string | null;
             note?: string | null;
             /** @description (name, version) pairs, sorted by name. */
-            packages: [
-                string,
-                string
-            ][];
+            packages: string[][];
             version?: string | null;
         };
         Rename: {
@@ -718,7 +751,7 @@ export interface components {
         TablePreviewDto: {
             columns: components["schemas"]["ColumnDto"][];
             /** @description The first rows, each cell as text (null stays null). */
-            rows: Record<string, unknown>[][];
+            rows: (string | null)[][];
             total_rows: number;
         };
         TemplateDto: {
@@ -807,6 +840,24 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateDto"][];
                 };
             };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     files_tree: {
@@ -824,6 +875,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FileEntryDto"][];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -855,7 +924,52 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or its values are invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -891,7 +1005,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -929,7 +1061,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -968,7 +1118,52 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or its values are invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1005,6 +1200,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1014,6 +1218,42 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or its values are invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1040,6 +1280,24 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     pipelines_list: {
@@ -1057,6 +1315,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PipelineSummary"][];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1082,7 +1358,52 @@ export interface operations {
                     "application/json": components["schemas"]["PipelineDetail"];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1112,6 +1433,24 @@ export interface operations {
                     "application/json": components["schemas"]["PipelineDetail"];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1121,6 +1460,15 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1154,6 +1502,24 @@ export interface operations {
                     "application/json": components["schemas"]["PipelineDetail"];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1162,7 +1528,34 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1190,7 +1583,34 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1220,6 +1640,24 @@ export interface operations {
                     "application/json": components["schemas"]["BlockDto"][];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1229,6 +1667,15 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1262,6 +1709,24 @@ export interface operations {
                     "application/json": components["schemas"]["PipelineDetail"];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1278,7 +1743,34 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1314,6 +1806,24 @@ export interface operations {
                     "application/json": components["schemas"]["PipelineDetail"];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1322,7 +1832,34 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1357,6 +1894,24 @@ export interface operations {
                     "application/json": components["schemas"]["PipelineDetail"];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1366,6 +1921,15 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1397,7 +1961,42 @@ export interface operations {
                     "application/json": components["schemas"]["FileContentDto"];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1433,6 +2032,24 @@ export interface operations {
                     "application/json": components["schemas"]["FileContentDto"];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1442,6 +2059,42 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or its values are invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1463,10 +2116,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Options */
-        requestBody: {
+        /** @description Options (optional) */
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["ExecuteInput"];
+                "application/json": components["schemas"]["ExecuteInput"] | null;
             };
         };
         responses: {
@@ -1478,6 +2131,24 @@ export interface operations {
                     "application/json": components["schemas"]["ExecutionDto"];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1486,7 +2157,34 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1520,7 +2218,61 @@ export interface operations {
                     "application/json": components["schemas"]["PipelineDetail"];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or its values are invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1541,9 +2293,9 @@ export interface operations {
             cookie?: never;
         };
         /** @description Optional run variables */
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["RunNowInput"];
+                "application/json": components["schemas"]["RunNowInput"] | null;
             };
         };
         responses: {
@@ -1555,6 +2307,24 @@ export interface operations {
                     "application/json": components["schemas"]["RunDto"];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1563,7 +2333,34 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1593,6 +2390,33 @@ export interface operations {
                     "application/json": components["schemas"]["TriggerDto"][];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     triggers_create: {
@@ -1619,6 +2443,24 @@ export interface operations {
                     "application/json": components["schemas"]["TriggerDto"];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1635,7 +2477,34 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1660,6 +2529,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProjectDto"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             500: {
@@ -1689,6 +2567,24 @@ export interface operations {
                     "application/json": components["schemas"]["SettingsDto"];
                 };
             };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     meta_update_settings: {
@@ -1712,7 +2608,52 @@ export interface operations {
                     "application/json": components["schemas"]["SettingsDto"];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1739,7 +2680,25 @@ export interface operations {
                     "application/json": components["schemas"]["PythonDto"];
                 };
             };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1764,6 +2723,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1799,7 +2785,34 @@ export interface operations {
                     "application/json": components["schemas"]["RunPage"];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1829,7 +2842,34 @@ export interface operations {
                     "application/json": components["schemas"]["RunDto"];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1859,7 +2899,34 @@ export interface operations {
                     "application/json": components["schemas"]["BlockRunDto"][];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1889,6 +2956,24 @@ export interface operations {
                     "application/json": components["schemas"]["RunDto"];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1905,11 +2990,37 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     runs_log: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Where the page starts: the `next_cursor` of the page before (a byte offset at the start of a line). 0, the
+                 *     default, is the start of the log.
+                 */
+                cursor?: number | null;
+                /** @description At most this many lines (default 1000, at most 10,000). A page also ends after about 1 MiB of lines. */
+                limit?: number | null;
+            };
             header?: never;
             path: {
                 /** @description Run id */
@@ -1926,10 +3037,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LogDto"];
+                    "application/json": components["schemas"]["LogPageDto"];
+                };
+            };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1960,7 +3106,34 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1992,7 +3165,34 @@ export interface operations {
                     "application/json": components["schemas"]["OutputDto"][];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2013,9 +3213,9 @@ export interface operations {
             cookie?: never;
         };
         /** @description Optional block to retry from */
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["RetryInput"];
+                "application/json": components["schemas"]["RetryInput"] | null;
             };
         };
         responses: {
@@ -2025,6 +3225,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunDto"];
+                };
+            };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
@@ -2043,7 +3261,34 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2070,6 +3315,24 @@ export interface operations {
                     "application/json": components["schemas"]["TriggerDto"][];
                 };
             };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     triggers_detail: {
@@ -2092,7 +3355,34 @@ export interface operations {
                     "application/json": components["schemas"]["TriggerDto"];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2126,6 +3416,24 @@ export interface operations {
                     "application/json": components["schemas"]["TriggerDto"];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2142,7 +3450,34 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2170,7 +3505,34 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2191,9 +3553,9 @@ export interface operations {
             cookie?: never;
         };
         /** @description Optional run variables */
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["RunNowInput"];
+                "application/json": components["schemas"]["RunNowInput"] | null;
             };
         };
         responses: {
@@ -2205,6 +3567,24 @@ export interface operations {
                     "application/json": components["schemas"]["RunDto"];
                 };
             };
+            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2213,7 +3593,34 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An internal failure; the server log has the details. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -263,6 +263,11 @@ export default function RunPage() {
               ) : (
                 <LogView lines={log.lines} live={log.state === 'live'} empty={live ? 'Waiting for output…' : 'The block printed nothing.'} />
               )}
+              {log.loadMore && (
+                <button type="button" className="btn" disabled={log.loadingMore} onClick={log.loadMore}>
+                  {log.loadingMore ? <Spinner /> : null} Show more lines
+                </button>
+              )}
             </div>
           ) : (
             <div style={{ padding: 12, display: 'flex', flexDirection: 'column', gap: 10 }}>

@@ -1,7 +1,11 @@
-// A block run's log: read once when the block is over, or followed live through server-sent events while it runs
-// (`line` events {index, time, stream, text}, then one `end` event {status}).
+// A block run's log: read page by page when the block is over (the first pages at once, the rest on demand), or
+// followed live through server-sent events while it runs (`line` events {index, time, stream, text}, then one `end`
+// event {status}).
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { api, apiUrl, type LogLine } from '../api/client';
+import type { components } from '../api/schema';
+
+type LogPage = components['schemas']['LogPageDto'];
 
 export type LogLineWithIndex = LogLine & { index?: number };
 export type LogState = 'loading' | 'live' | 'done' | 'error';
@@ -11,11 +15,33 @@ interface Log {
   lines: LogLineWithIndex[];
   state: LogState;
   error: unknown;
+  /** Where the rest of a finished log starts, when there is more than was read. */
+  next: number | null;
+}
+
+/** Lines per page read from the server (its own bound is 10,000 lines or about 1 MiB). */
+const PAGE_LINES = 2000;
+/** Lines read at once before the reader asks for more, so a huge log does not flood the page. */
+const BATCH_LINES = 10000;
+
+/** Reads pages from `cursor` until the log ends or about `BATCH_LINES` lines are in. */
+async function readPages(runId: number, block: string, cursor: number) {
+  const lines: LogLine[] = [];
+  let next: number | null = cursor;
+  while (next != null && lines.length < BATCH_LINES) {
+    const { data }: { data?: LogPage } = await api.GET('/runs/{id}/logs/{block_uuid}', {
+      params: { path: { id: runId, block_uuid: block }, query: { cursor: next, limit: PAGE_LINES } },
+    });
+    if (!data) break;
+    lines.push(...data.lines);
+    next = data.more ? data.next_cursor : null;
+  }
+  return { lines, next };
 }
 
 export function useBlockLog(runId: number, block: string | null, live: boolean, onEnd?: () => void) {
   const key = `${String(runId)}/${block ?? ''}`;
-  const [log, setLog] = useState<Log>({ key, lines: [], state: live ? 'live' : 'loading', error: null });
+  const [log, setLog] = useState<Log>({ key, lines: [], state: live ? 'live' : 'loading', error: null, next: null });
   const onEndRef = useRef(onEnd);
   useLayoutEffect(() => {
     onEndRef.current = onEnd;
@@ -23,7 +49,7 @@ export function useBlockLog(runId: number, block: string | null, live: boolean, 
 
   useEffect(() => {
     if (!block) return;
-    const fresh = (state: LogState): Log => ({ key, lines: [], state, error: null });
+    const fresh = (state: LogState): Log => ({ key, lines: [], state, error: null, next: null });
     const update = (fn: (l: Log) => Log) => setLog((prev) => fn(prev.key === key ? prev : fresh(live ? 'live' : 'loading')));
 
     if (live) {
@@ -59,19 +85,36 @@ export function useBlockLog(runId: number, block: string | null, live: boolean, 
     // A finished block's log is read once. When a followed block ends, this reads the same lines again and shows
     // them in place (the state keeps the streamed lines of the same key meanwhile).
     let cancelled = false;
-    api
-      .GET('/runs/{id}/logs/{block_uuid}', { params: { path: { id: runId, block_uuid: block } } })
-      .then(({ data }) => {
-        if (!cancelled) setLog({ key, lines: data?.lines ?? [], state: 'done', error: null });
+    readPages(runId, block, 0)
+      .then(({ lines, next }) => {
+        if (!cancelled) setLog({ key, lines, state: 'done', error: null, next });
       })
       .catch((e: unknown) => {
-        if (!cancelled) setLog({ key, lines: [], state: 'error', error: e });
+        if (!cancelled) setLog({ key, lines: [], state: 'error', error: e, next: null });
       });
     return () => {
       cancelled = true;
     };
   }, [key, runId, block, live]);
 
-  const current = log.key === key ? log : { key, lines: [], state: live ? 'live' : 'loading', error: null };
-  return { lines: current.lines, state: current.state, error: current.error };
+  const [loadingMore, setLoadingMore] = useState(false);
+  const current: Log = log.key === key ? log : { key, lines: [], state: live ? 'live' : 'loading', error: null, next: null };
+  const cursor = current.next;
+  const loadMore =
+    cursor != null && block
+      ? () => {
+          setLoadingMore(true);
+          readPages(runId, block, cursor)
+            .then(({ lines, next }) => {
+              setLog((prev) => (prev.key === key ? { ...prev, lines: [...prev.lines, ...lines], next } : prev));
+            })
+            .catch((e: unknown) => {
+              setLog((prev) => (prev.key === key ? { ...prev, error: e } : prev));
+            })
+            .finally(() => {
+              setLoadingMore(false);
+            });
+        }
+      : null;
+  return { lines: current.lines, state: current.state, error: current.error, loadMore, loadingMore };
 }
