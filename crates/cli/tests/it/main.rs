@@ -3,6 +3,7 @@
 
 mod failures;
 mod init;
+mod logs;
 mod rerun_block;
 mod run_pipelines;
 mod scale_out;
