@@ -31,6 +31,15 @@ pub(crate) struct StartArgs {
     /// The address to listen on. Only loopback addresses are allowed until Wand has authentication.
     #[arg(long, default_value = "127.0.0.1")]
     host: IpAddr,
+    /// Origins of a reverse proxy in front of Wand (https://wand.example.com, comma-separated) whose pages may
+    /// change state and open the terminal; Wand answers only its own loopback names and these hosts.
+    #[arg(
+        long,
+        value_name = "ORIGIN,...",
+        value_delimiter = ',',
+        env = "WAND_ALLOWED_ORIGINS"
+    )]
+    allowed_origin: Vec<String>,
     #[arg(long, default_value_t = 6789)]
     port: u16,
     /// How many blocks the local worker runs at once; 0 runs no worker in this process.
@@ -66,6 +75,8 @@ pub(crate) fn start(args: StartArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
+    let trusted_origins =
+        server::TrustedOrigins::parse(&args.allowed_origin).map_err(anyhow::Error::msg)?;
     if !args.project.exists() {
         project::init(&args.project)?;
         eprintln!("Created project {}", args.project.display());
@@ -127,6 +138,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
         database,
         shell: std::env::var("SHELL").unwrap_or_else(|_| "/bin/bash".to_owned()),
         environment: config::environment(project.root(), args.python.clone()),
+        trusted_origins,
     };
     let address = SocketAddr::new(args.host, args.port);
     let listener = tokio::net::TcpListener::bind(address)
@@ -142,10 +154,14 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
         "Wand is serving project `{}` on http://{address}",
         project.name()
     );
-    axum::serve(listener, server::app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the HTTP server stopped")?;
+    server::serve(
+        listener,
+        server::app(state),
+        server::Limits::default(),
+        shutdown_signal(),
+    )
+    .await
+    .context("the HTTP server stopped")?;
     let _ = stop.send(true);
     for role in roles {
         let _ = role.await;

@@ -6,6 +6,7 @@ mod block;
 mod dag;
 mod definition;
 mod error;
+mod name;
 mod notice;
 mod schedule;
 mod status;
@@ -16,11 +17,12 @@ pub use block::{Block, BlockType, Language, RetryConfig};
 pub use dag::{ConcurrencyConfig, Dag, Pipeline};
 pub use definition::{PipelineDefinition, RunSettings};
 pub use error::{DagError, InvalidTransition};
+pub use name::{MAX_NAME_CHARS, NameError, check_name};
 pub use notice::{LogEvent, Notice};
 pub use schedule::{CatchUp, Interval, MAX_CATCH_UP, ON_TIME, Schedule, ScheduleError};
 pub use status::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
 pub use trigger::{
     CatchUpPolicy, ScheduleType, TimeoutStatus, Trigger, TriggerSettings, TriggerSpec,
-    TriggerStatus,
+    TriggerSpecError, TriggerStatus,
 };
 pub use variables::merge_variables;

@@ -76,6 +76,15 @@ impl Interval {
         }
         let cron = Cron::from_str(pattern)
             .map_err(|error| ScheduleError::Interval(text.to_owned(), error.to_string()))?;
+        // Any date that can come does so within 28 years (leap days included), so one search from a fixed day
+        // tells a cron that never fires (`0 0 30 2 *`) from one that fires rarely.
+        let reference = DateTime::<Utc>::from_timestamp(946_684_800, 0).unwrap_or_default();
+        if cron.find_next_occurrence(&reference, false).is_err() {
+            return Err(ScheduleError::Interval(
+                text.to_owned(),
+                "no date matches it, so it would never fire".to_owned(),
+            ));
+        }
         Ok(Interval::Cron {
             text: text.trim().to_owned(),
             cron: Box::new(cron),
@@ -342,6 +351,19 @@ mod tests {
         let last = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
         let now = Utc.with_ymd_and_hms(2025, 1, 10, 0, 0, 0).unwrap();
         assert_eq!(minutely.due(last, now, CatchUp::All).len(), MAX_CATCH_UP);
+    }
+
+    #[test]
+    fn a_cron_that_can_never_fire_is_refused() {
+        for never in ["0 0 30 2 *", "0 0 31 4 *", "0 0 31 2,4,6 *"] {
+            let error = Schedule::new(never, "UTC", None, None)
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("never fire"), "{never}: {error}");
+        }
+        for rare in ["0 0 29 2 *", "0 0 31 1,2 *", "0 0 13 * 5"] {
+            assert!(Schedule::new(rare, "UTC", None, None).is_ok(), "{rare}");
+        }
     }
 
     #[test]

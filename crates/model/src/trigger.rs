@@ -148,9 +148,20 @@ fn utc() -> String {
     "UTC".to_owned()
 }
 
+/// Why a trigger as written cannot be kept.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TriggerSpecError {
+    #[error("`name`: {0}")]
+    Name(#[from] crate::NameError),
+    #[error(transparent)]
+    Schedule(#[from] ScheduleError),
+}
+
 impl TriggerSpec {
-    /// Checks what can be checked without the project: a time trigger's schedule parses.
-    pub fn validate(&self) -> Result<(), ScheduleError> {
+    /// Checks what can be checked without the project: its name, and that a time trigger's schedule parses and
+    /// can fire.
+    pub fn validate(&self) -> Result<(), TriggerSpecError> {
+        crate::check_name(&self.name)?;
         if self.schedule_type == ScheduleType::Time {
             Schedule::new(
                 self.schedule_interval.as_deref().unwrap_or("@once"),

@@ -121,6 +121,9 @@ impl Project {
     /// Adds a block at the end of a pipeline. Returns its uuid.
     pub fn add_block(&self, pipeline: &str, block: NewBlock) -> Result<String, ProjectError> {
         let mut file = self.raw_pipeline(pipeline)?;
+        if let Err(error) = model::check_name(block.name.trim()) {
+            return Err(self.invalid(&file, None, format!("block name: {error}")));
+        }
         let uuid = slug(&block.name);
         if uuid.is_empty() {
             return Err(self.invalid(
@@ -461,11 +464,16 @@ impl Project {
     }
 
     fn unused_pipeline_uuid(&self, name: &str) -> Result<String, ProjectError> {
+        let invalid = |reason: String| ProjectError::InvalidName {
+            name: name.to_owned(),
+            reason,
+        };
+        model::check_name(name.trim()).map_err(|error| invalid(error.to_string()))?;
         let base = slug(name);
         if base.is_empty() {
-            return Err(ProjectError::InvalidName {
-                name: name.to_owned(),
-            });
+            return Err(invalid(
+                "use letters, digits, spaces or underscores".to_owned(),
+            ));
         }
         let taken = |uuid: &str| Path::new(&self.root().join("pipelines").join(uuid)).exists();
         Ok((1..)

@@ -46,8 +46,8 @@ pub enum ProjectError {
     Yaml { path: PathBuf, message: String },
     #[error("{}", render(.0))]
     Invalid(Vec<Diagnostic>),
-    #[error("`{name}` cannot name a pipeline: use letters, digits, spaces or underscores")]
-    InvalidName { name: String },
+    #[error("{name:?} cannot name a pipeline: {reason}")]
+    InvalidName { name: String, reason: String },
     #[error(
         "`{path}` is outside the project; paths are relative to the project folder and may not use `..`"
     )]

@@ -15,6 +15,7 @@ pub struct PipelineFile {
     path: PathBuf,
     doc: IndexMap<String, Value>,
     block_lines: HashMap<String, u64>,
+    key_lines: HashMap<String, u64>,
 }
 
 impl PipelineFile {
@@ -29,6 +30,7 @@ impl PipelineFile {
             path: path.to_owned(),
             doc: doc.unwrap_or_default(),
             block_lines: block_lines(&text),
+            key_lines: key_lines(&text),
         })
     }
 
@@ -54,12 +56,18 @@ impl PipelineFile {
         self.block_lines.get(uuid).copied()
     }
 
+    /// The line of a top-level key in the file, for error messages.
+    pub fn key_line(&self, key: &str) -> Option<u64> {
+        self.key_lines.get(key).copied()
+    }
+
     /// A document for a new pipeline file at `path`.
     pub(crate) fn new(path: &Path, doc: IndexMap<String, Value>) -> PipelineFile {
         PipelineFile {
             path: path.to_owned(),
             doc,
             block_lines: HashMap::new(),
+            key_lines: HashMap::new(),
         }
     }
 
@@ -114,6 +122,19 @@ impl PipelineFile {
     pub fn write(&self) -> Result<(), ProjectError> {
         crate::disk::write_atomically(&self.path, &self.to_yaml()?)
     }
+}
+
+/// Finds the line of each top-level key's value by parsing the file a second time with spans.
+fn key_lines(text: &str) -> HashMap<String, u64> {
+    let parsed = serde_saphyr::from_str::<
+        Option<IndexMap<String, serde_saphyr::Spanned<serde::de::IgnoredAny>>>,
+    >(text);
+    let Ok(Some(keys)) = parsed else {
+        return HashMap::new();
+    };
+    keys.into_iter()
+        .map(|(key, value)| (key, value.referenced.line()))
+        .collect()
 }
 
 /// Finds the line of each block entry by parsing the file a second time with spans.

@@ -109,6 +109,9 @@ impl Project {
     }
 }
 
+/// A top-level key, the test its value must pass, and what it should be.
+type Shape = (&'static str, fn(&Value) -> bool, &'static str);
+
 /// Collects the diagnostics of one pipeline file while building its `Pipeline`.
 struct Checker<'a> {
     project: &'a Project,
@@ -132,12 +135,75 @@ impl Checker<'_> {
         self.errors.push(diagnostic);
     }
 
+    /// An error about a top-level key, at its line.
+    fn error_at_key(&mut self, key: &str, message: String) {
+        let mut diagnostic = self.diagnostic(None, message);
+        diagnostic.line = self.file.key_line(key);
+        self.errors.push(diagnostic);
+    }
+
+    /// Wrong shapes of the top-level keys Wand reads: a string where a list of blocks belongs would otherwise read
+    /// as an empty pipeline.
+    fn check_shapes(&mut self) {
+        let shapes: [Shape; 7] = [
+            (
+                "blocks",
+                Value::is_array,
+                "a list of blocks (`- uuid: ...` entries)",
+            ),
+            (
+                "variables",
+                Value::is_object,
+                "a mapping of names to values",
+            ),
+            (
+                "retry_config",
+                Value::is_object,
+                "a mapping (`retries`, `delay`, ...)",
+            ),
+            (
+                "concurrency_config",
+                Value::is_object,
+                "a mapping (`block_run_limit`, ...)",
+            ),
+            ("name", Value::is_string, "a string"),
+            ("uuid", Value::is_string, "a string"),
+            ("type", Value::is_string, "a string such as `python`"),
+        ];
+        for (key, fits, expected) in shapes {
+            if let Some(value) = self.file.get(key)
+                && !fits(value)
+            {
+                self.error_at_key(
+                    key,
+                    format!("`{key}` must be {expected}, not {}", describe(value)),
+                );
+            }
+        }
+        for (position, entry) in self.file.blocks().iter().enumerate() {
+            if !entry.is_object() {
+                self.error_at_key(
+                    "blocks",
+                    format!(
+                        "block number {} must be a mapping with `uuid`, `type` and `upstream_blocks`, not {}",
+                        position + 1,
+                        describe(entry)
+                    ),
+                );
+            }
+        }
+    }
+
     fn warn(&mut self, block: Option<&str>, message: String) {
         let diagnostic = self.diagnostic(block, message);
         self.warnings.push(diagnostic);
     }
 
     fn pipeline(&mut self, uuid: &str) -> Option<Pipeline> {
+        self.check_shapes();
+        if !self.errors.is_empty() {
+            return None;
+        }
         let kind = self
             .file
             .get("type")
@@ -159,13 +225,7 @@ impl Checker<'_> {
         let variables = match self.file.get("variables") {
             None => Map::new(),
             Some(Value::Object(map)) => map.clone(),
-            Some(_) => {
-                self.error(
-                    None,
-                    "`variables` must be a mapping of names to values".to_owned(),
-                );
-                Map::new()
-            }
+            Some(_) => Map::new(),
         };
         let mut runnable = Vec::new();
         let mut notebook_blocks = Vec::new();
@@ -441,5 +501,19 @@ impl Checker<'_> {
         for (uuid, message) in repairs {
             self.warn(Some(&uuid), message);
         }
+    }
+}
+
+/// A YAML value's kind with a glimpse of it, for shape errors.
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "nothing".to_owned(),
+        Value::Bool(flag) => format!("the boolean `{flag}`"),
+        Value::Number(number) => format!("the number `{number}`"),
+        Value::String(text) => {
+            format!("the string {:?}", text.chars().take(40).collect::<String>())
+        }
+        Value::Array(_) => "a list".to_owned(),
+        Value::Object(_) => "a mapping".to_owned(),
     }
 }

@@ -42,13 +42,21 @@ impl Project {
     pub fn read_triggers(&self, pipeline_uuid: &str) -> Result<DeclaredTriggers, ProjectError> {
         let path = self.triggers_path(pipeline_uuid);
         let mut document: Map<String, Value> = crate::disk::read_yaml(&path)?;
-        let entries = document
-            .remove("triggers")
-            .and_then(|triggers| match triggers {
-                Value::Array(entries) => Some(entries),
-                _ => None,
-            })
-            .unwrap_or_default();
+        let entries = match document.remove("triggers") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(entries)) => entries,
+            // Read as "no triggers", this would delete them all.
+            Some(_) => {
+                return Err(ProjectError::Invalid(vec![Diagnostic {
+                    file: path.clone(),
+                    line: None,
+                    block: None,
+                    message: "`triggers` must be a list of triggers (`- name: ...` entries); the triggers stay as \
+                              they were until this is fixed"
+                        .to_owned(),
+                }]));
+            }
+        };
         let mut declared = DeclaredTriggers::default();
         for (position, entry) in entries.iter().enumerate() {
             match spec(pipeline_uuid, entry) {

@@ -48,6 +48,10 @@ pub struct Scheduler {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) project: Project,
     pub(crate) digests: crate::trigger_files::Digests,
+    /// Held while triggers files are applied, and while a pipeline folder and its triggers move or go together.
+    pub(crate) trigger_files_lock: tokio::sync::Mutex<()>,
+    /// The pipelines seen at the last sync; triggers of pipelines that vanished since are deleted.
+    pub(crate) known_pipelines: std::sync::Mutex<Option<Vec<String>>>,
     /// How long after a database restart leases are left alone (see `Store::expired_leases`).
     lease_restart_grace: Duration,
     /// Hashes the project's code for each new run, reading only the files that changed.
@@ -72,6 +76,8 @@ impl Scheduler {
             clock,
             project,
             digests: Default::default(),
+            trigger_files_lock: tokio::sync::Mutex::new(()),
+            known_pipelines: std::sync::Mutex::new(None),
             lease_restart_grace: Duration::ZERO,
             last_full_pass: std::sync::Mutex::new(None),
             code: Arc::default(),

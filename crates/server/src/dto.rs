@@ -32,6 +32,9 @@ pub(crate) struct PipelineSummary {
     pub triggers: usize,
     pub last_run: Option<RunDto>,
     pub error: Option<String>,
+    /// Why the pipeline's `triggers.yaml` (or an entry of it) cannot be applied; its triggers stay as they were
+    /// until it is fixed.
+    pub triggers_error: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -43,6 +46,9 @@ pub(crate) struct PipelineDetail {
     pub blocks: Vec<BlockDto>,
     /// Problems that were repaired while loading (e.g. disagreeing downstream lists).
     pub warnings: Vec<String>,
+    /// Why the pipeline's `triggers.yaml` (or an entry of it) cannot be applied; its triggers stay as they were
+    /// until it is fixed.
+    pub triggers_error: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -413,7 +419,8 @@ pub(crate) struct OutputDto {
     /// The Python type, e.g. `pandas.DataFrame`.
     pub python_type: String,
     pub table: Option<TablePreviewDto>,
-    #[schema(value_type = Option<Object>)]
+    /// The value of a JSON output (any JSON; null for the other kinds and for values over 1 MiB).
+    #[schema(value_type = Value)]
     pub value: Option<Value>,
 }
 
@@ -421,7 +428,7 @@ pub(crate) struct OutputDto {
 pub(crate) struct TablePreviewDto {
     pub columns: Vec<ColumnDto>,
     /// The first rows, each cell as text (null stays null).
-    #[schema(value_type = Vec<Vec<Object>>)]
+    #[schema(value_type = Vec<Vec<Option<String>>>)]
     pub rows: Vec<Vec<Value>>,
     pub total_rows: usize,
 }
@@ -470,6 +477,7 @@ pub(crate) struct PythonDto {
     pub interpreter: Option<String>,
     pub version: Option<String>,
     /// (name, version) pairs, sorted by name.
+    #[schema(value_type = Vec<Vec<String>>)]
     pub packages: Vec<(String, String)>,
     pub note: Option<String>,
 }

@@ -5,9 +5,14 @@
 
 mod dto;
 mod error;
+mod guard;
+mod json_errors;
+mod listen;
 mod routes;
 mod state;
 
 pub use error::ApiError;
+pub use guard::TrustedOrigins;
+pub use listen::{Limits, serve};
 pub use routes::app;
 pub use state::AppState;

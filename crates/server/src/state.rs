@@ -27,4 +27,6 @@ pub struct AppState {
     pub shell: String,
     /// Where the database lives, for the settings page (never a password).
     pub database: String,
+    /// Origins of proxies in front of the server, besides its own (see `guard`).
+    pub trusted_origins: crate::TrustedOrigins,
 }

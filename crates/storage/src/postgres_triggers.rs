@@ -85,6 +85,23 @@ impl TriggerStore for PgStore {
         Ok(result.rows_affected() == 1)
     }
 
+    async fn delete_pipeline_triggers(&self, pipeline_uuid: &str) -> Result<u64, StorageError> {
+        let result = sqlx::query("DELETE FROM triggers WHERE pipeline_uuid = $1")
+            .bind(pipeline_uuid)
+            .execute(&self.pool)
+            .await?;
+        Ok(result.rows_affected())
+    }
+
+    async fn move_triggers(&self, from: &str, to: &str) -> Result<u64, StorageError> {
+        let result = sqlx::query("UPDATE triggers SET pipeline_uuid = $2 WHERE pipeline_uuid = $1")
+            .bind(from)
+            .bind(to)
+            .execute(&self.pool)
+            .await?;
+        Ok(result.rows_affected())
+    }
+
     async fn trigger(&self, id: i64) -> Result<Option<Trigger>, StorageError> {
         let row = sqlx::query("SELECT * FROM triggers WHERE id = $1")
             .bind(id)

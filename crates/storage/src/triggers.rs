@@ -28,6 +28,12 @@ pub trait TriggerStore: Send + Sync {
     /// Deletes a trigger; false if there was none. Its runs stay.
     async fn delete_trigger(&self, id: i64) -> Result<bool, StorageError>;
 
+    /// Deletes every trigger of a pipeline (the pipeline was deleted); returns how many. Their runs stay.
+    async fn delete_pipeline_triggers(&self, pipeline_uuid: &str) -> Result<u64, StorageError>;
+
+    /// Hands a pipeline's triggers to its new uuid after a rename, keeping their ids, tokens and history.
+    async fn move_triggers(&self, from: &str, to: &str) -> Result<u64, StorageError>;
+
     async fn trigger(&self, id: i64) -> Result<Option<Trigger>, StorageError>;
 
     /// All triggers, or a pipeline's, by id.

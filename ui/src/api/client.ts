@@ -69,6 +69,19 @@ const errors: Middleware = {
   },
 };
 
+/**
+ * The server takes state changes only as JSON (a cross-site form cannot send that), so a POST, PUT or PATCH with
+ * nothing to say sends `{}`.
+ */
+const jsonBodies: Middleware = {
+  onRequest({ request }) {
+    if (!['POST', 'PUT', 'PATCH'].includes(request.method) || request.body !== null) return undefined;
+    const headers = new Headers(request.headers);
+    headers.set('Content-Type', 'application/json');
+    return new Request(request.url, { method: request.method, headers, body: '{}', signal: request.signal });
+  },
+};
+
 function baseUrl(): string {
   const origin = typeof window !== 'undefined' ? window.location.origin : 'http://localhost';
   return origin + API_PREFIX;
@@ -80,7 +93,7 @@ export const api = createFetchClient<paths>({
   // Looked up at call time, so tests can stub `fetch`.
   fetch: (request: Request) => globalThis.fetch(request),
 });
-api.use(errors);
+api.use(jsonBodies, errors);
 
 /** React Query hooks over the same client (`$api.useQuery('get', '/pipelines')`). */
 export const $api = createQueryClient(api);

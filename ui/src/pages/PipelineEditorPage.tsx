@@ -154,6 +154,14 @@ export default function PipelineEditorPage() {
         </div>
 
         <div className="editor__cells">
+          {p.triggers_error && (
+            <Alert tone="error">
+              <div data-testid="triggers-error">
+                <strong>triggers.yaml is not applied</strong> (its triggers stay as they were until it is fixed):{' '}
+                {p.triggers_error}
+              </div>
+            </Alert>
+          )}
           {p.warnings.length > 0 && (
             <Alert tone="warning">
               {p.warnings.map((w) => (

@@ -124,6 +124,11 @@ export function PipelinesPage() {
                       <Link to={`/pipelines/${encodeURIComponent(p.uuid)}/edit`}>{p.name}</Link>
                       {p.name !== p.uuid && <small>{p.uuid}</small>}
                       {p.error && <span className="cell-error">Invalid: {p.error}</span>}
+                      {p.triggers_error && (
+                        <span className="cell-error" data-testid={`triggers-error-${p.uuid}`}>
+                          triggers.yaml not applied: {p.triggers_error}
+                        </span>
+                      )}
                     </div>
                   </td>
                   <td className="num">{p.error ? '—' : p.blocks}</td>

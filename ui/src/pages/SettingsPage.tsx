@@ -106,7 +106,11 @@ function PythonCard() {
     setLines([]);
     setResult(null);
     try {
-      const response = await fetch('/api/v1/python/install', { method: 'POST' });
+      const response = await fetch('/api/v1/python/install', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      });
       if (!response.body) throw new Error('the server sent no output');
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = '';

@@ -5,7 +5,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Play, Plus } from 'lucide-react';
 import { $api, type Trigger } from '../api/client';
 import { RunNowDialog } from '../components/RunNowDialog';
-import { ConfirmDialog, Empty, ErrorAlert, Loading, Menu, StatusBadge } from '../components/ui';
+import { Alert, ConfirmDialog, Empty, ErrorAlert, Loading, Menu, StatusBadge } from '../components/ui';
 import { formatDateTime, relativeTime } from '../lib/format';
 import { scheduleText } from '../lib/triggerForm';
 import { PipelineTabs } from './PipelineTabs';
@@ -17,6 +17,8 @@ export function TriggersPage() {
   const all = $api.useQuery('get', '/triggers', {}, { enabled: !uuid, refetchInterval: 15_000 });
   const mine = $api.useQuery('get', '/pipelines/{uuid}/triggers', { params: { path: { uuid: uuid ?? '' } } }, { enabled: !!uuid, refetchInterval: 15_000 });
   const list = uuid ? mine : all;
+  const pipeline = $api.useQuery('get', '/pipelines/{uuid}', { params: { path: { uuid: uuid ?? '' } } }, { enabled: !!uuid, refetchInterval: 15_000 });
+  const triggersError = pipeline.data?.triggers_error;
   const [runNow, setRunNow] = useState<{ trigger?: Trigger } | null>(null);
   const [deleting, setDeleting] = useState<Trigger | null>(null);
   const remove = $api.useMutation('delete', '/triggers/{id}', {
@@ -61,6 +63,14 @@ export function TriggersPage() {
       </div>
 
       <ErrorAlert error={list.error} title="Could not load the triggers" onRetry={() => void list.refetch()} />
+      {triggersError && (
+        <Alert tone="error">
+          <div data-testid="triggers-error">
+            <strong>triggers.yaml is not applied</strong> (the triggers below stay as they were until it is fixed):{' '}
+            {triggersError}
+          </div>
+        </Alert>
+      )}
       <ErrorAlert error={toggle.error} title="Could not change the trigger" />
       {list.isPending && <Loading what="Loading triggers" />}
       {list.data && (

@@ -24,6 +24,15 @@ pub(crate) struct RunningServer {
 impl RunningServer {
     /// Starts `wand start <project> --port 0 ...` and waits for its "serving" line.
     pub(crate) fn start(sandbox: &Sandbox, extra: &[&str]) -> RunningServer {
+        RunningServer::start_with_env(sandbox, extra, &[])
+    }
+
+    /// `start`, with more environment variables for the server.
+    pub(crate) fn start_with_env(
+        sandbox: &Sandbox,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> RunningServer {
         let mut child = Command::new(env!("CARGO_BIN_EXE_wand"))
             .args([
                 "start",
@@ -37,6 +46,7 @@ impl RunningServer {
             .current_dir(sandbox.root())
             .env("WAND_PYTHON", python())
             .env_remove("WAND_DATA_DIR")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -656,6 +666,70 @@ fn the_terminal_runs_a_shell_in_the_project_folder() {
     }
 }
 
+/// Issue 9, finding 1: any web page could open the terminal's WebSocket. A foreign `Origin` and a rebinding `Host`
+/// are refused before a shell starts (the shell here leaves a mark when it starts); the server's own page gets one.
+#[test]
+fn the_terminal_refuses_other_sites_without_starting_a_shell() {
+    use tungstenite::client::IntoClientRequest;
+
+    let sandbox = Sandbox::fixture("mage09");
+    let mark = sandbox.path("shell-started");
+    let shell = sandbox.path("marking-shell.sh");
+    std::fs::write(
+        &shell,
+        format!(
+            "#!/bin/sh\ntouch '{}'\nexec /bin/sh \"$@\"\n",
+            path_str(&mark)
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&shell, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let server = RunningServer::start_with_env(
+        &sandbox,
+        &["--workers", "0"],
+        &[("SHELL", path_str(&shell))],
+    );
+    let url = format!(
+        "{}/api/v1/terminal",
+        server.base.replacen("http://", "ws://", 1)
+    );
+    let request = |header: &str, value: &str| {
+        let mut request = url.as_str().into_client_request().unwrap();
+        request.headers_mut().insert(
+            header.parse::<tungstenite::http::HeaderName>().unwrap(),
+            value.parse().unwrap(),
+        );
+        request
+    };
+    for (header, value) in [
+        ("origin", "http://evil.example"),
+        ("origin", "null"),
+        ("host", "evil.example:6789"),
+    ] {
+        match tungstenite::connect(request(header, value)) {
+            Err(tungstenite::Error::Http(response)) => {
+                assert_eq!(response.status(), 403, "{header}: {value}")
+            }
+            Ok(_) => panic!("the terminal opened for {header}: {value}"),
+            Err(error) => panic!("unexpected error for {header}: {value}: {error}"),
+        }
+    }
+    assert!(!mark.exists(), "a refused connection started a shell");
+
+    let (mut socket, _) = tungstenite::connect(request("origin", &server.base))
+        .expect("the server's own page opens the terminal");
+    server
+        .changes
+        .until(Duration::from_secs(30), "the shell starts", || {
+            if mark.exists() {
+                Ok(())
+            } else {
+                Err("no mark yet".to_owned())
+            }
+        });
+    let _ = socket.close(None);
+}
+
 #[test]
 fn requirements_are_installed_from_the_settings_page_with_live_output() {
     let sandbox = Sandbox::fixture("mage09");
@@ -664,7 +738,7 @@ fn requirements_are_installed_from_the_settings_page_with_live_output() {
     let response = server
         .agent
         .post(format!("{}/api/v1/python/install", server.base))
-        .send_empty()
+        .send_json(json!({}))
         .expect("the install starts");
     let mut lines = Vec::new();
     let mut end = Value::Null;

@@ -291,6 +291,31 @@ fn unknown_pipeline_and_bad_yaml_are_clear() {
     assert!(yaml.contains("metadata.yaml: invalid YAML"), "{yaml}");
 }
 
+/// Issue 9, finding 10: `blocks: "oops"` read as an empty pipeline, and runs were created for it.
+#[test]
+fn wrong_shapes_are_errors_at_their_line() {
+    let metadata = "name: shapes\nuuid: shapes\nblocks: oops\nvariables:\n  - not a mapping\n";
+    let (_dir, first) = project(&[("pipelines/p/metadata.yaml", metadata)]);
+    assert_eq!(
+        problems(&first, "p"),
+        "metadata.yaml:3: -: `blocks` must be a list of blocks (`- uuid: ...` entries), not the string \"oops\"\n\
+         metadata.yaml:5: -: `variables` must be a mapping of names to values, not a list"
+    );
+    let entries = "blocks:\n- just a string\n- 42\n";
+    let (_dir, second) = project(&[("pipelines/p/metadata.yaml", entries)]);
+    let found = problems(&second, "p");
+    assert!(
+        found.contains("metadata.yaml:2: -: block number 1 must be a mapping")
+            && found.contains("block number 2 must be a mapping with `uuid`, `type` and `upstream_blocks`, not the number `42`"),
+        "{found}"
+    );
+    let (_dir, third) = project(&[("pipelines/p/metadata.yaml", "name: [a, b]\n")]);
+    assert_eq!(
+        problems(&third, "p"),
+        "metadata.yaml:1: -: `name` must be a string, not a list"
+    );
+}
+
 #[test]
 fn a_folder_without_project_files_is_not_a_project() {
     let dir = tempfile::tempdir().unwrap();

@@ -77,6 +77,7 @@ pub fn app(state: AppState) -> Router {
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     unique_operation_ids(&mut doc);
+    crate::json_errors::document(&mut doc);
     let doc = std::sync::Arc::new(doc);
     Router::new()
         .nest("/api/v1", api)
@@ -94,8 +95,15 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/terminal", axum::routing::get(terminal::terminal))
         .fallback(ui::serve)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Every error under /api in the JSON error shape, axum's own rejections included.
+        .layer(axum::middleware::from_fn(crate::json_errors::errors_as_json))
         // Compresses the UI's scripts and large JSON answers (event streams are left as they are).
         .layer(tower_http::compression::CompressionLayer::new())
+        // Outermost: a forged request is refused before anything else reads it.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::guard::check,
+        ))
         .with_state(state)
 }
 

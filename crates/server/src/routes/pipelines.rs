@@ -30,6 +30,7 @@ pub(super) async fn list(
             .pop()
             .map(RunDto::from);
         let triggers = state.store.triggers(Some(&uuid)).await?.len();
+        let triggers_error = triggers_error(&state, &uuid);
         let summary = match state.project.load_pipeline(&uuid) {
             Ok(loaded) => PipelineSummary {
                 name: loaded.pipeline.name.clone(),
@@ -38,6 +39,7 @@ pub(super) async fn list(
                 triggers,
                 last_run,
                 error: None,
+                triggers_error,
             },
             Err(error) => PipelineSummary {
                 name: uuid.clone(),
@@ -46,6 +48,7 @@ pub(super) async fn list(
                 triggers,
                 last_run,
                 error: Some(error.to_string()),
+                triggers_error,
             },
         };
         summaries.push(summary);
@@ -108,7 +111,24 @@ pub(crate) fn describe(state: &AppState, uuid: &str) -> Result<PipelineDetail, A
         variables: pipeline.variables.clone(),
         blocks,
         warnings: loaded.warnings.iter().map(ToString::to_string).collect(),
+        triggers_error: triggers_error(state, uuid),
     })
+}
+
+/// What keeps the pipeline's `triggers.yaml` from applying, read from the file itself so it shows until fixed.
+fn triggers_error(state: &AppState, uuid: &str) -> Option<String> {
+    match state.project.read_triggers(uuid) {
+        Err(error) => Some(error.to_string()),
+        Ok(declared) if !declared.problems.is_empty() => Some(
+            declared
+                .problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        Ok(_) => None,
+    }
 }
 
 /// Creates a standard (batch) pipeline; its uuid is made from the name.
@@ -122,7 +142,8 @@ pub(super) async fn create(
     Ok((StatusCode::CREATED, Json(describe(&state, &uuid)?)))
 }
 
-/// Renames a pipeline; like Mage, its uuid follows the name (the answer has the new one).
+/// Renames a pipeline; like Mage, its uuid follows the name (the answer has the new one). Its triggers stay its
+/// own, with the same ids and API-trigger tokens.
 #[utoipa::path(put, path = "/pipelines/{uuid}", tag = "pipelines",
     params(("uuid" = String, Path, description = "The pipeline's folder name")), request_body = PipelineName,
     responses((status = OK, body = PipelineDetail), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -131,10 +152,11 @@ pub(super) async fn rename(
     Path(uuid): Path<String>,
     Json(input): Json<PipelineName>,
 ) -> Result<Json<PipelineDetail>, ApiError> {
-    let new_uuid = state.project.rename_pipeline(&uuid, &input.name)?;
+    let new_uuid = state.scheduler.rename_pipeline(&uuid, &input.name).await?;
     Ok(Json(describe(&state, &new_uuid)?))
 }
 
+/// Deletes a pipeline's folder and its triggers; its runs stay in the history.
 #[utoipa::path(delete, path = "/pipelines/{uuid}", tag = "pipelines",
     params(("uuid" = String, Path, description = "The pipeline's folder name")),
     responses((status = NO_CONTENT), (status = 404, body = ErrorBody)))]
@@ -142,7 +164,7 @@ pub(super) async fn remove(
     State(state): State<AppState>,
     Path(uuid): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.project.delete_pipeline(&uuid)?;
+    state.scheduler.delete_pipeline(&uuid).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -162,7 +184,7 @@ pub(super) async fn clone(
 /// Runs the pipeline now, without a trigger; `variables` override the pipeline's.
 #[utoipa::path(post, path = "/pipelines/{uuid}/runs", tag = "pipelines",
     params(("uuid" = String, Path, description = "The pipeline's folder name")),
-    request_body(content = RunNowInput, description = "Optional run variables"),
+    request_body(content = Option<RunNowInput>, description = "Optional run variables"),
     responses((status = CREATED, body = RunDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn run_now(
     State(state): State<AppState>,

@@ -84,7 +84,9 @@ pub(super) async fn remove(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     let trigger = find(&state, id).await?;
-    state.store.delete_trigger(id).await?;
+    if !state.store.delete_trigger(id).await? {
+        return Err(ApiError::not_found(format!("trigger {id} does not exist")));
+    }
     state
         .scheduler
         .save_triggers_file(&trigger.pipeline_uuid)
@@ -94,7 +96,7 @@ pub(super) async fn remove(
 
 /// "Run pipeline now": a run of the trigger's pipeline with its variables, overridden by `variables`.
 #[utoipa::path(post, path = "/triggers/{id}/runs", tag = "triggers", params(("id" = i64, Path, description = "Trigger id")),
-    request_body(content = RunNowInput, description = "Optional run variables"),
+    request_body(content = Option<RunNowInput>, description = "Optional run variables"),
     responses((status = CREATED, body = RunDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn run_now(
     State(state): State<AppState>,

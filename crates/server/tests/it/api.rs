@@ -198,7 +198,7 @@ async fn run_now_creates_a_run_with_the_trigger_variables_overridden() {
         .call(
             Method::POST,
             "/api/v1/pipelines/example_pipeline/runs",
-            None,
+            Some(json!({})),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
@@ -212,7 +212,7 @@ async fn runs_are_filtered_and_paginated_newest_first() {
             .call(
                 Method::POST,
                 "/api/v1/pipelines/example_pipeline/runs",
-                None,
+                Some(json!({})),
             )
             .await;
     }

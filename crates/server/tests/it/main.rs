@@ -2,6 +2,10 @@
 //! written by `wand init`. (Block execution is covered by the end-to-end tests of the `wand` binary.)
 
 mod api;
+mod audit;
 mod editing;
 mod files;
+mod guard;
+mod limits;
+mod pipeline_triggers;
 mod support;

@@ -16,6 +16,9 @@ pub(crate) struct TestServer {
     _dir: tempfile::TempDir,
     pub(crate) app: Router,
     pub(crate) store: Arc<dyn Store>,
+    pub(crate) scheduler: Arc<Scheduler>,
+    /// The project folder.
+    pub(crate) root: std::path::PathBuf,
 }
 
 impl TestServer {
@@ -35,7 +38,7 @@ impl TestServer {
         ));
         let state = AppState {
             store: store.clone(),
-            scheduler,
+            scheduler: scheduler.clone(),
             notices,
             logs,
             project,
@@ -43,6 +46,7 @@ impl TestServer {
             outputs: runtime::OutputStore::local(&dir.path().join("data")),
             database: "sqlite::memory:".to_owned(),
             shell: "/bin/sh".to_owned(),
+            trusted_origins: server::TrustedOrigins::default(),
             environment: runtime::EnvironmentRequest {
                 project_root: root.clone(),
                 explicit: Some("python3".into()),
@@ -53,8 +57,15 @@ impl TestServer {
         TestServer {
             app: server::app(state),
             store,
+            scheduler,
+            root,
             _dir: dir,
         }
+    }
+
+    /// Sends a request as built (headers and body) and returns the response.
+    pub(crate) async fn send(&self, request: Request<Body>) -> axum::response::Response {
+        self.app.clone().oneshot(request).await.unwrap()
     }
 
     /// Sends a request (with a JSON body when given) and returns the status and the parsed JSON body.

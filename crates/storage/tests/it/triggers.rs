@@ -81,3 +81,34 @@ store_test!(
         ));
     }
 );
+
+store_test!(
+    a_pipelines_triggers_move_with_a_rename_and_go_with_a_delete,
+    |store: Arc<dyn Store>| async move {
+        let api = TriggerSpec {
+            schedule_type: ScheduleType::Api,
+            schedule_interval: None,
+            ..spec("webhook", TriggerStatus::Active)
+        };
+        let hook = store
+            .create_trigger(api, Some("secret".to_owned()), Utc::now())
+            .await
+            .unwrap();
+        let other = TriggerSpec {
+            pipeline_uuid: "other".to_owned(),
+            ..spec("nightly", TriggerStatus::Active)
+        };
+        let kept = store.create_trigger(other, None, Utc::now()).await.unwrap();
+
+        assert_eq!(store.move_triggers("etl", "etl_v2").await.unwrap(), 1);
+        assert!(store.triggers(Some("etl")).await.unwrap().is_empty());
+        let moved = store.triggers(Some("etl_v2")).await.unwrap();
+        assert_eq!(moved.len(), 1);
+        assert_eq!(moved[0].id, hook.id, "the same trigger, not a copy");
+        assert_eq!(moved[0].token.as_deref(), Some("secret"));
+
+        assert_eq!(store.delete_pipeline_triggers("etl_v2").await.unwrap(), 1);
+        assert!(store.trigger(hook.id).await.unwrap().is_none());
+        assert_eq!(store.triggers(None).await.unwrap(), vec![kept]);
+    }
+);
