@@ -2,6 +2,7 @@
 //! written by `wand init`. (Block execution is covered by the end-to-end tests of the `wand` binary.)
 
 mod api;
+mod definitions;
 mod audit;
 mod editing;
 mod files;
