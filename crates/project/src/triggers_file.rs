@@ -51,8 +51,7 @@ impl Project {
                     file: path.clone(),
                     line: None,
                     block: None,
-                    message: "`triggers` must be a list of triggers (`- name: ...` entries); the triggers stay as \
-                              they were until this is fixed"
+                    message: "`triggers` must be a list of triggers (`- name: ...` entries)"
                         .to_owned(),
                 }]));
             }
