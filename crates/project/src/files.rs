@@ -144,7 +144,7 @@ impl Project {
         })?;
         Ok(FileContent {
             path: relative.to_owned(),
-            version: version(&content),
+            version: version(content.as_bytes()),
             content,
         })
     }
@@ -161,8 +161,9 @@ impl Project {
         if path.is_dir() {
             return Err(ProjectError::AlreadyExists { path });
         }
-        let current = match std::fs::read_to_string(&path) {
-            Ok(text) => Some(version(&text)),
+        // The version of what is there now, text or not (a binary file can be overwritten like any other).
+        let current = match std::fs::read(&path) {
+            Ok(bytes) => Some(version(&bytes)),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
             Err(error) => return Err(ProjectError::io(&path)(error)),
         };
@@ -188,7 +189,7 @@ impl Project {
         Ok(FileContent {
             path: relative.to_owned(),
             content: content.to_owned(),
-            version: version(content),
+            version: version(content.as_bytes()),
         })
     }
 
@@ -254,8 +255,8 @@ fn shorten(text: &str) -> String {
 }
 
 /// The version of a file's text: a digest of its bytes.
-fn version(content: &str) -> String {
-    Sha256::digest(content.as_bytes())
+fn version(content: &[u8]) -> String {
+    Sha256::digest(content)
         .iter()
         .take(12)
         .map(|byte| format!("{byte:02x}"))

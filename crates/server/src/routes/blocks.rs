@@ -124,7 +124,7 @@ pub(super) async fn remove(
 
 #[utoipa::path(get, path = "/pipelines/{uuid}/blocks/{block}/code", tag = "blocks",
     params(("uuid" = String, Path, description = "Pipeline"), ("block" = String, Path, description = "Block uuid")),
-    responses((status = OK, body = FileContentDto), (status = 404, body = ErrorBody)))]
+    responses((status = OK, body = FileContentDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn read_code(
     State(state): State<AppState>,
     Path((uuid, block)): Path<(String, String)>,
@@ -166,7 +166,7 @@ fn block_file(state: &AppState, uuid: &str, block: &str) -> Result<String, ApiEr
 /// what it printed and its output. The run is recorded like any other.
 #[utoipa::path(post, path = "/pipelines/{uuid}/blocks/{block}/execute", tag = "blocks",
     params(("uuid" = String, Path, description = "Pipeline"), ("block" = String, Path, description = "Block uuid")),
-    request_body(content = ExecuteInput, description = "Options"),
+    request_body(content = Option<ExecuteInput>, description = "Options (optional)"),
     responses((status = OK, body = ExecutionDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn execute(
     State(state): State<AppState>,

@@ -26,7 +26,8 @@ pub(super) async fn tree(
 }
 
 #[utoipa::path(get, path = "/files/content", tag = "files", params(PathQuery),
-    responses((status = OK, body = FileContentDto), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = OK, body = FileContentDto), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "The file is not text")))]
 pub(super) async fn read(
     State(state): State<AppState>,
     Query(query): Query<PathQuery>,
@@ -37,7 +38,9 @@ pub(super) async fn read(
 /// Saves a file. Send the `version` you read: if the file changed on disk since, the answer is 409 `file_changed`
 /// and nothing is written. Without a `version` the file must not exist yet.
 #[utoipa::path(put, path = "/files/content", tag = "files", request_body = FileWrite,
-    responses((status = OK, body = FileContentDto), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = OK, body = FileContentDto), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "A `version` was sent but the file does not exist"),
+        (status = 409, body = ErrorBody)))]
 pub(super) async fn write(
     State(state): State<AppState>,
     Json(input): Json<FileWrite>,

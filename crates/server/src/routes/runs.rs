@@ -110,7 +110,7 @@ pub(super) async fn cancel(
 
 /// Runs a finished run again: the blocks that did not complete, or `from_block` and everything below it.
 #[utoipa::path(post, path = "/runs/{id}/retry", tag = "runs", params(("id" = i64, Path, description = "Run id")),
-    request_body(content = RetryInput, description = "Optional block to retry from"),
+    request_body(content = Option<RetryInput>, description = "Optional block to retry from"),
     responses((status = OK, body = RunDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub(super) async fn retry(
