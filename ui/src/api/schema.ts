@@ -1078,6 +1078,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The file is not text */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An internal failure; the server log has the details. */
             500: {
                 headers: {
@@ -1120,6 +1129,15 @@ export interface operations {
             };
             /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A `version` was sent but the file does not exist */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -186,6 +186,22 @@ async fn paths_no_file_can_have_are_refused_with_the_reason() {
         check("DELETE /files", status, &body);
     }
 
+    // A file that is not text is still a file: saving over it checks its version, it does not fail.
+    let root = project_root(&server).await;
+    std::fs::write(root.join("blob.bin"), [0xff, 0xfe, 0x00]).unwrap();
+    let (status, body) = server
+        .call(
+            Method::PUT,
+            "/api/v1/files/content",
+            Some(json!({"path": "blob.bin", "content": "text", "version": "stale"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (StatusCode::CONFLICT, json!("file_changed")),
+        "{body}"
+    );
+
     // Names become file and folder names too: an over-long one is refused, with the reason.
     for (uri, body) in [
         ("/api/v1/pipelines", json!({"name": long})),
