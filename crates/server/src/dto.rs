@@ -465,9 +465,11 @@ pub(crate) struct ExecutionDto {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub(crate) struct SettingsDto {
     /// How many blocks run at once (`queue_config.concurrency`).
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 4294967295_i64)]
     pub concurrency: Option<u32>,
-    /// The default `retry_config` of every block: retries, delay, max_delay, exponential_backoff.
-    #[schema(value_type = Object)]
+    /// The default `retry_config` of every block: retries, delay, max_delay, exponential_backoff. Sending null
+    /// resets it.
+    #[schema(value_type = Option<Object>)]
     pub retry_config: Value,
 }
 

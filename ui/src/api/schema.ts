@@ -741,12 +741,15 @@ export interface components {
         /** @description Project settings (in the project's metadata.yaml). */
         SettingsDto: {
             /**
-             * Format: int32
+             * Format: int64
              * @description How many blocks run at once (`queue_config.concurrency`).
              */
             concurrency?: number | null;
-            /** @description The default `retry_config` of every block: retries, delay, max_delay, exponential_backoff. */
-            retry_config: Record<string, unknown>;
+            /**
+             * @description The default `retry_config` of every block: retries, delay, max_delay, exponential_backoff. Sending null
+             *     resets it.
+             */
+            retry_config?: Record<string, unknown> | null;
         };
         TablePreviewDto: {
             columns: components["schemas"]["ColumnDto"][];
