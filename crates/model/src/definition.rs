@@ -17,6 +17,9 @@ pub struct PipelineDefinition {
     pub blocks: Vec<Block>,
     #[serde(default)]
     pub settings: RunSettings,
+    /// The name of the trigger that created the run (blocks get it as `kwargs['trigger_name']`).
+    #[serde(default)]
+    pub trigger_name: Option<String>,
 }
 
 /// Settings a trigger gives its runs (Mage's trigger `settings`).
@@ -56,6 +59,7 @@ impl PipelineDefinition {
             variables: pipeline.variables.clone(),
             blocks,
             settings,
+            trigger_name: None,
         }
     }
 

@@ -16,7 +16,12 @@ use crate::{Diagnostic, Project, ProjectError};
 #[derive(Debug, Clone, Default)]
 pub struct DeclaredTriggers {
     pub specs: Vec<TriggerSpec>,
+    /// The `token:` written for an API trigger, by trigger name: its URL's secret, as in Mage.
+    pub tokens: std::collections::HashMap<String, String>,
+    /// Entries that cannot be applied as written (the trigger is left as it was).
     pub problems: Vec<Diagnostic>,
+    /// Keys applied without effect, said so the user knows (`sla` before Wand checks SLAs).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Project {
@@ -58,14 +63,23 @@ impl Project {
         };
         let mut declared = DeclaredTriggers::default();
         for (position, entry) in entries.iter().enumerate() {
+            let diagnostic = |message: String| Diagnostic {
+                file: path.clone(),
+                line: None,
+                block: None,
+                message: format!("trigger number {}: {message}", position + 1),
+            };
             match spec(pipeline_uuid, entry) {
-                Ok(spec) => declared.specs.push(spec),
-                Err(message) => declared.problems.push(Diagnostic {
-                    file: path.clone(),
-                    line: None,
-                    block: None,
-                    message: format!("trigger number {}: {message}", position + 1),
-                }),
+                Ok(read) => {
+                    if let Some(token) = read.token {
+                        declared.tokens.insert(read.spec.name.clone(), token);
+                    }
+                    declared
+                        .warnings
+                        .extend(read.warnings.into_iter().map(diagnostic));
+                    declared.specs.push(read.spec);
+                }
+                Err(message) => declared.problems.push(diagnostic(message)),
             }
         }
         Ok(declared)
@@ -141,8 +155,15 @@ fn entry_fields(spec: &TriggerSpec) -> Vec<(&'static str, Value)> {
     ]
 }
 
+/// One entry of the file, as Wand applies it.
+struct Entry {
+    spec: TriggerSpec,
+    token: Option<String>,
+    warnings: Vec<String>,
+}
+
 /// One entry of the file as a spec, or what is wrong with it.
-fn spec(pipeline_uuid: &str, entry: &Value) -> Result<TriggerSpec, String> {
+fn spec(pipeline_uuid: &str, entry: &Value) -> Result<Entry, String> {
     let name = entry
         .get("name")
         .and_then(Value::as_str)
@@ -183,8 +204,64 @@ fn spec(pipeline_uuid: &str, entry: &Value) -> Result<TriggerSpec, String> {
         .remove("timezone")
         .and_then(|zone| zone.as_str().map(str::to_owned))
         .unwrap_or_else(|| "UTC".to_owned());
-    // Mage's settings Wand does not have (landing_time_enabled, ...) are ignored.
-    settings_map.retain(|key, _| SETTINGS.contains(&key.as_str()));
+    let mut warnings = Vec::new();
+    if settings_map
+        .remove("landing_time_enabled")
+        .is_some_and(|value| value == Value::Bool(true))
+    {
+        return Err(format!(
+            "`{name}`: settings.landing_time_enabled is not supported yet (Wand would start runs at the slot, not so \
+             that they land by it); remove it or set it to false"
+        ));
+    }
+    settings_map.retain(|key, _| {
+        let known = SETTINGS.contains(&key.as_str());
+        if !known {
+            warnings.push(format!(
+                "`{name}`: settings.{key} is not a setting Wand knows; it has no effect (known: {})",
+                SETTINGS.join(", ")
+            ));
+        }
+        known
+    });
+    if entry
+        .get("envs")
+        .and_then(Value::as_array)
+        .is_some_and(|envs| !envs.is_empty())
+    {
+        return Err(format!(
+            "`{name}`: `envs` is not supported yet (the trigger would fire in every environment); remove it to \
+             run the trigger everywhere"
+        ));
+    }
+    if entry.get("sla").is_some_and(|sla| !sla.is_null()) {
+        warnings.push(format!(
+            "`{name}`: `sla` is not checked yet: a run past it is not marked passed_sla and no alert is sent"
+        ));
+    }
+    let token = match entry.get("token") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(token)) if schedule_type == ScheduleType::Api => {
+            let token = token.trim();
+            if token.is_empty()
+                || !token
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return Err(format!(
+                    "`{name}`: `token` must be letters, digits, `-` or `_` (it is part of the trigger's URL)"
+                ));
+            }
+            Some(token.to_owned())
+        }
+        Some(Value::String(_)) => {
+            warnings.push(format!(
+                "`{name}`: `token` has no effect on a time trigger; only API triggers have a URL"
+            ));
+            None
+        }
+        Some(_) => return Err(format!("`{name}`: `token` must be a string")),
+    };
     let settings: TriggerSettings = serde_json::from_value(Value::Object(settings_map))
         .map_err(|error| format!("`{name}`: settings: {error}"))?;
     let spec = TriggerSpec {
@@ -214,7 +291,11 @@ fn spec(pipeline_uuid: &str, entry: &Value) -> Result<TriggerSpec, String> {
     };
     spec.validate()
         .map_err(|error| format!("`{name}`: {error}"))?;
-    Ok(spec)
+    Ok(Entry {
+        spec,
+        token,
+        warnings,
+    })
 }
 
 const SETTINGS: &[&str] = &[

@@ -216,8 +216,10 @@ impl Scheduler {
         code_hash: String,
         request: RunRequest,
     ) -> Result<PipelineRun, SchedulerError> {
-        let definition =
-            PipelineDefinition::pin(pipeline, request.only_blocks.as_deref(), request.settings);
+        let definition = PipelineDefinition {
+            trigger_name: request.trigger.as_ref().map(|trigger| trigger.name.clone()),
+            ..PipelineDefinition::pin(pipeline, request.only_blocks.as_deref(), request.settings)
+        };
         let run = self
             .store
             .create_run(NewRun {

@@ -103,18 +103,30 @@ impl Scheduler {
         for problem in &declared.problems {
             tracing::warn!(%problem, "trigger not applied");
         }
+        for warning in &declared.warnings {
+            tracing::warn!(%warning, "trigger applied with a key that has no effect");
+        }
         let existing = self.store.triggers(Some(pipeline)).await?;
         let now = Utc::now();
         for spec in &declared.specs {
+            // A token written in the file is the URL's secret, as in Mage; without one, a new trigger gets its own.
+            let written = declared.tokens.get(&spec.name);
             match existing.iter().find(|trigger| trigger.name == spec.name) {
-                Some(trigger) if trigger.spec() != *spec => {
-                    self.store
-                        .update_trigger(trigger.id, spec.clone(), now)
-                        .await?;
+                Some(trigger) => {
+                    if trigger.spec() != *spec {
+                        self.store
+                            .update_trigger(trigger.id, spec.clone(), now)
+                            .await?;
+                    }
+                    if let Some(token) = written
+                        && trigger.token.as_ref() != Some(token)
+                    {
+                        self.store.set_trigger_token(trigger.id, token).await?;
+                    }
                 }
-                Some(_) => {}
                 None => {
-                    let token = (spec.schedule_type == ScheduleType::Api).then(new_token);
+                    let token = (spec.schedule_type == ScheduleType::Api)
+                        .then(|| written.cloned().unwrap_or_else(new_token));
                     self.store.create_trigger(spec.clone(), token, now).await?;
                 }
             }

@@ -93,6 +93,18 @@ impl TriggerStore for PgStore {
         Ok(result.rows_affected())
     }
 
+    async fn set_trigger_token(&self, id: i64, token: &str) -> Result<(), StorageError> {
+        let result = sqlx::query("UPDATE triggers SET token = $1 WHERE id = $2")
+            .bind(token)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if result.rows_affected() == 0 {
+            return Err(StorageError::TriggerNotFound(id));
+        }
+        Ok(())
+    }
+
     async fn move_triggers(&self, from: &str, to: &str) -> Result<u64, StorageError> {
         let result = sqlx::query("UPDATE triggers SET pipeline_uuid = $2 WHERE pipeline_uuid = $1")
             .bind(from)

@@ -96,6 +96,18 @@ impl TriggerStore for SqliteStore {
         Ok(result.rows_affected())
     }
 
+    async fn set_trigger_token(&self, id: i64, token: &str) -> Result<(), StorageError> {
+        let result = sqlx::query("UPDATE triggers SET token = ? WHERE id = ?")
+            .bind(token)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if result.rows_affected() == 0 {
+            return Err(StorageError::TriggerNotFound(id));
+        }
+        Ok(())
+    }
+
     async fn move_triggers(&self, from: &str, to: &str) -> Result<u64, StorageError> {
         let result = sqlx::query("UPDATE triggers SET pipeline_uuid = ? WHERE pipeline_uuid = ?")
             .bind(to)

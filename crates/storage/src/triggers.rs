@@ -31,6 +31,9 @@ pub trait TriggerStore: Send + Sync {
     /// Deletes every trigger of a pipeline (the pipeline was deleted); returns how many. Their runs stay.
     async fn delete_pipeline_triggers(&self, pipeline_uuid: &str) -> Result<u64, StorageError>;
 
+    /// Replaces an API trigger's token (the secret of its URL), as written in `triggers.yaml`.
+    async fn set_trigger_token(&self, id: i64, token: &str) -> Result<(), StorageError>;
+
     /// Hands a pipeline's triggers to its new uuid after a rename, keeping their ids, tokens and history.
     async fn move_triggers(&self, from: &str, to: &str) -> Result<u64, StorageError>;
 

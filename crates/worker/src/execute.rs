@@ -95,7 +95,7 @@ impl Worker {
                 run.execution_date.format("%Y%m%dT%H%M%S")
             ),
             env: self.config.env.clone(),
-            trigger_name: None,
+            trigger_name: definition.trigger_name.clone(),
             variables: merge_variables([&definition.variables, &run.variables]),
             configuration: block.configuration.clone(),
             inputs: block

@@ -730,6 +730,36 @@ fn the_terminal_refuses_other_sites_without_starting_a_shell() {
     let _ = socket.close(None);
 }
 
+/// Issue 10, point 6: `kwargs['trigger_name']` was always `None`; Mage passes the name of the run's trigger.
+#[test]
+fn a_triggered_run_tells_its_blocks_the_trigger_name() {
+    let sandbox = Sandbox::fixture("mage09");
+    let server = RunningServer::start(&sandbox, &[]);
+    let out = sandbox.path("report.json");
+    let echo_out = sandbox.path("echo.json");
+    let (status, trigger) = server.post(
+        "/api/v1/pipelines/variables/triggers",
+        json!({"name": "nightly report", "schedule_type": "api", "status": "active",
+               "variables": {"out": path_str(&out), "echo_out": path_str(&echo_out)}}),
+    );
+    assert_eq!(status, 201, "{trigger}");
+    let (status, run) = server.post(
+        &format!("/api/v1/triggers/{}/runs", trigger["id"]),
+        json!({}),
+    );
+    assert_eq!(status, 201, "{run}");
+    let run = server.wait_for_run(
+        run["id"].as_i64().unwrap(),
+        Duration::from_secs(60),
+        finished,
+    );
+    assert_eq!(run["status"], json!("completed"), "{run}");
+    assert_eq!(
+        read_json(&out)["values"]["trigger_name"],
+        json!("nightly report")
+    );
+}
+
 #[test]
 fn requirements_are_installed_from_the_settings_page_with_live_output() {
     let sandbox = Sandbox::fixture("mage09");

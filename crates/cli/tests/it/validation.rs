@@ -64,3 +64,15 @@ fn runtime_vars_must_be_a_json_object() {
         run.assert_stderr_contains("--runtime-vars");
     }
 }
+
+/// Issue 10, point 6: the reason was printed twice ("No such file or directory (os error 2): No such file ...").
+#[test]
+fn a_missing_project_folder_is_named_once_with_the_reason() {
+    let sandbox = Sandbox::empty();
+    let missing = sandbox.path("no_such_project");
+    let run = sandbox.wand(&["run", crate::support::path_str(&missing), "p"]);
+    run.assert_code(2);
+    let reason = "No such file or directory";
+    assert_eq!(run.stderr.matches(reason).count(), 1, "{}", run.dump());
+    run.assert_stderr_contains("no_such_project");
+}

@@ -59,7 +59,8 @@ def _run(request):
     except outputs.UnstorableOutput as error:
         raise BlockFailure(f"the output of block `{request['block_uuid']}` cannot be stored: {error}") from None
     tests = decorators.REGISTRY["tests"] if request.get("run_tests", True) else []
-    test_args = list(output) if isinstance(output, tuple) else [output]
+    # Like Mage, which stores a returned list or tuple as output_0..n and calls each test with them spread out.
+    test_args = list(output) if isinstance(output, (tuple, list)) else [output]
     for test in tests:
         try:
             _call(test, test_args, kwargs)

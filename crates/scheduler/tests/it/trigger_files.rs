@@ -57,7 +57,7 @@ async fn edits_to_the_file_reach_the_database_deletions_included() {
     let s = Setup::new().await;
     std::fs::write(
         s.file(),
-        "triggers:\n- name: daily_load\n  schedule_type: time\n  schedule_interval: '@daily'\n  start_time: 2023-01-01\n  status: active\n  variables: {schema: public}\n  settings: {skip_if_previous_running: true, landing_time_enabled: false, timezone: Europe/Paris}\n  envs: [prod]\n- name: hook\n  schedule_type: api\n",
+        "triggers:\n- name: daily_load\n  schedule_type: time\n  schedule_interval: '@daily'\n  start_time: 2023-01-01\n  status: active\n  variables: {schema: public}\n  settings: {skip_if_previous_running: true, landing_time_enabled: false, timezone: Europe/Paris}\n  envs: []\n- name: hook\n  schedule_type: api\n",
     )
     .unwrap();
     s.tick().await;
@@ -133,7 +133,7 @@ async fn database_changes_rewrite_the_file_keeping_unknown_keys() {
     let s = Setup::new().await;
     std::fs::write(
         s.file(),
-        "triggers:\n- name: nightly\n  schedule_interval: '@daily'\n  sla: 3600\n  envs: [prod]\n",
+        "triggers:\n- name: nightly\n  schedule_interval: '@daily'\n  sla: 3600\n  envs: []\n",
     )
     .unwrap();
     s.tick().await;
@@ -160,7 +160,7 @@ async fn database_changes_rewrite_the_file_keeping_unknown_keys() {
         "{text}"
     );
     assert!(
-        text.contains("sla: 3600") && text.contains("- prod"),
+        text.contains("sla: 3600") && text.contains("envs: []"),
         "Mage's keys Wand does not use are kept:\n{text}"
     );
     s.tick().await;
@@ -169,5 +169,83 @@ async fn database_changes_rewrite_the_file_keeping_unknown_keys() {
         (after.len(), after[0].id),
         (1, trigger.id),
         "writing the file does not re-create the trigger"
+    );
+}
+
+/// Issue 10, point 4: Mage keeps the `token:` written in triggers.yaml as the API trigger's token (checked on Mage
+/// 0.9.80's server, see shared/reference/mage-features.md); Wand replaced it with a new one.
+#[tokio::test]
+async fn a_token_written_in_the_file_is_the_api_triggers_token() {
+    let s = Setup::new().await;
+    let hook = |token: &str| {
+        format!(
+            "triggers:\n- name: hook\n  schedule_type: api\n  schedule_interval: null\n  start_time: null\n  token: {token}\n"
+        )
+    };
+    std::fs::write(s.file(), hook("0f3c2a9e5b7d4c1a8e6f0b2d4a6c8e0f")).unwrap();
+    s.tick().await;
+    let triggers = s.store.triggers(Some("example_pipeline")).await.unwrap();
+    assert_eq!(
+        triggers[0].token.as_deref(),
+        Some("0f3c2a9e5b7d4c1a8e6f0b2d4a6c8e0f")
+    );
+    std::fs::write(s.file(), hook("rotated-by-hand")).unwrap();
+    s.tick().await;
+    let after = s.store.triggers(Some("example_pipeline")).await.unwrap();
+    assert_eq!(
+        (after[0].id, after[0].token.as_deref()),
+        (triggers[0].id, Some("rotated-by-hand")),
+        "the same trigger, with the token now written"
+    );
+}
+
+/// Issue 10, point 4: keys of Mage's triggers that Wand does not act on are refused or warned about, never dropped.
+#[tokio::test]
+async fn envs_and_landing_time_are_refused_and_sla_is_warned_about() {
+    let s = Setup::new().await;
+    let project = project::Project::open(&s.dir.path().join("proj")).unwrap();
+    std::fs::write(
+        s.file(),
+        "triggers:\n- name: prod_only\n  schedule_interval: '@daily'\n  envs: [prod]\n- name: landing\n  schedule_interval: '@daily'\n  settings: {landing_time_enabled: true}\n- name: late\n  schedule_interval: '@daily'\n  sla: 3600\n  settings: {no_such_setting: 1}\n",
+    )
+    .unwrap();
+    let declared = project.read_triggers("example_pipeline").unwrap();
+    let problems: Vec<String> = declared
+        .problems
+        .iter()
+        .map(|p| p.message.clone())
+        .collect();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems[0].contains("`envs` is not supported yet"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[1].contains("landing_time_enabled is not supported yet"),
+        "{problems:?}"
+    );
+    let warnings: Vec<String> = declared
+        .warnings
+        .iter()
+        .map(|w| w.message.clone())
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("`sla` is not checked yet"))
+            && warnings
+                .iter()
+                .any(|w| w.contains("settings.no_such_setting")),
+        "{warnings:?}"
+    );
+    s.tick().await;
+    assert_eq!(
+        s.names().await,
+        [(
+            "late".to_owned(),
+            Some("@daily".to_owned()),
+            TriggerStatus::Inactive
+        )],
+        "only the entry Wand can run as written is applied"
     );
 }

@@ -8,7 +8,9 @@ use model::RunSettings;
 use scheduler::RunRequest;
 use storage::RunFilter;
 
-use crate::dto::{BlockDto, PipelineDetail, PipelineName, PipelineSummary, RunDto, RunNowInput};
+use crate::dto::{
+    BlockDto, OptionalJson, PipelineDetail, PipelineName, PipelineSummary, RunDto, RunNowInput,
+};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -110,7 +112,19 @@ pub(crate) fn describe(state: &AppState, uuid: &str) -> Result<PipelineDetail, A
         name: pipeline.name.clone(),
         variables: pipeline.variables.clone(),
         blocks,
-        warnings: loaded.warnings.iter().map(ToString::to_string).collect(),
+        warnings: loaded
+            .warnings
+            .iter()
+            .chain(
+                state
+                    .project
+                    .read_triggers(uuid)
+                    .map(|declared| declared.warnings)
+                    .unwrap_or_default()
+                    .iter(),
+            )
+            .map(ToString::to_string)
+            .collect(),
         triggers_error: triggers_error(state, uuid),
     })
 }
@@ -189,9 +203,9 @@ pub(super) async fn clone(
 pub(super) async fn run_now(
     State(state): State<AppState>,
     Path(uuid): Path<String>,
-    input: Option<Json<RunNowInput>>,
+    OptionalJson(input): OptionalJson<RunNowInput>,
 ) -> Result<(StatusCode, Json<RunDto>), ApiError> {
-    let variables = input.map(|Json(input)| input.variables).unwrap_or_default();
+    let variables = input.map(|input| input.variables).unwrap_or_default();
     let run = state
         .scheduler
         .create_run(RunRequest {
