@@ -336,6 +336,7 @@ impl From<project::FileContent> for FileContentDto {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct FileWrite {
+    #[schema(min_length = 1)]
     pub path: String,
     pub content: String,
     /// The version that was read; omit it only to create a new file.
@@ -345,6 +346,7 @@ pub(crate) struct FileWrite {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct NewFile {
+    #[schema(min_length = 1)]
     pub path: String,
     #[serde(default)]
     pub is_dir: bool,
@@ -354,7 +356,9 @@ pub(crate) struct NewFile {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct Rename {
+    #[schema(min_length = 1)]
     pub from: String,
+    #[schema(min_length = 1)]
     pub to: String,
 }
 
@@ -468,7 +472,8 @@ pub(crate) struct SettingsDto {
     #[schema(value_type = Option<i64>, minimum = 0, maximum = 4294967295_i64)]
     pub concurrency: Option<u32>,
     /// The default `retry_config` of every block: retries, delay, max_delay, exponential_backoff. Sending null
-    /// resets it.
+    /// (or leaving it out) resets it.
+    #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub retry_config: Value,
 }
@@ -482,4 +487,30 @@ pub(crate) struct PythonDto {
     #[schema(value_type = Vec<Vec<String>>)]
     pub packages: Vec<(String, String)>,
     pub note: Option<String>,
+}
+
+/// A JSON body that may be left out (the run, retry and execute options): no body, an empty one or `null` is
+/// `None`. Clients must still declare `Content-Type: application/json` on a state change, so "no body" also has to
+/// work when the type is declared, which axum's `Option<Json<T>>` refuses.
+#[derive(Debug)]
+pub(crate) struct OptionalJson<T>(pub Option<T>);
+
+impl<T, S> axum::extract::FromRequest<S> for OptionalJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = axum::extract::rejection::JsonRejection;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(request, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(None));
+        }
+        let axum::Json(value) = axum::Json::<Option<T>>::from_bytes(&bytes)?;
+        Ok(OptionalJson(value))
+    }
 }

@@ -747,7 +747,7 @@ export interface components {
             concurrency?: number | null;
             /**
              * @description The default `retry_config` of every block: retries, delay, max_delay, exponential_backoff. Sending null
-             *     resets it.
+             *     (or leaving it out) resets it.
              */
             retry_config?: Record<string, unknown> | null;
         };

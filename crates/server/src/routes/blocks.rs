@@ -15,7 +15,7 @@ use utoipa::IntoParams;
 
 use crate::dto::{
     BlockDto, BlockRunDto, BlockUpdate, CodeWrite, ExecuteInput, ExecutionDto, FileContentDto,
-    LogLineDto, NewBlockInput, PipelineDetail, TemplateDto,
+    LogLineDto, NewBlockInput, OptionalJson, PipelineDetail, TemplateDto,
 };
 use crate::error::ErrorBody;
 use crate::routes::outputs::describe as describe_outputs;
@@ -171,9 +171,9 @@ fn block_file(state: &AppState, uuid: &str, block: &str) -> Result<String, ApiEr
 pub(super) async fn execute(
     State(state): State<AppState>,
     Path((uuid, block)): Path<(String, String)>,
-    input: Option<Json<ExecuteInput>>,
+    OptionalJson(input): OptionalJson<ExecuteInput>,
 ) -> Result<Json<ExecutionDto>, ApiError> {
-    let input = input.map(|Json(input)| input).unwrap_or_default();
+    let input = input.unwrap_or_default();
     let pipeline = state.project.load_pipeline(&uuid)?.pipeline;
     if pipeline.dag.get(&block).is_none() {
         return Err(ApiError::not_found(format!(

@@ -14,6 +14,7 @@ use crate::{ApiError, AppState};
 #[derive(Debug, Deserialize, IntoParams)]
 pub(super) struct PathQuery {
     /// Relative to the project folder.
+    #[param(min_length = 1)]
     path: String,
 }
 

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use storage::RunFilter;
 use utoipa::IntoParams;
 
-use crate::dto::{BlockRunDto, RetryInput, RunDto, RunPage};
+use crate::dto::{BlockRunDto, OptionalJson, RetryInput, RunDto, RunPage};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -116,9 +116,9 @@ pub(super) async fn cancel(
 pub(super) async fn retry(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    input: Option<Json<RetryInput>>,
+    OptionalJson(input): OptionalJson<RetryInput>,
 ) -> Result<Json<RunDto>, ApiError> {
-    let from_block = input.and_then(|Json(input)| input.from_block);
+    let from_block = input.and_then(|input| input.from_block);
     state.scheduler.retry_run(id, from_block.as_deref()).await?;
     detail(State(state), Path(id)).await
 }

@@ -8,7 +8,7 @@ use model::{ScheduleType, TriggerSettings, TriggerSpec, TriggerStatus};
 use scheduler::RunRequest;
 use serde_json::Value;
 
-use crate::dto::{RunDto, RunNowInput, TriggerDto, TriggerInput};
+use crate::dto::{OptionalJson, RunDto, RunNowInput, TriggerDto, TriggerInput};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -101,11 +101,11 @@ pub(super) async fn remove(
 pub(super) async fn run_now(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    input: Option<Json<RunNowInput>>,
+    OptionalJson(input): OptionalJson<RunNowInput>,
 ) -> Result<(StatusCode, Json<RunDto>), ApiError> {
     let trigger = find(&state, id).await?;
     let mut variables = trigger.variables.clone();
-    variables.extend(input.map(|Json(input)| input.variables).unwrap_or_default());
+    variables.extend(input.map(|input| input.variables).unwrap_or_default());
     let run = state
         .scheduler
         .create_run(RunRequest {

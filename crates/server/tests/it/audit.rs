@@ -265,3 +265,26 @@ async fn parse_errors_and_unknown_routes_answer_in_the_json_error_shape() {
         );
     }
 }
+
+#[tokio::test]
+async fn optional_bodies_may_be_empty_or_null_even_when_declared_json() {
+    let server = TestServer::new().await;
+    for body in ["", "null", "{}", r#"{"variables": {"x": 1}}"#] {
+        let (status, _, run) = raw(
+            &server,
+            Method::POST,
+            "/api/v1/pipelines/example_pipeline/runs",
+            body,
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "body `{body}`: {run}");
+    }
+    let (status, _, error) = raw(
+        &server,
+        Method::POST,
+        "/api/v1/pipelines/example_pipeline/runs",
+        r#"{"variables": 3}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+}
