@@ -34,6 +34,11 @@ pub(crate) fn environment(
     }
 }
 
+/// The user's `PYTHONPATH`, which blocks keep (after Wand's own package).
+pub(crate) fn user_python_path() -> Option<std::ffi::OsString> {
+    std::env::var_os("PYTHONPATH")
+}
+
 /// The run history's database: `--database-url`, else `WAND_DATABASE_URL`, else SQLite in the data folder.
 /// Accepts `sqlite://PATH` and `postgres://...`. Returns the store and a description without any password.
 pub(crate) async fn store(

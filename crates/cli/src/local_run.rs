@@ -83,6 +83,7 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
         python,
         package_dir: runtime::install_package(&data_dir)?,
         working_dir: std::env::current_dir()?,
+        user_python_path: config::user_python_path(),
     }));
     // Import pandas in the worker while the run history is opened and the run is recorded.
     let warming = python.clone();

@@ -89,6 +89,7 @@ async fn start_python(
         python,
         package_dir: runtime::install_package(data_dir)?,
         working_dir: std::env::current_dir()?,
+        user_python_path: config::user_python_path(),
     }));
     let warming = workers.clone();
     tokio::spawn(async move {

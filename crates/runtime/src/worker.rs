@@ -35,6 +35,8 @@ pub struct WorkerConfig {
     pub package_dir: PathBuf,
     /// The working directory of blocks (relative paths in user code resolve against it).
     pub working_dir: PathBuf,
+    /// The user's own `PYTHONPATH`, kept after Wand's package.
+    pub user_python_path: Option<std::ffi::OsString>,
 }
 
 /// A pool of one warm worker, started on first use and replaced when it dies.
@@ -163,11 +165,25 @@ impl Drop for PythonWorkers {
     }
 }
 
+/// Wand's package first (its `wand_runtime` and `mage_ai`), then whatever the user had on `PYTHONPATH`.
+fn python_path(config: &WorkerConfig) -> std::ffi::OsString {
+    let mut path = config.package_dir.clone().into_os_string();
+    if let Some(user) = config
+        .user_python_path
+        .as_ref()
+        .filter(|user| !user.is_empty())
+    {
+        path.push(":");
+        path.push(user);
+    }
+    path
+}
+
 impl Process {
     async fn start(config: &WorkerConfig) -> Result<Process, RuntimeError> {
         let mut child = Command::new(&config.python)
             .args(["-u", "-m", "wand_runtime.worker"])
-            .env("PYTHONPATH", &config.package_dir)
+            .env("PYTHONPATH", python_path(config))
             .current_dir(&config.working_dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

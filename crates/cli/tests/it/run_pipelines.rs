@@ -245,3 +245,26 @@ fn independent_blocks_run_at_the_same_time() {
         serde_json::json!("right met left")
     );
 }
+
+/// Issue 10, point 5: Wand replaced the user's `PYTHONPATH` with its own package, so modules on it were not found.
+#[test]
+fn blocks_import_modules_from_the_users_pythonpath() {
+    let sandbox = Sandbox::fixture("mage09");
+    let user_lib = sandbox.path("user_lib");
+    std::fs::create_dir_all(&user_lib).unwrap();
+    std::fs::write(user_lib.join("wand_probe_module.py"), "VALUE = 42\n").unwrap();
+    let project = path_str(&sandbox.project);
+    let data_dir = path_str(&sandbox.data_dir);
+    let run = crate::support::wand_with_env(
+        sandbox.root(),
+        &["run", project, "user_path", "--data-dir", data_dir],
+        &[("PYTHONPATH", path_str(&user_lib))],
+    );
+    run.assert_code(0);
+    let output = read_json(
+        &sandbox
+            .run_dir("user_path", run.run_id())
+            .join("from_user_path/output_0.json"),
+    );
+    assert_eq!(output, serde_json::json!({"value": 42}));
+}

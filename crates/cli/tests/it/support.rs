@@ -29,6 +29,11 @@ pub(crate) fn repo_root() -> PathBuf {
 /// Runs the `wand` binary with `args` in `cwd`, with `WAND_PYTHON` set and no environment that could redirect
 /// its data (each test passes its own `--data-dir`).
 pub(crate) fn wand_in(cwd: &Path, args: &[&str]) -> Outcome {
+    wand_with_env(cwd, args, &[])
+}
+
+/// `wand_in`, with more environment variables.
+pub(crate) fn wand_with_env(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Outcome {
     let python = python();
     let output = Command::new(env!("CARGO_BIN_EXE_wand"))
         .args(args)
@@ -37,6 +42,8 @@ pub(crate) fn wand_in(cwd: &Path, args: &[&str]) -> Outcome {
         .env_remove("WAND_DATA_DIR")
         .env_remove("WAND_LOG")
         .env_remove("ENV")
+        .env_remove("PYTHONPATH")
+        .envs(env.iter().copied())
         .output()
         .expect("the wand binary starts");
     Outcome::new(args, output)

@@ -426,3 +426,35 @@ def test_missing_secret_tells_which_variable_to_set(monkeypatch):
     with pytest.raises(KeyError) as raised:
         get_secret_value("WAND_TEST_SECRET")
     assert "set the environment variable WAND_TEST_SECRET" in str(raised.value)
+
+
+def test_a_real_mage_ai_supplies_the_modules_wand_does_not(tmp_path):
+    """Issue 10, point 5: Wand's `mage_ai` hid an installed mage-ai, so `mage_ai.io.bigquery` was an ImportError."""
+    import subprocess
+
+    installed = tmp_path / "site"
+    for package in ["mage_ai", "mage_ai/io", "mage_ai/orchestration", "mage_ai/orchestration/triggers"]:
+        (installed / package).mkdir(parents=True)
+        (installed / package / "__init__.py").write_text("")
+    # Wand's stand-ins of these two packages run, not the installed ones.
+    for package in ["mage_ai", "mage_ai/io"]:
+        (installed / package / "__init__.py").write_text("raise ImportError('the installed __init__ ran')\n")
+    (installed / "mage_ai/io/bigquery.py").write_text("class BigQuery:\n    origin = 'installed'\n")
+    (installed / "mage_ai/io/postgres.py").write_text("raise ImportError('Wand provides this one')\n")
+    (installed / "mage_ai/orchestration/triggers/api.py").write_text("def trigger_pipeline(uuid):\n    return uuid\n")
+    package = os.path.dirname(os.path.dirname(mage_ai.__file__))
+    code = (
+        "from mage_ai.io.bigquery import BigQuery\n"
+        "from mage_ai.io.postgres import Postgres\n"
+        "from mage_ai.data_preparation.decorators import data_loader\n"
+        "from mage_ai.orchestration.triggers.api import trigger_pipeline\n"
+        "print(BigQuery.origin, Postgres.__module__, data_loader.__module__, trigger_pipeline('p'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": f"{package}:{installed}"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["installed", "mage_ai.io.postgres", "wand_runtime.decorators", "p"]
