@@ -70,9 +70,11 @@ impl Drop for Server {
 #[test]
 fn the_api_answers_as_its_openapi_document_says() {
     let sandbox = Sandbox::fixture("mage09");
-    // Pipelines whose blocks wait for each other, for a GPU worker or for minutes: executing one (schemathesis
-    // finds their names in the answers) would only wait out the request timeout.
+    // Pipelines whose blocks wait for each other, for a GPU worker or for minutes, or take seconds a run (journaled):
+    // executing or queueing them (schemathesis finds their names in the answers) would only wait out the request
+    // timeout, here or behind them in the one worker's queue.
     for waits in [
+        "journaled",
         "parallel",
         "tagged",
         "sleeper",
@@ -120,7 +122,7 @@ fn the_api_answers_as_its_openapi_document_says() {
             "--generation-database",
             "none",
             "--request-timeout",
-            "30",
+            "60",
             "--no-color",
             // Installing requirements.txt runs pip against the package index: a side effect outside the sandbox
             // (and minutes of network), so it is the one operation left out.
