@@ -96,7 +96,9 @@ pub fn app(state: AppState) -> Router {
         .fallback(ui::serve)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Every error under /api in the JSON error shape, axum's own rejections included.
-        .layer(axum::middleware::from_fn(crate::json_errors::errors_as_json))
+        .layer(axum::middleware::from_fn(
+            crate::json_errors::errors_as_json,
+        ))
         // Compresses the UI's scripts and large JSON answers (event streams are left as they are).
         .layer(tower_http::compression::CompressionLayer::new())
         // Outermost: a forged request is refused before anything else reads it.

@@ -2,8 +2,8 @@
 //! written by `wand init`. (Block execution is covered by the end-to-end tests of the `wand` binary.)
 
 mod api;
-mod definitions;
 mod audit;
+mod definitions;
 mod editing;
 mod files;
 mod guard;
