@@ -7,6 +7,7 @@ mod disk;
 mod edit;
 mod error;
 mod files;
+mod mage_keys;
 mod pipeline_file;
 mod project;
 mod scaffold;

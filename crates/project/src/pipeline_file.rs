@@ -43,6 +43,11 @@ impl PipelineFile {
         self.doc.get(key).filter(|value| !value.is_null())
     }
 
+    /// Every top-level key and its value, in file order.
+    pub(crate) fn document(&self) -> &IndexMap<String, Value> {
+        &self.doc
+    }
+
     /// The raw block entries under `blocks:`.
     pub fn blocks(&self) -> &[Value] {
         self.get("blocks")

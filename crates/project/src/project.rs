@@ -6,6 +6,7 @@ use std::path::{Component, Path, PathBuf};
 use model::{Block, BlockType, ConcurrencyConfig, Dag, DagError, Language, Pipeline, RetryConfig};
 use serde_json::{Map, Value};
 
+use crate::mage_keys::{self, Finding, Rule, Unknown};
 use crate::{Diagnostic, PipelineFile, ProjectError};
 
 /// An opened Mage or Wand project.
@@ -199,21 +200,140 @@ impl Checker<'_> {
         self.warnings.push(diagnostic);
     }
 
+    /// Reports what `mage_keys` found: at the block's line for a block, else at the top-level key's line.
+    /// Returns whether anything was refused.
+    fn report(
+        &mut self,
+        findings: impl IntoIterator<Item = Finding>,
+        block: Option<&str>,
+        line_of: &str,
+    ) -> bool {
+        let mut refused = false;
+        for finding in findings {
+            let (message, is_error) = match finding {
+                Finding::Error(message) => (message, true),
+                Finding::Warning(message) => (message, false),
+            };
+            let mut diagnostic = self.diagnostic(block, message);
+            if block.is_none() {
+                diagnostic.line = self.file.key_line(line_of);
+            }
+            if is_error {
+                refused = true;
+                self.errors.push(diagnostic);
+            } else {
+                self.warnings.push(diagnostic);
+            }
+        }
+        refused
+    }
+
+    /// The nested mapping `value` (a `retry_config`, a `concurrency_config`) checked against `rules`.
+    fn check_nested(
+        &mut self,
+        rules: &[Rule],
+        value: Option<&Value>,
+        key: &str,
+        block: Option<&str>,
+    ) {
+        if let Some(Value::Object(map)) = value {
+            let findings = mage_keys::check(
+                rules,
+                map,
+                &format!("{key}."),
+                Unknown::Warn(&format!("Mage's `{key}`")),
+            );
+            self.report(findings, block, key);
+        }
+    }
+
+    /// Every top-level key of the file: what Wand does not run is refused or warned about, never dropped.
+    /// Returns whether anything was refused.
+    fn check_pipeline_keys(&mut self) -> bool {
+        let mut refused = false;
+        let document = self.file.document().clone();
+        for (key, value) in &document {
+            let findings = mage_keys::check_one(
+                mage_keys::PIPELINE_KEYS,
+                key,
+                value,
+                "",
+                Unknown::Warn("a pipeline's metadata.yaml"),
+            );
+            refused |= self.report(findings, None, key);
+        }
+        self.check_nested(
+            mage_keys::RETRY_KEYS,
+            self.file.get("retry_config"),
+            "retry_config",
+            None,
+        );
+        self.check_nested(
+            mage_keys::CONCURRENCY_KEYS,
+            self.file.get("concurrency_config"),
+            "concurrency_config",
+            None,
+        );
+        refused
+    }
+
+    /// Every key of a block entry and of its `configuration`. Returns whether the block's type or language is
+    /// refused (the block is then not built further).
+    fn check_block_keys(&mut self, uuid: &str, entry: &Value) -> bool {
+        let Some(map) = entry.as_object() else {
+            return false;
+        };
+        let notebook_only = map
+            .get("type")
+            .and_then(Value::as_str)
+            .and_then(BlockType::parse)
+            .is_some_and(|kind| !kind.runs_in_pipeline());
+        let mut unrunnable = false;
+        for (key, value) in map.clone() {
+            let key = key.as_str();
+            // A notebook cell does not run, whatever its language.
+            if notebook_only && key == "language" {
+                continue;
+            }
+            let findings = mage_keys::check_one(
+                mage_keys::BLOCK_KEYS,
+                key,
+                &value,
+                "",
+                Unknown::Warn("a block in metadata.yaml"),
+            );
+            let refused = self.report(findings, Some(uuid), key);
+            unrunnable |= refused && (key == "type" || key == "language");
+        }
+        if let Some(Value::Object(configuration)) = map.get("configuration") {
+            let findings = mage_keys::check(
+                mage_keys::CONFIGURATION_KEYS,
+                configuration,
+                "configuration.",
+                Unknown::Silent,
+            );
+            self.report(findings, Some(uuid), "blocks");
+        }
+        self.check_nested(
+            mage_keys::RETRY_KEYS,
+            map.get("retry_config"),
+            "retry_config",
+            Some(uuid),
+        );
+        unrunnable
+    }
+
     fn pipeline(&mut self, uuid: &str) -> Option<Pipeline> {
         self.check_shapes();
         if !self.errors.is_empty() {
             return None;
         }
-        let kind = self
-            .file
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or("python");
-        if kind != "python" {
-            self.error(
-                None,
-                format!("pipeline type `{kind}` is not supported yet; Wand runs standard (`python`) pipelines"),
-            );
+        let type_refused = self.check_pipeline_keys()
+            && self
+                .file
+                .get("type")
+                .is_some_and(|kind| kind.as_str() != Some("python"));
+        if type_refused {
             return None;
         }
         let retry = self.retry_config(None, self.file.get("retry_config")).over(
@@ -294,6 +414,9 @@ impl Checker<'_> {
             return None;
         };
         let uuid = uuid.to_owned();
+        if self.check_block_keys(&uuid, entry) {
+            return None;
+        }
         let type_name = entry
             .get("type")
             .and_then(Value::as_str)

@@ -10,6 +10,7 @@ use model::{ScheduleType, TriggerSettings, TriggerSpec, TriggerStatus};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use crate::mage_keys::{self, Finding, TRIGGER_KEYS, TRIGGER_SETTINGS_KEYS, Unknown};
 use crate::{Diagnostic, Project, ProjectError};
 
 /// The triggers a pipeline's file declares, with problems in individual entries reported, not fatal.
@@ -214,16 +215,34 @@ fn spec(pipeline_uuid: &str, entry: &Value) -> Result<Entry, String> {
              that they land by it); remove it or set it to false"
         ));
     }
+    // Mage adds this flag for its UI; Wand refuses an invalid interval itself. A null setting is Mage's default
+    // (`SettingsConfig` writes `timeout_status: null`).
+    settings_map.remove("invalid_schedule_interval");
+    settings_map.retain(|_, value| !value.is_null());
     settings_map.retain(|key, _| {
-        let known = SETTINGS.contains(&key.as_str());
+        let known = mage_keys::rule(TRIGGER_SETTINGS_KEYS, key).is_some();
         if !known {
+            let names: Vec<&str> = TRIGGER_SETTINGS_KEYS.iter().map(|rule| rule.key).collect();
             warnings.push(format!(
                 "`{name}`: settings.{key} is not a setting Wand knows; it has no effect (known: {})",
-                SETTINGS.join(", ")
+                names.join(", ")
             ));
         }
         known
     });
+    // The other keys of the entry; `envs` and `sla` are diagnosed below, in their own words.
+    if let Some(entry) = entry.as_object() {
+        for (key, value) in entry {
+            if key == "envs" || key == "sla" {
+                continue;
+            }
+            match mage_keys::check_one(TRIGGER_KEYS, key, value, "", Unknown::Warn("a trigger")) {
+                Some(Finding::Error(message)) => return Err(format!("`{name}`: {message}")),
+                Some(Finding::Warning(message)) => warnings.push(format!("`{name}`: {message}")),
+                None => {}
+            }
+        }
+    }
     if entry
         .get("envs")
         .and_then(Value::as_array)
@@ -298,16 +317,6 @@ fn spec(pipeline_uuid: &str, entry: &Value) -> Result<Entry, String> {
     })
 }
 
-const SETTINGS: &[&str] = &[
-    "skip_if_previous_running",
-    "allow_blocks_to_fail",
-    "create_initial_pipeline_run",
-    "timeout",
-    "timeout_status",
-    "pipeline_run_limit",
-    "catch_up",
-];
-
 /// Mage writes times as dates, naive datetimes (UTC) or RFC 3339.
 fn time(value: Option<&Value>) -> Result<Option<DateTime<Utc>>, String> {
     let Some(text) = value.and_then(Value::as_str) else {
@@ -337,5 +346,102 @@ fn text<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(Value::String(text)) => text,
         _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::mage_keys::{Inert, Rule, Verdict};
+
+    /// A trigger as Mage 0.9.80 writes it (`Trigger.to_dict`), every key at its default.
+    fn mage_trigger() -> Value {
+        json!({
+            "name": "daily",
+            "pipeline_uuid": "p",
+            "schedule_type": "time",
+            "schedule_interval": "@daily",
+            "start_time": "2024-01-01 00:00:00",
+            "status": "active",
+            "last_enabled_at": "2024-01-01 00:00:00",
+            "variables": {},
+            "sla": null,
+            "settings": {
+                "skip_if_previous_running": false,
+                "allow_blocks_to_fail": false,
+                "create_initial_pipeline_run": false,
+                "landing_time_enabled": false,
+                "pipeline_run_limit": null,
+                "timeout": null,
+                "timeout_status": null,
+                "invalid_schedule_interval": false,
+            },
+            "envs": [],
+            "repo_path": null,
+            "description": null,
+            "token": null,
+        })
+    }
+
+    fn sample(rule: &Rule) -> Value {
+        match rule.inert {
+            Inert::NotTrue => json!(true),
+            Inert::Empty if rule.key == "sla" => json!(3600),
+            Inert::Empty => json!(["prod"]),
+            other => panic!("give `{}` ({other:?}) a sample value", rule.key),
+        }
+    }
+
+    #[test]
+    fn a_mage_written_trigger_with_every_key_at_its_default_is_silent() {
+        let read = spec("p", &mage_trigger()).unwrap();
+        assert!(read.warnings.is_empty(), "{:?}", read.warnings);
+    }
+
+    #[test]
+    fn every_warned_or_refused_trigger_key_is_diagnosed_by_name() {
+        let places: [(&[Rule], bool); 2] = [(TRIGGER_KEYS, false), (TRIGGER_SETTINGS_KEYS, true)];
+        for (rules, in_settings) in places {
+            for rule in rules.iter().filter(|rule| rule.verdict != Verdict::Handled) {
+                let mut entry = mage_trigger();
+                let target = if in_settings {
+                    &mut entry["settings"]
+                } else {
+                    &mut entry
+                };
+                target[rule.key] = sample(rule);
+                let outcome = spec("p", &entry);
+                match (rule.verdict, outcome) {
+                    (Verdict::Refused, Err(message)) => {
+                        assert!(message.contains(rule.key), "{message}")
+                    }
+                    (Verdict::Warned, Ok(read)) => assert!(
+                        read.warnings.iter().any(|w| w.contains(rule.key)),
+                        "{}: {:?}",
+                        rule.key,
+                        read.warnings
+                    ),
+                    (verdict, Err(message)) => panic!("{} ({verdict:?}): {message}", rule.key),
+                    (verdict, Ok(read)) => {
+                        panic!("{} ({verdict:?}): {:?}", rule.key, read.warnings)
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_trigger_keys_are_warned_about() {
+        let mut entry = mage_trigger();
+        entry["schedule"] = json!("@daily");
+        let read = spec("p", &entry).unwrap();
+        assert_eq!(read.warnings.len(), 1, "{:?}", read.warnings);
+        assert!(
+            read.warnings[0].contains("`schedule`"),
+            "{:?}",
+            read.warnings
+        );
     }
 }

@@ -76,3 +76,56 @@ fn a_missing_project_folder_is_named_once_with_the_reason() {
     assert_eq!(run.stderr.matches(reason).count(), 1, "{}", run.dump());
     run.assert_stderr_contains("no_such_project");
 }
+
+/// Issue 10, point 1: a pipeline using a Mage feature Wand does not run yet is refused before anything runs, each
+/// use named with its file, line and block. (On Mage, `fan_out`'s child runs once per item, the conditional skips
+/// `ok`'s children and the callback prints after `ok`; a run without them would end `completed` with another
+/// result.)
+#[test]
+fn dynamic_blocks_conditionals_and_callbacks_are_refused_naming_each_use() {
+    let sandbox = Sandbox::fixture("mage09");
+    let cases: [(&str, &[&str]); 3] = [
+        (
+            "dynamic_blocks",
+            &[
+                "pipelines/dynamic_blocks/metadata.yaml:2: block `fan_out`: `configuration.dynamic` is true",
+                ": block `double`: `configuration.reduce_output` is true",
+                "(2 problem(s))",
+            ],
+        ),
+        (
+            "conditionals",
+            &[
+                "pipelines/conditionals/metadata.yaml:23: `conditionals` lists `never`: ",
+                "Wand does not run conditional blocks yet",
+            ],
+        ),
+        (
+            "callbacks",
+            &[
+                "pipelines/callbacks/metadata.yaml:21: `callbacks` lists `on_done`: ",
+                "Wand does not run callback blocks yet",
+            ],
+        ),
+    ];
+    for (pipeline, expected) in cases {
+        let run = sandbox.run(pipeline, &[]);
+        assert_rejected(&sandbox, &run);
+        for text in expected {
+            run.assert_stderr_contains(text);
+        }
+    }
+}
+
+/// Issue 10, point 1: a SQL block used to pass validation and fail when run with `AttributeError: 'NoneType'
+/// object has no attribute 'loader'`; it is refused at load time with its file and line.
+#[test]
+fn a_sql_block_is_refused_at_load_time_with_its_file_and_line() {
+    let sandbox = Sandbox::fixture("mage09");
+    let run = sandbox.run("sql_block", &[]);
+    assert_rejected(&sandbox, &run);
+    run.assert_stderr_contains(
+        "pipelines/sql_block/metadata.yaml:2: block `count_rows`: `language` is \"sql\": Wand runs Python blocks only",
+    );
+    assert!(!run.stderr.contains("AttributeError"), "{}", run.dump());
+}

@@ -142,3 +142,60 @@ async fn triggers_problem(server: &TestServer) -> Option<String> {
     assert_eq!(row["triggers_error"], detail["triggers_error"]);
     detail["triggers_error"].as_str().map(str::to_owned)
 }
+
+/// Issue 10, point 1: a Mage feature Wand does not run is the pipeline's `error` in the list (and refuses the
+/// run); a cosmetic one is a warning of the pipeline's detail.
+#[tokio::test]
+async fn mage_features_wand_does_not_run_are_the_pipelines_error_and_cosmetic_ones_its_warnings() {
+    let server = TestServer::new().await;
+    let metadata = server.root.join("pipelines/example_pipeline/metadata.yaml");
+    let original = std::fs::read_to_string(&metadata).unwrap();
+    let dynamic = original.replacen(
+        "  configuration:\n    file_source:\n      path: data_loaders/load_example_data.py\n",
+        "  configuration:\n    dynamic: true\n    file_source:\n      path: data_loaders/load_example_data.py\n",
+        1,
+    );
+    std::fs::write(
+        &metadata,
+        dynamic.replace(
+            "callbacks: []",
+            "callbacks:\n- uuid: notify\n  type: callback",
+        ),
+    )
+    .unwrap();
+    let (_, list) = server.call(Method::GET, "/api/v1/pipelines", None).await;
+    let error = list[0]["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains(
+            "metadata.yaml:2: block `load_example_data`: `configuration.dynamic` is true"
+        ) && error.contains("`callbacks` lists `notify`")
+            && error.contains("Wand does not run callback blocks yet"),
+        "{list}"
+    );
+    let (status, _) = server
+        .call(
+            Method::POST,
+            "/api/v1/pipelines/example_pipeline/runs",
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    std::fs::write(
+        &metadata,
+        original.replacen("color: null", "color: teal", 1),
+    )
+    .unwrap();
+    let (status, detail) = server
+        .call(Method::GET, "/api/v1/pipelines/example_pipeline", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    assert_eq!(
+        detail["warnings"],
+        json!([format!(
+            "{}:2: block `load_example_data`: `color` is \"teal\": Wand's editor does not colour blocks; the \
+             colour is kept in the file",
+            std::fs::canonicalize(&metadata).unwrap().display()
+        )])
+    );
+}
