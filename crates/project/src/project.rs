@@ -288,11 +288,15 @@ impl Checker<'_> {
             .and_then(Value::as_str)
             .and_then(BlockType::parse)
             .is_some_and(|kind| !kind.runs_in_pipeline());
+        let type_refused = map.get("type").is_some_and(|kind| {
+            mage_keys::rule(mage_keys::BLOCK_KEYS, "type")
+                .is_some_and(|rule| !rule.inert.holds(kind))
+        });
         let mut unrunnable = false;
         for (key, value) in map.clone() {
             let key = key.as_str();
-            // A notebook cell does not run, whatever its language.
-            if notebook_only && key == "language" {
+            // A notebook cell does not run, whatever its language; nor does a block whose type is refused.
+            if (notebook_only || type_refused) && key == "language" {
                 continue;
             }
             let findings = mage_keys::check_one(

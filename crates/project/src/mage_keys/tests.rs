@@ -420,3 +420,16 @@ fn notebook_cells_may_be_in_any_language() {
     };
     assert_eq!(diagnose(&metadata), (Vec::new(), Vec::new()));
 }
+
+#[test]
+fn a_block_of_a_type_wand_does_not_run_is_one_error_naming_the_type() {
+    let mut metadata = with(&["blocks", "0"], "type", json!("dbt"));
+    metadata["blocks"][0]["language"] = json!("sql");
+    let (errors, warnings) = diagnose(&metadata);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("`type` is \"dbt\": Wand does not run blocks of this type yet"),
+        "{errors:?}"
+    );
+    assert!(warnings.is_empty(), "{warnings:?}");
+}
