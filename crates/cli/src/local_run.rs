@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use chrono::Utc;
 use model::{BlockRunStatus, Notice, RunSettings, RunStatus};
-use project::{Project, ProjectError};
+use project::{Project, ProjectError, Severity};
 use runtime::PythonWorkers;
 use scheduler::{RunRequest, Scheduler, SystemClock};
 use serde_json::{Map, Value};
@@ -315,8 +315,17 @@ fn parse_runtime_vars(text: Option<&str>) -> anyhow::Result<Map<String, Value>> 
 fn explain(error: ProjectError) -> anyhow::Error {
     match error {
         ProjectError::Invalid(diagnostics) => {
-            let count = diagnostics.len();
-            let lines: Vec<String> = diagnostics.iter().map(|d| format!("  {d}")).collect();
+            let count = diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            let lines: Vec<String> = diagnostics
+                .iter()
+                .map(|d| match d.severity {
+                    Severity::Error => format!("  {d}"),
+                    Severity::Warning => format!("  warning: {d}"),
+                })
+                .collect();
             anyhow::anyhow!(
                 "the pipeline is not valid ({count} problem(s)):\n{}",
                 lines.join("\n")

@@ -460,6 +460,7 @@ impl Project {
             line: None,
             block: block.map(str::to_owned),
             message,
+            severity: crate::Severity::Error,
         }])
     }
 

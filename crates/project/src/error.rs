@@ -10,6 +10,15 @@ pub struct Diagnostic {
     pub line: Option<u64>,
     pub block: Option<String>,
     pub message: String,
+    pub severity: Severity,
+}
+
+/// Whether a problem stops the pipeline from loading, or is said and the pipeline runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Severity {
+    #[default]
+    Error,
+    Warning,
 }
 
 impl fmt::Display for Diagnostic {
@@ -67,10 +76,14 @@ pub enum ProjectError {
     },
 }
 
+/// The errors, then the warnings (marked so), one per line.
 fn render(diagnostics: &[Diagnostic]) -> String {
     diagnostics
         .iter()
-        .map(ToString::to_string)
+        .map(|diagnostic| match diagnostic.severity {
+            Severity::Error => diagnostic.to_string(),
+            Severity::Warning => format!("warning: {diagnostic}"),
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

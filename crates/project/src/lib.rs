@@ -17,7 +17,7 @@ mod templates;
 mod triggers_file;
 
 pub use edit::{BlockSource, NewBlock, slug};
-pub use error::{Diagnostic, ProjectError};
+pub use error::{Diagnostic, ProjectError, Severity};
 pub use files::{FileContent, FileEntry};
 pub use pipeline_file::PipelineFile;
 pub use project::{LoadedPipeline, Project};

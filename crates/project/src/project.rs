@@ -7,7 +7,7 @@ use model::{Block, BlockType, ConcurrencyConfig, Dag, DagError, Language, Pipeli
 use serde_json::{Map, Value};
 
 use crate::mage_keys::{self, Finding, Rule, Unknown};
-use crate::{Diagnostic, PipelineFile, ProjectError};
+use crate::{Diagnostic, PipelineFile, ProjectError, Severity};
 
 /// An opened Mage or Wand project.
 #[derive(Debug, Clone)]
@@ -99,7 +99,10 @@ impl Project {
         };
         let pipeline = checker.pipeline(uuid);
         if !checker.errors.is_empty() {
-            return Err(ProjectError::Invalid(checker.errors));
+            // Every problem at once: the errors, then the warnings.
+            let mut problems = checker.errors;
+            problems.extend(checker.warnings);
+            return Err(ProjectError::Invalid(problems));
         }
         let warnings = checker.warnings;
         Ok(LoadedPipeline {
@@ -128,6 +131,7 @@ impl Checker<'_> {
             line: block.and_then(|uuid| self.file.block_line(uuid)),
             block: block.map(str::to_owned),
             message,
+            severity: Severity::Error,
         }
     }
 
@@ -196,7 +200,8 @@ impl Checker<'_> {
     }
 
     fn warn(&mut self, block: Option<&str>, message: String) {
-        let diagnostic = self.diagnostic(block, message);
+        let mut diagnostic = self.diagnostic(block, message);
+        diagnostic.severity = Severity::Warning;
         self.warnings.push(diagnostic);
     }
 
@@ -222,6 +227,7 @@ impl Checker<'_> {
                 refused = true;
                 self.errors.push(diagnostic);
             } else {
+                diagnostic.severity = Severity::Warning;
                 self.warnings.push(diagnostic);
             }
         }

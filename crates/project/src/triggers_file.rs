@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::mage_keys::{self, Finding, TRIGGER_KEYS, TRIGGER_SETTINGS_KEYS, Unknown};
-use crate::{Diagnostic, Project, ProjectError};
+use crate::{Diagnostic, Project, ProjectError, Severity};
 
 /// The triggers a pipeline's file declares, with problems in individual entries reported, not fatal.
 #[derive(Debug, Clone, Default)]
@@ -59,6 +59,7 @@ impl Project {
                     block: None,
                     message: "`triggers` must be a list of triggers (`- name: ...` entries)"
                         .to_owned(),
+                    severity: Severity::Error,
                 }]));
             }
         };
@@ -69,6 +70,7 @@ impl Project {
                 line: None,
                 block: None,
                 message: format!("trigger number {}: {message}", position + 1),
+                severity: Severity::Error,
             };
             match spec(pipeline_uuid, entry) {
                 Ok(read) => {
@@ -77,7 +79,10 @@ impl Project {
                     }
                     declared
                         .warnings
-                        .extend(read.warnings.into_iter().map(diagnostic));
+                        .extend(read.warnings.into_iter().map(|message| Diagnostic {
+                            severity: Severity::Warning,
+                            ..diagnostic(message)
+                        }));
                     declared.specs.push(read.spec);
                 }
                 Err(message) => declared.problems.push(diagnostic(message)),

@@ -1,6 +1,6 @@
 //! Loading pipelines: both metadata generations, block file resolution, and every validation diagnostic.
 
-use project::{Project, ProjectError};
+use project::{Project, ProjectError, Severity};
 
 use crate::write_project;
 
@@ -92,6 +92,7 @@ fn problems(project: &Project, pipeline: &str) -> String {
     match project.load_pipeline(pipeline) {
         Err(ProjectError::Invalid(diagnostics)) => diagnostics
             .iter()
+            .filter(|d| d.severity == Severity::Error)
             .map(|d| {
                 let file = d.file.file_name().unwrap().to_string_lossy().into_owned();
                 format!(
