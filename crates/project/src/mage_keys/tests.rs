@@ -433,3 +433,15 @@ fn a_block_of_a_type_wand_does_not_run_is_one_error_naming_the_type() {
     );
     assert!(warnings.is_empty(), "{warnings:?}");
 }
+
+#[test]
+fn the_wand_init_example_pipeline_is_silent() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("proj");
+    crate::init(&root).unwrap();
+    let project = Project::open(&root).unwrap();
+    for uuid in project.pipeline_uuids() {
+        let loaded = project.load_pipeline(&uuid).unwrap();
+        assert!(loaded.warnings.is_empty(), "{uuid}: {:?}", loaded.warnings);
+    }
+}
