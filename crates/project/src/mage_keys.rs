@@ -292,10 +292,7 @@ pub(crate) const PIPELINE_KEYS: &[Rule] = &[
         "this is a data-integration catalog, and Wand does not run data-integration pipelines yet; run this \
          pipeline with Mage until Wand supports it",
     ),
-    handled(
-        "description",
-        "shown with the pipeline and kept in the file",
-    ),
+    handled("description", "informational; kept in the file"),
     refused(
         "execution_framework",
         Inert::Empty,
