@@ -460,8 +460,10 @@ pub(crate) struct ExecuteInput {
 pub(crate) struct ExecutionDto {
     pub run: RunDto,
     pub block_runs: Vec<BlockRunDto>,
-    /// What the block printed.
+    /// What the block printed: the first page of its log (see `GET /runs/{id}/logs/{block}` for the rest).
     pub logs: Vec<LogLineDto>,
+    /// The log goes on past `logs`.
+    pub more_logs: bool,
     pub outputs: Vec<OutputDto>,
 }
 

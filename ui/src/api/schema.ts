@@ -569,8 +569,10 @@ export interface components {
         /** @description The result of executing a block from the editor. */
         ExecutionDto: {
             block_runs: components["schemas"]["BlockRunDto"][];
-            /** @description What the block printed. */
+            /** @description What the block printed: the first page of its log (see `GET /runs/{id}/logs/{block}` for the rest). */
             logs: components["schemas"]["LogLineDto"][];
+            /** @description The log goes on past `logs`. */
+            more_logs: boolean;
             outputs: components["schemas"]["OutputDto"][];
             run: components["schemas"]["RunDto"];
         };

@@ -15,7 +15,7 @@ use utoipa::IntoParams;
 
 use crate::dto::{
     BlockDto, BlockRunDto, BlockUpdate, CodeWrite, ExecuteInput, ExecutionDto, FileContentDto,
-    LogLineDto, NewBlockInput, OptionalJson, PipelineDetail, TemplateDto,
+    NewBlockInput, OptionalJson, PipelineDetail, TemplateDto,
 };
 use crate::error::ErrorBody;
 use crate::routes::outputs::describe as describe_outputs;
@@ -199,16 +199,18 @@ pub(super) async fn execute(
     let run = wait_until_finished(&state, run.id, &mut notices).await?;
     let block_runs = state.store.block_runs(run.id).await?;
     let target = block_runs.iter().find(|b| b.block_uuid == block);
-    let logs = match target.and_then(|b| b.log_path.clone()) {
+    // The first page of the log, as `GET /runs/{id}/logs/{block}` gives it; the rest is read from there.
+    let (logs, _, more_logs) = match target.and_then(|b| b.log_path.clone()) {
         Some(path) if std::path::Path::new(&path).starts_with(&state.data_dir) => {
-            tokio::fs::read_to_string(&path)
-                .await
-                .unwrap_or_default()
-                .lines()
-                .map(LogLineDto::parse)
-                .collect()
+            super::logs::read_page(
+                Some(std::path::Path::new(&path)),
+                0,
+                super::logs::MAX_PAGE_LINES,
+                true,
+            )
+            .await?
         }
-        _ => Vec::new(),
+        _ => (Vec::new(), 0, false),
     };
     let outputs = match target.and_then(|b| b.outputs.as_ref()) {
         Some(stored) => describe_outputs(&state, stored).await,
@@ -218,6 +220,7 @@ pub(super) async fn execute(
         run: run.into(),
         block_runs: block_runs.into_iter().map(BlockRunDto::from).collect(),
         logs,
+        more_logs,
         outputs,
     }))
 }

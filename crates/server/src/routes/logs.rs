@@ -24,7 +24,7 @@ use crate::{ApiError, AppState};
 
 /// Lines in a page when the request does not say.
 const DEFAULT_PAGE_LINES: usize = 1000;
-const MAX_PAGE_LINES: usize = 10_000;
+pub(super) const MAX_PAGE_LINES: usize = 10_000;
 /// A page ends once its lines hold this many bytes (a line's text holds at most `runtime::MAX_LOG_LINE_BYTES`).
 const MAX_PAGE_BYTES: u64 = 1 << 20;
 /// The longest stored line read whole: its text, capped by the runtime, with its time, stream and truncation marker.
@@ -268,7 +268,7 @@ async fn catch_up(
 
 /// Reads up to `limit` lines (and about `MAX_PAGE_BYTES`) from byte `cursor`: the lines, the offset after them and
 /// whether more lines follow. `complete` says the log will not grow, so an unfinished last line counts.
-async fn read_page(
+pub(super) async fn read_page(
     path: Option<&FilePath>,
     cursor: u64,
     limit: usize,

@@ -15,6 +15,8 @@ export interface Execution {
   runId: number;
   blockRun?: BlockRun;
   logs: LogLine[];
+  /** The log goes on past `logs` (read it on the run's page). */
+  moreLogs: boolean;
   outputs: Output[];
 }
 
@@ -72,6 +74,7 @@ export function BlockCell({
           runId: data.run.id,
           blockRun: data.block_runs.find((b) => b.block_uuid === block.uuid),
           logs: data.logs,
+          moreLogs: data.more_logs,
           outputs: data.outputs,
         });
         onExecuted(data.block_runs);
@@ -192,6 +195,11 @@ export function BlockCell({
                 <Link to={`/runs/${String(execution.runId)}`}>Run #{execution.runId}</Link>
               </div>
               {execution.logs.length > 0 && <LogView lines={execution.logs} />}
+              {execution.moreLogs && (
+                <div className="cell-muted small" data-testid="more-logs">
+                  The log goes on: <Link to={`/runs/${String(execution.runId)}`}>read all of it on the run&apos;s page</Link>.
+                </div>
+              )}
               {execution.blockRun?.error && (
                 <pre className="log" style={{ padding: '8px 12px', color: 'var(--log-err)', whiteSpace: 'pre-wrap' }}>
                   {execution.blockRun.error}
