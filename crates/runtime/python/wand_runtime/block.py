@@ -10,10 +10,15 @@ import inspect
 import logging
 import os
 import sys
+import time
 import traceback
 from datetime import datetime
 
 from wand_runtime import context, decorators, outputs
+
+
+# Mage checks a sensor that returned a falsy value again after this many seconds, until it returns a truthy one.
+SENSOR_INTERVAL_SECONDS = 60
 
 
 class BlockFailure(Exception):
@@ -53,7 +58,10 @@ def _run(request):
     _load_module(request)
     function = _block_function(request)
     kwargs = _kwargs(request)
-    output = _call(function, inputs, kwargs)
+    if request["block_type"] == "sensor":
+        output = _wait_for_sensor(function, inputs, kwargs)
+    else:
+        output = _call(function, inputs, kwargs)
     try:
         stored = outputs.save(output, request["output_dir"])
     except outputs.UnstorableOutput as error:
@@ -67,6 +75,15 @@ def _run(request):
         except AssertionError as error:
             raise BlockFailure(f"test `{test.__name__}` failed: {error or 'assertion failed'}") from None
     return {"status": "completed", "stored": stored, "tests": len(tests), "effects": ctx.effects}
+
+
+def _wait_for_sensor(function, inputs, kwargs):
+    """Mage's sensor: called again every minute until it returns a truthy value (its downstream blocks wait, and the
+    block's `timeout` bounds the wait); like Mage's, it has no output."""
+    while not _call(function, inputs, kwargs):
+        print(f"Sensor sleeping for {SENSOR_INTERVAL_SECONDS} seconds...", flush=True)
+        time.sleep(SENSOR_INTERVAL_SECONDS)
+    return None
 
 
 def _load_module(request):
