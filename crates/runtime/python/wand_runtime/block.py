@@ -25,16 +25,29 @@ class BlockFailure(Exception):
     """A failure to report with a message of its own instead of a Python traceback."""
 
 
+# A failure's message and traceback are kept in the run history: a huge exception message keeps its head.
+MAX_ERROR_CHARS = 16 * 1024
+
+
 def run(request):
     try:
         return _run(request)
     except BlockFailure as failure:
         print(str(failure), file=sys.stderr)
-        return {"status": "failed", "error": str(failure), "traceback": None}
+        return {"status": "failed", "error": _capped(str(failure)), "traceback": None}
     except BaseException as error:  # noqa: BLE001  (user code may raise anything, SystemExit included)
         text = _user_traceback(error, request["file"])
         print(text, file=sys.stderr, end="")
-        return {"status": "failed", "error": _describe(error), "traceback": text}
+        return {"status": "failed", "error": _capped(_describe(error)), "traceback": _capped(text, keep_end=True)}
+
+
+def _capped(text, keep_end=False):
+    """At most `MAX_ERROR_CHARS` of `text` with a note of what was cut: its head, or for a traceback its end."""
+    if len(text) <= MAX_ERROR_CHARS:
+        return text
+    if keep_end:
+        return f"[truncated: {len(text)} characters, kept the last {MAX_ERROR_CHARS}] … {text[-MAX_ERROR_CHARS:]}"
+    return f"{text[:MAX_ERROR_CHARS]} … [truncated: {len(text)} characters, kept first {MAX_ERROR_CHARS}]"
 
 
 def _run(request):
