@@ -4,68 +4,11 @@
 //! examples per operation bounded, so a run is reproducible and takes well under a minute. `contract.toml` beside
 //! this file feeds it the fixture's real pipeline, block and file names.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
-use crate::support::{Changes, Sandbox, path_str, python, repo_root};
-
-/// A `wand start` on a free loopback port; killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    /// Starts `wand start <project> --port 0 ...` and waits for the line that says where it serves.
-    fn start(sandbox: &Sandbox) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wand"))
-            .args([
-                "start",
-                path_str(&sandbox.project),
-                "--port",
-                "0",
-                "--data-dir",
-                path_str(&sandbox.data_dir),
-                "--workers",
-                "1",
-            ])
-            .current_dir(sandbox.root())
-            .env("WAND_PYTHON", python())
-            .env_remove("WAND_DATA_DIR")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("wand start runs");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let (lines, received) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = lines.send(line);
-            }
-        });
-        let line = received
-            .recv_timeout(Duration::from_secs(60))
-            .expect("wand start prints where it serves");
-        let base = line
-            .split(" on ")
-            .nth(1)
-            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-            .trim()
-            .to_owned();
-        Server { child, base }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::server::{RunningServer, finished};
+use crate::support::{Sandbox, python, repo_root};
 
 #[test]
 fn the_api_answers_as_its_openapi_document_says() {
@@ -86,7 +29,7 @@ fn the_api_answers_as_its_openapi_document_says() {
         std::fs::remove_dir_all(sandbox.project.join("pipelines").join(waits))
             .expect("the fixture has this pipeline");
     }
-    let server = Server::start(&sandbox);
+    let server = RunningServer::start(&sandbox, &["--workers", "1"]);
     let python = python();
     let has_schemathesis = Command::new(&python)
         .args(["-c", "import schemathesis"])
@@ -97,8 +40,7 @@ fn the_api_answers_as_its_openapi_document_says() {
         "{} has no schemathesis: install crates/runtime/python/requirements-test.txt into it (scripts/test does)",
         python.display()
     );
-    let changes = Changes::watch(sandbox.root(), None);
-    let run = finished_run(&server, &changes, "multiple_outputs");
+    let run = finished_run(&server, "multiple_outputs");
     assert_eq!(run, 1, "the configuration's run ids expect this run first");
     let config = repo_root().join("crates/cli/tests/it/contract.toml");
     let started = Instant::now();
@@ -147,36 +89,17 @@ fn the_api_answers_as_its_openapi_document_says() {
 }
 
 /// Runs `pipeline` through the API and waits until the run has ended; returns its id.
-fn finished_run(server: &Server, changes: &Changes, pipeline: &str) -> i64 {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let created: Value = agent
-        .post(format!("{}/api/v1/pipelines/{pipeline}/runs", server.base))
-        .send_json(serde_json::json!({}))
-        .expect("POST answers")
-        .body_mut()
-        .read_json()
-        .expect("a run");
-    let id = created["id"]
-        .as_i64()
-        .unwrap_or_else(|| panic!("no run: {created}"));
-    changes.until(
-        Duration::from_secs(120),
-        &format!("run {id} of {pipeline} did not end"),
-        || {
-            let run: Value = agent
-                .get(format!("{}/api/v1/runs/{id}", server.base))
-                .call()
-                .map_err(|error| error.to_string())?
-                .body_mut()
-                .read_json()
-                .map_err(|error| error.to_string())?;
-            match run["status"].as_str() {
-                Some("completed" | "failed") => Ok(id),
-                _ => Err(run.to_string()),
-            }
-        },
-    )
+fn finished_run(server: &RunningServer, pipeline: &str) -> i64 {
+    let (status, created) = server.post(
+        &format!("/api/v1/pipelines/{pipeline}/runs"),
+        serde_json::json!({}),
+    );
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let run = server.wait_for_run(id, Duration::from_secs(120), finished);
+    assert!(
+        matches!(run["status"].as_str(), Some("completed" | "failed")),
+        "{run}"
+    );
+    id
 }

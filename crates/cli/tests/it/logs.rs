@@ -2,12 +2,12 @@
 //! bounded pages, and live followers that fall behind resume where they were.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::support::{Changes, Sandbox, path_str, python, read_text};
+use crate::server::{RunningServer, finished};
+use crate::support::{Sandbox, read_text};
 
 const LONG_LINE: &str = r#"if 'custom' not in globals():
     from mage_ai.data_preparation.decorators import custom
@@ -47,110 +47,35 @@ fn add_pipeline(sandbox: &Sandbox, uuid: &str, code: &str) {
     .unwrap();
 }
 
-/// `wand start` on a sandbox; killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-    agent: ureq::Agent,
-    changes: Changes,
+/// Starts a run of `pipeline` and returns its id.
+fn start_run(server: &RunningServer, pipeline: &str, variables: Value) -> i64 {
+    let (status, run) = server.post(
+        &format!("/api/v1/pipelines/{pipeline}/runs"),
+        json!({"variables": variables}),
+    );
+    assert_eq!(status, 201, "{run}");
+    run["id"].as_i64().unwrap()
 }
 
-impl Server {
-    fn start(sandbox: &Sandbox) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wand"))
-            .args(["start", path_str(&sandbox.project), "--port", "0"])
-            .args(["--data-dir", path_str(&sandbox.data_dir)])
-            .current_dir(sandbox.root())
-            .env("WAND_PYTHON", python())
-            .env_remove("WAND_DATA_DIR")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("wand start runs");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let base = first
-            .split(" on ")
-            .nth(1)
-            .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-            .trim()
-            .to_owned();
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        Server {
-            child,
-            base,
-            agent,
-            changes: Changes::watch(sandbox.root(), None),
-        }
-    }
-
-    fn get(&self, path: &str) -> (u16, Value) {
-        let mut response = self
-            .agent
-            .get(format!("{}{path}", self.base))
-            .call()
-            .unwrap();
-        let status = response.status().as_u16();
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(64 << 20)
-            .read_json()
-            .unwrap_or(Value::Null);
-        (status, body)
-    }
-
-    /// Starts a run of `pipeline` and returns its id.
-    fn run(&self, pipeline: &str, variables: Value) -> i64 {
-        let mut response = self
-            .agent
-            .post(format!("{}/api/v1/pipelines/{pipeline}/runs", self.base))
-            .send_json(json!({"variables": variables}))
-            .unwrap();
-        let run: Value = response.body_mut().read_json().unwrap();
-        run["id"]
-            .as_i64()
-            .unwrap_or_else(|| panic!("no run id: {run}"))
-    }
-
-    fn wait_until_finished(&self, run_id: i64) -> Value {
-        self.changes.until(
-            Duration::from_secs(120),
-            &format!("run {run_id} did not finish"),
-            || {
-                let (_, run) = self.get(&format!("/api/v1/runs/{run_id}"));
-                match run["status"].as_str() {
-                    Some("completed" | "failed" | "cancelled") => Ok(run),
-                    _ => Err(run.to_string()),
-                }
-            },
-        )
-    }
-
-    /// Opens the live stream of a block's log; nothing is read from it yet.
-    fn follow(&self, run_id: i64, block: &str) -> BufReader<ureq::BodyReader<'static>> {
-        let response = self
-            .agent
-            .get(format!(
-                "{}/api/v1/runs/{run_id}/logs/{block}/stream",
-                self.base
-            ))
-            .call()
-            .expect("the stream opens");
-        BufReader::new(response.into_body().into_reader())
-    }
+fn wait_until_finished(server: &RunningServer, run_id: i64) -> Value {
+    server.wait_for_run(run_id, Duration::from_secs(120), finished)
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Opens the live stream of a block's log; nothing is read from it yet.
+fn follow(
+    server: &RunningServer,
+    run_id: i64,
+    block: &str,
+) -> BufReader<ureq::BodyReader<'static>> {
+    let response = server
+        .agent
+        .get(format!(
+            "{}/api/v1/runs/{run_id}/logs/{block}/stream",
+            server.base
+        ))
+        .call()
+        .expect("the stream opens");
+    BufReader::new(response.into_body().into_reader())
 }
 
 /// The `line` events of a stream up to its `end` event: (index, text) each, and the end's status.
@@ -179,7 +104,7 @@ fn read_events(stream: impl BufRead) -> (Vec<(u64, String)>, Value) {
 }
 
 /// Every page of a block's log read with `limit`: the texts of each page.
-fn read_pages(server: &Server, run_id: i64, block: &str, limit: usize) -> Vec<Vec<String>> {
+fn read_pages(server: &RunningServer, run_id: i64, block: &str, limit: usize) -> Vec<Vec<String>> {
     let mut pages = Vec::new();
     let mut cursor = 0;
     loop {
@@ -206,9 +131,9 @@ fn read_pages(server: &Server, run_id: i64, block: &str, limit: usize) -> Vec<Ve
 fn a_very_long_line_is_cut_with_a_marker_and_the_run_completes() {
     let sandbox = Sandbox::fixture("mage09");
     add_pipeline(&sandbox, "long_line", LONG_LINE);
-    let server = Server::start(&sandbox);
-    let run_id = server.run("long_line", json!({}));
-    let run = server.wait_until_finished(run_id);
+    let server = RunningServer::start(&sandbox, &[]);
+    let run_id = start_run(&server, "long_line", json!({}));
+    let run = wait_until_finished(&server, run_id);
     assert_eq!(run["status"], json!("completed"), "{run}");
     let (_, page) = server.get(&format!("/api/v1/runs/{run_id}/logs/long_line"));
     let texts: Vec<&str> = page["lines"]
@@ -234,10 +159,10 @@ fn a_very_long_line_is_cut_with_a_marker_and_the_run_completes() {
 fn a_log_is_read_in_bounded_pages_that_together_are_the_whole_log() {
     let sandbox = Sandbox::fixture("mage09");
     add_pipeline(&sandbox, "chatty", CHATTY);
-    let server = Server::start(&sandbox);
-    let run_id = server.run("chatty", json!({"lines": 2500}));
+    let server = RunningServer::start(&sandbox, &[]);
+    let run_id = start_run(&server, "chatty", json!({"lines": 2500}));
     assert_eq!(
-        server.wait_until_finished(run_id)["status"],
+        wait_until_finished(&server, run_id)["status"],
         json!("completed")
     );
     let pages = read_pages(&server, run_id, "chatty", 700);
@@ -260,14 +185,14 @@ fn a_log_is_read_in_bounded_pages_that_together_are_the_whole_log() {
 fn live_followers_that_fall_behind_resume_without_gaps_or_duplicates() {
     let sandbox = Sandbox::fixture("mage09");
     add_pipeline(&sandbox, "chatty", CHATTY);
-    let server = Server::start(&sandbox);
+    let server = RunningServer::start(&sandbox, &[]);
     let lines = 150_000;
-    let run_id = server.run("chatty", json!({"lines": lines}));
+    let run_id = start_run(&server, "chatty", json!({"lines": lines}));
     // The followers read nothing until the block has printed everything: tens of thousands of lines more than a
     // follower's queue, the socket's buffers and the log bus hold, so each of them falls behind.
-    let followers: Vec<_> = (0..3).map(|_| server.follow(run_id, "chatty")).collect();
+    let followers: Vec<_> = (0..3).map(|_| follow(&server, run_id, "chatty")).collect();
     assert_eq!(
-        server.wait_until_finished(run_id)["status"],
+        wait_until_finished(&server, run_id)["status"],
         json!("completed")
     );
     let expected: Vec<(u64, String)> = (0..lines)

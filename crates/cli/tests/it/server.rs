@@ -15,8 +15,9 @@ use crate::support::{
 /// A `wand start` process; killed when dropped.
 pub(crate) struct RunningServer {
     child: Child,
-    base: String,
-    agent: ureq::Agent,
+    /// `http://127.0.0.1:PORT`.
+    pub(crate) base: String,
+    pub(crate) agent: ureq::Agent,
     /// Wakes waits on this server's work (files under the sandbox, its PostgreSQL database's announcements).
     changes: Changes,
 }
