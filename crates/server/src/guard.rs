@@ -1,13 +1,15 @@
 //! Refuses the requests a web page in the user's browser could forge against a server on loopback: a `Host` that is
 //! not this server's (DNS rebinding), an `Origin` of another site on anything that changes state or opens the
-//! terminal, and a state change without a JSON body (a plain cross-site form or `fetch`). CORS stays closed: no
-//! answer carries `Access-Control-Allow-*`. Mage's API-trigger URL is authenticated by its token and takes any
-//! caller, as in Mage, but only under this server's own `Host`.
+//! terminal (`check`, before anything else), and a state change without a JSON body, a plain cross-site form or
+//! `fetch` (`require_json`, on the API's routes). CORS stays closed: no answer carries `Access-Control-Allow-*`.
+//! Mage's API-trigger URL is authenticated by its token and takes any caller, as in Mage, but only under this
+//! server's own `Host`.
 
+use std::collections::HashSet;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -160,21 +162,55 @@ fn refusal(trusted: &TrustedOrigins, request: &Request) -> Option<ApiError> {
             ));
         }
     }
-    if changes_state
-        && matches!(
-            *request.method(),
-            Method::POST | Method::PUT | Method::PATCH
-        )
-        && !is_json(headers)
-    {
-        return Some(ApiError {
-            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            code: "unsupported_media_type",
-            message: "send a JSON body with `Content-Type: application/json` (`{}` when there is nothing to say)"
-                .to_owned(),
-        });
-    }
     None
+}
+
+/// The API's operations (path template and method), so that a method a path lacks answers 405 before 415.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Operations(Arc<HashSet<(String, Method)>>);
+
+impl Operations {
+    pub(crate) fn new(operations: impl IntoIterator<Item = (String, Method)>) -> Operations {
+        Operations(Arc::new(operations.into_iter().collect()))
+    }
+}
+
+/// The middleware of the API's routes: a POST, PUT or PATCH must carry JSON, which a cross-site form or plain
+/// `fetch` cannot send without the browser asking first.
+pub(crate) async fn require_json(
+    State(operations): State<Operations>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let routed = request
+        .extensions()
+        .get::<MatchedPath>()
+        .is_some_and(|path| {
+            let template = path
+                .as_str()
+                .strip_prefix("/api/v1")
+                .unwrap_or(path.as_str());
+            operations
+                .0
+                .contains(&(template.to_owned(), request.method().clone()))
+        });
+    match json_refusal(&request).filter(|_| routed) {
+        Some(error) => error.into_response(),
+        None => next.run(request).await,
+    }
+}
+
+fn json_refusal(request: &Request) -> Option<ApiError> {
+    let body_method = matches!(
+        *request.method(),
+        Method::POST | Method::PUT | Method::PATCH
+    );
+    (body_method && !is_json(request.headers())).then(|| ApiError {
+        status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        code: "unsupported_media_type",
+        message: "send a JSON body with `Content-Type: application/json` (`{}` when there is nothing to say)"
+            .to_owned(),
+    })
 }
 
 fn default_port(scheme: &str) -> Option<u16> {
@@ -209,13 +245,16 @@ fn forbidden(code: &'static str, message: String) -> ApiError {
 mod tests {
     use super::*;
 
+    /// The code of the first check the request fails: the guard's, then the API routes' JSON rule.
     fn check(method: &str, headers: &[(&str, &str)], trusted: &[&str]) -> Option<&'static str> {
         let mut request = Request::builder().method(method).uri("/api/v1/pipelines");
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
         let request = request.body(axum::body::Body::empty()).unwrap();
-        refusal(&TrustedOrigins::parse(trusted).unwrap(), &request).map(|error| error.code)
+        refusal(&TrustedOrigins::parse(trusted).unwrap(), &request)
+            .or_else(|| json_refusal(&request))
+            .map(|error| error.code)
     }
 
     const JSON: (&str, &str) = ("content-type", "application/json");

@@ -52,7 +52,7 @@ fn the_api_answers_as_its_openapi_document_says() {
         .args([
             "--checks",
             "not_a_server_error,status_code_conformance,content_type_conformance,\
-             response_headers_conformance,response_schema_conformance",
+             response_headers_conformance,response_schema_conformance,unsupported_method",
             "--phases",
             "examples,coverage,fuzzing",
             "--seed",

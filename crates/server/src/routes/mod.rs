@@ -79,6 +79,10 @@ pub fn app(state: AppState) -> Router {
     unique_operation_ids(&mut doc);
     crate::json_errors::document(&mut doc);
     let doc = std::sync::Arc::new(doc);
+    let api = api.route_layer(axum::middleware::from_fn_with_state(
+        operations(&doc),
+        crate::guard::require_json,
+    ));
     Router::new()
         .nest("/api/v1", api)
         .route(
@@ -107,6 +111,23 @@ pub fn app(state: AppState) -> Router {
             crate::guard::check,
         ))
         .with_state(state)
+}
+
+/// Every (path template, method) the API document describes.
+fn operations(doc: &utoipa::openapi::OpenApi) -> crate::guard::Operations {
+    use axum::http::Method;
+    crate::guard::Operations::new(doc.paths.paths.iter().flat_map(|(path, item)| {
+        [
+            (item.get.is_some(), Method::GET),
+            (item.post.is_some(), Method::POST),
+            (item.put.is_some(), Method::PUT),
+            (item.delete.is_some(), Method::DELETE),
+            (item.patch.is_some(), Method::PATCH),
+        ]
+        .into_iter()
+        .filter(|(present, _)| *present)
+        .map(move |(_, method)| (path.clone(), method))
+    }))
 }
 
 /// Handlers in different modules share names (`list`, `create`...); OpenAPI wants unique operation ids, so each

@@ -175,3 +175,15 @@ async fn cors_stays_closed() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn a_method_a_path_lacks_is_a_405_before_the_json_rule() {
+    let server = TestServer::new().await;
+    let put = Request::put("/api/v1/health")
+        .header(header::HOST, "127.0.0.1:6789")
+        .body(Body::from("x"))
+        .unwrap();
+    let (status, error) = answer(&server, put).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{error}");
+    assert_eq!(error["error"]["code"], json!("method_not_allowed"));
+}
