@@ -39,6 +39,22 @@ pub(crate) fn user_python_path() -> Option<std::ffi::OsString> {
     std::env::var_os("PYTHONPATH")
 }
 
+/// How long a sensor whose check did not hold waits before its next check: Mage's minute, or
+/// `WAND_SENSOR_INTERVAL` seconds (for tests).
+pub(crate) fn sensor_interval() -> anyhow::Result<std::time::Duration> {
+    match std::env::var("WAND_SENSOR_INTERVAL") {
+        Err(_) => Ok(std::time::Duration::from_secs(60)),
+        Ok(text) => text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(|seconds| std::time::Duration::try_from_secs_f64(seconds).ok())
+            .with_context(|| {
+                format!("WAND_SENSOR_INTERVAL `{text}` is not a number of seconds (0 or more)")
+            }),
+    }
+}
+
 /// The run history's database: `--database-url`, else `WAND_DATABASE_URL`, else SQLite in the data folder.
 /// Accepts `sqlite://PATH` and `postgres://...`. Returns the store and a description without any password.
 pub(crate) async fn store(

@@ -122,6 +122,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
             python: args.python.clone(),
             concurrency,
             lease,
+            sensor_interval: config::sensor_interval()?,
             name: "wand-start",
         };
         roles.push(tokio::spawn(worker.run(stopped.clone())));

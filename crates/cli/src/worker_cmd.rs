@@ -81,6 +81,7 @@ pub(crate) fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
                 python: args.python,
                 concurrency: concurrency.max(1),
                 lease: Duration::from_secs(args.lease_seconds.max(1)),
+                sensor_interval: config::sensor_interval()?,
                 name: "wand-worker",
             };
             match &project {

@@ -25,6 +25,8 @@ pub(crate) struct WorkerRole {
     pub(crate) python: Option<PathBuf>,
     pub(crate) concurrency: usize,
     pub(crate) lease: Duration,
+    /// How long a sensor whose check did not hold waits for its next check.
+    pub(crate) sensor_interval: Duration,
     /// Names the worker in leases: `wand-start`, `wand-worker`.
     pub(crate) name: &'static str,
 }
@@ -65,6 +67,7 @@ impl WorkerRole {
                 lease: self.lease,
                 poll: Duration::from_millis(500),
                 run_tests: true,
+                sensor_interval: self.sensor_interval,
                 env: std::env::var("ENV").unwrap_or_else(|_| "prod".to_owned()),
             },
         ));

@@ -51,6 +51,8 @@ pub enum BlockRunEvent {
     Fail,
     /// Its attempt ended (failed attempt with retries left, or a lost worker): it waits in the queue again.
     Requeue,
+    /// A sensor's check did not hold: it waits in the queue for its next check, and the check was no attempt.
+    Wait,
     Cancel,
     /// A parent failed, so it will not run.
     UpstreamFail,
@@ -167,7 +169,7 @@ impl BlockRunStatus {
             (Queued, BlockRunEvent::Start) => Running,
             (Running, BlockRunEvent::Complete) => Completed,
             (Queued | Running, BlockRunEvent::Fail) => Failed,
-            (Running, BlockRunEvent::Requeue) => Queued,
+            (Running, BlockRunEvent::Requeue | BlockRunEvent::Wait) => Queued,
             (Running, BlockRunEvent::ConditionFail) => ConditionFailed,
             (Initial | Queued | Running, BlockRunEvent::Cancel) => Cancelled,
             (Initial | Queued, BlockRunEvent::UpstreamFail) => UpstreamFailed,
@@ -188,12 +190,13 @@ impl BlockRunStatus {
 }
 
 impl BlockRunEvent {
-    pub const ALL: [BlockRunEvent; 9] = [
+    pub const ALL: [BlockRunEvent; 10] = [
         BlockRunEvent::Enqueue,
         BlockRunEvent::Start,
         BlockRunEvent::Complete,
         BlockRunEvent::Fail,
         BlockRunEvent::Requeue,
+        BlockRunEvent::Wait,
         BlockRunEvent::Cancel,
         BlockRunEvent::UpstreamFail,
         BlockRunEvent::ConditionFail,
@@ -207,6 +210,7 @@ impl BlockRunEvent {
             BlockRunEvent::Complete => "complete",
             BlockRunEvent::Fail => "fail",
             BlockRunEvent::Requeue => "requeue",
+            BlockRunEvent::Wait => "wait",
             BlockRunEvent::Cancel => "cancel",
             BlockRunEvent::UpstreamFail => "upstream_fail",
             BlockRunEvent::ConditionFail => "condition_fail",
@@ -241,7 +245,7 @@ mod tests {
         let expected = "\
 initial: enqueue->queued cancel->cancelled upstream_fail->upstream_failed
 queued: start->running fail->failed cancel->cancelled upstream_fail->upstream_failed
-running: complete->completed fail->failed requeue->queued cancel->cancelled condition_fail->condition_failed
+running: complete->completed fail->failed requeue->queued wait->queued cancel->cancelled condition_fail->condition_failed
 completed: retry->initial
 failed: retry->initial
 cancelled: retry->initial

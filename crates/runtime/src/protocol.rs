@@ -33,6 +33,8 @@ pub struct BlockRequest {
     pub run_tests: bool,
     /// Seconds.
     pub timeout: Option<f64>,
+    /// Seconds until a sensor whose check did not hold is checked again (Mage's 60).
+    pub sensor_interval: f64,
 }
 
 /// Why a block failed, when it is not the block's own exception.
@@ -60,6 +62,8 @@ pub enum BlockOutcome {
         reason: Option<FailureReason>,
     },
     Cancelled,
+    /// A sensor's check did not hold: it is to be checked again later (the process is gone meanwhile).
+    Waiting,
 }
 
 /// The `result` of a `done` event, as the child or the supervisor wrote it.
@@ -89,6 +93,7 @@ impl From<RawResult> for BlockOutcome {
                 effects: raw.effects,
             },
             "cancelled" => BlockOutcome::Cancelled,
+            "waiting" => BlockOutcome::Waiting,
             _ => BlockOutcome::Failed {
                 error: raw.error.unwrap_or_else(|| "the block failed".to_owned()),
                 traceback: raw.traceback,
@@ -155,4 +160,21 @@ enum WorkerEvent {
         id: u64,
         result: RawResult,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sensor_that_did_not_hold_is_waiting() {
+        assert_eq!(
+            decode_worker_message(r#"{"event": "done", "id": 7, "result": {"status": "waiting"}}"#)
+                .unwrap(),
+            WorkerMessage::Done {
+                id: 7,
+                outcome: BlockOutcome::Waiting
+            }
+        );
+    }
 }

@@ -243,6 +243,8 @@ pub(crate) struct BlockRunDto {
     pub completed_at: Option<DateTime<Utc>>,
     pub duration_seconds: Option<f64>,
     pub error: Option<String>,
+    /// A sensor whose check did not hold (status `queued`, no process meanwhile): when it is checked next.
+    pub waiting_until: Option<DateTime<Utc>>,
 }
 
 impl From<BlockRun> for BlockRunDto {
@@ -255,6 +257,10 @@ impl From<BlockRun> for BlockRunDto {
             started_at: block_run.started_at,
             completed_at: block_run.completed_at,
             error: block_run.error,
+            waiting_until: match (block_run.status, block_run.waiting_since) {
+                (model::BlockRunStatus::Queued, Some(_)) => block_run.ready_at,
+                _ => None,
+            },
             block_uuid: block_run.block_uuid,
         }
     }

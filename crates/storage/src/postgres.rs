@@ -172,9 +172,14 @@ impl RunStore for PgStore {
         let now = Utc::now();
         let starting = change.event == BlockRunEvent::Start;
         let retrying = change.event == BlockRunEvent::Retry;
+        let waiting = change.event == BlockRunEvent::Wait;
+        // A claim counts an attempt; a sensor's check that did not hold gives it back.
+        let attempts = i64::from(starting) - i64::from(waiting);
         sqlx::query(
             "UPDATE block_runs SET status = $1,
                 attempt = attempt + $2,
+                waiting_since = CASE WHEN $14 THEN COALESCE(waiting_since, started_at)
+                                     WHEN $3 THEN waiting_since ELSE NULL END,
                 started_at = CASE WHEN $3 THEN $4 WHEN $5 THEN NULL ELSE started_at END,
                 completed_at = CASE WHEN $6 THEN $4 ELSE NULL END,
                 error = CASE WHEN $3 OR $5 THEN NULL ELSE COALESCE($7, error) END,
@@ -186,7 +191,7 @@ impl RunStore for PgStore {
              WHERE pipeline_run_id = $12 AND block_uuid = $13",
         )
         .bind(next.as_str())
-        .bind(i64::from(starting))
+        .bind(attempts)
         .bind(starting)
         .bind(now)
         .bind(retrying)
@@ -198,6 +203,7 @@ impl RunStore for PgStore {
         .bind(next != BlockRunStatus::Running)
         .bind(run_id)
         .bind(block_uuid)
+        .bind(waiting)
         .execute(&mut *transaction)
         .await?;
         if next == BlockRunStatus::Queued {
@@ -457,6 +463,8 @@ fn block_run(row: &PgRow) -> Result<BlockRun, StorageError> {
         log_path: row.get("log_path"),
         claimed_by: row.get("claimed_by"),
         lease_until: row.get("lease_until"),
+        ready_at: row.get("ready_at"),
+        waiting_since: row.get("waiting_since"),
         outputs: row.get("outputs"),
     })
 }

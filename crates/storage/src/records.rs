@@ -53,6 +53,11 @@ pub struct BlockRun {
     /// The worker holding the block run while it runs, and until when its lease lasts.
     pub claimed_by: Option<String>,
     pub lease_until: Option<DateTime<Utc>>,
+    /// While queued: not claimable before this time (a retry's delay, a waiting sensor's next check).
+    pub ready_at: Option<DateTime<Utc>>,
+    /// A sensor that waits (its checks did not hold): when its first check started; its timeout counts from
+    /// there. Kept across its checks, cleared by any other change (it holds, fails, is requeued or retried).
+    pub waiting_since: Option<DateTime<Utc>>,
 }
 
 impl BlockRun {
@@ -69,7 +74,7 @@ pub struct BlockRunChange {
     pub error: Option<String>,
     pub outputs: Option<Value>,
     pub log_path: Option<String>,
-    /// For `Enqueue` and `Requeue`: not claimable before this time (a retry's delay).
+    /// For `Enqueue`, `Requeue` and `Wait`: not claimable before this time (a retry's delay, a sensor's next check).
     pub ready_at: Option<DateTime<Utc>>,
 }
 

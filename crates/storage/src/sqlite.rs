@@ -158,10 +158,15 @@ impl RunStore for SqliteStore {
         let starting = change.event == BlockRunEvent::Start;
         let finished = next.is_finished();
         let retrying = change.event == BlockRunEvent::Retry;
+        let waiting = change.event == BlockRunEvent::Wait;
         let leaving_running = next != BlockRunStatus::Running;
+        // A claim counts an attempt; a sensor's check that did not hold gives it back.
+        let attempts = i64::from(starting) - i64::from(waiting);
         sqlx::query(
             "UPDATE block_runs SET status = ?,
                 attempt = attempt + ?,
+                waiting_since = CASE WHEN ? THEN COALESCE(waiting_since, started_at)
+                                     WHEN ? THEN waiting_since ELSE NULL END,
                 started_at = CASE WHEN ? THEN ? WHEN ? THEN NULL ELSE started_at END,
                 completed_at = CASE WHEN ? THEN ? ELSE NULL END,
                 error = CASE WHEN ? THEN NULL ELSE COALESCE(?, error) END,
@@ -173,7 +178,9 @@ impl RunStore for SqliteStore {
              WHERE pipeline_run_id = ? AND block_uuid = ?",
         )
         .bind(next.as_str())
-        .bind(i64::from(starting))
+        .bind(attempts)
+        .bind(waiting)
+        .bind(starting)
         .bind(starting)
         .bind(&now)
         .bind(retrying)
@@ -412,6 +419,8 @@ fn block_run(row: &SqliteRow) -> Result<BlockRun, StorageError> {
         log_path: row.get("log_path"),
         claimed_by: row.get("claimed_by"),
         lease_until: optional_time(row, "lease_until")?,
+        ready_at: optional_time(row, "ready_at")?,
+        waiting_since: optional_time(row, "waiting_since")?,
         outputs: row
             .get::<Option<&str>, _>("outputs")
             .map(parse_json)

@@ -1,5 +1,6 @@
 //! One claimed block run, from its pinned definition to its recorded outcome: build the request, run it in the
-//! Python runtime while a heartbeat renews the lease, and record completed, failed or queued-for-retry.
+//! Python runtime while a heartbeat renews the lease, and record completed, failed, queued-for-retry or (a sensor
+//! whose check did not hold) queued for its next check.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -106,6 +107,7 @@ impl Worker {
             output_dir: run_dir.join(&uuid).display().to_string(),
             run_tests: self.config.run_tests,
             timeout: block.timeout,
+            sensor_interval: self.config.sensor_interval.as_secs_f64(),
         };
 
         let started = Instant::now();
@@ -166,6 +168,7 @@ impl Worker {
                 },
                 String::new(),
             ),
+            Ok(BlockOutcome::Waiting) => self.wait(&claimed, block.timeout, log_path),
             Ok(BlockOutcome::Failed {
                 error, traceback, ..
             }) => {
@@ -242,6 +245,41 @@ impl Worker {
             self.config.outputs.localize(stored).await?;
         }
         Ok(())
+    }
+
+    /// A sensor's check that did not hold: queued for the next check one interval later, holding no process and no
+    /// slot meanwhile (the wait is no attempt). As in Mage, whose timeout covers a sensor's sleeping loop, the
+    /// block's `timeout` bounds the whole wait from its first check: a next check that would come after it fails
+    /// the block run now.
+    fn wait(
+        &self,
+        claimed: &BlockRun,
+        timeout: Option<f64>,
+        log_path: Option<String>,
+    ) -> (BlockRunChange, String) {
+        let now = Utc::now();
+        let interval = chrono::Duration::from_std(self.config.sensor_interval)
+            .unwrap_or(chrono::Duration::MAX);
+        let next_check = now + interval;
+        let first_check = claimed.waiting_since.or(claimed.started_at).unwrap_or(now);
+        if let Some(timeout) = timeout
+            && next_check >= first_check + chrono::Duration::milliseconds((timeout * 1000.0) as i64)
+        {
+            let message = format!("the sensor did not hold within its timeout of {timeout} s");
+            let change = BlockRunChange {
+                error: Some(message.clone()),
+                log_path,
+                ..BlockRunChange::event(BlockRunEvent::Fail)
+            };
+            return (change, message);
+        }
+        let change = BlockRunChange {
+            log_path,
+            ready_at: Some(next_check),
+            ..BlockRunChange::event(BlockRunEvent::Wait)
+        };
+        let at = next_check.with_timezone(&chrono::Local).format("%H:%M:%S");
+        (change, format!("(waiting: next check at {at})"))
     }
 
     /// A failed attempt: queued again after the retry delay while retries are left, else failed.

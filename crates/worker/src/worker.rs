@@ -32,6 +32,8 @@ pub struct WorkerConfig {
     /// How often it looks for work when no notice woke it (work from other processes, retry delays).
     pub poll: Duration,
     pub run_tests: bool,
+    /// How long a sensor whose check did not hold waits in the queue before its next check (Mage's 60 s).
+    pub sensor_interval: Duration,
     /// Mage's `env` kwarg.
     pub env: String,
 }

@@ -534,6 +534,11 @@ export interface components {
             /** Format: date-time */
             started_at?: string | null;
             status: string;
+            /**
+             * Format: date-time
+             * @description A sensor whose check did not hold (status `queued`, no process meanwhile): when it is checked next.
+             */
+            waiting_until?: string | null;
         };
         /** @description Changes to a block: its name (its uuid follows), its parents, its place in the list. */
         BlockUpdate: {

@@ -15,7 +15,14 @@ import { useBlockLog } from './useBlockLog';
 
 function blockRunDuration(b: BlockRun, now: number): number | null {
   if (b.duration_seconds != null) return b.duration_seconds;
+  // A waiting sensor holds no process between its checks: nothing runs, so no time counts.
+  if (b.waiting_until) return null;
   return elapsedSeconds(b.started_at, b.completed_at, now);
+}
+
+/** HH:MM:SS in the browser's zone: when a waiting sensor is checked next. */
+function clockTime(value: string): string {
+  return new Date(value).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 }
 
 export default function RunPage() {
@@ -208,6 +215,12 @@ export default function RunPage() {
                   <td className="mono">{b.block_uuid}</td>
                   <td>
                     <StatusBadge status={b.status} />
+                    {b.waiting_until && (
+                      <span className="cell-muted" data-testid="sensor-waiting">
+                        {' '}
+                        waiting — next check at {clockTime(b.waiting_until)}
+                      </span>
+                    )}
                   </td>
                   <td className="nowrap cell-muted">{b.started_at ? new Date(b.started_at).toLocaleTimeString() : '—'}</td>
                   <td className="num" data-testid="block-duration">

@@ -8,6 +8,7 @@ mod logs;
 mod rerun_block;
 mod run_pipelines;
 mod scale_out;
+mod sensors;
 mod server;
 mod support;
 mod tidy;

@@ -2,24 +2,24 @@
 
 Sensors wait as Mage's do (mage_ai/data_preparation/models/block/__init__.py, `SensorBlock` in Mage 0.9.80): a
 sensor that returns a falsy value is called again every 60 seconds until it returns a truthy one, and has no output.
-Wand used to call it once and complete, so its downstream blocks ran before the condition held (issue 10, point 2)."""
+Wand's process does not sleep between checks: a check that does not hold answers "waiting", and Wand queues the
+block run for its next check (issue 10, point 2)."""
 
 import json
 
 from wand_runtime import block
 
 SENSOR = """
+import os
+
 if 'sensor' not in globals():
     from mage_ai.data_preparation.decorators import sensor
-
-CHECKS = []
 
 
 @sensor
 def ready(*args, **kwargs):
-    CHECKS.append(1)
-    print(f'check {len(CHECKS)}')
-    return len(CHECKS) >= kwargs['ready_on']
+    print('checking')
+    return os.path.exists(kwargs['flag'])
 """
 
 
@@ -46,26 +46,23 @@ def request(tmp_path, source=SENSOR, block_type="sensor", file="sensors/ready.py
         "output_dir": str(tmp_path / "out"),
         "run_tests": True,
         "timeout": None,
+        "sensor_interval": 60,
     }
 
 
-def test_a_sensor_is_checked_every_minute_until_it_holds(tmp_path, monkeypatch, capsys):
-    waits = []
-    monkeypatch.setattr(block.time, "sleep", waits.append)
-    result = block.run(request(tmp_path, ready_on=3))
+def test_a_sensor_that_does_not_hold_answers_waiting_without_sleeping(tmp_path, capsys):
+    result = block.run(request(tmp_path, flag=str(tmp_path / "flag")))
+    assert result == {"status": "waiting"}
+    assert capsys.readouterr().out == "checking\nSensor sleeping for 60 seconds...\n"
+    assert not (tmp_path / "out").exists(), "a check that did not hold stores nothing"
+
+
+def test_a_sensor_that_holds_completes_with_no_output(tmp_path):
+    (tmp_path / "flag").touch()
+    result = block.run(request(tmp_path, flag=str(tmp_path / "flag")))
     assert result["status"] == "completed", result
-    assert waits == [60, 60], "two falsy checks, each followed by a minute's wait"
-    printed = capsys.readouterr().out
-    assert "check 3" in printed and printed.count("Sensor sleeping for 60 seconds...") == 2
     with open(result["stored"]["outputs"][0]["path"]) as file:
         assert json.load(file) is None, "a sensor has no output"
-
-
-def test_a_sensor_that_holds_at_once_does_not_wait(tmp_path, monkeypatch):
-    waits = []
-    monkeypatch.setattr(block.time, "sleep", waits.append)
-    assert block.run(request(tmp_path, ready_on=1))["status"] == "completed"
-    assert waits == []
 
 
 def test_a_huge_exception_message_is_kept_short_in_the_run_history(tmp_path):

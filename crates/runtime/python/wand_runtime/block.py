@@ -1,8 +1,9 @@
 """Runs one block in the current (forked) process with Mage's contract, and describes the outcome.
 
 The request (built by Wand's Rust side) carries the block file, its upstream outputs, the variables and the
-run context. The result is {"status": "completed", "stored": ..., "tests": n, "effects": ...} or
-{"status": "failed", "error": ..., "traceback": ...}.
+run context. The result is {"status": "completed", "stored": ..., "tests": n, "effects": ...},
+{"status": "failed", "error": ..., "traceback": ...}, or, for a sensor whose check did not hold, {"status": "waiting"}
+(Wand checks it again after the request's `sensor_interval` in a new process; nothing waits here).
 """
 
 import importlib.util
@@ -10,15 +11,10 @@ import inspect
 import logging
 import os
 import sys
-import time
 import traceback
 from datetime import datetime
 
 from wand_runtime import context, decorators, outputs
-
-
-# Mage checks a sensor that returned a falsy value again after this many seconds, until it returns a truthy one.
-SENSOR_INTERVAL_SECONDS = 60
 
 
 class BlockFailure(Exception):
@@ -71,10 +67,13 @@ def _run(request):
     _load_module(request)
     function = _block_function(request)
     kwargs = _kwargs(request)
+    output = _call(function, inputs, kwargs)
     if request["block_type"] == "sensor":
-        output = _wait_for_sensor(function, inputs, kwargs)
-    else:
-        output = _call(function, inputs, kwargs)
+        # Mage's sensor is called again every minute until it returns a truthy value, and has no output.
+        if not output:
+            print(f"Sensor sleeping for {request.get('sensor_interval', 60):g} seconds...", flush=True)
+            return {"status": "waiting"}
+        output = None
     try:
         stored = outputs.save(output, request["output_dir"])
     except outputs.UnstorableOutput as error:
@@ -88,15 +87,6 @@ def _run(request):
         except AssertionError as error:
             raise BlockFailure(f"test `{test.__name__}` failed: {error or 'assertion failed'}") from None
     return {"status": "completed", "stored": stored, "tests": len(tests), "effects": ctx.effects}
-
-
-def _wait_for_sensor(function, inputs, kwargs):
-    """Mage's sensor: called again every minute until it returns a truthy value (its downstream blocks wait, and the
-    block's `timeout` bounds the wait); like Mage's, it has no output."""
-    while not _call(function, inputs, kwargs):
-        print(f"Sensor sleeping for {SENSOR_INTERVAL_SECONDS} seconds...", flush=True)
-        time.sleep(SENSOR_INTERVAL_SECONDS)
-    return None
 
 
 def _load_module(request):

@@ -145,6 +145,85 @@ store_test!(a_retry_delay_holds_the_block_run_back, |store: Arc<
     assert_eq!(again.attempt, 2);
 });
 
+store_test!(a_waiting_sensor_gives_its_attempt_back, |store: Arc<
+    dyn Store,
+>| async move {
+    let run = queued_run(&store, &["sensor"]).await;
+    let now = Utc::now();
+    let first = store
+        .claim_block_run("w", &[], now, now + Duration::seconds(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.attempt, 1);
+    let next_check = now + Duration::seconds(60);
+    for check in 0..2 {
+        let status = store
+            .change_block_run(
+                run,
+                "sensor",
+                BlockRunChange {
+                    ready_at: Some(next_check),
+                    ..BlockRunChange::event(BlockRunEvent::Wait)
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(status, BlockRunStatus::Queued);
+        let waiting = &store.block_runs(run).await.unwrap()[0];
+        assert_eq!(
+            (
+                waiting.attempt,
+                waiting.claimed_by.as_deref(),
+                waiting.lease_until,
+                waiting.ready_at.map(|t| t.timestamp_millis()),
+            ),
+            (0, None, None, Some(next_check.timestamp_millis())),
+            "check {check}"
+        );
+        // The timeout counts from the first check, not from each one.
+        assert_eq!(
+            waiting.waiting_since.map(|t| t.timestamp_millis()),
+            first.started_at.map(|t| t.timestamp_millis())
+        );
+        assert!(
+            store
+                .claim_block_run("w", &[], next_check - Duration::seconds(1), now)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let again = store
+            .claim_block_run("w", &[], next_check, next_check + Duration::seconds(30))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(again.attempt, 1, "a check that waited is no attempt");
+    }
+    // A real failure still counts: the next claim is the second attempt.
+    store
+        .change_block_run(
+            run,
+            "sensor",
+            BlockRunChange {
+                ready_at: Some(next_check),
+                ..BlockRunChange::event(BlockRunEvent::Requeue)
+            },
+        )
+        .await
+        .unwrap();
+    let retried = store
+        .claim_block_run("w", &[], next_check, next_check + Duration::seconds(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (retried.attempt, retried.waiting_since),
+        (2, None),
+        "a requeued block run is no longer waiting"
+    );
+});
+
 store_test!(
     leases_are_renewed_by_their_holder_and_expire_otherwise,
     |store: Arc<dyn Store>| async move {
