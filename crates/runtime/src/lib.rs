@@ -21,7 +21,8 @@ pub use output_store::{OutputStore, OutputStoreError, log_key};
 pub use package::install_package;
 pub use preview::{TablePreview, preview_table};
 pub use protocol::{
-    BlockOutcome, BlockRequest, FailureReason, WorkerMessage, decode_worker_message,
+    BlockOutcome, BlockRequest, FailureReason, RunStatusAnswer, RunStatusAnswered, RunStatusQuery,
+    WorkerMessage, decode_worker_message,
 };
 pub use sink::{
     FileSink, LogLine, LogSink, MAX_LOG_LINE_BYTES, Stream, VecSink, cap_log_text, parse_log_line,

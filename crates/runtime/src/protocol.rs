@@ -35,6 +35,39 @@ pub struct BlockRequest {
     pub timeout: Option<f64>,
     /// Seconds until a sensor whose check did not hold is checked again (Mage's 60).
     pub sensor_interval: f64,
+    /// The answers to the questions the block asked about other runs (`check_status`), one round per question.
+    pub run_statuses: Vec<RunStatusAnswered>,
+}
+
+/// A question a sensor asks about the run history through Mage's `check_status`: the run of `pipeline_uuid` with
+/// the latest execution date in `[since, until]`, and in it the block run of `block_uuid`. The dates are kept as
+/// the block wrote them (RFC 3339), so its answer comes back with the very same query.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunStatusQuery {
+    pub pipeline_uuid: String,
+    pub block_uuid: Option<String>,
+    pub since: String,
+    pub until: String,
+}
+
+/// What the run history says to a [`RunStatusQuery`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunStatusAnswer {
+    /// Whether the project has the pipeline.
+    pub pipeline_exists: bool,
+    /// Whether the pipeline has the block (true when no block was asked about).
+    pub block_exists: bool,
+    /// The status of the latest run in the window, if there is one.
+    pub run_status: Option<String>,
+    /// The status of the asked block's run in that run, if it has one.
+    pub block_run_status: Option<String>,
+}
+
+/// A question with its answer, as the block request carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunStatusAnswered {
+    pub query: RunStatusQuery,
+    pub answer: RunStatusAnswer,
 }
 
 /// Why a block failed, when it is not the block's own exception.
@@ -64,6 +97,10 @@ pub enum BlockOutcome {
     Cancelled,
     /// A sensor's check did not hold: it is to be checked again later (the process is gone meanwhile).
     Waiting,
+    /// The block asked about the run history: it is to run again at once with the answers.
+    Asks {
+        queries: Vec<RunStatusQuery>,
+    },
 }
 
 /// The `result` of a `done` event, as the child or the supervisor wrote it.
@@ -82,6 +119,8 @@ struct RawResult {
     traceback: Option<String>,
     #[serde(default)]
     reason: Option<FailureReason>,
+    #[serde(default)]
+    queries: Vec<RunStatusQuery>,
 }
 
 impl From<RawResult> for BlockOutcome {
@@ -94,6 +133,9 @@ impl From<RawResult> for BlockOutcome {
             },
             "cancelled" => BlockOutcome::Cancelled,
             "waiting" => BlockOutcome::Waiting,
+            "asks" => BlockOutcome::Asks {
+                queries: raw.queries,
+            },
             _ => BlockOutcome::Failed {
                 error: raw.error.unwrap_or_else(|| "the block failed".to_owned()),
                 traceback: raw.traceback,
@@ -174,6 +216,27 @@ mod tests {
             WorkerMessage::Done {
                 id: 7,
                 outcome: BlockOutcome::Waiting
+            }
+        );
+    }
+
+    #[test]
+    fn a_block_that_asks_about_the_run_history_says_what() {
+        let line = r#"{"event": "done", "id": 3, "result": {"status": "asks", "queries": [
+            {"pipeline_uuid": "other", "block_uuid": null, "since": "2026-12-01T00:00:00+00:00",
+             "until": "2026-12-02T00:00:00+00:00"}]}}"#;
+        assert_eq!(
+            decode_worker_message(line).unwrap(),
+            WorkerMessage::Done {
+                id: 3,
+                outcome: BlockOutcome::Asks {
+                    queries: vec![RunStatusQuery {
+                        pipeline_uuid: "other".to_owned(),
+                        block_uuid: None,
+                        since: "2026-12-01T00:00:00+00:00".to_owned(),
+                        until: "2026-12-02T00:00:00+00:00".to_owned(),
+                    }]
+                }
             }
         );
     }

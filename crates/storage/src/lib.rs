@@ -50,6 +50,15 @@ pub trait RunStore: Send + Sync {
     /// Runs, newest first.
     async fn runs(&self, filter: RunFilter) -> Result<Vec<PipelineRun>, StorageError>;
 
+    /// The run of `pipeline_uuid` with the latest execution date in `[since, until]` (both ends included), as
+    /// Mage's `check_status` takes it for a sensor waiting on another pipeline.
+    async fn latest_run_between(
+        &self,
+        pipeline_uuid: &str,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Option<PipelineRun>, StorageError>;
+
     /// The stored outputs of the newest completed block run of `block_uuid` in any run of `pipeline_uuid`.
     async fn latest_outputs(
         &self,

@@ -252,6 +252,24 @@ impl RunStore for PgStore {
         rows.iter().map(pipeline_run).collect()
     }
 
+    async fn latest_run_between(
+        &self,
+        pipeline_uuid: &str,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Option<PipelineRun>, StorageError> {
+        let row = sqlx::query(
+            "SELECT * FROM pipeline_runs WHERE pipeline_uuid = $1 AND execution_date >= $2 AND execution_date <= $3
+             ORDER BY execution_date DESC, id DESC LIMIT 1",
+        )
+        .bind(pipeline_uuid)
+        .bind(since)
+        .bind(until)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(pipeline_run).transpose()
+    }
+
     async fn latest_outputs(
         &self,
         pipeline_uuid: &str,

@@ -244,6 +244,24 @@ impl RunStore for SqliteStore {
         rows.iter().map(pipeline_run).collect()
     }
 
+    async fn latest_run_between(
+        &self,
+        pipeline_uuid: &str,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Option<PipelineRun>, StorageError> {
+        let row = sqlx::query(
+            "SELECT * FROM pipeline_runs WHERE pipeline_uuid = ? AND execution_date >= ? AND execution_date <= ?
+             ORDER BY execution_date DESC, id DESC LIMIT 1",
+        )
+        .bind(pipeline_uuid)
+        .bind(stamp(since))
+        .bind(stamp(until))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| pipeline_run(&row)).transpose()
+    }
+
     async fn latest_outputs(
         &self,
         pipeline_uuid: &str,

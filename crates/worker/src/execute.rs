@@ -3,12 +3,15 @@
 //! whose check did not hold) queued for its next check.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::Utc;
 use model::{BlockRunEvent, Notice, PipelineDefinition, merge_variables};
-use runtime::{BlockOutcome, BlockRequest, FileSink};
+use runtime::{
+    BlockOutcome, BlockRequest, FileSink, RunStatusAnswer, RunStatusAnswered, RunStatusQuery,
+};
 use serde_json::Value;
 use storage::{BlockRun, BlockRunChange, Lease};
 use tokio::sync::oneshot;
@@ -16,6 +19,9 @@ use tokio::sync::oneshot;
 use crate::log_tee::LogTee;
 use crate::worker::lease_span;
 use crate::{Worker, WorkerError};
+
+/// How many times a block may ask about the run history in one check (one question a time) before it fails.
+const MAX_QUESTION_ROUNDS: usize = 8;
 
 impl Worker {
     pub(crate) async fn execute(self: &Arc<Self>, claimed: BlockRun) -> Result<(), WorkerError> {
@@ -108,34 +114,17 @@ impl Worker {
             run_tests: self.config.run_tests,
             timeout: block.timeout,
             sensor_interval: self.config.sensor_interval.as_secs_f64(),
+            run_statuses: Vec::new(),
         };
 
         let started = Instant::now();
-        let (cancel, cancelled) = oneshot::channel();
-        self.cancels
-            .lock()
-            .expect("cancels lock")
-            .insert((run_id, uuid.clone()), cancel);
         let heartbeat = self.heartbeat(claimed.id, run_id, uuid.clone());
-        let outcome = match code {
-            Ok(_) => match self.python.execute(request, log.clone(), cancelled).await {
-                // Other machines read the outputs from the shared store: a block whose outputs did not get there
-                // has not completed.
-                Ok(BlockOutcome::Completed {
-                    mut stored,
-                    tests,
-                    effects,
-                }) => match self.config.outputs.publish(&mut stored).await {
-                    Ok(()) => Ok(BlockOutcome::Completed {
-                        stored,
-                        tests,
-                        effects,
-                    }),
-                    Err(error) => Err(error.to_string()),
-                },
-                other => other.map_err(|error| error.to_string()),
-            },
-            Err(message) => Err(message),
+        let outcome = match &code {
+            Ok(folder) => {
+                self.run_answering(request, folder, log.clone(), run_id, &uuid)
+                    .await
+            }
+            Err(message) => Err(message.clone()),
         };
         self.cancels
             .lock()
@@ -169,6 +158,19 @@ impl Worker {
                 String::new(),
             ),
             Ok(BlockOutcome::Waiting) => self.wait(&claimed, block.timeout, log_path),
+            Ok(BlockOutcome::Asks { .. }) => {
+                let message = format!(
+                    "the block asked about the run history more than {MAX_QUESTION_ROUNDS} times in one check"
+                );
+                self.failure(
+                    claimed.attempt,
+                    &block.retry,
+                    message.clone(),
+                    message,
+                    log_path,
+                    elapsed,
+                )
+            }
             Ok(BlockOutcome::Failed {
                 error, traceback, ..
             }) => {
@@ -207,6 +209,134 @@ impl Worker {
         let status = recorded?;
         self.publish(run_id, &uuid, status, detail);
         Ok(())
+    }
+
+    /// Runs the block in the Python runtime; a block that asks about the run history (a sensor's `check_status`) is
+    /// answered and run again at once, at most `MAX_QUESTION_ROUNDS` times (a sensor asking about several runs asks
+    /// one at a time). Still asking after that, it ends as `Asks`.
+    async fn run_answering(
+        &self,
+        mut request: BlockRequest,
+        code_folder: &Path,
+        log: Arc<LogTee>,
+        run_id: i64,
+        uuid: &str,
+    ) -> Result<BlockOutcome, String> {
+        let mut rounds = 0;
+        loop {
+            let (cancel, cancelled) = oneshot::channel();
+            self.cancels
+                .lock()
+                .expect("cancels lock")
+                .insert((run_id, uuid.to_owned()), cancel);
+            let outcome = self
+                .python
+                .execute(request.clone(), log.clone(), cancelled)
+                .await
+                .map_err(|error| error.to_string())?;
+            match outcome {
+                BlockOutcome::Asks { queries } if rounds < MAX_QUESTION_ROUNDS => {
+                    rounds += 1;
+                    for query in queries {
+                        let answer = self.answer(code_folder, &query).await.map_err(|error| {
+                            format!("cannot answer the block's question: {error}")
+                        })?;
+                        request
+                            .run_statuses
+                            .push(RunStatusAnswered { query, answer });
+                    }
+                }
+                // Other machines read the outputs from the shared store: a block whose outputs did not get there
+                // has not completed.
+                BlockOutcome::Completed {
+                    mut stored,
+                    tests,
+                    effects,
+                } => {
+                    self.config
+                        .outputs
+                        .publish(&mut stored)
+                        .await
+                        .map_err(|error| error.to_string())?;
+                    return Ok(BlockOutcome::Completed {
+                        stored,
+                        tests,
+                        effects,
+                    });
+                }
+                other => return Ok(other),
+            }
+        }
+    }
+
+    /// What the run history says to a sensor's question (Mage's `check_status`): whether the project (the run's
+    /// pinned code) has the pipeline and the block, and the statuses of the pipeline's run with the latest execution
+    /// date in the window and of the block's run in it.
+    async fn answer(
+        &self,
+        code_folder: &Path,
+        query: &RunStatusQuery,
+    ) -> Result<RunStatusAnswer, String> {
+        let unknown = RunStatusAnswer {
+            pipeline_exists: false,
+            block_exists: false,
+            run_status: None,
+            block_run_status: None,
+        };
+        let plain = |name: &str| {
+            !name.is_empty() && Path::new(name).components().count() == 1 && !name.starts_with('.')
+        };
+        if !plain(&query.pipeline_uuid) {
+            return Ok(unknown);
+        }
+        let metadata = code_folder
+            .join("pipelines")
+            .join(&query.pipeline_uuid)
+            .join("metadata.yaml");
+        if !metadata.is_file() {
+            return Ok(unknown);
+        }
+        let block_exists = match &query.block_uuid {
+            None => true,
+            Some(block_uuid) => {
+                let file =
+                    project::PipelineFile::read(&metadata).map_err(|error| error.to_string())?;
+                file.blocks().iter().any(|block| {
+                    block.get("uuid").and_then(|u| u.as_str()) == Some(block_uuid.as_str())
+                })
+            }
+        };
+        let date = |text: &str| {
+            chrono::DateTime::parse_from_rfc3339(text)
+                .map(|date| date.with_timezone(&Utc))
+                .map_err(|error| format!("`{text}` is no date: {error}"))
+        };
+        let run = self
+            .store
+            .latest_run_between(
+                &query.pipeline_uuid,
+                date(&query.since)?,
+                date(&query.until)?,
+            )
+            .await
+            .map_err(|error| error.to_string())?;
+        let mut answer = RunStatusAnswer {
+            pipeline_exists: true,
+            block_exists,
+            run_status: run.as_ref().map(|run| run.status.as_str().to_owned()),
+            block_run_status: None,
+        };
+        if let (Some(run), Some(block_uuid)) = (run, &query.block_uuid) {
+            answer.block_run_status = self
+                .store
+                .block_runs(run.id)
+                .await
+                .map_err(|error| error.to_string())?
+                .into_iter()
+                .find(|block_run| &block_run.block_uuid == block_uuid)
+                .map(|block_run| block_run.status.as_str().to_owned());
+        }
+        Ok(answer)
     }
 
     /// Records how a block run ended. The block's work is done, so a database that is briefly away (a restart, a

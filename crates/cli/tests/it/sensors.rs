@@ -125,3 +125,109 @@ fn a_sensor_that_does_not_hold_within_its_timeout_fails_and_its_downstream_does_
         "it was checked and waited before its timeout ended the wait: {log}"
     );
 }
+
+/// The `checking <upstream>` lines the sensor of `sensor_upstream_run` printed: one per round of a check.
+fn checks(log: &std::path::Path) -> usize {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .matches("checking sensor_wait")
+        .count()
+}
+
+#[test]
+fn a_sensor_waits_on_another_pipelines_run_with_check_status() {
+    // Mage's `check_status` takes the other pipeline's run with the latest execution date in the hours before the
+    // sensor's own: here a run of `sensor_wait` that waits on its own sensor (a flag file) until the test lets it.
+    let sandbox = Sandbox::fixture("mage09");
+    let flag = sandbox.path("flag");
+    let server = RunningServer::start_with_env(&sandbox, &["--workers", "1"], FAST_CHECKS);
+    let (status, upstream) = server.post(
+        "/api/v1/pipelines/sensor_wait/runs",
+        json!({"variables": {"flag": path_str(&flag)}}),
+    );
+    assert_eq!(status, 201, "{upstream}");
+    let upstream_id = upstream["id"].as_i64().unwrap();
+    let (status, run) = server.post("/api/v1/pipelines/sensor_upstream_run/runs", json!({}));
+    assert_eq!(status, 201, "{run}");
+    let run_id = run["id"].as_i64().unwrap();
+    let log = sandbox
+        .run_dir("sensor_upstream_run", run_id)
+        .join("logs/upstream_run_done.log");
+
+    let waiting = server.until(
+        Duration::from_secs(60),
+        "the sensor was not seen waiting on the other pipeline's run",
+        || {
+            let (_, block_runs) = server.get(&format!("/api/v1/runs/{run_id}/block_runs"));
+            let sensor = block_run(&block_runs, "upstream_run_done");
+            // Each check asks once (a round without the answer) and runs again with it.
+            if checks(&log) >= 4
+                && sensor["status"] == json!("queued")
+                && sensor["waiting_until"].is_string()
+            {
+                Ok(block_runs)
+            } else {
+                Err(format!("{} checks: {block_runs}", checks(&log)))
+            }
+        },
+    );
+    assert_eq!(
+        block_run(&waiting, "after_upstream_run")["status"],
+        json!("initial"),
+        "the downstream block does not start while the other pipeline's run is running: {waiting}"
+    );
+    let (_, upstream) = server.get(&format!("/api/v1/runs/{upstream_id}"));
+    assert_eq!(upstream["status"], json!("running"), "{upstream}");
+
+    std::fs::write(&flag, "").unwrap();
+    let upstream = server.wait_for_run(upstream_id, Duration::from_secs(60), finished);
+    assert_eq!(upstream["status"], json!("completed"), "{upstream}");
+    let run = server.wait_for_run(run_id, Duration::from_secs(60), finished);
+    let (_, block_runs) = server.get(&format!("/api/v1/runs/{run_id}/block_runs"));
+    assert_eq!(run["status"], json!("completed"), "{run}\n{block_runs}");
+    let sensor = block_run(&block_runs, "upstream_run_done");
+    assert_eq!(
+        (&sensor["status"], &sensor["waiting_until"]),
+        (&json!("completed"), &Value::Null),
+        "{block_runs}"
+    );
+    let output = crate::support::read_json(
+        &sandbox
+            .run_dir("sensor_upstream_run", run_id)
+            .join("after_upstream_run/output_0.json"),
+    );
+    assert_eq!(output, json!({"held": true}));
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        !log.contains("Traceback"),
+        "a question is no failure in the log: {log}"
+    );
+}
+
+#[test]
+fn a_sensor_checking_the_status_of_an_unknown_pipeline_fails_with_mages_message() {
+    let sandbox = Sandbox::fixture("mage09");
+    let server = RunningServer::start_with_env(&sandbox, &["--workers", "1"], FAST_CHECKS);
+    let (status, run) = server.post(
+        "/api/v1/pipelines/sensor_upstream_run/runs",
+        json!({"variables": {"upstream": "no_such_pipeline"}}),
+    );
+    assert_eq!(status, 201, "{run}");
+    let run_id = run["id"].as_i64().unwrap();
+    let run = server.wait_for_run(run_id, Duration::from_secs(60), finished);
+    let (_, block_runs) = server.get(&format!("/api/v1/runs/{run_id}/block_runs"));
+    assert_eq!(run["status"], json!("failed"), "{run}\n{block_runs}");
+    let sensor = block_run(&block_runs, "upstream_run_done");
+    assert_eq!(sensor["status"], json!("failed"), "{block_runs}");
+    assert!(
+        sensor["error"]
+            .as_str()
+            .is_some_and(|error| error.contains("Pipeline not found, stopping sensor...")),
+        "{block_runs}"
+    );
+    assert_eq!(
+        block_run(&block_runs, "after_upstream_run")["status"],
+        json!("upstream_failed"),
+        "{block_runs}"
+    );
+}

@@ -3,7 +3,9 @@
 The request (built by Wand's Rust side) carries the block file, its upstream outputs, the variables and the
 run context. The result is {"status": "completed", "stored": ..., "tests": n, "effects": ...},
 {"status": "failed", "error": ..., "traceback": ...}, or, for a sensor whose check did not hold, {"status": "waiting"}
-(Wand checks it again after the request's `sensor_interval` in a new process; nothing waits here).
+(Wand checks it again after the request's `sensor_interval` in a new process; nothing waits here), or, for a block
+that asked about the run history (`check_status`) what the request's `run_statuses` do not answer,
+{"status": "asks", "queries": [...]} (Wand answers and runs it again at once).
 """
 
 import importlib.util
@@ -28,6 +30,8 @@ MAX_ERROR_CHARS = 16 * 1024
 def run(request):
     try:
         return _run(request)
+    except context.Asks as asks:
+        return {"status": "asks", "queries": [asks.query]}
     except BlockFailure as failure:
         print(str(failure), file=sys.stderr)
         return {"status": "failed", "error": _capped(str(failure)), "traceback": None}
@@ -60,6 +64,7 @@ def _run(request):
         block_uuid=request["block_uuid"],
         run_id=request["run_id"],
         variables=dict(request.get("variables") or {}),
+        run_statuses=list(request.get("run_statuses") or []),
     )
     context.set_current(ctx)
     inputs = [outputs.load(stored) for stored in request.get("inputs", [])]

@@ -282,3 +282,43 @@ store_test!(runs_are_filtered_by_execution_date, |store: Arc<
         .collect();
     assert_eq!(hours, ["10"]);
 });
+
+store_test!(
+    the_latest_run_in_a_window_is_by_execution_date_with_both_ends_included,
+    |store: Arc<dyn Store>| async move {
+        let at =
+            |hour: u32| chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 5, 1, hour, 0, 0).unwrap();
+        let mut ids = Vec::new();
+        // Created out of date order, so the newest id is not the latest execution date.
+        for (pipeline, hour) in [("p", 12), ("p", 8), ("p", 10), ("other", 11), ("p", 13)] {
+            let mut run = new_run(pipeline, &["a"]);
+            run.execution_date = at(hour);
+            ids.push(store.create_run(run).await.unwrap().id);
+        }
+        let latest = |since, until| {
+            let store = store.clone();
+            async move {
+                store
+                    .latest_run_between("p", at(since), at(until))
+                    .await
+                    .unwrap()
+                    .map(|r| r.id)
+            }
+        };
+        assert_eq!(latest(8, 12).await, Some(ids[0]), "the end is included");
+        assert_eq!(
+            latest(8, 11).await,
+            Some(ids[2]),
+            "by execution date, not id"
+        );
+        assert_eq!(latest(8, 9).await, Some(ids[1]), "the start is included");
+        assert_eq!(latest(14, 15).await, None);
+        assert_eq!(
+            store
+                .latest_run_between("nope", at(0), at(23))
+                .await
+                .unwrap(),
+            None
+        );
+    }
+);
