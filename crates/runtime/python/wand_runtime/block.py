@@ -74,11 +74,12 @@ def _run(request):
     kwargs = _kwargs(request)
     output = _call(function, inputs, kwargs)
     if request["block_type"] == "sensor":
-        # Mage's sensor is called again every minute until it returns a truthy value, and has no output.
+        # Mage's sensor is called again every minute until it returns a truthy value; its output is an empty list
+        # (on Mage 0.9.80's server the downstream block received `([],)`).
         if not output:
             print(f"Sensor sleeping for {request.get('sensor_interval', 60):g} seconds...", flush=True)
             return {"status": "waiting"}
-        output = None
+        output = []
     try:
         stored = outputs.save(output, request["output_dir"])
     except outputs.UnstorableOutput as error:
