@@ -250,6 +250,9 @@ impl Project {
     ) -> Result<String, ProjectError> {
         let new_uuid = slug(name);
         let mut file = self.raw_pipeline(pipeline)?;
+        if let Err(error) = model::check_name(name.trim()) {
+            return Err(self.invalid(&file, Some(block), format!("block name: {error}")));
+        }
         if new_uuid.is_empty() {
             return Err(self.invalid(
                 &file,

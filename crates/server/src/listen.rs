@@ -16,6 +16,9 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
+/// How long accepting pauses after an error such as running out of file descriptors.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
 /// What one client may take of the server.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -62,9 +65,10 @@ pub async fn serve(
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(error) => {
-                    // Out of file descriptors and the like: the listener itself is fine, so keep accepting.
+                    // Out of file descriptors and the like: the listener itself is fine, so keep accepting once
+                    // connections have had a moment to close, rather than spinning on the same error.
                     tracing::warn!(%error, "cannot accept a connection");
-                    tokio::task::yield_now().await;
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
                     continue;
                 }
             },

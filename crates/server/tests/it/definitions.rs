@@ -199,3 +199,29 @@ async fn mage_features_wand_does_not_run_are_the_pipelines_error_and_cosmetic_on
         )])
     );
 }
+
+#[tokio::test]
+async fn block_names_that_hide_their_text_are_refused_on_add_and_rename() {
+    let server = TestServer::new().await;
+    let blocks = "/api/v1/pipelines/example_pipeline/blocks";
+    for (name, reason) in [("line\nbreak", "U+000A"), ("x\u{202E}y", "U+202E")] {
+        let (status, error) = server
+            .call(
+                Method::PUT,
+                &format!("{blocks}/load_example_data"),
+                Some(json!({"name": name})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+        assert!(message(&error).contains(reason), "{reason}: {error}");
+        let (status, error) = server
+            .call(
+                Method::POST,
+                blocks,
+                Some(json!({"name": name, "type": "custom"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+        assert!(message(&error).contains(reason), "{reason}: {error}");
+    }
+}
