@@ -71,6 +71,7 @@ pub(super) async fn detail(
 /// A pipeline as the editor shows it: its blocks in file order with both link lists.
 pub(crate) fn describe(state: &AppState, uuid: &str) -> Result<PipelineDetail, ApiError> {
     let loaded = state.project.load_pipeline(uuid)?;
+    let triggers = state.project.read_triggers(uuid);
     let pipeline = &loaded.pipeline;
     let order: Vec<String> = loaded
         .file
@@ -116,22 +117,24 @@ pub(crate) fn describe(state: &AppState, uuid: &str) -> Result<PipelineDetail, A
             .warnings
             .iter()
             .chain(
-                state
-                    .project
-                    .read_triggers(uuid)
-                    .map(|declared| declared.warnings)
-                    .unwrap_or_default()
-                    .iter(),
+                triggers
+                    .as_ref()
+                    .map_or(&[][..], |declared| &declared.warnings),
             )
             .map(ToString::to_string)
             .collect(),
-        triggers_error: triggers_error(state, uuid),
+        triggers_error: problems(&triggers),
     })
 }
 
 /// What keeps the pipeline's `triggers.yaml` from applying, read from the file itself so it shows until fixed.
 fn triggers_error(state: &AppState, uuid: &str) -> Option<String> {
-    match state.project.read_triggers(uuid) {
+    problems(&state.project.read_triggers(uuid))
+}
+
+/// The problems of a triggers file as read, one a line.
+fn problems(triggers: &Result<project::DeclaredTriggers, project::ProjectError>) -> Option<String> {
+    match triggers {
         Err(error) => Some(error.to_string()),
         Ok(declared) if !declared.problems.is_empty() => Some(
             declared
