@@ -1,4 +1,4 @@
-// The typed API client: openapi-fetch over the generated schema, React Query hooks on top of it.
+// The typed API client: openapi-fetch over the generated schema; the resource modules beside it build hooks on it.
 // Every failed call throws an `ApiError` carrying the server's `{"error": {"code", "message"}}`.
 import createFetchClient, { type Middleware } from 'openapi-fetch';
 import createQueryClient from 'openapi-react-query';
@@ -95,8 +95,20 @@ export const api = createFetchClient<paths>({
 });
 api.use(jsonBodies, errors);
 
-/** React Query hooks over the same client (`$api.useQuery('get', '/pipelines')`). */
+/**
+ * React Query hooks over the same client (`$api.useQuery('get', '/pipelines')`). Pages do not call it: they use the
+ * hooks of one module per resource (pipelines.ts, blocks.ts, runs.ts, triggers.ts, files.ts, project.ts), which keep
+ * its query keys (`['get', path, init]`) so each write can invalidate what it changes.
+ */
 export const $api = createQueryClient(api);
+
+/** The options a page may give a resource's query hook. */
+export interface QueryOptions {
+  enabled?: boolean;
+  refetchInterval?: number | false;
+  staleTime?: number;
+  retry?: boolean | number;
+}
 
 /** The message to show for anything a call threw. */
 export function errorMessage(error: unknown): string {

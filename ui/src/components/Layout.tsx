@@ -1,7 +1,7 @@
 // The frame of every page: the left bar (project, navigation, theme) and the page on the right.
 import { NavLink, Outlet } from 'react-router';
 import { Clock, FolderTree, History, Moon, Settings, SquareTerminal, Sun, Workflow } from 'lucide-react';
-import { $api } from '../api/client';
+import { useProject } from '../api/project';
 import { useTheme } from '../lib/theme';
 
 const NAV = [
@@ -26,7 +26,7 @@ export function Logo() {
 
 export function Layout() {
   const [theme, toggle] = useTheme();
-  const project = $api.useQuery('get', '/project', {}, { staleTime: 60_000, retry: 1 });
+  const project = useProject({ staleTime: 60_000, retry: 1 });
   const name = project.data?.name;
 
   return (

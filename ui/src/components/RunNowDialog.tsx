@@ -1,8 +1,7 @@
 // "Run pipeline now": optional variables, then a run (of a trigger or of the pipeline alone); opens the run page.
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { useQueryClient } from '@tanstack/react-query';
-import { api, type Run } from '../api/client';
+import { useStartRun } from '../api/runs';
 import { variablesToObject, type VariableRow } from '../lib/triggerForm';
 import { ErrorAlert, KeyValueEditor, Modal, Spinner } from './ui';
 
@@ -20,30 +19,20 @@ export function RunNowDialog({
   onClose: () => void;
 }) {
   const navigate = useNavigate();
-  const qc = useQueryClient();
   const [rows, setRows] = useState<VariableRow[]>(defaults ?? []);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const startRun = useStartRun();
+  const busy = startRun.isPending;
 
-  const start = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const body = { variables: variablesToObject(rows) };
-      let run: Run | undefined;
-      if (triggerId != null) {
-        run = (await api.POST('/triggers/{id}/runs', { params: { path: { id: triggerId } }, body })).data;
-      } else {
-        run = (await api.POST('/pipelines/{uuid}/runs', { params: { path: { uuid: pipeline } }, body })).data;
-      }
-      void qc.invalidateQueries({ queryKey: ['get', '/runs'] });
-      if (run) void navigate(`/runs/${String(run.id)}`);
-      else onClose();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+  const start = () => {
+    startRun.mutate(
+      { pipeline, triggerId, variables: variablesToObject(rows) },
+      {
+        onSuccess: (run) => {
+          if (run) void navigate(`/runs/${String(run.id)}`);
+          else onClose();
+        },
+      },
+    );
   };
 
   return (
@@ -55,7 +44,7 @@ export function RunNowDialog({
           <button type="button" className="btn" onClick={onClose}>
             Cancel
           </button>
-          <button type="button" className="btn btn--primary" disabled={busy} onClick={() => void start()} data-testid="run-now-confirm">
+          <button type="button" className="btn btn--primary" disabled={busy} onClick={start} data-testid="run-now-confirm">
             {busy && <Spinner />} Run now
           </button>
         </>
@@ -70,7 +59,7 @@ export function RunNowDialog({
         <span className="field__label">Run variables (optional)</span>
         <KeyValueEditor rows={rows} onChange={setRows} />
       </div>
-      <ErrorAlert error={error} title="Could not start the run" />
+      <ErrorAlert error={startRun.error} title="Could not start the run" />
     </Modal>
   );
 }

@@ -1,3 +1,5 @@
+import type { ReactNode } from 'react';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, renderHook } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useCodeCell } from '../pages/editor/useCodeCell';
@@ -32,6 +34,13 @@ function fakeServer(onPut: (body: { content: string; version: string }) => Respo
   };
 }
 
+/** Renders the code cell hook the way the app does: inside a query client (its save is a mutation). */
+function renderCodeCell() {
+  const client = new QueryClient();
+  const wrapper = ({ children }: { children: ReactNode }) => <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+  return renderHook(() => useCodeCell('etl', 'load'), { wrapper });
+}
+
 async function flush() {
   await act(async () => {
     await Promise.resolve();
@@ -49,7 +58,7 @@ describe('a block cell: load, autosave, conflict', () => {
 
   it('saves about a second after typing stops, with the version it read', async () => {
     const server = fakeServer((b) => json(200, { path: 'p', content: b.content, version: 'v2' }));
-    const { result } = renderHook(() => useCodeCell('etl', 'load'));
+    const { result } = renderCodeCell();
     await vi.waitFor(() => expect(result.current.loading).toBe(false));
     expect(result.current.state.content).toBe('x = 1\n');
     expect(server.calls[0]?.url).toMatch(/\/api\/v1\/pipelines\/etl\/blocks\/load\/code$/);
@@ -78,7 +87,7 @@ describe('a block cell: load, autosave, conflict', () => {
 
   it('shows a conflict on 409 file_changed, and Reload brings the newest text', async () => {
     const server = fakeServer(() => json(409, { error: { code: 'file_changed', message: 'the file changed on disk' } }));
-    const { result } = renderHook(() => useCodeCell('etl', 'load'));
+    const { result } = renderCodeCell();
     await vi.waitFor(() => expect(result.current.loading).toBe(false));
 
     act(() => result.current.edit('mine\n'));
@@ -109,7 +118,7 @@ describe('a block cell: load, autosave, conflict', () => {
     const server = fakeServer((b) =>
       fail ? json(500, { error: { code: 'internal', message: 'disk is full' } }) : json(200, { path: 'p', content: b.content, version: 'v3' }),
     );
-    const { result } = renderHook(() => useCodeCell('etl', 'load'));
+    const { result } = renderCodeCell();
     await vi.waitFor(() => expect(result.current.loading).toBe(false));
     act(() => result.current.edit('y\n'));
     await act(async () => {

@@ -1,9 +1,9 @@
 // The project's files: a tree, an editor with version-checked saving, create, rename and delete.
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { useQueryClient } from '@tanstack/react-query';
 import { ChevronDown, ChevronRight, File, FilePlus, Folder, FolderPlus, Pencil, RotateCcw, Save, Trash2 } from 'lucide-react';
-import { $api, api, type FileEntry } from '../api/client';
+import type { FileEntry } from '../api/client';
+import { readFile, useCreateFile, useDeleteFile, useFiles, useRenameFile, useWriteFile } from '../api/files';
 import { CodeEditor } from '../components/CodeEditor';
 import { ConfirmDialog, Empty, ErrorAlert, Loading, PromptDialog, Spinner } from '../components/ui';
 import { languageOfPath } from '../lib/blockTypes';
@@ -15,10 +15,12 @@ import { useVersionedText } from '../lib/useVersionedText';
 type Dialog = { kind: 'new-file' | 'new-folder'; base: string } | { kind: 'rename'; entry: FileEntry } | { kind: 'delete'; entry: FileEntry };
 
 export default function FilesPage() {
-  const qc = useQueryClient();
   const [search, setSearch] = useSearchParams();
   const selected = search.get('path') ?? '';
-  const files = $api.useQuery('get', '/files');
+  const files = useFiles();
+  const createFile = useCreateFile();
+  const renameFile = useRenameFile();
+  const deleteFile = useDeleteFile();
   const tree = useMemo(() => buildTree(files.data ?? []), [files.data]);
   const entry = files.data?.find((f) => f.path === selected);
   const [open, setOpen] = useState<Set<string>>(() => {
@@ -40,14 +42,13 @@ export default function FilesPage() {
     else next.delete('path');
     setSearch(next);
   };
-  const refreshTree = () => qc.invalidateQueries({ queryKey: ['get', '/files'] });
 
   const run = async (fn: () => Promise<unknown>, after?: () => void) => {
     setBusy(true);
     setDialogError(null);
     try {
+      // Each change resolves once the tree has been read again.
       await fn();
-      await refreshTree();
       setDialog(null);
       after?.();
     } catch (e) {
@@ -129,7 +130,6 @@ export default function FilesPage() {
             path={entry.path}
             onRename={() => setDialog({ kind: 'rename', entry })}
             onDelete={() => setDialog({ kind: 'delete', entry })}
-            onSaved={() => void refreshTree()}
           />
         ) : entry?.is_dir ? (
           <>
@@ -165,7 +165,7 @@ export default function FilesPage() {
           error={dialogError}
           onSubmit={(path) =>
             void run(
-              () => api.POST('/files', { body: { path, is_dir: dialog.kind === 'new-folder', content: dialog.kind === 'new-file' ? '' : null } }),
+              () => createFile.mutateAsync({ path, isDir: dialog.kind === 'new-folder' }),
               () => {
                 openFolders(path);
                 if (dialog.kind === 'new-folder') setOpen((o) => new Set(o).add(path));
@@ -189,7 +189,7 @@ export default function FilesPage() {
           error={dialogError}
           onSubmit={(to) =>
             void run(
-              () => api.POST('/files/rename', { body: { from: dialog.entry.path, to } }),
+              () => renameFile.mutateAsync({ from: dialog.entry.path, to }),
               () => {
                 openFolders(to);
                 select(to);
@@ -207,7 +207,7 @@ export default function FilesPage() {
           title={`Delete ${dialog.entry.path}?`}
           busy={busy}
           error={dialogError}
-          onConfirm={() => void run(() => api.DELETE('/files', { params: { query: { path: dialog.entry.path } } }), () => select(''))}
+          onConfirm={() => void run(() => deleteFile.mutateAsync({ path: dialog.entry.path }), () => select(''))}
           onClose={() => {
             setDialog(null);
             setDialogError(null);
@@ -223,19 +223,13 @@ export default function FilesPage() {
   );
 }
 
-function FileEditor({ path, onRename, onDelete, onSaved }: { path: string; onRename: () => void; onDelete: () => void; onSaved: () => void }) {
+function FileEditor({ path, onRename, onDelete }: { path: string; onRename: () => void; onDelete: () => void }) {
+  const write = useWriteFile();
   const file = useVersionedText({
     key: path,
     autosave: false,
-    load: async () => {
-      const { data } = await api.GET('/files/content', { params: { query: { path } } });
-      return { content: data?.content ?? '', version: data?.version ?? '' };
-    },
-    save: async (content, version) => {
-      const { data } = await api.PUT('/files/content', { body: { path, content, version } });
-      onSaved();
-      return { version: data?.version ?? version };
-    },
+    load: () => readFile(path),
+    save: (content, version) => write.mutateAsync({ path, content, version }),
   });
   const { status, error } = file.state;
   const dirty = file.state.content !== file.state.savedContent;

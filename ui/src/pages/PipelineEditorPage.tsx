@@ -1,9 +1,10 @@
 // The pipeline editor: the blocks as notebook cells in order, and beside them the dependency tree.
 import { useCallback, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { useQueryClient } from '@tanstack/react-query';
 import { Clock, History, Play, X } from 'lucide-react';
-import { $api, api, type Block, type BlockRun, type PipelineDetail } from '../api/client';
+import { useAddBlock, useDeleteBlock, useUpdateBlock, type BlockUpdate } from '../api/blocks';
+import type { Block, BlockRun } from '../api/client';
+import { usePipeline } from '../api/pipelines';
 import { DagGraph } from '../components/DagGraph';
 import { Alert, ErrorAlert, Loading, Spinner } from '../components/ui';
 import { BLOCK_TYPES } from '../lib/blockTypes';
@@ -18,10 +19,10 @@ type Dialog =
 
 export default function PipelineEditorPage() {
   const { uuid = '' } = useParams();
-  const qc = useQueryClient();
-  const detailInit = { params: { path: { uuid } } };
-  const detail = $api.useQuery('get', '/pipelines/{uuid}', detailInit);
-  const detailKey = $api.queryOptions('get', '/pipelines/{uuid}', detailInit).queryKey;
+  const detail = usePipeline(uuid);
+  const add = useAddBlock(uuid);
+  const update = useUpdateBlock(uuid).mutateAsync;
+  const remove = useDeleteBlock(uuid);
 
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [busy, setBusy] = useState(false);
@@ -32,22 +33,14 @@ export default function PipelineEditorPage() {
 
   const blocks = useMemo(() => detail.data?.blocks ?? [], [detail.data]);
 
-  const applied = useCallback(
-    (p: PipelineDetail | undefined) => {
-      if (p) qc.setQueryData(detailKey, p);
-      void qc.invalidateQueries({ queryKey: ['get', '/pipelines'], exact: true });
-    },
-    [qc, detailKey],
-  );
-
-  /** Runs a change of the pipeline; errors go to the open dialog, or above the notebook. */
+  /** Runs a change of the pipeline (its answer updates the cache); errors go to the open dialog, or above the notebook. */
   const change = useCallback(
-    async (fn: () => Promise<PipelineDetail | undefined>, inDialog: boolean): Promise<boolean> => {
+    async (fn: () => Promise<unknown>, inDialog: boolean): Promise<boolean> => {
       setBusy(true);
       if (inDialog) setDialogError(null);
       else setActionError(null);
       try {
-        applied(await fn());
+        await fn();
         return true;
       } catch (e) {
         if (inDialog) setDialogError(e);
@@ -57,24 +50,16 @@ export default function PipelineEditorPage() {
         setBusy(false);
       }
     },
-    [applied],
+    [],
   );
 
   const updateBlock = useCallback(
-    (block: string, body: { name?: string; upstream_blocks?: string[]; position?: number }, inDialog = false) =>
-      change(
-        async () =>
-          (await api.PUT('/pipelines/{uuid}/blocks/{block}', { params: { path: { uuid, block } }, body })).data,
-        inDialog,
-      ),
-    [change, uuid],
+    (block: string, body: BlockUpdate, inDialog = false) => change(() => update({ block, change: body }), inDialog),
+    [change, update],
   );
 
   const addBlock = async (b: NewBlock) => {
-    const ok = await change(
-      async () => (await api.POST('/pipelines/{uuid}/blocks', { params: { path: { uuid } }, body: b })).data,
-      true,
-    );
+    const ok = await change(() => add.mutateAsync(b), true);
     if (ok) {
       setDialog(null);
       const id = b.name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_');
@@ -281,15 +266,7 @@ export default function PipelineEditorPage() {
           busy={busy}
           error={dialogError}
           onDelete={(deleteFile) =>
-            void change(
-              async () =>
-                (
-                  await api.DELETE('/pipelines/{uuid}/blocks/{block}', {
-                    params: { path: { uuid, block: dialog.block.uuid }, query: { delete_file: deleteFile } },
-                  })
-                ).data,
-              true,
-            ).then((ok) => ok && closeDialog())
+            void change(() => remove.mutateAsync({ block: dialog.block.uuid, deleteFile }), true).then((ok) => ok && closeDialog())
           }
           onClose={closeDialog}
         />

@@ -1,9 +1,9 @@
 // The header of a pipeline's own pages: its name and the tabs Editor / Triggers / Runs.
 import { Link } from 'react-router';
-import { $api } from '../api/client';
+import { usePipeline } from '../api/pipelines';
 
 export function PipelineTabs({ uuid, active }: { uuid: string; active: 'triggers' | 'runs' }) {
-  const detail = $api.useQuery('get', '/pipelines/{uuid}', { params: { path: { uuid } } }, { retry: false });
+  const detail = usePipeline(uuid, { retry: false });
   const base = `/pipelines/${encodeURIComponent(uuid)}`;
   return (
     <>

@@ -1,9 +1,9 @@
 // The pipelines list: search, create (standard batch), rename, clone, delete.
 import { useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { useQueryClient } from '@tanstack/react-query';
 import { ChevronDown, Plus, Search } from 'lucide-react';
-import { $api, type PipelineSummary } from '../api/client';
+import type { PipelineSummary } from '../api/client';
+import { useClonePipeline, useCreatePipeline, useDeletePipeline, usePipelines, useRenamePipeline } from '../api/pipelines';
 import { ConfirmDialog, Empty, ErrorAlert, Loading, Menu, PromptDialog, StatusBadge } from '../components/ui';
 import { relativeTime } from '../lib/format';
 
@@ -15,36 +15,15 @@ type Dialog =
 
 export function PipelinesPage() {
   const navigate = useNavigate();
-  const qc = useQueryClient();
-  const list = $api.useQuery('get', '/pipelines', {}, { refetchInterval: 10_000 });
+  const list = usePipelines({ refetchInterval: 10_000 });
   const [search, setSearch] = useState('');
   const [dialog, setDialog] = useState<Dialog | null>(null);
 
-  const invalidate = () => qc.invalidateQueries({ queryKey: ['get', '/pipelines'] });
-  const create = $api.useMutation('post', '/pipelines', {
-    onSuccess: (p) => {
-      void invalidate();
-      if (p) void navigate(`/pipelines/${encodeURIComponent(p.uuid)}/edit`);
-    },
-  });
-  const rename = $api.useMutation('put', '/pipelines/{uuid}', {
-    onSuccess: () => {
-      setDialog(null);
-      void invalidate();
-    },
-  });
-  const clone = $api.useMutation('post', '/pipelines/{uuid}/clone', {
-    onSuccess: () => {
-      setDialog(null);
-      void invalidate();
-    },
-  });
-  const remove = $api.useMutation('delete', '/pipelines/{uuid}', {
-    onSuccess: () => {
-      setDialog(null);
-      void invalidate();
-    },
-  });
+  const create = useCreatePipeline();
+  const rename = useRenamePipeline();
+  const clone = useClonePipeline();
+  const remove = useDeletePipeline();
+  const closeOnSuccess = { onSuccess: () => setDialog(null) };
 
   const rows = useMemo(() => {
     const q = search.trim().toLowerCase();
@@ -187,7 +166,16 @@ export function PipelinesPage() {
           hint="The pipeline's folder (its uuid) is made from the name."
           busy={create.isPending}
           error={create.error}
-          onSubmit={(name) => create.mutate({ body: { name } })}
+          onSubmit={(name) =>
+            create.mutate(
+              { name },
+              {
+                onSuccess: (p) => {
+                  if (p) void navigate(`/pipelines/${encodeURIComponent(p.uuid)}/edit`);
+                },
+              },
+            )
+          }
           onClose={closeDialog}
         />
       )}
@@ -200,7 +188,7 @@ export function PipelinesPage() {
           submitLabel="Rename"
           busy={rename.isPending}
           error={rename.error}
-          onSubmit={(name) => rename.mutate({ params: { path: { uuid: dialog.pipeline.uuid } }, body: { name } })}
+          onSubmit={(name) => rename.mutate({ uuid: dialog.pipeline.uuid, name }, closeOnSuccess)}
           onClose={closeDialog}
         />
       )}
@@ -213,7 +201,7 @@ export function PipelinesPage() {
           submitLabel="Clone"
           busy={clone.isPending}
           error={clone.error}
-          onSubmit={(name) => clone.mutate({ params: { path: { uuid: dialog.pipeline.uuid } }, body: { name } })}
+          onSubmit={(name) => clone.mutate({ uuid: dialog.pipeline.uuid, name }, closeOnSuccess)}
           onClose={closeDialog}
         />
       )}
@@ -222,7 +210,7 @@ export function PipelinesPage() {
           title={`Delete ${dialog.pipeline.name}?`}
           busy={remove.isPending}
           error={remove.error}
-          onConfirm={() => remove.mutate({ params: { path: { uuid: dialog.pipeline.uuid } } })}
+          onConfirm={() => remove.mutate({ uuid: dialog.pipeline.uuid }, closeOnSuccess)}
           onClose={closeDialog}
         >
           <p style={{ margin: 0 }}>

@@ -2,9 +2,11 @@
 // output; cancel and retry.
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { useQueryClient } from '@tanstack/react-query';
 import { CircleStop, RotateCcw } from 'lucide-react';
-import { $api, api, type BlockRun } from '../api/client';
+import type { BlockRun } from '../api/client';
+import { usePipeline } from '../api/pipelines';
+import { useBlockRuns, useCancelRun, useRefreshRun, useRetryRun, useRun, useRunOutputs } from '../api/runs';
+import { useTriggers } from '../api/triggers';
 import { DagGraph, type DagBlock } from '../components/DagGraph';
 import { LogView, OutputView } from '../components/OutputView';
 import { Alert, ErrorAlert, Loading, Spinner, StatusBadge } from '../components/ui';
@@ -28,19 +30,15 @@ function clockTime(value: string): string {
 export default function RunPage() {
   const { id = '' } = useParams();
   const runId = Number(id);
-  const qc = useQueryClient();
   const navigate = useNavigate();
-  const init = { params: { path: { id: runId } } };
-  const run = $api.useQuery('get', '/runs/{id}', init, {
-    refetchInterval: (q) => (q.state.data && isFinished(q.state.data.status) ? false : 1000),
-  });
+  const run = useRun(runId);
   const finished = run.data ? isFinished(run.data.status) : false;
-  const blockRuns = $api.useQuery('get', '/runs/{id}/block_runs', init, {
-    refetchInterval: (q) => (!finished || (q.state.data ?? []).some((b) => !isFinished(b.status)) ? 1000 : false),
-  });
+  const blockRuns = useBlockRuns(runId, finished);
   const pipelineUuid = run.data?.pipeline_uuid ?? '';
-  const pipeline = $api.useQuery('get', '/pipelines/{uuid}', { params: { path: { uuid: pipelineUuid } } }, { enabled: !!pipelineUuid, retry: false });
-  const triggers = $api.useQuery('get', '/triggers', {}, { staleTime: 60_000 });
+  const pipeline = usePipeline(pipelineUuid, { enabled: !!pipelineUuid, retry: false });
+  const triggers = useTriggers({ staleTime: 60_000 });
+  const cancel = useCancelRun(runId);
+  const retry = useRetryRun(runId);
 
   const [chosen, setChosen] = useState<string | null>(null);
   const [tab, setTab] = useState<'log' | 'output'>('log');
@@ -64,29 +62,20 @@ export default function RunPage() {
     ];
   }, [pipeline.data, brs]);
 
-  const refresh = () => {
-    void qc.invalidateQueries({ queryKey: ['get', '/runs/{id}', init] });
-    void qc.invalidateQueries({ queryKey: ['get', '/runs/{id}/block_runs', init] });
-    void qc.invalidateQueries({ queryKey: ['get', '/runs'] });
-  };
+  // When a followed block's log ends, the run and its block runs are read again at once.
+  const refresh = useRefreshRun(runId);
 
   const live = !!selectedRun && !isFinished(selectedRun.status);
   const now = useNow(!finished);
   const log = useBlockLog(runId, selected, live, refresh);
-  const outputs = $api.useQuery(
-    'get',
-    '/runs/{id}/outputs/{block_uuid}',
-    { params: { path: { id: runId, block_uuid: selected ?? '' } } },
-    { enabled: !!selected && tab === 'output' && selectedRun?.status === 'completed', retry: false },
-  );
+  const outputs = useRunOutputs(runId, selected ?? '', { enabled: !!selected && tab === 'output' && selectedRun?.status === 'completed', retry: false });
 
   const act = async (kind: 'cancel' | 'retry' | 'retry-from') => {
     setActing(kind);
     setActionError(null);
     try {
-      if (kind === 'cancel') await api.POST('/runs/{id}/cancel', init);
-      else await api.POST('/runs/{id}/retry', { ...init, body: kind === 'retry-from' && selected ? { from_block: selected } : {} });
-      refresh();
+      if (kind === 'cancel') await cancel.mutateAsync();
+      else await retry.mutateAsync({ fromBlock: kind === 'retry-from' && selected ? selected : undefined });
     } catch (e) {
       setActionError(e);
     } finally {

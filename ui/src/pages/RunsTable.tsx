@@ -2,11 +2,12 @@
 // execution date. The filters live in the URL (?pipeline=&status=&trigger=&from=&to=), the page cursors in memory.
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { keepPreviousData } from '@tanstack/react-query';
 import { ChevronLeft, ChevronRight } from 'lucide-react';
-import { $api } from '../api/client';
+import { usePipelines } from '../api/pipelines';
+import { useRunPage } from '../api/runs';
+import { useTriggers } from '../api/triggers';
 import { Empty, ErrorAlert, Loading, Spinner, StatusBadge } from '../components/ui';
-import { isFinished, RUN_STATUSES, statusLabel } from '../lib/blockTypes';
+import { RUN_STATUSES, statusLabel } from '../lib/blockTypes';
 import { dayAfter } from '../lib/runs';
 import { formatDateTime, formatDuration, relativeTime } from '../lib/format';
 import { PAGE_SIZE, runDuration } from '../lib/runs';
@@ -42,21 +43,9 @@ export function RunsTable({ fixedPipeline }: { fixedPipeline?: string }) {
     ...(to ? { until: dayAfter(to) } : {}),
     ...(cursor != null ? { before: cursor } : {}),
   };
-  const page = $api.useQuery(
-    'get',
-    '/runs',
-    { params: { query } },
-    {
-      placeholderData: keepPreviousData,
-      refetchInterval: (q) => {
-        const runs = q.state.data?.runs ?? [];
-        if (runs.some((r) => !isFinished(r.status))) return 1000;
-        return cursor == null ? 5000 : false;
-      },
-    },
-  );
-  const pipelines = $api.useQuery('get', '/pipelines', {}, { enabled: !fixedPipeline, staleTime: 30_000 });
-  const triggers = $api.useQuery('get', '/triggers', {}, { staleTime: 30_000 });
+  const page = useRunPage(query);
+  const pipelines = usePipelines({ enabled: !fixedPipeline, staleTime: 30_000 });
+  const triggers = useTriggers({ staleTime: 30_000 });
   const triggerNames = useMemo(() => new Map((triggers.data ?? []).map((t) => [t.id, t.name])), [triggers.data]);
   const triggerOptions = (triggers.data ?? []).filter((t) => !pipeline || t.pipeline_uuid === pipeline);
 

@@ -1,8 +1,8 @@
 // Project settings (metadata.yaml: concurrency and the default retry policy) and what the server runs on.
 import { useState } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
 import { Save } from 'lucide-react';
-import { $api, type Settings } from '../api/client';
+import type { Settings } from '../api/client';
+import { useHealth, useInstallRequirements, useProject, usePython, useSettings, useUpdateSettings, type InstallResult } from '../api/project';
 import { Alert, ErrorAlert, Loading, Spinner } from '../components/ui';
 
 interface Form {
@@ -35,9 +35,9 @@ function formErrors(f: Form): Partial<Record<keyof Form, string>> {
 }
 
 export function SettingsPage() {
-  const settings = $api.useQuery('get', '/project/settings');
-  const project = $api.useQuery('get', '/project');
-  const health = $api.useQuery('get', '/health');
+  const settings = useSettings();
+  const project = useProject();
+  const health = useHealth();
 
   return (
     <div className="page">
@@ -95,48 +95,23 @@ export function SettingsPage() {
 
 /** The interpreter blocks run with, its packages, and installing requirements.txt with live output. */
 function PythonCard() {
-  const python = $api.useQuery('get', '/python');
+  const python = usePython();
+  const installer = useInstallRequirements();
+  const installing = installer.isPending;
   const [filter, setFilter] = useState('');
   const [lines, setLines] = useState<string[]>([]);
-  const [installing, setInstalling] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
+  const [result, setResult] = useState<InstallResult | null>(null);
 
-  const install = async () => {
-    setInstalling(true);
+  const install = () => {
     setLines([]);
     setResult(null);
-    try {
-      const response = await fetch('/api/v1/python/install', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: '{}',
-      });
-      if (!response.body) throw new Error('the server sent no output');
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = '';
-      let event = 'message';
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let newline: number;
-        while ((newline = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, newline);
-          buffer = buffer.slice(newline + 1);
-          if (line.startsWith('event: ')) event = line.slice(7);
-          else if (line.startsWith('data: ')) {
-            const data = line.slice(6);
-            if (event === 'end') setResult(JSON.parse(data) as { ok: boolean; message: string });
-            else setLines((previous) => [...previous, data]);
-          }
-        }
-      }
-    } catch (e) {
-      setResult({ ok: false, message: e instanceof Error ? e.message : String(e) });
-    } finally {
-      setInstalling(false);
-      void python.refetch();
-    }
+    installer.mutate(
+      { onLine: (line) => setLines((previous) => [...previous, line]) },
+      {
+        onSuccess: (end) => setResult(end),
+        onError: (e) => setResult({ ok: false, message: e instanceof Error ? e.message : String(e) }),
+      },
+    );
   };
 
   const packages = (python.data?.packages ?? [])
@@ -146,7 +121,7 @@ function PythonCard() {
     <div className="card" data-testid="python-card">
       <div className="card__header">
         <h2>Python environment</h2>
-        <button type="button" className="btn btn--sm" disabled={installing} onClick={() => void install()}>
+        <button type="button" className="btn btn--sm" disabled={installing} onClick={install}>
           {installing && <Spinner />} Install requirements.txt
         </button>
       </div>
@@ -203,20 +178,10 @@ function PythonCard() {
 }
 
 function SettingsForm({ initial }: { initial: Settings }) {
-  const qc = useQueryClient();
   const [base, setBase] = useState(initial);
   const [form, setForm] = useState<Form>(() => toForm(initial));
   const [saved, setSaved] = useState(false);
-  const update = $api.useMutation('put', '/project/settings', {
-    onSuccess: (data) => {
-      if (data) {
-        qc.setQueryData(['get', '/project/settings'], data);
-        setBase(data);
-        setForm(toForm(data));
-      }
-      setSaved(true);
-    },
-  });
+  const update = useUpdateSettings();
 
   const errors = formErrors(form);
   const set = <K extends keyof Form>(k: K, v: Form[K]) => {
@@ -231,7 +196,18 @@ function SettingsForm({ initial }: { initial: Settings }) {
     retry.delay = Number(form.delay);
     retry.max_delay = Number(form.maxDelay);
     retry.exponential_backoff = form.exponentialBackoff;
-    update.mutate({ body: { concurrency: form.concurrency.trim() ? Number(form.concurrency) : null, retry_config: retry } });
+    update.mutate(
+      { concurrency: form.concurrency.trim() ? Number(form.concurrency) : null, retry_config: retry },
+      {
+        onSuccess: (data) => {
+          if (data) {
+            setBase(data);
+            setForm(toForm(data));
+          }
+          setSaved(true);
+        },
+      },
+    );
   };
 
   return (

@@ -6,7 +6,7 @@ import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
 import { RotateCcw } from 'lucide-react';
-import { apiUrl, wsUrl } from '../api/client';
+import { openTerminalSocket, terminalStatus } from '../api/terminal';
 import { Alert } from '../components/ui';
 
 type Status = 'connecting' | 'open' | 'closed' | 'unavailable';
@@ -50,8 +50,7 @@ export default function TerminalPage() {
     setStatus('connecting');
     setDetail('');
     let opened = false;
-    const ws = new WebSocket(wsUrl('/terminal'));
-    ws.binaryType = 'arraybuffer';
+    const ws = openTerminalSocket();
     socket.current = ws;
     // A connection that neither opens nor fails (a proxy that holds it) is given up after a while.
     const giveUp = setTimeout(() => {
@@ -79,15 +78,15 @@ export default function TerminalPage() {
         return;
       }
       // It never opened: tell a missing endpoint from a refused connection.
-      fetch(apiUrl('/terminal')).then(
-        (r) => {
+      terminalStatus().then(
+        (status) => {
           if (socket.current !== ws) return;
-          if (r.status === 404) {
+          if (status === 404) {
             setStatus('unavailable');
             setDetail('This server has no terminal endpoint (GET /api/v1/terminal answered 404).');
           } else {
             setStatus('closed');
-            setDetail(`The server refused the terminal connection (HTTP ${String(r.status)}).`);
+            setDetail(`The server refused the terminal connection (HTTP ${String(status)}).`);
           }
         },
         () => {

@@ -2,9 +2,10 @@
 // settings and status. Validation lives in lib/triggerForm.ts.
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
-import { useQueryClient } from '@tanstack/react-query';
 import { Play, Trash2 } from 'lucide-react';
-import { $api, api, type Trigger } from '../api/client';
+import type { Trigger } from '../api/client';
+import { usePipelines } from '../api/pipelines';
+import { useCreateTrigger, useDeleteTrigger, useTrigger, useUpdateTrigger } from '../api/triggers';
 import { RunNowDialog } from '../components/RunNowDialog';
 import { Alert, ConfirmDialog, CopyButton, ErrorAlert, KeyValueEditor, Loading, Spinner } from '../components/ui';
 import { formatInZone } from '../lib/format';
@@ -36,7 +37,7 @@ function Field({ label, htmlFor, hint, error, children, className }: { label: st
 export default function TriggerPage() {
   const { uuid, id } = useParams();
   const triggerId = id != null ? Number(id) : null;
-  const existing = $api.useQuery('get', '/triggers/{id}', { params: { path: { id: triggerId ?? 0 } } }, { enabled: triggerId != null });
+  const existing = useTrigger(triggerId ?? 0, { enabled: triggerId != null });
   if (triggerId != null) {
     if (existing.isPending) return <Loading what="Loading the trigger" />;
     if (existing.error || !existing.data) {
@@ -57,18 +58,19 @@ export default function TriggerPage() {
 function TriggerEditor({ trigger, pipeline }: { trigger?: Trigger; pipeline?: string }) {
   const navigate = useNavigate();
   const location = useLocation();
-  const qc = useQueryClient();
   const zones = useMemo(() => timeZones(), []);
   const [values, setValues] = useState<TriggerFormValues>(() => (trigger ? fromTrigger(trigger) : defaultTriggerForm(browserTimeZone())));
   const [pipelineChoice, setPipelineChoice] = useState(pipeline ?? '');
   const [submitted, setSubmitted] = useState(false);
-  const [saving, setSaving] = useState(false);
-  const [saveError, setSaveError] = useState<unknown>(null);
   const [saved, setSaved] = useState(!!(location.state as { created?: boolean } | null)?.created);
   const [runNow, setRunNow] = useState(false);
   const [deleting, setDeleting] = useState(false);
-  const [deleteError, setDeleteError] = useState<unknown>(null);
-  const pipelines = $api.useQuery('get', '/pipelines', {}, { enabled: !pipeline });
+  const pipelines = usePipelines({ enabled: !pipeline });
+  const create = useCreateTrigger();
+  const update = useUpdateTrigger();
+  const remove = useDeleteTrigger();
+  const save = trigger ? update : create;
+  const saving = save.isPending;
 
   useEffect(() => {
     if (!saved) return;
@@ -97,7 +99,7 @@ function TriggerEditor({ trigger, pipeline }: { trigger?: Trigger; pipeline?: st
   const target = trigger?.pipeline_uuid ?? pipelineChoice;
   const listHref = target ? `/pipelines/${encodeURIComponent(target)}/triggers` : '/triggers';
 
-  const submit = async () => {
+  const submit = () => {
     setSubmitted(true);
     if (hasErrors(errors) || !target) {
       // Bring the first field to fix into view.
@@ -116,28 +118,17 @@ function TriggerEditor({ trigger, pipeline }: { trigger?: Trigger; pipeline?: st
       el?.scrollIntoView({ block: 'center' });
       return;
     }
-    setSaving(true);
-    setSaveError(null);
-    try {
-      const body = toTriggerInput(values);
-      const result = trigger
-        ? (await api.PUT('/triggers/{id}', { params: { path: { id: trigger.id } }, body })).data
-        : (await api.POST('/pipelines/{uuid}/triggers', { params: { path: { uuid: target } }, body })).data;
-      void qc.invalidateQueries({ queryKey: ['get', '/triggers'] });
-      void qc.invalidateQueries({ queryKey: ['get', '/pipelines/{uuid}/triggers'] });
-      void qc.invalidateQueries({ queryKey: ['get', '/pipelines'] });
-      if (result) {
-        if (trigger) {
-          qc.setQueryData($api.queryOptions('get', '/triggers/{id}', { params: { path: { id: trigger.id } } }).queryKey, result);
-          setSaved(true);
-        } else {
-          void navigate(`/triggers/${String(result.id)}`, { state: { created: true } });
-        }
-      }
-    } catch (e) {
-      setSaveError(e);
-    } finally {
-      setSaving(false);
+    const body = toTriggerInput(values);
+    if (trigger) update.mutate({ id: trigger.id, trigger: body }, { onSuccess: (result) => setSaved(!!result) });
+    else {
+      create.mutate(
+        { pipeline: target, trigger: body },
+        {
+          onSuccess: (result) => {
+            if (result) void navigate(`/triggers/${String(result.id)}`, { state: { created: true } });
+          },
+        },
+      );
     }
   };
 
@@ -203,7 +194,7 @@ function TriggerEditor({ trigger, pipeline }: { trigger?: Trigger; pipeline?: st
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          void submit();
+          submit();
         }}
       >
         <div className="card">
@@ -360,7 +351,7 @@ function TriggerEditor({ trigger, pipeline }: { trigger?: Trigger; pipeline?: st
               )}
             </section>
 
-            <ErrorAlert error={saveError} title="Could not save the trigger" />
+            <ErrorAlert error={save.error} title="Could not save the trigger" />
             {submitted && hasErrors(errors) && <Alert tone="error">Fix the fields marked in red.</Alert>}
             <div className="row">
               <button type="submit" className="btn btn--primary" disabled={saving} data-testid="save-trigger">
@@ -417,17 +408,8 @@ function TriggerEditor({ trigger, pipeline }: { trigger?: Trigger; pipeline?: st
       {deleting && trigger && (
         <ConfirmDialog
           title={`Delete trigger ${trigger.name}?`}
-          error={deleteError}
-          onConfirm={() => {
-            api.DELETE('/triggers/{id}', { params: { path: { id: trigger.id } } }).then(
-              () => {
-                void qc.invalidateQueries({ queryKey: ['get', '/triggers'] });
-                void qc.invalidateQueries({ queryKey: ['get', '/pipelines/{uuid}/triggers'] });
-                void navigate(listHref);
-              },
-              (e: unknown) => setDeleteError(e),
-            );
-          }}
+          error={remove.error}
+          onConfirm={() => remove.mutate({ id: trigger.id }, { onSuccess: () => void navigate(listHref) })}
           onClose={() => setDeleting(false)}
         >
           <p style={{ margin: 0 }}>Its past runs stay in the history.</p>

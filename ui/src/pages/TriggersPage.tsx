@@ -1,9 +1,10 @@
 // Triggers: all of them (/triggers) or one pipeline's (/pipelines/:uuid/triggers), with "Run pipeline now".
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { useQueryClient } from '@tanstack/react-query';
 import { Play, Plus } from 'lucide-react';
-import { $api, type Trigger } from '../api/client';
+import type { Trigger } from '../api/client';
+import { usePipeline } from '../api/pipelines';
+import { useDeleteTrigger, usePipelineTriggers, useTriggers, useUpdateTrigger, withStatus } from '../api/triggers';
 import { RunNowDialog } from '../components/RunNowDialog';
 import { Alert, ConfirmDialog, Empty, ErrorAlert, Loading, Menu, StatusBadge } from '../components/ui';
 import { formatDateTime, relativeTime } from '../lib/format';
@@ -13,27 +14,15 @@ import { PipelineTabs } from './PipelineTabs';
 export function TriggersPage() {
   const { uuid } = useParams();
   const navigate = useNavigate();
-  const qc = useQueryClient();
-  const all = $api.useQuery('get', '/triggers', {}, { enabled: !uuid, refetchInterval: 15_000 });
-  const mine = $api.useQuery('get', '/pipelines/{uuid}/triggers', { params: { path: { uuid: uuid ?? '' } } }, { enabled: !!uuid, refetchInterval: 15_000 });
+  const all = useTriggers({ enabled: !uuid, refetchInterval: 15_000 });
+  const mine = usePipelineTriggers(uuid ?? '', { enabled: !!uuid, refetchInterval: 15_000 });
   const list = uuid ? mine : all;
-  const pipeline = $api.useQuery('get', '/pipelines/{uuid}', { params: { path: { uuid: uuid ?? '' } } }, { enabled: !!uuid, refetchInterval: 15_000 });
+  const pipeline = usePipeline(uuid ?? '', { enabled: !!uuid, refetchInterval: 15_000 });
   const triggersError = pipeline.data?.triggers_error;
   const [runNow, setRunNow] = useState<{ trigger?: Trigger } | null>(null);
   const [deleting, setDeleting] = useState<Trigger | null>(null);
-  const remove = $api.useMutation('delete', '/triggers/{id}', {
-    onSuccess: () => {
-      setDeleting(null);
-      void qc.invalidateQueries({ queryKey: ['get', '/triggers'] });
-      void qc.invalidateQueries({ queryKey: ['get', '/pipelines/{uuid}/triggers'] });
-    },
-  });
-  const toggle = $api.useMutation('put', '/triggers/{id}', {
-    onSuccess: () => {
-      void qc.invalidateQueries({ queryKey: ['get', '/triggers'] });
-      void qc.invalidateQueries({ queryKey: ['get', '/pipelines/{uuid}/triggers'] });
-    },
-  });
+  const remove = useDeleteTrigger();
+  const toggle = useUpdateTrigger();
 
   const rows = useMemo(() => list.data ?? [], [list.data]);
   const newHref = uuid ? `/pipelines/${encodeURIComponent(uuid)}/triggers/new` : '/triggers/new';
@@ -134,22 +123,7 @@ export function TriggersPage() {
                           { label: 'Edit…', onSelect: () => void navigate(`/triggers/${String(t.id)}`) },
                           {
                             label: t.status === 'active' ? 'Disable' : 'Enable',
-                            onSelect: () =>
-                              toggle.mutate({
-                                params: { path: { id: t.id } },
-                                body: {
-                                  name: t.name,
-                                  description: t.description,
-                                  schedule_type: t.schedule_type,
-                                  schedule_interval: t.schedule_interval,
-                                  timezone: t.timezone,
-                                  start_time: t.start_time,
-                                  end_time: t.end_time,
-                                  variables: t.variables,
-                                  settings: t.settings,
-                                  status: t.status === 'active' ? 'inactive' : 'active',
-                                },
-                              }),
+                            onSelect: () => toggle.mutate({ id: t.id, trigger: withStatus(t, t.status === 'active' ? 'inactive' : 'active') }),
                           },
                           { label: 'Runs', onSelect: () => void navigate(`/runs?trigger=${String(t.id)}&pipeline=${encodeURIComponent(t.pipeline_uuid)}`) },
                           'separator',
@@ -186,7 +160,7 @@ export function TriggersPage() {
           title={`Delete trigger ${deleting.name}?`}
           busy={remove.isPending}
           error={remove.error}
-          onConfirm={() => remove.mutate({ params: { path: { id: deleting.id } } })}
+          onConfirm={() => remove.mutate({ id: deleting.id }, { onSuccess: () => setDeleting(null) })}
           onClose={() => {
             setDeleting(null);
             remove.reset();

@@ -2,10 +2,8 @@
 // followed live through server-sent events while it runs (`line` events {index, time, stream, text}, then one `end`
 // event {status}).
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { api, apiUrl, type LogLine } from '../api/client';
-import type { components } from '../api/schema';
-
-type LogPage = components['schemas']['LogPageDto'];
+import { apiUrl, type LogLine } from '../api/client';
+import { readLogPage } from '../api/runs';
 
 export type LogLineWithIndex = LogLine & { index?: number };
 export type LogState = 'loading' | 'live' | 'done' | 'error';
@@ -29,9 +27,7 @@ async function readPages(runId: number, block: string, cursor: number) {
   const lines: LogLine[] = [];
   let next: number | null = cursor;
   while (next != null && lines.length < BATCH_LINES) {
-    const { data }: { data?: LogPage } = await api.GET('/runs/{id}/logs/{block_uuid}', {
-      params: { path: { id: runId, block_uuid: block }, query: { cursor: next, limit: PAGE_LINES } },
-    });
+    const data = await readLogPage(runId, block, next, PAGE_LINES);
     if (!data) break;
     lines.push(...data.lines);
     next = data.more ? data.next_cursor : null;

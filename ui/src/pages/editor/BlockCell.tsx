@@ -2,7 +2,8 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { Play, RotateCcw } from 'lucide-react';
-import { api, type Block, type BlockRun, type LogLine, type Output } from '../../api/client';
+import { useExecuteBlock } from '../../api/blocks';
+import type { Block, BlockRun, LogLine, Output } from '../../api/client';
 import { CodeEditor } from '../../components/CodeEditor';
 import { LogView, OutputView } from '../../components/OutputView';
 import { ErrorAlert, Menu, Spinner, StatusBadge, TypeBadge } from '../../components/ui';
@@ -48,6 +49,7 @@ export function BlockCell({
   onDelete,
 }: BlockCellProps) {
   const cell = useCodeCell(pipeline, block.uuid);
+  const execute = useExecuteBlock(pipeline, block.uuid);
   const [running, setRunning] = useState<null | 'block' | 'upstream'>(null);
   const [execution, setExecution] = useState<Execution | null>(null);
   const [runError, setRunError] = useState<unknown>(null);
@@ -65,10 +67,7 @@ export function BlockCell({
         setRunError(new Error('The code could not be saved, so the block was not run.'));
         return;
       }
-      const { data } = await api.POST('/pipelines/{uuid}/blocks/{block}/execute', {
-        params: { path: { uuid: pipeline, block: block.uuid } },
-        body: { with_upstream: withUpstream },
-      });
+      const data = await execute.mutateAsync({ withUpstream });
       if (data) {
         setExecution({
           runId: data.run.id,

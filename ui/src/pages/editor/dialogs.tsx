@@ -1,6 +1,8 @@
 // The editor's dialogs: add a block, edit a block's parents, rename a block, delete a block.
 import { useMemo, useState } from 'react';
-import { $api, type Block } from '../../api/client';
+import { useBlockTemplates } from '../../api/blocks';
+import type { Block } from '../../api/client';
+import { useFiles } from '../../api/files';
 import { ConfirmDialog, ErrorAlert, Loading, Modal, Spinner } from '../../components/ui';
 import { blockType, slugify } from '../../lib/blockTypes';
 import { descendantsOf } from '../../lib/dag';
@@ -155,8 +157,8 @@ export function AddBlockDialog({
   onClose: () => void;
 }) {
   const info = blockType(type);
-  const templates = $api.useQuery('get', '/block_templates', {}, { staleTime: 300_000 });
-  const files = $api.useQuery('get', '/files');
+  const templates = useBlockTemplates();
+  const files = useFiles();
   const [source, setSource] = useState<'template' | 'file'>('template');
   const [template, setTemplate] = useState<string | null>(null);
   const [file, setFile] = useState<string | null>(null);
