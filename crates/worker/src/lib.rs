@@ -7,6 +7,10 @@ mod code;
 mod error;
 mod execute;
 mod log_tee;
+mod outcome;
+mod record;
+mod request;
+mod run;
 mod worker;
 
 pub use error::WorkerError;

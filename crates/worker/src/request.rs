@@ -1,0 +1,256 @@
+//! The request for one block run, built from its pipeline run, the run's pinned definition and the stored outputs of
+//! its parents. A pure function: what a block receives (its inputs, variables and kwargs) is tested without a Python.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use model::{Block, PipelineDefinition, merge_variables};
+use runtime::BlockRequest;
+use serde_json::Value;
+use storage::PipelineRun;
+
+use crate::WorkerConfig;
+
+/// What a block run's request is built from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RequestSource<'a> {
+    pub(crate) run: &'a PipelineRun,
+    pub(crate) definition: &'a PipelineDefinition,
+    /// The block to run, as the definition pinned it.
+    pub(crate) block: &'a Block,
+    /// Stored outputs by block uuid: the run's own, and for parents the run does not run, the newest earlier ones.
+    pub(crate) outputs: &'a HashMap<String, Value>,
+    /// The folder holding the code the run pinned.
+    pub(crate) code_folder: &'a Path,
+}
+
+/// The request that runs `source.block`: its parents' outputs in `upstream` order (null for a parent without
+/// outputs), the variables merged pipeline < run (the run's hold the trigger's), and Mage's kwargs.
+pub(crate) fn block_request(source: RequestSource<'_>, config: &WorkerConfig) -> BlockRequest {
+    let RequestSource {
+        run,
+        definition,
+        block,
+        outputs,
+        code_folder,
+    } = source;
+    let output_dir = config
+        .data_dir
+        .join("runs")
+        .join(&definition.uuid)
+        .join(run.id.to_string())
+        .join(&block.uuid);
+    BlockRequest {
+        repo_path: code_folder.display().to_string(),
+        project_name: code_folder
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        data_dir: config.data_dir.display().to_string(),
+        pipeline_uuid: definition.uuid.clone(),
+        block_uuid: block.uuid.clone(),
+        block_type: block.block_type.as_str().to_owned(),
+        run_id: run.id,
+        file: block.file.clone(),
+        execution_date: run.execution_date.to_rfc3339(),
+        execution_partition: execution_partition(run),
+        env: config.env.clone(),
+        trigger_name: definition.trigger_name.clone(),
+        variables: merge_variables([&definition.variables, &run.variables]),
+        configuration: block.configuration.clone(),
+        inputs: block
+            .upstream
+            .iter()
+            .map(|parent| outputs.get(parent).cloned().unwrap_or(Value::Null))
+            .collect(),
+        output_dir: output_dir.display().to_string(),
+        run_tests: config.run_tests,
+        timeout: block.timeout,
+        sensor_interval: config.sensor_interval.as_secs_f64(),
+        run_statuses: Vec::new(),
+    }
+}
+
+/// Mage's `execution_partition`: `<trigger id>/<execution date as %Y%m%dT%H%M%S>`, `manual` for a run without a
+/// trigger.
+fn execution_partition(run: &PipelineRun) -> String {
+    let trigger = run
+        .trigger_id
+        .map_or("manual".to_owned(), |id| id.to_string());
+    format!("{trigger}/{}", run.execution_date.format("%Y%m%dT%H%M%S"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::time::Duration;
+
+    use chrono::{DateTime, Utc};
+    use model::{BlockType, RunSettings, RunStatus};
+    use serde_json::{Map, json};
+
+    use super::*;
+
+    fn config() -> WorkerConfig {
+        let data_dir = PathBuf::from("/data");
+        WorkerConfig {
+            id: "worker-1".to_owned(),
+            project_root: None,
+            outputs: runtime::OutputStore::local(&data_dir),
+            data_dir,
+            tags: Vec::new(),
+            concurrency: 1,
+            lease: Duration::from_secs(30),
+            poll: Duration::from_secs(1),
+            run_tests: true,
+            sensor_interval: Duration::from_secs(60),
+            env: "prod".to_owned(),
+        }
+    }
+
+    fn variables(value: Value) -> Map<String, Value> {
+        value.as_object().expect("an object").clone()
+    }
+
+    /// Run 7 of pipeline `etl`, executed for 2026-03-01 10:30 and started by trigger 3 ("nightly").
+    fn run() -> PipelineRun {
+        let date = DateTime::parse_from_rfc3339("2026-03-01T10:30:05Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        PipelineRun {
+            id: 7,
+            pipeline_uuid: "etl".to_owned(),
+            trigger_id: Some(3),
+            status: RunStatus::Running,
+            variables: variables(json!({"region": "eu", "limit": 10})),
+            definition: Value::Null,
+            execution_date: date,
+            created_at: date,
+            started_at: Some(date),
+            completed_at: None,
+            code_hash: None,
+        }
+    }
+
+    /// `report` reads `load_b` then `load_a` (the reverse of the pipeline order).
+    fn definition() -> PipelineDefinition {
+        let loader = |uuid: &str| Block::new(uuid, BlockType::DataLoader, Vec::new());
+        let report = Block {
+            timeout: Some(12.5),
+            configuration: json!({"file_format": "csv"}),
+            ..Block::new(
+                "report",
+                BlockType::Transformer,
+                vec!["load_b".to_owned(), "load_a".to_owned()],
+            )
+        };
+        PipelineDefinition {
+            uuid: "etl".to_owned(),
+            name: "ETL".to_owned(),
+            variables: variables(json!({"region": "us", "owner": "data"})),
+            blocks: vec![loader("load_a"), loader("load_b"), report],
+            settings: RunSettings::default(),
+            trigger_name: Some("nightly".to_owned()),
+        }
+    }
+
+    fn request_for(run: &PipelineRun, definition: &PipelineDefinition) -> BlockRequest {
+        let outputs = HashMap::from([
+            ("load_a".to_owned(), json!({"outputs": "a"})),
+            ("load_b".to_owned(), json!({"outputs": "b"})),
+        ]);
+        let source = RequestSource {
+            run,
+            definition,
+            block: definition.block("report").expect("report is pinned"),
+            outputs: &outputs,
+            code_folder: Path::new("/data/code/abc123/shop"),
+        };
+        block_request(source, &config())
+    }
+
+    #[test]
+    fn inputs_follow_the_upstream_order_with_null_for_a_parent_without_outputs() {
+        let definition = definition();
+        let request = request_for(&run(), &definition);
+        assert_eq!(
+            request.inputs,
+            [json!({"outputs": "b"}), json!({"outputs": "a"})]
+        );
+        let mut missing = definition.clone();
+        missing.blocks[2].upstream.push("load_c".to_owned());
+        assert_eq!(
+            request_for(&run(), &missing).inputs,
+            [
+                json!({"outputs": "b"}),
+                json!({"outputs": "a"}),
+                Value::Null
+            ]
+        );
+    }
+
+    #[test]
+    fn the_run_s_variables_override_the_pipeline_s() {
+        let request = request_for(&run(), &definition());
+        assert_eq!(
+            Value::Object(request.variables),
+            json!({"region": "eu", "limit": 10, "owner": "data"})
+        );
+    }
+
+    #[test]
+    fn a_triggered_run_passes_its_trigger_name_and_partition_and_a_manual_run_none() {
+        let request = request_for(&run(), &definition());
+        assert_eq!(request.trigger_name.as_deref(), Some("nightly"));
+        assert_eq!(request.execution_partition, "3/20260301T103005");
+        assert_eq!(request.execution_date, "2026-03-01T10:30:05+00:00");
+
+        let manual_run = PipelineRun {
+            trigger_id: None,
+            ..run()
+        };
+        let manual = PipelineDefinition {
+            trigger_name: None,
+            ..definition()
+        };
+        let request = request_for(&manual_run, &manual);
+        assert_eq!(request.trigger_name, None);
+        assert_eq!(request.execution_partition, "manual/20260301T103005");
+    }
+
+    #[test]
+    fn the_block_its_folders_and_the_worker_s_settings_reach_the_request() {
+        let request = request_for(&run(), &definition());
+        let mut rendered = serde_json::to_value(&request).expect("a request serializes");
+        // Checked by the tests above.
+        for checked in [
+            "inputs",
+            "variables",
+            "trigger_name",
+            "execution_date",
+            "execution_partition",
+        ] {
+            rendered.as_object_mut().unwrap().remove(checked);
+        }
+        assert_eq!(
+            rendered,
+            json!({
+                "repo_path": "/data/code/abc123/shop",
+                "project_name": "shop",
+                "data_dir": "/data",
+                "pipeline_uuid": "etl",
+                "block_uuid": "report",
+                "block_type": "transformer",
+                "run_id": 7,
+                "file": "transformers/report.py",
+                "env": "prod",
+                "configuration": {"file_format": "csv"},
+                "output_dir": "/data/runs/etl/7/report",
+                "run_tests": true,
+                "timeout": 12.5,
+                "sensor_interval": 60.0,
+                "run_statuses": [],
+            })
+        );
+    }
+}
