@@ -1,4 +1,6 @@
-//! Configuration read once, here: defaults < `WAND_*` environment variables < flags.
+//! Configuration read once, here: defaults < `WAND_*` environment variables < flags. Besides the flags clap fills
+//! from `WAND_*` variables and main's `WAND_LOG` filter, the only code that reads environment variables (the tidy
+//! test checks it): the roles and libraries receive what they need from here.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,6 +23,12 @@ pub(crate) fn data_dir(flag: Option<PathBuf>, project_name: &str) -> anyhow::Res
         .with_context(|| format!("cannot resolve data folder {}", dir.display()))
 }
 
+/// The Python interpreter the user chose for the blocks: `--python`, else `WAND_PYTHON`; none means the project's
+/// `.venv`.
+pub(crate) fn python(flag: Option<PathBuf>) -> Option<PathBuf> {
+    flag.or_else(|| std::env::var_os("WAND_PYTHON").map(PathBuf::from))
+}
+
 /// The runtime's environment request: `--python`, else `WAND_PYTHON`, else the project's `.venv`.
 pub(crate) fn environment(
     project_root: &Path,
@@ -28,7 +36,7 @@ pub(crate) fn environment(
 ) -> runtime::EnvironmentRequest {
     runtime::EnvironmentRequest {
         project_root: project_root.to_owned(),
-        explicit: python.or_else(|| std::env::var_os("WAND_PYTHON").map(PathBuf::from)),
+        explicit: self::python(python),
         uv: which::which("uv").ok(),
         base_python: which::which("python3").unwrap_or_else(|_| PathBuf::from("python3")),
     }
@@ -37,6 +45,28 @@ pub(crate) fn environment(
 /// The user's `PYTHONPATH`, which blocks keep (after Wand's own package).
 pub(crate) fn user_python_path() -> Option<std::ffi::OsString> {
     std::env::var_os("PYTHONPATH")
+}
+
+/// The shared output store of `--output-store URL` (none: outputs stay in `data_dir`), with its settings from the
+/// `AWS_*` environment variables (`AWS_ENDPOINT` and `AWS_ALLOW_HTTP` for S3-compatible servers).
+pub(crate) fn output_store(
+    data_dir: &Path,
+    url: Option<&str>,
+) -> anyhow::Result<runtime::OutputStore> {
+    let settings: Vec<(String, String)> = std::env::vars()
+        .filter(|(name, _)| name.starts_with("AWS_"))
+        .collect();
+    Ok(runtime::OutputStore::open(data_dir, url, &settings)?)
+}
+
+/// The shell the server's terminal opens: `SHELL`, else bash.
+pub(crate) fn shell() -> String {
+    std::env::var("SHELL").unwrap_or_else(|_| "/bin/bash".to_owned())
+}
+
+/// The `ENV` blocks see in their kwargs (Mage's `env`): the `ENV` variable, else `default`.
+pub(crate) fn block_env(default: &str) -> String {
+    std::env::var("ENV").unwrap_or_else(|_| default.to_owned())
 }
 
 /// How long a sensor whose check did not hold waits before its next check: Mage's minute, or

@@ -134,7 +134,7 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
             poll: Duration::from_millis(500),
             run_tests: !args.skip_tests,
             sensor_interval: config::sensor_interval()?,
-            env: std::env::var("ENV").unwrap_or_else(|_| "dev".to_owned()),
+            env: config::block_env("dev"),
         },
     ));
     let run = scheduler

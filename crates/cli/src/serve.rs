@@ -84,7 +84,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
     let project = Project::open(&args.project)?;
     let data_dir = config::data_dir(args.data_dir, project.name())?;
     let (store, database) = config::store(args.database_url.clone(), &data_dir).await?;
-    let outputs = runtime::OutputStore::open(&data_dir, args.output_store.as_deref())?;
+    let outputs = config::output_store(&data_dir, args.output_store.as_deref())?;
     let (notices, _) = broadcast::channel(4096);
     let (logs, _) = broadcast::channel(16_384);
     let lease = Duration::from_secs(args.lease_seconds.max(1));
@@ -137,7 +137,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
         data_dir,
         outputs,
         database,
-        shell: std::env::var("SHELL").unwrap_or_else(|_| "/bin/bash".to_owned()),
+        shell: config::shell(),
         environment: config::environment(project.root(), args.python.clone()),
         trusted_origins,
     };

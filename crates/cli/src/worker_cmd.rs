@@ -50,7 +50,8 @@ pub(crate) fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         .context("cannot start the async runtime")?
         .block_on(async move {
             let project = args.project.as_deref().map(Project::open).transpose()?;
-            if project.is_none() && args.python.is_none() && std::env::var_os("WAND_PYTHON").is_none() {
+            let python = config::python(args.python);
+            if project.is_none() && python.is_none() {
                 anyhow::bail!(
                     "a worker without a project folder cannot build the project's .venv: pass --python PATH or \
                      set WAND_PYTHON to a Python with pandas, pyarrow and the project's requirements"
@@ -61,7 +62,7 @@ pub(crate) fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
                 project.as_ref().map_or("worker", |project| project.name()),
             )?;
             let (store, database) = config::store(args.database_url, &data_dir).await?;
-            let outputs = runtime::OutputStore::open(&data_dir, args.output_store.as_deref())?;
+            let outputs = config::output_store(&data_dir, args.output_store.as_deref())?;
             let (notices, _) = broadcast::channel(1024);
             let (logs, _) = broadcast::channel(1024);
             let (stop, stopped) = watch::channel(false);
@@ -78,7 +79,7 @@ pub(crate) fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
                 data_dir,
                 outputs,
                 tags: args.tags,
-                python: args.python,
+                python,
                 concurrency: concurrency.max(1),
                 lease: Duration::from_secs(args.lease_seconds.max(1)),
                 sensor_interval: config::sensor_interval()?,

@@ -68,7 +68,7 @@ impl WorkerRole {
                 poll: Duration::from_millis(500),
                 run_tests: true,
                 sensor_interval: self.sensor_interval,
-                env: std::env::var("ENV").unwrap_or_else(|_| "prod".to_owned()),
+                env: config::block_env("prod"),
             },
         ));
         worker.run(stopped).await;

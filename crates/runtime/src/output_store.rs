@@ -1,7 +1,8 @@
 //! Where block outputs live when workers are on several machines: each process writes outputs into its own data
 //! folder, and with a shared store (`file:///shared/path`, `s3://bucket/prefix`, S3-compatible through `AWS_*`
 //! settings) a finished block's outputs are copied there too, so a block on another machine (or the server's
-//! preview) fetches its inputs into its own data folder before reading them.
+//! preview) fetches its inputs into its own data folder before reading them. It reads no environment variables:
+//! the caller passes the settings in.
 //!
 //! Stored outputs name their file by `path` (absolute, in the writer's data folder); a published output also has a
 //! `key` (that path relative to the data folder), which is what other processes look up.
@@ -46,9 +47,14 @@ impl OutputStore {
         }
     }
 
-    /// Outputs in `data_dir` and, when `url` is given, in the shared store it names. Settings for S3 come from the
-    /// `AWS_*` environment variables (`AWS_ENDPOINT` and `AWS_ALLOW_HTTP` for S3-compatible servers).
-    pub fn open(data_dir: &Path, url: Option<&str>) -> Result<OutputStore, OutputStoreError> {
+    /// Outputs in `data_dir` and, when `url` is given, in the shared store it names. `settings` are the store's
+    /// options by their environment names (for S3 the `AWS_*` variables: `AWS_ACCESS_KEY_ID`, `AWS_ENDPOINT` and
+    /// `AWS_ALLOW_HTTP` for S3-compatible servers, ...), read by the caller.
+    pub fn open(
+        data_dir: &Path,
+        url: Option<&str>,
+        settings: &[(String, String)],
+    ) -> Result<OutputStore, OutputStoreError> {
         let Some(url) = url else {
             return Ok(OutputStore::local(data_dir));
         };
@@ -57,9 +63,9 @@ impl OutputStore {
             reason,
         };
         let parsed = url::Url::parse(url).map_err(|error| invalid(error.to_string()))?;
-        let settings = std::env::vars()
-            .filter(|(key, _)| key.starts_with("AWS_"))
-            .map(|(key, value)| (key.to_lowercase(), value));
+        let settings = settings
+            .iter()
+            .map(|(key, value)| (key.to_lowercase(), value.clone()));
         let (store, prefix) = object_store::parse_url_opts(&parsed, settings)
             .map_err(|error| invalid(error.to_string()))?;
         Ok(OutputStore {
@@ -235,8 +241,8 @@ mod tests {
         let shared = tempfile::tempdir().unwrap();
         let url = format!("file://{}", shared.path().display());
         let (writer_dir, reader_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-        let writer = OutputStore::open(writer_dir.path(), Some(&url)).unwrap();
-        let reader = OutputStore::open(reader_dir.path(), Some(&url)).unwrap();
+        let writer = OutputStore::open(writer_dir.path(), Some(&url), &[]).unwrap();
+        let reader = OutputStore::open(reader_dir.path(), Some(&url), &[]).unwrap();
         let file = writer_dir.path().join("runs/p/1/load/output_0.json");
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(&file, "[1, 2, 3]").unwrap();
@@ -263,7 +269,7 @@ mod tests {
 
     #[test]
     fn a_bad_url_says_which_forms_work() {
-        let error = OutputStore::open(Path::new("/tmp"), Some("ftp://host/x"))
+        let error = OutputStore::open(Path::new("/tmp"), Some("ftp://host/x"), &[])
             .unwrap_err()
             .to_string();
         assert!(error.contains("s3://bucket/prefix"), "{error}");

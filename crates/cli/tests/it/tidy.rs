@@ -1,5 +1,5 @@
-//! Checks the rules ARCHITECTURE.md states about the code: the crate dependency table, and a `//!` line atop
-//! every Rust module.
+//! Checks the rules ARCHITECTURE.md states about the code: the crate dependency table, a `//!` line atop every
+//! Rust module, and environment variables read only by the `cli` crate's configuration module.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -99,4 +99,79 @@ fn every_rust_module_opens_with_a_doc_line() {
         missing.is_empty(),
         "modules without a `//!` line: {missing:?}"
     );
+}
+
+/// The one file that may read environment variables: configuration is read once, in `cli`, and passed on.
+const CONFIGURATION: &str = "crates/cli/src/config.rs";
+
+/// The calls that read an environment variable at run time (`env!` reads one at build time, which is fine).
+const ENV_READS: [&str; 4] = ["env::var(", "env::var_os(", "env::vars(", "env::vars_os("];
+
+/// Whether a file under `crates/` is test, bench or build-script code, which may read the environment.
+fn is_test_code(relative: &Path) -> bool {
+    let components: Vec<String> = relative
+        .components()
+        .map(|part| part.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    components
+        .iter()
+        .any(|part| part == "tests" || part == "benches")
+        || relative.file_stem().is_some_and(|stem| stem == "tests")
+        || relative.file_name().is_some_and(|name| name == "build.rs")
+}
+
+/// The lines of a Rust file that read an environment variable, as `path:line`, leaving out its `#[cfg(test)]`
+/// module (tests come last in a file).
+fn env_reads(relative: &Path, text: &str) -> Vec<String> {
+    text.lines()
+        .take_while(|line| line.trim() != "#[cfg(test)]")
+        .enumerate()
+        .filter(|(_, line)| {
+            let code = line.split("//").next().unwrap_or("");
+            ENV_READS.iter().any(|call| code.contains(call))
+        })
+        .map(|(index, _)| format!("{}:{}", relative.display(), index + 1))
+        .collect()
+}
+
+#[test]
+fn only_the_cli_configuration_reads_environment_variables() {
+    let root = repo_root();
+    let mut found = Vec::new();
+    let mut stack = vec![root.join("crates")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            let relative = path.strip_prefix(&root).unwrap().to_owned();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "rs")
+                && !is_test_code(&relative)
+                && relative != Path::new(CONFIGURATION)
+            {
+                found.extend(env_reads(
+                    &relative,
+                    &std::fs::read_to_string(&path).unwrap(),
+                ));
+            }
+        }
+    }
+    found.sort();
+    assert!(
+        found.is_empty(),
+        "environment variables are read only in {CONFIGURATION}, which passes them on: {found:?}"
+    );
+}
+
+#[test]
+fn environment_reads_are_found_outside_tests() {
+    let library = Path::new("crates/runtime/src/store.rs");
+    let text = "//! A module.\nfn f() {\n    let key = std::env::var(\"AWS_KEY\");\n    // std::env::vars() in a comment\n}\n\
+                #[cfg(test)]\nmod tests {\n    fn g() { std::env::var_os(\"X\"); }\n}\n";
+    assert_eq!(env_reads(library, text), ["crates/runtime/src/store.rs:3"]);
+    assert!(is_test_code(Path::new("crates/storage/tests/it/main.rs")));
+    assert!(is_test_code(Path::new(
+        "crates/project/src/mage_keys/tests.rs"
+    )));
+    assert!(!is_test_code(library));
 }
