@@ -13,6 +13,7 @@ use utoipa::openapi::path::Operation;
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr};
 
 use crate::ApiError;
+use crate::error::ErrorCode;
 
 /// The longest error text read back from a rejection; axum's are a line or two.
 const MAX_ERROR_TEXT: usize = 64 * 1024;
@@ -38,9 +39,10 @@ pub(crate) async fn errors_as_json(request: Request, next: Next) -> Response {
     } else {
         text
     };
+    // The status stays axum's (a 408 is still a 408) even where the code is the nearest row of the table.
     let error = ApiError {
         status,
-        code: code(status),
+        code: code(status).as_str(),
         message,
     }
     .into_response();
@@ -59,7 +61,8 @@ pub(crate) async fn errors_as_json(request: Request, next: Next) -> Response {
 
 /// Documents on every operation the error answers that do not come from its handler: a request that does not
 /// parse (400, 413, 415, 422), a request refused by the guard (403: a foreign `Host` or `Origin`; 415: a state change
-/// without a JSON body), and an internal failure (500). An answer the route documents itself is kept.
+/// without a JSON body), and an internal failure (500), each described by its codes' rows in `ErrorCode`. An answer
+/// the route documents itself is kept.
 pub(crate) fn document(doc: &mut OpenApi) {
     let error = |description: &str| {
         RefOr::T(
@@ -89,38 +92,22 @@ pub(crate) fn document(doc: &mut OpenApi) {
                 .as_ref()
                 .is_some_and(|parameters| !parameters.is_empty());
             let has_body = operation.request_body.is_some();
-            let mut answer = |status: &str, description: &str| {
-                add_answer(operation, status, error(description));
+            let mut answer = |codes: &[ErrorCode]| {
+                let status = codes[0].status().as_u16().to_string();
+                add_answer(operation, &status, error(&ErrorCode::describe(codes)));
             };
             if has_parameters || has_body {
-                answer(
-                    "400",
-                    "The request does not parse: a path or query parameter of the wrong type, a body that is not \
-                     JSON, or a path no file can have (`invalid_path`).",
-                );
+                answer(&[ErrorCode::BadRequest, ErrorCode::InvalidPath]);
             }
-            answer(
-                "403",
-                "Refused: the `Host` is not this server's, or the `Origin` is another site's.",
-            );
+            answer(&[ErrorCode::ForbiddenHost, ErrorCode::ForbiddenOrigin]);
             if has_body {
-                answer("413", "The body is larger than the server takes (8 MiB).");
-                answer(
-                    "422",
-                    "The body is JSON but not of the expected shape (a missing field, a field of the wrong type), \
-                     or its values are invalid.",
-                );
+                answer(&[ErrorCode::PayloadTooLarge]);
+                answer(&[ErrorCode::InvalidInput]);
             }
             if changes_state {
-                answer(
-                    "415",
-                    "The request changes state but its body is not declared `application/json`.",
-                );
+                answer(&[ErrorCode::UnsupportedMediaType]);
             }
-            answer(
-                "500",
-                "An internal failure; the server log has the details.",
-            );
+            answer(&[ErrorCode::Internal]);
         }
     }
 }
@@ -142,16 +129,16 @@ fn is_json(response: &Response) -> bool {
 }
 
 /// The stable code for an error answer axum made: named after its status.
-fn code(status: StatusCode) -> &'static str {
+fn code(status: StatusCode) -> ErrorCode {
     match status {
-        StatusCode::BAD_REQUEST => "bad_request",
-        StatusCode::NOT_FOUND => "not_found",
-        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-        StatusCode::UNPROCESSABLE_ENTITY => "invalid_input",
-        status if status.is_server_error() => "internal",
-        _ => "bad_request",
+        StatusCode::BAD_REQUEST => ErrorCode::BadRequest,
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+        StatusCode::UNPROCESSABLE_ENTITY => ErrorCode::InvalidInput,
+        status if status.is_server_error() => ErrorCode::Internal,
+        _ => ErrorCode::BadRequest,
     }
 }
 

@@ -387,11 +387,16 @@ async fn the_ui_is_built_against_the_current_api_description() {
     let server = TestServer::new().await;
     let (_, served) = server.call(Method::GET, "/api/v1/openapi.json", None).await;
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/openapi.json");
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        let text = serde_json::to_string_pretty(&served).unwrap();
+        std::fs::write(path, text + "\n").unwrap();
+    }
     let committed: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     assert!(
         served == committed,
-        "ui/openapi.json is stale: save /api/v1/openapi.json there, then run `npm run gen:api` in ui/"
+        "ui/openapi.json is stale: save /api/v1/openapi.json there with `UPDATE_EXPECT=1 cargo test -p server \
+         --test it the_ui_is_built`, then run `npm run gen:api` in ui/"
     );
 }
 
