@@ -1,0 +1,180 @@
+// The dialog that adds a block of one type: from a template or an existing file, with a name and its parents.
+import { useMemo, useState } from 'react';
+import { useBlockTemplates } from '../../api/blocks';
+import type { Block } from '../../api/client';
+import { useFiles } from '../../api/files';
+import { ErrorAlert, Loading, Modal, Spinner } from '../../components/ui';
+import { blockType, slugify } from '../../lib/blockTypes';
+
+export interface NewBlock {
+  name: string;
+  type: string;
+  language?: string;
+  template?: string;
+  existing_file?: string;
+  upstream_blocks: string[];
+}
+
+export function AddBlockDialog({
+  type,
+  blocks,
+  busy,
+  error,
+  onAdd,
+  onClose,
+}: {
+  type: string;
+  blocks: Block[];
+  busy: boolean;
+  error: unknown;
+  onAdd: (block: NewBlock) => void;
+  onClose: () => void;
+}) {
+  const info = blockType(type);
+  const templates = useBlockTemplates();
+  const files = useFiles();
+  const [source, setSource] = useState<'template' | 'file'>('template');
+  const [template, setTemplate] = useState<string | null>(null);
+  const [file, setFile] = useState<string | null>(null);
+  const [name, setName] = useState('');
+  const [nameTouched, setNameTouched] = useState(false);
+  const last = blocks.filter((b) => b.type !== 'markdown').at(-1);
+  const [linkToLast, setLinkToLast] = useState(false);
+
+  const ofType = (templates.data ?? []).filter((t) => t.type === type);
+  const chosenTemplate = template ?? ofType[0]?.key ?? null;
+  const used = new Set(blocks.map((b) => b.file));
+  const pyFiles = useMemo(() => {
+    const list = (files.data ?? []).filter((f) => !f.is_dir && f.path.endsWith('.py') && !f.path.endsWith('__init__.py'));
+    // The type's own folder first.
+    return list.sort((a, b) => {
+      const ka = a.path.startsWith(info.folder + '/') ? 0 : 1;
+      const kb = b.path.startsWith(info.folder + '/') ? 0 : 1;
+      return ka - kb || a.path.localeCompare(b.path);
+    });
+  }, [files.data, info.folder]);
+
+  const suggested = source === 'file' && file ? slugify(file.split('/').pop()?.replace(/\.py$/, '') ?? '') : '';
+  const effectiveName = nameTouched ? name : suggested || name;
+  const taken = blocks.some((b) => b.uuid === slugify(effectiveName));
+  const valid = !!slugify(effectiveName) && (source === 'template' ? !!chosenTemplate : !!file);
+
+  const submit = () => {
+    if (!valid) return;
+    const t = ofType.find((x) => x.key === chosenTemplate);
+    onAdd({
+      name: effectiveName.trim(),
+      type,
+      language: source === 'template' ? t?.language : 'python',
+      template: source === 'template' ? (chosenTemplate ?? undefined) : undefined,
+      existing_file: source === 'file' ? (file ?? undefined) : undefined,
+      upstream_blocks: linkToLast && last ? [last.uuid] : [],
+    });
+  };
+
+  return (
+    <Modal
+      title={`Add a ${info.label.toLowerCase()} block`}
+      onClose={onClose}
+      wide
+      footer={
+        <>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="button" className="btn btn--primary" disabled={busy || !valid} onClick={submit}>
+            {busy && <Spinner />} Add block
+          </button>
+        </>
+      }
+    >
+      <div className="segmented" role="group" aria-label="Source">
+        <button type="button" aria-pressed={source === 'template'} onClick={() => setSource('template')}>
+          From a template
+        </button>
+        <button type="button" aria-pressed={source === 'file'} onClick={() => setSource('file')}>
+          Existing file
+        </button>
+      </div>
+
+      {source === 'template' ? (
+        <div className="field">
+          <span className="field__label">Template</span>
+          {templates.isPending && <Loading what="Loading templates" />}
+          <ErrorAlert error={templates.error} />
+          <div className="choice-list" role="radiogroup" aria-label="Template">
+            {ofType.map((t) => (
+              <label key={t.key} className={`choice${chosenTemplate === t.key ? ' choice--selected' : ''}`}>
+                <input type="radio" name="template" checked={chosenTemplate === t.key} onChange={() => setTemplate(t.key)} />
+                <span>{t.label}</span>
+                <small>
+                  {t.key} · {t.language}
+                </small>
+              </label>
+            ))}
+            {templates.data && ofType.length === 0 && <span className="muted">No template for this type.</span>}
+          </div>
+        </div>
+      ) : (
+        <div className="field">
+          <span className="field__label">File (“Add to current pipeline”)</span>
+          {files.isPending && <Loading what="Loading files" />}
+          <ErrorAlert error={files.error} />
+          <div className="choice-list" role="radiogroup" aria-label="File">
+            {pyFiles.map((f) => (
+              <label key={f.path} className={`choice${file === f.path ? ' choice--selected' : ''}`}>
+                <input type="radio" name="file" checked={file === f.path} onChange={() => setFile(f.path)} />
+                <span className="mono">{f.path}</span>
+                {used.has(f.path) && <small>already in this pipeline</small>}
+              </label>
+            ))}
+            {files.data && pyFiles.length === 0 && <span className="muted">No Python file in the project.</span>}
+          </div>
+        </div>
+      )}
+
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor="new-block-name">Block name</label>
+          <input
+            id="new-block-name"
+            className="input input--mono"
+            value={effectiveName}
+            placeholder={`e.g. ${type === 'data_loader' ? 'load_titanic' : type === 'transformer' ? 'clean_rows' : 'export_table'}`}
+            onChange={(e) => {
+              setName(e.target.value);
+              setNameTouched(true);
+            }}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') submit();
+            }}
+          />
+          <span className={taken ? 'field__error' : 'field__hint'}>
+            {taken
+              ? 'A block of this name is already in the pipeline.'
+              : source === 'template'
+                ? `A new file ${info.folder}/${slugify(effectiveName) || '…'}.py is written from the template.`
+                : 'The block uses the file as it is.'}
+          </span>
+        </div>
+        <div className="field">
+          <span className="field__label">Parent</span>
+          {last ? (
+            <label className="check">
+              <input type="checkbox" checked={linkToLast} onChange={(e) => setLinkToLast(e.target.checked)} />
+              <span className="check__text">
+                <span>
+                  Run after <code>{last.uuid}</code>
+                </span>
+                <small>You can change parents later with “Edit parent blocks” or in the tree.</small>
+              </span>
+            </label>
+          ) : (
+            <span className="field__hint">The first block has no parent.</span>
+          )}
+        </div>
+      </div>
+      <ErrorAlert error={error} title="Could not add the block" />
+    </Modal>
+  );
+}
