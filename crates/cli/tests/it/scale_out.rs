@@ -7,13 +7,13 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::server::{RunningServer, finished};
-use crate::support::{Sandbox, is_running, parent, path_str, python, wait_for_exit};
+use crate::support::{
+    Sandbox, is_running, parent, path_str, python, test_database_url, wait_for_exit,
+};
 
 /// A fresh database on the test PostgreSQL server, as a URL.
 fn fresh_database() -> String {
-    let url = std::env::var("WAND_TEST_DATABASE_URL").expect(
-        "WAND_TEST_DATABASE_URL is not set: run scripts/test, which starts a temporary PostgreSQL",
-    );
+    let url = test_database_url();
     let name = format!("wand_e2e_{}", uuid::Uuid::new_v4().simple());
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {

@@ -381,9 +381,7 @@ async fn every_interval_type_fires_at_its_first_slot() {
 
 #[tokio::test]
 async fn two_servers_on_one_postgresql_database_create_one_run_per_slot() {
-    let url = std::env::var("WAND_TEST_DATABASE_URL").expect(
-        "WAND_TEST_DATABASE_URL is not set: run scripts/test, which starts a temporary PostgreSQL",
-    );
+    let url = crate::test_database_url();
     let name = format!("wand_sched_{}", uuid::Uuid::new_v4().simple());
     storage::PgStore::connect_admin(&url)
         .await
