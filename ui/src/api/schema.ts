@@ -560,9 +560,31 @@ export interface components {
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
         };
+        /**
+         * @description Stable, snake_case; the status each code answers with is in brackets.
+         *     - `bad_request` (400): The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON.
+         *     - `invalid_path` (400): A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file.
+         *     - `outside_project` (400): The path leads outside the project folder.
+         *     - `unauthorized` (401): A Mage API trigger called without its token or with another one.
+         *     - `forbidden_host` (403): The `Host` is not this server's: a loopback name, or the host of an --allowed-origin.
+         *     - `forbidden_origin` (403): A change of state or a terminal asked for by a web page of another origin.
+         *     - `not_found` (404): No such route, pipeline, block, run, trigger or file.
+         *     - `method_not_allowed` (405): The path does not take this method; the `Allow` header lists those it takes.
+         *     - `conflict` (409): The change would make a duplicate of something stored, such as a name.
+         *     - `invalid_transition` (409): The run or block run cannot make this change from its status, such as cancelling a finished run.
+         *     - `file_changed` (409): The file changed since the version the request started from.
+         *     - `already_exists` (409): A file, block or pipeline of that name exists already.
+         *     - `payload_too_large` (413): The body is larger than the server takes (8 MiB).
+         *     - `unsupported_media_type` (415): The request changes state but its body is not declared `application/json`.
+         *     - `invalid_input` (422): The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or a value in it or in a parameter is invalid.
+         *     - `invalid_pipeline` (422): The pipeline's files do not describe a valid pipeline.
+         *     - `internal` (500): An internal failure; the server log has the details.
+         *     - `shutting_down` (503): The server is shutting down and could not finish the request; try again when it is back.
+         * @enum {string}
+         */
+        ErrorCode: "bad_request" | "invalid_path" | "outside_project" | "unauthorized" | "forbidden_host" | "forbidden_origin" | "not_found" | "method_not_allowed" | "conflict" | "invalid_transition" | "file_changed" | "already_exists" | "payload_too_large" | "unsupported_media_type" | "invalid_input" | "invalid_pipeline" | "internal" | "shutting_down";
         ErrorDetail: {
-            /** @description Stable, snake_case: `not_found`, `invalid_input`, `conflict`, `invalid_pipeline`, `unauthorized`, `internal`. */
-            code: string;
+            code: components["schemas"]["ErrorCode"];
             message: string;
         };
         /** @description Run one block now, as the editor does, optionally with the blocks above it. */
@@ -850,7 +872,7 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateDto"][];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -859,7 +881,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -887,7 +909,7 @@ export interface operations {
                     "application/json": components["schemas"]["FileEntryDto"][];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -896,7 +918,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -934,7 +956,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -951,7 +973,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes (8 MiB). */
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -960,7 +982,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request changes state but its body is not declared `application/json`. */
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -969,7 +991,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or its values are invalid. */
+            /** @description `invalid_input`: The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or a value in it or in a parameter is invalid. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -978,7 +1000,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1015,7 +1037,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1032,7 +1054,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1071,7 +1093,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1097,7 +1119,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1137,7 +1159,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1163,7 +1185,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes (8 MiB). */
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1172,7 +1194,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request changes state but its body is not declared `application/json`. */
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1181,7 +1203,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or its values are invalid. */
+            /** @description `invalid_input`: The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or a value in it or in a parameter is invalid. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1190,7 +1212,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1228,7 +1250,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1253,7 +1275,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes (8 MiB). */
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1262,7 +1284,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request changes state but its body is not declared `application/json`. */
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1271,7 +1293,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or its values are invalid. */
+            /** @description `invalid_input`: The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or a value in it or in a parameter is invalid. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1280,7 +1302,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1308,7 +1330,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1317,7 +1339,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1345,7 +1367,7 @@ export interface operations {
                     "application/json": components["schemas"]["PipelineSummary"][];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1354,7 +1376,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1386,7 +1408,7 @@ export interface operations {
                     "application/json": components["schemas"]["PipelineDetail"];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1395,7 +1417,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1404,7 +1426,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes (8 MiB). */
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1413,7 +1435,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request changes state but its body is not declared `application/json`. */
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1430,7 +1452,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1461,7 +1483,7 @@ export interface operations {
                     "application/json": components["schemas"]["PipelineDetail"];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1470,7 +1492,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1495,7 +1517,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1530,7 +1552,7 @@ export interface operations {
                     "application/json": components["schemas"]["PipelineDetail"];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1539,7 +1561,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1556,7 +1578,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes (8 MiB). */
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1565,7 +1587,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request changes state but its body is not declared `application/json`. */
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1582,7 +1604,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1611,7 +1633,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1620,7 +1642,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1637,7 +1659,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1668,7 +1690,7 @@ export interface operations {
                     "application/json": components["schemas"]["BlockDto"][];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1677,7 +1699,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1702,7 +1724,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1737,7 +1759,7 @@ export interface operations {
                     "application/json": components["schemas"]["PipelineDetail"];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1746,7 +1768,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1771,7 +1793,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes (8 MiB). */
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1780,7 +1802,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request changes state but its body is not declared `application/json`. */
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1797,7 +1819,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1834,7 +1856,7 @@ export interface operations {
                     "application/json": components["schemas"]["PipelineDetail"];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1843,7 +1865,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1860,7 +1882,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes (8 MiB). */
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1869,7 +1891,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request changes state but its body is not declared `application/json`. */
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1886,7 +1908,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1922,7 +1944,7 @@ export interface operations {
                     "application/json": components["schemas"]["PipelineDetail"];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1931,7 +1953,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1956,7 +1978,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1989,7 +2011,7 @@ export interface operations {
                     "application/json": components["schemas"]["FileContentDto"];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1998,7 +2020,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2023,7 +2045,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2060,7 +2082,7 @@ export interface operations {
                     "application/json": components["schemas"]["FileContentDto"];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2069,7 +2091,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2094,7 +2116,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes (8 MiB). */
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2103,7 +2125,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request changes state but its body is not declared `application/json`. */
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2112,7 +2134,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or its values are invalid. */
+            /** @description `invalid_input`: The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or a value in it or in a parameter is invalid. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2121,7 +2143,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2159,7 +2181,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExecutionDto"];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2168,7 +2190,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2185,7 +2207,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes (8 MiB). */
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2194,7 +2216,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request changes state but its body is not declared `application/json`. */
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2211,7 +2233,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2246,7 +2268,7 @@ export interface operations {
                     "application/json": components["schemas"]["PipelineDetail"];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2255,7 +2277,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2272,7 +2294,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes (8 MiB). */
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2281,7 +2303,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request changes state but its body is not declared `application/json`. */
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2290,7 +2312,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or its values are invalid. */
+            /** @description `invalid_input`: The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or a value in it or in a parameter is invalid. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2299,7 +2321,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2335,7 +2357,7 @@ export interface operations {
                     "application/json": components["schemas"]["RunDto"];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2344,7 +2366,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2361,7 +2383,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes (8 MiB). */
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2370,7 +2392,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request changes state but its body is not declared `application/json`. */
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2387,7 +2409,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2418,7 +2440,7 @@ export interface operations {
                     "application/json": components["schemas"]["TriggerDto"][];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2427,7 +2449,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2436,7 +2458,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2471,7 +2493,7 @@ export interface operations {
                     "application/json": components["schemas"]["TriggerDto"];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2480,7 +2502,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2505,7 +2527,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes (8 MiB). */
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2514,7 +2536,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request changes state but its body is not declared `application/json`. */
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2531,7 +2553,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2559,7 +2581,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectDto"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2595,7 +2617,7 @@ export interface operations {
                     "application/json": components["schemas"]["SettingsDto"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2604,7 +2626,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2636,7 +2658,7 @@ export interface operations {
                     "application/json": components["schemas"]["SettingsDto"];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2645,7 +2667,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2654,7 +2676,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes (8 MiB). */
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2663,7 +2685,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request changes state but its body is not declared `application/json`. */
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2680,7 +2702,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2708,7 +2730,7 @@ export interface operations {
                     "application/json": components["schemas"]["PythonDto"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2725,7 +2747,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2752,7 +2774,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2761,7 +2783,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request changes state but its body is not declared `application/json`. */
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2770,7 +2792,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2813,7 +2835,7 @@ export interface operations {
                     "application/json": components["schemas"]["RunPage"];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2822,7 +2844,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2839,7 +2861,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2870,7 +2892,7 @@ export interface operations {
                     "application/json": components["schemas"]["RunDto"];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2879,7 +2901,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2896,7 +2918,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2927,7 +2949,7 @@ export interface operations {
                     "application/json": components["schemas"]["BlockRunDto"][];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2936,7 +2958,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2953,7 +2975,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2984,7 +3006,7 @@ export interface operations {
                     "application/json": components["schemas"]["RunDto"];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2993,7 +3015,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3018,7 +3040,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request changes state but its body is not declared `application/json`. */
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3027,7 +3049,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3068,7 +3090,7 @@ export interface operations {
                     "application/json": components["schemas"]["LogPageDto"];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3077,7 +3099,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3102,7 +3124,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3134,7 +3156,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3143,7 +3165,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3160,7 +3182,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3193,7 +3215,7 @@ export interface operations {
                     "application/json": components["schemas"]["OutputDto"][];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3202,7 +3224,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3219,7 +3241,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3255,7 +3277,7 @@ export interface operations {
                     "application/json": components["schemas"]["RunDto"];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3264,7 +3286,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3289,7 +3311,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes (8 MiB). */
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3298,7 +3320,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request changes state but its body is not declared `application/json`. */
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3315,7 +3337,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3343,7 +3365,7 @@ export interface operations {
                     "application/json": components["schemas"]["TriggerDto"][];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3352,7 +3374,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3383,7 +3405,7 @@ export interface operations {
                     "application/json": components["schemas"]["TriggerDto"];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3392,7 +3414,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3409,7 +3431,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3444,7 +3466,7 @@ export interface operations {
                     "application/json": components["schemas"]["TriggerDto"];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3453,7 +3475,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3478,7 +3500,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes (8 MiB). */
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3487,7 +3509,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request changes state but its body is not declared `application/json`. */
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3504,7 +3526,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3533,7 +3555,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3542,7 +3564,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3559,7 +3581,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3595,7 +3617,7 @@ export interface operations {
                     "application/json": components["schemas"]["RunDto"];
                 };
             };
-            /** @description The request does not parse: a path or query parameter of the wrong type, a body that is not JSON, or a path no file can have (`invalid_path`). */
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3604,7 +3626,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Refused: the `Host` is not this server's, or the `Origin` is another site's. */
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3621,7 +3643,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes (8 MiB). */
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3630,7 +3652,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request changes state but its body is not declared `application/json`. */
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3647,7 +3669,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An internal failure; the server log has the details. */
+            /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
                     [name: string]: unknown;
