@@ -13,6 +13,11 @@ pub enum DagError {
     Cycle(Vec<String>),
 }
 
+/// A stored status name that is none of the statuses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown status `{0}`")]
+pub struct UnknownStatus(pub String);
+
 /// A status change that the state machine does not allow.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("cannot apply `{event}` to a {kind} in status `{status}`")]

@@ -16,7 +16,7 @@ mod variables;
 pub use block::{Block, BlockType, Language, RetryConfig};
 pub use dag::{ConcurrencyConfig, Dag, Pipeline};
 pub use definition::{PipelineDefinition, RunSettings};
-pub use error::{DagError, InvalidTransition};
+pub use error::{DagError, InvalidTransition, UnknownStatus};
 pub use name::{MAX_NAME_CHARS, NameError, check_name};
 pub use notice::{LogEvent, Notice};
 pub use schedule::{CatchUp, Interval, MAX_CATCH_UP, ON_TIME, Schedule, ScheduleError};

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::InvalidTransition;
+use crate::{InvalidTransition, UnknownStatus};
 
 /// The status of a pipeline run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -216,6 +216,22 @@ impl BlockRunEvent {
             BlockRunEvent::ConditionFail => "condition_fail",
             BlockRunEvent::Retry => "retry",
         }
+    }
+}
+
+impl TryFrom<String> for RunStatus {
+    type Error = UnknownStatus;
+
+    fn try_from(name: String) -> Result<RunStatus, UnknownStatus> {
+        RunStatus::parse(&name).ok_or(UnknownStatus(name))
+    }
+}
+
+impl TryFrom<String> for BlockRunStatus {
+    type Error = UnknownStatus;
+
+    fn try_from(name: String) -> Result<BlockRunStatus, UnknownStatus> {
+        BlockRunStatus::parse(&name).ok_or(UnknownStatus(name))
     }
 }
 

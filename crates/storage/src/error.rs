@@ -19,3 +19,9 @@ pub enum StorageError {
     #[error("stored value is corrupt: {0}")]
     Corrupt(String),
 }
+
+impl From<model::UnknownStatus> for StorageError {
+    fn from(error: model::UnknownStatus) -> StorageError {
+        StorageError::Corrupt(error.to_string())
+    }
+}

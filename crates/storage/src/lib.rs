@@ -1,13 +1,14 @@
 //! Run history: pipeline runs, block runs and where their logs are, behind the backend-neutral `RunStore`.
 //!
-//! SQLite is the embedded backend; the trait is the seam for PostgreSQL. Nothing here knows HTTP or processes.
+//! SQLite is the embedded backend, PostgreSQL the one for several machines; `queries` holds every query once for
+//! both. Nothing here knows HTTP or processes.
 
 mod error;
 mod postgres;
-mod postgres_triggers;
+mod queries;
 mod records;
+mod rows;
 mod sqlite;
-mod sqlite_triggers;
 mod triggers;
 
 use async_trait::async_trait;

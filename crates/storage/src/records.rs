@@ -22,13 +22,16 @@ pub struct NewRun {
     pub worker_tags: std::collections::HashMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct PipelineRun {
     pub id: i64,
     pub pipeline_uuid: String,
     pub trigger_id: Option<i64>,
+    #[sqlx(try_from = "String")]
     pub status: RunStatus,
+    #[sqlx(json)]
     pub variables: Map<String, Value>,
+    #[sqlx(json)]
     pub definition: Value,
     pub execution_date: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
@@ -37,11 +40,12 @@ pub struct PipelineRun {
     pub code_hash: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct BlockRun {
     pub id: i64,
     pub pipeline_run_id: i64,
     pub block_uuid: String,
+    #[sqlx(try_from = "String")]
     pub status: BlockRunStatus,
     /// How many times it started (1 for the first attempt).
     pub attempt: i64,
@@ -49,6 +53,7 @@ pub struct BlockRun {
     pub completed_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
     pub log_path: Option<String>,
+    #[sqlx(json(nullable))]
     pub outputs: Option<Value>,
     /// The worker holding the block run while it runs, and until when its lease lasts.
     pub claimed_by: Option<String>,
@@ -102,16 +107,6 @@ pub enum Lease {
     CancelRequested,
     /// No longer held (expired and taken back, or finished).
     Lost,
-}
-
-pub(crate) fn parse_run_status(name: &str) -> Result<RunStatus, crate::StorageError> {
-    RunStatus::parse(name)
-        .ok_or_else(|| crate::StorageError::Corrupt(format!("unknown run status `{name}`")))
-}
-
-pub(crate) fn parse_block_status(name: &str) -> Result<BlockRunStatus, crate::StorageError> {
-    BlockRunStatus::parse(name)
-        .ok_or_else(|| crate::StorageError::Corrupt(format!("unknown block run status `{name}`")))
 }
 
 /// A change another process made, announced by the database (PostgreSQL's NOTIFY) so nobody has to poll.

@@ -1,9 +1,8 @@
-//! Triggers in storage: the `TriggerStore` half of the store.
+//! Triggers in storage: the `TriggerStore` half of the store (its queries are in `queries`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use model::{Trigger, TriggerSpec};
-use serde_json::Value;
 
 use crate::StorageError;
 
@@ -46,25 +45,12 @@ pub trait TriggerStore: Send + Sync {
     async fn record_slot(&self, id: i64, slot: DateTime<Utc>) -> Result<(), StorageError>;
 }
 
-/// The snake_case name serde gives a unit enum variant.
-pub(crate) fn enum_text<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(Value::String(text)) => text,
-        _ => String::new(),
-    }
-}
-
-pub(crate) fn from_text<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StorageError> {
-    serde_json::from_value(Value::String(text.to_owned()))
-        .map_err(|error| StorageError::Corrupt(format!("`{text}`: {error}")))
-}
-
-pub(crate) fn conflict(error: sqlx::Error, spec: &TriggerSpec) -> StorageError {
-    match &error {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StorageError::Conflict(format!(
+/// A second trigger of the same name in a pipeline, as the conflict users read.
+pub(crate) fn name_taken(error: sqlx::Error, spec: &TriggerSpec) -> StorageError {
+    crate::queries::conflict(error, || {
+        format!(
             "pipeline `{}` already has a trigger named `{}`; choose another name",
             spec.pipeline_uuid, spec.name
-        )),
-        _ => error.into(),
-    }
+        )
+    })
 }

@@ -3,6 +3,7 @@
 
 mod queue;
 mod runs;
+mod schema;
 mod triggers;
 
 use std::sync::Arc;
@@ -18,15 +19,33 @@ pub(crate) async fn postgres() -> Arc<dyn Store> {
     Arc::new(postgres_store_named().await.0)
 }
 
+/// The test PostgreSQL server's URL, from `WAND_TEST_DATABASE_URL`. Without it the test process ends at once with
+/// one line naming the variable and what to set it to, rather than every test that needs it panicking.
+pub(crate) fn test_database_url() -> String {
+    use std::io::Write;
+    static ENDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    match std::env::var("WAND_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ => {
+            // Tests run in parallel: the first one to get here speaks for all, the others wait for the exit.
+            let _only_one = ENDING
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            // Straight to the process's stderr: the test harness captures `eprintln!` and would never show it.
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "\nerror: WAND_TEST_DATABASE_URL is not set. The storage tests run on PostgreSQL too: run \
+                 `scripts/test` (it starts a temporary server), or set WAND_TEST_DATABASE_URL to a server where the \
+                 tests may create databases, e.g. postgres://postgres@127.0.0.1:5432/postgres"
+            );
+            std::process::exit(2);
+        }
+    }
+}
+
 /// A PostgreSQL store on a new database, and that database's URL.
 pub(crate) async fn postgres_store_named() -> (PgStore, String) {
-    let url = std::env::var("WAND_TEST_DATABASE_URL").unwrap_or_else(|_| {
-        panic!(
-            "WAND_TEST_DATABASE_URL is not set. The storage tests run on PostgreSQL too: run scripts/test (it starts a \
-             temporary server), or point WAND_TEST_DATABASE_URL at a server where the user may create databases, \
-             e.g. postgres://postgres@127.0.0.1:5432/postgres"
-        )
-    });
+    let url = test_database_url();
     let name = format!("wand_test_{}", uuid::Uuid::new_v4().simple());
     let admin = PgStore::connect_admin(&url)
         .await

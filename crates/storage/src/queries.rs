@@ -1,0 +1,554 @@
+//! Every query of the store, written once for both databases: `shared_queries!` expands into the `RunStore` and
+//! `TriggerStore` impls of a backend. Queries use `$N` placeholders (SQLite takes them too), times bind through the
+//! backend's `stamp` and JSON as `Json`; what truly differs between the databases comes from the backend's `Backend` impl (change
+//! announcements, restart grace, change watching, leadership) and from three SQL fragments given to the macro
+//! (row locks and how a JSON list of worker tags is read).
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::{Change, StorageError};
+
+/// What a database does its own way, beyond the SQL fragments `shared_queries!` takes.
+#[async_trait]
+pub(crate) trait Backend {
+    type Db: sqlx::Database;
+
+    /// Tells the other processes sharing the database about `change`, when `transaction` commits.
+    async fn announce(
+        transaction: &mut sqlx::Transaction<'_, Self::Db>,
+        change: Change,
+    ) -> Result<(), StorageError>;
+
+    /// Whether the database server (re)started less than `grace` ago.
+    async fn restarted_within(&self, grace: Duration) -> Result<bool, StorageError>;
+
+    /// Changes made by other processes, as `RunStore::watch_changes` describes.
+    async fn watch(&self) -> Result<Option<tokio::sync::mpsc::Receiver<Change>>, StorageError>;
+
+    /// Whether this process leads, as `RunStore::try_lead` describes.
+    async fn lead(&self) -> Result<bool, StorageError>;
+}
+
+/// A unique-key violation as the conflict `message` names, other errors as they are.
+pub(crate) fn conflict(error: sqlx::Error, message: impl FnOnce() -> String) -> StorageError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StorageError::Conflict(message()),
+        _ => error.into(),
+    }
+}
+
+/// Implements `RunStore` and `TriggerStore` for `$store` (a struct with a `pool` that implements `Backend`). `stamp`
+/// makes a time bindable; `lock_row` follows a `SELECT` whose row is then changed in the same transaction;
+/// `skip_locked` follows the claim's `SELECT` of the next queued block run; `tag_list` reads bind `$5` (a JSON list
+/// of text) as rows.
+macro_rules! shared_queries {
+    ($store:ty, stamp: $stamp:path, lock_row: $lock_row:literal, skip_locked: $skip_locked:literal,
+     tag_list: $tag_list:literal) => {
+    // A scope of its own, so these imports do not meet the backend module's.
+    const _: () = {
+        use chrono::{DateTime, Utc};
+        use model::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus, Trigger, TriggerSpec, TriggerStatus};
+        use serde_json::Value;
+        use sqlx::types::Json;
+
+        use $crate::queries::{Backend, conflict};
+        use $crate::rows::{TriggerRow, enum_text};
+        use $crate::{
+            BlockRun, BlockRunChange, Change, Lease, NewRun, PipelineRun, RunFilter, RunStore, StorageError,
+            TriggerStore,
+        };
+
+        #[async_trait::async_trait]
+        impl RunStore for $store {
+            async fn create_run(&self, run: NewRun) -> Result<PipelineRun, StorageError> {
+                let now = Utc::now();
+                let mut transaction = self.pool.begin().await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO pipeline_runs (pipeline_uuid, trigger_id, status, variables, definition,
+                        execution_date, created_at, code_hash)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(&run.pipeline_uuid)
+                .bind(run.trigger_id)
+                .bind(RunStatus::Initial.as_str())
+                .bind(Json(&run.variables))
+                .bind(Json(&run.definition))
+                .bind($stamp(run.execution_date))
+                .bind($stamp(now))
+                .bind(&run.code_hash)
+                .fetch_one(&mut *transaction)
+                .await
+                .map_err(|error| {
+                    conflict(error, || {
+                        "this trigger already has a run for that slot".to_owned()
+                    })
+                })?;
+                for block_uuid in &run.block_uuids {
+                    sqlx::query(
+                        "INSERT INTO block_runs (pipeline_run_id, block_uuid, status, worker_tag)
+                         VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(id)
+                    .bind(block_uuid)
+                    .bind(BlockRunStatus::Initial.as_str())
+                    .bind(run.worker_tags.get(block_uuid))
+                    .execute(&mut *transaction)
+                    .await?;
+                }
+                Self::announce(&mut transaction, Change::Run(id)).await?;
+                transaction.commit().await?;
+                Ok(PipelineRun {
+                    id,
+                    pipeline_uuid: run.pipeline_uuid,
+                    trigger_id: run.trigger_id,
+                    status: RunStatus::Initial,
+                    variables: run.variables,
+                    definition: run.definition,
+                    execution_date: run.execution_date,
+                    created_at: now,
+                    started_at: None,
+                    completed_at: None,
+                    code_hash: run.code_hash,
+                })
+            }
+
+            async fn change_run(&self, run_id: i64, event: RunEvent) -> Result<RunStatus, StorageError> {
+                let mut transaction = self.pool.begin().await?;
+                let (status,): (String,) = sqlx::query_as(concat!(
+                    "SELECT status FROM pipeline_runs WHERE id = $1",
+                    $lock_row
+                ))
+                .bind(run_id)
+                .fetch_optional(&mut *transaction)
+                .await?
+                .ok_or(StorageError::RunNotFound(run_id))?;
+                let next = RunStatus::try_from(status)?.apply(event)?;
+                let now = $stamp(Utc::now());
+                let (started, completed) = match event {
+                    RunEvent::Start => (Some(now), None),
+                    RunEvent::Retry => (None, None),
+                    RunEvent::Complete | RunEvent::Fail | RunEvent::Cancel => (None, Some(now)),
+                };
+                sqlx::query(
+                    "UPDATE pipeline_runs SET status = $1, started_at = COALESCE($2, started_at),
+                     completed_at = CASE WHEN $3 THEN NULL ELSE COALESCE($4, completed_at) END WHERE id = $5",
+                )
+                .bind(next.as_str())
+                .bind(started)
+                .bind(event == RunEvent::Retry)
+                .bind(completed)
+                .bind(run_id)
+                .execute(&mut *transaction)
+                .await?;
+                // Other processes (another replica's API, anyone waiting on the run) learn that it ended.
+                if next.is_finished() {
+                    Self::announce(&mut transaction, Change::Run(run_id)).await?;
+                }
+                transaction.commit().await?;
+                Ok(next)
+            }
+
+            async fn change_block_run(
+                &self,
+                run_id: i64,
+                block_uuid: &str,
+                change: BlockRunChange,
+            ) -> Result<BlockRunStatus, StorageError> {
+                use model::{BlockRunEvent, BlockRunStatus};
+                let mut transaction = self.pool.begin().await?;
+                let (status,): (String,) = sqlx::query_as(concat!(
+                    "SELECT status FROM block_runs WHERE pipeline_run_id = $1 AND block_uuid = $2",
+                    $lock_row
+                ))
+                .bind(run_id)
+                .bind(block_uuid)
+                .fetch_optional(&mut *transaction)
+                .await?
+                .ok_or_else(|| StorageError::BlockRunNotFound {
+                    run_id,
+                    block_uuid: block_uuid.to_owned(),
+                })?;
+                let next = BlockRunStatus::try_from(status)?.apply(change.event)?;
+                let starting = change.event == BlockRunEvent::Start;
+                let retrying = change.event == BlockRunEvent::Retry;
+                let waiting = change.event == BlockRunEvent::Wait;
+                // A claim counts an attempt; a sensor's check that did not hold gives it back.
+                let attempts = i64::from(starting) - i64::from(waiting);
+                sqlx::query(
+                    "UPDATE block_runs SET status = $1,
+                        attempt = attempt + $2,
+                        waiting_since = CASE WHEN $14 THEN COALESCE(waiting_since, started_at)
+                                             WHEN $3 THEN waiting_since ELSE NULL END,
+                        started_at = CASE WHEN $3 THEN $4 WHEN $5 THEN NULL ELSE started_at END,
+                        completed_at = CASE WHEN $6 THEN $4 ELSE NULL END,
+                        error = CASE WHEN $3 OR $5 THEN NULL ELSE COALESCE($7, error) END,
+                        outputs = CASE WHEN $3 OR $5 THEN NULL ELSE COALESCE($8, outputs) END,
+                        log_path = COALESCE($9, log_path),
+                        ready_at = $10,
+                        claimed_by = CASE WHEN $11 THEN NULL ELSE claimed_by END,
+                        lease_until = CASE WHEN $11 THEN NULL ELSE lease_until END
+                     WHERE pipeline_run_id = $12 AND block_uuid = $13",
+                )
+                .bind(next.as_str())
+                .bind(attempts)
+                .bind(starting)
+                .bind($stamp(Utc::now()))
+                .bind(retrying)
+                .bind(next.is_finished())
+                .bind(change.error)
+                .bind(change.outputs.map(Json))
+                .bind(change.log_path)
+                .bind(change.ready_at.map($stamp))
+                .bind(next != BlockRunStatus::Running)
+                .bind(run_id)
+                .bind(block_uuid)
+                .bind(waiting)
+                .execute(&mut *transaction)
+                .await?;
+                if next == BlockRunStatus::Queued {
+                    Self::announce(&mut transaction, Change::Queue).await?;
+                }
+                if next.is_finished() {
+                    Self::announce(&mut transaction, Change::Run(run_id)).await?;
+                }
+                transaction.commit().await?;
+                Ok(next)
+            }
+
+            async fn run(&self, run_id: i64) -> Result<Option<PipelineRun>, StorageError> {
+                Ok(sqlx::query_as::<_, PipelineRun>("SELECT * FROM pipeline_runs WHERE id = $1")
+                    .bind(run_id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn block_runs(&self, run_id: i64) -> Result<Vec<BlockRun>, StorageError> {
+                Ok(sqlx::query_as::<_, BlockRun>(
+                    "SELECT * FROM block_runs WHERE pipeline_run_id = $1 ORDER BY id",
+                )
+                .bind(run_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn runs(&self, filter: RunFilter) -> Result<Vec<PipelineRun>, StorageError> {
+                Ok(sqlx::query_as::<_, PipelineRun>(
+                    "SELECT * FROM pipeline_runs
+                     WHERE ($1 IS NULL OR pipeline_uuid = $1) AND ($2 IS NULL OR status = $2)
+                        AND ($3 IS NULL OR trigger_id = $3) AND ($4 IS NULL OR id < $4)
+                        AND ($6 IS NULL OR execution_date >= $6) AND ($7 IS NULL OR execution_date < $7)
+                     ORDER BY id DESC LIMIT $5",
+                )
+                .bind(filter.pipeline_uuid.as_deref())
+                .bind(filter.status.map(RunStatus::as_str))
+                .bind(filter.trigger_id)
+                .bind(filter.before_id)
+                .bind(filter.limit.unwrap_or(100))
+                .bind(filter.since.map($stamp))
+                .bind(filter.until.map($stamp))
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn latest_run_between(
+                &self,
+                pipeline_uuid: &str,
+                since: DateTime<Utc>,
+                until: DateTime<Utc>,
+            ) -> Result<Option<PipelineRun>, StorageError> {
+                Ok(sqlx::query_as::<_, PipelineRun>(
+                    "SELECT * FROM pipeline_runs
+                     WHERE pipeline_uuid = $1 AND execution_date >= $2 AND execution_date <= $3
+                     ORDER BY execution_date DESC, id DESC LIMIT 1",
+                )
+                .bind(pipeline_uuid)
+                .bind($stamp(since))
+                .bind($stamp(until))
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn latest_outputs(
+                &self,
+                pipeline_uuid: &str,
+                block_uuid: &str,
+            ) -> Result<Option<Value>, StorageError> {
+                let row: Option<(Json<Value>,)> = sqlx::query_as(
+                    "SELECT b.outputs FROM block_runs b JOIN pipeline_runs r ON r.id = b.pipeline_run_id
+                     WHERE r.pipeline_uuid = $1 AND b.block_uuid = $2 AND b.status = 'completed'
+                        AND b.outputs IS NOT NULL
+                     ORDER BY r.id DESC LIMIT 1",
+                )
+                .bind(pipeline_uuid)
+                .bind(block_uuid)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(outputs,)| outputs.0))
+            }
+
+            async fn save_code(&self, hash: &str, archive: &[u8]) -> Result<(), StorageError> {
+                sqlx::query(
+                    "INSERT INTO code_versions (hash, archive) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING",
+                )
+                .bind(hash)
+                .bind(archive)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn has_code(&self, hash: &str) -> Result<bool, StorageError> {
+                let row: Option<(String,)> = sqlx::query_as("SELECT hash FROM code_versions WHERE hash = $1")
+                    .bind(hash)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.is_some())
+            }
+
+            async fn code(&self, hash: &str) -> Result<Option<Vec<u8>>, StorageError> {
+                let row: Option<(Vec<u8>,)> =
+                    sqlx::query_as("SELECT archive FROM code_versions WHERE hash = $1")
+                        .bind(hash)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(row.map(|(archive,)| archive))
+            }
+
+            async fn claim_block_run(
+                &self,
+                worker: &str,
+                tags: &[String],
+                now: DateTime<Utc>,
+                lease_until: DateTime<Utc>,
+            ) -> Result<Option<BlockRun>, StorageError> {
+                // The state machine's `queued --start--> running`, in one statement; the row lock (PostgreSQL's
+                // SKIP LOCKED, SQLite's single writer) keeps two workers from getting the same row.
+                debug_assert_eq!(
+                    BlockRunStatus::Queued.apply(BlockRunEvent::Start),
+                    Ok(BlockRunStatus::Running)
+                );
+                let (untagged, named) = $crate::claimable(tags);
+                Ok(sqlx::query_as::<_, BlockRun>(concat!(
+                    "UPDATE block_runs SET status = 'running', attempt = attempt + 1, started_at = $1,
+                        completed_at = NULL, error = NULL, outputs = NULL, claimed_by = $2, lease_until = $3,
+                        ready_at = NULL, cancel_requested = FALSE
+                     WHERE id = (SELECT id FROM block_runs WHERE status = 'queued'
+                                   AND (ready_at IS NULL OR ready_at <= $1)
+                                   AND ((worker_tag IS NULL AND $4) OR worker_tag IN ",
+                    $tag_list,
+                    ") ORDER BY id LIMIT 1",
+                    $skip_locked,
+                    ") RETURNING *"
+                ))
+                .bind($stamp(now))
+                .bind(worker)
+                .bind($stamp(lease_until))
+                .bind(untagged)
+                .bind(Json(named))
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn renew_lease(
+                &self,
+                block_run_id: i64,
+                worker: &str,
+                lease_until: DateTime<Utc>,
+            ) -> Result<Lease, StorageError> {
+                let row: Option<(bool,)> = sqlx::query_as(
+                    "UPDATE block_runs SET lease_until = $1 WHERE id = $2 AND claimed_by = $3 AND status = 'running'
+                     RETURNING cancel_requested",
+                )
+                .bind($stamp(lease_until))
+                .bind(block_run_id)
+                .bind(worker)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(match row {
+                    None => Lease::Lost,
+                    Some((true,)) => Lease::CancelRequested,
+                    Some((false,)) => Lease::Held,
+                })
+            }
+
+            async fn request_cancel(&self, run_id: i64, block_uuid: &str) -> Result<(), StorageError> {
+                sqlx::query(
+                    "UPDATE block_runs SET cancel_requested = TRUE
+                     WHERE pipeline_run_id = $1 AND block_uuid = $2 AND status = 'running'",
+                )
+                .bind(run_id)
+                .bind(block_uuid)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn watch_changes(&self) -> Result<Option<tokio::sync::mpsc::Receiver<Change>>, StorageError> {
+                self.watch().await
+            }
+
+            async fn try_lead(&self) -> Result<bool, StorageError> {
+                self.lead().await
+            }
+
+            async fn expired_leases(
+                &self,
+                now: DateTime<Utc>,
+                restart_grace: std::time::Duration,
+            ) -> Result<Vec<BlockRun>, StorageError> {
+                if self.restarted_within(restart_grace).await? {
+                    return Ok(Vec::new());
+                }
+                Ok(sqlx::query_as::<_, BlockRun>(
+                    "SELECT * FROM block_runs
+                     WHERE status = 'running' AND lease_until IS NOT NULL AND lease_until < $1 ORDER BY id",
+                )
+                .bind($stamp(now))
+                .fetch_all(&self.pool)
+                .await?)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl TriggerStore for $store {
+            async fn create_trigger(
+                &self,
+                spec: TriggerSpec,
+                token: Option<String>,
+                now: DateTime<Utc>,
+            ) -> Result<Trigger, StorageError> {
+                let enabled = (spec.status == TriggerStatus::Active).then_some($stamp(now));
+                sqlx::query_as::<_, TriggerRow>(
+                    "INSERT INTO triggers (pipeline_uuid, name, description, schedule_type, schedule_interval,
+                        timezone, start_time, end_time, status, variables, settings, token, last_enabled_at,
+                        created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING *",
+                )
+                .bind(&spec.pipeline_uuid)
+                .bind(&spec.name)
+                .bind(&spec.description)
+                .bind(enum_text(&spec.schedule_type))
+                .bind(&spec.schedule_interval)
+                .bind(&spec.timezone)
+                .bind(spec.start_time.map($stamp))
+                .bind(spec.end_time.map($stamp))
+                .bind(enum_text(&spec.status))
+                .bind(Json(&spec.variables))
+                .bind(Json(&spec.settings))
+                .bind(token)
+                .bind(enabled)
+                .bind($stamp(now))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(|error| $crate::triggers::name_taken(error, &spec))?
+                .try_into()
+            }
+
+            async fn update_trigger(
+                &self,
+                id: i64,
+                spec: TriggerSpec,
+                now: DateTime<Utc>,
+            ) -> Result<Trigger, StorageError> {
+                sqlx::query_as::<_, TriggerRow>(
+                    "UPDATE triggers SET pipeline_uuid = $1, name = $2, description = $3, schedule_type = $4,
+                        schedule_interval = $5, timezone = $6, start_time = $7, end_time = $8,
+                        last_enabled_at = CASE WHEN $9 = 'active' AND status <> 'active' THEN $10
+                                               ELSE last_enabled_at END,
+                        status = $9, variables = $11, settings = $12
+                     WHERE id = $13 RETURNING *",
+                )
+                .bind(&spec.pipeline_uuid)
+                .bind(&spec.name)
+                .bind(&spec.description)
+                .bind(enum_text(&spec.schedule_type))
+                .bind(&spec.schedule_interval)
+                .bind(&spec.timezone)
+                .bind(spec.start_time.map($stamp))
+                .bind(spec.end_time.map($stamp))
+                .bind(enum_text(&spec.status))
+                .bind($stamp(now))
+                .bind(Json(&spec.variables))
+                .bind(Json(&spec.settings))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(|error| $crate::triggers::name_taken(error, &spec))?
+                .ok_or(StorageError::TriggerNotFound(id))?
+                .try_into()
+            }
+
+            async fn delete_trigger(&self, id: i64) -> Result<bool, StorageError> {
+                let result = sqlx::query("DELETE FROM triggers WHERE id = $1")
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(result.rows_affected() == 1)
+            }
+
+            async fn delete_pipeline_triggers(&self, pipeline_uuid: &str) -> Result<u64, StorageError> {
+                let result = sqlx::query("DELETE FROM triggers WHERE pipeline_uuid = $1")
+                    .bind(pipeline_uuid)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(result.rows_affected())
+            }
+
+            async fn set_trigger_token(&self, id: i64, token: &str) -> Result<(), StorageError> {
+                let result = sqlx::query("UPDATE triggers SET token = $1 WHERE id = $2")
+                    .bind(token)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                if result.rows_affected() == 0 {
+                    return Err(StorageError::TriggerNotFound(id));
+                }
+                Ok(())
+            }
+
+            async fn move_triggers(&self, from: &str, to: &str) -> Result<u64, StorageError> {
+                let result = sqlx::query("UPDATE triggers SET pipeline_uuid = $2 WHERE pipeline_uuid = $1")
+                    .bind(from)
+                    .bind(to)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(result.rows_affected())
+            }
+
+            async fn trigger(&self, id: i64) -> Result<Option<Trigger>, StorageError> {
+                sqlx::query_as::<_, TriggerRow>("SELECT * FROM triggers WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .map(TryInto::try_into)
+                    .transpose()
+            }
+
+            async fn triggers(&self, pipeline_uuid: Option<&str>) -> Result<Vec<Trigger>, StorageError> {
+                sqlx::query_as::<_, TriggerRow>(
+                    "SELECT * FROM triggers WHERE ($1 IS NULL OR pipeline_uuid = $1) ORDER BY id",
+                )
+                .bind(pipeline_uuid)
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .map(TryInto::try_into)
+                .collect()
+            }
+
+            async fn record_slot(&self, id: i64, slot: DateTime<Utc>) -> Result<(), StorageError> {
+                sqlx::query("UPDATE triggers SET last_slot = $1 WHERE id = $2")
+                    .bind($stamp(slot))
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+        }
+    };
+    };
+}
+
+pub(crate) use shared_queries;
