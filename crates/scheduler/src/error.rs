@@ -10,6 +10,10 @@ pub enum SchedulerError {
     UnknownBlock { run_id: i64, block: String },
     #[error("trigger {id}: {message}")]
     Trigger { id: i64, message: String },
+    #[error("pipeline `{0}` does not exist")]
+    UnknownPipeline(String),
+    #[error(transparent)]
+    InvalidTrigger(#[from] model::TriggerSpecError),
     #[error(transparent)]
     Project(#[from] project::ProjectError),
     #[error("cannot read the project's code: {0}")]

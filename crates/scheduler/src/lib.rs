@@ -9,6 +9,7 @@ mod clock;
 mod error;
 mod scheduler;
 mod trigger_files;
+mod trigger_ops;
 mod triggers;
 
 pub use advance::{Step, advance};

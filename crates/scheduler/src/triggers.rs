@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use model::{CatchUp, Interval, Pipeline, RunStatus, ScheduleType, Trigger, TriggerStatus};
+use serde_json::Map;
 use storage::{RunFilter, StorageError};
 
 use crate::{RunRequest, Scheduler, SchedulerError};
@@ -120,14 +121,7 @@ impl Scheduler {
                 // The slot waits for a run to finish; it is not recorded, so a later tick creates it.
                 return Ok(());
             }
-            let request = RunRequest {
-                pipeline_uuid: trigger.pipeline_uuid.clone(),
-                trigger: Some(trigger.clone()),
-                variables: trigger.variables.clone(),
-                execution_date: slot,
-                only_blocks: None,
-                settings: trigger.settings.run_settings(),
-            };
+            let request = RunRequest::for_trigger(trigger.clone(), Map::new(), slot);
             match self
                 .create_pinned_run(pipeline, code_hash.clone(), request)
                 .await

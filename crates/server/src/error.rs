@@ -239,9 +239,11 @@ impl From<scheduler::SchedulerError> for ApiError {
         match error {
             scheduler::SchedulerError::Storage(error) => error.into(),
             scheduler::SchedulerError::Project(error) => error.into(),
-            error @ scheduler::SchedulerError::UnknownBlock { .. } => {
-                ApiError::invalid(error.to_string())
+            error @ scheduler::SchedulerError::UnknownPipeline(_) => {
+                ApiError::not_found(error.to_string())
             }
+            error @ (scheduler::SchedulerError::UnknownBlock { .. }
+            | scheduler::SchedulerError::InvalidTrigger(_)) => ApiError::invalid(error.to_string()),
             other => ApiError::internal(other),
         }
     }

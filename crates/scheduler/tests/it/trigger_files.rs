@@ -1,11 +1,12 @@
 //! triggers.yaml and the database kept in step: file edits (additions, changes, deletions) reach the database on
-//! the next tick; database changes rewrite the file, keeping keys Wand does not know.
+//! the next tick; database changes rewrite the file, keeping keys Wand does not know; the scheduler's trigger
+//! operations (create, update, delete, an API trigger's call) write the file themselves.
 
 use std::sync::Arc;
 
 use chrono::Utc;
-use model::{ScheduleType, TriggerStatus};
-use scheduler::{Event, Scheduler, SystemClock};
+use model::{ScheduleType, TriggerSettings, TriggerSpec, TriggerStatus};
+use scheduler::{Event, Scheduler, SchedulerError, SystemClock};
 use storage::{SqliteStore, Store};
 use tokio::sync::broadcast;
 
@@ -39,6 +40,14 @@ impl Setup {
 
     async fn tick(&self) {
         self.scheduler.handle(Event::Tick).await.unwrap();
+    }
+
+    /// The triggers `triggers.yaml` declares now.
+    fn declared(&self) -> Vec<TriggerSpec> {
+        let project = project::Project::open(&self.dir.path().join("proj")).unwrap();
+        let declared = project.read_triggers("example_pipeline").unwrap();
+        assert!(declared.problems.is_empty(), "{:?}", declared.problems);
+        declared.specs
     }
 
     async fn names(&self) -> Vec<(String, Option<String>, TriggerStatus)> {
@@ -247,5 +256,129 @@ async fn envs_and_landing_time_are_refused_and_sla_is_warned_about() {
             TriggerStatus::Inactive
         )],
         "only the entry Wand can run as written is applied"
+    );
+}
+
+fn spec(name: &str, schedule_type: ScheduleType, interval: Option<&str>) -> TriggerSpec {
+    TriggerSpec {
+        pipeline_uuid: "example_pipeline".to_owned(),
+        name: name.to_owned(),
+        description: None,
+        schedule_type,
+        schedule_interval: interval.map(str::to_owned),
+        timezone: "UTC".to_owned(),
+        start_time: None,
+        end_time: None,
+        status: TriggerStatus::Inactive,
+        variables: serde_json::Map::new(),
+        settings: TriggerSettings::default(),
+    }
+}
+
+/// Issue 11, point 4: creating, updating and deleting a trigger through the scheduler rewrites triggers.yaml, so no
+/// caller has to remember it.
+#[tokio::test]
+async fn trigger_operations_write_the_triggers_file() {
+    let s = Setup::new().await;
+    let nightly = spec("nightly", ScheduleType::Time, Some("@daily"));
+    let created = s.scheduler.create_trigger(nightly.clone()).await.unwrap();
+    assert_eq!(created.token, None, "a time trigger has no token");
+    let hook = s
+        .scheduler
+        .create_trigger(spec("hook", ScheduleType::Api, None))
+        .await
+        .unwrap();
+    assert!(hook.token.is_some(), "an API trigger gets a token");
+    assert_eq!(s.declared(), [nightly.clone(), hook.spec()]);
+
+    let hourly = TriggerSpec {
+        schedule_interval: Some("@hourly".to_owned()),
+        status: TriggerStatus::Active,
+        ..nightly
+    };
+    let updated = s
+        .scheduler
+        .update_trigger(created.id, hourly.clone())
+        .await
+        .unwrap();
+    assert_eq!((updated.id, updated.spec()), (created.id, hourly.clone()));
+    assert_eq!(s.declared(), [hourly, hook.spec()]);
+
+    s.scheduler.delete_trigger(hook.id).await.unwrap();
+    assert_eq!(s.declared(), [updated.spec()]);
+    s.tick().await;
+    assert_eq!(
+        s.store.triggers(Some("example_pipeline")).await.unwrap(),
+        [updated],
+        "the written file applies as a no-op"
+    );
+}
+
+#[tokio::test]
+async fn a_trigger_operation_that_is_refused_changes_neither_the_database_nor_the_file() {
+    let s = Setup::new().await;
+    let kept = s
+        .scheduler
+        .create_trigger(spec("kept", ScheduleType::Time, Some("@daily")))
+        .await
+        .unwrap();
+    let before = std::fs::read_to_string(s.file()).unwrap();
+    let elsewhere = TriggerSpec {
+        pipeline_uuid: "no_such_pipeline".to_owned(),
+        ..spec("elsewhere", ScheduleType::Time, None)
+    };
+    assert!(matches!(
+        s.scheduler.create_trigger(elsewhere).await,
+        Err(SchedulerError::UnknownPipeline(pipeline)) if pipeline == "no_such_pipeline"
+    ));
+    let unparsable = spec("kept", ScheduleType::Time, Some("every day"));
+    assert!(matches!(
+        s.scheduler.update_trigger(kept.id, unparsable).await,
+        Err(SchedulerError::InvalidTrigger(_))
+    ));
+    assert!(matches!(
+        s.scheduler.delete_trigger(kept.id + 1).await,
+        Err(SchedulerError::Storage(storage::StorageError::TriggerNotFound(id))) if id == kept.id + 1
+    ));
+    assert_eq!(std::fs::read_to_string(s.file()).unwrap(), before);
+    assert_eq!(
+        s.store.triggers(None).await.unwrap(),
+        [kept],
+        "nothing changed in the database"
+    );
+}
+
+/// Like Mage, calling an inactive API trigger activates it (in the file too) and runs it with the call's variables
+/// over the trigger's.
+#[tokio::test]
+async fn calling_an_api_trigger_activates_it_and_runs_it_with_its_variables() {
+    let s = Setup::new().await;
+    let mut hook = spec("hook", ScheduleType::Api, None);
+    hook.variables = serde_json::json!({"env": "prod", "region": "eu"})
+        .as_object()
+        .cloned()
+        .unwrap();
+    let hook = s.scheduler.create_trigger(hook).await.unwrap();
+    let call = serde_json::json!({"env": "staging"})
+        .as_object()
+        .cloned()
+        .unwrap();
+    let run = s
+        .scheduler
+        .call_api_trigger(hook.clone(), call)
+        .await
+        .unwrap();
+    assert_eq!(
+        (run.trigger_id, serde_json::Value::Object(run.variables)),
+        (
+            Some(hook.id),
+            serde_json::json!({"env": "staging", "region": "eu"})
+        )
+    );
+    assert_eq!(s.declared()[0].status, TriggerStatus::Active);
+    let stored = s.store.trigger(hook.id).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.status, stored.token),
+        (TriggerStatus::Active, hook.token)
     );
 }

@@ -3,9 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use chrono::Utc;
-use model::{ScheduleType, TriggerSpec, TriggerStatus};
-use scheduler::RunRequest;
+use model::ScheduleType;
 use serde_json::{Map, Value, json};
 
 use crate::{ApiError, AppState};
@@ -33,38 +31,7 @@ pub(super) async fn api_trigger(
         Some(_) => return Err(ApiError::invalid("the body must be a JSON object")),
     };
     let (variables, event_variables) = split_payload(&trigger.variables, payload);
-    if trigger.status != TriggerStatus::Active {
-        // Mage activates an API trigger when it is called.
-        let spec = TriggerSpec {
-            pipeline_uuid: trigger.pipeline_uuid.clone(),
-            name: trigger.name.clone(),
-            description: trigger.description.clone(),
-            schedule_type: trigger.schedule_type,
-            schedule_interval: trigger.schedule_interval.clone(),
-            timezone: trigger.timezone.clone(),
-            start_time: trigger.start_time,
-            end_time: trigger.end_time,
-            status: TriggerStatus::Active,
-            variables: trigger.variables.clone(),
-            settings: trigger.settings,
-        };
-        state.store.update_trigger(id, spec, Utc::now()).await?;
-        state
-            .scheduler
-            .save_triggers_file(&trigger.pipeline_uuid)
-            .await?;
-    }
-    let run = state
-        .scheduler
-        .create_run(RunRequest {
-            pipeline_uuid: trigger.pipeline_uuid.clone(),
-            settings: trigger.settings.run_settings(),
-            trigger: Some(trigger),
-            variables,
-            execution_date: Utc::now(),
-            only_blocks: None,
-        })
-        .await?;
+    let run = state.scheduler.call_api_trigger(trigger, variables).await?;
     Ok(Json(json!({
         "pipeline_run": {
             "id": run.id,

@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
-use model::RunSettings;
 use scheduler::RunRequest;
 use storage::RunFilter;
 
@@ -211,14 +210,7 @@ pub(super) async fn run_now(
     let variables = input.map(|input| input.variables).unwrap_or_default();
     let run = state
         .scheduler
-        .create_run(RunRequest {
-            pipeline_uuid: uuid,
-            trigger: None,
-            variables,
-            execution_date: Utc::now(),
-            only_blocks: None,
-            settings: RunSettings::default(),
-        })
+        .create_run(RunRequest::manual(uuid, variables, Utc::now()))
         .await?;
     Ok((StatusCode::CREATED, Json(run.into())))
 }

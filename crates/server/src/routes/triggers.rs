@@ -3,9 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::Utc;
 use model::{ScheduleType, TriggerSettings, TriggerSpec, TriggerStatus};
-use scheduler::RunRequest;
 use serde_json::Value;
 
 use crate::dto::{OptionalJson, RunDto, RunNowInput, TriggerDto, TriggerInput};
@@ -39,13 +37,7 @@ pub(super) async fn create(
     Path(uuid): Path<String>,
     Json(input): Json<TriggerInput>,
 ) -> Result<(StatusCode, Json<TriggerDto>), ApiError> {
-    let spec = spec(&state, uuid, input)?;
-    let token = (spec.schedule_type == ScheduleType::Api).then(scheduler::new_token);
-    let trigger = state.store.create_trigger(spec, token, Utc::now()).await?;
-    state
-        .scheduler
-        .save_triggers_file(&trigger.pipeline_uuid)
-        .await?;
+    let trigger = state.scheduler.create_trigger(spec(uuid, input)?).await?;
     Ok((StatusCode::CREATED, Json(trigger.into())))
 }
 
@@ -68,12 +60,8 @@ pub(super) async fn replace(
     Json(input): Json<TriggerInput>,
 ) -> Result<Json<TriggerDto>, ApiError> {
     let existing = find(&state, id).await?;
-    let spec = spec(&state, existing.pipeline_uuid, input)?;
-    let trigger = state.store.update_trigger(id, spec, Utc::now()).await?;
-    state
-        .scheduler
-        .save_triggers_file(&trigger.pipeline_uuid)
-        .await?;
+    let spec = spec(existing.pipeline_uuid, input)?;
+    let trigger = state.scheduler.update_trigger(id, spec).await?;
     Ok(Json(trigger.into()))
 }
 
@@ -83,14 +71,7 @@ pub(super) async fn remove(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    let trigger = find(&state, id).await?;
-    if !state.store.delete_trigger(id).await? {
-        return Err(ApiError::not_found(format!("trigger {id} does not exist")));
-    }
-    state
-        .scheduler
-        .save_triggers_file(&trigger.pipeline_uuid)
-        .await?;
+    state.scheduler.delete_trigger(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -103,20 +84,8 @@ pub(super) async fn run_now(
     Path(id): Path<i64>,
     OptionalJson(input): OptionalJson<RunNowInput>,
 ) -> Result<(StatusCode, Json<RunDto>), ApiError> {
-    let trigger = find(&state, id).await?;
-    let mut variables = trigger.variables.clone();
-    variables.extend(input.map(|input| input.variables).unwrap_or_default());
-    let run = state
-        .scheduler
-        .create_run(RunRequest {
-            pipeline_uuid: trigger.pipeline_uuid.clone(),
-            settings: trigger.settings.run_settings(),
-            trigger: Some(trigger),
-            variables,
-            execution_date: Utc::now(),
-            only_blocks: None,
-        })
-        .await?;
+    let variables = input.map(|input| input.variables).unwrap_or_default();
+    let run = state.scheduler.run_trigger(id, variables).await?;
     Ok((StatusCode::CREATED, Json(run.into())))
 }
 
@@ -128,17 +97,8 @@ async fn find(state: &AppState, id: i64) -> Result<model::Trigger, ApiError> {
         .ok_or_else(|| ApiError::not_found(format!("trigger {id} does not exist")))
 }
 
-/// Checks a client's trigger and turns it into the stored form.
-fn spec(
-    state: &AppState,
-    pipeline_uuid: String,
-    input: TriggerInput,
-) -> Result<TriggerSpec, ApiError> {
-    if !state.project.pipeline_uuids().contains(&pipeline_uuid) {
-        return Err(ApiError::not_found(format!(
-            "pipeline `{pipeline_uuid}` does not exist"
-        )));
-    }
+/// Reads a client's trigger of the pipeline `pipeline_uuid` into the form the scheduler checks and stores.
+fn spec(pipeline_uuid: String, input: TriggerInput) -> Result<TriggerSpec, ApiError> {
     if input.name.trim().is_empty() {
         return Err(ApiError::invalid("`name` must not be empty"));
     }
@@ -165,7 +125,7 @@ fn spec(
         value => serde_json::from_value(value)
             .map_err(|error| ApiError::invalid(format!("`settings`: {error}")))?,
     };
-    let spec = TriggerSpec {
+    Ok(TriggerSpec {
         pipeline_uuid,
         name: input.name.trim().to_owned(),
         description: input.description,
@@ -177,8 +137,5 @@ fn spec(
         status,
         variables: input.variables,
         settings,
-    };
-    spec.validate()
-        .map_err(|error| ApiError::invalid(error.to_string()))?;
-    Ok(spec)
+    })
 }
