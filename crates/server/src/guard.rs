@@ -10,10 +10,11 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::error::ErrorCode;
 use crate::{ApiError, AppState};
 
 /// Origins besides the server's own that may call it: those of a reverse proxy in front of it
@@ -117,8 +118,8 @@ fn refusal(trusted: &TrustedOrigins, request: &Request) -> Option<ApiError> {
     if let Some(host) = &host {
         let name = split_host(host).map(|(name, _)| name);
         if !name.is_some_and(|name| is_loopback(&name) || trusted.has_host(&name)) {
-            return Some(forbidden(
-                "forbidden_host",
+            return Some(ApiError::new(
+                ErrorCode::ForbiddenHost,
                 format!(
                     "this server does not answer for host `{host}`: it serves localhost and 127.0.0.1; behind a \
                      proxy under another name, start it with --allowed-origin https://NAME"
@@ -153,8 +154,8 @@ fn refusal(trusted: &TrustedOrigins, request: &Request) -> Option<ApiError> {
         let allowed =
             Origin::parse(text).is_some_and(|origin| same(&origin) || trusted.contains(&origin));
         if !allowed {
-            return Some(forbidden(
-                "forbidden_origin",
+            return Some(ApiError::new(
+                ErrorCode::ForbiddenOrigin,
                 format!(
                     "requests from the web page at origin `{text}` may not change this server's state; if it is a \
                      proxy in front of Wand, start Wand with --allowed-origin {text}"
@@ -205,11 +206,11 @@ fn json_refusal(request: &Request) -> Option<ApiError> {
         *request.method(),
         Method::POST | Method::PUT | Method::PATCH
     );
-    (body_method && !is_json(request.headers())).then(|| ApiError {
-        status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        code: "unsupported_media_type",
-        message: "send a JSON body with `Content-Type: application/json` (`{}` when there is nothing to say)"
-            .to_owned(),
+    (body_method && !is_json(request.headers())).then(|| {
+        ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "send a JSON body with `Content-Type: application/json` (`{}` when there is nothing to say)",
+        )
     })
 }
 
@@ -233,14 +234,6 @@ fn is_json(headers: &HeaderMap) -> bool {
         })
 }
 
-fn forbidden(code: &'static str, message: String) -> ApiError {
-    ApiError {
-        status: StatusCode::FORBIDDEN,
-        code,
-        message,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,7 +247,7 @@ mod tests {
         let request = request.body(axum::body::Body::empty()).unwrap();
         refusal(&TrustedOrigins::parse(trusted).unwrap(), &request)
             .or_else(|| json_refusal(&request))
-            .map(|error| error.code)
+            .map(|error| error.code.as_str())
     }
 
     const JSON: (&str, &str) = ("content-type", "application/json");

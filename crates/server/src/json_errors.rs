@@ -40,12 +40,7 @@ pub(crate) async fn errors_as_json(request: Request, next: Next) -> Response {
         text
     };
     // The status stays axum's (a 408 is still a 408) even where the code is the nearest row of the table.
-    let error = ApiError {
-        status,
-        code: code(status).as_str(),
-        message,
-    }
-    .into_response();
+    let error = ApiError::new(code(status), message).into_response();
     let (error_parts, error_body) = error.into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.insert(
