@@ -1,11 +1,12 @@
 //! Run and block-run statuses (Mage's names) and the one state machine every status change goes through.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::{InvalidTransition, UnknownStatus};
 
 /// The status of a pipeline run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     Initial,
@@ -27,7 +28,7 @@ pub enum RunEvent {
 }
 
 /// The status of one block within a pipeline run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BlockRunStatus {
     Initial,
@@ -314,6 +315,19 @@ condition_failed: retry->initial
         }
         for status in RunStatus::ALL {
             assert_eq!(RunStatus::parse(status.as_str()), Some(status));
+        }
+    }
+
+    /// The API sends statuses through serde (and documents them from the same derive), storage through `as_str`:
+    /// the names must agree.
+    #[test]
+    fn serde_names_are_the_stored_names() {
+        let name = |value: serde_json::Value| value.as_str().unwrap().to_owned();
+        for status in BlockRunStatus::ALL {
+            assert_eq!(name(serde_json::to_value(status).unwrap()), status.as_str());
+        }
+        for status in RunStatus::ALL {
+            assert_eq!(name(serde_json::to_value(status).unwrap()), status.as_str());
         }
     }
 }

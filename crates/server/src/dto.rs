@@ -1,7 +1,7 @@
 //! The JSON shapes of the API, separate from the model so the wire format changes only on purpose.
 
 use chrono::{DateTime, Utc};
-use model::{Block, Trigger};
+use model::{Block, BlockRunStatus, RunStatus, ScheduleType, Trigger, TriggerStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use storage::{BlockRun, PipelineRun};
@@ -9,8 +9,15 @@ use utoipa::ToSchema;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct Health {
-    pub status: &'static str,
+    pub status: HealthStatus,
     pub version: &'static str,
+}
+
+/// A server that answers is up; there is no other status.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum HealthStatus {
+    Ok,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -88,14 +95,12 @@ pub(crate) struct TriggerDto {
     pub pipeline_uuid: String,
     pub name: String,
     pub description: Option<String>,
-    /// `time` or `api`.
-    pub schedule_type: String,
+    pub schedule_type: ScheduleType,
     pub schedule_interval: Option<String>,
     pub timezone: String,
     pub start_time: Option<DateTime<Utc>>,
     pub end_time: Option<DateTime<Utc>>,
-    /// `active` or `inactive`.
-    pub status: String,
+    pub status: TriggerStatus,
     #[schema(value_type = Object)]
     pub variables: Map<String, Value>,
     #[schema(value_type = Object)]
@@ -111,8 +116,8 @@ pub(crate) struct TriggerDto {
 
 impl From<Trigger> for TriggerDto {
     fn from(trigger: Trigger) -> TriggerDto {
-        let next_run_at = (trigger.status == model::TriggerStatus::Active
-            && trigger.schedule_type == model::ScheduleType::Time)
+        let next_run_at = (trigger.status == TriggerStatus::Active
+            && trigger.schedule_type == ScheduleType::Time)
             .then(|| trigger.schedule().ok())
             .flatten()
             .and_then(|schedule| {
@@ -128,12 +133,12 @@ impl From<Trigger> for TriggerDto {
             id: trigger.id,
             name: trigger.name,
             description: trigger.description,
-            schedule_type: text(&trigger.schedule_type),
+            schedule_type: trigger.schedule_type,
             schedule_interval: trigger.schedule_interval,
             timezone: trigger.timezone,
             start_time: trigger.start_time,
             end_time: trigger.end_time,
-            status: text(&trigger.status),
+            status: trigger.status,
             variables: trigger.variables,
             settings: serde_json::to_value(trigger.settings).unwrap_or_default(),
             token: trigger.token,
@@ -152,9 +157,9 @@ pub(crate) struct TriggerInput {
     pub name: String,
     #[serde(default)]
     pub description: Option<String>,
-    /// `time` (default) or `api`.
+    /// `time` when not given.
     #[serde(default)]
-    pub schedule_type: Option<String>,
+    pub schedule_type: Option<ScheduleType>,
     /// `@once`, `@hourly`, `@daily`, `@weekly`, `@monthly` or a 5-field cron expression.
     #[serde(default)]
     pub schedule_interval: Option<String>,
@@ -164,9 +169,9 @@ pub(crate) struct TriggerInput {
     pub start_time: Option<DateTime<Utc>>,
     #[serde(default)]
     pub end_time: Option<DateTime<Utc>>,
-    /// `active` or `inactive` (default).
+    /// `inactive` when not given.
     #[serde(default)]
-    pub status: Option<String>,
+    pub status: Option<TriggerStatus>,
     #[serde(default)]
     #[schema(value_type = Object)]
     pub variables: Map<String, Value>,
@@ -196,7 +201,7 @@ pub(crate) struct RunDto {
     pub id: i64,
     pub pipeline_uuid: String,
     pub trigger_id: Option<i64>,
-    pub status: String,
+    pub status: RunStatus,
     #[schema(value_type = Object)]
     pub variables: Map<String, Value>,
     pub execution_date: DateTime<Utc>,
@@ -213,7 +218,7 @@ impl From<PipelineRun> for RunDto {
         RunDto {
             id: run.id,
             trigger_id: run.trigger_id,
-            status: run.status.as_str().to_owned(),
+            status: run.status,
             variables: run.variables,
             execution_date: run.execution_date,
             created_at: run.created_at,
@@ -237,7 +242,7 @@ pub(crate) struct RunPage {
 pub(crate) struct BlockRunDto {
     pub id: i64,
     pub block_uuid: String,
-    pub status: String,
+    pub status: BlockRunStatus,
     pub attempt: i64,
     pub started_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
@@ -251,14 +256,14 @@ impl From<BlockRun> for BlockRunDto {
     fn from(block_run: BlockRun) -> BlockRunDto {
         BlockRunDto {
             id: block_run.id,
-            status: block_run.status.as_str().to_owned(),
+            status: block_run.status,
             attempt: block_run.attempt,
             duration_seconds: seconds(block_run.started_at, block_run.completed_at),
             started_at: block_run.started_at,
             completed_at: block_run.completed_at,
             error: block_run.error,
             waiting_until: match (block_run.status, block_run.waiting_since) {
-                (model::BlockRunStatus::Queued, Some(_)) => block_run.ready_at,
+                (BlockRunStatus::Queued, Some(_)) => block_run.ready_at,
                 _ => None,
             },
             block_uuid: block_run.block_uuid,
@@ -295,14 +300,6 @@ impl LogLineDto {
 
 fn seconds(start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) -> Option<f64> {
     Some((end? - start?).num_microseconds()? as f64 / 1e6)
-}
-
-/// The snake_case name serde gives a unit enum variant.
-pub(crate) fn text<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(Value::String(text)) => text,
-        _ => String::new(),
-    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -21,6 +21,10 @@ export type FileContent = Schemas['FileContentDto'];
 export type Template = Schemas['TemplateDto'];
 export type Settings = Schemas['SettingsDto'];
 export type Project = Schemas['ProjectDto'];
+export type RunStatus = Schemas['RunStatus'];
+export type BlockRunStatus = Schemas['BlockRunStatus'];
+export type TriggerStatus = Schemas['TriggerStatus'];
+export type ScheduleType = Schemas['ScheduleType'];
 
 export const API_PREFIX = '/api/v1';
 

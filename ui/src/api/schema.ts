@@ -533,13 +533,18 @@ export interface components {
             id: number;
             /** Format: date-time */
             started_at?: string | null;
-            status: string;
+            status: components["schemas"]["BlockRunStatus"];
             /**
              * Format: date-time
              * @description A sensor whose check did not hold (status `queued`, no process meanwhile): when it is checked next.
              */
             waiting_until?: string | null;
         };
+        /**
+         * @description The status of one block within a pipeline run.
+         * @enum {string}
+         */
+        BlockRunStatus: "initial" | "queued" | "running" | "completed" | "failed" | "cancelled" | "upstream_failed" | "condition_failed";
         /** @description Changes to a block: its name (its uuid follows), its parents, its place in the list. */
         BlockUpdate: {
             name?: string | null;
@@ -622,9 +627,14 @@ export interface components {
             version?: string | null;
         };
         Health: {
-            status: string;
+            status: components["schemas"]["HealthStatus"];
             version: string;
         };
+        /**
+         * @description A server that answers is up; there is no other status.
+         * @enum {string}
+         */
+        HealthStatus: "ok";
         /** @description A block run's log: one entry per line the block printed. */
         LogDto: {
             block_uuid: string;
@@ -753,7 +763,7 @@ export interface components {
             pipeline_uuid: string;
             /** Format: date-time */
             started_at?: string | null;
-            status: string;
+            status: components["schemas"]["RunStatus"];
             /** Format: int64 */
             trigger_id?: number | null;
             variables: Record<string, unknown>;
@@ -767,6 +777,16 @@ export interface components {
             next_before?: number | null;
             runs: components["schemas"]["RunDto"][];
         };
+        /**
+         * @description The status of a pipeline run.
+         * @enum {string}
+         */
+        RunStatus: "initial" | "running" | "completed" | "failed" | "cancelled";
+        /**
+         * @description How a trigger starts runs: on its schedule (`time`) or when its API URL is called (`api`).
+         * @enum {string}
+         */
+        ScheduleType: "time" | "api";
         /** @description Project settings (in the project's metadata.yaml). */
         SettingsDto: {
             /**
@@ -813,13 +833,11 @@ export interface components {
             next_run_at?: string | null;
             pipeline_uuid: string;
             schedule_interval?: string | null;
-            /** @description `time` or `api`. */
-            schedule_type: string;
+            schedule_type: components["schemas"]["ScheduleType"];
             settings: Record<string, unknown>;
             /** Format: date-time */
             start_time?: string | null;
-            /** @description `active` or `inactive`. */
-            status: string;
+            status: components["schemas"]["TriggerStatus"];
             timezone: string;
             token?: string | null;
             variables: Record<string, unknown>;
@@ -832,8 +850,7 @@ export interface components {
             name: string;
             /** @description `@once`, `@hourly`, `@daily`, `@weekly`, `@monthly` or a 5-field cron expression. */
             schedule_interval?: string | null;
-            /** @description `time` (default) or `api`. */
-            schedule_type?: string | null;
+            schedule_type?: components["schemas"]["ScheduleType"] | null;
             /**
              * @description skip_if_previous_running, allow_blocks_to_fail, create_initial_pipeline_run, timeout, timeout_status,
              *     pipeline_run_limit, catch_up (`none`, `latest`, `all`).
@@ -841,11 +858,15 @@ export interface components {
             settings?: Record<string, unknown>;
             /** Format: date-time */
             start_time?: string | null;
-            /** @description `active` or `inactive` (default). */
-            status?: string | null;
+            status?: components["schemas"]["TriggerStatus"] | null;
             timezone?: string | null;
             variables?: Record<string, unknown>;
         };
+        /**
+         * @description Whether a trigger is switched on: a time trigger fires only while active; calling an API trigger activates it.
+         * @enum {string}
+         */
+        TriggerStatus: "active" | "inactive";
     };
     responses: never;
     parameters: never;
@@ -2808,8 +2829,8 @@ export interface operations {
             query?: {
                 /** @description Only runs of this pipeline. */
                 pipeline?: string | null;
-                /** @description Only runs in this status: initial, running, completed, failed, cancelled. */
-                status?: string | null;
+                /** @description Only runs in this status. */
+                status?: components["schemas"]["RunStatus"] | null;
                 /** @description Only runs of this trigger. */
                 trigger_id?: number | null;
                 /** @description Page size (default 50, at most 500). */

@@ -1,7 +1,7 @@
 // Triggers: all of them, one pipeline's, one trigger; creating, replacing (also to enable or disable) and deleting
 // one. A change also marks the pipeline list stale, since it shows each pipeline's trigger count.
 import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { $api, api, type QueryOptions, type Trigger, type TriggerInput } from './client';
+import { $api, api, type QueryOptions, type Trigger, type TriggerInput, type TriggerStatus } from './client';
 import { invalidatePipelineList } from './pipelines';
 
 function invalidateTriggerLists(qc: QueryClient) {
@@ -62,7 +62,7 @@ export function useDeleteTrigger() {
 }
 
 /** A trigger's definition as it is, with only its status changed (the list's Enable/Disable). */
-export function withStatus(t: Trigger, status: 'active' | 'inactive'): TriggerInput {
+export function withStatus(t: Trigger, status: TriggerStatus): TriggerInput {
   return {
     name: t.name,
     description: t.description,

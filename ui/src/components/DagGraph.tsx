@@ -20,12 +20,13 @@ import {
   type NodeProps,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
+import type { BlockRunStatus } from '../api/client';
 import { blockType, statusLabel, statusTone } from '../lib/blockTypes';
 import { layoutDag, type DagBlock } from '../lib/dag';
 
 export type { DagBlock };
 
-type BlockNodeData = { uuid: string; type: string; status?: string; selected: boolean };
+type BlockNodeData = { uuid: string; type: string; status?: BlockRunStatus; selected: boolean };
 type BlockNode = Node<BlockNodeData, 'block'>;
 
 const BlockNodeView = memo(function BlockNodeView({ data }: NodeProps<BlockNode>) {
@@ -69,7 +70,7 @@ function FitOnResize() {
 
 export interface DagGraphProps {
   blocks: DagBlock[];
-  statuses?: Record<string, string | undefined>;
+  statuses?: Record<string, BlockRunStatus | undefined>;
   selected?: string | null;
   onSelect?: (uuid: string) => void;
   /** Editable: a new edge parent → child. */

@@ -1,4 +1,5 @@
 // Block types (labels, colours, folders) and run statuses (labels, tones).
+import type { BlockRunStatus, RunStatus, TriggerStatus } from '../api/client';
 
 export interface BlockTypeInfo {
   type: string;
@@ -32,7 +33,10 @@ export function blockType(type: string): BlockTypeInfo {
 
 export type Tone = 'neutral' | 'info' | 'success' | 'danger' | 'warning' | 'muted';
 
-const STATUS_TONES: Record<string, Tone> = {
+/** A status the API sends: of a run, a block run or a trigger. */
+export type Status = RunStatus | BlockRunStatus | TriggerStatus;
+
+const STATUS_TONES: Record<Status, Tone> = {
   initial: 'neutral',
   queued: 'neutral',
   running: 'info',
@@ -45,20 +49,25 @@ const STATUS_TONES: Record<string, Tone> = {
   inactive: 'muted',
 };
 
-export function statusTone(status: string | null | undefined): Tone {
+export function statusTone(status: Status | null | undefined): Tone {
   return (status && STATUS_TONES[status]) || 'neutral';
 }
 
-export function statusLabel(status: string): string {
+export function statusLabel(status: Status): string {
   return status.replace(/_/g, ' ');
 }
 
 /** Statuses after which a run or block run changes no more (until a retry). */
-export function isFinished(status: string | null | undefined): boolean {
+export function isFinished(status: RunStatus | BlockRunStatus | null | undefined): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled' || status === 'upstream_failed' || status === 'condition_failed';
 }
 
-export const RUN_STATUSES = ['initial', 'running', 'completed', 'failed', 'cancelled'] as const;
+export const RUN_STATUSES: readonly RunStatus[] = ['initial', 'running', 'completed', 'failed', 'cancelled'];
+
+/** `value` if it names a run status (as a URL parameter may), else `undefined`. */
+export function runStatus(value: string | null): RunStatus | undefined {
+  return RUN_STATUSES.find((status) => status === value);
+}
 
 /** The language of a file by its extension, for the editor. */
 export function languageOfPath(path: string): string {

@@ -3,7 +3,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { Clock, History, Play } from 'lucide-react';
-import type { BlockRun } from '../api/client';
+import type { BlockRun, BlockRunStatus } from '../api/client';
 import { usePipeline } from '../api/pipelines';
 import { ErrorAlert, Loading, Spinner } from '../components/ui';
 import { BLOCK_TYPES } from '../lib/blockTypes';
@@ -24,7 +24,7 @@ export default function PipelineEditorPage() {
   const { busy, updateBlock } = changes;
 
   const [dialog, setDialog] = useState<EditorDialog | null>(null);
-  const [statuses, setStatuses] = useState<Record<string, string>>({});
+  const [statuses, setStatuses] = useState<Record<string, BlockRunStatus>>({});
   const [focused, setFocused] = useState<string | null>(null);
 
   const blocks = useMemo(() => detail.data?.blocks ?? [], [detail.data]);

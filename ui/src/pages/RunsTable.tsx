@@ -7,7 +7,7 @@ import { usePipelines } from '../api/pipelines';
 import { useRunPage } from '../api/runs';
 import { useTriggers } from '../api/triggers';
 import { Empty, ErrorAlert, Loading, Spinner, StatusBadge } from '../components/ui';
-import { RUN_STATUSES, statusLabel } from '../lib/blockTypes';
+import { RUN_STATUSES, runStatus, statusLabel } from '../lib/blockTypes';
 import { dayAfter } from '../lib/runs';
 import { formatDateTime, formatDuration, relativeTime } from '../lib/format';
 import { PAGE_SIZE, runDuration } from '../lib/runs';
@@ -23,13 +23,13 @@ export function RunsTable({ fixedPipeline }: { fixedPipeline?: string }) {
   const navigate = useNavigate();
   const [search, setSearch] = useSearchParams();
   const pipeline = fixedPipeline ?? search.get('pipeline') ?? '';
-  const status = search.get('status') ?? '';
+  const status = runStatus(search.get('status'));
   const trigger = search.get('trigger') ?? '';
   const from = search.get('from') ?? '';
   const to = search.get('to') ?? '';
   // The current page starts below `cursor`; `stack` holds the cursors of the pages above it. Both belong to one
   // set of filters: other filters start again at the newest page.
-  const filterKey = `${pipeline}|${status}|${trigger}|${from}|${to}`;
+  const filterKey = `${pipeline}|${status ?? ''}|${trigger}|${from}|${to}`;
   const [pager, setPager] = useState<Pager>({ filterKey, stack: [], cursor: undefined });
   const current: Pager = pager.filterKey === filterKey ? pager : { filterKey, stack: [], cursor: undefined };
   const { stack, cursor } = current;
@@ -85,7 +85,7 @@ export function RunsTable({ fixedPipeline }: { fixedPipeline?: string }) {
             {pipeline && !(pipelines.data ?? []).some((p) => p.uuid === pipeline) && <option value={pipeline}>{pipeline}</option>}
           </select>
         )}
-        <select className="select" aria-label="Status" value={status} onChange={(e) => setFilter('status', e.target.value)}>
+        <select className="select" aria-label="Status" value={status ?? ''} onChange={(e) => setFilter('status', e.target.value)}>
           <option value="">All statuses</option>
           {RUN_STATUSES.map((s) => (
             <option key={s} value={s}>

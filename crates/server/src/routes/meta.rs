@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 
-use crate::dto::{Health, ProjectDto, SettingsDto};
+use crate::dto::{Health, HealthStatus, ProjectDto, SettingsDto};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -11,7 +11,7 @@ use crate::{ApiError, AppState};
 #[utoipa::path(get, path = "/health", tag = "meta", responses((status = OK, body = Health)))]
 pub(super) async fn health() -> Json<Health> {
     Json(Health {
-        status: "ok",
+        status: HealthStatus::Ok,
         version: env!("CARGO_PKG_VERSION"),
     })
 }

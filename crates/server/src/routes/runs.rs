@@ -18,7 +18,8 @@ const MAX_PAGE: i64 = 500;
 pub(super) struct RunQuery {
     /// Only runs of this pipeline.
     pipeline: Option<String>,
-    /// Only runs in this status: initial, running, completed, failed, cancelled.
+    /// Only runs in this status.
+    #[param(value_type = Option<RunStatus>)]
     status: Option<String>,
     /// Only runs of this trigger.
     trigger_id: Option<i64>,

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use model::{ScheduleType, TriggerSettings, TriggerSpec, TriggerStatus};
+use model::{ScheduleType, TriggerSettings, TriggerSpec};
 use serde_json::Value;
 
 use crate::dto::{OptionalJson, RunDto, RunNowInput, TriggerDto, TriggerInput};
@@ -102,24 +102,6 @@ fn spec(pipeline_uuid: String, input: TriggerInput) -> Result<TriggerSpec, ApiEr
     if input.name.trim().is_empty() {
         return Err(ApiError::invalid("`name` must not be empty"));
     }
-    let schedule_type = match input.schedule_type.as_deref().unwrap_or("time") {
-        "time" => ScheduleType::Time,
-        "api" => ScheduleType::Api,
-        other => {
-            return Err(ApiError::invalid(format!(
-                "`schedule_type` `{other}` is unknown; use time or api"
-            )));
-        }
-    };
-    let status = match input.status.as_deref().unwrap_or("inactive") {
-        "active" => TriggerStatus::Active,
-        "inactive" => TriggerStatus::Inactive,
-        other => {
-            return Err(ApiError::invalid(format!(
-                "`status` `{other}` is unknown; use active or inactive"
-            )));
-        }
-    };
     let settings: TriggerSettings = match input.settings {
         Value::Null => TriggerSettings::default(),
         value => serde_json::from_value(value)
@@ -129,12 +111,12 @@ fn spec(pipeline_uuid: String, input: TriggerInput) -> Result<TriggerSpec, ApiEr
         pipeline_uuid,
         name: input.name.trim().to_owned(),
         description: input.description,
-        schedule_type,
+        schedule_type: input.schedule_type.unwrap_or(ScheduleType::Time),
         schedule_interval: input.schedule_interval,
         timezone: input.timezone.unwrap_or_else(|| "UTC".to_owned()),
         start_time: input.start_time,
         end_time: input.end_time,
-        status,
+        status: input.status.unwrap_or_default(),
         variables: input.variables,
         settings,
     })

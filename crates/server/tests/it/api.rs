@@ -115,6 +115,19 @@ async fn triggers_are_created_validated_replaced_and_deleted() {
     let bad_zone = json!({"name": "zone", "schedule_interval": "@daily", "timezone": "Mars/Base"});
     let (status, _) = server.call(Method::POST, base, Some(bad_zone)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let bad_status = json!({"name": "typo", "schedule_interval": "@daily", "status": "enabled"});
+    let (status, invalid) = server.call(Method::POST, base, Some(bad_status)).await;
+    assert_eq!(
+        (status, invalid["error"]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("invalid_input"))
+    );
+    assert!(
+        invalid["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("expected `active` or `inactive`"),
+        "{invalid}"
+    );
     let (status, _) = server
         .call(
             Method::POST,

@@ -1,7 +1,7 @@
 // The coloured badge of a run, block run or trigger status.
-import { statusLabel, statusTone } from '../../lib/blockTypes';
+import { type Status, statusLabel, statusTone } from '../../lib/blockTypes';
 
-export function StatusBadge({ status }: { status: string | null | undefined }) {
+export function StatusBadge({ status }: { status: Status | null | undefined }) {
   if (!status) return <span className="cell-muted">—</span>;
   return (
     <span className={`badge badge--${statusTone(status)}`} data-status={status}>

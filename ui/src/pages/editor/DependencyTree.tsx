@@ -1,7 +1,7 @@
 // The editor's side panel: the pipeline's DAG, coloured by the last execution of each block; drawing a line makes a
 // parent, deleting one removes it, a click focuses the block's cell.
 import { useCallback } from 'react';
-import type { Block } from '../../api/client';
+import type { Block, BlockRunStatus } from '../../api/client';
 import { DagGraph } from '../../components/DagGraph';
 import type { BlockChanges } from './useBlockChanges';
 
@@ -13,7 +13,7 @@ export function DependencyTree({
   onSelect,
 }: {
   blocks: Block[];
-  statuses: Record<string, string>;
+  statuses: Record<string, BlockRunStatus>;
   focused: string | null;
   updateBlock: BlockChanges['updateBlock'];
   onSelect: (block: string) => void;
