@@ -8,6 +8,7 @@ mod definition;
 mod error;
 mod name;
 mod notice;
+mod outputs;
 mod schedule;
 mod status;
 mod trigger;
@@ -19,6 +20,7 @@ pub use definition::{PipelineDefinition, RunSettings};
 pub use error::{DagError, InvalidTransition, UnknownStatus};
 pub use name::{MAX_NAME_CHARS, NameError, check_name};
 pub use notice::{LogEvent, Notice};
+pub use outputs::{BlockOutputs, Container, Effects, GlobalVariable, OutputKind, StoredOutput};
 pub use schedule::{CatchUp, Interval, MAX_CATCH_UP, ON_TIME, Schedule, ScheduleError};
 pub use status::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
 pub use trigger::{

@@ -10,10 +10,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use model::BlockOutputs;
 use object_store::buffered::{BufReader, BufWriter};
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt};
-use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 
 /// A process's view of block outputs: its data folder, and the shared store if there is one.
@@ -75,19 +75,17 @@ impl OutputStore {
     }
 
     /// Copies the files of a finished block's stored outputs to the shared store and notes each one's `key`.
-    pub async fn publish(&self, stored: &mut Value) -> Result<(), OutputStoreError> {
+    pub async fn publish(&self, stored: &mut BlockOutputs) -> Result<(), OutputStoreError> {
         let Some((store, prefix)) = &self.shared else {
             return Ok(());
         };
-        for meta in metas(stored) {
-            let Some(path) = meta.get("path").and_then(Value::as_str).map(PathBuf::from) else {
-                continue;
-            };
+        for output in &mut stored.outputs {
+            let path = PathBuf::from(&output.path);
             let Some(key) = key_of(&self.data_dir, &path) else {
                 continue;
             };
             put(store, prefix, &key, &path).await?;
-            meta.insert("key".to_owned(), Value::String(key));
+            output.key = Some(key);
         }
         Ok(())
     }
@@ -111,26 +109,19 @@ impl OutputStore {
 
     /// Makes every output file of `stored` readable here: a published output missing from this data folder is
     /// fetched from the shared store, and its `path` then names the local copy.
-    pub async fn localize(&self, stored: &mut Value) -> Result<(), OutputStoreError> {
-        for meta in metas(stored) {
-            let present = meta
-                .get("path")
-                .and_then(Value::as_str)
-                .is_some_and(|path| Path::new(path).exists());
-            let Some(key) = meta.get("key").and_then(Value::as_str).map(str::to_owned) else {
+    pub async fn localize(&self, stored: &mut BlockOutputs) -> Result<(), OutputStoreError> {
+        for output in &mut stored.outputs {
+            let Some(key) = &output.key else {
                 continue;
             };
-            if present {
+            if Path::new(&output.path).exists() {
                 continue;
             }
-            let local = self.data_dir.join(&key);
+            let local = self.data_dir.join(key);
             if !local.exists() {
-                self.fetch(&key, &local).await?;
+                self.fetch(key, &local).await?;
             }
-            meta.insert(
-                "path".to_owned(),
-                Value::String(local.display().to_string()),
-            );
+            output.path = local.display().to_string();
         }
         Ok(())
     }
@@ -207,16 +198,6 @@ async fn put(
         .map_err(|error| failed(error.to_string()))
 }
 
-/// The output entries of a stored value: `{"outputs": [meta, ...]}`.
-fn metas(stored: &mut Value) -> impl Iterator<Item = &mut serde_json::Map<String, Value>> {
-    stored
-        .get_mut("outputs")
-        .and_then(Value::as_array_mut)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_object_mut)
-}
-
 /// A file's key: its path inside the data folder, with `/` separators; none for files elsewhere.
 fn key_of(data_dir: &Path, path: &Path) -> Option<String> {
     let relative = path.strip_prefix(data_dir).ok()?;
@@ -246,23 +227,28 @@ mod tests {
         let file = writer_dir.path().join("runs/p/1/load/output_0.json");
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(&file, "[1, 2, 3]").unwrap();
-        let mut stored = serde_json::json!({"container": "single", "outputs": [
-            {"name": "output_0", "kind": "json", "path": file.display().to_string()}
-        ]});
+        let mut stored: BlockOutputs = serde_json::from_value(serde_json::json!({
+            "container": "single",
+            "outputs": [{"name": "output_0", "kind": "json", "path": file.display().to_string()}]
+        }))
+        .unwrap();
 
         writer.publish(&mut stored).await.unwrap();
-        assert_eq!(stored["outputs"][0]["key"], "runs/p/1/load/output_0.json");
+        assert_eq!(
+            stored.outputs[0].key.as_deref(),
+            Some("runs/p/1/load/output_0.json")
+        );
         // The writer's folder is another machine's: gone from here.
         std::fs::remove_file(&file).unwrap();
         reader.localize(&mut stored).await.unwrap();
         let local = reader_dir.path().join("runs/p/1/load/output_0.json");
-        assert_eq!(stored["outputs"][0]["path"], local.display().to_string());
+        assert_eq!(stored.outputs[0].path, local.display().to_string());
         assert_eq!(std::fs::read_to_string(&local).unwrap(), "[1, 2, 3]");
 
         let alone = OutputStore::local(tempfile::tempdir().unwrap().path());
         let error = alone.localize(&mut stored.clone()).await;
         assert!(error.is_ok(), "the local copy at `path` is found first");
-        stored["outputs"][0]["path"] = Value::String("/nowhere/output_0.json".to_owned());
+        stored.outputs[0].path = "/nowhere/output_0.json".to_owned();
         let error = alone.localize(&mut stored).await.unwrap_err().to_string();
         assert!(error.contains("--output-store"), "{error}");
     }

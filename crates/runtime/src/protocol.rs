@@ -1,6 +1,7 @@
 //! The messages between Wand and the Python worker (see `python/wand_runtime/worker.py`).
 
 use chrono::{TimeZone, Utc};
+use model::{BlockOutputs, Effects};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -26,8 +27,8 @@ pub struct BlockRequest {
     /// Merged variables (pipeline < trigger < run).
     pub variables: Map<String, Value>,
     pub configuration: Value,
-    /// The stored outputs of each upstream block, in `upstream_blocks` order.
-    pub inputs: Vec<Value>,
+    /// The stored outputs of each upstream block, in `upstream_blocks` order (`None`: the parent has none).
+    pub inputs: Vec<Option<BlockOutputs>>,
     /// The folder the block's outputs go to.
     pub output_dir: String,
     pub run_tests: bool,
@@ -83,11 +84,9 @@ pub enum FailureReason {
 #[derive(Debug, Clone, PartialEq)]
 pub enum BlockOutcome {
     Completed {
-        /// How the return value was stored: `{"container": ..., "outputs": [{"kind", "path", ...}]}`.
-        stored: Value,
+        /// How the return value was stored, with the side effects the block asked for (`set_global_variable`).
+        outputs: BlockOutputs,
         tests: u64,
-        /// Side effects the block asked for (e.g. `set_global_variable`).
-        effects: Value,
     },
     Failed {
         error: String,
@@ -112,7 +111,7 @@ struct RawResult {
     #[serde(default)]
     tests: u64,
     #[serde(default)]
-    effects: Value,
+    effects: Effects,
     #[serde(default)]
     error: Option<String>,
     #[serde(default)]
@@ -126,10 +125,21 @@ struct RawResult {
 impl From<RawResult> for BlockOutcome {
     fn from(raw: RawResult) -> BlockOutcome {
         match raw.status.as_str() {
-            "completed" => BlockOutcome::Completed {
-                stored: raw.stored,
-                tests: raw.tests,
-                effects: raw.effects,
+            "completed" => match serde_json::from_value::<BlockOutputs>(raw.stored) {
+                Ok(outputs) => BlockOutcome::Completed {
+                    outputs: BlockOutputs {
+                        effects: raw.effects,
+                        ..outputs
+                    },
+                    tests: raw.tests,
+                },
+                Err(error) => BlockOutcome::Failed {
+                    error: format!(
+                        "the runtime described the block's stored output wrongly: {error}"
+                    ),
+                    traceback: None,
+                    reason: Some(FailureReason::Crashed),
+                },
             },
             "cancelled" => BlockOutcome::Cancelled,
             "waiting" => BlockOutcome::Waiting,

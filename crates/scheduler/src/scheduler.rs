@@ -226,12 +226,7 @@ impl Scheduler {
                 pipeline_uuid: pipeline.uuid.clone(),
                 trigger_id: request.trigger.as_ref().map(|trigger| trigger.id),
                 variables: request.variables,
-                definition: serde_json::to_value(&definition).map_err(|error| {
-                    SchedulerError::Definition {
-                        run_id: 0,
-                        message: error.to_string(),
-                    }
-                })?,
+                definition: definition.clone(),
                 execution_date: request.execution_date,
                 block_uuids: definition
                     .blocks
@@ -421,9 +416,8 @@ impl Scheduler {
                 .store
                 .run(block_run.pipeline_run_id)
                 .await?
-                .and_then(|run| serde_json::from_value::<PipelineDefinition>(run.definition).ok())
-                .and_then(|definition| {
-                    definition
+                .and_then(|run| {
+                    run.definition
                         .block(&block_run.block_uuid)
                         .map(|block| block.retry.retries)
                 })
@@ -468,23 +462,11 @@ impl Scheduler {
     fn apply_effects(&self, block_runs: &[storage::BlockRun]) -> Result<(), SchedulerError> {
         let requests = block_runs
             .iter()
-            .filter_map(|b| {
-                b.outputs
-                    .as_ref()?
-                    .pointer("/effects/set_global_variable")?
-                    .as_array()
-            })
-            .flatten();
+            .filter_map(|b| b.outputs.as_ref())
+            .flat_map(|outputs| &outputs.effects.set_global_variable);
         for request in requests {
-            let (Some(pipeline), Some(key), Some(value)) = (
-                request.get("pipeline_uuid").and_then(Value::as_str),
-                request.get("key").and_then(Value::as_str),
-                request.get("value"),
-            ) else {
-                continue;
-            };
-            let mut file = self.project.load_pipeline(pipeline)?.file;
-            file.set_variable(key, value.clone());
+            let mut file = self.project.load_pipeline(&request.pipeline_uuid)?.file;
+            file.set_variable(&request.key, request.value.clone());
             file.write()?;
         }
         Ok(())
@@ -502,8 +484,7 @@ fn pinned(run: &PipelineRun) -> Result<(PipelineDefinition, model::Dag), Schedul
         run_id: run.id,
         message,
     };
-    let definition: PipelineDefinition = serde_json::from_value(run.definition.clone())
-        .map_err(|error| corrupt(error.to_string()))?;
+    let definition = run.definition.clone();
     let dag = definition
         .dag()
         .map_err(|errors| corrupt(format!("{errors:?}")))?;

@@ -21,7 +21,10 @@ async fn fill(store: &SqliteStore, count: u64) {
                 pipeline_uuid: "bench".to_owned(),
                 trigger_id: None,
                 variables: serde_json::Map::new(),
-                definition: json!({}),
+                definition: serde_json::from_value(
+                    json!({"uuid": "bench", "name": "bench", "blocks": []}),
+                )
+                .expect("a definition"),
                 execution_date: Utc::now(),
                 block_uuids: (0..BLOCKS).map(|i| format!("block_{i}")).collect(),
                 code_hash: None,
@@ -58,8 +61,11 @@ async fn claim_and_complete(store: &SqliteStore, count: u64) -> Duration {
             .await
             .expect("claim")
             .expect("a queued block run");
-        let outputs = json!({"container": "single", "outputs": [{"name": "output_0", "kind": "json",
-            "path": "/data/runs/bench/1/block/output_0.json", "type": "int"}]});
+        let outputs = serde_json::from_value(
+            json!({"container": "single", "outputs": [{"name": "output_0",
+            "kind": "json", "path": "/data/runs/bench/1/block/output_0.json", "type": "int"}]}),
+        )
+        .expect("stored outputs");
         store
             .change_block_run(
                 claimed.pipeline_run_id,

@@ -65,7 +65,7 @@ pub trait RunStore: Send + Sync {
         &self,
         pipeline_uuid: &str,
         block_uuid: &str,
-    ) -> Result<Option<serde_json::Value>, StorageError>;
+    ) -> Result<Option<model::BlockOutputs>, StorageError>;
 
     /// Keeps a version of the project's code (a gzipped tar) under its content hash; keeping it again is a no-op.
     async fn save_code(&self, hash: &str, archive: &[u8]) -> Result<(), StorageError>;

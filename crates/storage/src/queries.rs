@@ -49,8 +49,7 @@ macro_rules! shared_queries {
     // A scope of its own, so these imports do not meet the backend module's.
     const _: () = {
         use chrono::{DateTime, Utc};
-        use model::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus, Trigger, TriggerSpec, TriggerStatus};
-        use serde_json::Value;
+        use model::{BlockOutputs, BlockRunEvent, BlockRunStatus, RunEvent, RunStatus, Trigger, TriggerSpec, TriggerStatus};
         use sqlx::types::Json;
 
         use $crate::queries::{Backend, conflict};
@@ -156,7 +155,6 @@ macro_rules! shared_queries {
                 block_uuid: &str,
                 change: BlockRunChange,
             ) -> Result<BlockRunStatus, StorageError> {
-                use model::{BlockRunEvent, BlockRunStatus};
                 let mut transaction = self.pool.begin().await?;
                 let (status,): (String,) = sqlx::query_as(concat!(
                     "SELECT status FROM block_runs WHERE pipeline_run_id = $1 AND block_uuid = $2",
@@ -274,8 +272,8 @@ macro_rules! shared_queries {
                 &self,
                 pipeline_uuid: &str,
                 block_uuid: &str,
-            ) -> Result<Option<Value>, StorageError> {
-                let row: Option<(Json<Value>,)> = sqlx::query_as(
+            ) -> Result<Option<BlockOutputs>, StorageError> {
+                let row: Option<(Json<BlockOutputs>,)> = sqlx::query_as(
                     "SELECT b.outputs FROM block_runs b JOIN pipeline_runs r ON r.id = b.pipeline_run_id
                      WHERE r.pipeline_uuid = $1 AND b.block_uuid = $2 AND b.status = 'completed'
                         AND b.outputs IS NOT NULL

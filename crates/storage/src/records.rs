@@ -1,7 +1,7 @@
 //! The rows of the run history as plain structs, independent of the database that holds them.
 
 use chrono::{DateTime, Utc};
-use model::{BlockRunEvent, BlockRunStatus, RunStatus};
+use model::{BlockOutputs, BlockRunEvent, BlockRunStatus, PipelineDefinition, RunStatus};
 use serde_json::{Map, Value};
 
 /// What a new pipeline run needs.
@@ -12,7 +12,7 @@ pub struct NewRun {
     /// The run's own variables (the most specific layer).
     pub variables: Map<String, Value>,
     /// The pinned pipeline definition.
-    pub definition: Value,
+    pub definition: PipelineDefinition,
     pub execution_date: DateTime<Utc>,
     /// The blocks to create block runs for, in pipeline order.
     pub block_uuids: Vec<String>,
@@ -32,7 +32,7 @@ pub struct PipelineRun {
     #[sqlx(json)]
     pub variables: Map<String, Value>,
     #[sqlx(json)]
-    pub definition: Value,
+    pub definition: PipelineDefinition,
     pub execution_date: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
@@ -54,7 +54,7 @@ pub struct BlockRun {
     pub error: Option<String>,
     pub log_path: Option<String>,
     #[sqlx(json(nullable))]
-    pub outputs: Option<Value>,
+    pub outputs: Option<BlockOutputs>,
     /// The worker holding the block run while it runs, and until when its lease lasts.
     pub claimed_by: Option<String>,
     pub lease_until: Option<DateTime<Utc>>,
@@ -77,7 +77,7 @@ impl BlockRun {
 pub struct BlockRunChange {
     pub event: BlockRunEvent,
     pub error: Option<String>,
-    pub outputs: Option<Value>,
+    pub outputs: Option<BlockOutputs>,
     pub log_path: Option<String>,
     /// For `Enqueue`, `Requeue` and `Wait`: not claimable before this time (a retry's delay, a sensor's next check).
     pub ready_at: Option<DateTime<Utc>>,

@@ -7,9 +7,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::Utc;
-use model::{Block, BlockRunStatus, Notice, PipelineDefinition};
+use model::{Block, BlockOutputs, BlockRunStatus, Notice, PipelineDefinition};
 use runtime::FileSink;
-use serde_json::Value;
 use storage::{BlockRun, PipelineRun};
 
 use crate::log_tee::LogTee;
@@ -24,7 +23,7 @@ struct Pinned {
     /// The block, as the run's definition pinned it.
     block: Block,
     /// Stored outputs by block uuid (see `Worker::stored_outputs`).
-    outputs: HashMap<String, Value>,
+    outputs: HashMap<String, BlockOutputs>,
 }
 
 impl Worker {
@@ -99,7 +98,7 @@ impl Worker {
             .run(claimed.pipeline_run_id)
             .await?
             .ok_or_else(|| unrunnable("its pipeline run is gone".to_owned()))?;
-        let definition = pinned_definition(&run).map_err(unrunnable)?;
+        let definition = run.definition.clone();
         let uuid = &claimed.block_uuid;
         let block = definition
             .block(uuid)
@@ -123,8 +122,8 @@ impl Worker {
         run_id: i64,
         pipeline_uuid: &str,
         block: &Block,
-    ) -> Result<HashMap<String, Value>, WorkerError> {
-        let mut outputs: HashMap<String, Value> = self
+    ) -> Result<HashMap<String, BlockOutputs>, WorkerError> {
+        let mut outputs: HashMap<String, BlockOutputs> = self
             .store
             .block_runs(run_id)
             .await?
@@ -144,7 +143,7 @@ impl Worker {
     /// Makes the parents' outputs readable on this machine (fetched from the shared store when written elsewhere).
     async fn localize_inputs(
         &self,
-        outputs: &mut HashMap<String, Value>,
+        outputs: &mut HashMap<String, BlockOutputs>,
     ) -> Result<(), runtime::OutputStoreError> {
         for stored in outputs.values_mut() {
             self.config.outputs.localize(stored).await?;
@@ -175,11 +174,6 @@ impl Worker {
             detail,
         });
     }
-}
-
-/// The definition the run pinned when it was created. The one place the worker reads it from the stored JSON.
-fn pinned_definition(run: &PipelineRun) -> Result<PipelineDefinition, String> {
-    serde_json::from_value(run.definition.clone()).map_err(|error| error.to_string())
 }
 
 fn attempt_note(attempt: i64) -> String {

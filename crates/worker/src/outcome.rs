@@ -5,9 +5,8 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use model::{BlockRunEvent, RetryConfig};
+use model::{BlockOutputs, BlockRunEvent, RetryConfig};
 use runtime::BlockOutcome;
-use serde_json::Value;
 use storage::BlockRunChange;
 
 use crate::run::MAX_QUESTION_ROUNDS;
@@ -38,9 +37,7 @@ pub(crate) fn change_for(
     attempt: &Attempt<'_>,
 ) -> (BlockRunChange, String) {
     let failure = match outcome {
-        Ok(BlockOutcome::Completed {
-            stored, effects, ..
-        }) => return completed(stored, effects, attempt),
+        Ok(BlockOutcome::Completed { outputs, .. }) => return completed(outputs, attempt),
         Ok(BlockOutcome::Cancelled) => {
             return (change(BlockRunEvent::Cancel, attempt), String::new());
         }
@@ -77,17 +74,10 @@ impl Failure {
     }
 }
 
-/// The stored outputs, with the side effects the block asked for (`set_global_variable`) kept beside them.
-fn completed(mut stored: Value, effects: Value, attempt: &Attempt<'_>) -> (BlockRunChange, String) {
-    if let Some(map) = stored.as_object_mut()
-        && effects
-            .as_object()
-            .is_some_and(|effects| !effects.is_empty())
-    {
-        map.insert("effects".to_owned(), effects);
-    }
+/// The stored outputs, with the side effects the block asked for (`set_global_variable`) kept with them.
+fn completed(outputs: BlockOutputs, attempt: &Attempt<'_>) -> (BlockRunChange, String) {
     let change = BlockRunChange {
-        outputs: Some(stored),
+        outputs: Some(outputs),
         ..change(BlockRunEvent::Complete, attempt)
     };
     (change, elapsed(attempt))
@@ -159,7 +149,7 @@ fn elapsed(attempt: &Attempt<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use runtime::FailureReason;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use super::*;
 
@@ -211,7 +201,10 @@ mod tests {
             parts.push(format!("error={error:?}"));
         }
         if let Some(outputs) = &change.outputs {
-            parts.push(format!("outputs={outputs}"));
+            parts.push(format!(
+                "outputs={}",
+                serde_json::to_string(outputs).unwrap()
+            ));
         }
         let detail = match change.ready_at {
             Some(ready_at) => detail.replace(
@@ -235,10 +228,11 @@ mod tests {
     }
 
     fn completed(effects: Value) -> Result<BlockOutcome, String> {
+        let outputs = json!({"container": "single", "outputs": [
+            {"name": "output_0", "kind": "json", "path": "out/0.json"}], "effects": effects});
         Ok(BlockOutcome::Completed {
-            stored: json!({"outputs": [{"kind": "json", "path": "out/0.json"}]}),
+            outputs: serde_json::from_value(outputs).unwrap(),
             tests: 0,
-            effects,
         })
     }
 
@@ -246,21 +240,18 @@ mod tests {
     fn a_completed_block_records_its_outputs_and_the_effects_it_asked_for() {
         let retry = RetryConfig::default();
         let attempt = first_attempt(&retry);
-        let stored = r#"{"outputs":[{"kind":"json","path":"out/0.json"}]}"#;
+        let stored = r#"{"container":"single","outputs":[{"name":"output_0","kind":"json","path":"out/0.json"}]}"#;
         check(
             completed(json!({})),
             &attempt,
             &format!("Complete outputs={stored} | in 1.50s"),
         );
         check(
-            completed(Value::Null),
+            completed(
+                json!({"set_global_variable": [{"pipeline_uuid": "p", "key": "region", "value": "eu"}]}),
+            ),
             &attempt,
-            &format!("Complete outputs={stored} | in 1.50s"),
-        );
-        check(
-            completed(json!({"set_global_variable": {"region": "eu"}})),
-            &attempt,
-            r#"Complete outputs={"outputs":[{"kind":"json","path":"out/0.json"}],"effects":{"set_global_variable":{"region":"eu"}}} | in 1.50s"#,
+            r#"Complete outputs={"container":"single","outputs":[{"name":"output_0","kind":"json","path":"out/0.json"}],"effects":{"set_global_variable":[{"pipeline_uuid":"p","key":"region","value":"eu"}]}} | in 1.50s"#,
         );
         check(Ok(BlockOutcome::Cancelled), &attempt, "Cancel | ");
     }

@@ -4,9 +4,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use model::{Block, PipelineDefinition, merge_variables};
+use model::{Block, BlockOutputs, PipelineDefinition, merge_variables};
 use runtime::BlockRequest;
-use serde_json::Value;
 use storage::PipelineRun;
 
 use crate::WorkerConfig;
@@ -19,7 +18,7 @@ pub(crate) struct RequestSource<'a> {
     /// The block to run, as the definition pinned it.
     pub(crate) block: &'a Block,
     /// Stored outputs by block uuid: the run's own, and for parents the run does not run, the newest earlier ones.
-    pub(crate) outputs: &'a HashMap<String, Value>,
+    pub(crate) outputs: &'a HashMap<String, BlockOutputs>,
     /// The folder holding the code the run pinned.
     pub(crate) code_folder: &'a Path,
 }
@@ -61,7 +60,7 @@ pub(crate) fn block_request(source: RequestSource<'_>, config: &WorkerConfig) ->
         inputs: block
             .upstream
             .iter()
-            .map(|parent| outputs.get(parent).cloned().unwrap_or(Value::Null))
+            .map(|parent| outputs.get(parent).cloned())
             .collect(),
         output_dir: output_dir.display().to_string(),
         run_tests: config.run_tests,
@@ -87,7 +86,7 @@ mod tests {
 
     use chrono::{DateTime, Utc};
     use model::{BlockType, RunSettings, RunStatus};
-    use serde_json::{Map, json};
+    use serde_json::{Map, Value, json};
 
     use super::*;
 
@@ -123,13 +122,20 @@ mod tests {
             trigger_id: Some(3),
             status: RunStatus::Running,
             variables: variables(json!({"region": "eu", "limit": 10})),
-            definition: Value::Null,
+            definition: definition(),
             execution_date: date,
             created_at: date,
             started_at: Some(date),
             completed_at: None,
             code_hash: None,
         }
+    }
+
+    /// What block `name` stored: one JSON value.
+    fn stored(name: &str) -> BlockOutputs {
+        serde_json::from_value(json!({"container": "single", "outputs": [
+            {"name": "output_0", "kind": "json", "path": format!("/data/{name}/output_0.json")}]}))
+        .unwrap()
     }
 
     /// `report` reads `load_b` then `load_a` (the reverse of the pipeline order).
@@ -156,8 +162,8 @@ mod tests {
 
     fn request_for(run: &PipelineRun, definition: &PipelineDefinition) -> BlockRequest {
         let outputs = HashMap::from([
-            ("load_a".to_owned(), json!({"outputs": "a"})),
-            ("load_b".to_owned(), json!({"outputs": "b"})),
+            ("load_a".to_owned(), stored("a")),
+            ("load_b".to_owned(), stored("b")),
         ]);
         let source = RequestSource {
             run,
@@ -173,19 +179,12 @@ mod tests {
     fn inputs_follow_the_upstream_order_with_null_for_a_parent_without_outputs() {
         let definition = definition();
         let request = request_for(&run(), &definition);
-        assert_eq!(
-            request.inputs,
-            [json!({"outputs": "b"}), json!({"outputs": "a"})]
-        );
+        assert_eq!(request.inputs, [Some(stored("b")), Some(stored("a"))]);
         let mut missing = definition.clone();
         missing.blocks[2].upstream.push("load_c".to_owned());
         assert_eq!(
             request_for(&run(), &missing).inputs,
-            [
-                json!({"outputs": "b"}),
-                json!({"outputs": "a"}),
-                Value::Null
-            ]
+            [Some(stored("b")), Some(stored("a")), None]
         );
     }
 

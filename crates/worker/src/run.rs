@@ -65,21 +65,13 @@ impl Worker {
                 }
                 // Other machines read the outputs from the shared store: a block whose outputs did not get there
                 // has not completed.
-                BlockOutcome::Completed {
-                    mut stored,
-                    tests,
-                    effects,
-                } => {
+                BlockOutcome::Completed { mut outputs, tests } => {
                     self.config
                         .outputs
-                        .publish(&mut stored)
+                        .publish(&mut outputs)
                         .await
                         .map_err(|error| error.to_string())?;
-                    return Ok(BlockOutcome::Completed {
-                        stored,
-                        tests,
-                        effects,
-                    });
+                    return Ok(BlockOutcome::Completed { outputs, tests });
                 }
                 other => return Ok(other),
             }

@@ -58,7 +58,7 @@ async fn create_run(store: &Arc<dyn Store>, definition: &PipelineDefinition) -> 
         pipeline_uuid: definition.uuid.clone(),
         trigger_id: None,
         variables: Map::new(),
-        definition: serde_json::to_value(definition).unwrap(),
+        definition: definition.clone(),
         execution_date: Utc::now(),
         block_uuids: definition.blocks.iter().map(|b| b.uuid.clone()).collect(),
         code_hash: None,
@@ -221,9 +221,7 @@ async fn a_run_past_its_timeout_is_stopped_with_the_timeout_status() {
         (model::TimeoutStatus::Cancelled, RunStatus::Cancelled),
     ] {
         let s = setup(0).await;
-        let mut definition: PipelineDefinition =
-            serde_json::from_value(s.store.run(s.run_id).await.unwrap().unwrap().definition)
-                .unwrap();
+        let mut definition = s.store.run(s.run_id).await.unwrap().unwrap().definition;
         definition.settings.timeout = Some(60.0);
         definition.settings.timeout_status = status;
         let run_id = create_run(&s.store, &definition).await;

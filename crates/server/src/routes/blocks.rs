@@ -244,7 +244,7 @@ async fn wait_until_finished(
             Ok(Notice::Run { run_id: id, .. }) if id == run_id => {}
             Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
             Err(broadcast::error::RecvError::Closed) => {
-                return Err(ApiError::invalid("the server is shutting down"));
+                return Err(ApiError::shutting_down());
             }
         }
     }

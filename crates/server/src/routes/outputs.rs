@@ -4,6 +4,7 @@ use std::path::Path;
 
 use axum::Json;
 use axum::extract::{Path as UrlPath, State};
+use model::{BlockOutputs, OutputKind, StoredOutput};
 use serde_json::Value;
 
 use crate::dto::{ColumnDto, OutputDto, TablePreviewDto};
@@ -38,31 +39,23 @@ pub(super) async fn outputs(
 }
 
 /// Describes each stored output of a block run, fetching outputs written on other machines first.
-pub(crate) async fn describe(state: &AppState, stored: &Value) -> Vec<OutputDto> {
+pub(crate) async fn describe(state: &AppState, stored: &BlockOutputs) -> Vec<OutputDto> {
     let mut stored = stored.clone();
     if let Err(error) = state.outputs.localize(&mut stored).await {
         tracing::warn!(%error, "an output is not readable here; it is listed without its content");
     }
     let data_dir = state.data_dir.as_path();
-    let metas = stored
-        .get("outputs")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    metas.iter().map(|meta| output(data_dir, meta)).collect()
+    stored
+        .outputs
+        .iter()
+        .map(|output| describe_one(data_dir, output))
+        .collect()
 }
 
-fn output(data_dir: &Path, meta: &Value) -> OutputDto {
-    let text = |key: &str| {
-        meta.get(key)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let kind = text("kind");
-    let path = Path::new(meta.get("path").and_then(Value::as_str).unwrap_or_default());
+fn describe_one(data_dir: &Path, output: &StoredOutput) -> OutputDto {
+    let path = Path::new(&output.path);
     let inside = path.starts_with(data_dir);
-    let table = (inside && kind == "arrow")
+    let table = (inside && output.kind == OutputKind::Arrow)
         .then(|| runtime::preview_table(path, PREVIEW_ROWS).ok())
         .flatten()
         .map(|preview| TablePreviewDto {
@@ -75,7 +68,7 @@ fn output(data_dir: &Path, meta: &Value) -> OutputDto {
             total_rows: preview.total_rows,
         });
     let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= MAX_JSON_BYTES);
-    let value = (inside && kind == "json" && small)
+    let value = (inside && output.kind == OutputKind::Json && small)
         .then(|| {
             std::fs::read(path)
                 .ok()
@@ -83,9 +76,14 @@ fn output(data_dir: &Path, meta: &Value) -> OutputDto {
         })
         .flatten();
     OutputDto {
-        name: text("name"),
-        python_type: text("type"),
-        kind,
+        name: output.name.clone(),
+        python_type: output
+            .details
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        kind: output.kind.as_str().to_owned(),
         table,
         value,
     }

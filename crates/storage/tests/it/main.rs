@@ -10,6 +10,28 @@ use std::sync::Arc;
 
 use storage::{PgStore, SqliteStore, Store};
 
+/// A pinned definition of `blocks` (transformers, no edges), as runs store it.
+pub(crate) fn definition(uuid: &str, blocks: &[&str]) -> model::PipelineDefinition {
+    model::PipelineDefinition {
+        uuid: uuid.to_owned(),
+        name: uuid.to_owned(),
+        variables: serde_json::Map::new(),
+        blocks: blocks
+            .iter()
+            .map(|block| model::Block::new(block, model::BlockType::Transformer, Vec::new()))
+            .collect(),
+        settings: Default::default(),
+        trigger_name: None,
+    }
+}
+
+/// Stored outputs: one JSON value at `path`.
+pub(crate) fn json_output(path: &str) -> model::BlockOutputs {
+    serde_json::from_value(serde_json::json!({"container": "single", "outputs": [
+        {"name": "output_0", "kind": "json", "path": path, "type": "int"}]}))
+    .expect("the runtime's shape")
+}
+
 pub(crate) async fn sqlite() -> Arc<dyn Store> {
     Arc::new(SqliteStore::in_memory().await.expect("in-memory SQLite"))
 }

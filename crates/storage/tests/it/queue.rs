@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use model::{BlockRunEvent, BlockRunStatus};
-use serde_json::{Map, json};
+use serde_json::Map;
 use storage::{BlockRunChange, Lease, NewRun, RunStore, Store};
 
 use crate::store_test;
@@ -15,7 +15,7 @@ async fn queued_run(store: &Arc<dyn Store>, blocks: &[&str]) -> i64 {
             pipeline_uuid: "p".to_owned(),
             trigger_id: None,
             variables: Map::new(),
-            definition: json!([]),
+            definition: crate::definition("p", blocks),
             execution_date: Utc::now(),
             block_uuids: blocks.iter().map(|b| (*b).to_owned()).collect(),
             code_hash: None,

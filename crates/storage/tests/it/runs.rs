@@ -16,7 +16,7 @@ fn new_run(pipeline: &str, blocks: &[&str]) -> NewRun {
         pipeline_uuid: pipeline.to_owned(),
         trigger_id: None,
         variables,
-        definition: json!({"blocks": blocks}),
+        definition: crate::definition(pipeline, blocks),
         execution_date: Utc::now(),
         block_uuids: blocks.iter().map(|b| (*b).to_owned()).collect(),
         code_hash: None,
@@ -72,7 +72,7 @@ store_test!(
         assert_eq!(stored.variables.get("answer"), Some(&json!(42)));
         assert_eq!(
             stored.definition,
-            json!({"blocks": ["load", "transform", "export"]})
+            crate::definition("p", &["load", "transform", "export"])
         );
         let blocks = store.block_runs(run.id).await.unwrap();
         let names: Vec<_> = blocks
@@ -112,7 +112,7 @@ store_test!(
                 run.id,
                 "load",
                 BlockRunChange {
-                    outputs: Some(json!({"outputs": [{"kind": "json"}]})),
+                    outputs: Some(crate::json_output("/data/load/output_0.json")),
                     ..BlockRunChange::event(BlockRunEvent::Complete)
                 },
             )
@@ -122,7 +122,10 @@ store_test!(
         assert_eq!(block.status, BlockRunStatus::Completed);
         assert_eq!(block.attempt, 1);
         assert_eq!(block.log_path.as_deref(), Some("/logs/load.log"));
-        assert_eq!(block.outputs, Some(json!({"outputs": [{"kind": "json"}]})));
+        assert_eq!(
+            block.outputs,
+            Some(crate::json_output("/data/load/output_0.json"))
+        );
         assert!(block.duration().expect("finished") >= chrono::Duration::zero());
     }
 );

@@ -137,7 +137,7 @@ impl Harness {
                 pipeline_uuid: definition.uuid.clone(),
                 trigger_id: None,
                 variables: object(variables),
-                definition: serde_json::to_value(&definition).unwrap(),
+                definition: definition.clone(),
                 execution_date: Utc::now(),
                 block_uuids: definition
                     .blocks

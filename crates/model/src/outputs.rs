@@ -1,0 +1,109 @@
+//! What a completed block run leaves behind: where each part of its return value was stored, and the side effects it
+//! asked for (applied once its run completes). The Python runtime writes it; storage keeps it as it is.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A completed block's stored return value and side effects.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlockOutputs {
+    pub container: Container,
+    /// One per stored value: `output_0`, `output_1`, ...
+    pub outputs: Vec<StoredOutput>,
+    #[serde(default, skip_serializing_if = "Effects::is_empty")]
+    pub effects: Effects,
+}
+
+/// How the return value was split into outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Container {
+    /// One value, `output_0`.
+    Single,
+    /// A tuple, each element its own output; downstream blocks get the tuple back.
+    Tuple,
+}
+
+/// One stored value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredOutput {
+    pub name: String,
+    pub kind: OutputKind,
+    /// The file, absolute, in the data folder of the process that wrote it.
+    pub path: String,
+    /// Its key in the shared output store, once published there (workers on several machines).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// What the runtime says of the value besides (Python `type`, table `frame`, `rows`, `columns`).
+    #[serde(flatten)]
+    pub details: Map<String, Value>,
+}
+
+/// The format of a stored value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutputKind {
+    /// A table (pandas, polars or pyarrow) as an Arrow IPC file.
+    Arrow,
+    Json,
+    Pickle,
+}
+
+impl OutputKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutputKind::Arrow => "arrow",
+            OutputKind::Json => "json",
+            OutputKind::Pickle => "pickle",
+        }
+    }
+}
+
+/// Side effects a block asked for.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Effects {
+    /// Mage's `set_global_variable`: pipeline variables to write once the run completes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set_global_variable: Vec<GlobalVariable>,
+}
+
+impl Effects {
+    pub fn is_empty(&self) -> bool {
+        self.set_global_variable.is_empty()
+    }
+}
+
+/// A pipeline variable a block sets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GlobalVariable {
+    pub pipeline_uuid: String,
+    pub key: String,
+    pub value: Value,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// The shape `wand_runtime.outputs.save` and `set_global_variable` write reads and writes back unchanged.
+    #[test]
+    fn the_runtime_shape_round_trips() {
+        let stored = json!({
+            "container": "tuple",
+            "outputs": [
+                {"name": "output_0", "kind": "arrow", "frame": "pandas", "path": "/d/o0.arrow",
+                 "type": "DataFrame", "rows": 3, "columns": 2, "key": "runs/p/1/b/o0.arrow"},
+                {"name": "output_1", "kind": "json", "path": "/d/o1.json", "type": "dict"}
+            ],
+            "effects": {"set_global_variable": [{"pipeline_uuid": "p", "key": "k", "value": [1]}]}
+        });
+        let outputs: BlockOutputs = serde_json::from_value(stored.clone()).unwrap();
+        assert_eq!(outputs.container, Container::Tuple);
+        assert_eq!(outputs.outputs[0].kind, OutputKind::Arrow);
+        assert_eq!(outputs.outputs[0].details["rows"], 3);
+        assert_eq!(outputs.effects.set_global_variable[0].value, json!([1]));
+        assert_eq!(serde_json::to_value(&outputs).unwrap(), stored);
+    }
+}
