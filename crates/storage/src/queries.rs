@@ -10,25 +10,35 @@ use async_trait::async_trait;
 
 use crate::{Change, StorageError};
 
-/// What a database does its own way, beyond the SQL fragments `shared_queries!` takes.
+/// What a database does its own way, beyond the SQL fragments `shared_queries!` takes. The defaults are those of a
+/// database that one process owns (SQLite): nobody else to tell of changes or to lead, no restart but its own.
 #[async_trait]
 pub(crate) trait Backend {
     type Db: sqlx::Database;
 
     /// Tells the other processes sharing the database about `change`, when `transaction` commits.
     async fn announce(
-        transaction: &mut sqlx::Transaction<'_, Self::Db>,
-        change: Change,
-    ) -> Result<(), StorageError>;
+        _transaction: &mut sqlx::Transaction<'_, Self::Db>,
+        _change: Change,
+    ) -> Result<(), StorageError> {
+        Ok(())
+    }
 
-    /// Whether the database server (re)started less than `grace` ago.
-    async fn restarted_within(&self, grace: Duration) -> Result<bool, StorageError>;
+    /// Whether the database server (re)started less than `grace` ago (an embedded database restarts only with the
+    /// process, which then recovers everything: never).
+    async fn restarted_within(&self, _grace: Duration) -> Result<bool, StorageError> {
+        Ok(false)
+    }
 
     /// Changes made by other processes, as `RunStore::watch_changes` describes.
-    async fn watch(&self) -> Result<Option<tokio::sync::mpsc::Receiver<Change>>, StorageError>;
+    async fn watch(&self) -> Result<Option<tokio::sync::mpsc::Receiver<Change>>, StorageError> {
+        Ok(None)
+    }
 
     /// Whether this process leads, as `RunStore::try_lead` describes.
-    async fn lead(&self) -> Result<bool, StorageError>;
+    async fn lead(&self) -> Result<bool, StorageError> {
+        Ok(true)
+    }
 }
 
 /// A unique-key violation as the conflict `message` names, other errors as they are.
@@ -409,21 +419,13 @@ macro_rules! shared_queries {
             }
         }
 
-        #[async_trait::async_trait]
-        impl TriggerStore for $store {
-            async fn create_trigger(
-                &self,
-                spec: TriggerSpec,
-                token: Option<String>,
-                now: DateTime<Utc>,
-            ) -> Result<Trigger, StorageError> {
-                let enabled = (spec.status == TriggerStatus::Active).then_some($stamp(now));
-                sqlx::query_as::<_, TriggerRow>(
-                    "INSERT INTO triggers (pipeline_uuid, name, description, schedule_type, schedule_interval,
-                        timezone, start_time, end_time, status, variables, settings, token, last_enabled_at,
-                        created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING *",
-                )
+        type TriggerQuery<'q> = sqlx::query::QueryAs<
+            'q, <$store as Backend>::Db, TriggerRow, <<$store as Backend>::Db as sqlx::Database>::Arguments,
+        >;
+
+        /// Binds a trigger's user-set fields as `$1` to `$11`, in the order of the `triggers` table.
+        fn bind_spec<'q>(query: TriggerQuery<'q>, spec: &'q TriggerSpec) -> TriggerQuery<'q> {
+            query
                 .bind(&spec.pipeline_uuid)
                 .bind(&spec.name)
                 .bind(&spec.description)
@@ -435,6 +437,24 @@ macro_rules! shared_queries {
                 .bind(enum_text(&spec.status))
                 .bind(Json(&spec.variables))
                 .bind(Json(&spec.settings))
+        }
+
+        #[async_trait::async_trait]
+        impl TriggerStore for $store {
+            async fn create_trigger(
+                &self,
+                spec: TriggerSpec,
+                token: Option<String>,
+                now: DateTime<Utc>,
+            ) -> Result<Trigger, StorageError> {
+                let enabled = (spec.status == TriggerStatus::Active).then_some($stamp(now));
+                let query = sqlx::query_as::<_, TriggerRow>(
+                    "INSERT INTO triggers (pipeline_uuid, name, description, schedule_type, schedule_interval,
+                        timezone, start_time, end_time, status, variables, settings, token, last_enabled_at,
+                        created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING *",
+                );
+                bind_spec(query, &spec)
                 .bind(token)
                 .bind(enabled)
                 .bind($stamp(now))
@@ -450,26 +470,16 @@ macro_rules! shared_queries {
                 spec: TriggerSpec,
                 now: DateTime<Utc>,
             ) -> Result<Trigger, StorageError> {
-                sqlx::query_as::<_, TriggerRow>(
+                let query = sqlx::query_as::<_, TriggerRow>(
                     "UPDATE triggers SET pipeline_uuid = $1, name = $2, description = $3, schedule_type = $4,
                         schedule_interval = $5, timezone = $6, start_time = $7, end_time = $8,
-                        last_enabled_at = CASE WHEN $9 = 'active' AND status <> 'active' THEN $10
+                        last_enabled_at = CASE WHEN $9 = 'active' AND status <> 'active' THEN $12
                                                ELSE last_enabled_at END,
-                        status = $9, variables = $11, settings = $12
+                        status = $9, variables = $10, settings = $11
                      WHERE id = $13 RETURNING *",
-                )
-                .bind(&spec.pipeline_uuid)
-                .bind(&spec.name)
-                .bind(&spec.description)
-                .bind(enum_text(&spec.schedule_type))
-                .bind(&spec.schedule_interval)
-                .bind(&spec.timezone)
-                .bind(spec.start_time.map($stamp))
-                .bind(spec.end_time.map($stamp))
-                .bind(enum_text(&spec.status))
+                );
+                bind_spec(query, &spec)
                 .bind($stamp(now))
-                .bind(Json(&spec.variables))
-                .bind(Json(&spec.settings))
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await

@@ -5,12 +5,11 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use crate::StorageError;
 use crate::queries::{Backend, shared_queries};
-use crate::{Change, StorageError};
 
 /// Run history in a SQLite file.
 #[derive(Debug, Clone)]
@@ -48,30 +47,9 @@ impl SqliteStore {
     }
 }
 
-#[async_trait]
+/// The defaults of one process's own database.
 impl Backend for SqliteStore {
     type Db = sqlx::Sqlite;
-
-    async fn announce(
-        _transaction: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-        _change: Change,
-    ) -> Result<(), StorageError> {
-        Ok(())
-    }
-
-    /// SQLite restarts only with the process that embeds it, which then recovers everything: no grace applies.
-    async fn restarted_within(&self, _grace: Duration) -> Result<bool, StorageError> {
-        Ok(false)
-    }
-
-    async fn watch(&self) -> Result<Option<tokio::sync::mpsc::Receiver<Change>>, StorageError> {
-        Ok(None)
-    }
-
-    /// A SQLite file belongs to the processes of one machine; the one server there leads.
-    async fn lead(&self) -> Result<bool, StorageError> {
-        Ok(true)
-    }
 }
 
 /// Times are stored as fixed-width RFC 3339 text in UTC, so that text order is time order (the queue compares
