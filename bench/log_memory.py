@@ -191,7 +191,7 @@ def main():
         base = server.stdout.readline().split(" on ")[1].strip()
         host, port = base.removeprefix("http://").split(":")
         api = Api(base)
-        # One trivial run first, so the Python worker is up and the server has done its first work.
+        # One trivial run first, so the Python supervisor is up and the server has done its first work.
         api.wait(api.run("chatty", {"lines": 10}))
         idle = settle(server.pid, api)
         print(f"idle: {mib(idle)}")

@@ -159,8 +159,8 @@ class Suite:
         finally:
             idle.stop()
         alone = "— (no such mode)" if self.args.mage_venv else None
-        self.row("idle memory, server without Python worker (RSS)", Stat([rss], "MB"), alone, "≤ 30 MB", le(30))
-        self.row("idle memory, server without Python worker (PSS)", Stat([pss], "MB"), alone)
+        self.row("idle memory, server without Python supervisor (RSS)", Stat([rss], "MB"), alone, "≤ 30 MB", le(30))
+        self.row("idle memory, server without Python supervisor (PSS)", Stat([pss], "MB"), alone)
 
     def session(self, server, repetitions):
         """Everything measured on one running server: idle memory, API trigger -> run completed, memory after
@@ -237,9 +237,9 @@ class Suite:
     def server(self):
         wand = self.session(self.wand_server("wand_session"), 0)
         mage = self.session(self.mage_server(), 1) if self.mage(1) else {}
-        self.row("idle memory, server + warm Python worker (RSS)", wand["idle_rss"], mage.get("idle_rss"),
+        self.row("idle memory, server + warm Python supervisor (RSS)", wand["idle_rss"], mage.get("idle_rss"),
                  "≤ 150 MB", le(150))
-        self.row("idle memory, server + warm Python worker (PSS)", wand["idle_pss"], mage.get("idle_pss"))
+        self.row("idle memory, server + warm Python supervisor (PSS)", wand["idle_pss"], mage.get("idle_pss"))
         labels = {"one": "1-block run", "frame3": "3-block 100k-row pandas run", "chain20": "20-block chain",
                   "fan20": "1→20 fan-out"}
         for pipeline, label in labels.items():
@@ -248,7 +248,7 @@ class Suite:
                 self.row(f"API trigger → {label} completed", wand[pipeline], mage.get(pipeline),
                          "≤ 0.5 s" if goal else "—", le(0.5) if goal else None)
         if "per_block" in wand:
-            self.row("per-block overhead, warm workers ((chain20 − one) / 19, API)", wand["per_block"],
+            self.row("per-block overhead, warm supervisor ((chain20 − one) / 19, API)", wand["per_block"],
                      mage.get("per_block"), "≤ 3 ms", le(3))
         runs = self.plan["memory_runs"]
         self.row(f"memory after {runs[0]} runs (RSS)", wand["after_rss"], mage.get("after_rss"))

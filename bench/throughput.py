@@ -37,7 +37,7 @@ def measure(wand, project, workdir, database, workers, runs):
                 while call("GET", f"{base}/api/v1/runs/{run_id}")["status"] not in ("completed", "failed"):
                     time.sleep(0.01)
             return ids
-        run_all(workers)  # warm-up: every worker imports pandas once
+        run_all(workers)  # warm-up: every worker's Python supervisor imports pandas once
         begin = time.perf_counter()
         ids = run_all(runs)
         elapsed = time.perf_counter() - begin

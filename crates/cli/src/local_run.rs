@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use chrono::Utc;
 use model::{BlockRunStatus, Notice, RunSettings, RunStatus};
 use project::{Project, ProjectError, Severity};
-use runtime::PythonWorkers;
+use runtime::Supervisor;
 use scheduler::{RunRequest, Scheduler, SystemClock};
 use serde_json::{Map, Value};
 use storage::RunStore;
@@ -79,13 +79,13 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
         runtime::ensure_python(&environment, &mut |line| eprintln!("  {line}"))
     })
     .await??;
-    let python = Arc::new(PythonWorkers::new(runtime::WorkerConfig {
+    let python = Arc::new(Supervisor::new(runtime::SupervisorConfig {
         python,
         package_dir: runtime::install_package(&data_dir)?,
         working_dir: std::env::current_dir()?,
         user_python_path: config::user_python_path(),
     }));
-    // Import pandas in the worker while the run history is opened and the run is recorded.
+    // Import pandas in the Python supervisor while the run history is opened and the run is recorded.
     let warming = python.clone();
     let warm = tokio::spawn(async move { warming.warm_up().await });
 
@@ -100,7 +100,7 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
         allow_blocks_to_fail: args.allow_blocks_to_fail,
         ..RunSettings::default()
     };
-    warm.await?.context("the Python worker did not start")?;
+    warm.await?.context("the Python supervisor did not start")?;
 
     let (notices, mut watch_notices) = broadcast::channel(4096);
     // `wand run` shows logs when a block fails, from the files; nobody streams them live.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use project::Project;
-use runtime::PythonWorkers;
+use runtime::Supervisor;
 use tokio::sync::{broadcast, watch};
 use worker::Worker;
 
@@ -76,29 +76,29 @@ impl WorkerRole {
     }
 }
 
-/// The project's Python, ready with a warm worker; the environment is built on first start.
+/// The project's Python, ready with a warm supervisor; the environment is built on first start.
 async fn start_python(
     project_root: Option<&std::path::Path>,
     data_dir: &std::path::Path,
     explicit: Option<PathBuf>,
-) -> anyhow::Result<Arc<PythonWorkers>> {
+) -> anyhow::Result<Arc<Supervisor>> {
     let environment = config::environment(project_root.unwrap_or(data_dir), explicit);
 
     let python = tokio::task::spawn_blocking(move || {
         runtime::ensure_python(&environment, &mut |line| eprintln!("  {line}"))
     })
     .await??;
-    let workers = Arc::new(PythonWorkers::new(runtime::WorkerConfig {
+    let supervisor = Arc::new(Supervisor::new(runtime::SupervisorConfig {
         python,
         package_dir: runtime::install_package(data_dir)?,
         working_dir: std::env::current_dir()?,
         user_python_path: config::user_python_path(),
     }));
-    let warming = workers.clone();
+    let warming = supervisor.clone();
     tokio::spawn(async move {
         if let Err(error) = warming.warm_up().await {
-            tracing::error!(%error, "the Python worker did not start");
+            tracing::error!(%error, "the Python supervisor did not start");
         }
     });
-    Ok(workers)
+    Ok(supervisor)
 }

@@ -1,15 +1,15 @@
-//! Log ingestion: decoding the Python worker's log messages and writing them to a block's log file, as the
-//! worker's reader does for every printed line, then reading the stored lines back as the log API does. Run with
-//! `cargo bench -p runtime`.
+//! Log ingestion: decoding the Python supervisor's log messages and writing them to a block's log file, as the
+//! runtime's reader of the supervisor does for every printed line, then reading the stored lines back as the log API
+//! does. Run with `cargo bench -p runtime`.
 
 use std::io::{BufRead, BufReader};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use runtime::{FileSink, LogSink, WorkerMessage, decode_worker_message, parse_log_line};
+use runtime::{FileSink, LogSink, SupervisorMessage, decode_supervisor_message, parse_log_line};
 
 const LINES: usize = 10_000;
 
-/// What the Python worker writes for `LINES` printed lines of a typical length.
+/// What the Python supervisor writes for `LINES` printed lines of a typical length.
 fn messages() -> Vec<String> {
     (0..LINES)
         .map(|i| {
@@ -36,8 +36,8 @@ fn ingest(c: &mut Criterion) {
                 .iter()
                 .filter(|message| {
                     matches!(
-                        decode_worker_message(message),
-                        Ok(WorkerMessage::Log { .. })
+                        decode_supervisor_message(message),
+                        Ok(SupervisorMessage::Log { .. })
                     )
                 })
                 .count()
@@ -49,7 +49,8 @@ fn ingest(c: &mut Criterion) {
             let _ = std::fs::remove_file(&path);
             let sink = FileSink::create(&path).expect("log file");
             for message in &messages {
-                if let Ok(WorkerMessage::Log { line, .. }) = decode_worker_message(message) {
+                if let Ok(SupervisorMessage::Log { line, .. }) = decode_supervisor_message(message)
+                {
                     sink.line(line);
                 }
             }

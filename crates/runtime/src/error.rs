@@ -17,8 +17,8 @@ pub enum RuntimeError {
         code: Option<i32>,
         output: String,
     },
-    #[error("the Python worker stopped unexpectedly: {0}")]
-    WorkerDied(String),
+    #[error("the Python supervisor stopped unexpectedly: {0}")]
+    SupervisorDied(String),
     #[error("cannot read table output {}: {message}", path.display())]
     Preview { path: PathBuf, message: String },
 }

@@ -1,4 +1,4 @@
-//! Executes blocks: finds or builds the project's Python environment, keeps a warm worker that forks a fresh
+//! Executes blocks: finds or builds the project's Python environment, keeps a warm Python supervisor that forks a
 //! child per block, streams block output lines to a `LogSink`, and reads stored table outputs for previews.
 //!
 //! The runtime knows no database and no HTTP: callers record outcomes and serve logs.
@@ -10,7 +10,7 @@ mod package;
 mod preview;
 mod protocol;
 mod sink;
-mod worker;
+mod supervisor;
 
 pub use environment::{
     EnvironmentRequest, PythonInfo, describe_python, ensure_python, existing_python,
@@ -22,10 +22,10 @@ pub use package::install_package;
 pub use preview::{TablePreview, preview_table};
 pub use protocol::{
     BlockOutcome, BlockRequest, FailureReason, RunStatusAnswer, RunStatusAnswered, RunStatusQuery,
-    WorkerMessage, decode_worker_message,
+    SupervisorMessage, decode_supervisor_message,
 };
 pub use sink::{
     FileSink, LogLine, LogSink, MAX_LOG_LINE_BYTES, Stream, VecSink, cap_log_text, parse_log_line,
     render_log_line,
 };
-pub use worker::{PythonWorkers, WorkerConfig};
+pub use supervisor::{Supervisor, SupervisorConfig};

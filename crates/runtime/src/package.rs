@@ -10,7 +10,7 @@ use crate::RuntimeError;
 static PYTHON: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/python");
 
 /// Unpacks the package under `<cache>/python/<content hash>/` unless it is there, and returns that folder,
-/// which goes first on the worker's `PYTHONPATH`.
+/// which goes first on the supervisor's `PYTHONPATH`.
 pub fn install_package(cache: &Path) -> Result<PathBuf, RuntimeError> {
     let mut files = Vec::new();
     collect(&PYTHON, &mut files);

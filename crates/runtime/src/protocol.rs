@@ -1,4 +1,4 @@
-//! The messages between Wand and the Python worker (see `python/wand_runtime/worker.py`).
+//! The messages between Wand and the Python supervisor (see `python/wand_runtime/supervisor.py`).
 
 use chrono::{TimeZone, Utc};
 use model::{BlockOutputs, Effects};
@@ -155,10 +155,10 @@ impl From<RawResult> for BlockOutcome {
     }
 }
 
-/// A message from the Python worker, decoded.
+/// A message from the Python supervisor, decoded.
 #[derive(Debug, Clone, PartialEq)]
-pub enum WorkerMessage {
-    /// The worker has done its imports and takes requests.
+pub enum SupervisorMessage {
+    /// The supervisor has done its imports and takes requests.
     Ready,
     /// A line block run `id` printed.
     Log { id: u64, line: LogLine },
@@ -166,16 +166,16 @@ pub enum WorkerMessage {
     Done { id: u64, outcome: BlockOutcome },
 }
 
-/// Decodes one line the Python worker wrote on its stdout.
-pub fn decode_worker_message(line: &str) -> Result<WorkerMessage, serde_json::Error> {
-    Ok(match serde_json::from_str::<WorkerEvent>(line)? {
-        WorkerEvent::Ready {} => WorkerMessage::Ready,
-        WorkerEvent::Log {
+/// Decodes one line the Python supervisor wrote on its stdout.
+pub fn decode_supervisor_message(line: &str) -> Result<SupervisorMessage, serde_json::Error> {
+    Ok(match serde_json::from_str::<SupervisorEvent>(line)? {
+        SupervisorEvent::Ready {} => SupervisorMessage::Ready,
+        SupervisorEvent::Log {
             id,
             stream,
             line,
             ts,
-        } => WorkerMessage::Log {
+        } => SupervisorMessage::Log {
             id,
             line: LogLine {
                 time: Utc
@@ -190,17 +190,17 @@ pub fn decode_worker_message(line: &str) -> Result<WorkerMessage, serde_json::Er
                 text: line,
             },
         },
-        WorkerEvent::Done { id, result } => WorkerMessage::Done {
+        SupervisorEvent::Done { id, result } => SupervisorMessage::Done {
             id,
             outcome: result.into(),
         },
     })
 }
 
-/// A line the worker writes on its stdout.
+/// A line the supervisor writes on its stdout.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
-enum WorkerEvent {
+enum SupervisorEvent {
     Ready {},
     Log {
         id: u64,
@@ -221,9 +221,11 @@ mod tests {
     #[test]
     fn a_sensor_that_did_not_hold_is_waiting() {
         assert_eq!(
-            decode_worker_message(r#"{"event": "done", "id": 7, "result": {"status": "waiting"}}"#)
-                .unwrap(),
-            WorkerMessage::Done {
+            decode_supervisor_message(
+                r#"{"event": "done", "id": 7, "result": {"status": "waiting"}}"#
+            )
+            .unwrap(),
+            SupervisorMessage::Done {
                 id: 7,
                 outcome: BlockOutcome::Waiting
             }
@@ -236,8 +238,8 @@ mod tests {
             {"pipeline_uuid": "other", "block_uuid": null, "since": "2026-12-01T00:00:00+00:00",
              "until": "2026-12-02T00:00:00+00:00"}]}}"#;
         assert_eq!(
-            decode_worker_message(line).unwrap(),
-            WorkerMessage::Done {
+            decode_supervisor_message(line).unwrap(),
+            SupervisorMessage::Done {
                 id: 3,
                 outcome: BlockOutcome::Asks {
                     queries: vec![RunStatusQuery {

@@ -81,16 +81,16 @@ impl LogSink for FileSink {
     }
 }
 
-/// The longest text of a log line, in bytes: the Python worker keeps the first 64 KiB of a longer line and ends it
+/// The longest text of a log line, in bytes: the Python supervisor keeps the first 64 KiB of a longer line and ends it
 /// with a marker (` … [line truncated: 150000000 bytes, kept first 65536]`), and `cap_log_text` holds any other
 /// source of lines to the same bound.
 pub const MAX_LOG_LINE_BYTES: usize = 64 * 1024;
 
-/// Room left for the truncation marker the Python worker appends to a line it cut.
+/// Room left for the truncation marker the Python supervisor appends to a line it cut.
 const MARKER_ROOM: usize = 256;
 
-/// `text` as stored: a text longer than `MAX_LOG_LINE_BYTES` (plus room for a marker the worker already wrote) keeps
-/// its first `MAX_LOG_LINE_BYTES` at most, cut at a character boundary, and ends with the truncation marker.
+/// `text` as stored: a text longer than `MAX_LOG_LINE_BYTES` (plus room for a marker the supervisor already wrote)
+/// keeps its first `MAX_LOG_LINE_BYTES` at most, cut at a character boundary, and ends with the truncation marker.
 pub fn cap_log_text(mut text: String) -> String {
     if text.len() <= MAX_LOG_LINE_BYTES + MARKER_ROOM {
         return text;

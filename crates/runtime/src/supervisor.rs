@@ -1,5 +1,6 @@
-//! The warm Python worker: one process per interpreter that has done the heavy imports and forks a fresh
-//! child per block. If the worker itself dies, the blocks it was running fail and the next block starts a new one.
+//! The warm Python supervisor (`python -m wand_runtime.supervisor`): one process per interpreter that has done the
+//! heavy imports and forks a fresh child per block. If the supervisor itself dies, the blocks it was running fail and
+//! the next block starts a new one.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -12,24 +13,24 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, Command};
 use tokio::sync::{oneshot, watch};
 
-use crate::protocol::{WorkerMessage, decode_worker_message};
+use crate::protocol::{SupervisorMessage, decode_supervisor_message};
 use crate::{BlockOutcome, BlockRequest, FailureReason, LogSink, RuntimeError, cap_log_text};
 
-/// How long the worker may take to import pandas and friends before it counts as broken.
+/// How long the supervisor may take to import pandas and friends before it counts as broken.
 const STARTUP_LIMIT: Duration = Duration::from_secs(120);
-/// How long past a block's own timeout Wand waits for the worker to report it before replacing the worker.
+/// How long past a block's own timeout Wand waits for the supervisor to report it before replacing the supervisor.
 const TIMEOUT_GRACE: Duration = Duration::from_secs(10);
-/// The longest message the worker may send. Log lines hold at most 64 KiB of text (a few hundred KiB once
+/// The longest message the supervisor may send. Log lines hold at most 64 KiB of text (a few hundred KiB once
 /// JSON-escaped), so only the `done` event of a block with an enormous result or error comes near it.
 const MAX_MESSAGE_BYTES: usize = 64 << 20;
-/// The longest line of the worker's own stderr that is kept.
+/// The longest line of the supervisor's own stderr that is kept.
 const MAX_STDERR_LINE_BYTES: usize = 64 << 10;
 /// A line buffer that grew past this after a long message is given back, so one big message is not held forever.
 const KEPT_BUFFER_BYTES: usize = 1 << 20;
 
-/// How to start the worker process.
+/// How to start the supervisor process.
 #[derive(Debug, Clone)]
-pub struct WorkerConfig {
+pub struct SupervisorConfig {
     pub python: PathBuf,
     /// The unpacked `wand_runtime` package (see `install_package`).
     pub package_dir: PathBuf,
@@ -39,9 +40,9 @@ pub struct WorkerConfig {
     pub user_python_path: Option<std::ffi::OsString>,
 }
 
-/// A pool of one warm worker, started on first use and replaced when it dies.
-pub struct PythonWorkers {
-    config: WorkerConfig,
+/// One warm Python supervisor process, started on first use and replaced when it dies.
+pub struct Supervisor {
+    config: SupervisorConfig,
     current: tokio::sync::Mutex<Option<Arc<Process>>>,
     next_id: AtomicU64,
 }
@@ -51,7 +52,7 @@ struct Process {
     stdin: tokio::sync::Mutex<Option<ChildStdin>>,
     routes: Arc<Mutex<HashMap<u64, Route>>>,
     alive: Arc<AtomicBool>,
-    /// Turns true when the worker's output ends (it exited).
+    /// Turns true when the supervisor's output ends (it exited).
     ended: watch::Receiver<bool>,
 }
 
@@ -60,21 +61,21 @@ struct Route {
     done: oneshot::Sender<BlockOutcome>,
 }
 
-impl PythonWorkers {
-    pub fn new(config: WorkerConfig) -> PythonWorkers {
-        PythonWorkers {
+impl Supervisor {
+    pub fn new(config: SupervisorConfig) -> Supervisor {
+        Supervisor {
             config,
             current: tokio::sync::Mutex::new(None),
             next_id: AtomicU64::new(1),
         }
     }
 
-    /// Starts the worker now, so the first block does not wait for the imports.
+    /// Starts the supervisor now, so the first block does not wait for the imports.
     pub async fn warm_up(&self) -> Result<(), RuntimeError> {
         self.process().await.map(|_| ())
     }
 
-    /// Runs one block in a fresh child of the worker; its output lines go to `sink` as they come. A message on
+    /// Runs one block in a fresh child of the supervisor; its output lines go to `sink` as they come. A message on
     /// `cancel` kills the block's process group; the outcome is then `Cancelled`.
     pub async fn execute(
         &self,
@@ -112,7 +113,10 @@ impl PythonWorkers {
                     }
                 }
                 _ = sleep_until(deadline) => {
-                    tracing::warn!(block = %request.block_uuid, "worker did not stop a block past its timeout; replacing it");
+                    tracing::warn!(
+                        block = %request.block_uuid,
+                        "the Python supervisor did not stop a block past its timeout; replacing it"
+                    );
                     process.kill();
                     return Ok(timed_out());
                 }
@@ -120,14 +124,14 @@ impl PythonWorkers {
         };
         Ok(finished.unwrap_or_else(|_| BlockOutcome::Failed {
             error:
-                "the Python worker running this block stopped unexpectedly; it has been replaced"
+                "the Python supervisor running this block stopped unexpectedly; it has been replaced"
                     .to_owned(),
             traceback: None,
             reason: Some(FailureReason::Crashed),
         }))
     }
 
-    /// Stops the worker and every block it runs: closing its stdin makes it kill its children and exit.
+    /// Stops the supervisor and every block it runs: closing its stdin makes it kill its children and exit.
     pub async fn shutdown(&self) {
         let Some(process) = self.current.lock().await.take() else {
             return;
@@ -141,7 +145,7 @@ impl PythonWorkers {
         }
     }
 
-    /// The live worker, started (and waited for) if there is none.
+    /// The live supervisor, started (and waited for) if there is none.
     async fn process(&self) -> Result<Arc<Process>, RuntimeError> {
         let mut current = self.current.lock().await;
         if let Some(process) = current.as_ref()
@@ -155,7 +159,7 @@ impl PythonWorkers {
     }
 }
 
-impl Drop for PythonWorkers {
+impl Drop for Supervisor {
     fn drop(&mut self) {
         if let Ok(mut current) = self.current.try_lock()
             && let Some(process) = current.take()
@@ -166,7 +170,7 @@ impl Drop for PythonWorkers {
 }
 
 /// Wand's package first (its `wand_runtime` and `mage_ai`), then whatever the user had on `PYTHONPATH`.
-fn python_path(config: &WorkerConfig) -> std::ffi::OsString {
+fn python_path(config: &SupervisorConfig) -> std::ffi::OsString {
     let mut path = config.package_dir.clone().into_os_string();
     if let Some(user) = config
         .user_python_path
@@ -180,9 +184,9 @@ fn python_path(config: &WorkerConfig) -> std::ffi::OsString {
 }
 
 impl Process {
-    async fn start(config: &WorkerConfig) -> Result<Process, RuntimeError> {
+    async fn start(config: &SupervisorConfig) -> Result<Process, RuntimeError> {
         let mut child = Command::new(&config.python)
-            .args(["-u", "-m", "wand_runtime.worker"])
+            .args(["-u", "-m", "wand_runtime.supervisor"])
             .env("PYTHONPATH", python_path(config))
             .current_dir(&config.working_dir)
             .stdin(Stdio::piped())
@@ -216,7 +220,7 @@ impl Process {
             let output = errors.lock().expect("stderr lock").join("\n");
             return Err(RuntimeError::Python {
                 path: config.python.clone(),
-                reason: format!("the worker did not start:\n{output}"),
+                reason: format!("the Python supervisor did not start:\n{output}"),
             });
         }
         Ok(Process {
@@ -232,13 +236,13 @@ impl Process {
         let mut line = message.to_string();
         line.push('\n');
         let mut stdin = self.stdin.lock().await;
-        let stdin = stdin
-            .as_mut()
-            .ok_or_else(|| RuntimeError::WorkerDied("the worker is shutting down".to_owned()))?;
+        let stdin = stdin.as_mut().ok_or_else(|| {
+            RuntimeError::SupervisorDied("the Python supervisor is shutting down".to_owned())
+        })?;
         stdin
             .write_all(line.as_bytes())
             .await
-            .map_err(|error| RuntimeError::WorkerDied(error.to_string()))
+            .map_err(|error| RuntimeError::SupervisorDied(error.to_string()))
     }
 
     fn kill(&self) {
@@ -262,7 +266,7 @@ async fn read_events(
             // Only a result can be this long: its block fails with the reason rather than waiting forever.
             tracing::warn!(
                 size,
-                "a message from the Python worker is too long and was dropped"
+                "a message from the Python supervisor is too long and was dropped"
             );
             if let Some(route) = overlong_done_id(&buffer)
                 .and_then(|id| routes.lock().expect("routes lock").remove(&id))
@@ -274,22 +278,22 @@ async fn read_events(
         }
         let decoded = std::str::from_utf8(&buffer)
             .map_err(|error| error.to_string())
-            .and_then(|line| decode_worker_message(line).map_err(|error| error.to_string()));
+            .and_then(|line| decode_supervisor_message(line).map_err(|error| error.to_string()));
         release(&mut buffer);
         let message = match decoded {
             Ok(message) => message,
             Err(error) => {
-                tracing::warn!(%error, "unreadable message from the Python worker");
+                tracing::warn!(%error, "unreadable message from the Python supervisor");
                 continue;
             }
         };
         match message {
-            WorkerMessage::Ready => {
+            SupervisorMessage::Ready => {
                 if let Some(ready) = ready.take() {
                     let _ = ready.send(());
                 }
             }
-            WorkerMessage::Log { id, line } => {
+            SupervisorMessage::Log { id, line } => {
                 let sink = routes
                     .lock()
                     .expect("routes lock")
@@ -300,7 +304,7 @@ async fn read_events(
                     sink.line(crate::LogLine { text, ..line });
                 }
             }
-            WorkerMessage::Done { id, outcome } => {
+            SupervisorMessage::Done { id, outcome } => {
                 if let Some(route) = routes.lock().expect("routes lock").remove(&id) {
                     let _ = route.done.send(outcome);
                 }
@@ -308,7 +312,7 @@ async fn read_events(
         }
     }
     alive.store(false, Ordering::SeqCst);
-    // Dropping the routes tells every waiting block that its worker is gone.
+    // Dropping the routes tells every waiting block that its supervisor is gone.
     routes.lock().expect("routes lock").clear();
 }
 
@@ -318,7 +322,7 @@ async fn read_stderr(stderr: tokio::process::ChildStderr, collected: Arc<Mutex<V
     while let Ok(Some(_)) = read_bounded_line(&mut reader, &mut buffer, MAX_STDERR_LINE_BYTES).await
     {
         let line = String::from_utf8_lossy(&buffer).into_owned();
-        tracing::debug!(target: "wand::python_worker", "{line}");
+        tracing::debug!(target: "wand::python_supervisor", "{line}");
         let mut collected = collected.lock().expect("stderr lock");
         if collected.len() < 200 {
             collected.push(line);
@@ -361,7 +365,7 @@ fn release(buffer: &mut Vec<u8>) {
     }
 }
 
-/// The block run id of a `done` event cut short (the worker writes `event` and `id` first).
+/// The block run id of a `done` event cut short (the supervisor writes `event` and `id` first).
 fn overlong_done_id(prefix: &[u8]) -> Option<u64> {
     let rest = prefix.strip_prefix(br#"{"event": "done", "id": "#)?;
     let digits = rest.iter().take_while(|byte| byte.is_ascii_digit()).count();
@@ -371,7 +375,7 @@ fn overlong_done_id(prefix: &[u8]) -> Option<u64> {
 fn result_too_long(size: usize) -> BlockOutcome {
     BlockOutcome::Failed {
         error: format!(
-            "the block's result was {size} bytes long, over the {} MiB the worker may report",
+            "the block's result was {size} bytes long, over the {} MiB the supervisor may report",
             MAX_MESSAGE_BYTES >> 20
         ),
         traceback: None,

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use model::{LogEvent, Notice};
-use runtime::PythonWorkers;
+use runtime::Supervisor;
 use storage::RunStore;
 use tokio::sync::{Semaphore, broadcast, oneshot, watch};
 
@@ -40,7 +40,7 @@ pub struct WorkerConfig {
 
 pub struct Worker {
     pub(crate) store: Arc<dyn RunStore>,
-    pub(crate) python: Arc<PythonWorkers>,
+    pub(crate) python: Arc<Supervisor>,
     pub(crate) notices: broadcast::Sender<Notice>,
     pub(crate) logs: broadcast::Sender<LogEvent>,
     pub(crate) config: WorkerConfig,
@@ -52,7 +52,7 @@ pub struct Worker {
 impl Worker {
     pub fn new(
         store: Arc<dyn RunStore>,
-        python: Arc<PythonWorkers>,
+        python: Arc<Supervisor>,
         notices: broadcast::Sender<Notice>,
         logs: broadcast::Sender<LogEvent>,
         config: WorkerConfig,

@@ -151,7 +151,7 @@ fn blocks_that_end_their_own_process_fail_and_the_worker_goes_on() {
     assert_eq!(
         survivor["worker_pid"],
         witness["worker_pid"],
-        "the same warm worker ran the blocks before and after the crash\n{}",
+        "the same warm supervisor ran the blocks before and after the crash\n{}",
         run.dump()
     );
 }

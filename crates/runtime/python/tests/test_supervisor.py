@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from wand_runtime.worker import MAX_LINE_BYTES, LineSplitter
+from wand_runtime.supervisor import MAX_LINE_BYTES, LineSplitter
 
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -34,24 +34,24 @@ def run(*args, **kwargs):
 
 
 @pytest.fixture
-def worker(tmp_path):
+def supervisor(tmp_path):
     project = tmp_path / "proj"
     (project / "custom").mkdir(parents=True)
     (project / "custom" / "block.py").write_text(BLOCK)
     process = subprocess.Popen(
-        [sys.executable, "-u", "-m", "wand_runtime.worker"],
+        [sys.executable, "-u", "-m", "wand_runtime.supervisor"],
         env={**os.environ, "PYTHONPATH": PACKAGE},
         cwd=project,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
     )
     assert json.loads(process.stdout.readline())["event"] == "ready"
-    yield Worker(process, project, tmp_path / "data")
+    yield Supervisor(process, project, tmp_path / "data")
     process.stdin.close()
     process.wait(timeout=10)
 
 
-class Worker:
+class Supervisor:
     def __init__(self, process, project, data):
         self.process = process
         self.project = project
@@ -99,28 +99,28 @@ def stored_value(result):
         return json.load(file)
 
 
-def test_each_block_run_gets_a_fresh_process_whether_spare_or_forked(worker):
-    values = [stored_value(worker.run(lines=1)[0]) for _ in range(5)]
+def test_each_block_run_gets_a_fresh_process_whether_spare_or_forked(supervisor):
+    values = [stored_value(supervisor.run(lines=1)[0]) for _ in range(5)]
     assert len({value["pid"] for value in values}) == 5
     # Module state never leaks from one block run into the next.
     assert [value["seen"] for value in values] == [1] * 5
 
 
-def test_every_printed_line_arrives_before_the_result(worker):
-    result, lines = worker.run(lines=2000)
+def test_every_printed_line_arrives_before_the_result(supervisor):
+    result, lines = supervisor.run(lines=2000)
     assert result["status"] == "completed"
     stdout = [text for stream, text in lines if stream == "stdout"]
     assert stdout == [f"line {index}" for index in range(2000)]
     assert ("stderr", "to stderr") in lines
 
 
-def test_a_child_that_exits_on_its_own_is_reported_and_the_next_block_runs(worker):
-    result, lines = worker.run(exit=True)
+def test_a_child_that_exits_on_its_own_is_reported_and_the_next_block_runs(supervisor):
+    result, lines = supervisor.run(exit=True)
     assert result["status"] == "failed"
     assert result["reason"] == "crashed"
     assert "exited with code 3" in result["error"]
     assert ("stderr", "to stderr") in lines
-    assert worker.run()[0]["status"] == "completed"
+    assert supervisor.run()[0]["status"] == "completed"
 
 
 def peak_memory_kib(pid):
@@ -131,21 +131,21 @@ def peak_memory_kib(pid):
     raise AssertionError("no VmHWM")
 
 
-def test_a_very_long_line_is_truncated_with_a_marker_and_the_supervisor_stays_small(worker):
-    worker.run(lines=1)
-    before = peak_memory_kib(worker.process.pid)
-    result, lines = worker.run(long=20_000_000)
+def test_a_very_long_line_is_truncated_with_a_marker_and_the_supervisor_stays_small(supervisor):
+    supervisor.run(lines=1)
+    before = peak_memory_kib(supervisor.process.pid)
+    result, lines = supervisor.run(long=20_000_000)
     assert result["status"] == "completed"
     stdout = [text for stream, text in lines if stream == "stdout"]
     marker = f" … [line truncated: 20000000 bytes, kept first {MAX_LINE_BYTES}]"
     assert stdout == ["x" * MAX_LINE_BYTES + marker, "after the long line"]
     # The supervisor holds at most one capped line per stream, never the 20 MB line (nor copies of it).
-    assert peak_memory_kib(worker.process.pid) - before < 8 * 1024
+    assert peak_memory_kib(supervisor.process.pid) - before < 8 * 1024
 
 
-def test_a_truncated_line_never_ends_inside_a_character(worker):
+def test_a_truncated_line_never_ends_inside_a_character(supervisor):
     # The 2-byte "é" straddles the cut: the kept text ends before it instead of with a replacement character.
-    result, lines = worker.run(long=100_000, head="a" + "é" * 40_000)
+    result, lines = supervisor.run(long=100_000, head="a" + "é" * 40_000)
     assert result["status"] == "completed"
     (first,) = [text for stream, text in lines if stream == "stdout"][:1]
     kept, marker = first.split(" … ")

@@ -1,1 +1,1 @@
-"""Wand's block engine on the Python side: the warm worker, the block contract and output storage."""
+"""Wand's block engine on the Python side: the warm supervisor, the block contract and output storage."""

@@ -1,4 +1,4 @@
-"""The block run the current process is executing; set by the worker in the forked child."""
+"""The block run the current process is executing; set by the supervisor in the forked child."""
 
 from dataclasses import dataclass, field
 

@@ -1,4 +1,5 @@
-"""The warm worker: imports the heavy libraries once, then forks a fresh child per block run.
+"""The supervisor: the warm Python process that imports the heavy libraries once, then forks a fresh child per
+block run.
 
 Protocol (one JSON object per line):
 - stdin, from Wand: {"op": "run", "id": ..., "request": {...}} and {"op": "cancel", "id": ...}.
@@ -9,7 +10,7 @@ A child is its own process group, so a timeout or a cancel kills the block and w
 
 Two things keep a block's own cost low. While block runs come in, one spare child is forked ahead of time, when
 the supervisor is idle: it has already paid for the fork and its set-up and waits for its request on a pipe (the
-spare is dropped after an idle second, so an idle worker is one process). And a block is done when its child has
+spare is dropped after an idle second, so an idle supervisor is one process). And a block is done when its child has
 written its result and closed the result pipe, not when the child has finished exiting (tearing down a copy of a
 process with pandas imported takes about a millisecond); the exit is reaped in the background.
 
@@ -425,7 +426,7 @@ def _result(child, status):
 
 
 def _die_with_parent():
-    """Asks Linux to kill this child if the worker dies, so no block outlives a killed worker."""
+    """Asks Linux to kill this child if the supervisor dies, so no block outlives a killed supervisor."""
     try:
         import ctypes
 

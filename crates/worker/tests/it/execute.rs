@@ -58,7 +58,7 @@ struct Harness {
     notices: broadcast::Receiver<Notice>,
     stop: watch::Sender<bool>,
     running: tokio::task::JoinHandle<()>,
-    python: Arc<runtime::PythonWorkers>,
+    python: Arc<runtime::Supervisor>,
 }
 
 impl Harness {
@@ -76,7 +76,7 @@ impl Harness {
         }
         let data_dir = folder.path().join("data");
         let store = Arc::new(SqliteStore::in_memory().await.unwrap());
-        let python = Arc::new(runtime::PythonWorkers::new(runtime::WorkerConfig {
+        let python = Arc::new(runtime::Supervisor::new(runtime::SupervisorConfig {
             python: crate::python(),
             package_dir: runtime::install_package(&data_dir).unwrap(),
             working_dir: project.clone(),
