@@ -149,8 +149,8 @@ fn blocks_that_end_their_own_process_fail_and_the_worker_goes_on() {
     let survivor = read_json(&run_dir.join("survivor").join("output_0.json"));
     assert_eq!(survivor["value"], "still here");
     assert_eq!(
-        survivor["worker_pid"],
-        witness["worker_pid"],
+        survivor["supervisor_pid"],
+        witness["supervisor_pid"],
         "the same warm supervisor ran the blocks before and after the crash\n{}",
         run.dump()
     );
