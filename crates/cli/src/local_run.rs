@@ -139,12 +139,9 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
     ));
     let run = scheduler
         .create_run(RunRequest {
-            pipeline_uuid: pipeline.uuid.clone(),
-            trigger: None,
-            variables: runtime_vars,
-            execution_date: Utc::now(),
             only_blocks: only,
             settings,
+            ..RunRequest::manual(pipeline.uuid.clone(), runtime_vars, Utc::now())
         })
         .await?;
     let block_uuids: Vec<String> = store

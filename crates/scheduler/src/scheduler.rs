@@ -41,6 +41,43 @@ pub struct RunRequest {
     pub settings: RunSettings,
 }
 
+impl RunRequest {
+    /// A run of a pipeline started by hand, without a trigger: default settings, every block, `variables` over
+    /// the pipeline's.
+    pub fn manual(
+        pipeline_uuid: String,
+        variables: Map<String, Value>,
+        execution_date: DateTime<Utc>,
+    ) -> RunRequest {
+        RunRequest {
+            pipeline_uuid,
+            trigger: None,
+            variables,
+            execution_date,
+            only_blocks: None,
+            settings: RunSettings::default(),
+        }
+    }
+
+    /// A run of `trigger`'s pipeline with the trigger's settings and its variables, overridden by `variables`.
+    pub fn for_trigger(
+        trigger: Trigger,
+        variables: Map<String, Value>,
+        execution_date: DateTime<Utc>,
+    ) -> RunRequest {
+        let mut run_variables = trigger.variables.clone();
+        run_variables.extend(variables);
+        RunRequest {
+            pipeline_uuid: trigger.pipeline_uuid.clone(),
+            settings: trigger.settings.run_settings(),
+            trigger: Some(trigger),
+            variables: run_variables,
+            execution_date,
+            only_blocks: None,
+        }
+    }
+}
+
 /// Advances runs; one per database.
 pub struct Scheduler {
     pub(crate) store: Arc<dyn Store>,

@@ -3,50 +3,12 @@
 //! Mage API-trigger call), built by the run-request constructors every run goes through. Parsing a client's JSON
 //! is the server's job, not this module's.
 
-use chrono::{DateTime, Utc};
-use model::{RunSettings, ScheduleType, Trigger, TriggerSpec, TriggerStatus};
+use model::{ScheduleType, Trigger, TriggerSpec, TriggerStatus};
 use serde_json::{Map, Value};
 use storage::{PipelineRun, StorageError};
 
 use crate::trigger_files::new_token;
 use crate::{RunRequest, Scheduler, SchedulerError};
-
-impl RunRequest {
-    /// A run of a pipeline started by hand, without a trigger: default settings, every block, `variables` over
-    /// the pipeline's.
-    pub fn manual(
-        pipeline_uuid: String,
-        variables: Map<String, Value>,
-        execution_date: DateTime<Utc>,
-    ) -> RunRequest {
-        RunRequest {
-            pipeline_uuid,
-            trigger: None,
-            variables,
-            execution_date,
-            only_blocks: None,
-            settings: RunSettings::default(),
-        }
-    }
-
-    /// A run of `trigger`'s pipeline with the trigger's settings and its variables, overridden by `variables`.
-    pub fn for_trigger(
-        trigger: Trigger,
-        variables: Map<String, Value>,
-        execution_date: DateTime<Utc>,
-    ) -> RunRequest {
-        let mut run_variables = trigger.variables.clone();
-        run_variables.extend(variables);
-        RunRequest {
-            pipeline_uuid: trigger.pipeline_uuid.clone(),
-            settings: trigger.settings.run_settings(),
-            trigger: Some(trigger),
-            variables: run_variables,
-            execution_date,
-            only_blocks: None,
-        }
-    }
-}
 
 impl Scheduler {
     /// Creates a trigger of an existing pipeline (an API trigger gets the secret of its URL) and rewrites the

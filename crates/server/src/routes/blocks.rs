@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::Utc;
-use model::{BlockType, Language, Notice, RunSettings};
+use model::{BlockType, Language, Notice};
 use project::{BLOCK_TEMPLATES, BlockSource, NewBlock};
 use scheduler::RunRequest;
 use serde::Deserialize;
@@ -188,12 +188,8 @@ pub(super) async fn execute(
     let run = state
         .scheduler
         .create_run(RunRequest {
-            pipeline_uuid: uuid,
-            trigger: None,
-            variables: input.variables,
-            execution_date: Utc::now(),
             only_blocks: Some(only),
-            settings: RunSettings::default(),
+            ..RunRequest::manual(uuid, input.variables, Utc::now())
         })
         .await?;
     let run = wait_until_finished(&state, run.id, &mut notices).await?;
