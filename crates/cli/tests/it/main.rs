@@ -5,6 +5,8 @@ mod contract;
 mod failures;
 mod init;
 mod logs;
+#[path = "../../../../tests/required_env.rs"]
+mod required_env;
 mod rerun_block;
 mod run_pipelines;
 mod scale_out;

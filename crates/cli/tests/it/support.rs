@@ -6,44 +6,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 use tempfile::TempDir;
 
-/// The interpreter the blocks run with, from `WAND_PYTHON`; the tests cannot run without one.
-pub(crate) fn python() -> PathBuf {
-    PathBuf::from(required_env(
-        "WAND_PYTHON",
-        "to a Python with pandas, pyarrow and pyyaml (scripts/test makes one in ~/.cache/wand/test-venv)",
-    ))
-}
-
-/// The test PostgreSQL server's URL, from `WAND_TEST_DATABASE_URL`; each test creates its own database there.
-pub(crate) fn test_database_url() -> String {
-    required_env(
-        "WAND_TEST_DATABASE_URL",
-        "to a PostgreSQL server where the tests may create databases, e.g. postgres://postgres@127.0.0.1:5432/postgres \
-         (scripts/test starts a temporary one)",
-    )
-}
-
-/// The value of an environment variable the tests need. Without it the test process ends at once with one line
-/// naming the variable and what to set it to, rather than every test that needs it panicking with the same message.
-fn required_env(name: &str, set_to: &str) -> String {
-    use std::io::Write;
-    static ENDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    match std::env::var(name) {
-        Ok(value) if !value.is_empty() => value,
-        _ => {
-            // Tests run in parallel: the first one to get here speaks for all, the others wait for the exit.
-            let _only_one = ENDING
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            // Straight to the process's stderr: the test harness captures `eprintln!` and would never show it.
-            let _ = writeln!(
-                std::io::stderr().lock(),
-                "\nerror: {name} is not set. Run `scripts/test`, or set {name} {set_to}."
-            );
-            std::process::exit(2);
-        }
-    }
-}
+pub(crate) use crate::required_env::{python, test_database_url};
 
 /// The repository's root folder.
 pub(crate) fn repo_root() -> PathBuf {

@@ -2,12 +2,15 @@
 //! fresh database of the server named by `WAND_TEST_DATABASE_URL` (scripts/test starts one).
 
 mod queue;
+#[path = "../../../../tests/required_env.rs"]
+mod required_env;
 mod runs;
 mod schema;
 mod triggers;
 
 use std::sync::Arc;
 
+use required_env::test_database_url;
 use storage::{PgStore, SqliteStore, Store};
 
 /// A pinned definition of `blocks` (transformers, no edges), as runs store it.
@@ -39,30 +42,6 @@ pub(crate) async fn sqlite() -> Arc<dyn Store> {
 /// A store on a new, empty database of the test PostgreSQL server.
 pub(crate) async fn postgres() -> Arc<dyn Store> {
     Arc::new(postgres_store_named().await.0)
-}
-
-/// The test PostgreSQL server's URL, from `WAND_TEST_DATABASE_URL`. Without it the test process ends at once with
-/// one line naming the variable and what to set it to, rather than every test that needs it panicking.
-pub(crate) fn test_database_url() -> String {
-    use std::io::Write;
-    static ENDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    match std::env::var("WAND_TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => url,
-        _ => {
-            // Tests run in parallel: the first one to get here speaks for all, the others wait for the exit.
-            let _only_one = ENDING
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            // Straight to the process's stderr: the test harness captures `eprintln!` and would never show it.
-            let _ = writeln!(
-                std::io::stderr().lock(),
-                "\nerror: WAND_TEST_DATABASE_URL is not set. The storage tests run on PostgreSQL too: run \
-                 `scripts/test` (it starts a temporary server), or set WAND_TEST_DATABASE_URL to a server where the \
-                 tests may create databases, e.g. postgres://postgres@127.0.0.1:5432/postgres"
-            );
-            std::process::exit(2);
-        }
-    }
 }
 
 /// A PostgreSQL store on a new database, and that database's URL.
