@@ -25,7 +25,7 @@ pub enum TriggerStatus {
 }
 
 /// What a run that passed its timeout becomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeoutStatus {
     #[default]
@@ -34,7 +34,7 @@ pub enum TimeoutStatus {
 }
 
 /// Mage's trigger `settings`, plus Wand's catch-up policy.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct TriggerSettings {
     /// Skip a slot while an earlier run of this trigger is still going.
@@ -53,7 +53,7 @@ pub struct TriggerSettings {
 }
 
 /// The serialisable twin of `CatchUp`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CatchUpPolicy {
     None,

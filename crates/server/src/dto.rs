@@ -103,8 +103,7 @@ pub(crate) struct TriggerDto {
     pub status: TriggerStatus,
     #[schema(value_type = Object)]
     pub variables: Map<String, Value>,
-    #[schema(value_type = Object)]
-    pub settings: Value,
+    pub settings: model::TriggerSettings,
     pub token: Option<String>,
     /// The path of Mage's API-trigger URL for this trigger.
     pub api_url: Option<String>,
@@ -140,7 +139,7 @@ impl From<Trigger> for TriggerDto {
             end_time: trigger.end_time,
             status: trigger.status,
             variables: trigger.variables,
-            settings: serde_json::to_value(trigger.settings).unwrap_or_default(),
+            settings: trigger.settings,
             token: trigger.token,
             api_url,
             next_run_at,

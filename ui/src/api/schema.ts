@@ -551,6 +551,11 @@ export interface components {
             position?: number | null;
             upstream_blocks?: string[] | null;
         };
+        /**
+         * @description The serialisable twin of `CatchUp`.
+         * @enum {string}
+         */
+        CatchUpPolicy: "none" | "latest" | "all";
         CodeWrite: {
             content: string;
             /** @description The version that was read. */
@@ -812,6 +817,11 @@ export interface components {
             language: string;
             type: string;
         };
+        /**
+         * @description What a run that passed its timeout becomes.
+         * @enum {string}
+         */
+        TimeoutStatus: "failed" | "cancelled";
         /** @description A trigger as the API shows it; `api_url` is set for API triggers. */
         TriggerDto: {
             /** @description The path of Mage's API-trigger URL for this trigger. */
@@ -834,7 +844,7 @@ export interface components {
             pipeline_uuid: string;
             schedule_interval?: string | null;
             schedule_type: components["schemas"]["ScheduleType"];
-            settings: Record<string, unknown>;
+            settings: components["schemas"]["TriggerSettings"];
             /** Format: date-time */
             start_time?: string | null;
             status: components["schemas"]["TriggerStatus"];
@@ -861,6 +871,43 @@ export interface components {
             status?: components["schemas"]["TriggerStatus"] | null;
             timezone?: string | null;
             variables?: Record<string, unknown>;
+        };
+        /** @description Mage's trigger `settings`, plus Wand's catch-up policy. */
+        TriggerSettings: {
+            /**
+             * @description Keep running independent blocks after a block failed.
+             * @default false
+             */
+            allow_blocks_to_fail: boolean;
+            /**
+             * @description What to do with slots missed while Wand was down.
+             * @default latest
+             */
+            catch_up: components["schemas"]["CatchUpPolicy"];
+            /**
+             * @description Run the slot that was current when the trigger was enabled, instead of waiting for the next one.
+             * @default false
+             */
+            create_initial_pipeline_run: boolean;
+            /**
+             * Format: int32
+             * @description At most this many runs of this trigger at once; further slots wait.
+             * @default null
+             */
+            pipeline_run_limit: number | null;
+            /**
+             * @description Skip a slot while an earlier run of this trigger is still going.
+             * @default false
+             */
+            skip_if_previous_running: boolean;
+            /**
+             * Format: double
+             * @description Seconds after which a run of this trigger is stopped.
+             * @default null
+             */
+            timeout: number | null;
+            /** @default failed */
+            timeout_status: components["schemas"]["TimeoutStatus"];
         };
         /**
          * @description Whether a trigger is switched on: a time trigger fires only while active; calling an API trigger activates it.

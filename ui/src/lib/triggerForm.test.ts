@@ -101,7 +101,15 @@ describe('trigger form conversion', () => {
       start_time: '2026-01-05T11:00:00Z',
       status: 'active',
       variables: { limit: 10 },
-      settings: { catch_up: 'none', timeout: 30 },
+      settings: {
+        catch_up: 'none',
+        timeout: 30,
+        timeout_status: 'failed',
+        skip_if_previous_running: false,
+        allow_blocks_to_fail: false,
+        create_initial_pipeline_run: false,
+        pipeline_run_limit: null,
+      },
       created_at: '2026-01-01T00:00:00Z',
     };
     const v = fromTrigger(trigger);

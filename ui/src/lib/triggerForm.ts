@@ -158,7 +158,7 @@ function str(value: unknown, fallback = ''): string {
 
 /** The form filled from an existing trigger. */
 export function fromTrigger(t: Trigger): TriggerFormValues {
-  const s = (t.settings ?? {}) as Record<string, unknown>;
+  const s = t.settings;
   const interval = t.schedule_interval ?? '@daily';
   const preset = isPreset(interval);
   const tz = t.timezone || 'UTC';
@@ -172,13 +172,13 @@ export function fromTrigger(t: Trigger): TriggerFormValues {
     start: isoToWallTime(t.start_time, tz),
     end: isoToWallTime(t.end_time, tz),
     variables: objectToVariables(t.variables as Record<string, unknown>),
-    skipIfPreviousRunning: s.skip_if_previous_running === true,
-    allowBlocksToFail: s.allow_blocks_to_fail === true,
-    createInitialPipelineRun: s.create_initial_pipeline_run === true,
+    skipIfPreviousRunning: s.skip_if_previous_running,
+    allowBlocksToFail: s.allow_blocks_to_fail,
+    createInitialPipelineRun: s.create_initial_pipeline_run,
     timeout: str(s.timeout),
-    timeoutStatus: s.timeout_status === 'cancelled' ? 'cancelled' : 'failed',
+    timeoutStatus: s.timeout_status,
     pipelineRunLimit: str(s.pipeline_run_limit),
-    catchUp: s.catch_up === 'none' || s.catch_up === 'all' ? s.catch_up : 'latest',
+    catchUp: s.catch_up,
     active: t.status === 'active',
   };
 }
