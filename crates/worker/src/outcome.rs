@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use model::{BlockOutputs, BlockRunEvent, RetryConfig};
-use runtime::BlockOutcome;
+use runtime::{BlockOutcome, FailureReason};
 use storage::BlockRunChange;
 
 use crate::run::MAX_QUESTION_ROUNDS;
@@ -43,13 +43,18 @@ pub(crate) fn change_for(
         }
         Ok(BlockOutcome::Waiting) => return wait(attempt),
         Ok(BlockOutcome::Failed {
-            error, traceback, ..
+            error,
+            traceback,
+            reason,
         }) => Failure {
             message: match traceback {
                 Some(traceback) => format!("{error}\n{traceback}"),
                 None => error.clone(),
             },
             summary: error,
+            // Mage's scheduler kills a block run past its timeout and marks it failed; its retries are the job's
+            // own, so none follow (checked with mage-oracle on Mage 0.9.80: timeout 3 s, retries 2, one attempt).
+            retryable: reason != Some(FailureReason::Timeout),
         },
         Ok(BlockOutcome::Asks { .. }) => Failure::plain(format!(
             "the block asked about the run history more than {MAX_QUESTION_ROUNDS} times in one check"
@@ -63,6 +68,8 @@ pub(crate) fn change_for(
 struct Failure {
     message: String,
     summary: String,
+    /// Whether the block's retries apply (not to a block stopped at its timeout, as in Mage).
+    retryable: bool,
 }
 
 impl Failure {
@@ -70,6 +77,7 @@ impl Failure {
         Failure {
             summary: message.clone(),
             message,
+            retryable: true,
         }
     }
 }
@@ -112,11 +120,15 @@ fn wait(attempt: &Attempt<'_>) -> (BlockRunChange, String) {
     (change, format!("(waiting: next check at {at})"))
 }
 
-/// A failed attempt: queued again after the retry delay while retries are left, else failed.
+/// A failed attempt: queued again after the retry delay while retries are left (and apply), else failed.
 fn retry_or_fail(failure: Failure, attempt: &Attempt<'_>) -> (BlockRunChange, String) {
-    let Failure { message, summary } = failure;
+    let Failure {
+        message,
+        summary,
+        retryable,
+    } = failure;
     let retries = i64::from(attempt.retry.retries.unwrap_or(0));
-    if attempt.number <= retries {
+    if retryable && attempt.number <= retries {
         let delay = attempt
             .retry
             .delay_before(u32::try_from(attempt.number).unwrap_or(u32::MAX));
@@ -148,7 +160,6 @@ fn elapsed(attempt: &Attempt<'_>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use runtime::FailureReason;
     use serde_json::{Value, json};
 
     use super::*;
@@ -330,6 +341,17 @@ mod tests {
             }),
             &first_attempt(&retry),
             r#"Requeue ready_at=now+5s error="the block asked about the run history more than 8 times in one check" | the block asked about the run history more than 8 times in one check; retrying in 5s"#,
+        );
+        // A block stopped at its timeout is not retried, as in Mage (checked with mage-oracle on Mage 0.9.80: a block
+        // with timeout 3 s and retries 2 that sleeps 40 s ran once and failed).
+        check(
+            Ok(BlockOutcome::Failed {
+                error: "the block ran longer than its timeout of 3 s".to_owned(),
+                traceback: None,
+                reason: Some(FailureReason::Timeout),
+            }),
+            &first_attempt(&retry),
+            r#"Fail error="the block ran longer than its timeout of 3 s" | in 1.50s: the block ran longer than its timeout of 3 s"#,
         );
         let flat = RetryConfig {
             exponential_backoff: Some(false),
