@@ -9,8 +9,9 @@ use model::{BlockRunStatus, Dag, RunEvent, RunSettings};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     Enqueue(String),
+    /// A parent failed or was skipped, in a run that allows blocks to fail.
     UpstreamFail(String),
-    /// Not started, and will not start because another block failed (without `allow_blocks_to_fail`).
+    /// Not started, and will not start because a block failed (without `allow_blocks_to_fail`).
     Cancel(String),
     /// The run is over: `Complete` or `Fail`.
     Finish(RunEvent),
@@ -18,9 +19,11 @@ pub enum Step {
 
 /// Given the current status of every block run, the steps that move the run forward.
 ///
-/// A block is queued once all its parents completed; a block whose parent failed (or was skipped) is
-/// `upstream_failed`. After a failure, blocks that have not started are cancelled unless the run allows blocks to
-/// fail, in which case independent branches go on. With a `block_run_limit`, at most that many block runs are
+/// A block is queued once all its parents completed. After a failure, every block that has not started is
+/// cancelled, its descendants included, unless the run allows blocks to fail: then its descendants are
+/// `upstream_failed` and independent branches go on. (Mage's server does both: checked with mage-oracle on Mage
+/// 0.9.80, the child of a block that raised, or that passed its timeout, ended `cancelled`; `upstream_failed` is set
+/// only by its status pass for runs that allow blocks to fail.) With a `block_run_limit`, at most that many block runs are
 /// queued or running at once. The run completes when every block completed, and fails when
 /// everything has finished otherwise.
 pub fn advance(
@@ -60,13 +63,13 @@ pub fn advance(
                     .unwrap_or(BlockRunStatus::Initial)
             })
             .collect();
-        let next = if parents.iter().any(|s| failed(*s)) {
+        let next = if any_failure && !settings.allow_blocks_to_fail {
+            Some((Step::Cancel(block.uuid.clone()), BlockRunStatus::Cancelled))
+        } else if parents.iter().any(|s| failed(*s)) {
             Some((
                 Step::UpstreamFail(block.uuid.clone()),
                 BlockRunStatus::UpstreamFailed,
             ))
-        } else if any_failure && !settings.allow_blocks_to_fail {
-            Some((Step::Cancel(block.uuid.clone()), BlockRunStatus::Cancelled))
         } else if current == BlockRunStatus::Initial
             && parents.iter().all(|s| *s == BlockRunStatus::Completed)
             && limit.is_none_or(|limit| active < limit)
@@ -178,7 +181,7 @@ mod tests {
     }
 
     #[test]
-    fn a_failure_skips_descendants_and_stops_new_blocks_unless_allowed() {
+    fn a_failure_cancels_what_has_not_started_unless_blocks_may_fail() {
         let two_branches = dag(&[
             ("a", &[]),
             ("b", &["a"]),
@@ -191,7 +194,7 @@ mod tests {
             &two_branches,
             &statuses,
             false,
-            "upstream_fail b, upstream_fail c, cancel y",
+            "cancel b, cancel c, cancel y",
         );
         check(
             &two_branches,
@@ -204,7 +207,7 @@ mod tests {
             &two_branches,
             &statuses,
             false,
-            "upstream_fail b, upstream_fail c, cancel y, finish Fail",
+            "cancel b, cancel c, cancel y, finish Fail",
         );
         check(
             &two_branches,

@@ -113,7 +113,7 @@ fn a_sensor_that_does_not_hold_within_its_timeout_fails_and_its_downstream_does_
     );
     assert_eq!(
         block_run(&block_runs, "after_sensor")["status"],
-        json!("upstream_failed"),
+        json!("cancelled"),
         "{block_runs}"
     );
     let log = std::fs::read_to_string(
@@ -229,7 +229,7 @@ fn a_sensor_checking_the_status_of_an_unknown_pipeline_fails_with_mages_message(
     );
     assert_eq!(
         block_run(&block_runs, "after_upstream_run")["status"],
-        json!("upstream_failed"),
+        json!("cancelled"),
         "{block_runs}"
     );
 }

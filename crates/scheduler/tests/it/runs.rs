@@ -174,7 +174,7 @@ async fn an_expired_lease_requeues_the_block_run_while_retries_are_left_then_fai
         after[0],
         (claimed.block_uuid.clone(), BlockRunStatus::Failed, 2)
     );
-    assert_eq!(after[1].1, BlockRunStatus::UpstreamFailed);
+    assert_eq!(after[1].1, BlockRunStatus::Cancelled);
     let error = s.store.block_runs(s.run_id).await.unwrap()[0]
         .error
         .clone()
