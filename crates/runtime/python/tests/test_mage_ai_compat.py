@@ -87,6 +87,40 @@ def test_repo_path_falls_back_to_the_environment_then_the_current_directory(tmp_
     assert get_repo_path() == str(tmp_path)
 
 
+
+def test_repo_helpers_answer_from_the_running_block(block_context):
+    from mage_ai.settings import repo
+
+    assert repo.get_repo_name() == "project"
+    assert repo.get_data_dir() == block_context.data_dir
+    assert repo.get_variables_dir() == block_context.data_dir
+    assert repo.get_metadata_path() == os.path.join(block_context.repo_path, "metadata.yaml")
+
+
+def test_repo_manager_keeps_mages_deprecated_helpers(block_context):
+    # Mage 0.9.80's repo_manager.get_repo_path warns "repo_manager.get_repo_path is deprecated. Please use
+    # mage_ai.settings.repo.get_repo_path" and answers what settings.repo answers (mage_ai/data_preparation/repo_manager.py).
+    from mage_ai.data_preparation import repo_manager
+
+    with pytest.warns(DeprecationWarning, match="Please use mage_ai.settings.repo.get_repo_path"):
+        assert repo_manager.get_repo_path() == block_context.repo_path
+    with pytest.warns(DeprecationWarning):
+        assert repo_manager.get_repo_name() == "project"
+    with pytest.warns(DeprecationWarning):
+        assert repo_manager.get_data_dir() == block_context.data_dir
+
+
+def test_set_repo_path_sets_the_project_outside_a_run(tmp_path, monkeypatch):
+    from mage_ai.settings import repo
+
+    monkeypatch.setenv("WAND_REPO_PATH", "/before")  # restored after the test
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    repo.set_repo_path(str(tmp_path / "shop"))
+    assert repo.get_repo_path() == str(tmp_path / "shop")
+    assert repo.get_repo_name() == "shop"
+    assert str(tmp_path) in sys.path
+
+
 # ConfigFileLoader
 
 FLAT = """\
