@@ -207,13 +207,7 @@ async fn run_now_creates_a_run_with_the_trigger_variables_overridden() {
         names,
         [json!("load_example_data"), json!("fill_in_missing_values")]
     );
-    let (status, _) = server
-        .call(
-            Method::POST,
-            "/api/v1/pipelines/example_pipeline/runs",
-            Some(json!({})),
-        )
-        .await;
+    let (status, _) = server.run_now("example_pipeline").await;
     assert_eq!(status, StatusCode::CREATED);
 }
 
@@ -221,13 +215,7 @@ async fn run_now_creates_a_run_with_the_trigger_variables_overridden() {
 async fn runs_are_filtered_and_paginated_newest_first() {
     let server = TestServer::new().await;
     for _ in 0..5 {
-        server
-            .call(
-                Method::POST,
-                "/api/v1/pipelines/example_pipeline/runs",
-                Some(json!({})),
-            )
-            .await;
+        server.run_now("example_pipeline").await;
     }
     let (_, first) = server.call(Method::GET, "/api/v1/runs?limit=2", None).await;
     let ids = |page: &serde_json::Value| {

@@ -28,13 +28,7 @@ async fn a_pipeline_whose_blocks_are_not_a_list_is_invalid_and_cannot_run() {
             && message(&error).contains("`blocks` must be a list of blocks"),
         "{error}"
     );
-    let (status, _) = server
-        .call(
-            Method::POST,
-            "/api/v1/pipelines/example_pipeline/runs",
-            Some(json!({})),
-        )
-        .await;
+    let (status, _) = server.run_now("example_pipeline").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (_, runs) = server.call(Method::GET, "/api/v1/runs", None).await;
     assert_eq!(runs["runs"], json!([]));
@@ -172,13 +166,7 @@ async fn mage_features_wand_does_not_run_are_the_pipelines_error_and_cosmetic_on
             && error.contains("Wand does not run callback blocks yet"),
         "{list}"
     );
-    let (status, _) = server
-        .call(
-            Method::POST,
-            "/api/v1/pipelines/example_pipeline/runs",
-            Some(json!({})),
-        )
-        .await;
+    let (status, _) = server.run_now("example_pipeline").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
     std::fs::write(

@@ -91,13 +91,7 @@ async fn state_changes_without_a_json_body_are_refused() {
         }
     }
     assert_eq!(run_count(&server).await, 0, "no run was created");
-    let (status, run) = server
-        .call(
-            Method::POST,
-            "/api/v1/pipelines/example_pipeline/runs",
-            Some(json!({})),
-        )
-        .await;
+    let (status, run) = server.run_now("example_pipeline").await;
     assert_eq!(status, StatusCode::CREATED, "{run}");
 }
 

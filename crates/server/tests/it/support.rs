@@ -68,6 +68,13 @@ impl TestServer {
         self.app.clone().oneshot(request).await.unwrap()
     }
 
+    /// Asks for a run of `pipeline` now, with no variables: `POST /api/v1/pipelines/{pipeline}/runs`.
+    pub(crate) async fn run_now(&self, pipeline: &str) -> (StatusCode, Value) {
+        let uri = format!("/api/v1/pipelines/{pipeline}/runs");
+        self.call(Method::POST, &uri, Some(serde_json::json!({})))
+            .await
+    }
+
     /// Sends a request (with a JSON body when given) and returns the status and the parsed JSON body.
     pub(crate) async fn call(
         &self,
