@@ -1,5 +1,6 @@
 """What Mage's connectors share: the export write policies and the context-manager shape of a SQL connection."""
 
+import os
 import re
 from enum import Enum
 
@@ -84,3 +85,59 @@ def table_frame(df, index=False, auto_clean_name=True, case_sensitive=False):
     if auto_clean_name:
         df = df.rename(columns=lambda column: clean_name(column, case_sensitive))
     return df
+
+
+class BaseFile:
+    """What Mage's file connectors (S3, Google Cloud Storage, Azure Blob Storage) share: the format of an object
+    from its extension, and reading or writing a DataFrame in that format to a buffer."""
+
+    verbose = False
+
+    def _get_file_format(self, filepath):
+        extension = os.path.splitext(os.path.basename(str(filepath)))[1][1:].lower()
+        kind = _EXTENSION_FORMATS.get(extension)
+        if kind is None:
+            raise ValueError(
+                f"cannot tell the file format of {str(filepath)!r}: use a .csv, .json or .parquet name "
+                "or pass format= one of csv, json, parquet"
+            )
+        return kind
+
+    def _format(self, filepath, format):
+        if format is None:
+            return self._get_file_format(filepath)
+        return str(getattr(format, "value", format)).lower()
+
+    def _read(self, input, format, limit=None, **kwargs):
+        """A DataFrame read from a buffer or path with pandas' reader for `format`."""
+        import pandas as pd
+
+        readers = {
+            "csv": pd.read_csv,
+            "json": pd.read_json,
+            "parquet": pd.read_parquet,
+            "xml": pd.read_xml,
+            "excel": pd.read_excel,
+        }
+        if format not in readers:
+            raise ValueError(f"Invalid format '{format}' specified.")
+        return readers[format](input, **kwargs)
+
+    def _write(self, df, format, output, **kwargs):
+        """Write a DataFrame to a buffer or path with pandas' writer for `format` (Parquet by default).
+
+        Parquet timestamps are written in milliseconds, as Mage writes them.
+        """
+        format = format or "parquet"
+        writers = {"csv": df.to_csv, "json": df.to_json, "xml": df.to_xml, "excel": df.to_excel}
+        if format == "parquet":
+            kwargs.setdefault("coerce_timestamps", "ms")
+            kwargs.setdefault("allow_truncated_timestamps", True)
+            df.to_parquet(output, **kwargs)
+        elif format in writers:
+            writers[format](output, **kwargs)
+        else:
+            raise ValueError(f"Invalid format '{format}' specified.")
+
+
+_EXTENSION_FORMATS = {"csv": "csv", "json": "json", "parquet": "parquet", "xml": "xml", "xls": "excel", "xlsx": "excel"}
