@@ -16,6 +16,11 @@ class ConfigKey:
     AWS_SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY"
     AWS_SESSION_TOKEN = "AWS_SESSION_TOKEN"
 
+    AZURE_CLIENT_ID = "AZURE_CLIENT_ID"
+    AZURE_CLIENT_SECRET = "AZURE_CLIENT_SECRET"
+    AZURE_STORAGE_ACCOUNT_NAME = "AZURE_STORAGE_ACCOUNT_NAME"
+    AZURE_TENANT_ID = "AZURE_TENANT_ID"
+
     CLICKHOUSE_DATABASE = "CLICKHOUSE_DATABASE"
     CLICKHOUSE_HOST = "CLICKHOUSE_HOST"
     CLICKHOUSE_INTERFACE = "CLICKHOUSE_INTERFACE"
@@ -38,6 +43,15 @@ class ConfigKey:
     GOOGLE_SERVICE_ACC_KEY = "GOOGLE_SERVICE_ACC_KEY"
     GOOGLE_SERVICE_ACC_KEY_FILEPATH = "GOOGLE_SERVICE_ACC_KEY_FILEPATH"
 
+    MONGODB_COLLECTION = "MONGODB_COLLECTION"
+    MONGODB_CONNECTION_STRING = "MONGODB_CONNECTION_STRING"
+    MONGODB_DATABASE = "MONGODB_DATABASE"
+    MONGODB_HOST = "MONGODB_HOST"
+    MONGODB_PASSWORD = "MONGODB_PASSWORD"
+    MONGODB_PORT = "MONGODB_PORT"
+    MONGODB_USER = "MONGODB_USER"
+
+    MSSQL_AUTHENTICATION = "MSSQL_AUTHENTICATION"
     MSSQL_DATABASE = "MSSQL_DATABASE"
     MSSQL_DRIVER = "MSSQL_DRIVER"
     MSSQL_HOST = "MSSQL_HOST"
@@ -76,8 +90,18 @@ class ConfigKey:
     SNOWFLAKE_DEFAULT_SCHEMA = "SNOWFLAKE_DEFAULT_SCHEMA"
     SNOWFLAKE_DEFAULT_WH = "SNOWFLAKE_DEFAULT_WH"
     SNOWFLAKE_PASSWORD = "SNOWFLAKE_PASSWORD"
+    SNOWFLAKE_PRIVATE_KEY_PASSPHRASE = "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE"
+    SNOWFLAKE_PRIVATE_KEY_PATH = "SNOWFLAKE_PRIVATE_KEY_PATH"
     SNOWFLAKE_ROLE = "SNOWFLAKE_ROLE"
+    SNOWFLAKE_TIMEOUT = "SNOWFLAKE_TIMEOUT"
     SNOWFLAKE_USER = "SNOWFLAKE_USER"
+
+    TRINO_CATALOG = "TRINO_CATALOG"
+    TRINO_HOST = "TRINO_HOST"
+    TRINO_PASSWORD = "TRINO_PASSWORD"
+    TRINO_PORT = "TRINO_PORT"
+    TRINO_SCHEMA = "TRINO_SCHEMA"
+    TRINO_USER = "TRINO_USER"
 
 
 # The legacy "verbose" format nests settings under a section per data source. Each flat key maps to its path there.
@@ -126,8 +150,13 @@ _VERBOSE_PATHS = {
 }
 _VERBOSE_SECTIONS = ("AWS", "BigQuery", "ClickHouse", "Druid", "PostgreSQL", "Redshift", "Snowflake", "Spark")
 
-# `{{ env_var('X') }}` or `{{ mage_secret_var("X") }}`, with any spacing.
-_TEMPLATE = re.compile(r"""\{\{\s*(env_var|mage_secret_var)\(\s*(['"])([^'"]*)\2\s*\)\s*\}\}""")
+# `{{ ... }}`: a call of one of Mage's template functions, e.g. `{{ env_var('X') }}`, `{{ aws_secret_var("id") }}`
+# or `{{ json_value(env_var('CREDENTIALS'), 'client.id') }}`.
+_TEMPLATE = re.compile(r"\{\{(.*?)\}\}")
+_TOKEN = re.compile(r"""\s*(?:(?P<name>[A-Za-z_]\w*)|(?P<string>'[^']*'|"[^"]*")|(?P<number>-?\d+)|(?P<punct>[(),]))""")
+# A line that opens a profile (`default:`), and the setting a line sets (`  AWS_SECRET_ACCESS_KEY: ...`).
+_PROFILE_LINE = re.compile(r"""^(?P<name>[^\s#:'"][^:#]*|'[^']*'|"[^"]*")\s*:""")
+_SETTING_LINE = re.compile(r"""^\s*(?P<key>[^\s#:'"-][^:#]*)\s*:""")
 
 
 class ProfileNotFound(KeyError):
@@ -182,31 +211,159 @@ class ConfigFileLoader:
         return value
 
 
-def render_template(text):
-    """Replace `{{ env_var('X') }}` and `{{ mage_secret_var('X') }}` by their values; unset ones become empty."""
+def render_template(text, profile=None):
+    """Render Mage's template functions in io_config text.
 
-    def value(match):
-        function, name = match.group(1), match.group(3)
-        if function == "env_var":
-            return os.environ.get(name, "")
+    `env_var('X')` and `mage_secret_var('X')` (empty when unset), `json_value(text, 'a.b[0].c')` (a value inside
+    JSON text), `aws_secret_var('id')` (AWS Secrets Manager, through boto3) and `azure_secret_var('name')`
+    (Azure Key Vault at AZURE_KEY_VAULT_URL). The last two are asked only for the lines of `profile` (all lines
+    when it is None); in other profiles they render empty.
+    """
+    lines = []
+    current = None
+    for line in text.splitlines(keepends=True):
+        opened = _PROFILE_LINE.match(line)
+        if opened:
+            current = opened.group("name").strip().strip("'\"")
+        remote = profile is None or current == str(profile)
+        setting = _SETTING_LINE.match(line)
+        where = setting.group("key").strip() if setting else line.strip()
+        lines.append(_TEMPLATE.sub(lambda match, remote=remote, where=where: _render_call(match, remote, where), line))
+    return "".join(lines)
+
+
+def json_value(text, path):
+    """The value at `path` (`a.b`, `a[0].b`) inside JSON text; the text itself when it is not JSON (Mage's)."""
+    import json
+
+    if not text:
+        return text
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    for step in str(path).split("."):
+        step = step.strip()
+        indexed = re.fullmatch(r"(.*)\[(\d+)\]", step)
+        if indexed:
+            key, index = indexed.groups()
+            value = (value[key] if key else value)[int(index)]
+        elif value:
+            value = value.get(step)
+    return value
+
+
+def aws_secret_var(secret_id):
+    """A secret's string from AWS Secrets Manager (region from AWS_REGION_NAME or AWS_DEFAULT_REGION, as Mage)."""
+    try:
+        import boto3
+    except ImportError:
+        raise ImportError(
+            "aws_secret_var in io_config.yaml needs `boto3`; add `boto3` to the project's requirements.txt"
+        ) from None
+    region = os.environ.get("AWS_REGION_NAME") or os.environ.get("AWS_DEFAULT_REGION") or "us-west-2"
+    client = boto3.client("secretsmanager", region_name=region)
+    return client.get_secret_value(SecretId=secret_id).get("SecretString")
+
+
+def azure_secret_var(name):
+    """A secret's value from the Azure Key Vault at AZURE_KEY_VAULT_URL, with `DefaultAzureCredential` (as Mage)."""
+    try:
+        from azure.identity import DefaultAzureCredential
+        from azure.keyvault.secrets import SecretClient
+    except ImportError:
+        raise ImportError(
+            "azure_secret_var in io_config.yaml needs `azure-identity` and `azure-keyvault-secrets`; add them to "
+            "the project's requirements.txt"
+        ) from None
+    url = os.environ.get("AZURE_KEY_VAULT_URL")
+    if not url:
+        raise ValueError("azure_secret_var needs the environment variable AZURE_KEY_VAULT_URL (the vault's URL)")
+    return SecretClient(vault_url=url, credential=DefaultAzureCredential()).get_secret(name).value
+
+
+def _local_secret(name):
+    try:
+        return get_secret_value(name)
+    except KeyError:
+        return None
+
+
+_LOCAL_FUNCTIONS = {"env_var": os.environ.get, "mage_secret_var": _local_secret, "json_value": json_value}
+_REMOTE_FUNCTIONS = {"aws_secret_var": aws_secret_var, "azure_secret_var": azure_secret_var}
+
+
+def _render_call(match, remote, where):
+    """The text of one `{{ ... }}`; left as written when it is not a call Wand knows (`_check_rendered` reports it)."""
+    try:
+        tokens = _tokens(match.group(1))
+        value, rest = _evaluate(tokens, remote, where)
+    except _NotATemplate:
+        return match.group(0)
+    if rest:
+        return match.group(0)
+    return "" if value is None else str(value)
+
+
+class _NotATemplate(Exception):
+    pass
+
+
+def _tokens(expression):
+    tokens, position = [], 0
+    expression = expression.strip()
+    while position < len(expression):
+        token = _TOKEN.match(expression, position)
+        if not token or token.end() == position:
+            raise _NotATemplate
+        tokens.append((token.lastgroup, token.group(token.lastgroup)))
+        position = token.end()
+    return tokens
+
+
+def _evaluate(tokens, remote, where):
+    """One value from the front of `tokens`: a string, a number or a call; and the tokens left."""
+    if not tokens:
+        raise _NotATemplate
+    (kind, text), rest = tokens[0], tokens[1:]
+    if kind == "string":
+        return text[1:-1], rest
+    if kind == "number":
+        return int(text), rest
+    if kind != "name" or not rest or rest[0] != ("punct", "("):
+        raise _NotATemplate
+    function = _LOCAL_FUNCTIONS.get(text) or _REMOTE_FUNCTIONS.get(text)
+    if function is None:
+        raise _NotATemplate
+    arguments, rest = [], rest[1:]
+    while rest and rest[0] != ("punct", ")"):
+        value, rest = _evaluate(rest, remote, where)
+        arguments.append(value)
+        if rest and rest[0] == ("punct", ","):
+            rest = rest[1:]
+    if not rest:
+        raise _NotATemplate
+    rest = rest[1:]
+    if text in _REMOTE_FUNCTIONS:
+        if not remote:
+            return None, rest
         try:
-            return get_secret_value(name)
-        except KeyError:
-            return ""
-
-    return _TEMPLATE.sub(value, text)
+            return function(*arguments), rest
+        except ImportError:
+            raise
+        except Exception as error:  # noqa: BLE001 (any failure of the secret store names the setting)
+            raise ValueError(f"{where}: {text}({', '.join(map(repr, arguments))}) failed: {error}") from None
+    return function(*arguments), rest
 
 
 def _read_profile(filepath, profile):
     try:
         import yaml
     except ImportError:
-        raise ImportError(
-            f"reading {filepath} needs PyYAML; add `pyyaml` to the project's requirements.txt"
-        ) from None
+        raise ImportError(f"reading {filepath} needs PyYAML; add `pyyaml` to the project's requirements.txt") from None
     try:
         with open(filepath, encoding="utf-8") as file:
-            text = render_template(file.read())
+            text = render_template(file.read(), profile)
     except FileNotFoundError:
         raise FileNotFoundError(f"io_config file not found: {filepath} (asked for profile {profile!r})") from None
     try:
@@ -236,5 +393,6 @@ def _check_rendered(value, where):
             _check_rendered(item, where)
     elif isinstance(value, str) and re.search(r"\{\{.*\}\}", value):
         raise ValueError(
-            f"{where}: cannot render {value!r}; Wand renders only env_var('X') and mage_secret_var('X')"
+            f"{where}: cannot render {value!r}; Wand renders env_var, mage_secret_var, json_value, aws_secret_var "
+            "and azure_secret_var"
         )

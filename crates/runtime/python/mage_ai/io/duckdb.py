@@ -35,6 +35,28 @@ class DuckDB(BaseSQL):
         """Run one statement (DuckDB commits each statement by itself); any rows it returns are discarded."""
         self.conn.execute(query_string, params).fetchall()
 
+    def execute_queries(self, queries, query_variables=None, commit=False, fetch_query_at_indexes=None):
+        """Run the queries in order (Mage's `BaseSQL.execute_queries`); the flagged ones return DataFrames.
+
+        DuckDB commits each statement by itself, so `commit` changes nothing.
+        """
+        results = []
+        for index, query in enumerate(queries):
+            variables = query_variables[index] if query_variables and index < len(query_variables) else None
+            relation = self.conn.execute(query.strip(" \n\t"), variables or None)
+            if fetch_query_at_indexes and index < len(fetch_query_at_indexes) and fetch_query_at_indexes[index]:
+                results.append(relation.df())
+            else:
+                relation.fetchall()
+                results.append(None)
+        return results
+
+    def default_database(self):
+        """None, as in Mage (a DuckDB block's tables are named schema.table)."""
+
+    def default_schema(self):
+        return self.schema or "main"
+
     def export(
         self,
         df,
@@ -55,10 +77,13 @@ class DuckDB(BaseSQL):
         frame = table_frame(df, index, auto_clean_name, case_sensitive)
         full_name = f"{quote(schema)}.{quote(table_name)}"
         conn = self.conn
-        exists = conn.execute(
-            "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-            [schema, table_name],
-        ).fetchall() != []
+        exists = (
+            conn.execute(
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+                [schema, table_name],
+            ).fetchall()
+            != []
+        )
         if exists and policy == ExportWritePolicy.FAIL:
             raise ValueError(f"table {schema}.{table_name} already exists and if_exists is 'fail'")
         conn.register(_EXPORT_VIEW, frame)

@@ -43,21 +43,48 @@ class Postgres(BaseSQL):
 
     def load(self, query_string, limit=None, display_query=None, verbose=None, **_mage_options):
         """The rows of a query as a DataFrame; `limit` caps the row count. Mage's display options are ignored."""
-        import pandas as pd
 
         if limit is not None:
             query_string = f"SELECT * FROM ({query_string.strip().rstrip(';')}) AS subquery LIMIT {int(limit)}"
         with self._transaction() as cursor:
             cursor.execute(query_string)
-            if cursor.description is None:
-                return pd.DataFrame()
-            columns = [column[0] for column in cursor.description]
-            return pd.DataFrame(cursor.fetchall(), columns=columns)
+            return _frame(cursor)
 
     def execute(self, query_string, params=None):
         """Run one statement and commit it."""
         with self._transaction() as cursor:
             cursor.execute(query_string, params)
+
+    def execute_queries(self, queries, query_variables=None, commit=False, fetch_query_at_indexes=None):
+        """Run the queries in order on one cursor (Mage's `BaseSQL.execute_queries`).
+
+        A query flagged in `fetch_query_at_indexes` returns its rows as a DataFrame, the others None. The work is
+        committed when `commit` is true; an error rolls it back.
+        """
+        results = []
+        cursor = self.conn.cursor()
+        try:
+            for index, query in enumerate(queries):
+                variables = query_variables[index] if query_variables and index < len(query_variables) else None
+                cursor.execute(query.strip(" \n\t"), variables or None)
+                if fetch_query_at_indexes and index < len(fetch_query_at_indexes) and fetch_query_at_indexes[index]:
+                    results.append(_frame(cursor))
+                else:
+                    results.append(None)
+        except Exception:
+            self.conn.rollback()
+            raise
+        finally:
+            cursor.close()
+        if commit:
+            self.conn.commit()
+        return results
+
+    def default_database(self):
+        return self.settings["dbname"]
+
+    def default_schema(self):
+        return self.schema
 
     def export(
         self,
@@ -129,6 +156,15 @@ class _Transaction:
             self.connection.commit()
         else:
             self.connection.rollback()
+
+
+def _frame(cursor):
+    """The cursor's rows as a DataFrame with its column names (empty when the statement returned no rows)."""
+    import pandas as pd
+
+    if cursor.description is None:
+        return pd.DataFrame()
+    return pd.DataFrame(cursor.fetchall(), columns=[column[0] for column in cursor.description])
 
 
 def column_type(series):

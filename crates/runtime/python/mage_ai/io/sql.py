@@ -122,7 +122,7 @@ class BaseSQL(base.BaseSQL):
             return frame_from_cursor(cursor)
 
     def sample(self, schema, table, size=QUERY_ROW_LIMIT, **kwargs):
-        return self.load(f"SELECT * FROM {schema}.{table} LIMIT {str(size)};", **kwargs)
+        return self.load(f"SELECT * FROM {schema}.{table} LIMIT {size!s};", **kwargs)
 
     def export(
         self,
