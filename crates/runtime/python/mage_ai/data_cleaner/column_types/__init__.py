@@ -1,0 +1,1 @@
+"""Column types as Mage's data cleaner names them, and how it infers them from a DataFrame."""

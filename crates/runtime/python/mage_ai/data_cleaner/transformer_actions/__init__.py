@@ -1,0 +1,1 @@
+"""Mage's transformer actions: column and row operations described as a dictionary and run by `BaseAction`."""

@@ -1,0 +1,1 @@
+"""The functions an `add` column action can compute (`action_options['udf']`), one module per function."""
