@@ -218,3 +218,475 @@ def test_s3_format_overrides_the_extension_and_a_file_path_is_uploaded(s3_config
     assert not S3.with_config(config).exists(bucket, "missing/")
     with pytest.raises(ValueError, match="data.txt"):
         S3.with_config(config).load(bucket, "data.txt")
+
+
+# The other connectors, against stand-in driver modules that record what each class sends
+
+
+class Log(list):
+    """The calls a stand-in driver received, as (what, arguments...) tuples."""
+
+    def sql(self):
+        return [entry[1] for entry in self if entry[0] in ("execute", "executemany")]
+
+
+class FakeCursor:
+    def __init__(self, log, answer):
+        self.log, self.answer, self.rows, self.description, self.rowcount = log, answer, [], None, -1
+
+    def execute(self, sql, *args, **kwargs):
+        self.log.append(("execute", sql, *args, *(kwargs.items())))
+        self.rows, columns = self.answer(sql)
+        self.rowcount = len(self.rows)
+        self.description = [(name,) for name in columns] if columns else None
+        return self
+
+    def executemany(self, sql, rows):
+        self.log.append(("executemany", sql, rows))
+
+    def fetchall(self):
+        return self.rows
+
+    def close(self):
+        pass
+
+
+class FakeConnection:
+    def __init__(self, log, answer):
+        self.log, self.answer = log, answer
+
+    def cursor(self):
+        return FakeCursor(self.log, self.answer)
+
+    def commit(self):
+        self.log.append(("commit",))
+
+    def rollback(self):
+        self.log.append(("rollback",))
+
+    def close(self):
+        self.log.append(("close",))
+
+
+def no_rows(sql):
+    return [], []
+
+
+def install(monkeypatch, name, **attributes):
+    """Put a stand-in module `name` (and its parents) into sys.modules; returns it."""
+    parts = name.split(".")
+    for depth in range(1, len(parts) + 1):
+        dotted = ".".join(parts[:depth])
+        module = types.ModuleType(dotted)
+        module.__path__ = []
+        monkeypatch.setitem(sys.modules, dotted, module)
+        if depth > 1:
+            setattr(sys.modules[".".join(parts[: depth - 1])], parts[depth - 1], module)
+    for key, value in attributes.items():
+        setattr(module, key, value)
+    return module
+
+
+def fake_dbapi(monkeypatch, name, answer=no_rows, connect_attribute="connect"):
+    log = Log()
+
+    def connect(*args, **kwargs):
+        log.append(("connect", args, kwargs))
+        return FakeConnection(log, answer)
+
+    install(monkeypatch, name, **{connect_attribute: connect})
+    return log
+
+
+FRAME = pd.DataFrame({"Name": ["Braund", None], "Age": [22, 38], "Fare": [7.25, 71.5]})
+
+
+def existing_table(sql):
+    """A database where every table exists."""
+    return ([(1,)], ["exists"]) if "information_schema" in sql or "SHOW" in sql else ([], [])
+
+
+def test_mssql_sends_mages_sql(monkeypatch):
+    from mage_ai.io.mssql import MSSQL
+
+    log = fake_dbapi(monkeypatch, "pyodbc")
+    config = ConfigFileLoader(config={
+        "MSSQL_DATABASE": "db", "MSSQL_HOST": "h", "MSSQL_USER": "u", "MSSQL_PASSWORD": "p",
+        "MSSQL_DRIVER": "ODBC Driver 18 for SQL Server"})  # fmt: skip
+    loader = MSSQL.with_config(config)
+    assert loader.default_schema() == "dbo"
+    loader.export(FRAME, None, "people")
+    assert log[0] == (
+        "connect",
+        ("DRIVER={ODBC Driver 18 for SQL Server};SERVER=h;DATABASE=db;UID=u;PWD=p;ENCRYPT=yes;"
+         "TrustServerCertificate=yes",),
+        {},
+    )  # fmt: skip
+    assert log.sql() == [
+        "SELECT TOP 1 * FROM information_schema.tables \nWHERE table_schema = 'dbo' AND table_name = 'people'",
+        "IF NOT EXISTS (\nSELECT * FROM information_schema.schemata WHERE schema_name = 'dbo')\n"
+        "BEGIN EXEC('CREATE SCHEMA dbo') END",
+        'CREATE TABLE dbo.people ("name" char(255),"age" bigint,"fare" decimal);',
+        "INSERT INTO dbo.people VALUES (?, ?, ?)",
+    ]
+    assert log[-2][2] == [("Braund", 22, 7.25), (None, 38, 71.5)]
+    assert log[-1] == ("commit",)
+    log.clear()
+    loader.export(None, "sales", "copy", query_string="SELECT 1 AS one")
+    assert log.sql()[-1] == "SELECT * INTO sales.copy\nFROM (SELECT 1 AS one) AS prev"
+    log.clear()
+    loader.load("SELECT * FROM people")
+    assert log.sql() == ["SELECT * FROM people"]
+
+
+def test_mssql_if_exists_policies_on_an_existing_table(monkeypatch):
+    from mage_ai.io.mssql import MSSQL
+
+    log = fake_dbapi(monkeypatch, "pyodbc", existing_table)
+    loader = MSSQL(database="db", host="h", password="p", user="u", schema="s")
+    loader.export(FRAME, "s", "t", if_exists="replace")
+    assert log.sql()[2] == "DELETE FROM s.t"
+    log.clear()
+    loader.export(FRAME, "s", "t", if_exists="replace", drop_table_on_replace=True, cascade_on_drop=True)
+    assert log.sql()[2:4] == ["DROP TABLE s.t CASCADE", 'CREATE TABLE s.t ("name" char(255),"age" bigint,"fare" decimal);']
+    log.clear()
+    loader.export(FRAME, "s", "t", if_exists="append")
+    assert [sql.split(" (")[0] for sql in log.sql()[2:]] == ["INSERT INTO s.t VALUES"]
+    with pytest.raises(ValueError, match="already exists"):
+        loader.export(FRAME, "s", "t", if_exists="fail")
+
+
+def test_redshift_sends_mages_sql(monkeypatch):
+    from mage_ai.io.redshift import Redshift
+
+    log = fake_dbapi(monkeypatch, "redshift_connector")
+    config = ConfigFileLoader(config={
+        "REDSHIFT_DBNAME": "dev", "REDSHIFT_TEMP_CRED_USER": "u", "REDSHIFT_TEMP_CRED_PASSWORD": "p",
+        "REDSHIFT_HOST": "cluster.example", "REDSHIFT_PORT": 5439, "REDSHIFT_SCHEMA": "analytics"})  # fmt: skip
+    loader = Redshift.with_config(config)
+    assert (loader.default_database(), loader.default_schema()) == ("dev", "analytics")
+    loader.export(FRAME, "analytics.people", create_schema=True)
+    assert log[0] == (
+        "connect", (), {"database": "dev", "host": "cluster.example", "password": "p", "port": 5439, "user": "u"}
+    )  # fmt: skip
+    assert log.sql() == [
+        "SET search_path TO analytics",
+        "\nSELECT 1\nFROM information_schema.tables\nWHERE table_schema = 'analytics'\nAND table_name = 'people'\n",
+        "CREATE SCHEMA IF NOT EXISTS analytics;",
+        "CREATE TABLE IF NOT EXISTS analytics.people (Name VARCHAR, Age BIGINT, Fare FLOAT8)",
+        "INSERT INTO analytics.people (Name, Age, Fare)\nVALUES ('Braund', 22, 7.25), (NULL, 38, 71.5)",
+    ]
+    assert log[-1] == ("commit",)
+    with pytest.raises(ValueError, match="REDSHIFT_DBNAME"):
+        Redshift.with_config(ConfigFileLoader(config={}))
+
+
+def test_trino_sends_mages_sql_and_retries_user_errors(monkeypatch):
+    from mage_ai.io.trino import Trino
+
+    log = fake_dbapi(monkeypatch, "trino.dbapi")
+
+    class TrinoUserError(Exception):
+        pass
+
+    install(monkeypatch, "trino.exceptions", TrinoUserError=TrinoUserError)
+    install(monkeypatch, "trino.auth", BasicAuthentication=lambda user, password: ("basic", user, password))
+    sys.modules["trino"].dbapi, sys.modules["trino"].exceptions = sys.modules["trino.dbapi"], sys.modules["trino.exceptions"]
+    config = ConfigFileLoader(config={"TRINO_CATALOG": "hive", "TRINO_HOST": "h", "TRINO_USER": "u",
+                                      "TRINO_PASSWORD": "p", "TRINO_PORT": 443, "TRINO_SCHEMA": "raw"})  # fmt: skip
+    loader = Trino.with_config(config)
+    assert (loader.default_database(), loader.default_schema()) == ("hive", "raw")
+    loader.export(FRAME, table_name="people")
+    assert log[0][2] == {
+        "catalog": "hive", "host": "h", "port": 443, "schema": "raw", "user": "u", "auth": ("basic", "u", "p"),
+        "http_scheme": "https"}  # fmt: skip
+    assert log.sql() == [
+        "SHOW SCHEMAS FROM hive LIKE 'raw'",
+        "CREATE SCHEMA IF NOT EXISTS hive.raw",
+        'CREATE TABLE raw.people ("name" VARCHAR,"age" BIGINT,"fare" DOUBLE)',
+        "INSERT INTO hive.raw.people VALUES (?, ?, ?)",
+    ]
+    assert loader.load("SELECT 1").empty
+    assert log.sql()[-1] == "SELECT * FROM (SELECT 1) AS subquery LIMIT 10000000"
+
+    attempts = []
+
+    def failing(sql):
+        attempts.append(sql)
+        raise TrinoUserError("no such table")
+
+    monkeypatch.setattr(Trino, "RETRY_DELAY_SECONDS", 0)
+    loader = Trino(catalog="hive", host="h", user="u")
+    loader.open()
+    loader._connection.answer = failing
+    assert loader.load("SELECT * FROM missing") is None
+    assert len(attempts) == 3
+
+
+def test_snowflake_sends_mages_sql_and_writes_with_write_pandas(monkeypatch):
+    from mage_ai.io.snowflake import Snowflake
+
+    log = fake_dbapi(monkeypatch, "snowflake.connector")
+    install(monkeypatch, "snowflake.connector.pandas_tools",
+            write_pandas=lambda conn, df, table, **options: log.append(("write_pandas", table, len(df), options)))  # fmt: skip
+    sys.modules["snowflake"].connector = sys.modules["snowflake.connector"]
+    sys.modules["snowflake.connector"].connect = lambda **kwargs: (log.append(("connect", kwargs)), FakeConnection(log, no_rows))[1]
+    config = ConfigFileLoader(config={
+        "SNOWFLAKE_ACCOUNT": "acme", "SNOWFLAKE_USER": "u", "SNOWFLAKE_PASSWORD": "p", "SNOWFLAKE_DEFAULT_WH": "wh",
+        "SNOWFLAKE_DEFAULT_DB": "DB", "SNOWFLAKE_DEFAULT_SCHEMA": "RAW", "SNOWFLAKE_ROLE": "loader"})  # fmt: skip
+    loader = Snowflake.with_config(config)
+    assert (loader.default_database(), loader.default_schema()) == ("DB", "RAW")
+    loader.export(FRAME, "PEOPLE", if_exists="replace")
+    assert log[0] == ("connect", {
+        "account": "acme", "database": "DB", "schema": "RAW", "user": "u", "warehouse": "wh", "role": "loader",
+        "password": "p", "login_timeout": 20, "network_timeout": 300})  # fmt: skip
+    assert log.sql() == [
+        "CREATE SCHEMA IF NOT EXISTS DB.RAW",
+        "USE DATABASE DB",
+        "SELECT * FROM information_schema.tables WHERE table_schema = 'RAW' AND table_name = 'PEOPLE'",
+    ]
+    assert log[-1] == (
+        "write_pandas", "PEOPLE", 2, {"auto_create_table": True, "database": "DB", "schema": "RAW", "use_logical_type": True}
+    )  # fmt: skip
+    log.clear()
+    loader.export(None, "COPY", query_string="SELECT 1")
+    assert log.sql()[-1] == '\nCREATE TABLE IF NOT EXISTS "DB"."RAW"."COPY" AS\nSELECT 1\n'
+
+
+def test_clickhouse_sends_mages_commands(monkeypatch):
+    from mage_ai.io.clickhouse import ClickHouse
+
+    log = Log()
+
+    class Client:
+        def command(self, sql, **kwargs):
+            log.append(("command", sql))
+
+        def query_df(self, sql, **kwargs):
+            log.append(("query_df", sql))
+            return pd.DataFrame({"result": [0]})
+
+        def insert_df(self, table, df):
+            log.append(("insert_df", table, len(df)))
+
+    install(monkeypatch, "clickhouse_connect", get_client=lambda **kwargs: (log.append(("client", kwargs)), Client())[1])
+    config = ConfigFileLoader(config={"CLICKHOUSE_HOST": "h", "CLICKHOUSE_DATABASE": "analytics"})
+    loader = ClickHouse.with_config(config)
+    assert loader.default_database() == "analytics"
+    loader.export(FRAME, "people")
+    assert log[1:] == [
+        ("query_df", "\nEXISTS TABLE analytics.people\n"),
+        ("command", "CREATE TABLE analytics.people (Name Nullable(String), Age Nullable(Int64), "
+                    "Fare Nullable(Float64)) ENGINE = Memory"),
+        ("insert_df", "analytics.people", 2),
+    ]  # fmt: skip
+    results = ClickHouse(host="h").execute_queries(["SELECT 1", "DROP TABLE x"], fetch_query_at_indexes=[True, False])
+    assert isinstance(results[0], pd.DataFrame) and log[-1] == ("command", "DROP TABLE x")
+
+
+def test_bigquery_loads_with_the_disposition_of_if_exists(monkeypatch):
+    from mage_ai.io.bigquery import BigQuery
+
+    log = Log()
+
+    class Job:
+        def to_dataframe(self):
+            return pd.DataFrame()
+
+        def result(self):
+            return None
+
+    class Client:
+        project = "proj"
+
+        def __init__(self, credentials=None, **kwargs):
+            log.append(("client", credentials, kwargs))
+
+        def query(self, sql, **kwargs):
+            log.append(("query", sql))
+            return Job()
+
+        def create_dataset(self, dataset, exists_ok):
+            log.append(("create_dataset", dataset, exists_ok))
+
+        def load_table_from_dataframe(self, df, table_id, job_config):
+            log.append(("load", table_id, list(df.columns), job_config.write_disposition))
+            return Job()
+
+    class LoadJobConfig:
+        def __init__(self, **options):
+            self.write_disposition = None
+
+    install(monkeypatch, "google.cloud.bigquery", Client=Client, LoadJobConfig=LoadJobConfig)
+    credentials = types.SimpleNamespace(
+        from_service_account_info=lambda info, scopes: ("info", info["client_email"], tuple(scopes))
+    )
+    install(monkeypatch, "google.oauth2.service_account", Credentials=credentials)
+    config = ConfigFileLoader(config={"GOOGLE_SERVICE_ACC_KEY": {"client_email": "a@b"}, "GOOGLE_LOCATION": "EU"})
+    loader = BigQuery.with_config(config)
+    assert log[0] == ("client", ("info", "a@b", tuple(
+        ["https://www.googleapis.com/auth/drive", "https://www.googleapis.com/auth/bigquery"])), {"location": "EU"})  # fmt: skip
+    assert loader.default_database() == "proj"
+    for policy, disposition in [("replace", "WRITE_TRUNCATE"), ("append", "WRITE_APPEND"), ("fail", "WRITE_EMPTY")]:
+        loader.export(pd.DataFrame({"first name": [1]}), "raw.people", if_exists=policy)
+        assert log[-2:] == [("create_dataset", "raw", True), ("load", "raw.people", ["first_name"], disposition)]
+    loader.export(None, "proj.raw.copy", if_exists="replace", query_string="SELECT 1")
+    assert log[-2:] == [("query", "DROP TABLE `proj.raw.copy`"), ("query", "\nCREATE TABLE proj.raw.copy AS\nSELECT 1\n")]
+    with pytest.raises(ValueError, match="GOOGLE_SERVICE_ACC_KEY"):
+        BigQuery.with_config(ConfigFileLoader(config={}))
+
+
+def test_google_cloud_storage_round_trips_through_a_fake_bucket(monkeypatch):
+    from mage_ai.io.google_cloud_storage import GoogleCloudStorage
+
+    objects = {}
+
+    class Blob:
+        def __init__(self, key):
+            self.key = key
+
+        def exists(self):
+            return self.key in objects
+
+        def download_as_string(self):
+            return objects[self.key]
+
+        def upload_from_string(self, data):
+            objects[self.key] = data
+
+    bucket = types.SimpleNamespace(blob=Blob)
+    client = types.SimpleNamespace(get_bucket=lambda name: bucket)
+    install(monkeypatch, "google.cloud.storage", Client=lambda credentials=None, **kwargs: client)
+    install(monkeypatch, "google.oauth2.service_account",
+            Credentials=types.SimpleNamespace(from_service_account_file=lambda path: ("file", path)))  # fmt: skip
+    loader = GoogleCloudStorage.with_config(ConfigFileLoader(config={"GOOGLE_SERVICE_ACC_KEY_FILEPATH": "/k.json"}))
+    frame = pd.DataFrame({"a": [1, 2]})
+    loader.export(frame, "bucket", "out/data.parquet")
+    pd.testing.assert_frame_equal(loader.load("bucket", "out/data.parquet"), frame)
+    assert loader.exists("bucket", "out/data.parquet") and loader.load("bucket", "missing.csv").empty
+
+
+def test_azure_blob_storage_uses_the_client_secret_and_writes_the_blob(monkeypatch):
+    from mage_ai.io.azure_blob_storage import AzureBlobStorage
+
+    log, blobs = Log(), {}
+
+    class BlobClient:
+        def __init__(self, container, path):
+            self.key = (container, path)
+
+        def exists(self):
+            return self.key in blobs
+
+        def upload_blob(self, data, **options):
+            blobs[self.key] = data
+
+        def download_blob(self):
+            return types.SimpleNamespace(readall=lambda: blobs[self.key])
+
+    class BlobServiceClient:
+        def __init__(self, account_url, credential):
+            log.append(("service", account_url, credential))
+
+        def get_blob_client(self, container, path):
+            return BlobClient(container, path)
+
+    install(monkeypatch, "azure.identity", ClientSecretCredential=lambda *args: ("secret", *args),
+            DefaultAzureCredential=lambda: "default")  # fmt: skip
+    install(monkeypatch, "azure.storage.blob", BlobServiceClient=BlobServiceClient)
+    config = ConfigFileLoader(config={"AZURE_STORAGE_ACCOUNT_NAME": "acct", "AZURE_CLIENT_ID": "c",
+                                      "AZURE_CLIENT_SECRET": "s", "AZURE_TENANT_ID": "t"})  # fmt: skip
+    loader = AzureBlobStorage.with_config(config)
+    assert log == [("service", "https://acct.blob.core.windows.net", ("secret", "t", "c", "s"))]
+    loader.export(pd.DataFrame({"a": [1]}), "container", "x.csv", index=False)
+    assert blobs[("container", "x.csv")] == b"a\n1\n"
+    assert loader.load("container", "x.csv")["a"].tolist() == [1]
+
+
+def test_mongodb_finds_and_inserts_in_the_configured_collection(monkeypatch):
+    from mage_ai.io.mongodb import MongoDB
+
+    log = Log()
+
+    class Collection:
+        def find(self, query):
+            log.append(("find", query))
+            return [{"a": 1}]
+
+        def insert_many(self, records):
+            log.append(("insert_many", records))
+
+    class Client:
+        def __init__(self, url):
+            log.append(("client", url))
+
+        def __getitem__(self, database):
+            return {"people": Collection()}
+
+    install(monkeypatch, "pymongo", MongoClient=Client)
+    config = ConfigFileLoader(config={"MONGODB_HOST": "h", "MONGODB_USER": "u", "MONGODB_PASSWORD": "p",
+                                      "MONGODB_PORT": 27017, "MONGODB_DATABASE": "db", "MONGODB_COLLECTION": "people"})  # fmt: skip
+    loader = MongoDB.with_config(config)
+    assert loader.load(query={"a": 1}).to_dict("records") == [{"a": 1}]
+    loader.export(pd.DataFrame({"a": [2]}))
+    assert log == [("client", "mongodb://u:p@h:27017/"), ("find", {"a": 1}), ("insert_many", [{"a": 2}])]
+
+
+def test_google_sheets_reads_records_and_writes_the_header_and_rows(monkeypatch):
+    from mage_ai.io.google_sheets import GoogleSheets
+
+    log = Log()
+    worksheet = types.SimpleNamespace(
+        get_all_records=lambda head: [{"a": 1}], update=lambda values: log.append(("update", values))
+    )
+    sheet = types.SimpleNamespace(get_worksheet=lambda position: worksheet, worksheet=lambda name: worksheet)
+    client = types.SimpleNamespace(open_by_key=lambda key: (log.append(("open_by_key", key)), sheet)[1])
+    install(monkeypatch, "gspread", authorize=lambda credentials, **kwargs: client)
+    install(monkeypatch, "google.oauth2.service_account",
+            Credentials=types.SimpleNamespace(from_service_account_info=lambda info, scopes: "creds"))  # fmt: skip
+    loader = GoogleSheets.with_config(ConfigFileLoader(config={"GOOGLE_SERVICE_ACC_KEY": {"k": "v"}}))
+    assert loader.load(sheet_id="abc").to_dict("records") == [{"a": 1}]
+    loader.export(pd.DataFrame({"a": [2]}), sheet_id="abc")
+    assert log == [("open_by_key", "abc"), ("open_by_key", "abc"), ("update", [["a"], [2]])]
+
+
+# A missing driver names the package to add
+
+
+MISSING_DRIVERS = [
+    ("mage_ai.io.mysql", "MySQL", {"database": "d", "host": "h", "password": "p", "user": "u"}, "mysql.connector",
+     "mysql-connector-python"),
+    ("mage_ai.io.s3", "S3", {}, "boto3", "boto3"),
+    ("mage_ai.io.mssql", "MSSQL", {"database": "d", "host": "h", "password": "p", "user": "u"}, "pyodbc", "pyodbc"),
+    ("mage_ai.io.redshift", "Redshift", {"database": "d"}, "redshift_connector", "redshift-connector"),
+    ("mage_ai.io.trino", "Trino", {"catalog": "c", "host": "h", "user": "u"}, "trino", "trino"),
+    ("mage_ai.io.snowflake", "Snowflake", {"account": "a"}, "snowflake.connector", "snowflake-connector-python"),
+    ("mage_ai.io.clickhouse", "ClickHouse", {}, "clickhouse_connect", "clickhouse-connect"),
+    ("mage_ai.io.bigquery", "BigQuery", {}, "google.cloud.bigquery", "google-cloud-bigquery"),
+    ("mage_ai.io.google_cloud_storage", "GoogleCloudStorage", {}, "google.cloud.storage", "google-cloud-storage"),
+    ("mage_ai.io.google_sheets", "GoogleSheets", {}, "gspread", "gspread"),
+    ("mage_ai.io.mongodb", "MongoDB", {"database": "d"}, "pymongo", "pymongo"),
+    ("mage_ai.io.azure_blob_storage", "AzureBlobStorage", {"storage_account_name": "a"}, "azure.identity",
+     "azure-identity"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("module", "name", "settings", "driver", "package"), MISSING_DRIVERS)
+def test_a_missing_driver_names_the_package_for_requirements(monkeypatch, module, name, settings, driver, package):
+    import importlib
+
+    monkeypatch.setitem(sys.modules, driver, None)
+    connector = getattr(importlib.import_module(module), name)
+    with pytest.raises(ImportError, match=f"`{package}.*requirements.txt"):
+        loader = connector(**settings)
+        loader.open() if hasattr(loader, "open") else None
+        loader.conn  # noqa: B018 (opening the connection imports the driver)
+
+
+def test_the_azure_blob_driver_is_named_too(monkeypatch):
+    from mage_ai.io.azure_blob_storage import AzureBlobStorage
+
+    install(monkeypatch, "azure.identity", DefaultAzureCredential=lambda: "default")
+    monkeypatch.setitem(sys.modules, "azure.storage.blob", None)
+    with pytest.raises(ImportError, match="`azure-storage-blob`.*requirements.txt"):
+        AzureBlobStorage(storage_account_name="a")
