@@ -11,7 +11,7 @@ HOUR_SECONDS = 3600
 
 
 def convert_col_type(df_col, col_type):
-    """`df_col` converted to `col_type`: blanks and nulls become 0 for `number`; nulls are dropped for decimals and text."""
+    """`df_col` converted to `col_type`: blanks and nulls become 0 for `number`; decimals and text drop nulls."""
     if col_type == ColumnType.NUMBER:
         return df_col.replace(r"^\s*$", 0, regex=True).fillna(0).infer_objects().astype(np.int64)
     if col_type == ColumnType.NUMBER_WITH_DECIMALS:
