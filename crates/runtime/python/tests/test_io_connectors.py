@@ -64,6 +64,7 @@ def mariadb(tmp_path_factory):
         check=True,
         capture_output=True,
     )
+    server_log = open(folder / "server.log", "wb")  # noqa: SIM115 (the server writes to it until the session ends)
     server = subprocess.Popen(
         [
             mariadb_server_binary(),
@@ -76,7 +77,7 @@ def mariadb(tmp_path_factory):
             *as_root,
         ],
         stdout=subprocess.DEVNULL,
-        stderr=open(folder / "server.log", "wb"),
+        stderr=server_log,
     )
     import mysql.connector
 
@@ -100,6 +101,7 @@ def mariadb(tmp_path_factory):
     finally:
         server.terminate()
         server.wait(timeout=DEADLINE_SECONDS)
+        server_log.close()
 
 
 def test_mysql_with_config_reads_the_mysql_keys(mariadb, tmp_path):
@@ -318,14 +320,15 @@ def test_mssql_sends_mages_sql(monkeypatch):
     loader.export(FRAME, None, "people")
     assert log[0] == (
         "connect",
-        ("DRIVER={ODBC Driver 18 for SQL Server};SERVER=h;DATABASE=db;UID=u;PWD=p;ENCRYPT=yes;"
-         "TrustServerCertificate=yes",),
+        ("DRIVER={ODBC Driver 18 for SQL Server};SERVER=h;DATABASE=db;UID=u;PWD=p;ENCRYPT=yes;TrustServerCertificate=yes",),
         {},
     )  # fmt: skip
     assert log.sql() == [
         "SELECT TOP 1 * FROM information_schema.tables \nWHERE table_schema = 'dbo' AND table_name = 'people'",
-        "IF NOT EXISTS (\nSELECT * FROM information_schema.schemata WHERE schema_name = 'dbo')\n"
-        "BEGIN EXEC('CREATE SCHEMA dbo') END",
+        (
+            "IF NOT EXISTS (\nSELECT * FROM information_schema.schemata WHERE schema_name = 'dbo')\n"
+            "BEGIN EXEC('CREATE SCHEMA dbo') END"
+        ),
         'CREATE TABLE dbo.people ("name" char(255),"age" bigint,"fare" decimal);',
         "INSERT INTO dbo.people VALUES (?, ?, ?)",
     ]
@@ -348,7 +351,10 @@ def test_mssql_if_exists_policies_on_an_existing_table(monkeypatch):
     assert log.sql()[2] == "DELETE FROM s.t"
     log.clear()
     loader.export(FRAME, "s", "t", if_exists="replace", drop_table_on_replace=True, cascade_on_drop=True)
-    assert log.sql()[2:4] == ["DROP TABLE s.t CASCADE", 'CREATE TABLE s.t ("name" char(255),"age" bigint,"fare" decimal);']
+    assert log.sql()[2:4] == [
+        "DROP TABLE s.t CASCADE",
+        'CREATE TABLE s.t ("name" char(255),"age" bigint,"fare" decimal);',
+    ]
     log.clear()
     loader.export(FRAME, "s", "t", if_exists="append")
     assert [sql.split(" (")[0] for sql in log.sql()[2:]] == ["INSERT INTO s.t VALUES"]
@@ -391,7 +397,10 @@ def test_trino_sends_mages_sql_and_retries_user_errors(monkeypatch):
 
     install(monkeypatch, "trino.exceptions", TrinoUserError=TrinoUserError)
     install(monkeypatch, "trino.auth", BasicAuthentication=lambda user, password: ("basic", user, password))
-    sys.modules["trino"].dbapi, sys.modules["trino"].exceptions = sys.modules["trino.dbapi"], sys.modules["trino.exceptions"]
+    sys.modules["trino"].dbapi, sys.modules["trino"].exceptions = (
+        sys.modules["trino.dbapi"],
+        sys.modules["trino.exceptions"],
+    )
     config = ConfigFileLoader(config={"TRINO_CATALOG": "hive", "TRINO_HOST": "h", "TRINO_USER": "u",
                                       "TRINO_PASSWORD": "p", "TRINO_PORT": 443, "TRINO_SCHEMA": "raw"})  # fmt: skip
     loader = Trino.with_config(config)
@@ -430,7 +439,10 @@ def test_snowflake_sends_mages_sql_and_writes_with_write_pandas(monkeypatch):
     install(monkeypatch, "snowflake.connector.pandas_tools",
             write_pandas=lambda conn, df, table, **options: log.append(("write_pandas", table, len(df), options)))  # fmt: skip
     sys.modules["snowflake"].connector = sys.modules["snowflake.connector"]
-    sys.modules["snowflake.connector"].connect = lambda **kwargs: (log.append(("connect", kwargs)), FakeConnection(log, no_rows))[1]
+    sys.modules["snowflake.connector"].connect = lambda **kwargs: (
+        log.append(("connect", kwargs)),
+        FakeConnection(log, no_rows),
+    )[1]
     config = ConfigFileLoader(config={
         "SNOWFLAKE_ACCOUNT": "acme", "SNOWFLAKE_USER": "u", "SNOWFLAKE_PASSWORD": "p", "SNOWFLAKE_DEFAULT_WH": "wh",
         "SNOWFLAKE_DEFAULT_DB": "DB", "SNOWFLAKE_DEFAULT_SCHEMA": "RAW", "SNOWFLAKE_ROLE": "loader"})  # fmt: skip
@@ -469,15 +481,17 @@ def test_clickhouse_sends_mages_commands(monkeypatch):
         def insert_df(self, table, df):
             log.append(("insert_df", table, len(df)))
 
-    install(monkeypatch, "clickhouse_connect", get_client=lambda **kwargs: (log.append(("client", kwargs)), Client())[1])
+    install(
+        monkeypatch, "clickhouse_connect", get_client=lambda **kwargs: (log.append(("client", kwargs)), Client())[1]
+    )
     config = ConfigFileLoader(config={"CLICKHOUSE_HOST": "h", "CLICKHOUSE_DATABASE": "analytics"})
     loader = ClickHouse.with_config(config)
     assert loader.default_database() == "analytics"
     loader.export(FRAME, "people")
     assert log[1:] == [
         ("query_df", "\nEXISTS TABLE analytics.people\n"),
-        ("command", "CREATE TABLE analytics.people (Name Nullable(String), Age Nullable(Int64), "
-                    "Fare Nullable(Float64)) ENGINE = Memory"),
+        ("command", ("CREATE TABLE analytics.people (Name Nullable(String), Age Nullable(Int64), "
+                     "Fare Nullable(Float64)) ENGINE = Memory")),
         ("insert_df", "analytics.people", 2),
     ]  # fmt: skip
     results = ClickHouse(host="h").execute_queries(["SELECT 1", "DROP TABLE x"], fetch_query_at_indexes=[True, False])
@@ -524,14 +538,17 @@ def test_bigquery_loads_with_the_disposition_of_if_exists(monkeypatch):
     install(monkeypatch, "google.oauth2.service_account", Credentials=credentials)
     config = ConfigFileLoader(config={"GOOGLE_SERVICE_ACC_KEY": {"client_email": "a@b"}, "GOOGLE_LOCATION": "EU"})
     loader = BigQuery.with_config(config)
-    assert log[0] == ("client", ("info", "a@b", tuple(
-        ["https://www.googleapis.com/auth/drive", "https://www.googleapis.com/auth/bigquery"])), {"location": "EU"})  # fmt: skip
+    assert log[0] == ("client", ("info", "a@b", (
+        "https://www.googleapis.com/auth/drive", "https://www.googleapis.com/auth/bigquery")), {"location": "EU"})  # fmt: skip
     assert loader.default_database() == "proj"
     for policy, disposition in [("replace", "WRITE_TRUNCATE"), ("append", "WRITE_APPEND"), ("fail", "WRITE_EMPTY")]:
         loader.export(pd.DataFrame({"first name": [1]}), "raw.people", if_exists=policy)
         assert log[-2:] == [("create_dataset", "raw", True), ("load", "raw.people", ["first_name"], disposition)]
     loader.export(None, "proj.raw.copy", if_exists="replace", query_string="SELECT 1")
-    assert log[-2:] == [("query", "DROP TABLE `proj.raw.copy`"), ("query", "\nCREATE TABLE proj.raw.copy AS\nSELECT 1\n")]
+    assert log[-2:] == [
+        ("query", "DROP TABLE `proj.raw.copy`"),
+        ("query", "\nCREATE TABLE proj.raw.copy AS\nSELECT 1\n"),
+    ]
     with pytest.raises(ValueError, match="GOOGLE_SERVICE_ACC_KEY"):
         BigQuery.with_config(ConfigFileLoader(config={}))
 
@@ -690,3 +707,158 @@ def test_the_azure_blob_driver_is_named_too(monkeypatch):
     monkeypatch.setitem(sys.modules, "azure.storage.blob", None)
     with pytest.raises(ImportError, match="`azure-storage-blob`.*requirements.txt"):
         AzureBlobStorage(storage_account_name="a")
+
+
+# Every class's signatures against Mage 0.9.80's source, read with `ast` (Mage's modules need its dependencies)
+
+CONNECTORS = [
+    ("mysql", "MySQL"), ("s3", "S3"), ("mssql", "MSSQL"), ("redshift", "Redshift"), ("trino", "Trino"),
+    ("snowflake", "Snowflake"), ("clickhouse", "ClickHouse"), ("bigquery", "BigQuery"),
+    ("google_cloud_storage", "GoogleCloudStorage"), ("google_sheets", "GoogleSheets"), ("mongodb", "MongoDB"),
+    ("azure_blob_storage", "AzureBlobStorage"),
+]  # fmt: skip
+# Mage's methods Wand leaves out: printing helpers, temp folders for HDF5, SQLAlchemy's fast path, private helpers.
+NOT_PROVIDED = {"open_temporary_directory", "upload_dataframe_fast", "alter_table", "clean", "get_columns"}
+CONSTANTS = {"QUERY_ROW_LIMIT": 10_000_000}
+
+
+def mage_classes():
+    """Every class of Mage's mage_ai/io: its base names and its methods' ast nodes."""
+    classes = {}
+    for file in sorted(os.listdir(MAGE_IO)):
+        if file.endswith(".py"):
+            with open(os.path.join(MAGE_IO, file), encoding="utf-8") as source:
+                tree = ast.parse(source.read())
+            for node in tree.body:
+                if isinstance(node, ast.ClassDef):
+                    methods = {item.name: item for item in node.body if isinstance(item, ast.FunctionDef)}
+                    bases = [base.id if isinstance(base, ast.Name) else base.attr for base in node.bases]
+                    classes.setdefault(node.name, (bases, methods, file))
+    return classes
+
+
+def mage_methods(classes, name):
+    """The public methods (and `__init__`) of a Mage class, its bases' included, nearest definition first."""
+    bases, methods, _ = classes[name]
+    found = {}
+    for base in bases:
+        if base in classes:
+            found.update(mage_methods(classes, base))
+    for method_name, node in methods.items():
+        decorators = {getattr(d, "id", getattr(d, "attr", None)) for d in node.decorator_list}
+        if "property" in decorators or (method_name.startswith("_") and method_name != "__init__"):
+            continue
+        found[method_name] = node
+    return found
+
+
+def ast_parameters(node):
+    def default(expression):
+        if isinstance(expression, ast.Name):
+            return CONSTANTS.get(expression.id, expression.id)
+        if isinstance(expression, ast.Attribute):
+            return expression.attr.lower()
+        return ast.literal_eval(expression)
+
+    arguments = node.args
+    positional = arguments.posonlyargs + arguments.args
+    defaults = [None] * (len(positional) - len(arguments.defaults)) + [default(d) for d in arguments.defaults]
+    parameters = [(a.arg, "POSITIONAL_OR_KEYWORD", d) for a, d in zip(positional, defaults)]
+    if arguments.vararg:
+        parameters.append((arguments.vararg.arg, "VAR_POSITIONAL", None))
+    for argument, value in zip(arguments.kwonlyargs, arguments.kw_defaults):
+        parameters.append((argument.arg, "KEYWORD_ONLY", None if value is None else default(value)))
+    if arguments.kwarg:
+        parameters.append(("**", "VAR_KEYWORD", None))
+    first_is_self = "classmethod" not in {getattr(d, "id", None) for d in node.decorator_list}
+    return parameters[1:] if first_is_self or parameters[:1] and parameters[0][0] == "cls" else parameters
+
+
+def wand_parameters(function):
+    parameters = []
+    for parameter in inspect.signature(function).parameters.values():
+        value = None if parameter.default is inspect.Parameter.empty else parameter.default
+        value = getattr(value, "value", value)
+        name = "**" if parameter.kind is inspect.Parameter.VAR_KEYWORD else parameter.name
+        parameters.append((name, parameter.kind.name, value))
+    return parameters
+
+
+@pytest.mark.parametrize(("module", "name"), CONNECTORS)
+def test_signatures_match_mages(module, name):
+    import importlib
+
+    classes = mage_classes()
+    assert classes[name][2] == f"{module}.py"
+    connector = getattr(importlib.import_module(f"mage_ai.io.{module}"), name)
+    mismatches = []
+    for method_name, node in sorted(mage_methods(classes, name).items()):
+        if method_name in NOT_PROVIDED:
+            continue
+        function = inspect.getattr_static(connector, method_name, None)
+        if function is None:
+            mismatches.append(f"{method_name}: missing")
+            continue
+        function = getattr(connector, method_name)
+        bound = isinstance(inspect.getattr_static(connector, method_name), classmethod)
+        wand = wand_parameters(function) if bound else wand_parameters(function)[1:]
+        mage = ast_parameters(node)
+        if bound and mage and mage[0][0] == "cls":
+            mage = mage[1:]
+        if wand != mage:
+            mismatches.append(f"{method_name}: Wand {wand} != Mage {mage}")
+    assert mismatches == []
+
+
+@pytest.mark.parametrize(("module", "name"), [("postgres", "Postgres"), ("duckdb", "DuckDB")])
+def test_postgres_and_duckdb_have_mages_sql_methods(module, name):
+    import importlib
+
+    connector = getattr(importlib.import_module(f"mage_ai.io.{module}"), name)
+    mage = ast_parameters(mage_classes()["BaseSQL"][1]["execute_queries"])
+    assert wand_parameters(connector.execute_queries)[1:] == mage
+    for method_name in ("default_database", "default_schema", "with_config", "load", "export", "execute"):
+        assert callable(getattr(connector, method_name))
+
+
+# execute_queries on DuckDB; io_config's json_value and aws_secret_var
+
+
+def test_duckdb_execute_queries_returns_the_flagged_frames():
+    from mage_ai.io.duckdb import DuckDB
+
+    with DuckDB() as loader:
+        results = loader.execute_queries(
+            ["CREATE TABLE t AS SELECT 1 AS a", "SELECT a + 1 AS b FROM t"], fetch_query_at_indexes=[False, True]
+        )
+        assert results[0] is None and results[1]["b"].tolist() == [2]
+        assert (loader.default_database(), loader.default_schema()) == (None, "main")
+
+
+def test_io_config_renders_json_value_and_aws_secret_var(s3_endpoint, tmp_path, monkeypatch):
+    import boto3
+
+    for key, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1",
+                       "AWS_ENDPOINT_URL": s3_endpoint}.items():  # fmt: skip
+        monkeypatch.setenv(key, value)
+    boto3.client("secretsmanager").create_secret(Name="warehouse/password", SecretString="hunter2")
+    monkeypatch.setenv("WAND_TEST_JSON", '{"db": {"hosts": ["a", "b"]}}')
+    path = write(
+        tmp_path / "io_config.yaml",
+        "default:\n"
+        "  POSTGRES_PASSWORD: \"{{ aws_secret_var('warehouse/password') }}\"\n"
+        "  POSTGRES_HOST: \"{{ json_value(env_var('WAND_TEST_JSON'), 'db.hosts[1]') }}\"\n"
+        "other:\n"
+        "  POSTGRES_PASSWORD: \"{{ aws_secret_var('no/such/secret') }}\"\n",
+    )
+    config = ConfigFileLoader(path, "default")
+    assert (config["POSTGRES_PASSWORD"], config["POSTGRES_HOST"]) == ("hunter2", "b")
+    with pytest.raises(ValueError, match="POSTGRES_PASSWORD: aws_secret_var\\('no/such/secret'\\) failed"):
+        ConfigFileLoader(path, "other")
+
+
+def test_aws_secret_var_without_boto3_names_the_package(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "boto3", None)
+    path = write(tmp_path / "io_config.yaml", "default:\n  K: \"{{ aws_secret_var('x') }}\"\n")
+    with pytest.raises(ImportError, match="`boto3`.*requirements.txt"):
+        ConfigFileLoader(path)

@@ -14,7 +14,7 @@ QUERY_ROW_LIMIT = 10_000_000
 
 
 class AzureBlobStorage(BaseFile):
-    AUTHENTICATION_KEYS = [ConfigKey.AZURE_CLIENT_ID, ConfigKey.AZURE_CLIENT_SECRET, ConfigKey.AZURE_TENANT_ID]
+    AUTHENTICATION_KEYS = (ConfigKey.AZURE_CLIENT_ID, ConfigKey.AZURE_CLIENT_SECRET, ConfigKey.AZURE_TENANT_ID)
 
     def __init__(self, verbose=False, **kwargs):
         self.verbose = kwargs.get("verbose", True)

@@ -127,6 +127,10 @@ class BigQuery:
         df = df.rename(columns=lambda name: str(name).replace(" ", "_"))
         self.client.load_table_from_dataframe(df, table_id, job_config=config).result()
 
+    def sample(self, schema, table, size=QUERY_ROW_LIMIT, **kwargs):
+        """Up to `size` rows of `schema.table` (not a random sample)."""
+        return self.load(f"SELECT * FROM {schema}.{table} LIMIT {size};", **kwargs)
+
     def _enforce_limit(self, query, limit=QUERY_ROW_LIMIT):
         query = query.strip(";")
         return f"\nWITH subquery AS (\n    {query}\n)\n\nSELECT *\nFROM subquery\nLIMIT {limit}\n"

@@ -126,6 +126,10 @@ class ClickHouse:
             )
         self.client.insert_df(full_name, df)
 
+    def sample(self, schema, table, size=QUERY_ROW_LIMIT, **kwargs):
+        """Up to `size` rows of `schema.table` (not a random sample)."""
+        return self.load(f"SELECT * FROM {schema}.{table} LIMIT {size};", **kwargs)
+
     def _enforce_limit(self, query, limit=QUERY_ROW_LIMIT):
         query = query.strip(";")
         return f"\nWITH subquery AS (\n    {query}\n)\n\nSELECT *\nFROM subquery\nLIMIT {limit}\n"

@@ -193,6 +193,10 @@ class Snowflake(base.BaseSQL):
             else:
                 _write_pandas()(self.conn, df, table_name, **{"auto_create_table": create, **write_options})
 
+    def sample(self, schema, table, size=QUERY_ROW_LIMIT, **kwargs):
+        """Up to `size` rows of `schema.table` (not a random sample)."""
+        return self.load(f"SELECT * FROM {schema}.{table} LIMIT {size};", **kwargs)
+
     def _enforce_limit(self, query, limit=QUERY_ROW_LIMIT):
         query = query.strip(";")
         return f"\nWITH subquery AS (\n    {query}\n)\n\nSELECT *\nFROM subquery\nLIMIT {limit}\n"
