@@ -1,12 +1,10 @@
 """Mage's connectors in `mage_ai.io`: S3 against moto's S3 server, MySQL against a throwaway MariaDB, the others
-against stand-in driver modules that record what each class sends; and every class's signatures against Mage's."""
+against stand-in driver modules that record what each class sends; and every class's signatures against Mage 0.9.80's,
+as recorded from its source in data/mage_io_signatures.json (by record_mage_signatures.py)."""
 
-import ast
 import inspect
+import json
 import os
-import shutil
-import socket
-import subprocess
 import sys
 import time
 import types
@@ -16,23 +14,7 @@ import pytest
 
 from mage_ai.io.config import ConfigFileLoader
 
-MAGE_IO = "/tmp/magesrc/mage_ai/io"
-DEADLINE_SECONDS = 60
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until(check, what):
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise TimeoutError(f"gave up waiting for {what}")
+SIGNATURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "mage_io_signatures.json")
 
 
 def write(path, text):
@@ -40,68 +22,7 @@ def write(path, text):
     return path
 
 
-# MySQL, against a real MariaDB started for the session
-
-
-def mariadb_server_binary():
-    for name in ("mariadbd", "mysqld"):
-        for folder in (None, "/usr/sbin", "/usr/libexec"):
-            found = shutil.which(name, path=folder) if folder else shutil.which(name)
-            if found:
-                return found
-    raise RuntimeError("the MySQL tests need MariaDB's server: install Debian's mariadb-server")
-
-
-@pytest.fixture(scope="session")
-def mariadb(tmp_path_factory):
-    """A throwaway MariaDB on a free port, with an empty database `wand`; yields the connection settings."""
-    folder = tmp_path_factory.mktemp("mariadb")
-    data, socket_path, port = folder / "data", folder / "mysqld.sock", free_port()
-    as_root = ["--user=root"] if os.geteuid() == 0 else []
-    install = shutil.which("mariadb-install-db") or shutil.which("mysql_install_db")
-    subprocess.run(
-        [install, f"--datadir={data}", "--auth-root-authentication-method=normal", "--skip-test-db", *as_root],
-        check=True,
-        capture_output=True,
-    )
-    server_log = open(folder / "server.log", "wb")  # noqa: SIM115 (the server writes to it until the session ends)
-    server = subprocess.Popen(
-        [
-            mariadb_server_binary(),
-            "--no-defaults",
-            f"--datadir={data}",
-            f"--socket={socket_path}",
-            f"--port={port}",
-            "--bind-address=127.0.0.1",
-            f"--pid-file={folder / 'mysqld.pid'}",
-            *as_root,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=server_log,
-    )
-    import mysql.connector
-
-    def ready():
-        try:
-            mysql.connector.connect(unix_socket=str(socket_path), user="root").close()
-            return True
-        except mysql.connector.Error:
-            assert server.poll() is None, (folder / "server.log").read_text()
-            return False
-
-    try:
-        wait_until(ready, "MariaDB to accept connections")
-        admin = mysql.connector.connect(unix_socket=str(socket_path), user="root")
-        cursor = admin.cursor()
-        cursor.execute("CREATE DATABASE wand")
-        cursor.execute("CREATE USER 'wand'@'%' IDENTIFIED BY 'secret'")
-        cursor.execute("GRANT ALL ON *.* TO 'wand'@'%'")
-        admin.close()
-        yield dict(database="wand", host="127.0.0.1", password="secret", user="wand", port=port)
-    finally:
-        server.terminate()
-        server.wait(timeout=DEADLINE_SECONDS)
-        server_log.close()
+# MySQL, against a real MariaDB started for the session (the `mariadb` fixture is in conftest.py)
 
 
 def test_mysql_with_config_reads_the_mysql_keys(mariadb, tmp_path):
@@ -172,7 +93,7 @@ def test_mysql_export_of_a_query_creates_the_table_as_select(mariadb):
 def s3_endpoint():
     from moto.server import ThreadedMotoServer
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port())
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
     server.start()
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
@@ -709,7 +630,7 @@ def test_the_azure_blob_driver_is_named_too(monkeypatch):
         AzureBlobStorage(storage_account_name="a")
 
 
-# Every class's signatures against Mage 0.9.80's source, read with `ast` (Mage's modules need its dependencies)
+# Every class's signatures against Mage 0.9.80's, recorded from its source by record_mage_signatures.py
 
 CONNECTORS = [
     ("mysql", "MySQL"), ("s3", "S3"), ("mssql", "MSSQL"), ("redshift", "Redshift"), ("trino", "Trino"),
@@ -719,59 +640,14 @@ CONNECTORS = [
 ]  # fmt: skip
 # Mage's methods Wand leaves out: printing helpers, temp folders for HDF5, SQLAlchemy's fast path, private helpers.
 NOT_PROVIDED = {"open_temporary_directory", "upload_dataframe_fast", "alter_table", "clean", "get_columns"}
-CONSTANTS = {"QUERY_ROW_LIMIT": 10_000_000}
 
 
-def mage_classes():
-    """Every class of Mage's mage_ai/io: its base names and its methods' ast nodes."""
-    classes = {}
-    for file in sorted(os.listdir(MAGE_IO)):
-        if file.endswith(".py"):
-            with open(os.path.join(MAGE_IO, file), encoding="utf-8") as source:
-                tree = ast.parse(source.read())
-            for node in tree.body:
-                if isinstance(node, ast.ClassDef):
-                    methods = {item.name: item for item in node.body if isinstance(item, ast.FunctionDef)}
-                    bases = [base.id if isinstance(base, ast.Name) else base.attr for base in node.bases]
-                    classes.setdefault(node.name, (bases, methods, file))
-    return classes
-
-
-def mage_methods(classes, name):
-    """The public methods (and `__init__`) of a Mage class, its bases' included, nearest definition first."""
-    bases, methods, _ = classes[name]
-    found = {}
-    for base in bases:
-        if base in classes:
-            found.update(mage_methods(classes, base))
-    for method_name, node in methods.items():
-        decorators = {getattr(d, "id", getattr(d, "attr", None)) for d in node.decorator_list}
-        if "property" in decorators or (method_name.startswith("_") and method_name != "__init__"):
-            continue
-        found[method_name] = node
-    return found
-
-
-def ast_parameters(node):
-    def default(expression):
-        if isinstance(expression, ast.Name):
-            return CONSTANTS.get(expression.id, expression.id)
-        if isinstance(expression, ast.Attribute):
-            return expression.attr.lower()
-        return ast.literal_eval(expression)
-
-    arguments = node.args
-    positional = arguments.posonlyargs + arguments.args
-    defaults = [None] * (len(positional) - len(arguments.defaults)) + [default(d) for d in arguments.defaults]
-    parameters = [(a.arg, "POSITIONAL_OR_KEYWORD", d) for a, d in zip(positional, defaults)]
-    if arguments.vararg:
-        parameters.append((arguments.vararg.arg, "VAR_POSITIONAL", None))
-    for argument, value in zip(arguments.kwonlyargs, arguments.kw_defaults):
-        parameters.append((argument.arg, "KEYWORD_ONLY", None if value is None else default(value)))
-    if arguments.kwarg:
-        parameters.append(("**", "VAR_KEYWORD", None))
-    first_is_self = "classmethod" not in {getattr(d, "id", None) for d in node.decorator_list}
-    return parameters[1:] if first_is_self or parameters[:1] and parameters[0][0] == "cls" else parameters
+def mage_class(name):
+    """A Mage class as recorded: the file defining it and, by method, its parameters as (name, kind, default)."""
+    with open(SIGNATURES, encoding="utf-8") as recorded:
+        found = json.load(recorded)["classes"][name]
+    methods = {method: [tuple(p) for p in parameters] for method, parameters in found["methods"].items()}
+    return found["file"], methods
 
 
 def wand_parameters(function):
@@ -788,11 +664,11 @@ def wand_parameters(function):
 def test_signatures_match_mages(module, name):
     import importlib
 
-    classes = mage_classes()
-    assert classes[name][2] == f"{module}.py"
+    file, methods = mage_class(name)
+    assert file == f"{module}.py"
     connector = getattr(importlib.import_module(f"mage_ai.io.{module}"), name)
     mismatches = []
-    for method_name, node in sorted(mage_methods(classes, name).items()):
+    for method_name, mage in sorted(methods.items()):
         if method_name in NOT_PROVIDED:
             continue
         function = inspect.getattr_static(connector, method_name, None)
@@ -802,7 +678,6 @@ def test_signatures_match_mages(module, name):
         function = getattr(connector, method_name)
         bound = isinstance(inspect.getattr_static(connector, method_name), classmethod)
         wand = wand_parameters(function) if bound else wand_parameters(function)[1:]
-        mage = ast_parameters(node)
         if bound and mage and mage[0][0] == "cls":
             mage = mage[1:]
         if wand != mage:
@@ -815,8 +690,7 @@ def test_postgres_and_duckdb_have_mages_sql_methods(module, name):
     import importlib
 
     connector = getattr(importlib.import_module(f"mage_ai.io.{module}"), name)
-    mage = ast_parameters(mage_classes()["BaseSQL"][1]["execute_queries"])
-    assert wand_parameters(connector.execute_queries)[1:] == mage
+    assert wand_parameters(connector.execute_queries)[1:] == mage_class("BaseSQL")[1]["execute_queries"]
     for method_name in ("default_database", "default_schema", "with_config", "load", "export", "execute"):
         assert callable(getattr(connector, method_name))
 
