@@ -67,6 +67,8 @@ def _run(request):
         run_statuses=list(request.get("run_statuses") or []),
     )
     context.set_current(ctx)
+    if request.get("language") == "sql":
+        return _run_sql(request, ctx)
     inputs = [outputs.load(stored) for stored in request.get("inputs", [])]
     decorators.reset()
     _load_module(request)
@@ -93,6 +95,36 @@ def _run(request):
         except AssertionError as error:
             raise BlockFailure(f"test `{test.__name__}` failed: {error or 'assertion failed'}") from None
     return {"status": "completed", "stored": stored, "tests": len(tests), "effects": ctx.effects}
+
+
+def _run_sql(request, ctx):
+    """A SQL block: its output is the table it wrote (or the rows raw SQL returned), stored like any output."""
+    from wand_runtime import sql
+
+    stored_inputs = request.get("inputs") or []
+
+    def load_input(index):
+        stored = stored_inputs[index] if index < len(stored_inputs) else None
+        if not stored or not stored.get("outputs"):
+            return None
+        # Mage hands a SQL block its parent's first output; a table stays Arrow (no copy into pandas).
+        first = stored["outputs"][0]
+        return outputs.load_path(first["path"], "pyarrow" if first.get("kind") == outputs.ARROW else None)
+
+    kwargs = _kwargs(request)
+    kwargs.pop("logger")
+    try:
+        output = sql.run(request, kwargs, load_input)
+    except sql.SqlFailure as failure:
+        print(str(failure), file=sys.stderr)
+        if failure.shown:
+            print(failure.shown, file=sys.stderr)
+        return {"status": "failed", "error": _capped(str(failure)), "traceback": failure.shown and _capped(failure.shown)}
+    try:
+        stored = outputs.save(output, request["output_dir"], frame="pandas")
+    except outputs.UnstorableOutput as error:
+        raise BlockFailure(f"the output of block `{request['block_uuid']}` cannot be stored: {error}") from None
+    return {"status": "completed", "stored": stored, "tests": 0, "effects": ctx.effects}
 
 
 def _load_module(request):

@@ -17,30 +17,34 @@ class UnstorableOutput(Exception):
     """A value that none of the formats can hold (e.g. an open file or a lambda)."""
 
 
-def save(value, out_dir):
-    """Store a block's return value; returns {"container": "single"|"tuple", "outputs": [meta, ...]}."""
+def save(value, out_dir, frame=None):
+    """Store a block's return value; returns {"container": "single"|"tuple", "outputs": [meta, ...]}.
+
+    `frame` names the kind of DataFrame a downstream block gets back for an Arrow table (a SQL block's Arrow rows
+    come back as pandas, as in Mage); by default the kind that was returned."""
     # The paths go into the run history and are read back by later runs, which may start elsewhere.
     out_dir = os.path.abspath(out_dir)
     os.makedirs(out_dir, exist_ok=True)
     if isinstance(value, tuple) and type(value) is tuple:
-        metas = [save_one(item, out_dir, f"output_{index}") for index, item in enumerate(value)]
+        metas = [save_one(item, out_dir, f"output_{index}", frame) for index, item in enumerate(value)]
         return {"container": "tuple", "outputs": metas}
-    return {"container": "single", "outputs": [save_one(value, out_dir, "output_0")]}
+    return {"container": "single", "outputs": [save_one(value, out_dir, "output_0", frame)]}
 
 
-def save_one(value, out_dir, name):
+def save_one(value, out_dir, name, read_as=None):
     """Store one value as `<out_dir>/<name>.<ext>` and describe it."""
     frame = _frame_kind(value)
     if frame is not None:
         path = os.path.join(out_dir, name + _EXTENSIONS[ARROW])
         table = _to_arrow(value, frame)
         _write_arrow(table, path)
+        returned_as = read_as or frame
         return {
             "name": name,
             "kind": ARROW,
-            "frame": frame,
+            "frame": returned_as,
             "path": path,
-            "type": _type_name(value),
+            "type": "pandas.core.frame.DataFrame" if returned_as == "pandas" else _type_name(value),
             "rows": table.num_rows,
             "columns": table.num_columns,
         }

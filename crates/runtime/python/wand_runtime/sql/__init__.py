@@ -1,0 +1,229 @@
+"""Runs a SQL block with Mage's semantics (mage_ai/data_preparation/models/block/sql/__init__.py, Mage 0.9.80).
+
+1. Each upstream output the SQL names as `{{ df_n }}` is written to the block's database as a table named after the
+   upstream block (`<env>_<pipeline>_<block>_v1`, or its `data_provider_table`), unless the parent is a SQL block on
+   the same database and profile, whose table is already there. An empty output is not written, as in Mage.
+2. The text is rendered (see `render`), logged, and split into statements.
+3. Unless `use_raw_sql`, the last statement's rows become the block's table `<schema>.<table>` by
+   `export_write_policy` (append by default, replace, or fail when it exists), the statements before it run first,
+   and the block's output is that whole table. With `use_raw_sql` the statements run as written: when they create,
+   insert or update, the output is the first 1,000 rows of the table written; when they only read, the last
+   statement's rows; otherwise None.
+
+A database error fails the block with the database's message and the line of the rendered SQL it points at.
+"""
+
+import os
+
+from wand_runtime.sql import databases, render
+
+# Mage's QUERY_ROW_LIMIT: the most rows a SQL block passes on.
+QUERY_ROW_LIMIT = 10_000_000
+# The rows Mage returns from a raw SQL block that writes a table.
+RAW_WRITE_PREVIEW_ROWS = 1000
+DEFAULT_PROFILE = "default"
+
+
+class SqlFailure(Exception):
+    """A SQL block failed; `shown` is the rendered SQL with the failing line marked, for the log and the editor."""
+
+    def __init__(self, message, shown=None):
+        super().__init__(message)
+        self.shown = shown
+
+
+def table_name(pipeline_uuid, block_uuid, configuration, env):
+    """The table Mage writes a block's data to: `data_provider_table`, else `<pipeline>_<block>_v1` with `dev_` or
+    `test_` in front in those environments."""
+    explicit = (configuration or {}).get("data_provider_table")
+    if explicit:
+        return explicit
+    from mage_ai.io.base import clean_name
+
+    name = f"{pipeline_uuid}_{clean_name(block_uuid, case_sensitive=True)}_v1"
+    return f"{env}_{name}" if env in ("dev", "test") else name
+
+
+def run(request, context, load_input):
+    """Runs the SQL block of `request`; returns its output value (a table, or None)."""
+    configuration = request.get("configuration") or {}
+    block_uuid = request["block_uuid"]
+    provider = configuration.get("data_provider")
+    kind = databases.DATABASES.get(provider)
+    if kind is None:
+        raise SqlFailure(
+            f"block `{block_uuid}`: Wand does not run SQL on `{provider}` yet; use one of "
+            f"{', '.join(databases.DATABASES)}"
+        )
+    with open(os.path.join(request["repo_path"], request["file"]), encoding="utf-8") as file:
+        text = file.read()
+
+    profile = render.render_template(configuration.get("data_provider_profile") or DEFAULT_PROFILE, context)
+    from mage_ai.io.config import ConfigFileLoader
+
+    settings = ConfigFileLoader(os.path.join(request["repo_path"], "io_config.yaml"), profile)
+    database = kind(settings)
+    try:
+        output = _run(request, context, load_input, text, database)
+        database.commit()
+        return output
+    except BaseException:
+        database.rollback()
+        raise
+    finally:
+        database.close()
+
+
+def _run(request, context, load_input, text, database):
+    configuration = request.get("configuration") or {}
+    env = request.get("env", "dev")
+    schema = configuration.get("data_provider_schema") or database.default_schema()
+    if not database.has_schemas:
+        schema = None
+    upstream = request.get("upstream") or []
+    raw_text = text
+    names = [None] * len(upstream)
+    for index in render.referenced_upstream(raw_text, len(upstream)):
+        parent = upstream[index]
+        parent_table = table_name(request["pipeline_uuid"], parent["uuid"], parent.get("configuration"), env)
+        parent_schema = _upstream_schema(configuration, parent, schema, database)
+        names[index] = database.upstream_ref(parent_schema, parent_table)
+        if _shares_database(configuration, parent):
+            continue
+        table = _as_arrow(load_input(index), parent["uuid"])
+        if table is None or table.num_rows == 0:
+            print(f"No data in upstream block {parent['uuid']}.", flush=True)
+            continue
+        shown = database.qualified(parent_schema, parent_table)
+        print(f"Exporting data from upstream block {parent['uuid']} to {shown}.", flush=True)
+        database.write_upstream(table, parent_schema, parent_table)
+
+    text = render.substitute_tables(raw_text, names)
+    if not configuration.get("disable_query_preprocessing"):
+        if "block_output" in text:
+            frames = [_as_pandas(load_input(index)) for index in range(len(upstream))]
+            by_block = {parent["uuid"]: frame for parent, frame in zip(upstream, frames)}
+            text = render.expand_block_outputs(text, by_block, frames, context)
+        text = render.render_template(text, context)
+    print(f"Rendered SQL of block {request['block_uuid']}:\n{text}", flush=True)
+
+    statements = render.split_statements(text)
+    if not statements:
+        raise SqlFailure(f"block `{request['block_uuid']}`: the SQL file has no statement to run")
+    if configuration.get("use_raw_sql"):
+        return _run_raw(request, database, text, statements)
+    return _materialize(request, database, text, statements, schema, env)
+
+
+def _materialize(request, database, text, statements, schema, env):
+    configuration = request.get("configuration") or {}
+    policy = configuration.get("export_write_policy") or "append"
+    table = table_name(request["pipeline_uuid"], request["block_uuid"], configuration, env)
+    target = database.qualified(schema, table)
+    for statement in statements[:-1]:
+        _execute(request, database, text, statement)
+    last = statements[-1]
+    exists = database.exists(schema, table)
+    if exists and policy == "fail":
+        raise SqlFailure(
+            f"block `{request['block_uuid']}`: Table '{target}' already exists in database "
+            "(export_write_policy is fail)"
+        )
+    database.create_schema(schema)
+    if exists and policy == "replace":
+        database.execute(f"DROP TABLE {target}")
+    if exists and policy == "append":
+        _execute(request, database, text, last, f"INSERT INTO {target}\n")
+    else:
+        _execute(request, database, text, last, f"CREATE TABLE {target} AS\n")
+    limit = min(int(configuration.get("limit_in_pipeline_run") or QUERY_ROW_LIMIT), QUERY_ROW_LIMIT)
+    return database.fetch(f"SELECT * FROM {target} LIMIT {limit}")
+
+
+def _run_raw(request, database, text, statements):
+    if not render.changes_tables(text):
+        result = None
+        for statement in statements:
+            result = _execute(request, database, text, statement, fetch=True)
+        return result
+    for statement in statements:
+        _execute(request, database, text, statement)
+    written = render.written_table(text) if render.writes_rows(text) else None
+    if written is None:
+        return None
+    database.commit()
+    return database.fetch(f"SELECT * FROM {written} LIMIT {RAW_WRITE_PREVIEW_ROWS}")
+
+
+def _execute(request, database, text, statement, prefix="", fetch=False):
+    """Runs one statement (after `prefix`, e.g. a CREATE TABLE AS); a database error names the line it points at."""
+    sql = prefix + statement.text
+    try:
+        return database.fetch(sql) if fetch else database.execute(sql)
+    except Exception as error:  # drivers raise their own error types
+        relative = database.error_line(error)
+        line = statement.line
+        if relative is not None:
+            line += max(relative - 1 - prefix.count("\n"), 0)
+        message = str(error).strip()
+        raise SqlFailure(
+            f"block `{request['block_uuid']}`: {database.title} error at line {line} of the rendered SQL: {message}",
+            render.numbered(text, line),
+        ) from None
+
+
+def _upstream_schema(configuration, parent, schema, database):
+    """Mage's rule: a parent's own `data_provider_schema` when it is a block on the same provider and profile, else
+    this block's schema."""
+    if not database.upstream_has_schema:
+        return None
+    parent_configuration = parent.get("configuration") or {}
+    if (
+        parent_configuration.get("data_provider") == configuration.get("data_provider")
+        and parent_configuration.get("data_provider_profile") == configuration.get("data_provider_profile")
+        and parent_configuration.get("data_provider_schema")
+    ):
+        return parent_configuration["data_provider_schema"]
+    return schema
+
+
+def _shares_database(configuration, parent):
+    """A SQL parent on the same provider and profile has written its table where this block reads it."""
+    parent_configuration = parent.get("configuration") or {}
+    return (
+        parent.get("language") == "sql"
+        and parent_configuration.get("data_provider") == configuration.get("data_provider")
+        and (parent_configuration.get("data_provider_profile") or DEFAULT_PROFILE)
+        == (configuration.get("data_provider_profile") or DEFAULT_PROFILE)
+    )
+
+
+def _as_pandas(value):
+    """An upstream output as Mage hands it to `block_output`: tables as pandas DataFrames."""
+    import pyarrow as pa
+
+    return value.to_pandas() if isinstance(value, pa.Table) else value
+
+
+def _as_arrow(value, parent_uuid):
+    """An upstream output as an Arrow table: tables as they are, a list of records as rows; None for no data."""
+    import pyarrow as pa
+
+    if value is None:
+        return None
+    if isinstance(value, pa.Table):
+        return value
+    if type(value).__name__ == "DataFrame":
+        if hasattr(value, "to_arrow"):  # polars
+            return value.to_arrow()
+        return pa.Table.from_pandas(value, preserve_index=False)
+    if isinstance(value, (list, tuple)) and not value:
+        return None
+    if isinstance(value, dict) and not value:
+        return None
+    if isinstance(value, list) and all(isinstance(row, dict) for row in value):
+        return pa.Table.from_pylist(value)
+    raise SqlFailure(
+        f"the output of upstream block `{parent_uuid}` is a {type(value).__name__}, which a SQL block cannot read as "
+        "a table; return a DataFrame or a list of records from it"
+    )

@@ -1,0 +1,375 @@
+"""The databases a SQL block runs on: how each connects from an io_config.yaml profile, names and quotes tables,
+receives an upstream output as a table, runs statements and returns rows.
+
+Upstream outputs arrive as Arrow tables (every table output is stored as Arrow): DuckDB creates its table straight
+from the Arrow data, PostgreSQL receives it with `COPY ... FROM STDIN`, MySQL/MariaDB with batched multi-row INSERTs.
+Each driver is imported on first use; a missing one is an error naming the package for requirements.txt.
+"""
+
+import io
+import json
+import re
+
+from mage_ai.io.base import clean_name
+from mage_ai.io.config import ConfigKey
+
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+_REGISTERED = "__wand_upstream"
+
+
+def _driver(module, package, database):
+    try:
+        return __import__(module, fromlist=["_"])
+    except ImportError:
+        raise ImportError(
+            f"SQL blocks on {database} need the `{package}` package; add `{package}` to the project's requirements.txt"
+        ) from None
+
+
+def _cleaned(table):
+    """The Arrow table with Mage's cleaned column names (lower case, non-word characters as `_`)."""
+    return table.rename_columns([clean_name(name) for name in table.column_names])
+
+
+class Database:
+    """What every SQL dialect provides. `schema` arguments may be None where the database has no schemas."""
+
+    title = "SQL"
+    has_schemas = True
+    # Whether upstream tables are written to a schema of their own (Mage writes DuckDB's to the default one).
+    upstream_has_schema = True
+    quote_char = '"'
+
+    def __init__(self, settings):
+        self.settings = settings
+        self.connection = self.connect()
+
+    # Names
+
+    def ident(self, name):
+        """`name` as written in SQL: as is when it is a plain identifier (as Mage writes it), else quoted."""
+        if _PLAIN_NAME.fullmatch(name):
+            return name
+        q = self.quote_char
+        return q + name.replace(q, q + q) + q
+
+    def qualified(self, schema, table):
+        return f"{self.ident(schema)}.{self.ident(table)}" if schema else self.ident(table)
+
+    def default_schema(self):
+        return None
+
+    def upstream_ref(self, schema, table):
+        """What `{{ df_n }}` becomes for an upstream table."""
+        return self.qualified(schema, table)
+
+    # Work
+
+    def connect(self):
+        raise NotImplementedError
+
+    def execute(self, sql):
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(sql)
+        finally:
+            cursor.close()
+
+    def fetch(self, sql):
+        """The rows of `sql` as an Arrow table (an empty DataFrame for a statement that returns no rows)."""
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(sql)
+            if cursor.description is None:
+                import pandas as pd
+
+                return pd.DataFrame()
+            names = [column[0] for column in cursor.description]
+            return _rows_to_arrow(names, cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def exists(self, schema, table):
+        raise NotImplementedError
+
+    def create_schema(self, schema):
+        if schema:
+            self.execute(f"CREATE SCHEMA IF NOT EXISTS {self.ident(schema)}")
+
+    def write_upstream(self, table, schema, name):
+        """Replaces the table `schema.name` by the rows of an Arrow table."""
+        raise NotImplementedError
+
+    def commit(self):
+        self.connection.commit()
+
+    def rollback(self):
+        self.connection.rollback()
+
+    def close(self):
+        self.connection.close()
+
+    def error_line(self, error):
+        """The line of the failing statement a database error points at (1-based), when it says."""
+        found = re.search(r"\bLINE (\d+):", str(error))
+        return int(found.group(1)) if found else None
+
+
+class DuckDB(Database):
+    title = "DuckDB"
+    upstream_has_schema = False
+
+    def connect(self):
+        duckdb = _driver("duckdb", "duckdb", self.title)
+        database = self.settings.get(ConfigKey.DUCKDB_DATABASE) or ":memory:"
+        token = self.settings.get(ConfigKey.MOTHERDUCK_TOKEN)
+        return duckdb.connect(database, config={"motherduck_token": token} if token else {})
+
+    def default_schema(self):
+        return self.settings.get(ConfigKey.DUCKDB_SCHEMA) or "main"
+
+    def execute(self, sql):
+        self.connection.execute(sql)
+
+    def fetch(self, sql):
+        """DuckDB hands its rows over as Arrow; they are stored as Arrow without a detour through pandas."""
+        relation = self.connection.sql(sql)
+        if relation is None:
+            import pandas as pd
+
+            return pd.DataFrame()
+        return _plain_decimals(relation.to_arrow_table())
+
+    def exists(self, schema, table):
+        rows = self.connection.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [schema or self.default_schema(), table],
+        ).fetchall()
+        return bool(rows)
+
+    def write_upstream(self, table, schema, name):
+        # The Arrow data is scanned in place: no rows pass through Python.
+        self.connection.register(_REGISTERED, _cleaned(table))
+        try:
+            target = self.qualified(schema or self.default_schema(), name)
+            self.create_schema(schema or self.default_schema())
+            self.connection.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {_REGISTERED}")
+        finally:
+            self.connection.unregister(_REGISTERED)
+
+    def commit(self):
+        pass
+
+    def rollback(self):
+        pass
+
+
+class Postgres(Database):
+    title = "PostgreSQL"
+
+    def connect(self):
+        psycopg2 = _driver("psycopg2", "psycopg2-binary", self.title)
+        settings = {
+            "dbname": self.settings.get(ConfigKey.POSTGRES_DBNAME),
+            "user": self.settings.get(ConfigKey.POSTGRES_USER),
+            "password": self.settings.get(ConfigKey.POSTGRES_PASSWORD),
+            "host": self.settings.get(ConfigKey.POSTGRES_HOST),
+            "port": self.settings.get(ConfigKey.POSTGRES_PORT),
+            "connect_timeout": self.settings.get(ConfigKey.POSTGRES_CONNECT_TIMEOUT),
+        }
+        return psycopg2.connect(**{key: value for key, value in settings.items() if value not in (None, "")})
+
+    def default_schema(self):
+        return self.settings.get(ConfigKey.POSTGRES_SCHEMA) or "public"
+
+    def upstream_ref(self, schema, table):
+        # As Mage writes it: the database quoted, then schema and table.
+        database = self.settings.get(ConfigKey.POSTGRES_DBNAME)
+        prefix = f'"{database}".' if database else ""
+        return prefix + self.qualified(schema, table)
+
+    def exists(self, schema, table):
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
+                (schema or self.default_schema(), table),
+            )
+            return bool(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def write_upstream(self, table, schema, name):
+        import pyarrow.csv as pacsv
+
+        table = _cleaned(_textual_nested(table))
+        target = self.qualified(schema, name)
+        self.create_schema(schema)
+        self.execute(f"DROP TABLE IF EXISTS {target}")
+        columns = ", ".join(f"{self.ident(field.name)} {_postgres_type(field.type)}" for field in table.schema)
+        self.execute(f"CREATE TABLE {target} ({columns})")
+        if table.num_rows == 0:
+            return
+        buffer = io.BytesIO()
+        pacsv.write_csv(table, buffer, pacsv.WriteOptions(include_header=False, quoting_style="all_valid"))
+        buffer.seek(0)
+        names = ", ".join(self.ident(column) for column in table.column_names)
+        cursor = self.connection.cursor()
+        try:
+            cursor.copy_expert(f"COPY {target} ({names}) FROM STDIN WITH (FORMAT csv)", buffer)
+        finally:
+            cursor.close()
+
+
+class MySQL(Database):
+    title = "MySQL"
+    has_schemas = False
+    upstream_has_schema = False
+    quote_char = "`"
+    batch_rows = 5000
+
+    def connect(self):
+        connector = _driver("mysql.connector", "mysql-connector-python", self.title)
+        settings = {
+            "host": self.settings.get(ConfigKey.MYSQL_HOST),
+            "port": self.settings.get(ConfigKey.MYSQL_PORT),
+            "user": self.settings.get(ConfigKey.MYSQL_USER),
+            "password": self.settings.get(ConfigKey.MYSQL_PASSWORD),
+            "database": self.settings.get(ConfigKey.MYSQL_DATABASE),
+        }
+        return connector.connect(**{key: value for key, value in settings.items() if value not in (None, "")})
+
+    def qualified(self, schema, table):
+        return self.ident(table)
+
+    def upstream_ref(self, schema, table):
+        return self.ident(table)
+
+    def create_schema(self, schema):
+        pass
+
+    def exists(self, schema, table):
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = %s", (table,)
+            )
+            return bool(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def write_upstream(self, table, schema, name):
+        table = _cleaned(_textual_nested(table))
+        target = self.ident(name)
+        self.execute(f"DROP TABLE IF EXISTS {target}")
+        columns = ", ".join(f"{self.ident(field.name)} {_mysql_type(field.type)}" for field in table.schema)
+        self.execute(f"CREATE TABLE {target} ({columns})")
+        names = ", ".join(self.ident(column) for column in table.column_names)
+        slots = ", ".join(["%s"] * table.num_columns)
+        insert = f"INSERT INTO {target} ({names}) VALUES ({slots})"
+        cursor = self.connection.cursor()
+        try:
+            for batch in table.to_batches(self.batch_rows):
+                columns = [column.to_pylist() for column in batch.columns]
+                cursor.executemany(insert, list(zip(*columns)))
+        finally:
+            cursor.close()
+
+    def error_line(self, error):
+        found = re.search(r"\bat line (\d+)", str(error))
+        return int(found.group(1)) if found else None
+
+
+DATABASES = {"duckdb": DuckDB, "postgres": Postgres, "mysql": MySQL}
+
+
+def _rows_to_arrow(names, rows):
+    """Driver rows (tuples) as an Arrow table, column types inferred from the values, decimals made plain."""
+    import pyarrow as pa
+
+    columns = list(zip(*rows)) if rows else [() for _ in names]
+    arrays = [pa.array(list(values)) for values in columns]
+    return _plain_decimals(pa.Table.from_arrays(arrays, names=names))
+
+
+def _plain_decimals(table):
+    """Decimal columns as Mage's downstream blocks get them: whole numbers (a SUM of integers is a HUGEINT in DuckDB,
+    a NUMERIC in PostgreSQL) as int64, the others as float64."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for index, field in enumerate(table.schema):
+        if pa.types.is_decimal(field.type):
+            column = table.column(index)
+            whole = field.type.scale == 0 and _fits_int64(pc, column)
+            table = table.set_column(index, field.name, column.cast(pa.int64() if whole else pa.float64()))
+    return table
+
+
+def _fits_int64(pc, column):
+    if column.null_count == len(column):
+        return True
+    bounds = pc.min_max(column)
+    low, high = bounds["min"].as_py(), bounds["max"].as_py()
+    limit = 2**63
+    return (low is None or low >= -limit) and (high is None or high < limit)
+
+
+def _textual_nested(table):
+    """Lists, structs and maps as JSON text, which every database can store."""
+    import pyarrow as pa
+
+    for index, field in enumerate(table.schema):
+        if pa.types.is_nested(field.type):
+            values = pa.array(
+                [None if value is None else json.dumps(value, default=str) for value in table.column(index).to_pylist()],
+                pa.string(),
+            )
+            table = table.set_column(index, field.name, values)
+    return table
+
+
+def _postgres_type(kind):
+    import pyarrow as pa
+
+    if pa.types.is_boolean(kind):
+        return "BOOLEAN"
+    if pa.types.is_integer(kind):
+        return "BIGINT"
+    if pa.types.is_floating(kind):
+        return "DOUBLE PRECISION"
+    if pa.types.is_decimal(kind):
+        return "NUMERIC"
+    if pa.types.is_timestamp(kind):
+        return "TIMESTAMPTZ" if kind.tz else "TIMESTAMP"
+    if pa.types.is_date(kind):
+        return "DATE"
+    if pa.types.is_time(kind):
+        return "TIME"
+    if pa.types.is_duration(kind):
+        return "INTERVAL"
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+        return "BYTEA"
+    return "TEXT"
+
+
+def _mysql_type(kind):
+    import pyarrow as pa
+
+    if pa.types.is_boolean(kind):
+        return "BOOLEAN"
+    if pa.types.is_integer(kind):
+        return "BIGINT"
+    if pa.types.is_floating(kind):
+        return "DOUBLE"
+    if pa.types.is_decimal(kind):
+        return f"DECIMAL({min(kind.precision, 65)}, {min(kind.scale, 30)})"
+    if pa.types.is_timestamp(kind):
+        return "DATETIME(6)"
+    if pa.types.is_date(kind):
+        return "DATE"
+    if pa.types.is_time(kind):
+        return "TIME(6)"
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+        return "LONGBLOB"
+    return "LONGTEXT"
