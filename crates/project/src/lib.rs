@@ -13,6 +13,7 @@ mod project;
 mod scaffold;
 mod settings;
 mod snapshot;
+mod sql_block;
 mod templates;
 mod triggers_file;
 
@@ -26,5 +27,6 @@ pub use settings::ProjectSettings;
 pub use snapshot::{
     CODE_EXTENSIONS, CodeHasher, CodeSnapshot, MAX_FILE_BYTES, code_hash, snapshot, unpack,
 };
+pub use sql_block::{SQL_PROVIDERS, io_config_profiles};
 pub use templates::{BLOCK_TEMPLATES, BlockTemplate, block_template, generic_template};
 pub use triggers_file::DeclaredTriggers;

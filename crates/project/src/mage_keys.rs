@@ -240,11 +240,11 @@ fn block_type_inert(value: &Value) -> bool {
         .is_none_or(|kind| WAND_BLOCK_TYPES.contains(&kind) || !MAGE_BLOCK_TYPES.contains(&kind))
 }
 
-/// Python, or a name that is not one of Mage's languages (reported as unknown by the loader).
+/// Python or SQL, or a name that is not one of Mage's languages (reported as unknown by the loader).
 fn language_inert(value: &Value) -> bool {
-    value
-        .as_str()
-        .is_none_or(|language| language == "python" || !MAGE_LANGUAGES.contains(&language))
+    value.as_str().is_none_or(|language| {
+        matches!(language, "python" | "sql") || !MAGE_LANGUAGES.contains(&language)
+    })
 }
 
 /// No extension lists blocks (Mage writes `extensions: {great_expectations: {blocks: []}}` once opened).
@@ -445,12 +445,9 @@ pub(crate) const BLOCK_KEYS: &[Rule] = &[
     ),
     refused(
         "language",
-        Inert::When(
-            language_inert,
-            "sql, r, yaml or markdown on a block that runs",
-        ),
-        "Wand runs Python blocks only for now (SQL, R and YAML data-integration blocks are not run yet); rewrite \
-         the block in Python, or run this pipeline with Mage until Wand supports it",
+        Inert::When(language_inert, "r, yaml or markdown on a block that runs"),
+        "Wand runs Python and SQL blocks (R and YAML data-integration blocks are not run yet); rewrite the block \
+         in Python or SQL, or run this pipeline with Mage until Wand supports it",
     ),
     handled("name", "the block's name"),
     refused(
@@ -498,23 +495,23 @@ pub(crate) const CONFIGURATION_KEYS: &[Rule] = &[
     ),
     handled(
         "data_provider",
-        "read by Mage for SQL blocks only, which Wand refuses",
+        "a SQL block's database: duckdb, postgres or mysql (Mage's others are refused when the block is loaded)",
     ),
     handled(
         "data_provider_database",
-        "read by Mage for SQL blocks only, which Wand refuses",
+        "read by Mage for SQL blocks on BigQuery, Snowflake, Redshift and Trino, which Wand refuses; on DuckDB, PostgreSQL and MySQL the profile names the database, as in Mage",
     ),
     handled(
         "data_provider_profile",
-        "read by Mage for SQL blocks only, which Wand refuses",
+        "the io_config.yaml profile a SQL block connects with",
     ),
     handled(
         "data_provider_schema",
-        "read by Mage for SQL blocks only, which Wand refuses",
+        "the schema of a SQL block's result table and of its upstream tables",
     ),
     handled(
         "data_provider_table",
-        "read by Mage for SQL and data-integration blocks only, which Wand refuses",
+        "the name of a SQL block's result table (default: <pipeline>_<block>)",
     ),
     refused(
         "data_integration",
@@ -536,7 +533,7 @@ pub(crate) const CONFIGURATION_KEYS: &[Rule] = &[
     ),
     handled(
         "disable_query_preprocessing",
-        "read by Mage for SQL blocks only, which Wand refuses",
+        "a SQL block's SQL is run as written, without Jinja or `{{ df_n }}` rendering",
     ),
     warned(
         "disable_output_preview",
@@ -551,7 +548,7 @@ pub(crate) const CONFIGURATION_KEYS: &[Rule] = &[
     ),
     handled(
         "export_write_policy",
-        "read by Mage for SQL blocks only, which Wand refuses",
+        "what a SQL block does when its result table exists: append, replace or fail",
     ),
     handled(
         "file_path",
@@ -572,11 +569,11 @@ pub(crate) const CONFIGURATION_KEYS: &[Rule] = &[
     ),
     handled(
         "limit",
-        "read by Mage for SQL and dbt blocks only, which Wand refuses",
+        "read by SQL blocks (the rows shown when a block is run from the editor) and by dbt blocks",
     ),
     handled(
         "limit_in_pipeline_run",
-        "read by Mage for SQL blocks only, which Wand refuses",
+        "caps the rows a SQL block passes on in a pipeline run",
     ),
     refused(
         "reduce_output",
@@ -586,11 +583,11 @@ pub(crate) const CONFIGURATION_KEYS: &[Rule] = &[
     ),
     handled(
         "unique_upstream_table_name",
-        "read by Mage for SQL blocks only, which Wand refuses",
+        "SQL blocks name upstream tables with the run's partition too",
     ),
     handled(
         "use_raw_sql",
-        "read by Mage for SQL blocks only, which Wand refuses",
+        "a SQL block's statements run as written; no result table is created",
     ),
     refused(
         "variables",

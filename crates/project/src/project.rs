@@ -7,6 +7,7 @@ use model::{Block, BlockType, ConcurrencyConfig, Dag, DagError, Language, Pipeli
 use serde_json::{Map, Value};
 
 use crate::mage_keys::{self, Finding, Rule, Unknown};
+use crate::sql_block::sql_block_problems;
 use crate::{Diagnostic, PipelineFile, ProjectError, Severity};
 
 /// An opened Mage or Wand project.
@@ -458,6 +459,11 @@ impl Checker<'_> {
             None | Some(Value::Null) => Value::Object(Map::new()),
             Some(value) => value.clone(),
         };
+        if language == Language::Sql && block_type.runs_in_pipeline() {
+            for problem in sql_block_problems(&self.project.root, block_type, &configuration) {
+                self.error(Some(&uuid), problem);
+            }
+        }
         let timeout = match entry.get("timeout") {
             None | Some(Value::Null) => None,
             Some(value) => match value.as_f64() {

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::RuntimeError;
 
 /// Packages every Wand environment gets, besides the project's own requirements.
-const BASE_PACKAGES: &[&str] = &["pandas", "pyarrow", "pyyaml", "requests"];
+const BASE_PACKAGES: &[&str] = &["pandas", "pyarrow", "pyyaml", "requests", "jinja2"];
 /// Records which `requirements.txt` (by hash) the environment was built from.
 const STAMP: &str = ".wand-requirements";
 

@@ -22,7 +22,7 @@ pub use package::install_package;
 pub use preview::{TablePreview, preview_table};
 pub use protocol::{
     BlockOutcome, BlockRequest, FailureReason, RunStatusAnswer, RunStatusAnswered, RunStatusQuery,
-    SupervisorMessage, decode_supervisor_message,
+    SupervisorMessage, UpstreamBlock, decode_supervisor_message,
 };
 pub use sink::{
     FileSink, LogLine, LogSink, MAX_LOG_LINE_BYTES, Stream, VecSink, cap_log_text, parse_log_line,

@@ -16,6 +16,8 @@ pub struct BlockRequest {
     pub pipeline_uuid: String,
     pub block_uuid: String,
     pub block_type: String,
+    /// `python` or `sql`: which runner executes the file.
+    pub language: String,
     pub run_id: i64,
     /// The block file, relative to the project.
     pub file: String,
@@ -29,6 +31,8 @@ pub struct BlockRequest {
     pub configuration: Value,
     /// The stored outputs of each upstream block, in `upstream_blocks` order (`None`: the parent has none).
     pub inputs: Vec<Option<BlockOutputs>>,
+    /// The upstream blocks themselves, in the same order: a SQL block names their tables after them.
+    pub upstream: Vec<UpstreamBlock>,
     /// The folder the block's outputs go to.
     pub output_dir: String,
     pub run_tests: bool,
@@ -38,6 +42,16 @@ pub struct BlockRequest {
     pub sensor_interval: f64,
     /// The answers to the questions the block asked about other runs (`check_status`), one round per question.
     pub run_statuses: Vec<RunStatusAnswered>,
+}
+
+/// What a block knows of one parent: a SQL block writes the parent's output to a table named after it, or reads
+/// the table a SQL parent on the same database already wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct UpstreamBlock {
+    pub uuid: String,
+    pub block_type: String,
+    pub language: String,
+    pub configuration: Value,
 }
 
 /// A question a sensor asks about the run history through Mage's `check_status`: the run of `pipeline_uuid` with

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use model::{Block, BlockOutputs, PipelineDefinition, merge_variables};
-use runtime::BlockRequest;
+use runtime::{BlockRequest, UpstreamBlock};
+use serde_json::Value;
 use storage::PipelineRun;
 
 use crate::WorkerConfig;
@@ -49,6 +50,7 @@ pub(crate) fn block_request(source: RequestSource<'_>, config: &WorkerConfig) ->
         pipeline_uuid: definition.uuid.clone(),
         block_uuid: block.uuid.clone(),
         block_type: block.block_type.as_str().to_owned(),
+        language: block.language.as_str().to_owned(),
         run_id: run.id,
         file: block.file.clone(),
         execution_date: run.execution_date.to_rfc3339(),
@@ -62,11 +64,34 @@ pub(crate) fn block_request(source: RequestSource<'_>, config: &WorkerConfig) ->
             .iter()
             .map(|parent| outputs.get(parent).cloned())
             .collect(),
+        upstream: block
+            .upstream
+            .iter()
+            .map(|parent| upstream_block(definition, parent))
+            .collect(),
         output_dir: output_dir.display().to_string(),
         run_tests: config.run_tests,
         timeout: block.timeout,
         sensor_interval: config.sensor_interval.as_secs_f64(),
         run_statuses: Vec::new(),
+    }
+}
+
+/// The parent `uuid` as the definition pinned it (a parent missing from it is described as a Python block).
+fn upstream_block(definition: &PipelineDefinition, uuid: &str) -> UpstreamBlock {
+    match definition.blocks.iter().find(|block| block.uuid == uuid) {
+        Some(parent) => UpstreamBlock {
+            uuid: parent.uuid.clone(),
+            block_type: parent.block_type.as_str().to_owned(),
+            language: parent.language.as_str().to_owned(),
+            configuration: parent.configuration.clone(),
+        },
+        None => UpstreamBlock {
+            uuid: uuid.to_owned(),
+            block_type: String::new(),
+            language: "python".to_owned(),
+            configuration: Value::Null,
+        },
     }
 }
 
@@ -240,6 +265,11 @@ mod tests {
                 "pipeline_uuid": "etl",
                 "block_uuid": "report",
                 "block_type": "transformer",
+                "language": "python",
+                "upstream": [
+                    {"uuid": "load_b", "block_type": "data_loader", "language": "python", "configuration": null},
+                    {"uuid": "load_a", "block_type": "data_loader", "language": "python", "configuration": null},
+                ],
                 "run_id": 7,
                 "file": "transformers/report.py",
                 "env": "prod",

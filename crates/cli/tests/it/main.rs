@@ -12,6 +12,7 @@ mod run_pipelines;
 mod scale_out;
 mod sensors;
 mod server;
+mod sql_blocks;
 mod support;
 mod tidy;
 mod validation;

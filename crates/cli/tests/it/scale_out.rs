@@ -12,7 +12,7 @@ use crate::support::{
 };
 
 /// A fresh database on the test PostgreSQL server, as a URL.
-fn fresh_database() -> String {
+pub(crate) fn fresh_database() -> String {
     let url = test_database_url();
     let name = format!("wand_e2e_{}", uuid::Uuid::new_v4().simple());
     let runtime = tokio::runtime::Runtime::new().unwrap();

@@ -171,11 +171,21 @@ impl Sandbox {
 
     /// `wand run <project> <pipeline> --data-dir <data> <extra...>`.
     pub(crate) fn run(&self, pipeline: &str, extra: &[&str]) -> Outcome {
+        self.run_with_env(pipeline, extra, &[])
+    }
+
+    /// `run`, with more environment variables.
+    pub(crate) fn run_with_env(
+        &self,
+        pipeline: &str,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Outcome {
         let project = self.project.to_str().expect("a UTF-8 path");
         let data_dir = self.data_dir.to_str().expect("a UTF-8 path");
         let mut args = vec!["run", project, pipeline, "--data-dir", data_dir];
         args.extend_from_slice(extra);
-        self.wand(&args)
+        wand_with_env(self.root(), &args, env)
     }
 
     /// The folder of one run's outputs and logs.

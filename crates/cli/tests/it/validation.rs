@@ -123,14 +123,15 @@ fn dynamic_blocks_conditionals_and_callbacks_are_refused_naming_each_use() {
 }
 
 /// Issue 10, point 1: a SQL block used to pass validation and fail when run with `AttributeError: 'NoneType'
-/// object has no attribute 'loader'`; it is refused at load time with its file and line.
+/// object has no attribute 'loader'`. Wand runs SQL blocks now (issue 12); one without a database to run on is
+/// refused at load time with its file and line, and never reaches Python.
 #[test]
-fn a_sql_block_is_refused_at_load_time_with_its_file_and_line() {
+fn a_sql_block_without_a_provider_is_refused_at_load_time_with_its_file_and_line() {
     let sandbox = Sandbox::fixture("mage09");
     let run = sandbox.run("sql_block", &[]);
     assert_rejected(&sandbox, &run);
     run.assert_stderr_contains(
-        "pipelines/sql_block/metadata.yaml:2: block `count_rows`: `language` is \"sql\": Wand runs Python blocks only",
+        "pipelines/sql_block/metadata.yaml:2: block `count_rows`: a SQL block needs `configuration.data_provider`",
     );
     assert!(!run.stderr.contains("AttributeError"), "{}", run.dump());
 }

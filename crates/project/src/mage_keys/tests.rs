@@ -228,7 +228,7 @@ fn diagnosed_sample(rule: &Rule) -> Value {
     match (rule.key, rule.inert) {
         ("type", Inert::OneOf(_)) => json!("streaming"),
         ("type", _) => json!("dbt"),
-        ("language", _) => json!("sql"),
+        ("language", _) => json!("r"),
         ("extensions", _) => json!({"great_expectations": {"blocks": [{"uuid": "check"}]}}),
         (_, Inert::OneOf(_)) => json!("something_else"),
         (_, Inert::NotTrue) => json!(true),
