@@ -32,7 +32,7 @@ SMOKE = {
     "cli": (1, 0), "start": (1, 0), "trigger": {"one": (1, 0), "chain20": (1, 0)},
     "memory_runs": (5, 0), "throughput_runs": (2, 0), "cron_triggers": (10, 0), "cron_slots": 0,
 }
-CLI_PIPELINES = ("one", "chain20", "chain100", "fan20", "frame3", "frame1m")
+CLI_PIPELINES = ("one", "chain20", "chain100", "fan20", "frame3", "frame1m", "sql200", "sql1m")
 TIMEOUT = 400  # seconds a server's run may take before it counts as not completed (Mage's 20-block chain: ~210 s)
 GRACE = 60  # seconds after the last cron slot until the runs are counted: a run created later counts as missing
 KEPT_FROM = "## In-process hot paths (criterion)"  # RESULTS.md from this heading on is written by hand
@@ -95,7 +95,8 @@ class Suite:
     def cli(self):
         wand_runs, mage_runs = self.plan["cli"]
         mage_env = dict(os.environ, MAGE_DATA_DIR=os.path.join(self.work, "mage_cli_data"))
-        limits = {"one": 0.5, "chain20": 0.5, "chain100": 0.8}
+        # sql200 and sql1m: issue 12's goals (Mage 0.9.80's `mage run` took 8.0 s and 8.9 s on this machine kind).
+        limits = {"one": 0.5, "chain20": 0.5, "chain100": 0.8, "sql200": 0.6, "sql1m": 1.5}
         medians = {}
         for pipeline in CLI_PIPELINES[:2] if self.smoke else CLI_PIPELINES:
             wand_cmd = [self.args.wand, "run", self.project, pipeline, "--python", self.args.python,
