@@ -4,7 +4,9 @@ PostgreSQL server scripts/test starts (`postgres_url`)."""
 import os
 import shutil
 import socket
+import select
 import subprocess
+import threading
 import time
 
 import pytest
@@ -24,7 +26,6 @@ def mariadb(tmp_path_factory):
         check=True,
         capture_output=True,
     )
-    server_log = open(folder / "server.log", "wb")  # noqa: SIM115 (the server writes to it until the session ends)
     server = subprocess.Popen(
         [
             mariadb_server_binary(),
@@ -37,20 +38,12 @@ def mariadb(tmp_path_factory):
             *as_root,
         ],
         stdout=subprocess.DEVNULL,
-        stderr=server_log,
+        stderr=subprocess.PIPE,
     )
     import mysql.connector
 
-    def ready():
-        try:
-            mysql.connector.connect(unix_socket=str(socket_path), user="root").close()
-            return True
-        except mysql.connector.Error:
-            assert server.poll() is None, (folder / "server.log").read_text()
-            return False
-
     try:
-        wait_until(ready, "MariaDB to accept connections")
+        wait_for_line(server.stderr, b"ready for connections", folder / "server.log", "MariaDB to accept connections")
         admin = mysql.connector.connect(unix_socket=str(socket_path), user="root")
         cursor = admin.cursor()
         cursor.execute("CREATE DATABASE wand")
@@ -61,7 +54,6 @@ def mariadb(tmp_path_factory):
     finally:
         server.terminate()
         server.wait(timeout=DEADLINE_SECONDS)
-        server_log.close()
 
 
 @pytest.fixture(scope="session")
@@ -82,13 +74,30 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def wait_until(check, what):
+def wait_for_line(stream, marker, log_path, what):
+    """Blocks until a line of `stream` (a server's stderr) contains `marker`, within the deadline; every line goes to
+    `log_path`, and a thread keeps copying the rest there so the server never blocks on a full pipe."""
+    log = open(log_path, "wb")  # noqa: SIM115 (closed by the copying thread when the server ends)
     deadline = time.monotonic() + DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise TimeoutError(f"gave up waiting for {what}")
+    pending = b""
+    while marker not in pending:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([stream], [], [], left)[0]:
+            log.close()
+            raise TimeoutError(f"gave up waiting for {what}; see {log_path}")
+        chunk = os.read(stream.fileno(), 65536)
+        if not chunk:
+            log.close()
+            raise RuntimeError(f"the server ended before {what}: {log_path.read_text(errors='replace')}")
+        log.write(chunk)
+        pending = pending[-len(marker) :] + chunk
+
+    def copy_rest():
+        with log:
+            for chunk in iter(lambda: os.read(stream.fileno(), 65536), b""):
+                log.write(chunk)
+
+    threading.Thread(target=copy_rest, daemon=True).start()
 
 
 def mariadb_server_binary():
