@@ -569,7 +569,7 @@ pub(crate) const CONFIGURATION_KEYS: &[Rule] = &[
     ),
     handled(
         "limit",
-        "read by SQL blocks (the rows shown when a block is run from the editor) and by dbt blocks",
+        "read by Mage only when a SQL or dbt block runs in its notebook; pipeline runs ignore it there as in Wand, whose editor runs are pipeline runs",
     ),
     handled(
         "limit_in_pipeline_run",
