@@ -65,6 +65,17 @@ def write_policy(if_exists):
         raise ValueError(f"if_exists must be one of {allowed}, not {if_exists!r}") from None
 
 
+def as_frame(df):
+    """What Mage's `export` accepts as data, as a DataFrame: a dict is one row, a list is rows."""
+    import pandas as pd
+
+    if isinstance(df, dict):
+        return pd.DataFrame([df])
+    if isinstance(df, list):
+        return pd.DataFrame(df)
+    return df
+
+
 def clean_name(name, case_sensitive=False):
     """A column name as Mage writes it to a database: non-word characters become `_`, lower case by default."""
     name = re.sub(r"\W", "_", str(name))

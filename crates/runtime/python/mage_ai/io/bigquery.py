@@ -6,6 +6,7 @@ Exports load the frame with `load_table_from_dataframe` and a write disposition 
 `CREATE TABLE ... AS` or `INSERT INTO`.
 """
 
+from mage_ai.io import base
 from mage_ai.io.base import ExportWritePolicy, write_policy
 from mage_ai.io.google_cloud_storage import service_account_credentials, service_account_settings
 from mage_ai.io.sql import QUERY_ROW_LIMIT
@@ -84,15 +85,11 @@ class BigQuery:
         **configuration_params,
     ):
         """Write `df` (or the result of `query_string`) to `table_id` (`dataset.table` or `project.dataset.table`)."""
-        import pandas as pd
 
         if table_id is None:
             raise ValueError("Please provide a table_id argument in the export method.")
         policy = write_policy(if_exists)
-        if isinstance(df, dict):
-            df = pd.DataFrame([df])
-        elif isinstance(df, list):
-            df = pd.DataFrame(df)
+        df = base.as_frame(df)
         parts = table_id.split(".")
         if len(parts) == 3:
             database, schema, table_name = parts

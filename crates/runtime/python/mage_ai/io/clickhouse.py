@@ -4,6 +4,7 @@ It uses `clickhouse_connect` (`clickhouse-connect`), as Mage does: `query_df` fo
 statements, `insert_df` for exports. Tables it creates use the Memory engine, as Mage's do.
 """
 
+from mage_ai.io import base
 from mage_ai.io.base import ExportWritePolicy, write_policy
 from mage_ai.io.config import ConfigKey
 from mage_ai.io.sql import QUERY_ROW_LIMIT, infer_dtypes, python_kind
@@ -90,16 +91,12 @@ class ClickHouse:
         **kwargs,
     ):
         """Write `df` (or the result of `query_string`) to `database.table_name`; 'replace' drops the table first."""
-        import pandas as pd
 
         if table_name is None:
             raise ValueError("Please provide a table_name argument in the export method.")
         policy = write_policy(if_exists)
         database = database or self.default_database()
-        if isinstance(df, dict):
-            df = pd.DataFrame([df])
-        elif isinstance(df, list):
-            df = pd.DataFrame(df)
+        df = base.as_frame(df)
         full_name = f"{database}.{table_name}"
         existing = self.client.query_df(f"\nEXISTS TABLE {full_name}\n")
         exists = not existing.empty and existing.iloc[0, 0] == 1

@@ -4,6 +4,7 @@ It uses `redshift_connector` (`redshift-connector`), as Mage does, with database
 Exports write the rows as one `INSERT ... VALUES` statement of literals, as Mage does.
 """
 
+from mage_ai.io import base
 from mage_ai.io.base import ExportWritePolicy, write_policy
 from mage_ai.io.config import ConfigKey
 from mage_ai.io.sql import QUERY_ROW_LIMIT, BaseSQL, frame_from_cursor, python_kind
@@ -125,15 +126,11 @@ class Redshift(BaseSQL):
         overwrite_types=None,
     ):
         """Write `df` (or the result of `query_string`) to a table; `table_name` may be `schema.table`."""
-        import pandas as pd
 
         if table_name is None:
             raise ValueError("Please provide a table_name argument in the export method.")
         policy = write_policy(if_exists)
-        if isinstance(df, dict):
-            df = pd.DataFrame([df])
-        elif isinstance(df, list):
-            df = pd.DataFrame(df)
+        df = base.as_frame(df)
         schema_name = schema_name or schema
         if schema_name:
             full_table_name = f"{schema_name}.{table_name}"
@@ -153,20 +150,11 @@ class Redshift(BaseSQL):
         with self._cursor() as cursor:
             if schema_name and create_schema:
                 cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {schema_name};")
-            create = not exists
-            if exists and policy == ExportWritePolicy.FAIL:
-                raise ValueError(f"Table '{full_table_name}' already exists in database.")
-            if exists and policy == ExportWritePolicy.REPLACE:
-                if drop_table_on_replace:
-                    cursor.execute(f"DROP TABLE {full_table_name}" + (" CASCADE" if cascade_on_drop else ""))
-                    create = True
-                else:
-                    cursor.execute(f"DELETE FROM {full_table_name}")
+            create = self._apply_write_policy(
+                cursor, full_table_name, exists, policy, drop_table_on_replace, cascade_on_drop
+            )
             if query_string:
-                if create:
-                    cursor.execute(f"CREATE TABLE {full_table_name} AS\n{query_string}")
-                else:
-                    cursor.execute(f"INSERT INTO {full_table_name}\n{query_string}")
+                self._write_query(cursor, full_table_name, query_string, create)
             else:
                 if create:
                     types = [(name, (overwrite_types or {}).get(name, kind)) for name, kind in columns]

@@ -125,17 +125,13 @@ class Snowflake(base.BaseSQL):
         When the table exists, 'replace' drops it first, 'fail' raises, 'append' adds the rows (or merges them on
         `unique_constraints` when `unique_conflict_method` is given). Extra keyword arguments go to `write_pandas`.
         """
-        import pandas as pd
 
         if table_name is None:
             raise ValueError("Please provide a table_name argument in the export method.")
         policy = write_policy(if_exists)
         database = database or self.default_database()
         schema = schema or self.default_schema()
-        if isinstance(df, dict):
-            df = pd.DataFrame([df])
-        elif isinstance(df, list):
-            df = pd.DataFrame(df)
+        df = base.as_frame(df)
         with self._cursor() as cursor:
             cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {database}.{schema}", timeout=self.timeout)
             cursor.execute(f"USE DATABASE {database}", timeout=self.timeout)

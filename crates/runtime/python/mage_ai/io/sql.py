@@ -149,17 +149,13 @@ class BaseSQL(base.BaseSQL):
         When the table exists, `if_exists` decides: 'replace' deletes its rows (or drops and recreates it with
         `drop_table_on_replace=True`), 'append' adds the rows, 'fail' raises a ValueError.
         """
-        import pandas as pd
 
         if table_name is None:
             raise ValueError("Please provide a table_name argument in the export method.")
         policy = write_policy(if_exists)
         if schema_name is None:
             schema_name = self.default_schema()
-        if isinstance(df, dict):
-            df = pd.DataFrame([df])
-        elif isinstance(df, list):
-            df = pd.DataFrame(df)
+        df = base.as_frame(df)
         full_table_name = f"{schema_name}.{table_name}" if schema_name else table_name
         dtypes = {}
         if not query_string:
@@ -174,21 +170,11 @@ class BaseSQL(base.BaseSQL):
         with self._cursor() as cursor:
             if schema_name:
                 cursor.execute(self.build_create_schema_command(schema_name))
-            create = not exists
-            if exists and policy == ExportWritePolicy.FAIL:
-                raise ValueError(f"Table '{full_table_name}' already exists in database.")
-            if exists and policy == ExportWritePolicy.REPLACE:
-                if drop_table_on_replace:
-                    cursor.execute(f"DROP TABLE {full_table_name}" + (" CASCADE" if cascade_on_drop else ""))
-                    create = True
-                else:
-                    cursor.execute(f"DELETE FROM {full_table_name}")
+            create = self._apply_write_policy(
+                cursor, full_table_name, exists, policy, drop_table_on_replace, cascade_on_drop
+            )
             if query_string:
-                if not create:
-                    # Appending, or replacing the rows of a table kept (Mage would try to create it again).
-                    cursor.execute(f"INSERT INTO {full_table_name}\n{query_string}")
-                else:
-                    cursor.execute(self.build_create_table_as_command(full_table_name, query_string))
+                self._write_query(cursor, full_table_name, query_string, create)
             else:
                 db_dtypes = {name: self.get_type(df[name], dtypes[name]) for name in dtypes}
                 if create:
@@ -217,6 +203,28 @@ class BaseSQL(base.BaseSQL):
         self.conn.commit()
 
     # Helpers.
+
+    def _apply_write_policy(self, cursor, full_table_name, exists, policy, drop_table_on_replace, cascade_on_drop):
+        """Mage's `if_exists` on an existing table: fail, or for replace drop it (`drop_table_on_replace`) or delete its
+        rows. Returns whether the table is to be created."""
+        if not exists:
+            return True
+        if policy == ExportWritePolicy.FAIL:
+            raise ValueError(f"Table '{full_table_name}' already exists in database.")
+        if policy == ExportWritePolicy.REPLACE and drop_table_on_replace:
+            cursor.execute(f"DROP TABLE {full_table_name}" + (" CASCADE" if cascade_on_drop else ""))
+            return True
+        if policy == ExportWritePolicy.REPLACE:
+            cursor.execute(f"DELETE FROM {full_table_name}")
+        return False
+
+    def _write_query(self, cursor, full_table_name, query_string, create):
+        """A query's rows into the table: created from it, or inserted into the table kept (Mage would try to create
+        a kept table again)."""
+        if create:
+            cursor.execute(self.build_create_table_as_command(full_table_name, query_string))
+        else:
+            cursor.execute(f"INSERT INTO {full_table_name}\n{query_string}")
 
     def _cursor(self):
         return closing(self.conn.cursor())

@@ -6,6 +6,7 @@ try up to three times when Trino answers with a user error, printing it each tim
 
 import time
 
+from mage_ai.io import base
 from mage_ai.io.base import ExportWritePolicy, clean_name, write_policy
 from mage_ai.io.config import ConfigKey
 from mage_ai.io.sql import QUERY_ROW_LIMIT, BaseSQL, infer_dtypes, python_kind, rows_for_insert
@@ -137,17 +138,13 @@ class Trino(BaseSQL):
         cascade_on_drop=False,
     ):
         """Write `df` (or the result of `query_string`) to `catalog.schema_name.table_name`, as Mage's Trino does."""
-        import pandas as pd
 
         if table_name is None:
             raise ValueError("Please provide a table_name argument in the export method.")
         policy = write_policy(if_exists)
         if schema_name is None:
             schema_name = self.default_schema()
-        if isinstance(df, dict):
-            df = pd.DataFrame([df])
-        elif isinstance(df, list):
-            df = pd.DataFrame(df)
+        df = base.as_frame(df)
         catalog = self.default_database()
         full_table_name = f"{catalog}.{schema_name}.{table_name}"
         dtypes = {}
@@ -161,20 +158,11 @@ class Trino(BaseSQL):
         with self._cursor() as cursor:
             if schema_name:
                 cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {catalog}.{schema_name}")
-            create = not exists
-            if exists and policy == ExportWritePolicy.FAIL:
-                raise ValueError(f"Table '{full_table_name}' already exists in database.")
-            if exists and policy == ExportWritePolicy.REPLACE:
-                if drop_table_on_replace:
-                    cursor.execute(f"DROP TABLE {full_table_name}" + (" CASCADE" if cascade_on_drop else ""))
-                    create = True
-                else:
-                    cursor.execute(f"DELETE FROM {full_table_name}")
+            create = self._apply_write_policy(
+                cursor, full_table_name, exists, policy, drop_table_on_replace, cascade_on_drop
+            )
             if query_string:
-                if create:
-                    cursor.execute(f"CREATE TABLE {full_table_name} AS\n{query_string}")
-                else:
-                    cursor.execute(f"INSERT INTO {full_table_name}\n{query_string}")
+                self._write_query(cursor, full_table_name, query_string, create)
             else:
                 if create:
                     db_dtypes = {name: self.get_type(df[name], dtypes[name], settings=self.settings) for name in dtypes}

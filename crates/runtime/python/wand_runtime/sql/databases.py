@@ -322,7 +322,10 @@ def _textual_nested(table):
     for index, field in enumerate(table.schema):
         if pa.types.is_nested(field.type):
             values = pa.array(
-                [None if value is None else json.dumps(value, default=str) for value in table.column(index).to_pylist()],
+                [
+                    None if value is None else json.dumps(value, default=str)
+                    for value in table.column(index).to_pylist()
+                ],
                 pa.string(),
             )
             table = table.set_column(index, field.name, values)

@@ -155,7 +155,9 @@ def split_statements(text):
     return statements
 
 
-_CREATE = re.compile(r"create\s+(?:or\s+replace\s+)?(?:temp(?:orary)?\s+)?table(?:\s+if\s+not\s+exists)?\s+([^\s(]+)", re.I)
+_CREATE = re.compile(
+    r"create\s+(?:or\s+replace\s+)?(?:temp(?:orary)?\s+)?table(?:\s+if\s+not\s+exists)?\s+([^\s(]+)", re.I
+)
 _INSERT = re.compile(r"insert(?:\s+ignore)?(?:\s+overwrite)?(?:\s+into)?\s+([\w.\"`]+)", re.I)
 _DROP = re.compile(r"\bdrop\s+table(?:\s+if\s+exists)?\s+([\w.\"`]+)", re.I)
 _UPDATE = re.compile(r"\bupdate\b\s+([\w.\"`]+)\s+(?:as\s+\w+\s+)?set\s+[\s\S]*?\bwhere\b", re.I)
