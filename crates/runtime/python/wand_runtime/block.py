@@ -82,10 +82,7 @@ def _run(request):
             print(f"Sensor sleeping for {request.get('sensor_interval', 60):g} seconds...", flush=True)
             return {"status": "waiting"}
         output = []
-    try:
-        stored = outputs.save(output, request["output_dir"])
-    except outputs.UnstorableOutput as error:
-        raise BlockFailure(f"the output of block `{request['block_uuid']}` cannot be stored: {error}") from None
+    stored = _store(output, request)
     tests = decorators.REGISTRY["tests"] if request.get("run_tests", True) else []
     # Like Mage, which stores a returned list or tuple as output_0..n and calls each test with them spread out.
     test_args = list(output) if isinstance(output, (tuple, list)) else [output]
@@ -95,6 +92,14 @@ def _run(request):
         except AssertionError as error:
             raise BlockFailure(f"test `{test.__name__}` failed: {error or 'assertion failed'}") from None
     return {"status": "completed", "stored": stored, "tests": len(tests), "effects": ctx.effects}
+
+
+def _store(output, request, frame=None):
+    """Stores the block's output (see `outputs.save`); a value no format holds fails the block by name."""
+    try:
+        return outputs.save(output, request["output_dir"], frame=frame)
+    except outputs.UnstorableOutput as error:
+        raise BlockFailure(f"the output of block `{request['block_uuid']}` cannot be stored: {error}") from None
 
 
 def _run_sql(request, ctx):
@@ -120,10 +125,7 @@ def _run_sql(request, ctx):
         if failure.shown:
             print(failure.shown, file=sys.stderr)
         return {"status": "failed", "error": _capped(str(failure)), "traceback": failure.shown and _capped(failure.shown)}
-    try:
-        stored = outputs.save(output, request["output_dir"], frame="pandas")
-    except outputs.UnstorableOutput as error:
-        raise BlockFailure(f"the output of block `{request['block_uuid']}` cannot be stored: {error}") from None
+    stored = _store(output, request, frame="pandas")
     return {"status": "completed", "stored": stored, "tests": 0, "effects": ctx.effects}
 
 

@@ -1,9 +1,11 @@
 """The databases a SQL block runs on: how each connects from an io_config.yaml profile, names and quotes tables,
 receives an upstream output as a table, runs statements and returns rows.
 
-Upstream outputs arrive as Arrow tables (every table output is stored as Arrow): DuckDB creates its table straight
-from the Arrow data, PostgreSQL receives it with `COPY ... FROM STDIN`, MySQL/MariaDB with batched multi-row INSERTs.
-Each driver is imported on first use; a missing one is an error naming the package for requirements.txt.
+Each connects through the `mage_ai.io` connector of its provider (`with_config` on the profile), so a SQL block and a
+Python block using that connector reach the same database the same way, and a missing driver is the connector's error
+naming the package for requirements.txt. Upstream outputs arrive as Arrow tables (every table output is stored as
+Arrow): DuckDB creates its table straight from the Arrow data, PostgreSQL receives it with `COPY ... FROM STDIN`,
+MySQL/MariaDB with batched multi-row INSERTs.
 """
 
 import io
@@ -15,15 +17,6 @@ from mage_ai.io.config import ConfigKey
 
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 _REGISTERED = "__wand_upstream"
-
-
-def _driver(module, package, database):
-    try:
-        return __import__(module, fromlist=["_"])
-    except ImportError:
-        raise ImportError(
-            f"SQL blocks on {database} need the `{package}` package; add `{package}` to the project's requirements.txt"
-        ) from None
 
 
 def _cleaned(table):
@@ -42,7 +35,12 @@ class Database:
 
     def __init__(self, settings):
         self.settings = settings
-        self.connection = self.connect()
+        self.connector = self.connector_class().with_config(settings)
+        self.connection = self.connector.conn
+
+    def connector_class(self):
+        """The `mage_ai.io` class that opens the connection."""
+        raise NotImplementedError
 
     # Names
 
@@ -64,9 +62,6 @@ class Database:
         return self.qualified(schema, table)
 
     # Work
-
-    def connect(self):
-        raise NotImplementedError
 
     def execute(self, sql):
         cursor = self.connection.cursor()
@@ -107,7 +102,16 @@ class Database:
         self.connection.rollback()
 
     def close(self):
-        self.connection.close()
+        self.connector.close()
+
+    def column_type(self, kind):
+        """The column type for an Arrow type: the first of `column_types` (`pyarrow.types` tests) that matches."""
+        import pyarrow as pa
+
+        for test, name in self.column_types:
+            if getattr(pa.types, test)(kind):
+                return name(kind) if callable(name) else name
+        return self.text_type
 
     def error_line(self, error):
         """The line of the failing statement a database error points at (1-based), when it says."""
@@ -119,11 +123,10 @@ class DuckDB(Database):
     title = "DuckDB"
     upstream_has_schema = False
 
-    def connect(self):
-        duckdb = _driver("duckdb", "duckdb", self.title)
-        database = self.settings.get(ConfigKey.DUCKDB_DATABASE) or ":memory:"
-        token = self.settings.get(ConfigKey.MOTHERDUCK_TOKEN)
-        return duckdb.connect(database, config={"motherduck_token": token} if token else {})
+    def connector_class(self):
+        from mage_ai.io.duckdb import DuckDB
+
+        return DuckDB
 
     def default_schema(self):
         return self.settings.get(ConfigKey.DUCKDB_SCHEMA) or "main"
@@ -167,17 +170,24 @@ class DuckDB(Database):
 class Postgres(Database):
     title = "PostgreSQL"
 
-    def connect(self):
-        psycopg2 = _driver("psycopg2", "psycopg2-binary", self.title)
-        settings = {
-            "dbname": self.settings.get(ConfigKey.POSTGRES_DBNAME),
-            "user": self.settings.get(ConfigKey.POSTGRES_USER),
-            "password": self.settings.get(ConfigKey.POSTGRES_PASSWORD),
-            "host": self.settings.get(ConfigKey.POSTGRES_HOST),
-            "port": self.settings.get(ConfigKey.POSTGRES_PORT),
-            "connect_timeout": self.settings.get(ConfigKey.POSTGRES_CONNECT_TIMEOUT),
-        }
-        return psycopg2.connect(**{key: value for key, value in settings.items() if value not in (None, "")})
+    column_types = (
+        ("is_boolean", "BOOLEAN"),
+        ("is_integer", "BIGINT"),
+        ("is_floating", "DOUBLE PRECISION"),
+        ("is_decimal", "NUMERIC"),
+        ("is_timestamp", lambda kind: "TIMESTAMPTZ" if kind.tz else "TIMESTAMP"),
+        ("is_date", "DATE"),
+        ("is_time", "TIME"),
+        ("is_duration", "INTERVAL"),
+        ("is_binary", "BYTEA"),
+        ("is_large_binary", "BYTEA"),
+    )
+    text_type = "TEXT"
+
+    def connector_class(self):
+        from mage_ai.io.postgres import Postgres
+
+        return Postgres
 
     def default_schema(self):
         return self.settings.get(ConfigKey.POSTGRES_SCHEMA) or "public"
@@ -206,7 +216,7 @@ class Postgres(Database):
         target = self.qualified(schema, name)
         self.create_schema(schema)
         self.execute(f"DROP TABLE IF EXISTS {target}")
-        columns = ", ".join(f"{self.ident(field.name)} {_postgres_type(field.type)}" for field in table.schema)
+        columns = ", ".join(f"{self.ident(field.name)} {self.column_type(field.type)}" for field in table.schema)
         self.execute(f"CREATE TABLE {target} ({columns})")
         if table.num_rows == 0:
             return
@@ -214,9 +224,14 @@ class Postgres(Database):
         pacsv.write_csv(table, buffer, pacsv.WriteOptions(include_header=False, quoting_style="all_valid"))
         buffer.seek(0)
         names = ", ".join(self.ident(column) for column in table.column_names)
+        copy = f"COPY {target} ({names}) FROM STDIN WITH (FORMAT csv)"
         cursor = self.connection.cursor()
         try:
-            cursor.copy_expert(f"COPY {target} ({names}) FROM STDIN WITH (FORMAT csv)", buffer)
+            if hasattr(cursor, "copy_expert"):  # psycopg2
+                cursor.copy_expert(copy, buffer)
+            else:  # psycopg 3
+                with cursor.copy(copy) as stream:
+                    stream.write(buffer.getvalue())
         finally:
             cursor.close()
 
@@ -228,16 +243,23 @@ class MySQL(Database):
     quote_char = "`"
     batch_rows = 5000
 
-    def connect(self):
-        connector = _driver("mysql.connector", "mysql-connector-python", self.title)
-        settings = {
-            "host": self.settings.get(ConfigKey.MYSQL_HOST),
-            "port": self.settings.get(ConfigKey.MYSQL_PORT),
-            "user": self.settings.get(ConfigKey.MYSQL_USER),
-            "password": self.settings.get(ConfigKey.MYSQL_PASSWORD),
-            "database": self.settings.get(ConfigKey.MYSQL_DATABASE),
-        }
-        return connector.connect(**{key: value for key, value in settings.items() if value not in (None, "")})
+    column_types = (
+        ("is_boolean", "BOOLEAN"),
+        ("is_integer", "BIGINT"),
+        ("is_floating", "DOUBLE"),
+        ("is_decimal", lambda kind: f"DECIMAL({min(kind.precision, 65)}, {min(kind.scale, 30)})"),
+        ("is_timestamp", "DATETIME(6)"),
+        ("is_date", "DATE"),
+        ("is_time", "TIME(6)"),
+        ("is_binary", "LONGBLOB"),
+        ("is_large_binary", "LONGBLOB"),
+    )
+    text_type = "LONGTEXT"
+
+    def connector_class(self):
+        from mage_ai.io.mysql import MySQL
+
+        return MySQL
 
     def qualified(self, schema, table):
         return self.ident(table)
@@ -262,7 +284,7 @@ class MySQL(Database):
         table = _cleaned(_textual_nested(table))
         target = self.ident(name)
         self.execute(f"DROP TABLE IF EXISTS {target}")
-        columns = ", ".join(f"{self.ident(field.name)} {_mysql_type(field.type)}" for field in table.schema)
+        columns = ", ".join(f"{self.ident(field.name)} {self.column_type(field.type)}" for field in table.schema)
         self.execute(f"CREATE TABLE {target} ({columns})")
         names = ", ".join(self.ident(column) for column in table.column_names)
         slots = ", ".join(["%s"] * table.num_columns)
@@ -330,49 +352,3 @@ def _textual_nested(table):
             )
             table = table.set_column(index, field.name, values)
     return table
-
-
-def _postgres_type(kind):
-    import pyarrow as pa
-
-    if pa.types.is_boolean(kind):
-        return "BOOLEAN"
-    if pa.types.is_integer(kind):
-        return "BIGINT"
-    if pa.types.is_floating(kind):
-        return "DOUBLE PRECISION"
-    if pa.types.is_decimal(kind):
-        return "NUMERIC"
-    if pa.types.is_timestamp(kind):
-        return "TIMESTAMPTZ" if kind.tz else "TIMESTAMP"
-    if pa.types.is_date(kind):
-        return "DATE"
-    if pa.types.is_time(kind):
-        return "TIME"
-    if pa.types.is_duration(kind):
-        return "INTERVAL"
-    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
-        return "BYTEA"
-    return "TEXT"
-
-
-def _mysql_type(kind):
-    import pyarrow as pa
-
-    if pa.types.is_boolean(kind):
-        return "BOOLEAN"
-    if pa.types.is_integer(kind):
-        return "BIGINT"
-    if pa.types.is_floating(kind):
-        return "DOUBLE"
-    if pa.types.is_decimal(kind):
-        return f"DECIMAL({min(kind.precision, 65)}, {min(kind.scale, 30)})"
-    if pa.types.is_timestamp(kind):
-        return "DATETIME(6)"
-    if pa.types.is_date(kind):
-        return "DATE"
-    if pa.types.is_time(kind):
-        return "TIME(6)"
-    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
-        return "LONGBLOB"
-    return "LONGTEXT"
