@@ -146,8 +146,9 @@ def test_jinja_renders_variables_kwargs_and_mages_functions(monkeypatch):
         "{{ variables('min_amount') }} {{ min_amount * 2 }} {{ env_var('WAND_SQL_TEST') }} "
         "{{ variables('regions', parse='lambda x: x.split(\",\")') }}"
         "{% for r in ['a', 'b'] %} {{ r }}{% endfor %}"
+        " {{ json_value('{\"a\": {\"b\": [1, 2]}}', 'a.b[1]') }}"
     )
-    assert render.render_template(text, context) == "8 16 from-env ['eu', 'us'] a b"
+    assert render.render_template(text, context) == "8 16 from-env ['eu', 'us'] a b 2"
 
 
 def test_an_undefined_name_is_an_error_naming_it():

@@ -36,8 +36,10 @@ def substitute_tables(text, names):
 
 
 def python_helpers():
-    """The modules and functions Mage offers inside `{{ block_output(...) }}` and templates."""
+    """The modules and functions Mage offers inside `{{ block_output(...) }}` and templates; the template functions
+    are io_config.yaml's own (`mage_ai.io.config`)."""
     from mage_ai.data_preparation.shared.secrets import get_secret_value
+    from mage_ai.io.config import aws_secret_var, azure_secret_var, json_value
 
     helpers = {
         "datetime": datetime,
@@ -46,6 +48,8 @@ def python_helpers():
         "env_var": os.getenv,
         "json_value": json_value,
         "mage_secret_var": get_secret_value,
+        "aws_secret_var": aws_secret_var,
+        "azure_secret_var": azure_secret_var,
     }
     try:
         import inflection
@@ -53,24 +57,7 @@ def python_helpers():
         pass
     else:
         helpers["inflection"] = inflection
-    try:
-        from mage_ai.io import config
-    except ImportError:
-        return helpers
-    for name in ("aws_secret_var", "azure_secret_var"):
-        function = getattr(config, name, None)
-        if function is not None:
-            helpers[name] = function
     return helpers
-
-
-def json_value(text, path=None):
-    """Mage's `json_value(json_text, 'key.sub')`: the value at a dotted path of a JSON text (the whole when no path)."""
-    value = json.loads(text) if isinstance(text, str) else text
-    for key in (path or "").split("."):
-        if key:
-            value = value[int(key)] if isinstance(value, list) else value[key]
-    return value
 
 
 def expand_block_outputs(text, outputs_by_block, upstream_outputs, variables):
