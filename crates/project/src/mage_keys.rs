@@ -583,7 +583,12 @@ pub(crate) const CONFIGURATION_KEYS: &[Rule] = &[
     ),
     handled(
         "unique_upstream_table_name",
-        "SQL blocks name upstream tables with the run's partition too",
+        "read by Mage for SQL blocks on Trino only, which Wand refuses; DuckDB, PostgreSQL and MySQL blocks \
+         ignore it in Mage and Wand alike",
+    ),
+    handled(
+        "upstream_block_configuration",
+        "a SQL block's names for its upstream tables (`<uuid>: {table_name: [schema.]table}`)",
     ),
     handled(
         "use_raw_sql",

@@ -228,6 +228,17 @@ def test_duckdb_raw_sql_runs_statements_as_written(project, duckdb_file):
     assert rows_of(block.run(project("reads", reads, config, inputs=[], upstream=[]))) == [{"n": 6}]
 
 
+def test_upstream_block_configuration_names_the_upstream_table(project, duckdb_file, capfd):
+    # Mage's table_name_parts (sql/utils/shared.py, 0.9.80): `upstream_block_configuration.<uuid>.table_name` wins
+    # over the upstream block's own table name; DuckDB keeps only the table part.
+    file = write_sql(project, "named", "SELECT COUNT(*) AS n FROM {{ df_1 }}")
+    config = duckdb_config(upstream_block_configuration={"load_sales": {"table_name": "main.raw_sales"}})
+    assert rows_of(block.run(project("named", file, config))) == [{"n": 8}]
+    out = capfd.readouterr().out
+    assert "Exporting data from upstream block load_sales to raw_sales." in out
+    assert "SELECT COUNT(*) AS n FROM raw_sales" in out
+
+
 def test_several_statements_run_before_the_last_becomes_the_table(project, duckdb_file):
     file = write_sql(
         project,

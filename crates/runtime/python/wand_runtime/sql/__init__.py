@@ -1,7 +1,8 @@
 """Runs a SQL block with Mage's semantics (mage_ai/data_preparation/models/block/sql/__init__.py, Mage 0.9.80).
 
 1. Each upstream output the SQL names as `{{ df_n }}` is written to the block's database as a table named after the
-   upstream block (`<env>_<pipeline>_<block>_v1`, or its `data_provider_table`), unless the parent is a SQL block on
+   upstream block (`<env>_<pipeline>_<block>_v1`, or its `data_provider_table`, or the `table_name` this block's
+   `upstream_block_configuration` gives it), unless the parent is a SQL block on
    the same database and profile, whose table is already there. An empty output is not written, as in Mage.
 2. The text is rendered (see `render`), logged, and split into statements.
 3. Unless `use_raw_sql`, the last statement's rows become the block's table `<schema>.<table>` by
@@ -85,8 +86,7 @@ def _run(request, context, load_input, text, database):
     names = [None] * len(upstream)
     for index in render.referenced_upstream(raw_text, len(upstream)):
         parent = upstream[index]
-        parent_table = table_name(request["pipeline_uuid"], parent["uuid"], parent.get("configuration"), env)
-        parent_schema = _upstream_schema(configuration, parent, schema, database)
+        parent_schema, parent_table = _upstream_table(request, configuration, parent, schema, database)
         names[index] = database.upstream_ref(parent_schema, parent_table)
         if _shares_database(configuration, parent):
             continue
@@ -170,6 +170,21 @@ def _execute(request, database, text, statement, prefix="", fetch=False):
             f"block `{request['block_uuid']}`: {database.title} error at line {line} of the rendered SQL: {message}",
             render.numbered(text, line),
         ) from None
+
+
+def _upstream_table(request, configuration, parent, schema, database):
+    """The (schema, table) an upstream block's data is in, by Mage's rules: this block's
+    `upstream_block_configuration.<uuid>.table_name` (`table`, `schema.table` or `database.schema.table`), else the
+    parent's table name; the schema, when not named, by `_upstream_schema`."""
+    explicit = ((configuration.get("upstream_block_configuration") or {}).get(parent["uuid"]) or {}).get("table_name")
+    env = request.get("env", "dev")
+    parts = (explicit or table_name(request["pipeline_uuid"], parent["uuid"], parent.get("configuration"), env)).split(
+        "."
+    )
+    if not database.upstream_has_schema:
+        return None, parts[-1]
+    named_schema = parts[-2] if len(parts) >= 2 else None
+    return named_schema or _upstream_schema(configuration, parent, schema, database), parts[-1]
 
 
 def _upstream_schema(configuration, parent, schema, database):
