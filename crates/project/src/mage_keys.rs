@@ -533,7 +533,7 @@ pub(crate) const CONFIGURATION_KEYS: &[Rule] = &[
     ),
     handled(
         "disable_query_preprocessing",
-        "a SQL block's SQL is run as written, without Jinja or `{{ df_n }}` rendering",
+        "with use_raw_sql, a SQL block's rendered SQL is sent whole in one call, not split into statements, and passes nothing on",
     ),
     warned(
         "disable_output_preview",

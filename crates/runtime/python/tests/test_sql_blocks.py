@@ -239,6 +239,21 @@ def test_upstream_block_configuration_names_the_upstream_table(project, duckdb_f
     assert "SELECT COUNT(*) AS n FROM raw_sales" in out
 
 
+def test_disable_query_preprocessing_sends_the_rendered_text_whole(project, duckdb_file):
+    # Mage 0.9.80 (execute_raw_sql): the text is still rendered, then run by one `execute_query_raw` call, and the
+    # block passes on that call's result, None.
+    file = write_sql(
+        project, "whole", "\nCREATE TABLE t AS SELECT {{ variables('min_amount') }} AS v;\nINSERT INTO t VALUES (2);"
+    )
+    config = duckdb_config(use_raw_sql=True, disable_query_preprocessing=True)
+    assert rows_of(block.run(project("whole", file, config, inputs=[], upstream=[]))) is None
+    reads = write_sql(project, "reads_t", "SELECT v FROM t ORDER BY v")
+    assert rows_of(block.run(project("reads_t", reads, duckdb_config(), inputs=[], upstream=[]))) == [
+        {"v": 2},
+        {"v": 8},
+    ]
+
+
 def test_several_statements_run_before_the_last_becomes_the_table(project, duckdb_file):
     file = write_sql(
         project,

@@ -9,7 +9,8 @@
    `export_write_policy` (append by default, replace, or fail when it exists), the statements before it run first,
    and the block's output is that whole table. With `use_raw_sql` the statements run as written: when they create,
    insert or update, the output is the first 1,000 rows of the table written; when they only read, the last
-   statement's rows; otherwise None.
+   statement's rows; otherwise None. With `disable_query_preprocessing` too, the rendered text is sent whole in one call
+   and the output is None.
 
 A database error fails the block with the database's message and the line of the rendered SQL it points at.
 """
@@ -99,12 +100,11 @@ def _run(request, context, load_input, text, database):
         database.write_upstream(table, parent_schema, parent_table)
 
     text = render.substitute_tables(raw_text, names)
-    if not configuration.get("disable_query_preprocessing"):
-        if "block_output" in text:
-            frames = [_as_pandas(load_input(index)) for index in range(len(upstream))]
-            by_block = {parent["uuid"]: frame for parent, frame in zip(upstream, frames)}
-            text = render.expand_block_outputs(text, by_block, frames, context)
-        text = render.render_template(text, context)
+    if "block_output" in text:
+        frames = [_as_pandas(load_input(index)) for index in range(len(upstream))]
+        by_block = {parent["uuid"]: frame for parent, frame in zip(upstream, frames)}
+        text = render.expand_block_outputs(text, by_block, frames, context)
+    text = render.render_template(text, context)
     print(f"Rendered SQL of block {request['block_uuid']}:\n{text}", flush=True)
 
     statements = render.split_statements(text)
@@ -141,6 +141,11 @@ def _materialize(request, database, text, statements, schema, env):
 
 
 def _run_raw(request, database, text, statements):
+    if (request.get("configuration") or {}).get("disable_query_preprocessing"):
+        # Mage sends the rendered text whole, in one call, and passes nothing on.
+        first_line = text[: len(text) - len(text.lstrip())].count("\n") + 1
+        _execute(request, database, text, render.Statement(text.strip(), first_line))
+        return None
     if not render.changes_tables(text):
         result = None
         for statement in statements:
