@@ -65,7 +65,8 @@ def expand_block_outputs(text, outputs_by_block, upstream_outputs, variables):
 
     With `parse`, the function gets the named parent's output (or, without a uuid, the list of every parent's output,
     DataFrames as lists of records) and the variables, and its result is written into the SQL. Without `parse` the
-    named parent's output itself is written.
+    named parent's output itself is written (Mage 0.9.80 writes its whole mapping of upstream outputs there, a text no
+    SQL can use, so Wand does not copy that).
     """
 
     def block_output(block_uuid=None, parse=None):
