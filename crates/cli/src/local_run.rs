@@ -19,6 +19,7 @@ use worker::Worker;
 
 use crate::config;
 use crate::display::Display;
+use crate::launcher::SchedulerLauncher;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct RunArgs {
@@ -117,26 +118,29 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
         .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
         .unwrap_or(2)
         .max(1);
-    let worker = Arc::new(Worker::new(
-        store.clone(),
-        python.clone(),
-        notices.clone(),
-        logs.clone(),
-        worker::WorkerConfig {
-            id: format!("wand-run-{}", std::process::id()),
-            project_root: Some(project.root().to_owned()),
-            data_dir: data_dir.clone(),
-            outputs: runtime::OutputStore::local(&data_dir),
-            // `wand run` runs every block of its run, tagged or not.
-            tags: all_tags(&pipeline),
-            concurrency,
-            lease: Duration::from_secs(30),
-            poll: Duration::from_millis(500),
-            run_tests: !args.skip_tests,
-            sensor_interval: config::sensor_interval()?,
-            env: config::block_env("dev"),
-        },
-    ));
+    let worker = Arc::new(
+        Worker::new(
+            store.clone(),
+            python.clone(),
+            notices.clone(),
+            logs.clone(),
+            worker::WorkerConfig {
+                id: format!("wand-run-{}", std::process::id()),
+                project_root: Some(project.root().to_owned()),
+                data_dir: data_dir.clone(),
+                outputs: runtime::OutputStore::local(&data_dir),
+                // `wand run` runs every block of its run, tagged or not.
+                tags: all_tags(&pipeline),
+                concurrency,
+                lease: Duration::from_secs(30),
+                poll: Duration::from_millis(500),
+                run_tests: !args.skip_tests,
+                sensor_interval: config::sensor_interval()?,
+                env: config::block_env("dev"),
+            },
+        )
+        .with_launcher(Arc::new(SchedulerLauncher(scheduler.clone()))),
+    );
     let run = scheduler
         .create_run(RunRequest {
             only_blocks: only,

@@ -9,6 +9,7 @@
 
 mod config;
 mod display;
+mod launcher;
 mod local_run;
 mod serve;
 mod worker_cmd;

@@ -14,6 +14,7 @@ use server::AppState;
 use tokio::sync::{broadcast, watch};
 
 use crate::config;
+use crate::launcher::SchedulerLauncher;
 use crate::worker_role::WorkerRole;
 
 #[derive(Debug, clap::Args)]
@@ -123,6 +124,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
             concurrency,
             lease,
             sensor_interval: config::sensor_interval()?,
+            launcher: Some(Arc::new(SchedulerLauncher(scheduler.clone()))),
             name: "wand-start",
         };
         roles.push(tokio::spawn(worker.run(stopped.clone())));

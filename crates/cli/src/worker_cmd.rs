@@ -83,6 +83,7 @@ pub(crate) fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
                 concurrency: concurrency.max(1),
                 lease: Duration::from_secs(args.lease_seconds.max(1)),
                 sensor_interval: config::sensor_interval()?,
+                launcher: None,
                 name: "wand-worker",
             };
             match &project {

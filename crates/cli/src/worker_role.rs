@@ -27,6 +27,8 @@ pub(crate) struct WorkerRole {
     pub(crate) lease: Duration,
     /// How long a sensor whose check did not hold waits for its next check.
     pub(crate) sensor_interval: Duration,
+    /// The scheduler of this process, through which blocks start other pipelines' runs (none in `wand worker`).
+    pub(crate) launcher: Option<Arc<dyn worker::RunLauncher>>,
     /// Names the worker in leases: `wand-start`, `wand-worker`.
     pub(crate) name: &'static str,
 }
@@ -47,7 +49,7 @@ impl WorkerRole {
                 return;
             }
         };
-        let worker = Arc::new(Worker::new(
+        let mut worker = Worker::new(
             self.store,
             python.clone(),
             self.notices,
@@ -70,8 +72,11 @@ impl WorkerRole {
                 sensor_interval: self.sensor_interval,
                 env: config::block_env("prod"),
             },
-        ));
-        worker.run(stopped).await;
+        );
+        if let Some(launcher) = self.launcher {
+            worker = worker.with_launcher(launcher);
+        }
+        Arc::new(worker).run(stopped).await;
         python.shutdown().await;
     }
 }

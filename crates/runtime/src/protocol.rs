@@ -176,6 +176,8 @@ pub enum SupervisorMessage {
     Ready,
     /// A line block run `id` printed.
     Log { id: u64, line: LogLine },
+    /// Block run `id` asks Wand for something (`wand_runtime.context.call`) and waits for the reply.
+    Call { id: u64, call: Value },
     /// Block run `id` ended.
     Done { id: u64, outcome: BlockOutcome },
 }
@@ -204,6 +206,7 @@ pub fn decode_supervisor_message(line: &str) -> Result<SupervisorMessage, serde_
                 text: line,
             },
         },
+        SupervisorEvent::Call { id, call } => SupervisorMessage::Call { id, call },
         SupervisorEvent::Done { id, result } => SupervisorMessage::Done {
             id,
             outcome: result.into(),
@@ -222,15 +225,61 @@ enum SupervisorEvent {
         line: String,
         ts: f64,
     },
+    Call {
+        id: u64,
+        call: Value,
+    },
     Done {
         id: u64,
         result: RawResult,
     },
 }
 
+/// What a running block may ask of Wand (`wand_runtime.context.call`): the handler answers each call with a JSON
+/// object holding `ok` and, when not ok, `error`.
+pub trait BlockCalls: Send + Sync {
+    fn call(
+        &self,
+        call: Value,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Value> + Send + '_>>;
+}
+
+/// For runs that offer a block nothing to call: every call is refused with the reason.
+pub struct NoCalls(pub &'static str);
+
+impl BlockCalls for NoCalls {
+    fn call(
+        &self,
+        call: Value,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Value> + Send + '_>> {
+        let op = call
+            .get("op")
+            .and_then(Value::as_str)
+            .unwrap_or("a call")
+            .to_owned();
+        Box::pin(
+            async move { serde_json::json!({"ok": false, "error": format!("{op}: {}", self.0)}) },
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_block_s_call_to_wand_is_relayed_as_it_was_made() {
+        assert_eq!(
+            decode_supervisor_message(
+                r#"{"event": "call", "id": 4, "call": {"op": "wait_for_run", "run_id": 9}}"#
+            )
+            .unwrap(),
+            SupervisorMessage::Call {
+                id: 4,
+                call: serde_json::json!({"op": "wait_for_run", "run_id": 9}),
+            }
+        );
+    }
 
     #[test]
     fn a_sensor_that_did_not_hold_is_waiting() {

@@ -13,7 +13,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, Command};
 use tokio::sync::{oneshot, watch};
 
-use crate::protocol::{SupervisorMessage, decode_supervisor_message};
+use crate::protocol::{BlockCalls, SupervisorMessage, decode_supervisor_message};
 use crate::{BlockOutcome, BlockRequest, FailureReason, LogSink, RuntimeError, cap_log_text};
 
 /// How long the supervisor may take to import pandas and friends before it counts as broken.
@@ -49,15 +49,19 @@ pub struct Supervisor {
 
 struct Process {
     child: Mutex<Child>,
-    stdin: tokio::sync::Mutex<Option<ChildStdin>>,
+    stdin: SharedStdin,
     routes: Arc<Mutex<HashMap<u64, Route>>>,
     alive: Arc<AtomicBool>,
     /// Turns true when the supervisor's output ends (it exited).
     ended: watch::Receiver<bool>,
 }
 
+/// The supervisor's stdin, shared by the senders of requests and of replies to blocks' calls.
+type SharedStdin = Arc<tokio::sync::Mutex<Option<ChildStdin>>>;
+
 struct Route {
     sink: Arc<dyn LogSink>,
+    calls: Arc<dyn BlockCalls>,
     done: oneshot::Sender<BlockOutcome>,
 }
 
@@ -75,12 +79,14 @@ impl Supervisor {
         self.process().await.map(|_| ())
     }
 
-    /// Runs one block in a fresh child of the supervisor; its output lines go to `sink` as they come. A message on
-    /// `cancel` kills the block's process group; the outcome is then `Cancelled`.
+    /// Runs one block in a fresh child of the supervisor; its output lines go to `sink` as they come, and `calls`
+    /// answers what it asks of Wand while it runs. A message on `cancel` kills the block's process group; the
+    /// outcome is then `Cancelled`.
     pub async fn execute(
         &self,
         request: BlockRequest,
         sink: Arc<dyn LogSink>,
+        calls: Arc<dyn BlockCalls>,
         cancel: oneshot::Receiver<()>,
     ) -> Result<BlockOutcome, RuntimeError> {
         let process = self.process().await?;
@@ -90,7 +96,7 @@ impl Supervisor {
             .routes
             .lock()
             .expect("routes lock")
-            .insert(id, Route { sink, done });
+            .insert(id, Route { sink, calls, done });
         let limit = request
             .timeout
             .map(|seconds| Duration::from_secs_f64(seconds) + TIMEOUT_GRACE);
@@ -203,13 +209,22 @@ impl Process {
         let stderr = child.stderr.take().expect("stderr is piped");
         let routes: Arc<Mutex<HashMap<u64, Route>>> = Arc::default();
         let alive = Arc::new(AtomicBool::new(true));
+        let stdin: SharedStdin = Arc::new(tokio::sync::Mutex::new(Some(stdin)));
         let (routes_for_reader, alive_for_reader) = (routes.clone(), alive.clone());
+        let stdin_for_reader = stdin.clone();
         let (ready_tx, ready_rx) = oneshot::channel();
         let errors = Arc::new(Mutex::new(Vec::<String>::new()));
         let stderr_reader = tokio::spawn(read_stderr(stderr, errors.clone()));
         let (ended_tx, ended) = watch::channel(false);
         tokio::spawn(async move {
-            read_events(stdout, routes_for_reader, alive_for_reader, ready_tx).await;
+            read_events(
+                stdout,
+                routes_for_reader,
+                stdin_for_reader,
+                alive_for_reader,
+                ready_tx,
+            )
+            .await;
             let _ = ended_tx.send(true);
         });
         let ready = tokio::time::timeout(STARTUP_LIMIT, ready_rx).await;
@@ -225,7 +240,7 @@ impl Process {
         }
         Ok(Process {
             child: Mutex::new(child),
-            stdin: tokio::sync::Mutex::new(Some(stdin)),
+            stdin,
             routes,
             alive,
             ended,
@@ -233,16 +248,7 @@ impl Process {
     }
 
     async fn send(&self, message: &serde_json::Value) -> Result<(), RuntimeError> {
-        let mut line = message.to_string();
-        line.push('\n');
-        let mut stdin = self.stdin.lock().await;
-        let stdin = stdin.as_mut().ok_or_else(|| {
-            RuntimeError::SupervisorDied("the Python supervisor is shutting down".to_owned())
-        })?;
-        stdin
-            .write_all(line.as_bytes())
-            .await
-            .map_err(|error| RuntimeError::SupervisorDied(error.to_string()))
+        send_line(&self.stdin, message).await
     }
 
     fn kill(&self) {
@@ -251,9 +257,24 @@ impl Process {
     }
 }
 
+/// Writes one message as a line on the supervisor's stdin.
+async fn send_line(stdin: &SharedStdin, message: &serde_json::Value) -> Result<(), RuntimeError> {
+    let mut line = message.to_string();
+    line.push('\n');
+    let mut stdin = stdin.lock().await;
+    let stdin = stdin.as_mut().ok_or_else(|| {
+        RuntimeError::SupervisorDied("the Python supervisor is shutting down".to_owned())
+    })?;
+    stdin
+        .write_all(line.as_bytes())
+        .await
+        .map_err(|error| RuntimeError::SupervisorDied(error.to_string()))
+}
+
 async fn read_events(
     stdout: tokio::process::ChildStdout,
     routes: Arc<Mutex<HashMap<u64, Route>>>,
+    stdin: SharedStdin,
     alive: Arc<AtomicBool>,
     ready: oneshot::Sender<()>,
 ) {
@@ -302,6 +323,25 @@ async fn read_events(
                 if let Some(sink) = sink {
                     let text = cap_log_text(line.text);
                     sink.line(crate::LogLine { text, ..line });
+                }
+            }
+            SupervisorMessage::Call { id, call } => {
+                let calls = routes
+                    .lock()
+                    .expect("routes lock")
+                    .get(&id)
+                    .map(|route| route.calls.clone());
+                // Answered on its own task: a call may wait long (for another run to end) while this reader
+                // keeps relaying every other block's lines.
+                if let Some(calls) = calls {
+                    let stdin = stdin.clone();
+                    tokio::spawn(async move {
+                        let reply = calls.call(call).await;
+                        let message = serde_json::json!({"op": "reply", "id": id, "reply": reply});
+                        if let Err(error) = send_line(&stdin, &message).await {
+                            tracing::warn!(%error, "cannot reply to a block's call");
+                        }
+                    });
                 }
             }
             SupervisorMessage::Done { id, outcome } => {

@@ -3,6 +3,7 @@
 //!
 //! Workers never advance a run: the scheduler does, when it sees their notices.
 
+mod calls;
 mod code;
 mod error;
 mod execute;
@@ -13,5 +14,6 @@ mod request;
 mod run;
 mod worker;
 
+pub use calls::RunLauncher;
 pub use error::WorkerError;
 pub use worker::{Worker, WorkerConfig};

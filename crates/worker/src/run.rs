@@ -46,9 +46,14 @@ impl Worker {
                 .lock()
                 .expect("cancels lock")
                 .insert(key.clone(), cancel);
+            let calls = Arc::new(crate::calls::WorkerCalls {
+                store: self.store.clone(),
+                launcher: self.launcher.clone(),
+                notices: self.notices.clone(),
+            });
             let outcome = self
                 .python
-                .execute(request.clone(), log.clone(), cancelled)
+                .execute(request.clone(), log.clone(), calls, cancelled)
                 .await
                 .map_err(|error| error.to_string())?;
             match outcome {

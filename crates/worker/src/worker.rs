@@ -47,6 +47,8 @@ pub struct Worker {
     /// How to stop each block run this worker is running: (run id, block uuid) -> cancel.
     pub(crate) cancels: Mutex<HashMap<(i64, String), oneshot::Sender<()>>>,
     pub(crate) code: CodeFolders,
+    /// How blocks start runs of other pipelines (`trigger_pipeline`); none in a lone `wand worker`.
+    pub(crate) launcher: Option<Arc<dyn crate::RunLauncher>>,
 }
 
 impl Worker {
@@ -65,7 +67,15 @@ impl Worker {
             logs,
             config,
             cancels: Mutex::new(HashMap::new()),
+            launcher: None,
         }
+    }
+
+    /// Lets the blocks this worker runs start runs of other pipelines through `launcher`.
+    #[must_use]
+    pub fn with_launcher(mut self, launcher: Arc<dyn crate::RunLauncher>) -> Worker {
+        self.launcher = Some(launcher);
+        self
     }
 
     /// Claims and executes block runs until `shutdown` turns true.

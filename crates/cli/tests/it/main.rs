@@ -15,4 +15,5 @@ mod server;
 mod sql_blocks;
 mod support;
 mod tidy;
+mod trigger_pipeline;
 mod validation;

@@ -464,7 +464,8 @@ def test_missing_secret_tells_which_variable_to_set(monkeypatch):
 def test_a_real_mage_ai_supplies_the_modules_wand_does_not(tmp_path):
     """Issue 10, point 5: Wand's `mage_ai` hid an installed mage-ai, so `mage_ai.io.bigquery` was an ImportError.
 
-    Wand has since gained its own BigQuery, so Pinot (which Wand does not provide) stands for Mage's other modules."""
+    Wand has since gained its own BigQuery and trigger_pipeline, so Pinot and `triggers.utils` (which Wand does not
+    provide) stand for Mage's other modules."""
     import subprocess
 
     installed = tmp_path / "site"
@@ -476,13 +477,13 @@ def test_a_real_mage_ai_supplies_the_modules_wand_does_not(tmp_path):
         (installed / package / "__init__.py").write_text("raise ImportError('the installed __init__ ran')\n")
     (installed / "mage_ai/io/pinot.py").write_text("class Pinot:\n    origin = 'installed'\n")
     (installed / "mage_ai/io/postgres.py").write_text("raise ImportError('Wand provides this one')\n")
-    (installed / "mage_ai/orchestration/triggers/api.py").write_text("def trigger_pipeline(uuid):\n    return uuid\n")
+    (installed / "mage_ai/orchestration/triggers/utils.py").write_text("def trigger_pipeline(uuid):\n    return uuid\n")
     package = os.path.dirname(os.path.dirname(mage_ai.__file__))
     code = (
         "from mage_ai.io.pinot import Pinot\n"
         "from mage_ai.io.postgres import Postgres\n"
         "from mage_ai.data_preparation.decorators import data_loader\n"
-        "from mage_ai.orchestration.triggers.api import trigger_pipeline\n"
+        "from mage_ai.orchestration.triggers.utils import trigger_pipeline\n"
         "print(Pinot.origin, Postgres.__module__, data_loader.__module__, trigger_pipeline('p'))\n"
     )
     result = subprocess.run(

@@ -1,5 +1,6 @@
 """The block run the current process is executing; set by the supervisor in the forked child."""
 
+import os
 from dataclasses import dataclass, field
 
 
@@ -21,6 +22,8 @@ class BlockContext:
 
 
 _current = None
+# The pipes to Wand of the block run this process executes: (call pipe to write, reply pipe to read).
+_channel = None
 
 
 def set_current(context):
@@ -50,3 +53,36 @@ def run_status(query):
 def current():
     """The running block's context, or None outside a block run (e.g. in a plain Python shell)."""
     return _current
+
+
+def set_channel(call_fd, reply_fd):
+    global _channel
+    _channel = (call_fd, reply_fd)
+
+
+class CallFailed(RuntimeError):
+    """Wand could not do what the block asked (the reply's `error`)."""
+
+
+def call(request):
+    """Asks Wand for something while the block runs (`request` is a JSON object with an `op`) and waits for the
+    reply; a reply that is not `ok` raises `CallFailed` with Wand's reason."""
+    import json
+
+    if _channel is None:
+        raise RuntimeError(f"{request.get('op')} works only inside a block run by Wand")
+    call_fd, reply_fd = _channel
+    payload = json.dumps(request).encode() + b"\n"
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(call_fd, view) :]
+    line = bytearray()
+    while not line.endswith(b"\n"):
+        data = os.read(reply_fd, 1 << 16)
+        if not data:
+            raise CallFailed("Wand stopped before it replied")
+        line += data
+    reply = json.loads(line)
+    if not reply.get("ok"):
+        raise CallFailed(reply.get("error") or "Wand refused the call")
+    return reply

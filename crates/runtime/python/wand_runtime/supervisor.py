@@ -2,9 +2,12 @@
 block run.
 
 Protocol (one JSON object per line):
-- stdin, from Wand: {"op": "run", "id": ..., "request": {...}} and {"op": "cancel", "id": ...}.
-- stdout, to Wand: {"event": "ready", ...}, {"event": "log", "id", "stream", "line", "ts"} and
-  {"event": "done", "id", "result": {...}}. Nothing else may write to this process's stdout.
+- stdin, from Wand: {"op": "run", "id": ..., "request": {...}}, {"op": "cancel", "id": ...} and
+  {"op": "reply", "id": ..., "reply": {...}} (the answer to the block's last call).
+- stdout, to Wand: {"event": "ready", ...}, {"event": "log", "id", "stream", "line", "ts"},
+  {"event": "call", "id", "call": {...}} (a running block asks Wand for something, e.g. to start another pipeline's
+  run, and waits for the reply; see `context.call`) and {"event": "done", "id", "result": {...}}. Nothing else may
+  write to this process's stdout.
 
 A child is its own process group, so a timeout or a cancel kills the block and whatever it started.
 
@@ -73,12 +76,16 @@ def _emit(protocol, message):
 class Child:
     """One forked block run and the pipes it writes to."""
 
-    def __init__(self, run_id, pid, pidfd, streams, result_fd, deadline):
+    def __init__(self, run_id, spare, streams, deadline):
         self.run_id = run_id
-        self.pid = pid
-        self.pidfd = pidfd
+        self.pid = spare.pid
+        self.pidfd = spare.pidfd
         self.streams = streams  # fd -> LineSplitter
-        self.result_fd = result_fd
+        self.result_fd = spare.result_r
+        # The block's calls to Wand arrive on `call_fd` (a JSON object a line); replies go to `reply_fd`.
+        self.call_fd = spare.call_r
+        self.reply_fd = spare.reply_w
+        self.calls = bytearray()
         self.result = bytearray()
         self.deadline = deadline
         self.stop_reason = None
@@ -87,13 +94,15 @@ class Child:
 class Spare:
     """A child forked ahead of its block run, set up and waiting for its request on `request_fd`."""
 
-    def __init__(self, pid, pidfd, request_fd, out_r, err_r, result_r):
+    def __init__(self, pid, pidfd, request_fd, out_r, err_r, result_r, call_r, reply_w):
         self.pid = pid
         self.pidfd = pidfd
         self.request_fd = request_fd
         self.out_r = out_r
         self.err_r = err_r
         self.result_r = result_r
+        self.call_r = call_r
+        self.reply_w = reply_w
         self.expires = time.monotonic() + _SPARE_IDLE_SECONDS
 
 
@@ -116,6 +125,8 @@ class Supervisor:
                 watched.extend(child.streams)
                 watched.append(child.result_fd)
                 watched.append(child.pidfd)
+                if child.call_fd is not None:
+                    watched.append(child.call_fd)
             if self.spare is not None:
                 watched.append(self.spare.pidfd)
             readable, _, _ = select.select(watched, [], [], self._wait_seconds())
@@ -138,6 +149,8 @@ class Supervisor:
                         self._relay(child, fd)
                     elif fd == child.result_fd:
                         self._read_result(child)
+                    elif fd == child.call_fd:
+                        self._read_calls(child)
                     elif fd == child.pidfd:
                         self._finish(child)
             self._enforce_deadlines()
@@ -188,6 +201,10 @@ class Supervisor:
             child = self.children.get(message["id"])
             if child is not None:
                 self._kill(child, "cancelled")
+        elif message["op"] == "reply":
+            child = self.children.get(message["id"])
+            if child is not None:
+                _write_all(child.reply_fd, json.dumps(message["reply"]).encode() + b"\n")
 
     def _start(self, run_id, request):
         self.busy = True
@@ -199,37 +216,39 @@ class Supervisor:
         timeout = request.get("timeout")
         deadline = time.monotonic() + timeout if timeout else None
         streams = {spare.out_r: LineSplitter("stdout"), spare.err_r: LineSplitter("stderr")}
-        self.children[run_id] = Child(run_id, spare.pid, spare.pidfd, streams, spare.result_r, deadline)
+        self.children[run_id] = Child(run_id, spare, streams, deadline)
 
     def _fork_spare(self, request=None):
         """Forks a child that runs `request`, or, without one, waits for its request on a pipe."""
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         result_r, result_w = os.pipe()
+        call_r, call_w = os.pipe()
+        reply_r, reply_w = os.pipe()
         request_r, request_w = os.pipe() if request is None else (None, None)
         held = self._held_fds()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
-            own = [fd for fd in (out_r, err_r, result_r, request_w) if fd is not None]
-            _child_main(request, request_r, out_w, err_w, result_w, [*own, *held])
+            own = [fd for fd in (out_r, err_r, result_r, call_r, reply_w, request_w) if fd is not None]
+            _child_main(request, request_r, out_w, err_w, result_w, (call_w, reply_r), [*own, *held])
         try:
             os.setpgid(pid, pid)  # also done by the child; whichever runs first wins, so a kill never misses it
         except OSError:
             pass
-        for fd in (out_w, err_w, result_w, request_r):
+        for fd in (out_w, err_w, result_w, call_w, reply_r, request_r):
             if fd is not None:
                 os.close(fd)
-        for fd in (out_r, err_r, result_r):
+        for fd in (out_r, err_r, result_r, call_r):
             os.set_blocking(fd, False)
-        return Spare(pid, os.pidfd_open(pid), request_w, out_r, err_r, result_r)
+        return Spare(pid, os.pidfd_open(pid), request_w, out_r, err_r, result_r, call_r, reply_w)
 
     def _held_fds(self):
         """The pipes and pidfds this process holds for its children (a new child closes its copies)."""
         held = list(self.exiting)
         for child in self.children.values():
             held.extend(child.streams)
-            held.extend((child.result_fd, child.pidfd))
+            held.extend(fd for fd in (child.result_fd, child.pidfd, child.call_fd, child.reply_fd) if fd is not None)
         return held
 
     def _drop_spare(self):
@@ -243,7 +262,7 @@ class Supervisor:
             os.close(spare.request_fd)
             spare.request_fd = None
         _kill_group(spare.pid)
-        for fd in (spare.out_r, spare.err_r, spare.result_r):
+        for fd in (spare.out_r, spare.err_r, spare.result_r, spare.call_r, spare.reply_w):
             os.close(fd)
         self.exiting[spare.pidfd] = spare.pid
 
@@ -285,6 +304,22 @@ class Supervisor:
                 return
             child.result += data
 
+    def _read_calls(self, child):
+        """Relays each whole line the block wrote on its call pipe as a `call` event; at its end, stops watching."""
+        while True:
+            try:
+                data = os.read(child.call_fd, 1 << 16)
+            except BlockingIOError:
+                break
+            if not data:
+                os.close(child.call_fd)
+                child.call_fd = None
+                break
+            child.calls += data
+        while (end := child.calls.find(b"\n")) >= 0:
+            line, child.calls = bytes(child.calls[:end]), child.calls[end + 1 :]
+            _emit(self.protocol, {"event": "call", "id": child.run_id, "call": json.loads(line)})
+
     def _finish(self, child, exited=True):
         status = os.waitpid(child.pid, 0)[1] if exited else None
         for fd in list(child.streams):
@@ -293,8 +328,9 @@ class Supervisor:
             self._read_result(child)
         # Whatever the block started and left behind goes with it.
         _kill_group(child.pid)
-        for fd in [*child.streams, child.result_fd]:
-            os.close(fd)
+        for fd in [*child.streams, child.result_fd, child.call_fd, child.reply_fd]:
+            if fd is not None:
+                os.close(fd)
         if exited:
             os.close(child.pidfd)
         else:
@@ -372,15 +408,19 @@ def render_line(kept, size):
     return f"{text} … [line truncated: {size} bytes, kept first {shown}]"
 
 
+def _write_all(fd, payload):
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 def _send_request(spare, request):
     """Hands a request to a spare child; False if the spare is gone."""
     payload = json.dumps(request).encode()
     fd, spare.request_fd = spare.request_fd, None
     try:
         os.set_blocking(fd, True)
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(fd, view) :]
+        _write_all(fd, payload)
         return True
     except OSError:
         return False
@@ -437,9 +477,10 @@ def _die_with_parent():
         pass
 
 
-def _child_main(request, request_r, out_w, err_w, result_w, parent_fds):
+def _child_main(request, request_r, out_w, err_w, result_w, channel, parent_fds):
     """Runs in the forked child: becomes its own process group, rewires stdio, then runs `request` (or, in a spare,
-    the request that arrives on `request_r`) and exits. Closing the result pipe tells the supervisor it is done."""
+    the request that arrives on `request_r`) and exits. Closing the result pipe tells the supervisor it is done.
+    `channel` (call pipe, reply pipe) carries the block's calls to Wand (`context.call`)."""
     code = 0
     try:
         os.setpgid(0, 0)
@@ -459,8 +500,9 @@ def _child_main(request, request_r, out_w, err_w, result_w, parent_fds):
             request = _receive_request(request_r)
             if request is None:
                 return
-        from wand_runtime import block
+        from wand_runtime import block, context
 
+        context.set_channel(*channel)
         result = block.run(request)
         payload = json.dumps(result, default=str).encode()
         sys.stdout.flush()

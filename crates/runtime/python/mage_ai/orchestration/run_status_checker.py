@@ -36,9 +36,9 @@ def check_status(
     )
 
     if not answer["pipeline_exists"]:
-        raise Exception('Pipeline not found, stopping sensor...')
+        raise Exception("Pipeline not found, stopping sensor...")
     if block_uuid is not None and not answer["block_exists"]:
-        raise Exception('Block not found in pipeline, stopping sensor...')
+        raise Exception("Block not found in pipeline, stopping sensor...")
 
     run_status = answer["run_status"]
     if run_status is None:
@@ -49,8 +49,8 @@ def check_status(
         if block_run_status is None:
             return False
         if block_run_status in BLOCK_FAILURE_STATUSES:
-            raise Exception('Upstream block run failed, stopping sensor...')
+            raise Exception("Upstream block run failed, stopping sensor...")
         return block_run_status == "completed"
     if run_status in PIPELINE_FAILURE_STATUSES:
-        raise Exception('Upstream pipeline run failed, stopping sensor...')
+        raise Exception("Upstream pipeline run failed, stopping sensor...")
     return run_status == "completed"

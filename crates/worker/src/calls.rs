@@ -1,0 +1,129 @@
+//! What a running block may ask of Wand while it runs (`wand_runtime.context.call`): to start a run of another
+//! pipeline of the project (Mage's `trigger_pipeline`) and to wait until a run ends.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use model::Notice;
+use serde_json::{Map, Value, json};
+use storage::RunStore;
+use tokio::sync::broadcast;
+
+/// Starts runs for blocks. Given to the worker by a process that also runs the scheduler (`wand run`, `wand start`):
+/// creating runs is the scheduler's job, so a lone `wand worker` has none and refuses the call.
+pub trait RunLauncher: Send + Sync {
+    /// Creates a manual run of `pipeline_uuid` with `variables`; returns its id.
+    fn launch(
+        &self,
+        pipeline_uuid: String,
+        variables: Map<String, Value>,
+    ) -> Pin<Box<dyn Future<Output = Result<i64, String>> + Send + '_>>;
+}
+
+/// The answers one worker gives to the calls of the blocks it runs.
+pub(crate) struct WorkerCalls {
+    pub(crate) store: Arc<dyn RunStore>,
+    pub(crate) launcher: Option<Arc<dyn RunLauncher>>,
+    pub(crate) notices: broadcast::Sender<Notice>,
+}
+
+impl runtime::BlockCalls for WorkerCalls {
+    fn call(&self, call: Value) -> Pin<Box<dyn Future<Output = Value> + Send + '_>> {
+        Box::pin(async move {
+            match self.answer(&call).await {
+                Ok(Value::Object(mut reply)) => {
+                    reply.insert("ok".to_owned(), Value::Bool(true));
+                    Value::Object(reply)
+                }
+                Ok(other) => json!({"ok": true, "value": other}),
+                Err(error) => json!({"ok": false, "error": error}),
+            }
+        })
+    }
+}
+
+impl WorkerCalls {
+    async fn answer(&self, call: &Value) -> Result<Value, String> {
+        match call.get("op").and_then(Value::as_str) {
+            Some("trigger_pipeline") => self.trigger_pipeline(call).await,
+            Some("wait_for_run") => self.wait_for_run(call).await,
+            other => Err(format!("Wand has no call {other:?}")),
+        }
+    }
+
+    async fn trigger_pipeline(&self, call: &Value) -> Result<Value, String> {
+        let launcher = self.launcher.as_ref().ok_or(
+            "trigger_pipeline starts runs through the scheduler, which this process does not run: it works in blocks \
+             run by `wand run` or `wand start`, not by a separate `wand worker`",
+        )?;
+        let pipeline_uuid = call
+            .get("pipeline_uuid")
+            .and_then(Value::as_str)
+            .ok_or("trigger_pipeline needs a pipeline_uuid")?;
+        let variables = match call.get("variables") {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(variables)) => variables.clone(),
+            Some(other) => return Err(format!("variables must be a dict, not {other}")),
+        };
+        let run_id = launcher.launch(pipeline_uuid.to_owned(), variables).await?;
+        let status = self.status(run_id).await?;
+        Ok(json!({"run_id": run_id, "status": status}))
+    }
+
+    /// Waits until run `run_id` ends, or `timeout` seconds pass; answers its status then. It wakes on the
+    /// scheduler's notices of the run, never on a timer.
+    async fn wait_for_run(&self, call: &Value) -> Result<Value, String> {
+        let run_id = call
+            .get("run_id")
+            .and_then(Value::as_i64)
+            .ok_or("wait_for_run needs a run_id")?;
+        let timeout = call.get("timeout").and_then(Value::as_f64);
+        let deadline = timeout
+            .map(|seconds| tokio::time::Instant::now() + Duration::from_secs_f64(seconds.max(0.0)));
+        // Subscribed before the first look, so an end between the look and the wait is not missed.
+        let mut notices = self.notices.subscribe();
+        loop {
+            let status = self.run_status(run_id).await?;
+            if status.is_finished() {
+                return Ok(json!({"run_id": run_id, "status": status.as_str()}));
+            }
+            let next = async {
+                loop {
+                    match notices.recv().await {
+                        Ok(Notice::Run { run_id: id, .. }) if id == run_id => return true,
+                        Ok(_) => {}
+                        // Missed notices may have held this run's: look again.
+                        Err(broadcast::error::RecvError::Lagged(_)) => return true,
+                        Err(broadcast::error::RecvError::Closed) => return false,
+                    }
+                }
+            };
+            let woke = match deadline {
+                Some(deadline) => tokio::time::timeout_at(deadline, next)
+                    .await
+                    .unwrap_or(false),
+                None => next.await,
+            };
+            if !woke {
+                return Ok(
+                    json!({"run_id": run_id, "status": self.run_status(run_id).await?.as_str()}),
+                );
+            }
+        }
+    }
+
+    async fn status(&self, run_id: i64) -> Result<&'static str, String> {
+        Ok(self.run_status(run_id).await?.as_str())
+    }
+
+    async fn run_status(&self, run_id: i64) -> Result<model::RunStatus, String> {
+        self.store
+            .run(run_id)
+            .await
+            .map_err(|error| error.to_string())?
+            .map(|run| run.status)
+            .ok_or_else(|| format!("there is no run {run_id}"))
+    }
+}
