@@ -2,15 +2,32 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use scheduler::{RunRequest, Scheduler};
 use serde_json::{Map, Value};
 use worker::RunLauncher;
 
-/// Creates the run as a manual run of the pipeline's current code, as the API's "run now" does.
-pub(crate) struct SchedulerLauncher(pub(crate) Arc<Scheduler>);
+/// Creates the run as a manual run of the pipeline's current code, as the API's "run now" does, and remembers it.
+pub(crate) struct SchedulerLauncher {
+    scheduler: Arc<Scheduler>,
+    launched: Mutex<Vec<i64>>,
+}
+
+impl SchedulerLauncher {
+    pub(crate) fn new(scheduler: Arc<Scheduler>) -> SchedulerLauncher {
+        SchedulerLauncher {
+            scheduler,
+            launched: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The runs blocks started so far, oldest first (`wand run` waits for them before it ends).
+    pub(crate) fn launched(&self) -> Vec<i64> {
+        self.launched.lock().expect("launched lock").clone()
+    }
+}
 
 impl RunLauncher for SchedulerLauncher {
     fn launch(
@@ -19,11 +36,13 @@ impl RunLauncher for SchedulerLauncher {
         variables: Map<String, Value>,
     ) -> Pin<Box<dyn Future<Output = Result<i64, String>> + Send + '_>> {
         Box::pin(async move {
-            self.0
+            let run = self
+                .scheduler
                 .create_run(RunRequest::manual(pipeline_uuid, variables, Utc::now()))
                 .await
-                .map(|run| run.id)
-                .map_err(|error| error.to_string())
+                .map_err(|error| error.to_string())?;
+            self.launched.lock().expect("launched lock").push(run.id);
+            Ok(run.id)
         })
     }
 }

@@ -118,6 +118,7 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
         .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
         .unwrap_or(2)
         .max(1);
+    let launcher = Arc::new(SchedulerLauncher::new(scheduler.clone()));
     let worker = Arc::new(
         Worker::new(
             store.clone(),
@@ -139,7 +140,7 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
                 env: config::block_env("dev"),
             },
         )
-        .with_launcher(Arc::new(SchedulerLauncher(scheduler.clone()))),
+        .with_launcher(launcher.clone()),
     );
     let run = scheduler
         .create_run(RunRequest {
@@ -159,7 +160,21 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
         tokio::spawn(scheduler.run(stopped.clone(), Duration::from_secs(1))),
         tokio::spawn(worker.run(stopped)),
     ];
-    let status = follow(run.id, &mut watch_notices, store.as_ref(), &display).await?;
+    let status = follow(run.id, &mut watch_notices, store.as_ref(), Some(&display)).await?;
+    // Runs its blocks started (`trigger_pipeline`) end before `wand run` does, so none is left half done.
+    let mut waited = 0;
+    while let Some(&started) = launcher.launched().get(waited) {
+        waited += 1;
+        if let Some(run) = store.run(started).await?
+            && !run.status.is_finished()
+        {
+            eprintln!(
+                "waiting for run {started} of `{}`, started by a block",
+                run.pipeline_uuid
+            );
+            follow(started, &mut watch_notices, store.as_ref(), None).await?;
+        }
+    }
     let _ = stop.send(true);
     for role in roles {
         role.await?;
@@ -177,12 +192,12 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
     .await
 }
 
-/// Shows the run's notices until the run is over, and returns how it ended.
+/// Shows the run's notices (on `display`, if any) until the run is over, and returns how it ended.
 async fn follow(
     run_id: i64,
     notices: &mut broadcast::Receiver<Notice>,
     store: &dyn RunStore,
-    display: &Display,
+    display: Option<&Display>,
 ) -> anyhow::Result<RunStatus> {
     loop {
         match notices.recv().await {
@@ -194,7 +209,11 @@ async fn follow(
                 block_uuid,
                 status,
                 detail,
-            }) if id == run_id => display.status(&block_uuid, status, &detail),
+            }) if id == run_id => {
+                if let Some(display) = display {
+                    display.status(&block_uuid, status, &detail);
+                }
+            }
             Ok(_) => {}
             Err(broadcast::error::RecvError::Lagged(_)) => {
                 if let Some(run) = store.run(run_id).await?

@@ -124,7 +124,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
             concurrency,
             lease,
             sensor_interval: config::sensor_interval()?,
-            launcher: Some(Arc::new(SchedulerLauncher(scheduler.clone()))),
+            launcher: Some(Arc::new(SchedulerLauncher::new(scheduler.clone()))),
             name: "wand-start",
         };
         roles.push(tokio::spawn(worker.run(stopped.clone())));

@@ -47,6 +47,23 @@ fn wand_run_starts_the_other_pipeline_and_waits_for_it() {
     );
 }
 
+/// A run started without `check_status` still runs to its end before `wand run` ends.
+#[test]
+fn wand_run_ends_after_the_runs_its_blocks_started_without_waiting() {
+    let sandbox = Sandbox::fixture("mage09");
+    let child_out = sandbox.path("child.json");
+    let vars = r#"{"child": "trigger_child", "wait": false, "child_out": "OUT"}"#
+        .replace("OUT", path_str(&child_out));
+    let run = sandbox.run("trigger_parent", &["--runtime-vars", &vars]);
+    run.assert_code(0);
+    assert_eq!(
+        read_json(&child_out),
+        json!({"x": 3, "pipeline_uuid": "trigger_child"}),
+        "{}",
+        run.dump()
+    );
+}
+
 #[test]
 fn a_failed_triggered_run_fails_the_block_with_error_on_failure() {
     let sandbox = Sandbox::fixture("mage09");
