@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 use model::{BlockType, Language};
 use serde_json::{Map, Value, json};
 
-use crate::templates::{block_template, generic_template};
+use crate::templates::{block_template, generic_template, sql_template};
 use crate::{LoadedPipeline, PipelineFile, Project, ProjectError};
 
 /// Where a new block's code comes from.
@@ -164,6 +164,18 @@ impl Project {
                                 ),
                             )
                         })?,
+                    None if block.language == Language::Sql => sql_template(block.block_type)
+                        .ok_or_else(|| {
+                            self.invalid(
+                                &file,
+                                Some(&uuid),
+                                format!(
+                                    "a {} block cannot be written in SQL; SQL blocks are data loaders, \
+                                     transformers, data exporters and custom blocks",
+                                    block.block_type.as_str()
+                                ),
+                            )
+                        })?,
                     None => generic_template(block.block_type).ok_or_else(|| {
                         self.invalid(
                             &file,
@@ -191,10 +203,15 @@ impl Project {
             }
             _ => block.language,
         };
+        let mut configuration = Map::new();
+        if language == Language::Sql {
+            configuration.extend(self.sql_configuration());
+        }
+        configuration.insert("file_source".to_owned(), json!({"path": path}));
         let entry = json!({
             "all_upstream_blocks_executed": true,
             "color": null,
-            "configuration": {"file_source": {"path": path}},
+            "configuration": configuration,
             "downstream_blocks": [],
             "executor_config": null,
             "executor_type": "local_python",
@@ -226,6 +243,76 @@ impl Project {
                 Err(error)
             }
         }
+    }
+
+    /// Changes keys of a block's `configuration` (the SQL cell's provider, profile, schema, table, write policy...):
+    /// each given key is set, a `null` removes it, the others stay. The block's file is not changed here (rename
+    /// the block instead), so `file_source` and `file_path` are refused.
+    pub fn update_block_configuration(
+        &self,
+        pipeline: &str,
+        block: &str,
+        changes: Map<String, Value>,
+    ) -> Result<LoadedPipeline, ProjectError> {
+        if let Some(key) = changes
+            .keys()
+            .find(|key| matches!(key.as_str(), "file_source" | "file_path"))
+        {
+            let file = self.raw_pipeline(pipeline)?;
+            return Err(self.invalid(
+                &file,
+                Some(block),
+                format!("`configuration.{key}` is the block's file; rename the block to move it"),
+            ));
+        }
+        self.edit_block(pipeline, block, |entries, index| {
+            let entry = &mut entries[index];
+            if !entry.get("configuration").is_some_and(Value::is_object) {
+                entry["configuration"] = json!({});
+            }
+            if let Some(configuration) = entry["configuration"].as_object_mut() {
+                for (key, value) in changes {
+                    if value.is_null() {
+                        configuration.remove(&key);
+                    } else {
+                        configuration.insert(key, value);
+                    }
+                }
+            }
+        })
+    }
+
+    /// The `configuration` Mage gives a new SQL block: the provider the profile has settings for (DuckDB when it
+    /// names none), the `default` profile (or the first one of io_config.yaml when it has no `default`), the
+    /// provider's usual schema, `append` and no raw SQL.
+    fn sql_configuration(&self) -> Map<String, Value> {
+        let text = std::fs::read_to_string(self.root().join("io_config.yaml")).unwrap_or_default();
+        let profiles = crate::io_config_profiles(&text);
+        let profile = if profiles.iter().any(|name| name == "default") || profiles.is_empty() {
+            "default".to_owned()
+        } else {
+            profiles[0].clone()
+        };
+        let provider = io_config_providers(&text, &profile)
+            .into_iter()
+            .next()
+            .unwrap_or("duckdb");
+        let schema = match provider {
+            "duckdb" => "main",
+            "postgres" => "public",
+            _ => "",
+        };
+        let mut configuration = Map::new();
+        for (key, value) in [
+            ("data_provider", json!(provider)),
+            ("data_provider_profile", json!(profile)),
+            ("data_provider_schema", json!(schema)),
+            ("export_write_policy", json!("append")),
+            ("use_raw_sql", json!(false)),
+        ] {
+            configuration.insert(key.to_owned(), value);
+        }
+        configuration
     }
 
     /// Sets a block's parents ("Edit parent blocks", or a drag in the dependency tree).
@@ -493,6 +580,44 @@ impl Project {
     }
 }
 
+/// The SQL providers (`duckdb`, `postgres`, `mysql`) a profile of an `io_config.yaml` has settings for, in the order
+/// its keys come (`DUCKDB_DATABASE` names DuckDB, `POSTGRES_HOST` PostgreSQL...). Read line by line, as
+/// `io_config_profiles` reads the file (Mage renders it as a template before parsing it).
+pub fn io_config_providers(text: &str, profile: &str) -> Vec<&'static str> {
+    let mut providers = Vec::new();
+    let mut inside = false;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if trimmed.len() == line.len() {
+            inside = line
+                .split_once(':')
+                .is_some_and(|(name, _)| name.trim().trim_matches(['"', '\'']) == profile);
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        let key = trimmed
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        let provider = crate::SQL_PROVIDERS
+            .iter()
+            .map(|(name, _)| *name)
+            .find(|name| key.starts_with(&format!("{}_", name.to_ascii_uppercase())));
+        if let Some(provider) = provider
+            && !providers.contains(&provider)
+        {
+            providers.push(provider);
+        }
+    }
+    providers
+}
+
 /// Mage keeps `downstream_blocks` beside `upstream_blocks`; rebuild them from the upstream lists.
 fn sync_downstream(entries: &mut [Value]) {
     let mut children: Map<String, Value> = Map::new();
@@ -540,4 +665,18 @@ pub fn slug(name: &str) -> String {
         }
     }
     slug.trim_matches('_').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::io_config_providers;
+
+    #[test]
+    fn a_profile_names_the_providers_it_has_settings_for() {
+        let text = "version: 0.1.1\ndefault:\n  POSTGRES_HOST: db\n  DUCKDB_DATABASE: x.duckdb\n  \
+                    POSTGRES_PORT: 5432\n  # MYSQL_HOST: off\nlocal:\n  mysql_host: localhost\n";
+        assert_eq!(io_config_providers(text, "default"), ["postgres", "duckdb"]);
+        assert_eq!(io_config_providers(text, "local"), ["mysql"]);
+        assert!(io_config_providers(text, "missing").is_empty());
+    }
 }

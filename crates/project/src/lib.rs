@@ -17,7 +17,7 @@ mod sql_block;
 mod templates;
 mod triggers_file;
 
-pub use edit::{BlockSource, NewBlock, slug};
+pub use edit::{BlockSource, NewBlock, io_config_providers, slug};
 pub use error::{Diagnostic, ProjectError, Severity};
 pub use files::{FileContent, FileEntry};
 pub use pipeline_file::PipelineFile;
@@ -28,5 +28,7 @@ pub use snapshot::{
     CODE_EXTENSIONS, CodeHasher, CodeSnapshot, MAX_FILE_BYTES, code_hash, snapshot, unpack,
 };
 pub use sql_block::{SQL_PROVIDERS, io_config_profiles};
-pub use templates::{BLOCK_TEMPLATES, BlockTemplate, block_template, generic_template};
+pub use templates::{
+    BLOCK_TEMPLATES, BlockTemplate, block_template, generic_template, sql_template,
+};
 pub use triggers_file::DeclaredTriggers;

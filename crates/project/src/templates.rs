@@ -66,11 +66,25 @@ pub const BLOCK_TEMPLATES: &[BlockTemplate] = &[
         "data_loader_duckdb.py"
     ),
     template!(
+        "data_loader/sql",
+        DataLoader,
+        Sql,
+        "SQL",
+        "data_loader_sql.sql"
+    ),
+    template!(
         "transformer/generic",
         Transformer,
         Python,
         "Generic (no template)",
         "transformer_generic.py"
+    ),
+    template!(
+        "transformer/sql",
+        Transformer,
+        Sql,
+        "SQL",
+        "transformer_sql.sql"
     ),
     template!(
         "data_exporter/generic",
@@ -101,12 +115,20 @@ pub const BLOCK_TEMPLATES: &[BlockTemplate] = &[
         "data_exporter_duckdb.py"
     ),
     template!(
+        "data_exporter/sql",
+        DataExporter,
+        Sql,
+        "SQL",
+        "data_exporter_sql.sql"
+    ),
+    template!(
         "custom/generic",
         Custom,
         Python,
         "Generic (no template)",
         "custom_generic.py"
     ),
+    template!("custom/sql", Custom, Sql, "SQL", "custom_sql.sql"),
     template!(
         "sensor/generic",
         Sensor,
@@ -133,6 +155,13 @@ pub const BLOCK_TEMPLATES: &[BlockTemplate] = &[
 /// The template with this key.
 pub fn block_template(key: &str) -> Option<&'static BlockTemplate> {
     BLOCK_TEMPLATES.iter().find(|template| template.key == key)
+}
+
+/// The SQL template of a block type, if SQL blocks of that type run (data loaders, transformers, exporters, custom).
+pub fn sql_template(block_type: BlockType) -> Option<&'static BlockTemplate> {
+    BLOCK_TEMPLATES
+        .iter()
+        .find(|template| template.block_type == block_type && template.language == Language::Sql)
 }
 
 /// The generic template of a block type, if it has one.

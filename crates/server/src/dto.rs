@@ -70,6 +70,10 @@ pub(crate) struct BlockDto {
     pub file: String,
     pub timeout: Option<f64>,
     pub retries: Option<u32>,
+    /// The block's `configuration` as metadata.yaml holds it, under Mage's keys (a SQL block's `data_provider`,
+    /// `data_provider_profile`, `data_provider_schema`, `export_write_policy`...).
+    #[schema(value_type = Object)]
+    pub configuration: Value,
 }
 
 impl BlockDto {
@@ -84,6 +88,10 @@ impl BlockDto {
             file: block.file.clone(),
             timeout: block.timeout,
             retries: block.retry.retries,
+            configuration: match &block.configuration {
+                Value::Object(_) => block.configuration.clone(),
+                _ => Value::Object(Map::new()),
+            },
         }
     }
 }
@@ -388,7 +396,7 @@ pub(crate) struct NewBlockInput {
     pub existing_file: Option<String>,
 }
 
-/// Changes to a block: its name (its uuid follows), its parents, its place in the list.
+/// Changes to a block: its name (its uuid follows), its parents, its place in the list, keys of its configuration.
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct BlockUpdate {
     #[serde(default)]
@@ -397,6 +405,20 @@ pub(crate) struct BlockUpdate {
     pub upstream_blocks: Option<Vec<String>>,
     #[serde(default)]
     pub position: Option<usize>,
+    /// Keys of the block's `configuration` to change, under Mage's names (`data_provider`, `data_provider_profile`,
+    /// `data_provider_database`, `data_provider_schema`, `data_provider_table`, `export_write_policy`, `limit`,
+    /// `use_raw_sql`...): each given key is set, `null` removes it, the others stay.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub configuration: Option<Map<String, Value>>,
+}
+
+/// A profile of the project's `io_config.yaml`.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct IoConfigProfileDto {
+    pub name: String,
+    /// The SQL providers (`duckdb`, `postgres`, `mysql`) the profile has settings for, in the file's order.
+    pub providers: Vec<&'static str>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

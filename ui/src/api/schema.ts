@@ -89,6 +89,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/io_config/profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The profiles of the project's `io_config.yaml` in the file's order, each with the SQL providers it has settings
+         *     for; empty when the project has no such file.
+         */
+        get: operations["io_config_profiles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/pipelines": {
         parameters: {
             query?: never;
@@ -508,6 +528,11 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         BlockDto: {
+            /**
+             * @description The block's `configuration` as metadata.yaml holds it, under Mage's keys (a SQL block's `data_provider`,
+             *     `data_provider_profile`, `data_provider_schema`, `export_write_policy`...).
+             */
+            configuration: Record<string, unknown>;
             downstream_blocks: string[];
             file: string;
             language: string;
@@ -545,8 +570,14 @@ export interface components {
          * @enum {string}
          */
         BlockRunStatus: "initial" | "queued" | "running" | "completed" | "failed" | "cancelled" | "upstream_failed" | "condition_failed";
-        /** @description Changes to a block: its name (its uuid follows), its parents, its place in the list. */
+        /** @description Changes to a block: its name (its uuid follows), its parents, its place in the list, keys of its configuration. */
         BlockUpdate: {
+            /**
+             * @description Keys of the block's `configuration` to change, under Mage's names (`data_provider`, `data_provider_profile`,
+             *     `data_provider_database`, `data_provider_schema`, `data_provider_table`, `export_write_policy`, `limit`,
+             *     `use_raw_sql`...): each given key is set, `null` removes it, the others stay.
+             */
+            configuration?: Record<string, unknown> | null;
             name?: string | null;
             position?: number | null;
             upstream_blocks?: string[] | null;
@@ -640,6 +671,12 @@ export interface components {
          * @enum {string}
          */
         HealthStatus: "ok";
+        /** @description A profile of the project's `io_config.yaml`. */
+        IoConfigProfileDto: {
+            name: string;
+            /** @description The SQL providers (`duckdb`, `postgres`, `mysql`) the profile has settings for, in the file's order. */
+            providers: string[];
+        };
         /** @description A block run's log: one entry per line the block printed. */
         LogDto: {
             block_uuid: string;
@@ -1396,6 +1433,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    io_config_profiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IoConfigProfileDto"][];
                 };
             };
             /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */

@@ -98,6 +98,11 @@ pub(super) async fn update(
     if let Some(position) = input.position {
         state.project.move_block(&uuid, &block, position)?;
     }
+    if let Some(configuration) = input.configuration {
+        state
+            .project
+            .update_block_configuration(&uuid, &block, configuration)?;
+    }
     Ok(Json(describe(&state, &uuid)?))
 }
 

@@ -2,6 +2,7 @@
 
 mod blocks;
 mod files;
+mod io_config;
 mod logs;
 mod mage;
 mod meta;
@@ -54,6 +55,7 @@ pub fn app(state: AppState) -> Router {
         .routes(routes!(blocks::update, blocks::remove))
         .routes(routes!(blocks::read_code, blocks::write_code))
         .routes(routes!(blocks::execute))
+        .routes(routes!(io_config::profiles))
         .routes(routes!(pipelines::run_now))
         .routes(routes!(triggers::list, triggers::create))
         .routes(routes!(triggers::all))

@@ -293,3 +293,100 @@ async fn pipelines_are_renamed_cloned_and_deleted() {
         assert!(keys.contains(&key), "{key} in {keys:?}");
     }
 }
+
+#[tokio::test]
+async fn a_sql_block_gets_a_sql_file_and_mages_configuration_which_the_editor_changes() {
+    let server = TestServer::new().await;
+    std::fs::write(
+        server.root.join("io_config.yaml"),
+        "version: 0.1.1\ndefault:\n  DUCKDB_DATABASE: shop.duckdb\nwarehouse:\n  POSTGRES_HOST: db\n  \
+         MYSQL_HOST: db\n",
+    )
+    .unwrap();
+    let (_, profiles) = server
+        .call(Method::GET, "/api/v1/io_config/profiles", None)
+        .await;
+    assert_eq!(
+        profiles,
+        json!([
+            {"name": "default", "providers": ["duckdb"]},
+            {"name": "warehouse", "providers": ["postgres", "mysql"]},
+        ])
+    );
+    server
+        .call(
+            Method::POST,
+            "/api/v1/pipelines",
+            Some(json!({"name": "shop"})),
+        )
+        .await;
+    let blocks = "/api/v1/pipelines/shop/blocks";
+    let (status, added) = server
+        .call(
+            Method::POST,
+            blocks,
+            Some(json!({"name": "count rows", "type": "transformer", "language": "sql"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    let block = &added["blocks"][0];
+    assert_eq!(block["language"], json!("sql"));
+    assert_eq!(block["file"], json!("transformers/count_rows.sql"));
+    assert_eq!(
+        block["configuration"],
+        json!({
+            "data_provider": "duckdb",
+            "data_provider_profile": "default",
+            "data_provider_schema": "main",
+            "export_write_policy": "append",
+            "use_raw_sql": false,
+            "file_source": {"path": "transformers/count_rows.sql"},
+        })
+    );
+    let code = std::fs::read_to_string(server.root.join("transformers/count_rows.sql")).unwrap();
+    assert!(code.contains("{{ df_1 }}"), "{code}");
+
+    let block_url = format!("{blocks}/count_rows");
+    let change = json!({"configuration": {
+        "data_provider": "postgres", "data_provider_profile": "warehouse", "data_provider_table": "counts",
+        "limit": 100, "export_write_policy": "replace", "data_provider_schema": null,
+    }});
+    let (status, changed) = server.call(Method::PUT, &block_url, Some(change)).await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    let configuration = &changed["blocks"][0]["configuration"];
+    assert_eq!(configuration["data_provider_profile"], json!("warehouse"));
+    assert_eq!(configuration["data_provider_table"], json!("counts"));
+    assert_eq!(configuration["limit"], json!(100));
+    assert!(configuration.get("data_provider_schema").is_none());
+    let metadata =
+        std::fs::read_to_string(server.root.join("pipelines/shop/metadata.yaml")).unwrap();
+    assert!(
+        metadata.contains("data_provider_profile: warehouse"),
+        "{metadata}"
+    );
+    assert!(
+        metadata.contains("export_write_policy: replace"),
+        "{metadata}"
+    );
+
+    // A profile io_config.yaml does not have, or the block's file, is refused and nothing is written.
+    for change in [
+        json!({"configuration": {"data_provider_profile": "nowhere"}}),
+        json!({"configuration": {"file_source": {"path": "x.sql"}}}),
+    ] {
+        let (status, answer) = server.call(Method::PUT, &block_url, Some(change)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    }
+    let after = std::fs::read_to_string(server.root.join("pipelines/shop/metadata.yaml")).unwrap();
+    assert_eq!(after, metadata);
+
+    // A sensor has no SQL.
+    let (status, answer) = server
+        .call(
+            Method::POST,
+            blocks,
+            Some(json!({"name": "wait", "type": "sensor", "language": "sql"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+}

@@ -11,6 +11,7 @@ const block = {
   language: 'python',
   upstream_blocks: [],
   downstream_blocks: ['clean'],
+  configuration: {},
   file: 'data_loaders/load_titanic.py',
   timeout: null,
   retries: null,

@@ -1,0 +1,2 @@
+SELECT *
+FROM {{ df_1 }}
