@@ -11,6 +11,7 @@ import { sql } from '@codemirror/lang-sql';
 import { yaml } from '@codemirror/lang-yaml';
 import { markdown } from '@codemirror/lang-markdown';
 import { json } from '@codemirror/lang-json';
+import type { CompletionContext, CompletionResult } from '@codemirror/autocomplete';
 
 const highlight = HighlightStyle.define([
   { tag: [t.keyword, t.controlKeyword, t.operatorKeyword, t.definitionKeyword, t.moduleKeyword], color: 'var(--syn-keyword)' },
@@ -29,12 +30,35 @@ const highlight = HighlightStyle.define([
   { tag: t.invalid, color: 'var(--danger)' },
 ]);
 
-function languageExtension(language: string): Extension {
+/** A name the editor offers to complete, beside the language's own (a SQL cell's `df_1`, its parents' uuids). */
+export interface Completion {
+  label: string;
+  detail?: string;
+}
+
+/** Completes `names` on the word before the cursor, wherever it is (inside `{{ … }}` too). */
+function completeNames(names: Completion[]) {
+  return (context: CompletionContext): CompletionResult | null => {
+    const word = context.matchBefore(/\w+/);
+    if (!word && !context.explicit) return null;
+    return {
+      from: word ? word.from : context.pos,
+      options: names.map((n) => ({ label: n.label, detail: n.detail, type: 'variable', boost: 10 })),
+      validFor: /^\w*$/,
+    };
+  };
+}
+
+function languageExtension(language: string, completions: Completion[] = []): Extension {
   switch (language) {
     case 'python':
       return python();
-    case 'sql':
-      return sql();
+    case 'sql': {
+      if (completions.length === 0) return sql();
+      // One source for the editor's life: the completion machinery tells its own results apart by the source.
+      const data = [{ autocomplete: completeNames(completions) }];
+      return [sql(), EditorState.languageData.of(() => data)];
+    }
     case 'yaml':
       return yaml();
     case 'markdown':
@@ -62,9 +86,11 @@ export interface CodeEditorProps {
   wrap?: boolean;
   minLines?: number;
   label?: string;
+  /** Names to complete beside the language's own. */
+  completions?: Completion[];
 }
 
-export function CodeEditor({ value, language, onChange, onRun, onSave, onFocus, readOnly, fill, wrap, label }: CodeEditorProps) {
+export function CodeEditor({ value, language, onChange, onRun, onSave, onFocus, readOnly, fill, wrap, label, completions }: CodeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const lang = useRef(new Compartment());
@@ -104,7 +130,7 @@ export function CodeEditor({ value, language, onChange, onRun, onSave, onFocus, 
         basicSetup,
         keymap.of([indentWithTab]),
         syntaxHighlighting(highlight),
-        lang.current.of(languageExtension(language)),
+        lang.current.of(languageExtension(language, completions)),
         ro.current.of([EditorState.readOnly.of(!!readOnly), EditorView.editable.of(!readOnly)]),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) handlers.current.onChange?.(u.state.doc.toString());
@@ -125,9 +151,11 @@ export function CodeEditor({ value, language, onChange, onRun, onSave, onFocus, 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
+  // Completions change as parents do; compare them by content, not by the array's identity.
+  const completionKey = JSON.stringify(completions ?? []);
   useEffect(() => {
-    view.current?.dispatch({ effects: lang.current.reconfigure(languageExtension(language)) });
-  }, [language]);
+    view.current?.dispatch({ effects: lang.current.reconfigure(languageExtension(language, JSON.parse(completionKey) as Completion[])) });
+  }, [language, completionKey]);
 
   useEffect(() => {
     view.current?.dispatch({

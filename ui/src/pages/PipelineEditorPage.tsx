@@ -92,6 +92,7 @@ export default function PipelineEditorPage() {
               onEditParents={() => setDialog({ kind: 'parents', block: b })}
               onRename={() => setDialog({ kind: 'rename', block: b })}
               onDelete={() => setDialog({ kind: 'delete', block: b })}
+              onConfigure={(configuration) => updateBlock(b.uuid, { configuration })}
             />
           ))}
           <div className="add-block" data-testid="add-block">

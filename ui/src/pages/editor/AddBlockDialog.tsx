@@ -1,10 +1,12 @@
-// The dialog that adds a block of one type: from a template or an existing file, with a name and its parents.
+// The dialog that adds a block of one type: in Python or SQL (where the type allows SQL), from a template or an
+// existing file, with a name and its parents.
 import { useMemo, useState } from 'react';
 import { useBlockTemplates } from '../../api/blocks';
 import type { Block } from '../../api/client';
 import { useFiles } from '../../api/files';
 import { ErrorAlert, Loading, Modal, Spinner } from '../../components/ui';
 import { blockType, slugify } from '../../lib/blockTypes';
+import { SQL_BLOCK_TYPES } from '../../lib/sqlBlock';
 
 export interface NewBlock {
   name: string;
@@ -33,6 +35,8 @@ export function AddBlockDialog({
   const info = blockType(type);
   const templates = useBlockTemplates();
   const files = useFiles();
+  const sqlAllowed = SQL_BLOCK_TYPES.includes(type);
+  const [language, setLanguage] = useState<'python' | 'sql'>('python');
   const [source, setSource] = useState<'template' | 'file'>('template');
   const [template, setTemplate] = useState<string | null>(null);
   const [file, setFile] = useState<string | null>(null);
@@ -41,23 +45,25 @@ export function AddBlockDialog({
   const last = blocks.filter((b) => b.type !== 'markdown').at(-1);
   const [linkToLast, setLinkToLast] = useState(false);
 
-  const ofType = (templates.data ?? []).filter((t) => t.type === type);
-  const chosenTemplate = template ?? ofType[0]?.key ?? null;
+  const ofType = (templates.data ?? []).filter((t) => t.type === type && (!sqlAllowed || t.language === language));
+  const chosenTemplate = (template && ofType.some((t) => t.key === template) ? template : null) ?? ofType[0]?.key ?? null;
+  const extension = type === 'markdown' ? 'md' : language === 'sql' ? 'sql' : 'py';
   const used = new Set(blocks.map((b) => b.file));
-  const pyFiles = useMemo(() => {
-    const list = (files.data ?? []).filter((f) => !f.is_dir && f.path.endsWith('.py') && !f.path.endsWith('__init__.py'));
+  const blockFiles = useMemo(() => {
+    const list = (files.data ?? []).filter((f) => !f.is_dir && f.path.endsWith(`.${extension}`) && !f.path.endsWith('__init__.py'));
     // The type's own folder first.
     return list.sort((a, b) => {
       const ka = a.path.startsWith(info.folder + '/') ? 0 : 1;
       const kb = b.path.startsWith(info.folder + '/') ? 0 : 1;
       return ka - kb || a.path.localeCompare(b.path);
     });
-  }, [files.data, info.folder]);
+  }, [files.data, info.folder, extension]);
+  const chosenFile = file && blockFiles.some((f) => f.path === file) ? file : null;
 
-  const suggested = source === 'file' && file ? slugify(file.split('/').pop()?.replace(/\.py$/, '') ?? '') : '';
+  const suggested = source === 'file' && chosenFile ? slugify(chosenFile.split('/').pop()?.replace(/\.\w+$/, '') ?? '') : '';
   const effectiveName = nameTouched ? name : suggested || name;
   const taken = blocks.some((b) => b.uuid === slugify(effectiveName));
-  const valid = !!slugify(effectiveName) && (source === 'template' ? !!chosenTemplate : !!file);
+  const valid = !!slugify(effectiveName) && (source === 'template' ? !!chosenTemplate : !!chosenFile);
 
   const submit = () => {
     if (!valid) return;
@@ -65,9 +71,9 @@ export function AddBlockDialog({
     onAdd({
       name: effectiveName.trim(),
       type,
-      language: source === 'template' ? t?.language : 'python',
+      language: source === 'template' ? t?.language : sqlAllowed ? language : type === 'markdown' ? 'markdown' : undefined,
       template: source === 'template' ? (chosenTemplate ?? undefined) : undefined,
-      existing_file: source === 'file' ? (file ?? undefined) : undefined,
+      existing_file: source === 'file' ? (chosenFile ?? undefined) : undefined,
       upstream_blocks: linkToLast && last ? [last.uuid] : [],
     });
   };
@@ -88,6 +94,22 @@ export function AddBlockDialog({
         </>
       }
     >
+      {sqlAllowed && (
+        <div className="segmented" role="group" aria-label="Language">
+          <button type="button" aria-pressed={language === 'python'} onClick={() => setLanguage('python')}>
+            Python
+          </button>
+          <button type="button" aria-pressed={language === 'sql'} onClick={() => setLanguage('sql')}>
+            SQL
+          </button>
+        </div>
+      )}
+      {sqlAllowed && language === 'sql' && (
+        <p className="field__hint">
+          The SQL runs on the database of an io_config.yaml profile; <code>{'{{ df_1 }}'}</code> is the first parent&apos;s data. Database,
+          profile and write policy are set in the cell.
+        </p>
+      )}
       <div className="segmented" role="group" aria-label="Source">
         <button type="button" aria-pressed={source === 'template'} onClick={() => setSource('template')}>
           From a template
@@ -121,14 +143,14 @@ export function AddBlockDialog({
           {files.isPending && <Loading what="Loading files" />}
           <ErrorAlert error={files.error} />
           <div className="choice-list" role="radiogroup" aria-label="File">
-            {pyFiles.map((f) => (
-              <label key={f.path} className={`choice${file === f.path ? ' choice--selected' : ''}`}>
-                <input type="radio" name="file" checked={file === f.path} onChange={() => setFile(f.path)} />
+            {blockFiles.map((f) => (
+              <label key={f.path} className={`choice${chosenFile === f.path ? ' choice--selected' : ''}`}>
+                <input type="radio" name="file" checked={chosenFile === f.path} onChange={() => setFile(f.path)} />
                 <span className="mono">{f.path}</span>
                 {used.has(f.path) && <small>already in this pipeline</small>}
               </label>
             ))}
-            {files.data && pyFiles.length === 0 && <span className="muted">No Python file in the project.</span>}
+            {files.data && blockFiles.length === 0 && <span className="muted">No .{extension} file in the project.</span>}
           </div>
         </div>
       )}
@@ -153,7 +175,7 @@ export function AddBlockDialog({
             {taken
               ? 'A block of this name is already in the pipeline.'
               : source === 'template'
-                ? `A new file ${info.folder}/${slugify(effectiveName) || '…'}.py is written from the template.`
+                ? `A new file ${info.folder}/${slugify(effectiveName) || '…'}.${extension} is written from the template.`
                 : 'The block uses the file as it is.'}
           </span>
         </div>

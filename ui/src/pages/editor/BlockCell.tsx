@@ -10,6 +10,9 @@ import { ErrorAlert, Menu, Spinner, StatusBadge, TypeBadge } from '../../compone
 import { blockType } from '../../lib/blockTypes';
 import { formatDuration } from '../../lib/format';
 import { saveLabel } from '../../lib/saveState';
+import { upstreamCompletions } from '../../lib/sqlBlock';
+import { SqlError } from './SqlError';
+import { SqlSettings, type ConfigurationChange } from './SqlSettings';
 import { useCodeCell } from './useCodeCell';
 
 export interface Execution {
@@ -33,6 +36,8 @@ export interface BlockCellProps {
   onEditParents: () => void;
   onRename: () => void;
   onDelete: () => void;
+  /** Changes keys of the block's configuration (a SQL cell's settings). */
+  onConfigure: (change: ConfigurationChange) => Promise<boolean>;
 }
 
 export function BlockCell({
@@ -47,6 +52,7 @@ export function BlockCell({
   onEditParents,
   onRename,
   onDelete,
+  onConfigure,
 }: BlockCellProps) {
   const cell = useCodeCell(pipeline, block.uuid);
   const execute = useExecuteBlock(pipeline, block.uuid);
@@ -55,6 +61,7 @@ export function BlockCell({
   const [runError, setRunError] = useState<unknown>(null);
   const info = blockType(block.type);
   const runnable = block.type !== 'markdown';
+  const isSql = block.language === 'sql';
   const { status, error } = cell.state;
 
   const run = async (withUpstream: boolean) => {
@@ -138,6 +145,8 @@ export function BlockCell({
         </div>
       </header>
 
+      {isSql && <SqlSettings block={block.uuid} configuration={block.configuration} onChange={onConfigure} />}
+
       <div className="cell__code">
         {cell.loadError ? (
           <div className="cell__notice">
@@ -153,6 +162,7 @@ export function BlockCell({
             readOnly={cell.loading}
             wrap
             label={`Code of ${block.uuid}`}
+            completions={isSql ? upstreamCompletions(block.upstream_blocks) : undefined}
           />
         )}
       </div>
@@ -199,11 +209,14 @@ export function BlockCell({
                   The log goes on: <Link to={`/runs/${String(execution.runId)}`}>read all of it on the run&apos;s page</Link>.
                 </div>
               )}
-              {execution.blockRun?.error && (
-                <pre className="log" style={{ padding: '8px 12px', color: 'var(--log-err)', whiteSpace: 'pre-wrap' }}>
-                  {execution.blockRun.error}
-                </pre>
-              )}
+              {execution.blockRun?.error &&
+                (isSql ? (
+                  <SqlError error={execution.blockRun.error} />
+                ) : (
+                  <pre className="log" style={{ padding: '8px 12px', color: 'var(--log-err)', whiteSpace: 'pre-wrap' }}>
+                    {execution.blockRun.error}
+                  </pre>
+                ))}
               {execution.blockRun?.status === 'completed' && <OutputView outputs={execution.outputs} />}
             </>
           )}
