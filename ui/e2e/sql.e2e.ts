@@ -101,6 +101,7 @@ describe('SQL blocks', () => {
     await expect.poll(() => failing.count(), POLL).toBe(1);
     expect(await failing.textContent()).toContain('no_such_column');
     expect(await cell.getByTestId('sql-error').locator('.sql-error__message').textContent()).toMatch(/no_such_column/);
+    await sql.scrollIntoViewIfNeeded();
     await s.shot('41-sql-cell-error');
   });
 });

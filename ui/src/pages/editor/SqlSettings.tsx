@@ -70,7 +70,8 @@ export function SqlSettings({
         key={`db:${c.data_provider_database ?? ''}`}
         id={id('database')}
         label="Database name"
-        placeholder="from the profile"
+        placeholder="profile"
+        title="The database to connect to; empty: the one the profile names"
         saved={c.data_provider_database ?? ''}
         onCommit={(v) => onChange({ data_provider_database: v === '' ? null : v })}
       />
@@ -86,7 +87,8 @@ export function SqlSettings({
         key={`table:${c.data_provider_table ?? ''}`}
         id={id('table')}
         label="Table"
-        placeholder="<pipeline>_<block>_v1"
+        placeholder="automatic"
+        title="Where the block's result is written; by default <pipeline>_<block>_v1"
         saved={c.data_provider_table ?? ''}
         onCommit={(v) => onChange({ data_provider_table: v === '' ? null : v })}
       />
@@ -138,6 +140,7 @@ function TextSetting({
   id,
   label,
   placeholder,
+  title,
   saved,
   numeric,
   onCommit,
@@ -145,6 +148,7 @@ function TextSetting({
   id: string;
   label: string;
   placeholder: string;
+  title?: string;
   saved: string;
   numeric?: boolean;
   onCommit: (value: string) => Promise<boolean>;
@@ -159,7 +163,7 @@ function TextSetting({
     });
   };
   return (
-    <label className="sql-settings__field" htmlFor={id}>
+    <label className="sql-settings__field" htmlFor={id} title={title}>
       <span>{label}</span>
       <input
         id={id}
@@ -167,7 +171,7 @@ function TextSetting({
         value={draft}
         placeholder={placeholder}
         inputMode={numeric ? 'numeric' : undefined}
-        size={numeric ? 6 : 12}
+        size={numeric ? 5 : 10}
         onChange={(e) => setDraft(e.target.value)}
         onBlur={commit}
         onKeyDown={(e) => {
