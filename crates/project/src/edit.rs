@@ -208,6 +208,8 @@ impl Project {
             configuration.extend(self.sql_configuration());
         }
         configuration.insert("file_source".to_owned(), json!({"path": path}));
+        // Mage writes metadata.yaml with its keys sorted.
+        configuration.sort_keys();
         let entry = json!({
             "all_upstream_blocks_executed": true,
             "color": null,
@@ -273,11 +275,12 @@ impl Project {
             if let Some(configuration) = entry["configuration"].as_object_mut() {
                 for (key, value) in changes {
                     if value.is_null() {
-                        configuration.remove(&key);
+                        configuration.shift_remove(&key);
                     } else {
                         configuration.insert(key, value);
                     }
                 }
+                configuration.sort_keys();
             }
         })
     }

@@ -368,6 +368,25 @@ async fn a_sql_block_gets_a_sql_file_and_mages_configuration_which_the_editor_ch
         metadata.contains("export_write_policy: replace"),
         "{metadata}"
     );
+    // Under Mage's sorted keys, as Mage writes them.
+    let keys: Vec<&str> = configuration
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "data_provider",
+            "data_provider_profile",
+            "data_provider_table",
+            "export_write_policy",
+            "file_source",
+            "limit",
+            "use_raw_sql"
+        ]
+    );
 
     // A profile io_config.yaml does not have, or the block's file, is refused and nothing is written.
     for change in [
