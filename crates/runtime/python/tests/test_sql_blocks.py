@@ -270,6 +270,7 @@ def test_a_database_error_names_the_block_the_line_and_the_message(project, duck
     assert result["error"].startswith("block `broken`: DuckDB error at line 6 of the rendered SQL: ")
     assert 'column "nope"' in result["error"].lower() or "nope" in result["error"]
     assert "> 6 | WHERE nope > 1" in result["traceback"]
+    assert "LINE 6: WHERE nope > 1" in result["error"], "the database's own line number is the rendered SQL's"
     assert "Rendered SQL of block broken:" in capfd.readouterr().out
 
 

@@ -168,9 +168,13 @@ def _execute(request, database, text, statement, prefix="", fetch=False):
     except Exception as error:  # drivers raise their own error types
         relative = database.error_line(error)
         line = statement.line
+        message = str(error).strip()
         if relative is not None:
             line += max(relative - 1 - prefix.count("\n"), 0)
-        message = str(error).strip()
+            # The database counts the lines of the statement it got; the message names the rendered SQL's line.
+            message = database.line_pattern.sub(
+                lambda found: found.group(0).replace(found.group(1), str(line)), message, 1
+            )
         raise SqlFailure(
             f"block `{request['block_uuid']}`: {database.title} error at line {line} of the rendered SQL: {message}",
             render.numbered(text, line),

@@ -32,6 +32,8 @@ class Database:
     # Whether upstream tables are written to a schema of their own (Mage writes DuckDB's to the default one).
     upstream_has_schema = True
     quote_char = '"'
+    # Where an error message names the line of the statement it failed at (its one group is the number).
+    line_pattern = re.compile(r"\bLINE (\d+):")
 
     def __init__(self, settings):
         self.settings = settings
@@ -115,7 +117,7 @@ class Database:
 
     def error_line(self, error):
         """The line of the failing statement a database error points at (1-based), when it says."""
-        found = re.search(r"\bLINE (\d+):", str(error))
+        found = self.line_pattern.search(str(error))
         return int(found.group(1)) if found else None
 
 
@@ -241,6 +243,7 @@ class MySQL(Database):
     has_schemas = False
     upstream_has_schema = False
     quote_char = "`"
+    line_pattern = re.compile(r"\bat line (\d+)")
     batch_rows = 5000
 
     column_types = (
@@ -296,10 +299,6 @@ class MySQL(Database):
                 cursor.executemany(insert, list(zip(*columns)))
         finally:
             cursor.close()
-
-    def error_line(self, error):
-        found = re.search(r"\bat line (\d+)", str(error))
-        return int(found.group(1)) if found else None
 
 
 DATABASES = {"duckdb": DuckDB, "postgres": Postgres, "mysql": MySQL}
