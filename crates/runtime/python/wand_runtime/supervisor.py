@@ -32,9 +32,11 @@ import signal
 import sys
 import time
 
-# SQL blocks render with jinja2 and most run on DuckDB: importing them once here saves every SQL block ~0.3 s
-# (importing DuckDB starts no thread, so forking after it is safe). Each is optional.
-_PRELOAD = ("pandas", "pyarrow", "pyarrow.ipc", "pyarrow.csv", "jinja2", "duckdb")
+_PRELOAD = ("pandas", "pyarrow", "pyarrow.ipc")
+# SQL blocks render with jinja2 and most run on DuckDB: imported here when the first SQL block comes (not at start,
+# which every pipeline waits for), every later SQL block's child has them (~0.2 s each). Importing DuckDB starts no
+# thread, so forking after it is safe. Each is optional.
+_SQL_PRELOAD = ("pyarrow.csv", "jinja2", "duckdb")
 # How long a spare child waits unused before it is dropped.
 _SPARE_IDLE_SECONDS = 1.0
 # The longest line relayed whole, in bytes (the Rust side, `runtime::MAX_LOG_LINE_BYTES`, uses the same bound).
@@ -53,15 +55,21 @@ def main():
     Supervisor(protocol).serve()
 
 
-def _preload():
+def _import_optional(modules):
+    """Imports each module that is installed; returns those imported."""
     loaded = []
-    for module in _PRELOAD:
+    for module in modules:
         try:
             __import__(module)
             loaded.append(module)
         except ImportError:
             pass
-    from wand_runtime import block, sql  # noqa: F401  (imported here so each child starts with them)
+    return loaded
+
+
+def _preload():
+    loaded = _import_optional(_PRELOAD)
+    from wand_runtime import block  # noqa: F401  (imported here so each child starts with it)
 
     # Objects that exist now are never collected in a child: its collector leaves them alone instead of touching
     # (and so copying) every page the fork shares with this process.
@@ -116,6 +124,8 @@ class Supervisor:
         self.busy = False
         # Children whose block is done and whose exit is still to be reaped: pidfd -> pid.
         self.exiting = {}
+        # Whether the modules SQL blocks use are imported (see `_SQL_PRELOAD`).
+        self.sql_ready = False
 
     def serve(self):
         stdin = sys.stdin.fileno()
@@ -208,6 +218,12 @@ class Supervisor:
 
     def _start(self, run_id, request):
         self.busy = True
+        if request.get("language") == "sql" and not self.sql_ready:
+            self.sql_ready = True
+            _import_optional(_SQL_PRELOAD + ("wand_runtime.sql",))
+            gc.freeze()
+            # The spare was forked without them.
+            self._drop_spare()
         spare, self.spare = self.spare, None
         if spare is None or not _send_request(spare, request):
             if spare is not None:
