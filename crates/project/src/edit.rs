@@ -583,9 +583,10 @@ impl Project {
     }
 }
 
-/// The SQL providers (`duckdb`, `postgres`, `mysql`) a profile of an `io_config.yaml` has settings for, in the order
-/// its keys come (`DUCKDB_DATABASE` names DuckDB, `POSTGRES_HOST` PostgreSQL...). Read line by line, as
-/// `io_config_profiles` reads the file (Mage renders it as a template before parsing it).
+/// The SQL providers (of `SQL_PROVIDERS`) a profile of an `io_config.yaml` has settings for, in the order its keys
+/// come (`DUCKDB_DATABASE` names DuckDB, `POSTGRES_HOST` PostgreSQL...; BigQuery's `GOOGLE_*` keys name none, as
+/// Google Cloud Storage and Sheets read them too). Read line by line, as `io_config_profiles` reads the file (Mage
+/// renders it as a template before parsing it).
 pub fn io_config_providers(text: &str, profile: &str) -> Vec<&'static str> {
     let mut providers = Vec::new();
     let mut inside = false;

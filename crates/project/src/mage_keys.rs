@@ -495,11 +495,14 @@ pub(crate) const CONFIGURATION_KEYS: &[Rule] = &[
     ),
     handled(
         "data_provider",
-        "a SQL block's database: duckdb, postgres or mysql (Mage's others are refused when the block is loaded)",
+        "a SQL block's database: duckdb, postgres, mysql, bigquery, snowflake, redshift, mssql, clickhouse or trino \
+         (Mage's druid and spark are refused when the block is loaded)",
     ),
     handled(
         "data_provider_database",
-        "read by Mage for SQL blocks on BigQuery, Snowflake, Redshift and Trino, which Wand refuses; on DuckDB, PostgreSQL and MySQL the profile names the database, as in Mage",
+        "the BigQuery project, Snowflake, Redshift or ClickHouse database or Trino catalog of a SQL block's tables \
+         (default: the profile's); on DuckDB, PostgreSQL, MySQL and SQL Server the profile names the database, as \
+         in Mage",
     ),
     handled(
         "data_provider_profile",
@@ -583,7 +586,7 @@ pub(crate) const CONFIGURATION_KEYS: &[Rule] = &[
     ),
     handled(
         "unique_upstream_table_name",
-        "read by Mage for SQL blocks on Trino only, which Wand refuses; DuckDB, PostgreSQL and MySQL blocks \
+        "a SQL block on Trino writes its upstream tables as `<table>_<unix time>`; blocks on other databases \
          ignore it in Mage and Wand alike",
     ),
     handled(

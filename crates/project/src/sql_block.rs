@@ -7,23 +7,23 @@ use model::BlockType;
 use serde_json::Value;
 
 /// Mage's `data_provider` values (`DataSource` in mage_ai/io/base.py, Mage 0.9.80) that Wand runs SQL on, with the
-/// Python package each needs in the project's `requirements.txt`.
+/// Python package each needs in the project's `requirements.txt` (the driver its `mage_ai.io` connector imports).
+/// Mage's other SQL providers (Druid, Spark) are not databases Wand runs SQL on.
 pub const SQL_PROVIDERS: &[(&str, &str)] = &[
     ("duckdb", "duckdb"),
     ("postgres", "psycopg2-binary"),
     ("mysql", "mysql-connector-python"),
+    ("bigquery", "google-cloud-bigquery"),
+    ("snowflake", "snowflake-connector-python[pandas]"),
+    ("redshift", "redshift-connector"),
+    ("mssql", "pyodbc"),
+    ("clickhouse", "clickhouse-connect"),
+    ("trino", "trino"),
 ];
 
-/// Mage's other SQL providers: their SQL blocks are refused with a way out (their `mage_ai.io` class in a Python
-/// block).
-const LATER_PROVIDERS: &[(&str, &str)] = &[
-    ("bigquery", "mage_ai.io.bigquery import BigQuery"),
-    ("snowflake", "mage_ai.io.snowflake import Snowflake"),
-    ("redshift", "mage_ai.io.redshift import Redshift"),
-    ("mssql", "mage_ai.io.mssql import MSSQL"),
-    ("clickhouse", "mage_ai.io.clickhouse import ClickHouse"),
-    ("trino", "mage_ai.io.trino import Trino"),
-];
+/// Providers whose block cannot name its table without `data_provider_schema`: BigQuery's dataset has no default
+/// in the profile (Mage writes the table to `None.<table>` and fails).
+const SCHEMA_REQUIRED: &[&str] = &["bigquery"];
 
 /// The profile Mage's `ConfigFileLoader` reads when a block names none.
 const DEFAULT_PROFILE: &str = "default";
@@ -67,18 +67,19 @@ pub(crate) fn sql_block_problems(
             "a SQL block needs `configuration.data_provider`, the database its SQL runs on: one of {}",
             known.join(", ")
         )),
-        Some(provider) if let Some((_, class)) = LATER_PROVIDERS.iter().find(|(name, _)| *name == provider) => {
-            problems.push(format!(
-                "Wand does not run SQL blocks on `{provider}` yet (it runs them on {}); load the data in a Python \
-                 block with `from {class}`, or run this pipeline with Mage until Wand supports it",
-                known.join(", ")
-            ));
-        }
         Some(provider) if !known.contains(&provider) => problems.push(format!(
             "`configuration.data_provider: {provider}` is not a database Wand runs SQL on; use one of {}",
             known.join(", ")
         )),
-        Some(_) => {}
+        Some(provider) => {
+            let raw = configuration.get("use_raw_sql").and_then(Value::as_bool) == Some(true);
+            if SCHEMA_REQUIRED.contains(&provider) && !raw && text("data_provider_schema").is_none() {
+                problems.push(format!(
+                    "a SQL block on `{provider}` writes its table to `configuration.data_provider_schema` (the \
+                     dataset), which is not set; set it, or use raw SQL (`use_raw_sql: true`)"
+                ));
+            }
+        }
     }
     for key in ["export_write_policy"] {
         if let Some(policy) = configuration.get(key).filter(|value| !value.is_null())
@@ -172,6 +173,24 @@ mod tests {
         assert!(problems[0].contains("`configuration.data_provider: oracle` is not a database"));
         assert!(problems[1].contains("append, replace or fail, not \"upsert\""));
         assert!(problems[2].contains("`configuration.data_provider_profile: prod` is not a profile of io_config.yaml (it has default)"));
+
+        // Mage's six warehouses run too; BigQuery's dataset has no default.
+        for provider in ["snowflake", "redshift", "mssql", "clickhouse", "trino"] {
+            assert!(
+                check(json!({"data_provider": provider})).is_empty(),
+                "{provider}"
+            );
+        }
+        let no_dataset = check(json!({"data_provider": "bigquery"}));
+        assert_eq!(no_dataset.len(), 1, "{no_dataset:?}");
+        assert!(
+            no_dataset[0]
+                .contains("`configuration.data_provider_schema` (the dataset), which is not set")
+        );
+        assert!(
+            check(json!({"data_provider": "bigquery", "data_provider_schema": "shop"})).is_empty()
+        );
+        assert!(check(json!({"data_provider": "bigquery", "use_raw_sql": true})).is_empty());
 
         let missing = check(json!({}));
         assert!(missing[0].starts_with("a SQL block needs `configuration.data_provider`"));

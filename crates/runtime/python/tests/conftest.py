@@ -1,17 +1,74 @@
-"""Fixtures shared by the Python side's tests: a throwaway MariaDB for the session (`mariadb`) and the URL of the
-PostgreSQL server scripts/test starts (`postgres_url`)."""
+"""Fixtures shared by the Python side's tests: a throwaway MariaDB for the session (`mariadb`), the URL of the
+PostgreSQL server scripts/test starts (`postgres_url`), and a copy of fixtures/sql_shop to run SQL blocks in
+(`project`)."""
 
 import os
+import select
 import shutil
 import socket
-import select
 import subprocess
 import threading
 import time
 
+import pandas as pd
 import pytest
 
+FIXTURE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "fixtures", "sql_shop")
+
 DEADLINE_SECONDS = 60
+
+
+def sales():
+    """The fixture's loader output (data_loaders/load_sales.py)."""
+    return pd.DataFrame(
+        {
+            "Region": ["eu", "us", "eu", "apac", "us", "eu", None, "apac"],
+            "amount": [10, 25, 7, 40, 3, 18, 12, 9],
+            "price": [1.5, 2.25, 0.5, 10.0, 3.0, 1.25, 4.0, 2.0],
+        }
+    )
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of fixtures/sql_shop with its upstream output stored, and a request builder for its SQL blocks."""
+    root = tmp_path / "sql_shop"
+    shutil.copytree(FIXTURE, root)
+    from wand_runtime import outputs
+
+    stored = outputs.save(sales(), str(tmp_path / "data" / "load_sales"))
+    runs = {"count": 0}
+
+    def request(uuid, file, configuration, variables=None, inputs=None, upstream=None, env="dev"):
+        runs["count"] += 1
+        return {
+            "repo_path": str(root),
+            "project_name": "sql_shop",
+            "data_dir": str(tmp_path / "data"),
+            "pipeline_uuid": "shop",
+            "block_uuid": uuid,
+            "block_type": "transformer",
+            "language": "sql",
+            "run_id": runs["count"],
+            "file": file,
+            "execution_date": "2026-03-01T10:30:00+00:00",
+            "execution_partition": "manual/20260301T103000",
+            "env": env,
+            "trigger_name": None,
+            "variables": {"min_amount": 8} if variables is None else variables,
+            "configuration": configuration,
+            "inputs": [stored] if inputs is None else inputs,
+            "upstream": upstream
+            or [{"uuid": "load_sales", "block_type": "data_loader", "language": "python", "configuration": {}}],
+            "output_dir": str(tmp_path / "data" / f"run{runs['count']}" / uuid),
+            "run_tests": True,
+            "timeout": None,
+            "sensor_interval": 60,
+            "run_statuses": [],
+        }
+
+    request.root = root
+    return request
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,9 @@ import types
 
 import pandas as pd
 import pytest
-
 from mage_ai.io.config import ConfigFileLoader
+
+from fake_drivers import Log, fake_bigquery, fake_clickhouse, fake_dbapi, fake_snowflake, fake_trino, install
 
 SIGNATURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "mage_io_signatures.json")
 
@@ -146,81 +147,6 @@ def test_s3_format_overrides_the_extension_and_a_file_path_is_uploaded(s3_config
 # The other connectors, against stand-in driver modules that record what each class sends
 
 
-class Log(list):
-    """The calls a stand-in driver received, as (what, arguments...) tuples."""
-
-    def sql(self):
-        return [entry[1] for entry in self if entry[0] in ("execute", "executemany")]
-
-
-class FakeCursor:
-    def __init__(self, log, answer):
-        self.log, self.answer, self.rows, self.description, self.rowcount = log, answer, [], None, -1
-
-    def execute(self, sql, *args, **kwargs):
-        self.log.append(("execute", sql, *args, *(kwargs.items())))
-        self.rows, columns = self.answer(sql)
-        self.rowcount = len(self.rows)
-        self.description = [(name,) for name in columns] if columns else None
-        return self
-
-    def executemany(self, sql, rows):
-        self.log.append(("executemany", sql, rows))
-
-    def fetchall(self):
-        return self.rows
-
-    def close(self):
-        pass
-
-
-class FakeConnection:
-    def __init__(self, log, answer):
-        self.log, self.answer = log, answer
-
-    def cursor(self):
-        return FakeCursor(self.log, self.answer)
-
-    def commit(self):
-        self.log.append(("commit",))
-
-    def rollback(self):
-        self.log.append(("rollback",))
-
-    def close(self):
-        self.log.append(("close",))
-
-
-def no_rows(sql):
-    return [], []
-
-
-def install(monkeypatch, name, **attributes):
-    """Put a stand-in module `name` (and its parents) into sys.modules; returns it."""
-    parts = name.split(".")
-    for depth in range(1, len(parts) + 1):
-        dotted = ".".join(parts[:depth])
-        module = types.ModuleType(dotted)
-        module.__path__ = []
-        monkeypatch.setitem(sys.modules, dotted, module)
-        if depth > 1:
-            setattr(sys.modules[".".join(parts[: depth - 1])], parts[depth - 1], module)
-    for key, value in attributes.items():
-        setattr(module, key, value)
-    return module
-
-
-def fake_dbapi(monkeypatch, name, answer=no_rows, connect_attribute="connect"):
-    log = Log()
-
-    def connect(*args, **kwargs):
-        log.append(("connect", args, kwargs))
-        return FakeConnection(log, answer)
-
-    install(monkeypatch, name, **{connect_attribute: connect})
-    return log
-
-
 FRAME = pd.DataFrame({"Name": ["Braund", None], "Age": [22, 38], "Fare": [7.25, 71.5]})
 
 
@@ -311,17 +237,8 @@ def test_redshift_sends_mages_sql(monkeypatch):
 def test_trino_sends_mages_sql_and_retries_user_errors(monkeypatch):
     from mage_ai.io.trino import Trino
 
-    log = fake_dbapi(monkeypatch, "trino.dbapi")
-
-    class TrinoUserError(Exception):
-        pass
-
-    install(monkeypatch, "trino.exceptions", TrinoUserError=TrinoUserError)
-    install(monkeypatch, "trino.auth", BasicAuthentication=lambda user, password: ("basic", user, password))
-    sys.modules["trino"].dbapi, sys.modules["trino"].exceptions = (
-        sys.modules["trino.dbapi"],
-        sys.modules["trino.exceptions"],
-    )
+    log = fake_trino(monkeypatch)
+    user_error = sys.modules["trino.exceptions"].TrinoUserError
     config = ConfigFileLoader(config={"TRINO_CATALOG": "hive", "TRINO_HOST": "h", "TRINO_USER": "u",
                                       "TRINO_PASSWORD": "p", "TRINO_PORT": 443, "TRINO_SCHEMA": "raw"})  # fmt: skip
     loader = Trino.with_config(config)
@@ -343,7 +260,7 @@ def test_trino_sends_mages_sql_and_retries_user_errors(monkeypatch):
 
     def failing(sql):
         attempts.append(sql)
-        raise TrinoUserError("no such table")
+        raise user_error("no such table")
 
     monkeypatch.setattr(Trino, "RETRY_DELAY_SECONDS", 0)
     loader = Trino(catalog="hive", host="h", user="u")
@@ -356,14 +273,7 @@ def test_trino_sends_mages_sql_and_retries_user_errors(monkeypatch):
 def test_snowflake_sends_mages_sql_and_writes_with_write_pandas(monkeypatch):
     from mage_ai.io.snowflake import Snowflake
 
-    log = fake_dbapi(monkeypatch, "snowflake.connector")
-    install(monkeypatch, "snowflake.connector.pandas_tools",
-            write_pandas=lambda conn, df, table, **options: log.append(("write_pandas", table, len(df), options)))  # fmt: skip
-    sys.modules["snowflake"].connector = sys.modules["snowflake.connector"]
-    sys.modules["snowflake.connector"].connect = lambda **kwargs: (
-        log.append(("connect", kwargs)),
-        FakeConnection(log, no_rows),
-    )[1]
+    log = fake_snowflake(monkeypatch)
     config = ConfigFileLoader(config={
         "SNOWFLAKE_ACCOUNT": "acme", "SNOWFLAKE_USER": "u", "SNOWFLAKE_PASSWORD": "p", "SNOWFLAKE_DEFAULT_WH": "wh",
         "SNOWFLAKE_DEFAULT_DB": "DB", "SNOWFLAKE_DEFAULT_SCHEMA": "RAW", "SNOWFLAKE_ROLE": "loader"})  # fmt: skip
@@ -389,22 +299,7 @@ def test_snowflake_sends_mages_sql_and_writes_with_write_pandas(monkeypatch):
 def test_clickhouse_sends_mages_commands(monkeypatch):
     from mage_ai.io.clickhouse import ClickHouse
 
-    log = Log()
-
-    class Client:
-        def command(self, sql, **kwargs):
-            log.append(("command", sql))
-
-        def query_df(self, sql, **kwargs):
-            log.append(("query_df", sql))
-            return pd.DataFrame({"result": [0]})
-
-        def insert_df(self, table, df):
-            log.append(("insert_df", table, len(df)))
-
-    install(
-        monkeypatch, "clickhouse_connect", get_client=lambda **kwargs: (log.append(("client", kwargs)), Client())[1]
-    )
+    log = fake_clickhouse(monkeypatch)
     config = ConfigFileLoader(config={"CLICKHOUSE_HOST": "h", "CLICKHOUSE_DATABASE": "analytics"})
     loader = ClickHouse.with_config(config)
     assert loader.default_database() == "analytics"
@@ -422,41 +317,7 @@ def test_clickhouse_sends_mages_commands(monkeypatch):
 def test_bigquery_loads_with_the_disposition_of_if_exists(monkeypatch):
     from mage_ai.io.bigquery import BigQuery
 
-    log = Log()
-
-    class Job:
-        def to_dataframe(self):
-            return pd.DataFrame()
-
-        def result(self):
-            return None
-
-    class Client:
-        project = "proj"
-
-        def __init__(self, credentials=None, **kwargs):
-            log.append(("client", credentials, kwargs))
-
-        def query(self, sql, **kwargs):
-            log.append(("query", sql))
-            return Job()
-
-        def create_dataset(self, dataset, exists_ok):
-            log.append(("create_dataset", dataset, exists_ok))
-
-        def load_table_from_dataframe(self, df, table_id, job_config):
-            log.append(("load", table_id, list(df.columns), job_config.write_disposition))
-            return Job()
-
-    class LoadJobConfig:
-        def __init__(self, **options):
-            self.write_disposition = None
-
-    install(monkeypatch, "google.cloud.bigquery", Client=Client, LoadJobConfig=LoadJobConfig)
-    credentials = types.SimpleNamespace(
-        from_service_account_info=lambda info, scopes: ("info", info["client_email"], tuple(scopes))
-    )
-    install(monkeypatch, "google.oauth2.service_account", Credentials=credentials)
+    log = fake_bigquery(monkeypatch)
     config = ConfigFileLoader(config={"GOOGLE_SERVICE_ACC_KEY": {"client_email": "a@b"}, "GOOGLE_LOCATION": "EU"})
     loader = BigQuery.with_config(config)
     assert log[0] == ("client", ("info", "a@b", (

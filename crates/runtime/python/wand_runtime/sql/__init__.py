@@ -4,9 +4,12 @@
    upstream block (`<env>_<pipeline>_<block>_v1`, or its `data_provider_table`, or the `table_name` this block's
    `upstream_block_configuration` gives it), unless the parent is a SQL block on
    the same database and profile, whose table is already there. An empty output is not written, as in Mage.
+   `{{ df_n }}` becomes that table's name in the form Mage writes it for the database (`databases.py`,
+   `warehouses.py`).
 2. The text is rendered (see `render`), logged, and split into statements.
 3. Unless `use_raw_sql`, the last statement's rows become the block's table `<schema>.<table>` by
-   `export_write_policy` (append by default, replace, or fail when it exists), the statements before it run first,
+   `export_write_policy` (append by default, replace, or fail when it exists; created by each database's CREATE
+   TABLE AS), the statements before it run first,
    and the block's output is that whole table. With `use_raw_sql` the statements run as written: when they create,
    insert or update, the output is the first 1,000 rows of the table written; when they only read, the last
    statement's rows; otherwise None. With `disable_query_preprocessing` too, the rendered text is sent whole in one call
@@ -16,14 +19,23 @@ A database error fails the block with the database's message and the line of the
 """
 
 import os
+import time
 
-from wand_runtime.sql import databases, render
+from wand_runtime.sql import databases, render, warehouses
 
 # Mage's QUERY_ROW_LIMIT: the most rows a SQL block passes on.
 QUERY_ROW_LIMIT = 10_000_000
 # The rows Mage returns from a raw SQL block that writes a table.
 RAW_WRITE_PREVIEW_ROWS = 1000
 DEFAULT_PROFILE = "default"
+
+# Mage's `data_provider` values Wand runs SQL on, and the class of each.
+DATABASES = {
+    "duckdb": databases.DuckDB,
+    "postgres": databases.Postgres,
+    "mysql": databases.MySQL,
+    **warehouses.WAREHOUSES,
+}
 
 
 class SqlFailure(Exception):
@@ -51,11 +63,10 @@ def run(request, context, load_input):
     configuration = request.get("configuration") or {}
     block_uuid = request["block_uuid"]
     provider = configuration.get("data_provider")
-    kind = databases.DATABASES.get(provider)
+    kind = DATABASES.get(provider)
     if kind is None:
         raise SqlFailure(
-            f"block `{block_uuid}`: Wand does not run SQL on `{provider}` yet; use one of "
-            f"{', '.join(databases.DATABASES)}"
+            f"block `{block_uuid}`: Wand does not run SQL on `{provider}` yet; use one of {', '.join(DATABASES)}"
         )
     with open(os.path.join(request["repo_path"], request["file"]), encoding="utf-8") as file:
         text = file.read()
@@ -64,7 +75,7 @@ def run(request, context, load_input):
     from mage_ai.io.config import ConfigFileLoader
 
     settings = ConfigFileLoader(os.path.join(request["repo_path"], "io_config.yaml"), profile)
-    database = kind(settings)
+    database = kind(settings, configuration, text)
     try:
         output = _run(request, context, load_input, text, database)
         database.commit()
@@ -79,25 +90,31 @@ def run(request, context, load_input):
 def _run(request, context, load_input, text, database):
     configuration = request.get("configuration") or {}
     env = request.get("env", "dev")
-    schema = configuration.get("data_provider_schema") or database.default_schema()
-    if not database.has_schemas:
-        schema = None
+    schema = database.block_schema() if database.has_schemas else None
     upstream = request.get("upstream") or []
     raw_text = text
     names = [None] * len(upstream)
+    # Mage's Trino names the upstream tables it writes `<table>_<unix time>` with `unique_upstream_table_name`.
+    suffix = None
+    if database.unique_upstream_names and configuration.get("unique_upstream_table_name"):
+        suffix = str(int(time.time()))
     for index in render.referenced_upstream(raw_text, len(upstream)):
         parent = upstream[index]
-        parent_schema, parent_table = _upstream_table(request, configuration, parent, schema, database)
-        names[index] = database.upstream_ref(parent_schema, parent_table)
-        if _shares_database(configuration, parent):
+        shared = _shares_database(configuration, parent)
+        catalog, parent_schema, parent_table = _upstream_table(request, configuration, parent, schema, database)
+        if suffix and not shared:
+            parent_table = f"{parent_table}_{suffix}"
+        names[index] = database.upstream_ref(parent_schema, parent_table, catalog)
+        if shared:
             continue
         table = _as_arrow(load_input(index), parent["uuid"])
         if table is None or table.num_rows == 0:
             print(f"No data in upstream block {parent['uuid']}.", flush=True)
             continue
-        shown = database.qualified(parent_schema, parent_table)
+        _require_schema(request, database, parent_schema, f"the table of upstream block `{parent['uuid']}`")
+        shown = database.qualified(parent_schema, parent_table, catalog)
         print(f"Exporting data from upstream block {parent['uuid']} to {shown}.", flush=True)
-        database.write_upstream(table, parent_schema, parent_table)
+        database.write_upstream(table, parent_schema, parent_table, catalog)
 
     text = render.substitute_tables(raw_text, names)
     if "block_output" in text:
@@ -119,30 +136,43 @@ def _materialize(request, database, text, statements, schema, env):
     configuration = request.get("configuration") or {}
     policy = configuration.get("export_write_policy") or "append"
     table = table_name(request["pipeline_uuid"], request["block_uuid"], configuration, env)
+    _require_schema(request, database, schema, "its table")
     target = database.qualified(schema, table)
     for statement in statements[:-1]:
         _execute(request, database, text, statement)
     last = statements[-1]
+    database.create_schema(schema)
     exists = database.exists(schema, table)
     if exists and policy == "fail":
         raise SqlFailure(
             f"block `{request['block_uuid']}`: Table '{target}' already exists in database "
             "(export_write_policy is fail)"
         )
-    database.create_schema(schema)
     if exists and policy == "replace":
-        database.execute(f"DROP TABLE {target}")
-    if exists and policy == "append":
-        _execute(request, database, text, last, f"INSERT INTO {target}\n")
-    else:
-        _execute(request, database, text, last, f"CREATE TABLE {target} AS\n")
+        database.execute(database.drop(target))
+    steps = [database.insert_into(target)] if exists and policy == "append" else database.create_as(target)
+    for prefix, suffix in steps:
+        _execute(request, database, text, last, prefix, suffix=suffix)
     limit = min(int(configuration.get("limit_in_pipeline_run") or QUERY_ROW_LIMIT), QUERY_ROW_LIMIT)
-    return database.fetch(f"SELECT * FROM {target} LIMIT {limit}")
+    return database.fetch(database.select_rows(target, limit))
+
+
+def _require_schema(request, database, schema, what):
+    if database.requires_schema and not schema:
+        raise SqlFailure(
+            f"block `{request['block_uuid']}`: {database.title} needs a schema for {what}; set "
+            "`configuration.data_provider_schema` (the dataset), or name it in `upstream_block_configuration`"
+        )
 
 
 def _run_raw(request, database, text, statements):
     if (request.get("configuration") or {}).get("disable_query_preprocessing"):
-        # Mage sends the rendered text whole, in one call, and passes nothing on.
+        # Mage sends the rendered text whole, in one call (Redshift's connector one statement at a time), and passes
+        # nothing on.
+        if not database.runs_text_whole:
+            for statement in statements:
+                _execute(request, database, text, statement)
+            return None
         first_line = text[: len(text) - len(text.lstrip())].count("\n") + 1
         _execute(request, database, text, render.Statement(text.strip(), first_line))
         return None
@@ -157,24 +187,23 @@ def _run_raw(request, database, text, statements):
     if written is None:
         return None
     database.commit()
-    return database.fetch(f"SELECT * FROM {written} LIMIT {RAW_WRITE_PREVIEW_ROWS}")
+    return database.fetch(database.select_rows(written, RAW_WRITE_PREVIEW_ROWS))
 
 
-def _execute(request, database, text, statement, prefix="", fetch=False):
-    """Runs one statement (after `prefix`, e.g. a CREATE TABLE AS); a database error names the line it points at."""
-    sql = prefix + statement.text
+def _execute(request, database, text, statement, prefix="", fetch=False, suffix=""):
+    """Runs one statement (between `prefix` and `suffix`, e.g. a CREATE TABLE AS); a database error names the line
+    it points at."""
+    sql = prefix + statement.text + suffix
     try:
         return database.fetch(sql) if fetch else database.execute(sql)
     except Exception as error:  # drivers raise their own error types
-        relative = database.error_line(error)
+        relative = database.error_line(error, sql)
         line = statement.line
-        message = str(error).strip()
+        message = database.error_message(error)
         if relative is not None:
             line += max(relative - 1 - prefix.count("\n"), 0)
             # The database counts the lines of the statement it got; the message names the rendered SQL's line.
-            message = database.line_pattern.sub(
-                lambda found: found.group(0).replace(found.group(1), str(line)), message, 1
-            )
+            message = database.relined(message, line)
         raise SqlFailure(
             f"block `{request['block_uuid']}`: {database.title} error at line {line} of the rendered SQL: {message}",
             render.numbered(text, line),
@@ -182,18 +211,38 @@ def _execute(request, database, text, statement, prefix="", fetch=False):
 
 
 def _upstream_table(request, configuration, parent, schema, database):
-    """The (schema, table) an upstream block's data is in, by Mage's rules: this block's
+    """The (catalog, schema, table) an upstream block's data is in, by Mage's rules: this block's
     `upstream_block_configuration.<uuid>.table_name` (`table`, `schema.table` or `database.schema.table`), else the
-    parent's table name; the schema, when not named, by `_upstream_schema`."""
+    parent's table name; the schema, when not named, by `_upstream_schema`, the catalog by `_upstream_catalog`."""
     explicit = ((configuration.get("upstream_block_configuration") or {}).get(parent["uuid"]) or {}).get("table_name")
     env = request.get("env", "dev")
     parts = (explicit or table_name(request["pipeline_uuid"], parent["uuid"], parent.get("configuration"), env)).split(
         "."
     )
     if not database.upstream_has_schema:
-        return None, parts[-1]
+        return None, None, parts[-1]
+    named_catalog = parts[-3] if len(parts) >= 3 else None
     named_schema = parts[-2] if len(parts) >= 2 else None
-    return named_schema or _upstream_schema(configuration, parent, schema, database), parts[-1]
+    return (
+        named_catalog or _upstream_catalog(configuration, parent, database),
+        named_schema or _upstream_schema(configuration, parent, schema, database),
+        parts[-1],
+    )
+
+
+def _upstream_catalog(configuration, parent, database):
+    """Mage's rule (interpolate_input in sql/utils/shared.py): a SQL parent on the same provider names its tables'
+    database with its own `data_provider_database`; otherwise it is this block's."""
+    if database.catalog is None:
+        return None
+    parent_configuration = parent.get("configuration") or {}
+    if (
+        parent.get("language") == "sql"
+        and parent_configuration.get("data_provider") == configuration.get("data_provider")
+        and parent_configuration.get("data_provider_database")
+    ):
+        return parent_configuration["data_provider_database"]
+    return database.catalog
 
 
 def _upstream_schema(configuration, parent, schema, database):

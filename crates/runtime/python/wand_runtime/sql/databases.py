@@ -5,7 +5,8 @@ Each connects through the `mage_ai.io` connector of its provider (`with_config` 
 Python block using that connector reach the same database the same way, and a missing driver is the connector's error
 naming the package for requirements.txt. Upstream outputs arrive as Arrow tables (every table output is stored as
 Arrow): DuckDB creates its table straight from the Arrow data, PostgreSQL receives it with `COPY ... FROM STDIN`,
-MySQL/MariaDB with batched multi-row INSERTs.
+MySQL/MariaDB with batched multi-row INSERTs. The warehouses (BigQuery, Snowflake, Redshift, SQL Server, ClickHouse,
+Trino) are in `warehouses.py`, on the same `Database` base.
 """
 
 import io
@@ -25,24 +26,41 @@ def _cleaned(table):
 
 
 class Database:
-    """What every SQL dialect provides. `schema` arguments may be None where the database has no schemas."""
+    """What every SQL dialect provides. `schema` arguments may be None where the database has no schemas; `catalog`
+    (a BigQuery project, a Snowflake, Redshift or ClickHouse database, a Trino catalog) is None where tables are not
+    named by one."""
 
     title = "SQL"
     has_schemas = True
     # Whether upstream tables are written to a schema of their own (Mage writes DuckDB's to the default one).
     upstream_has_schema = True
+    # Whether the block cannot name its tables without a schema (BigQuery's dataset has no default).
+    requires_schema = False
+    # Whether `disable_query_preprocessing` text goes to the database in one call (else statement by statement).
+    runs_text_whole = True
+    # Whether `unique_upstream_table_name` gives upstream tables a suffix (Mage reads it for Trino only).
+    unique_upstream_names = False
     quote_char = '"'
     # Where an error message names the line of the statement it failed at (its one group is the number).
     line_pattern = re.compile(r"\bLINE (\d+):")
 
-    def __init__(self, settings):
+    def __init__(self, settings, configuration=None, text=""):
         self.settings = settings
-        self.connector = self.connector_class().with_config(settings)
-        self.connection = self.connector.conn
+        self.configuration = configuration or {}
+        self.connector = self.open_connector(settings)
+        self.connection = self.connect()
+        self.catalog = self.default_catalog()
 
     def connector_class(self):
         """The `mage_ai.io` class that opens the connection."""
         raise NotImplementedError
+
+    def open_connector(self, settings):
+        return self.connector_class().with_config(settings)
+
+    def connect(self):
+        """What statements run on: the DB-API connection (a client for BigQuery and ClickHouse)."""
+        return self.connector.conn
 
     # Names
 
@@ -53,22 +71,47 @@ class Database:
         q = self.quote_char
         return q + name.replace(q, q + q) + q
 
-    def qualified(self, schema, table):
+    def qualified(self, schema, table, catalog=None):
         return f"{self.ident(schema)}.{self.ident(table)}" if schema else self.ident(table)
+
+    def default_catalog(self):
+        return None
 
     def default_schema(self):
         return None
 
-    def upstream_ref(self, schema, table):
+    def block_schema(self):
+        """The schema of the block's table: `data_provider_schema`, else the profile's."""
+        return self.configuration.get("data_provider_schema") or self.default_schema()
+
+    def upstream_ref(self, schema, table, catalog=None):
         """What `{{ df_n }}` becomes for an upstream table."""
-        return self.qualified(schema, table)
+        return self.qualified(schema, table, catalog)
+
+    # The statements a block's table is written with
+
+    def create_as(self, target):
+        """How the last statement's rows become a new table: (prefix, suffix) pairs, each run around it in turn."""
+        return [(f"CREATE TABLE {target} AS\n", "")]
+
+    def insert_into(self, target):
+        return (f"INSERT INTO {target}\n", "")
+
+    def drop(self, target):
+        return f"DROP TABLE {target}"
+
+    def select_rows(self, target, limit):
+        return f"SELECT * FROM {target} LIMIT {limit}"
 
     # Work
 
-    def execute(self, sql):
+    def execute(self, sql, params=None):
         cursor = self.connection.cursor()
         try:
-            cursor.execute(sql)
+            if params is None:
+                cursor.execute(sql)
+            else:
+                cursor.execute(sql, params)
         finally:
             cursor.close()
 
@@ -93,7 +136,7 @@ class Database:
         if schema:
             self.execute(f"CREATE SCHEMA IF NOT EXISTS {self.ident(schema)}")
 
-    def write_upstream(self, table, schema, name):
+    def write_upstream(self, table, schema, name, catalog=None):
         """Replaces the table `schema.name` by the rows of an Arrow table."""
         raise NotImplementedError
 
@@ -115,10 +158,26 @@ class Database:
                 return name(kind) if callable(name) else name
         return self.text_type
 
-    def error_line(self, error):
-        """The line of the failing statement a database error points at (1-based), when it says."""
-        found = self.line_pattern.search(str(error))
+    # Errors
+
+    def error_message(self, error):
+        return str(error).strip()
+
+    def error_line(self, error, sql):
+        """The line of the failing statement `sql` a database error points at (1-based), when it says."""
+        found = self.line_pattern.search(str(error)) if self.line_pattern else None
         return int(found.group(1)) if found else None
+
+    def relined(self, message, line):
+        """The message with the statement's line number it names replaced by the rendered SQL's `line`."""
+        if not self.line_pattern:
+            return message
+
+        def replace(found):
+            start, end = found.start(1) - found.start(0), found.end(1) - found.start(0)
+            return found.group(0)[:start] + str(line) + found.group(0)[end:]
+
+        return self.line_pattern.sub(replace, message)
 
 
 class DuckDB(Database):
@@ -133,8 +192,8 @@ class DuckDB(Database):
     def default_schema(self):
         return self.settings.get(ConfigKey.DUCKDB_SCHEMA) or "main"
 
-    def execute(self, sql):
-        self.connection.execute(sql)
+    def execute(self, sql, params=None):
+        self.connection.execute(sql, params)
 
     def fetch(self, sql):
         """DuckDB hands its rows over as Arrow; they are stored as Arrow without a detour through pandas."""
@@ -152,7 +211,7 @@ class DuckDB(Database):
         ).fetchall()
         return bool(rows)
 
-    def write_upstream(self, table, schema, name):
+    def write_upstream(self, table, schema, name, catalog=None):
         # The Arrow data is scanned in place: no rows pass through Python.
         self.connection.register(_REGISTERED, _cleaned(table))
         try:
@@ -194,7 +253,7 @@ class Postgres(Database):
     def default_schema(self):
         return self.settings.get(ConfigKey.POSTGRES_SCHEMA) or "public"
 
-    def upstream_ref(self, schema, table):
+    def upstream_ref(self, schema, table, catalog=None):
         # As Mage writes it: the database quoted, then schema and table.
         database = self.settings.get(ConfigKey.POSTGRES_DBNAME)
         prefix = f'"{database}".' if database else ""
@@ -211,7 +270,7 @@ class Postgres(Database):
         finally:
             cursor.close()
 
-    def write_upstream(self, table, schema, name):
+    def write_upstream(self, table, schema, name, catalog=None):
         import pyarrow.csv as pacsv
 
         table = _cleaned(_textual_nested(table))
@@ -264,10 +323,7 @@ class MySQL(Database):
 
         return MySQL
 
-    def qualified(self, schema, table):
-        return self.ident(table)
-
-    def upstream_ref(self, schema, table):
+    def qualified(self, schema, table, catalog=None):
         return self.ident(table)
 
     def create_schema(self, schema):
@@ -283,7 +339,7 @@ class MySQL(Database):
         finally:
             cursor.close()
 
-    def write_upstream(self, table, schema, name):
+    def write_upstream(self, table, schema, name, catalog=None):
         table = _cleaned(_textual_nested(table))
         target = self.ident(name)
         self.execute(f"DROP TABLE IF EXISTS {target}")
@@ -299,9 +355,6 @@ class MySQL(Database):
                 cursor.executemany(insert, list(zip(*columns)))
         finally:
             cursor.close()
-
-
-DATABASES = {"duckdb": DuckDB, "postgres": Postgres, "mysql": MySQL}
 
 
 def _rows_to_arrow(names, rows):
