@@ -197,15 +197,14 @@ impl Project {
                 (path, Some(template.code))
             }
         };
-        let language = match &block.source {
-            BlockSource::Template(Some(key)) => {
-                block_template(key).map_or(block.language, |t| t.language)
-            }
-            _ => block.language,
+        let template = match &block.source {
+            BlockSource::Template(Some(key)) => block_template(key),
+            _ => None,
         };
+        let language = template.map_or(block.language, |t| t.language);
         let mut configuration = Map::new();
         if language == Language::Sql {
-            configuration.extend(self.sql_configuration());
+            configuration.extend(self.sql_configuration(template.and_then(|t| t.data_provider)));
         }
         configuration.insert("file_source".to_owned(), json!({"path": path}));
         // Mage writes metadata.yaml with its keys sorted.
@@ -285,10 +284,10 @@ impl Project {
         })
     }
 
-    /// The `configuration` Mage gives a new SQL block: the provider the profile has settings for (DuckDB when it
-    /// names none), the `default` profile (or the first one of io_config.yaml when it has no `default`), the
-    /// provider's usual schema, `append` and no raw SQL.
-    fn sql_configuration(&self) -> Map<String, Value> {
+    /// The `configuration` Mage gives a new SQL block: the template's provider, else the provider the profile has
+    /// settings for (DuckDB when it names none), the `default` profile (or the first one of io_config.yaml when it
+    /// has no `default`), the provider's usual schema, `append` and no raw SQL.
+    fn sql_configuration(&self, provider: Option<&'static str>) -> Map<String, Value> {
         let text = std::fs::read_to_string(self.root().join("io_config.yaml")).unwrap_or_default();
         let profiles = crate::io_config_profiles(&text);
         let profile = if profiles.iter().any(|name| name == "default") || profiles.is_empty() {
@@ -296,13 +295,18 @@ impl Project {
         } else {
             profiles[0].clone()
         };
-        let provider = io_config_providers(&text, &profile)
-            .into_iter()
-            .next()
+        let provider = provider
+            .or_else(|| io_config_providers(&text, &profile).into_iter().next())
             .unwrap_or("duckdb");
+        // The schema Mage starts a provider's SQL blocks with (DuckDB's `main`, PostgreSQL's and Redshift's
+        // `public`, SQL Server's `dbo`; the others name none, their profile does). BigQuery's dataset has no default
+        // anywhere, and a block without one is refused: a new block names a placeholder the cell shows, as the
+        // Python template's `your_dataset.your_table_name` does.
         let schema = match provider {
             "duckdb" => "main",
-            "postgres" => "public",
+            "postgres" | "redshift" => "public",
+            "mssql" => "dbo",
+            "bigquery" => "your_dataset",
             _ => "",
         };
         let mut configuration = Map::new();

@@ -29,6 +29,7 @@ pub use snapshot::{
 };
 pub use sql_block::{SQL_PROVIDERS, io_config_profiles};
 pub use templates::{
-    BLOCK_TEMPLATES, BlockTemplate, block_template, generic_template, sql_template,
+    BLOCK_TEMPLATES, BlockTemplate, TEMPLATE_GROUPS, block_template, generic_template,
+    offered_templates, sql_template,
 };
 pub use triggers_file::DeclaredTriggers;

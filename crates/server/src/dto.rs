@@ -388,7 +388,8 @@ pub(crate) struct NewBlockInput {
     pub language: Option<String>,
     #[serde(default)]
     pub upstream_blocks: Vec<String>,
-    /// A key from `/block_templates`, e.g. `data_loader/api`.
+    /// A key from `/block_templates`, e.g. `data_loader/api` or `data_loader/sql/postgres` (a SQL block on
+    /// PostgreSQL).
     #[serde(default)]
     pub template: Option<String>,
     /// A file already in the project to use as the block ("Add to current pipeline").
@@ -428,13 +429,21 @@ pub(crate) struct CodeWrite {
     pub version: String,
 }
 
+/// A template a new block can start from (`template` of a new block).
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct TemplateDto {
+    /// `<type>/<source>`, e.g. `data_loader/api`; `<type>/sql/<data_provider>` for a SQL template for one
+    /// database, e.g. `data_loader/sql/postgres`.
     pub key: &'static str,
     #[serde(rename = "type")]
     pub block_type: &'static str,
     pub language: &'static str,
     pub label: &'static str,
+    /// The "Data sources" group a menu shows it under (Files, APIs, Data lakes, Data warehouses, Databases,
+    /// Databases (NoSQL)); null for the generic templates.
+    pub group: Option<&'static str>,
+    /// The `configuration.data_provider` a block from this SQL template gets; null when it follows the profile.
+    pub data_provider: Option<&'static str>,
 }
 
 /// What a block returned: a table's schema and first rows, a JSON value, or just the type of a pickled object.

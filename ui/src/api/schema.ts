@@ -11,6 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The templates a new block can start from, in menu order (SQL ones for the databases Wand runs SQL on). */
         get: operations["blocks_templates"];
         put?: never;
         post?: never;
@@ -712,7 +713,10 @@ export interface components {
             existing_file?: string | null;
             language?: string | null;
             name: string;
-            /** @description A key from `/block_templates`, e.g. `data_loader/api`. */
+            /**
+             * @description A key from `/block_templates`, e.g. `data_loader/api` or `data_loader/sql/postgres` (a SQL block on
+             *     PostgreSQL).
+             */
             template?: string | null;
             /** @description data_loader, transformer, data_exporter, custom, sensor, scratchpad, markdown... */
             type: string;
@@ -848,7 +852,19 @@ export interface components {
             rows: (string | null)[][];
             total_rows: number;
         };
+        /** @description A template a new block can start from (`template` of a new block). */
         TemplateDto: {
+            /** @description The `configuration.data_provider` a block from this SQL template gets; null when it follows the profile. */
+            data_provider?: string | null;
+            /**
+             * @description The "Data sources" group a menu shows it under (Files, APIs, Data lakes, Data warehouses, Databases,
+             *     Databases (NoSQL)); null for the generic templates.
+             */
+            group?: string | null;
+            /**
+             * @description `<type>/<source>`, e.g. `data_loader/api`; `<type>/sql/<data_provider>` for a SQL template for one
+             *     database, e.g. `data_loader/sql/postgres`.
+             */
             key: string;
             label: string;
             language: string;

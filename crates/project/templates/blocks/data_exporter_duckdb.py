@@ -10,8 +10,20 @@ if 'data_exporter' not in globals():
 
 @data_exporter
 def export_data_to_duckdb(df, **kwargs) -> None:
-    """Writes a DataFrame to a DuckDB table."""
+    """
+    Writes the upstream DataFrame to a DuckDB table.
+    Connection: the DUCKDB_DATABASE setting (a file) of io_config.yaml's `default` profile.
+    """
+    schema_name = None  # None: the profile's DUCKDB_SCHEMA, else main
     table_name = 'your_table_name'
     config_path = path.join(get_repo_path(), 'io_config.yaml')
-    with DuckDB.with_config(ConfigFileLoader(config_path, 'default')) as loader:
-        loader.export(df, table_name=table_name, if_exists='replace')
+    config_profile = 'default'
+
+    with DuckDB.with_config(ConfigFileLoader(config_path, config_profile)) as loader:
+        loader.export(
+            df,
+            schema_name,
+            table_name,
+            index=False,  # whether to write the index as a column
+            if_exists='replace',  # or 'append', 'fail'
+        )

@@ -6,6 +6,10 @@ if 'data_exporter' not in globals():
 
 @data_exporter
 def export_data_to_file(df, **kwargs) -> None:
-    """Writes a DataFrame to a CSV, JSON or Parquet file (chosen by its extension)."""
-    filepath = kwargs.get('filepath', 'output.csv')
-    FileIO().export(df, filepath)
+    """
+    Writes the upstream DataFrame to a CSV, JSON or Parquet file (by its extension); a relative path starts at the
+    working directory (where `wand` was started). The path may also come from the pipeline's variable `filepath`.
+    """
+    filepath = kwargs.get('filepath', 'path/to/write/your/file.csv')
+
+    FileIO().export(df, filepath, index=False)

@@ -10,9 +10,20 @@ if 'data_exporter' not in globals():
 
 @data_exporter
 def export_data_to_postgres(df, **kwargs) -> None:
-    """Writes a DataFrame to a PostgreSQL table (io_config.yaml's `default` profile)."""
+    """
+    Writes the upstream DataFrame to a PostgreSQL table.
+    Connection: the POSTGRES_* settings of io_config.yaml's `default` profile.
+    """
     schema_name = 'public'
     table_name = 'your_table_name'
     config_path = path.join(get_repo_path(), 'io_config.yaml')
-    with Postgres.with_config(ConfigFileLoader(config_path, 'default')) as loader:
-        loader.export(df, schema_name, table_name, index=False, if_exists='replace')
+    config_profile = 'default'
+
+    with Postgres.with_config(ConfigFileLoader(config_path, config_profile)) as loader:
+        loader.export(
+            df,
+            schema_name,
+            table_name,
+            index=False,  # whether to write the index as a column
+            if_exists='replace',  # or 'append', 'fail'
+        )

@@ -11,10 +11,14 @@ if 'test' not in globals():
 
 @data_loader
 def load_data_from_api(*args, **kwargs):
-    """Downloads a CSV file over HTTP and returns it as a DataFrame."""
-    url = kwargs.get('url', 'https://example.com/data.csv')
+    """
+    Downloads a CSV file over HTTP and returns it as a DataFrame.
+    The URL may also come from the pipeline's variable `url`.
+    """
+    url = kwargs.get('url', 'https://example.com/your_data.csv')
     response = requests.get(url, timeout=60)
     response.raise_for_status()
+
     return pd.read_csv(io.StringIO(response.text), sep=',')
 
 

@@ -12,10 +12,15 @@ if 'test' not in globals():
 
 @data_loader
 def load_data_from_duckdb(*args, **kwargs):
-    """Runs a query on DuckDB (DUCKDB_DATABASE in io_config.yaml, or in memory)."""
-    query = 'SELECT 42 AS answer'
+    """
+    Runs a query on DuckDB and returns its rows as a DataFrame.
+    Connection: the DUCKDB_DATABASE setting (a file) of io_config.yaml's `default` profile; without it, in memory.
+    """
+    query = 'SELECT 1 AS id'  # your query
     config_path = path.join(get_repo_path(), 'io_config.yaml')
-    with DuckDB.with_config(ConfigFileLoader(config_path, 'default')) as loader:
+    config_profile = 'default'
+
+    with DuckDB.with_config(ConfigFileLoader(config_path, config_profile)) as loader:
         return loader.load(query)
 
 

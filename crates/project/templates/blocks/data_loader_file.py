@@ -7,9 +7,13 @@ if 'test' not in globals():
 
 
 @data_loader
-def load_from_file(*args, **kwargs):
-    """Reads a CSV, JSON or Parquet file (chosen by its extension) into a DataFrame."""
+def load_data_from_file(*args, **kwargs):
+    """
+    Reads a CSV, JSON or Parquet file (by its extension) into a DataFrame; a relative path starts at the working
+    directory (where `wand` was started). The path may also come from the pipeline's variable `filepath`.
+    """
     filepath = kwargs.get('filepath', 'path/to/your/file.csv')
+
     return FileIO().load(filepath)
 
 

@@ -12,10 +12,15 @@ if 'test' not in globals():
 
 @data_loader
 def load_data_from_postgres(*args, **kwargs):
-    """Runs a query on PostgreSQL with the connection settings of io_config.yaml's `default` profile."""
-    query = 'SELECT 1 AS answer'
+    """
+    Runs a query on PostgreSQL and returns its rows as a DataFrame.
+    Connection: the POSTGRES_* settings of io_config.yaml's `default` profile.
+    """
+    query = 'SELECT 1 AS id'  # your query
     config_path = path.join(get_repo_path(), 'io_config.yaml')
-    with Postgres.with_config(ConfigFileLoader(config_path, 'default')) as loader:
+    config_profile = 'default'
+
+    with Postgres.with_config(ConfigFileLoader(config_path, config_profile)) as loader:
         return loader.load(query)
 
 

@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::Utc;
 use model::{BlockType, Language, Notice};
-use project::{BLOCK_TEMPLATES, BlockSource, NewBlock};
+use project::{BlockSource, NewBlock, offered_templates};
 use scheduler::RunRequest;
 use serde::Deserialize;
 use storage::PipelineRun;
@@ -22,16 +22,18 @@ use crate::routes::outputs::describe as describe_outputs;
 use crate::routes::pipelines::describe;
 use crate::{ApiError, AppState};
 
+/// The templates a new block can start from, in menu order (SQL ones for the databases Wand runs SQL on).
 #[utoipa::path(get, path = "/block_templates", tag = "blocks", responses((status = OK, body = Vec<TemplateDto>)))]
 pub(super) async fn templates() -> Json<Vec<TemplateDto>> {
     Json(
-        BLOCK_TEMPLATES
-            .iter()
+        offered_templates()
             .map(|template| TemplateDto {
                 key: template.key,
                 block_type: template.block_type.as_str(),
                 language: template.language.as_str(),
                 label: template.label,
+                group: template.group,
+                data_provider: template.data_provider,
             })
             .collect(),
     )

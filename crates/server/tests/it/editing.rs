@@ -295,6 +295,99 @@ async fn pipelines_are_renamed_cloned_and_deleted() {
 }
 
 #[tokio::test]
+async fn templates_come_in_mages_groups_and_a_sql_template_for_a_database_sets_its_provider() {
+    let server = TestServer::new().await;
+    std::fs::write(
+        server.root.join("io_config.yaml"),
+        "version: 0.1.1\ndefault:\n  DUCKDB_DATABASE: shop.duckdb\n",
+    )
+    .unwrap();
+    let (_, templates) = server
+        .call(Method::GET, "/api/v1/block_templates", None)
+        .await;
+    let find = |key: &str| {
+        templates
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["key"] == json!(key))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {key} in {templates}"))
+    };
+    assert_eq!(
+        find("data_loader/s3"),
+        json!({"key": "data_loader/s3", "type": "data_loader", "language": "python", "label": "Amazon S3",
+               "group": "Data lakes", "data_provider": null})
+    );
+    assert_eq!(find("data_exporter/generic")["group"], Value::Null);
+    assert_eq!(
+        find("data_loader/sql/postgres"),
+        json!({"key": "data_loader/sql/postgres", "type": "data_loader", "language": "sql", "label": "PostgreSQL",
+               "group": "Databases", "data_provider": "postgres"})
+    );
+    // SQL templates are listed for the databases Wand runs SQL blocks on, and no others.
+    for template in templates.as_array().unwrap() {
+        if let Some(provider) = template["data_provider"].as_str() {
+            assert!(
+                project::SQL_PROVIDERS
+                    .iter()
+                    .any(|(name, _)| *name == provider),
+                "{template}"
+            );
+        }
+    }
+
+    server
+        .call(
+            Method::POST,
+            "/api/v1/pipelines",
+            Some(json!({"name": "sources"})),
+        )
+        .await;
+    let blocks = "/api/v1/pipelines/sources/blocks";
+    let (status, added) = server
+        .call(
+            Method::POST,
+            blocks,
+            Some(json!({"name": "orders", "type": "data_loader", "template": "data_loader/sql/postgres"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    let block = &added["blocks"][0];
+    assert_eq!(block["language"], json!("sql"));
+    assert_eq!(block["file"], json!("data_loaders/orders.sql"));
+    // The template's database, though the profile only has DuckDB settings (the cell then says so).
+    assert_eq!(
+        block["configuration"],
+        json!({
+            "data_provider": "postgres",
+            "data_provider_profile": "default",
+            "data_provider_schema": "public",
+            "export_write_policy": "append",
+            "use_raw_sql": false,
+            "file_source": {"path": "data_loaders/orders.sql"},
+        })
+    );
+    let (status, added) = server
+        .call(
+            Method::POST,
+            blocks,
+            Some(
+                json!({"name": "to bucket", "type": "data_exporter", "template": "data_exporter/s3",
+                        "upstream_blocks": ["orders"]}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    let code = std::fs::read_to_string(server.root.join("data_exporters/to_bucket.py")).unwrap();
+    assert!(
+        code.contains("S3.with_config(ConfigFileLoader(config_path, config_profile)).export("),
+        "{code}"
+    );
+    assert_eq!(added["blocks"][1]["language"], json!("python"));
+}
+
+#[tokio::test]
 async fn a_sql_block_gets_a_sql_file_and_mages_configuration_which_the_editor_changes() {
     let server = TestServer::new().await;
     std::fs::write(

@@ -1,0 +1,34 @@
+from os import path
+
+from mage_ai.io.config import ConfigFileLoader
+from mage_ai.io.s3 import S3
+from mage_ai.settings.repo import get_repo_path
+
+if 'data_loader' not in globals():
+    from mage_ai.data_preparation.decorators import data_loader
+if 'test' not in globals():
+    from mage_ai.data_preparation.decorators import test
+
+
+@data_loader
+def load_from_s3_bucket(*args, **kwargs):
+    """
+    Reads a CSV, JSON or Parquet file (by its extension) of an S3 bucket into a DataFrame.
+    Connection: the AWS_* settings of io_config.yaml's `default` profile (AWS_ENDPOINT for an S3-compatible
+    server such as MinIO).
+    The bucket name and object key may also come from the pipeline's variables `bucket_name` and `object_key`.
+    """
+    bucket_name = kwargs.get('bucket_name', 'your-bucket-name')
+    object_key = kwargs.get('object_key', 'path/to/your/file.parquet')  # .csv, .json or .parquet
+    config_path = path.join(get_repo_path(), 'io_config.yaml')
+    config_profile = 'default'
+
+    return S3.with_config(ConfigFileLoader(config_path, config_profile)).load(
+        bucket_name,
+        object_key,
+    )
+
+
+@test
+def test_output(output, *args) -> None:
+    assert output is not None, 'The output is undefined'
