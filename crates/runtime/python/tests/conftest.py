@@ -1,6 +1,6 @@
 """Fixtures shared by the Python side's tests: a throwaway MariaDB for the session (`mariadb`), the URL of the
-PostgreSQL server scripts/test starts (`postgres_url`), and a copy of fixtures/sql_shop to run SQL blocks in
-(`project`)."""
+PostgreSQL server scripts/test starts (`postgres_url`), moto's S3 server (`s3_endpoint`, `s3_profile`, `s3_config`),
+and a copy of fixtures/sql_shop to run SQL blocks in (`project`)."""
 
 import os
 import select
@@ -111,6 +111,42 @@ def mariadb(tmp_path_factory):
     finally:
         server.terminate()
         server.wait(timeout=DEADLINE_SECONDS)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """The URL of moto's S3 server, started for the session on a free local port."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_profile(s3_endpoint):
+    """The settings of an io_config.yaml profile pointing at the moto server (indented to go under `default:`)."""
+    return (
+        "  AWS_ACCESS_KEY_ID: test\n  AWS_SECRET_ACCESS_KEY: test\n  AWS_REGION: us-east-1\n"
+        f"  AWS_ENDPOINT: {s3_endpoint}\n"
+    )
+
+
+@pytest.fixture
+def s3_config(s3_endpoint, s3_profile, tmp_path):
+    """An io_config profile pointing at the moto server (a `ConfigFileLoader`), and a fresh bucket named after the
+    test."""
+    import boto3
+    from mage_ai.io.config import ConfigFileLoader
+
+    bucket = f"wand-{time.monotonic_ns()}"
+    settings = {"aws_access_key_id": "test", "aws_secret_access_key": "test", "region_name": "us-east-1"}
+    boto3.client("s3", endpoint_url=s3_endpoint, **settings).create_bucket(Bucket=bucket)
+    path = tmp_path / "io_config.yaml"
+    path.write_text("default:\n" + s3_profile, encoding="utf-8")
+    return ConfigFileLoader(path, "default"), bucket
 
 
 @pytest.fixture(scope="session")

@@ -6,14 +6,12 @@ import inspect
 import json
 import os
 import sys
-import time
-import types
 
 import pandas as pd
 import pytest
+from fake_clients import fake_azure_blob_storage, fake_google_cloud_storage, fake_google_sheets, fake_mongodb
+from fake_drivers import fake_bigquery, fake_clickhouse, fake_dbapi, fake_snowflake, fake_trino, install
 from mage_ai.io.config import ConfigFileLoader
-
-from fake_drivers import Log, fake_bigquery, fake_clickhouse, fake_dbapi, fake_snowflake, fake_trino, install
 
 SIGNATURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "mage_io_signatures.json")
 
@@ -87,34 +85,7 @@ def test_mysql_export_of_a_query_creates_the_table_as_select(mariadb):
         assert loader.load("SELECT nine FROM squares ORDER BY nine")["nine"].tolist() == [9, 16]
 
 
-# S3, against moto's S3 server on a free local port
-
-
-@pytest.fixture(scope="session")
-def s3_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def s3_config(s3_endpoint, tmp_path):
-    """An io_config profile pointing at the moto server, and a fresh bucket named after the test."""
-    import boto3
-
-    bucket = f"wand-{time.monotonic_ns()}"
-    settings = dict(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
-    boto3.client("s3", endpoint_url=s3_endpoint, **settings).create_bucket(Bucket=bucket)
-    path = write(
-        tmp_path / "io_config.yaml",
-        "default:\n  AWS_ACCESS_KEY_ID: test\n  AWS_SECRET_ACCESS_KEY: test\n  AWS_REGION: us-east-1\n"
-        f"  AWS_ENDPOINT: {s3_endpoint}\n",
-    )
-    return ConfigFileLoader(path, "default"), bucket
+# S3, against moto's S3 server on a free local port (the `s3_endpoint` and `s3_config` fixtures are in conftest.py)
 
 
 @pytest.mark.parametrize("key", ["exports/titanic.csv", "exports/titanic.parquet", "exports/titanic.json"])
@@ -338,29 +309,12 @@ def test_bigquery_loads_with_the_disposition_of_if_exists(monkeypatch):
 def test_google_cloud_storage_round_trips_through_a_fake_bucket(monkeypatch):
     from mage_ai.io.google_cloud_storage import GoogleCloudStorage
 
-    objects = {}
-
-    class Blob:
-        def __init__(self, key):
-            self.key = key
-
-        def exists(self):
-            return self.key in objects
-
-        def download_as_string(self):
-            return objects[self.key]
-
-        def upload_from_string(self, data):
-            objects[self.key] = data
-
-    bucket = types.SimpleNamespace(blob=Blob)
-    client = types.SimpleNamespace(get_bucket=lambda name: bucket)
-    install(monkeypatch, "google.cloud.storage", Client=lambda credentials=None, **kwargs: client)
-    install(monkeypatch, "google.oauth2.service_account",
-            Credentials=types.SimpleNamespace(from_service_account_file=lambda path: ("file", path)))  # fmt: skip
+    objects = fake_google_cloud_storage(monkeypatch)
     loader = GoogleCloudStorage.with_config(ConfigFileLoader(config={"GOOGLE_SERVICE_ACC_KEY_FILEPATH": "/k.json"}))
+    assert loader.client.credentials == ("file", "/k.json")
     frame = pd.DataFrame({"a": [1, 2]})
     loader.export(frame, "bucket", "out/data.parquet")
+    assert list(objects) == [("bucket", "out/data.parquet")]
     pd.testing.assert_frame_equal(loader.load("bucket", "out/data.parquet"), frame)
     assert loader.exists("bucket", "out/data.parquet") and loader.load("bucket", "missing.csv").empty
 
@@ -368,31 +322,7 @@ def test_google_cloud_storage_round_trips_through_a_fake_bucket(monkeypatch):
 def test_azure_blob_storage_uses_the_client_secret_and_writes_the_blob(monkeypatch):
     from mage_ai.io.azure_blob_storage import AzureBlobStorage
 
-    log, blobs = Log(), {}
-
-    class BlobClient:
-        def __init__(self, container, path):
-            self.key = (container, path)
-
-        def exists(self):
-            return self.key in blobs
-
-        def upload_blob(self, data, **options):
-            blobs[self.key] = data
-
-        def download_blob(self):
-            return types.SimpleNamespace(readall=lambda: blobs[self.key])
-
-    class BlobServiceClient:
-        def __init__(self, account_url, credential):
-            log.append(("service", account_url, credential))
-
-        def get_blob_client(self, container, path):
-            return BlobClient(container, path)
-
-    install(monkeypatch, "azure.identity", ClientSecretCredential=lambda *args: ("secret", *args),
-            DefaultAzureCredential=lambda: "default")  # fmt: skip
-    install(monkeypatch, "azure.storage.blob", BlobServiceClient=BlobServiceClient)
+    log, blobs = fake_azure_blob_storage(monkeypatch)
     config = ConfigFileLoader(config={"AZURE_STORAGE_ACCOUNT_NAME": "acct", "AZURE_CLIENT_ID": "c",
                                       "AZURE_CLIENT_SECRET": "s", "AZURE_TENANT_ID": "t"})  # fmt: skip
     loader = AzureBlobStorage.with_config(config)
@@ -405,44 +335,23 @@ def test_azure_blob_storage_uses_the_client_secret_and_writes_the_blob(monkeypat
 def test_mongodb_finds_and_inserts_in_the_configured_collection(monkeypatch):
     from mage_ai.io.mongodb import MongoDB
 
-    log = Log()
-
-    class Collection:
-        def find(self, query):
-            log.append(("find", query))
-            return [{"a": 1}]
-
-        def insert_many(self, records):
-            log.append(("insert_many", records))
-
-    class Client:
-        def __init__(self, url):
-            log.append(("client", url))
-
-        def __getitem__(self, database):
-            return {"people": Collection()}
-
-    install(monkeypatch, "pymongo", MongoClient=Client)
+    log = fake_mongodb(monkeypatch, [{"a": 1}])
     config = ConfigFileLoader(config={"MONGODB_HOST": "h", "MONGODB_USER": "u", "MONGODB_PASSWORD": "p",
                                       "MONGODB_PORT": 27017, "MONGODB_DATABASE": "db", "MONGODB_COLLECTION": "people"})  # fmt: skip
     loader = MongoDB.with_config(config)
     assert loader.load(query={"a": 1}).to_dict("records") == [{"a": 1}]
     loader.export(pd.DataFrame({"a": [2]}))
-    assert log == [("client", "mongodb://u:p@h:27017/"), ("find", {"a": 1}), ("insert_many", [{"a": 2}])]
+    assert log == [
+        ("client", "mongodb://u:p@h:27017/"),
+        ("find", "people", {"a": 1}),
+        ("insert_many", "people", [{"a": 2}]),
+    ]
 
 
 def test_google_sheets_reads_records_and_writes_the_header_and_rows(monkeypatch):
     from mage_ai.io.google_sheets import GoogleSheets
 
-    log = Log()
-    worksheet = types.SimpleNamespace(
-        get_all_records=lambda head: [{"a": 1}], update=lambda values: log.append(("update", values))
-    )
-    sheet = types.SimpleNamespace(get_worksheet=lambda position: worksheet, worksheet=lambda name: worksheet)
-    client = types.SimpleNamespace(open_by_key=lambda key: (log.append(("open_by_key", key)), sheet)[1])
-    install(monkeypatch, "gspread", authorize=lambda credentials, **kwargs: client)
-    install(monkeypatch, "google.oauth2.service_account",
-            Credentials=types.SimpleNamespace(from_service_account_info=lambda info, scopes: "creds"))  # fmt: skip
+    log = fake_google_sheets(monkeypatch, [{"a": 1}])
     loader = GoogleSheets.with_config(ConfigFileLoader(config={"GOOGLE_SERVICE_ACC_KEY": {"k": "v"}}))
     assert loader.load(sheet_id="abc").to_dict("records") == [{"a": 1}]
     loader.export(pd.DataFrame({"a": [2]}), sheet_id="abc")
