@@ -1,5 +1,6 @@
 // Browser test of SQL blocks in the editor: a SQL transformer added below a Python loader, run on DuckDB, its result
-// table; then a failing statement, shown with the failing line of the rendered SQL marked.
+// table; then a failing statement, shown with the failing line of the rendered SQL marked. And Add block's data
+// sources under Mage's groups: a SQL loader from the DuckDB template runs on DuckDB whatever the profile names first.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSession, POLL, setEditorText, type Session } from './harness';
 
@@ -103,5 +104,40 @@ describe('SQL blocks', () => {
     expect(await cell.getByTestId('sql-error').locator('.sql-error__message').textContent()).toMatch(/no_such_column/);
     await sql.scrollIntoViewIfNeeded();
     await s.shot('41-sql-cell-error');
+  });
+
+  it('adds a SQL loader from the DuckDB template of the Databases group and runs it on DuckDB', async () => {
+    const { page, ui } = s;
+    const project = await s.api<{ root: string }>('GET', '/project');
+    const io = await s.api<{ version: string }>('GET', '/files/content?path=io_config.yaml');
+    await s.api('PUT', '/files/content', {
+      path: 'io_config.yaml',
+      content: `version: 0.1.1\ndefault:\n  POSTGRES_HOST: localhost\n  DUCKDB_DATABASE: ${project.root}/sources.duckdb\n`,
+      version: io.version,
+    });
+    await s.api('POST', '/pipelines', { name: 'sources' });
+    await page.goto(`${ui.url}/pipelines/sources/edit`);
+    await page.getByTestId('add-block').getByRole('button', { name: 'Data loader' }).click();
+    const dialog = page.getByRole('dialog');
+    // Python: the generic template first, then the data sources under Mage's groups.
+    await dialog.getByRole('group', { name: 'Data lakes' }).getByRole('radio', { name: /Amazon S3/ }).waitFor();
+    await s.shot('42-add-block-data-sources');
+    await dialog.getByRole('group', { name: 'Language' }).getByRole('button', { name: 'SQL' }).click();
+    await dialog.getByRole('group', { name: 'Databases' }).getByRole('radio', { name: /DuckDB/ }).check();
+    await dialog.getByLabel('Block name').fill('load_ids');
+    await dialog.getByRole('button', { name: 'Add block' }).click();
+
+    const cell = page.getByTestId('cell-load_ids');
+    await cell.getByTestId('sql-settings').waitFor();
+    expect(await cell.getByTestId('sql-provider').inputValue()).toBe('duckdb');
+    const blocks = await s.api<BlockJson[]>('GET', '/pipelines/sources/blocks');
+    expect(blocks.find((b) => b.uuid === 'load_ids')?.configuration).toMatchObject({
+      data_provider: 'duckdb',
+      data_provider_schema: 'main',
+    });
+    await cell.getByTestId('run-block').click();
+    const table = cell.getByTestId('output-table');
+    await table.waitFor({ timeout: 90_000 });
+    expect(await table.locator('tbody tr').first().locator('td').nth(1).textContent()).toBe('1');
   });
 });

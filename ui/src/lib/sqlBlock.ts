@@ -1,16 +1,26 @@
 // SQL blocks: Mage's configuration keys and their values, the names a SQL cell completes, and a failed run's error
 // split into its message and the rendered SQL with the failing line marked.
 
-/** The databases Wand runs SQL blocks on (Mage's `data_provider` values). */
+/** The databases Wand runs SQL blocks on (Mage's `data_provider` values), as Mage's SQL cell names them. */
 export const SQL_PROVIDERS = [
   { value: 'duckdb', label: 'DuckDB' },
   { value: 'postgres', label: 'PostgreSQL' },
   { value: 'mysql', label: 'MySQL' },
+  { value: 'bigquery', label: 'BigQuery' },
+  { value: 'snowflake', label: 'Snowflake' },
+  { value: 'redshift', label: 'Amazon Redshift' },
+  { value: 'mssql', label: 'Microsoft SQL Server' },
+  { value: 'clickhouse', label: 'ClickHouse' },
+  { value: 'trino', label: 'Trino' },
 ] as const;
+
+// The schema Mage starts a provider's SQL blocks with; the other providers start with none (their dataset or schema
+// comes from the profile).
+const DEFAULT_SCHEMAS: Record<string, string> = { duckdb: 'main', postgres: 'public', redshift: 'public', mssql: 'dbo' };
 
 /** The schema a provider's tables go in when a block names none (what a new block starts with). */
 export function defaultSchema(provider: string): string {
-  return provider === 'duckdb' ? 'main' : provider === 'postgres' ? 'public' : '';
+  return DEFAULT_SCHEMAS[provider] ?? '';
 }
 
 /** Mage's `export_write_policy` values. */

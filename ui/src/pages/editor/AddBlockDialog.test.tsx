@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { render, screen } from '@testing-library/react';
+import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AddBlockDialog } from './AddBlockDialog';
@@ -8,10 +8,25 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
+const template = (key: string, language: string, label: string, group: string | null = null, data_provider: string | null = null) => ({
+  key,
+  type: key.split('/')[0],
+  language,
+  label,
+  group,
+  data_provider,
+});
 const TEMPLATES = [
-  { key: 'transformer/generic', type: 'transformer', language: 'python', label: 'Generic (no template)' },
-  { key: 'transformer/sql', type: 'transformer', language: 'sql', label: 'SQL' },
-  { key: 'sensor/generic', type: 'sensor', language: 'python', label: 'Generic (no template)' },
+  template('transformer/generic', 'python', 'Generic (no template)'),
+  template('transformer/sql', 'sql', "Generic (the profile's database)"),
+  template('sensor/generic', 'python', 'Generic (no template)'),
+  template('data_loader/generic', 'python', 'Generic (no template)'),
+  template('data_loader/file', 'python', 'Local file', 'Files'),
+  template('data_loader/s3', 'python', 'Amazon S3', 'Data lakes'),
+  template('data_loader/postgres', 'python', 'PostgreSQL', 'Databases'),
+  template('data_loader/sql', 'sql', "Generic (the profile's database)"),
+  template('data_loader/sql/duckdb', 'sql', 'DuckDB', 'Databases', 'duckdb'),
+  template('data_loader/sql/postgres', 'sql', 'PostgreSQL', 'Databases', 'postgres'),
 ];
 const FILES = [
   { path: 'transformers/clean.py', is_dir: false },
@@ -55,6 +70,28 @@ describe('AddBlockDialog', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Add block' }));
     expect(onAdd).toHaveBeenLastCalledWith(
       expect.objectContaining({ language: 'sql', existing_file: 'transformers/totals.sql', template: undefined }),
+    );
+  });
+
+  it('shows the data sources under Mage’s groups, and a SQL template for one database', async () => {
+    const onAdd = renderDialog('data_loader');
+    await screen.findByText('Amazon S3');
+    const groups = screen.getAllByRole('group').filter((g) => g.classList.contains('choice-group'));
+    expect(groups.map((g) => g.getAttribute('aria-label'))).toEqual(['Files', 'Data lakes', 'Databases']);
+    expect(within(screen.getByRole('group', { name: 'Data lakes' })).getByRole('radio', { name: /Amazon S3/ })).toBeTruthy();
+    // The generic template comes first, outside the groups, and is chosen.
+    const radios = screen.getAllByRole('radio');
+    expect(radios[0]?.closest('label')?.textContent).toMatch(/^Generic \(no template\)/);
+    expect((radios[0] as HTMLInputElement).checked).toBe(true);
+
+    await userEvent.click(screen.getByRole('button', { name: 'SQL' }));
+    const databases = await screen.findByRole('group', { name: 'Databases' });
+    expect(screen.queryByText('Amazon S3')).toBeNull();
+    await userEvent.click(within(databases).getByRole('radio', { name: /PostgreSQL/ }));
+    await userEvent.type(screen.getByLabelText('Block name'), 'orders');
+    await userEvent.click(screen.getByRole('button', { name: 'Add block' }));
+    expect(onAdd).toHaveBeenLastCalledWith(
+      expect.objectContaining({ name: 'orders', type: 'data_loader', language: 'sql', template: 'data_loader/sql/postgres' }),
     );
   });
 

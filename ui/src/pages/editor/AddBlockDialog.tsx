@@ -1,8 +1,9 @@
-// The dialog that adds a block of one type: in Python or SQL (where the type allows SQL), from a template or an
+// The dialog that adds a block of one type: in Python or SQL (where the type allows SQL), from a template (the
+// generic one, or a data source under Mage's groups: Files, APIs, Data lakes, Data warehouses, Databases) or an
 // existing file, with a name and its parents.
 import { useMemo, useState } from 'react';
 import { useBlockTemplates } from '../../api/blocks';
-import type { Block } from '../../api/client';
+import type { Block, Template } from '../../api/client';
 import { useFiles } from '../../api/files';
 import { ErrorAlert, Loading, Modal, Spinner } from '../../components/ui';
 import { blockType, slugify } from '../../lib/blockTypes';
@@ -47,6 +48,7 @@ export function AddBlockDialog({
 
   const ofType = (templates.data ?? []).filter((t) => t.type === type && (!sqlAllowed || t.language === language));
   const chosenTemplate = (template && ofType.some((t) => t.key === template) ? template : null) ?? ofType[0]?.key ?? null;
+  const sections = templateSections(ofType);
   const extension = type === 'markdown' ? 'md' : language === 'sql' ? 'sql' : 'py';
   const used = new Set(blocks.map((b) => b.file));
   const blockFiles = useMemo(() => {
@@ -125,15 +127,25 @@ export function AddBlockDialog({
           {templates.isPending && <Loading what="Loading templates" />}
           <ErrorAlert error={templates.error} />
           <div className="choice-list" role="radiogroup" aria-label="Template">
-            {ofType.map((t) => (
-              <label key={t.key} className={`choice${chosenTemplate === t.key ? ' choice--selected' : ''}`}>
-                <input type="radio" name="template" checked={chosenTemplate === t.key} onChange={() => setTemplate(t.key)} />
-                <span>{t.label}</span>
-                <small>
-                  {t.key} · {t.language}
-                </small>
-              </label>
-            ))}
+            {sections.map(({ group, items }) => {
+              const choices = items.map((t) => (
+                <label key={t.key} className={`choice${chosenTemplate === t.key ? ' choice--selected' : ''}`}>
+                  <input type="radio" name="template" checked={chosenTemplate === t.key} onChange={() => setTemplate(t.key)} />
+                  <span>{t.label}</span>
+                  <small>
+                    {t.key} · {t.language}
+                  </small>
+                </label>
+              ));
+              return group ? (
+                <div key={group} className="choice-group" role="group" aria-label={group}>
+                  <span className="choice-group__label">{group}</span>
+                  <div className="choice-group__items">{choices}</div>
+                </div>
+              ) : (
+                choices
+              );
+            })}
             {templates.data && ofType.length === 0 && <span className="muted">No template for this type.</span>}
           </div>
         </div>
@@ -199,4 +211,16 @@ export function AddBlockDialog({
       <ErrorAlert error={error} title="Could not add the block" />
     </Modal>
   );
+}
+
+/** The templates without a group (the generic ones) first, then each group in the order the server lists them. */
+function templateSections(templates: Template[]): { group: string | null; items: Template[] }[] {
+  const sections: { group: string | null; items: Template[] }[] = [{ group: null, items: [] }];
+  for (const t of templates) {
+    const group = t.group ?? null;
+    const section = sections.find((s) => s.group === group);
+    if (section) section.items.push(t);
+    else sections.push({ group, items: [t] });
+  }
+  return sections.filter((s) => s.items.length > 0);
 }

@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { render, screen, waitFor } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SqlSettings } from './SqlSettings';
@@ -48,6 +48,32 @@ describe('SqlSettings', () => {
     expect(onChange).toHaveBeenLastCalledWith({ limit: 50 });
     await userEvent.click(screen.getByLabelText('Raw SQL'));
     expect(onChange).toHaveBeenLastCalledWith({ use_raw_sql: true });
+  });
+
+  it('offers every database Mage runs SQL on, each with Mage’s default schema', async () => {
+    const onChange = renderSettings({ data_provider: 'duckdb', data_provider_profile: 'default', data_provider_schema: 'main' });
+    const select = screen.getByLabelText('Database');
+    expect(within(select).getAllByRole('option').map((o) => o.textContent)).toEqual([
+      'DuckDB',
+      'PostgreSQL',
+      'MySQL',
+      'BigQuery',
+      'Snowflake',
+      'Amazon Redshift',
+      'Microsoft SQL Server',
+      'ClickHouse',
+      'Trino',
+    ]);
+    // The block's schema was DuckDB's default, so it follows each database (Redshift's `public`, SQL Server's `dbo`,
+    // none for BigQuery).
+    for (const [provider, schema] of [
+      ['redshift', 'public'],
+      ['mssql', 'dbo'],
+      ['bigquery', ''],
+    ] as const) {
+      await userEvent.selectOptions(select, provider);
+      expect(onChange).toHaveBeenLastCalledWith({ data_provider: provider, data_provider_schema: schema });
+    }
   });
 
   it('says when the profile has no settings for the database, or does not exist', async () => {
