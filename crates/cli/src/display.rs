@@ -43,6 +43,7 @@ impl Display {
             BlockRunStatus::Failed | BlockRunStatus::UpstreamFailed | BlockRunStatus::Cancelled => {
                 "✗"
             }
+            BlockRunStatus::ConditionFailed => "–",
             _ => "•",
         };
         let text = if detail.is_empty() {

@@ -185,6 +185,22 @@ pub struct Block {
     /// machine, a machine inside a network). Untagged blocks run on workers without tags or with `default`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worker_tag: Option<String>,
+    /// Mage's conditionals attached to the block (`conditionals:` entries listing it in `upstream_blocks`): the
+    /// block runs only if each one's `@condition` functions return true.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditionals: Vec<AddonBlock>,
+    /// Mage's callbacks attached to the block (`callbacks:` entries listing it, and `<uuid>_callback` when
+    /// `has_callback` is true): run after the block, in its process, with its output or its error.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub callbacks: Vec<AddonBlock>,
+}
+
+/// A conditional or callback block: an add-on that runs in the process of the block it is attached to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AddonBlock {
+    pub uuid: String,
+    /// Its file, relative to the project root.
+    pub file: String,
 }
 
 impl Block {
@@ -202,6 +218,8 @@ impl Block {
             retry: RetryConfig::default(),
             configuration: serde_json::Value::Null,
             worker_tag: None,
+            conditionals: Vec::new(),
+            callbacks: Vec::new(),
         }
     }
 }

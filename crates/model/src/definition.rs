@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{Block, Dag, DagError, Pipeline, TimeoutStatus};
+use crate::{Block, Dag, DagError, Pipeline, RunInterval, TimeoutStatus};
 
 /// The pinned definition of a run, stored with it so that retries and workers run exactly this DAG.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,6 +20,9 @@ pub struct PipelineDefinition {
     /// The name of the trigger that created the run (blocks get it as `kwargs['trigger_name']`).
     #[serde(default)]
     pub trigger_name: Option<String>,
+    /// The interval the run covers, for a run of a time trigger (Mage's `interval_*` kwargs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<RunInterval>,
 }
 
 /// Settings a trigger gives its runs (Mage's trigger `settings`).
@@ -60,6 +63,7 @@ impl PipelineDefinition {
             blocks,
             settings,
             trigger_name: None,
+            interval: None,
         }
     }
 

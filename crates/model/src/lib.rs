@@ -14,14 +14,16 @@ mod status;
 mod trigger;
 mod variables;
 
-pub use block::{Block, BlockType, Language, RetryConfig};
+pub use block::{AddonBlock, Block, BlockType, Language, RetryConfig};
 pub use dag::{ConcurrencyConfig, Dag, Pipeline};
 pub use definition::{PipelineDefinition, RunSettings};
 pub use error::{DagError, InvalidTransition, UnknownStatus};
 pub use name::{MAX_NAME_CHARS, NameError, check_name};
 pub use notice::{LogEvent, Notice};
 pub use outputs::{BlockOutputs, Container, Effects, GlobalVariable, OutputKind, StoredOutput};
-pub use schedule::{CatchUp, Interval, MAX_CATCH_UP, ON_TIME, Schedule, ScheduleError};
+pub use schedule::{
+    CatchUp, Interval, MAX_CATCH_UP, ON_TIME, RunInterval, Schedule, ScheduleError,
+};
 pub use status::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
 pub use trigger::{
     CatchUpPolicy, ScheduleType, TimeoutStatus, Trigger, TriggerSettings, TriggerSpec,

@@ -3,9 +3,10 @@
 
 use std::str::FromStr;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, Months, Utc};
 use chrono_tz::Tz;
 use croner::Cron;
+use serde::{Deserialize, Serialize};
 
 /// How often a time trigger fires.
 #[derive(Debug, Clone)]
@@ -181,6 +182,54 @@ impl Schedule {
         due.extend(on_time);
         due.truncate(MAX_CATCH_UP);
         due
+    }
+}
+
+/// The interval a time trigger's run covers: Mage's kwargs `interval_start_datetime`, `interval_end_datetime`,
+/// `interval_seconds` and `interval_start_datetime_previous` (`PipelineRun.get_variables` in
+/// mage_ai/orchestration/db/models/schedules.py, Mage 0.9.80). The interval starts at the execution date; the
+/// presets have fixed lengths (`@monthly` one calendar month), a cron expression lasts until its next slot, and
+/// `@once` has no length.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RunInterval {
+    pub start: DateTime<Utc>,
+    pub end: Option<DateTime<Utc>>,
+    pub seconds: Option<f64>,
+    pub start_previous: Option<DateTime<Utc>>,
+}
+
+impl RunInterval {
+    /// The interval of the run for `execution_date` of a trigger with schedule `interval` in `timezone`.
+    pub fn of(interval: &str, timezone: Tz, execution_date: DateTime<Utc>) -> RunInterval {
+        let start = execution_date;
+        let seconds_until = |end: DateTime<Utc>| (end - start).num_milliseconds() as f64 / 1000.0;
+        let (end, seconds) = match interval.trim() {
+            "@daily" => (None, Some(86_400.0)),
+            "@hourly" => (None, Some(3_600.0)),
+            "@weekly" => (None, Some(604_800.0)),
+            "@monthly" => {
+                let end = start.checked_add_months(Months::new(1));
+                (end, end.map(seconds_until))
+            }
+            text => match Interval::parse(text) {
+                Ok(Interval::Cron { cron, .. }) => {
+                    let end = cron
+                        .find_next_occurrence(&start.with_timezone(&timezone), false)
+                        .ok()
+                        .map(|next| next.with_timezone(&Utc));
+                    (end, end.map(seconds_until))
+                }
+                // `@once`, `@always_on`, and anything else: an interval with a start only.
+                _ => (None, None),
+            },
+        };
+        let to_duration = |seconds: f64| Duration::milliseconds((seconds * 1000.0) as i64);
+        RunInterval {
+            start,
+            end: end.or_else(|| seconds.map(|seconds| start + to_duration(seconds))),
+            seconds,
+            start_previous: seconds.map(|seconds| start - to_duration(seconds)),
+        }
     }
 }
 
@@ -383,5 +432,56 @@ mod tests {
             error.contains("`Mars/Olympus` is not a time zone"),
             "{error}"
         );
+    }
+
+    /// The expected values are what Mage 0.9.80's `PipelineRun.get_variables` computes for each schedule (read in
+    /// mage_ai/orchestration/db/models/schedules.py): presets of fixed length, one calendar month, the next cron
+    /// slot, and `@once` without an end.
+    #[test]
+    fn a_runs_interval_follows_its_triggers_schedule() {
+        let at = utc("2026-01-31T06:00:00Z");
+        let interval = |text: &str| {
+            let run = RunInterval::of(text, chrono_tz::UTC, at);
+            assert_eq!(run.start, at);
+            (
+                run.end.map(|end| end.to_rfc3339()),
+                run.seconds,
+                run.start_previous.map(|previous| previous.to_rfc3339()),
+            )
+        };
+        let some = |text: &str| Some(text.to_owned());
+        assert_eq!(
+            interval("@daily"),
+            (
+                some("2026-02-01T06:00:00+00:00"),
+                Some(86_400.0),
+                some("2026-01-30T06:00:00+00:00")
+            )
+        );
+        assert_eq!(
+            interval("@hourly"),
+            (
+                some("2026-01-31T07:00:00+00:00"),
+                Some(3_600.0),
+                some("2026-01-31T05:00:00+00:00")
+            )
+        );
+        assert_eq!(
+            interval("@monthly"),
+            (
+                some("2026-02-28T06:00:00+00:00"),
+                Some(2_419_200.0),
+                some("2026-01-03T06:00:00+00:00")
+            )
+        );
+        assert_eq!(
+            interval("0 */4 * * *"),
+            (
+                some("2026-01-31T08:00:00+00:00"),
+                Some(7_200.0),
+                some("2026-01-31T04:00:00+00:00")
+            )
+        );
+        assert_eq!(interval("@once"), (None, None, None));
     }
 }

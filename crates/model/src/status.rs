@@ -57,6 +57,7 @@ pub enum BlockRunEvent {
     Cancel,
     /// A parent failed, so it will not run.
     UpstreamFail,
+    /// A conditional attached to it returned false (it was running), or a parent's did (it had not started).
     ConditionFail,
     /// The user asked to run it again.
     Retry,
@@ -171,7 +172,7 @@ impl BlockRunStatus {
             (Running, BlockRunEvent::Complete) => Completed,
             (Queued | Running, BlockRunEvent::Fail) => Failed,
             (Running, BlockRunEvent::Requeue | BlockRunEvent::Wait) => Queued,
-            (Running, BlockRunEvent::ConditionFail) => ConditionFailed,
+            (Initial | Running, BlockRunEvent::ConditionFail) => ConditionFailed,
             (Initial | Queued | Running, BlockRunEvent::Cancel) => Cancelled,
             (Initial | Queued, BlockRunEvent::UpstreamFail) => UpstreamFailed,
             (
@@ -260,7 +261,7 @@ mod tests {
     #[test]
     fn block_run_transitions_form_the_documented_table() {
         let expected = "\
-initial: enqueue->queued cancel->cancelled upstream_fail->upstream_failed
+initial: enqueue->queued cancel->cancelled upstream_fail->upstream_failed condition_fail->condition_failed
 queued: start->running fail->failed cancel->cancelled upstream_fail->upstream_failed
 running: complete->completed fail->failed requeue->queued wait->queued cancel->cancelled condition_fail->condition_failed
 completed: retry->initial

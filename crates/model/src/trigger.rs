@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use crate::{CatchUp, RunSettings, Schedule, ScheduleError};
+use crate::{CatchUp, RunInterval, RunSettings, Schedule, ScheduleError};
 
 /// How a trigger starts runs: on its schedule (`time`) or when its API URL is called (`api`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -112,6 +112,17 @@ pub struct Trigger {
 }
 
 impl Trigger {
+    /// The interval its run for `execution_date` covers, for a time trigger (an API trigger's run has none, as in
+    /// Mage).
+    pub fn run_interval(&self, execution_date: DateTime<Utc>) -> Option<RunInterval> {
+        if self.schedule_type != ScheduleType::Time {
+            return None;
+        }
+        let timezone = self.timezone.trim().parse().unwrap_or(chrono_tz::UTC);
+        let interval = self.schedule_interval.as_deref().unwrap_or("@once");
+        Some(RunInterval::of(interval, timezone, execution_date))
+    }
+
     /// The schedule of a time trigger.
     pub fn schedule(&self) -> Result<Schedule, ScheduleError> {
         Schedule::new(

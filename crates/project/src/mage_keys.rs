@@ -197,7 +197,8 @@ const fn refused(key: &'static str, inert: Inert, note: &'static str) -> Rule {
     }
 }
 
-/// The block types Wand runs, and the notebook cells it keeps without running (as Mage's pipeline runs do).
+/// The block types Wand runs, and the notebook cells it keeps without running (as Mage's pipeline runs do);
+/// callbacks and conditionals run as add-ons of the blocks they are attached to, from `callbacks:` and `conditionals:`.
 pub(crate) const WAND_BLOCK_TYPES: &[&str] = &[
     "data_loader",
     "transformer",
@@ -207,6 +208,8 @@ pub(crate) const WAND_BLOCK_TYPES: &[&str] = &[
     "scratchpad",
     "markdown",
     "chart",
+    "callback",
+    "conditional",
 ];
 
 /// Mage's `BlockType` values (mage_ai/data_preparation/models/constants.py, Mage 0.9.80).
@@ -269,21 +272,19 @@ pub(crate) const PIPELINE_KEYS: &[Rule] = &[
         "Wand always writes block outputs to its data directory; the outputs are the same (remove the key to \
          silence this)",
     ),
-    refused(
+    handled(
         "callbacks",
-        Inert::Empty,
-        "Wand does not run callback blocks yet, so their on_success/on_failure code would not run; remove them, \
-         or run this pipeline with Mage until Wand supports it",
+        "each callback runs in the process of every block it lists in `upstream_blocks`, after it (success or \
+         failure), as in Mage",
     ),
     handled(
         "concurrency_config",
         "block_run_limit, pipeline_run_limit and pipeline_run_limit_all_triggers are honoured",
     ),
-    refused(
+    handled(
         "conditionals",
-        Inert::Empty,
-        "Wand does not run conditional blocks yet, so blocks they would skip would run; remove them, or run this \
-         pipeline with Mage until Wand supports it",
+        "each conditional runs before every block it lists in `upstream_blocks`; a false one makes that block and \
+         the blocks below it `condition_failed`, as in Mage",
     ),
     handled("created_at", "informational; kept in the file"),
     refused(
@@ -437,11 +438,10 @@ pub(crate) const BLOCK_KEYS: &[Rule] = &[
         Inert::Empty,
         "Wand does not group blocks; the groups are kept in the file",
     ),
-    refused(
+    handled(
         "has_callback",
-        Inert::Empty,
-        "Wand does not run a block's callback file (`<uuid>_callback`) yet, so its on_success/on_failure code \
-         would not run; set it to false, or run this pipeline with Mage until Wand supports it",
+        "true runs `callbacks/<uuid>_callback.py` after the block, before the `callbacks:` attached to it, as in \
+         Mage",
     ),
     refused(
         "language",
@@ -472,7 +472,7 @@ pub(crate) const BLOCK_KEYS: &[Rule] = &[
         "type",
         Inert::When(
             block_type_inert,
-            "dbt, callback, conditional, extension, global_data_product, dynamic_child, hook, group or pipeline",
+            "dbt, extension, global_data_product, dynamic_child, hook, group or pipeline",
         ),
         "Wand does not run blocks of this type yet; remove the block, or run this pipeline with Mage until Wand \
          supports it",

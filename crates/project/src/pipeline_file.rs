@@ -56,7 +56,7 @@ impl PipelineFile {
             .unwrap_or_default()
     }
 
-    /// The line of a block's entry in the file, for error messages.
+    /// The line of a block's entry (or a callback's or conditional's) in the file, for error messages.
     pub fn block_line(&self, uuid: &str) -> Option<u64> {
         self.block_lines.get(uuid).copied()
     }
@@ -142,23 +142,26 @@ fn key_lines(text: &str) -> HashMap<String, u64> {
         .collect()
 }
 
-/// Finds the line of each block entry by parsing the file a second time with spans.
+/// Finds the line of each block entry (and of each `callbacks:` and `conditionals:` entry; a block's own uuid
+/// wins over an add-on's of the same name) by parsing the file a second time with spans.
 fn block_lines(text: &str) -> HashMap<String, u64> {
     #[derive(Deserialize)]
     struct Entry {
         uuid: Option<String>,
     }
+    type Entries = Option<Vec<serde_saphyr::Spanned<Entry>>>;
     #[derive(Deserialize)]
     struct Blocks {
-        blocks: Option<Vec<serde_saphyr::Spanned<Entry>>>,
+        blocks: Entries,
+        callbacks: Entries,
+        conditionals: Entries,
     }
     let Ok(Some(parsed)) = serde_saphyr::from_str::<Option<Blocks>>(text) else {
         return HashMap::new();
     };
-    parsed
-        .blocks
-        .unwrap_or_default()
+    [parsed.callbacks, parsed.conditionals, parsed.blocks]
         .into_iter()
+        .flat_map(Option::unwrap_or_default)
         .filter_map(|entry| {
             let line = entry.referenced.line();
             entry.value.uuid.map(|uuid| (uuid, line))

@@ -3,7 +3,9 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
-use model::{Block, BlockType, ConcurrencyConfig, Dag, DagError, Language, Pipeline, RetryConfig};
+use model::{
+    AddonBlock, Block, BlockType, ConcurrencyConfig, Dag, DagError, Language, Pipeline, RetryConfig,
+};
 use serde_json::{Map, Value};
 
 use crate::mage_keys::{self, Finding, Rule, Unknown};
@@ -371,6 +373,8 @@ impl Checker<'_> {
             }
         }
         self.check_downstream_lists(&entries, &runnable);
+        self.attach_addons("callbacks", BlockType::Callback, &mut runnable);
+        self.attach_addons("conditionals", BlockType::Conditional, &mut runnable);
         let dag = match Dag::new(runnable) {
             Ok(dag) => dag,
             Err(problems) => {
@@ -443,6 +447,18 @@ impl Checker<'_> {
             );
             return None;
         };
+        if matches!(block_type, BlockType::Callback | BlockType::Conditional) {
+            let list = format!("{}s", block_type.as_str());
+            self.error(
+                Some(&uuid),
+                format!(
+                    "a {} block belongs under `{list}:`, with the blocks it is attached to in its \
+                     `upstream_blocks`, not under `blocks:`; move its entry there",
+                    block_type.as_str()
+                ),
+            );
+            return None;
+        }
         let language_name = entry
             .get("language")
             .and_then(Value::as_str)
@@ -502,6 +518,7 @@ impl Checker<'_> {
             }
         };
         let file = self.block_file(&uuid, block_type, language, &configuration)?;
+        let callbacks = self.own_callback(&uuid, entry).into_iter().collect();
         Some(Block {
             name: entry
                 .get("name")
@@ -517,7 +534,168 @@ impl Checker<'_> {
             retry,
             configuration,
             worker_tag,
+            conditionals: Vec::new(),
+            callbacks,
         })
+    }
+
+    /// The callback of `has_callback: true`: Mage runs `callbacks/<uuid>_callback.py` after the block (and nothing
+    /// when that file does not exist, which is worth a warning).
+    fn own_callback(&mut self, uuid: &str, entry: &Value) -> Option<AddonBlock> {
+        if entry.get("has_callback").and_then(Value::as_bool) != Some(true) {
+            return None;
+        }
+        let callback = format!("{uuid}_callback");
+        let file = format!("{}/{callback}.py", BlockType::Callback.folder());
+        if !self
+            .project
+            .confine(&file)
+            .is_some_and(|path| path.is_file())
+        {
+            self.warn(
+                Some(uuid),
+                format!(
+                    "`has_callback` is true but `{file}` does not exist, so nothing runs after this block (as in \
+                     Mage); create the file, or set `has_callback: false`"
+                ),
+            );
+            return None;
+        }
+        self.warn_of_cancelled_callbacks(uuid, &file);
+        Some(AddonBlock {
+            uuid: callback,
+            file,
+        })
+    }
+
+    /// The entries of `callbacks:` or `conditionals:` (`kind`), each attached to the blocks it lists in
+    /// `upstream_blocks`, in the order of the list (Mage's `Pipeline.load_config`).
+    fn attach_addons(&mut self, key: &str, kind: BlockType, blocks: &mut [Block]) {
+        let entries = match self.file.get(key) {
+            None => return,
+            Some(Value::Array(entries)) => entries.clone(),
+            Some(other) => {
+                self.error_at_key(
+                    key,
+                    format!(
+                        "`{key}` must be a list of {} blocks, not {}",
+                        kind.as_str(),
+                        describe(other)
+                    ),
+                );
+                return;
+            }
+        };
+        for (position, entry) in entries.iter().enumerate() {
+            let Some(uuid) = entry.get("uuid").and_then(Value::as_str) else {
+                self.error_at_key(
+                    key,
+                    format!(
+                        "entry number {} of `{key}` has no `uuid`; give it one (the name of its file without \
+                         extension)",
+                        position + 1
+                    ),
+                );
+                continue;
+            };
+            if self.check_block_keys(uuid, entry) {
+                continue;
+            }
+            let type_name = entry
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or(kind.as_str());
+            if type_name != kind.as_str() {
+                self.error(
+                    Some(uuid),
+                    format!(
+                        "`{key}` lists `{uuid}` of type `{type_name}`; only {} blocks belong there",
+                        kind.as_str()
+                    ),
+                );
+                continue;
+            }
+            let language = entry
+                .get("language")
+                .and_then(Value::as_str)
+                .unwrap_or("python");
+            if language != "python" {
+                self.error(
+                    Some(uuid),
+                    format!(
+                        "a {} block is Python (Mage runs no other language for it), not `{language}`",
+                        kind.as_str()
+                    ),
+                );
+                continue;
+            }
+            let configuration = entry.get("configuration").cloned().unwrap_or(Value::Null);
+            let Some(file) = self.block_file(uuid, kind, Language::Python, &configuration) else {
+                continue;
+            };
+            let watched = self.uuid_list(uuid, entry, "upstream_blocks");
+            if watched.is_empty() {
+                self.warn(
+                    Some(uuid),
+                    format!(
+                        "the {} `{uuid}` lists no block in `upstream_blocks`, so it never runs (as in Mage); list \
+                         the blocks it is attached to",
+                        kind.as_str()
+                    ),
+                );
+            }
+            if kind == BlockType::Callback {
+                self.warn_of_cancelled_callbacks(uuid, &file);
+            }
+            let addon = AddonBlock {
+                uuid: uuid.to_owned(),
+                file,
+            };
+            for name in watched {
+                let Some(block) = blocks.iter_mut().find(|block| block.uuid == name) else {
+                    self.error(
+                        Some(uuid),
+                        format!(
+                            "the {} `{uuid}` is attached to `{name}` (in its `upstream_blocks`), which is not a \
+                             block of this pipeline that runs; attach it to one of `blocks:`",
+                            kind.as_str()
+                        ),
+                    );
+                    continue;
+                };
+                let list = if kind == BlockType::Callback {
+                    &mut block.callbacks
+                } else {
+                    &mut block.conditionals
+                };
+                list.push(addon.clone());
+            }
+        }
+    }
+
+    /// Wand runs a callback's `success` and `failure` functions, not yet its `cancelled` ones (Mage runs those
+    /// after a user cancels the run): a callback file that has one is named with its line.
+    fn warn_of_cancelled_callbacks(&mut self, uuid: &str, file: &str) {
+        let Some(text) = self
+            .project
+            .confine(file)
+            .and_then(|path| std::fs::read_to_string(path).ok())
+        else {
+            return;
+        };
+        for (number, line) in text.lines().enumerate() {
+            let line = line.trim_start();
+            if line.starts_with("@callback") && line.contains("cancelled") {
+                self.warn(
+                    Some(uuid),
+                    format!(
+                        "{file}:{}: Wand does not run `cancelled` callbacks yet (Mage runs them when a run is \
+                         cancelled); its `success` and `failure` callbacks do run",
+                        number + 1
+                    ),
+                );
+            }
+        }
     }
 
     fn uuid_list(&mut self, uuid: &str, entry: &Value, key: &str) -> Vec<String> {

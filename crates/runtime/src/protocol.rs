@@ -1,7 +1,7 @@
 //! The messages between Wand and the Python supervisor (see `python/wand_runtime/supervisor.py`).
 
 use chrono::{TimeZone, Utc};
-use model::{BlockOutputs, Effects};
+use model::{AddonBlock, BlockOutputs, Effects};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -26,6 +26,8 @@ pub struct BlockRequest {
     pub execution_partition: String,
     pub env: String,
     pub trigger_name: Option<String>,
+    /// The interval a time trigger's run covers (Mage's `interval_*` kwargs).
+    pub interval: Option<model::RunInterval>,
     /// Merged variables (pipeline < trigger < run).
     pub variables: Map<String, Value>,
     pub configuration: Value,
@@ -42,6 +44,14 @@ pub struct BlockRequest {
     pub sensor_interval: f64,
     /// The answers to the questions the block asked about other runs (`check_status`), one round per question.
     pub run_statuses: Vec<RunStatusAnswered>,
+    /// Mage's conditionals attached to the block: it runs only if each one's `@condition` functions hold.
+    pub conditionals: Vec<AddonBlock>,
+    /// Mage's callbacks attached to the block, run after it in its process.
+    pub callbacks: Vec<AddonBlock>,
+    /// This attempt (1 for the first) and the retries the block has: failure callbacks run after the last
+    /// attempt only, as in Mage, whose retries happen before its callbacks.
+    pub attempt: i64,
+    pub retries: u32,
 }
 
 /// What a block knows of one parent: a SQL block writes the parent's output to a table named after it, or reads
@@ -101,7 +111,11 @@ pub enum BlockOutcome {
         /// How the return value was stored, with the side effects the block asked for (`set_global_variable`).
         outputs: BlockOutputs,
         tests: u64,
+        /// What went wrong in its callbacks: recorded on the block run, which stays completed (as in Mage).
+        callback_errors: Vec<String>,
     },
+    /// A conditional attached to the block returned false (or raised): the block did not run.
+    ConditionFailed,
     Failed {
         error: String,
         traceback: Option<String>,
@@ -134,6 +148,8 @@ struct RawResult {
     reason: Option<FailureReason>,
     #[serde(default)]
     queries: Vec<RunStatusQuery>,
+    #[serde(default)]
+    callback_errors: Vec<String>,
 }
 
 impl From<RawResult> for BlockOutcome {
@@ -146,6 +162,7 @@ impl From<RawResult> for BlockOutcome {
                         ..outputs
                     },
                     tests: raw.tests,
+                    callback_errors: raw.callback_errors,
                 },
                 Err(error) => BlockOutcome::Failed {
                     error: format!(
@@ -156,6 +173,7 @@ impl From<RawResult> for BlockOutcome {
                 },
             },
             "cancelled" => BlockOutcome::Cancelled,
+            "condition_failed" => BlockOutcome::ConditionFailed,
             "waiting" => BlockOutcome::Waiting,
             "asks" => BlockOutcome::Asks {
                 queries: raw.queries,

@@ -1,5 +1,5 @@
-//! The rule that moves a run forward, as a pure function: which block runs become queued, upstream_failed or
-//! cancelled, and whether the run is over.
+//! The rule that moves a run forward, as a pure function: which block runs become queued, upstream_failed,
+//! condition_failed or cancelled, and whether the run is over.
 
 use std::collections::HashMap;
 
@@ -11,6 +11,8 @@ pub enum Step {
     Enqueue(String),
     /// A parent failed or was skipped, in a run that allows blocks to fail.
     UpstreamFail(String),
+    /// A parent's conditional returned false (the parent is `condition_failed`), so it will not run either.
+    ConditionFail(String),
     /// Not started, and will not start because a block failed (without `allow_blocks_to_fail`).
     Cancel(String),
     /// The run is over: `Complete` or `Fail`.
@@ -24,8 +26,13 @@ pub enum Step {
 /// `upstream_failed` and independent branches go on. (Mage's server does both: checked with mage-oracle on Mage
 /// 0.9.80, the child of a block that raised, or that passed its timeout, ended `cancelled`; `upstream_failed` is set
 /// only by its status pass for runs that allow blocks to fail.) With a `block_run_limit`, at most that many block runs are
-/// queued or running at once. The run completes when every block completed, and fails when
-/// everything has finished otherwise.
+/// queued or running at once.
+///
+/// A block whose conditional returned false is `condition_failed`, and so is every block below it (Mage's
+/// `PipelineRun.update_block_run_statuses`, which lets a failed parent win: `upstream_failed`). The run completes
+/// when every block completed or was `condition_failed` (Mage's `all_blocks_completed`; checked with mage-oracle on
+/// Mage 0.9.80: a run whose gated block ended `condition_failed` ended `completed`), and fails when everything has
+/// finished otherwise.
 pub fn advance(
     dag: &Dag,
     statuses: &HashMap<String, BlockRunStatus>,
@@ -71,6 +78,13 @@ pub fn advance(
                 BlockRunStatus::UpstreamFailed,
             ))
         } else if current == BlockRunStatus::Initial
+            && parents.contains(&BlockRunStatus::ConditionFailed)
+        {
+            Some((
+                Step::ConditionFail(block.uuid.clone()),
+                BlockRunStatus::ConditionFailed,
+            ))
+        } else if current == BlockRunStatus::Initial
             && parents.iter().all(|s| *s == BlockRunStatus::Completed)
             && limit.is_none_or(|limit| active < limit)
         {
@@ -93,7 +107,12 @@ pub fn advance(
         })
     };
     if all().all(BlockRunStatus::is_finished) {
-        let completed = all().all(|s| s == BlockRunStatus::Completed);
+        let completed = all().all(|s| {
+            matches!(
+                s,
+                BlockRunStatus::Completed | BlockRunStatus::ConditionFailed
+            )
+        });
         steps.push(Step::Finish(if completed {
             RunEvent::Complete
         } else {
@@ -140,6 +159,7 @@ mod tests {
             .map(|step| match step {
                 Step::Enqueue(b) => format!("enqueue {b}"),
                 Step::UpstreamFail(b) => format!("upstream_fail {b}"),
+                Step::ConditionFail(b) => format!("condition_fail {b}"),
                 Step::Cancel(b) => format!("cancel {b}"),
                 Step::Finish(event) => format!("finish {event:?}"),
             })
@@ -214,6 +234,60 @@ mod tests {
             &statuses,
             true,
             "upstream_fail b, upstream_fail c, enqueue y",
+        );
+    }
+
+    /// Mage 0.9.80 (`update_block_run_statuses`, `all_blocks_completed` in orchestration/db/models/schedules.py):
+    /// below a `condition_failed` block everything is `condition_failed`, a failed parent wins, and such a run
+    /// completes.
+    #[test]
+    fn a_false_condition_skips_the_blocks_below_and_the_run_still_completes() {
+        let gated = dag(&[
+            ("load", &[]),
+            ("gated", &["load"]),
+            ("below", &["gated"]),
+            ("further", &["below"]),
+            ("other", &["load"]),
+            ("both", &["gated", "broken"]),
+            ("broken", &["load"]),
+        ]);
+        check(
+            &gated,
+            &[
+                ("load", Completed),
+                ("gated", ConditionFailed),
+                ("other", Running),
+                ("broken", Running),
+            ],
+            false,
+            // `both` goes with the parent that decided first, as on Mage's server (fixtures/mage09
+            // `cond_mixed_late`, mage-oracle with allow_blocks_to_fail: `condition_failed` when its other parent
+            // failed later; `upstream_failed` when both were known at once, as below).
+            "condition_fail below, condition_fail further, condition_fail both",
+        );
+        check(
+            &gated,
+            &[
+                ("load", Completed),
+                ("gated", ConditionFailed),
+                ("below", ConditionFailed),
+                ("further", ConditionFailed),
+                ("other", Completed),
+                ("broken", Completed),
+            ],
+            false,
+            "condition_fail both, finish Complete",
+        );
+        check(
+            &gated,
+            &[
+                ("load", Completed),
+                ("gated", ConditionFailed),
+                ("other", Completed),
+                ("broken", Failed),
+            ],
+            true,
+            "condition_fail below, condition_fail further, upstream_fail both, finish Fail",
         );
     }
 

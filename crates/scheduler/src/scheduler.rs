@@ -253,8 +253,13 @@ impl Scheduler {
         code_hash: String,
         request: RunRequest,
     ) -> Result<PipelineRun, SchedulerError> {
+        let interval = request
+            .trigger
+            .as_ref()
+            .and_then(|trigger| trigger.run_interval(request.execution_date));
         let definition = PipelineDefinition {
             trigger_name: request.trigger.as_ref().map(|trigger| trigger.name.clone()),
+            interval,
             ..PipelineDefinition::pin(pipeline, request.only_blocks.as_deref(), request.settings)
         };
         let run = self
@@ -317,6 +322,7 @@ impl Scheduler {
             let (block, event) = match step {
                 Step::Enqueue(block) => (block, BlockRunEvent::Enqueue),
                 Step::UpstreamFail(block) => (block, BlockRunEvent::UpstreamFail),
+                Step::ConditionFail(block) => (block, BlockRunEvent::ConditionFail),
                 Step::Cancel(block) => (block, BlockRunEvent::Cancel),
                 Step::Finish(event) => {
                     if event == RunEvent::Complete {

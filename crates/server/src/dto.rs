@@ -1,7 +1,7 @@
 //! The JSON shapes of the API, separate from the model so the wire format changes only on purpose.
 
 use chrono::{DateTime, Utc};
-use model::{Block, BlockRunStatus, RunStatus, ScheduleType, Trigger, TriggerStatus};
+use model::{AddonBlock, Block, BlockRunStatus, RunStatus, ScheduleType, Trigger, TriggerStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use storage::{BlockRun, PipelineRun};
@@ -74,6 +74,11 @@ pub(crate) struct BlockDto {
     /// `data_provider_profile`, `data_provider_schema`, `export_write_policy`...).
     #[schema(value_type = Object)]
     pub configuration: Value,
+    /// The conditionals attached to the block (Mage's `conditionals:` entries listing it): it runs only if they
+    /// hold.
+    pub conditionals: Vec<AddonBlock>,
+    /// The callbacks attached to the block (`callbacks:` entries listing it, and its own `<uuid>_callback`).
+    pub callbacks: Vec<AddonBlock>,
 }
 
 impl BlockDto {
@@ -92,6 +97,8 @@ impl BlockDto {
                 Value::Object(_) => block.configuration.clone(),
                 _ => Value::Object(Map::new()),
             },
+            conditionals: block.conditionals.clone(),
+            callbacks: block.callbacks.clone(),
         }
     }
 }

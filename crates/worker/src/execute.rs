@@ -58,6 +58,7 @@ impl Worker {
                     block: &block,
                     outputs: &outputs,
                     code_folder: &folder,
+                    attempt: claimed.attempt,
                 };
                 let request = block_request(source, &self.config);
                 self.run_block(request, &folder, log.clone()).await

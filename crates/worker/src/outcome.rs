@@ -37,9 +37,17 @@ pub(crate) fn change_for(
     attempt: &Attempt<'_>,
 ) -> (BlockRunChange, String) {
     let failure = match outcome {
-        Ok(BlockOutcome::Completed { outputs, .. }) => return completed(outputs, attempt),
+        Ok(BlockOutcome::Completed {
+            outputs,
+            callback_errors,
+            ..
+        }) => return completed(outputs, callback_errors, attempt),
         Ok(BlockOutcome::Cancelled) => {
             return (change(BlockRunEvent::Cancel, attempt), String::new());
+        }
+        Ok(BlockOutcome::ConditionFailed) => {
+            let detail = "(a conditional returned false)".to_owned();
+            return (change(BlockRunEvent::ConditionFail, attempt), detail);
         }
         Ok(BlockOutcome::Waiting) => return wait(attempt),
         Ok(BlockOutcome::Failed {
@@ -82,13 +90,25 @@ impl Failure {
     }
 }
 
-/// The stored outputs, with the side effects the block asked for (`set_global_variable`) kept with them.
-fn completed(outputs: BlockOutputs, attempt: &Attempt<'_>) -> (BlockRunChange, String) {
+/// The stored outputs, with the side effects the block asked for (`set_global_variable`) kept with them. A callback
+/// that failed leaves the block run completed, as in Mage (its executor logs the callback's exception and goes on),
+/// and is recorded as the block run's error so that the run shows it.
+fn completed(
+    outputs: BlockOutputs,
+    callback_errors: Vec<String>,
+    attempt: &Attempt<'_>,
+) -> (BlockRunChange, String) {
+    let error = (!callback_errors.is_empty()).then(|| callback_errors.join("\n"));
+    let detail = match callback_errors.len() {
+        0 => elapsed(attempt),
+        failed => format!("{} ({failed} callback(s) failed)", elapsed(attempt)),
+    };
     let change = BlockRunChange {
         outputs: Some(outputs),
+        error,
         ..change(BlockRunEvent::Complete, attempt)
     };
-    (change, elapsed(attempt))
+    (change, detail)
 }
 
 /// A sensor's check that did not hold: queued for the next check one interval later, holding no process and no
@@ -244,6 +264,7 @@ mod tests {
         Ok(BlockOutcome::Completed {
             outputs: serde_json::from_value(outputs).unwrap(),
             tests: 0,
+            callback_errors: Vec::new(),
         })
     }
 
@@ -265,6 +286,35 @@ mod tests {
             r#"Complete outputs={"container":"single","outputs":[{"name":"output_0","kind":"json","path":"out/0.json"}],"effects":{"set_global_variable":[{"pipeline_uuid":"p","key":"region","value":"eu"}]}} | in 1.50s"#,
         );
         check(Ok(BlockOutcome::Cancelled), &attempt, "Cancel | ");
+        check(
+            Ok(BlockOutcome::ConditionFailed),
+            &attempt,
+            "ConditionFail | (a conditional returned false)",
+        );
+    }
+
+    /// Mage 0.9.80's `BlockExecutor.execute_callback` logs a callback's exception and leaves the block's status
+    /// as it was.
+    #[test]
+    fn a_failed_callback_is_recorded_and_the_block_run_stays_completed() {
+        let retry = RetryConfig::default();
+        let attempt = first_attempt(&retry);
+        let Ok(BlockOutcome::Completed { outputs, tests, .. }) = completed(json!({})) else {
+            unreachable!("completed() builds a completed outcome")
+        };
+        let outcome = Ok(BlockOutcome::Completed {
+            outputs,
+            tests,
+            callback_errors: vec!["callback `notify` failed: KeyError: 'url'".to_owned()],
+        });
+        let stored = r#"{"container":"single","outputs":[{"name":"output_0","kind":"json","path":"out/0.json"}]}"#;
+        check(
+            outcome,
+            &attempt,
+            &format!(
+                r#"Complete error="callback `notify` failed: KeyError: 'url'" outputs={stored} | in 1.50s (1 callback(s) failed)"#
+            ),
+        );
     }
 
     #[test]

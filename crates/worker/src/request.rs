@@ -22,6 +22,8 @@ pub(crate) struct RequestSource<'a> {
     pub(crate) outputs: &'a HashMap<String, BlockOutputs>,
     /// The folder holding the code the run pinned.
     pub(crate) code_folder: &'a Path,
+    /// 1 for the block run's first attempt.
+    pub(crate) attempt: i64,
 }
 
 /// The request that runs `source.block`: its parents' outputs in `upstream` order (null for a parent without
@@ -33,6 +35,7 @@ pub(crate) fn block_request(source: RequestSource<'_>, config: &WorkerConfig) ->
         block,
         outputs,
         code_folder,
+        attempt,
     } = source;
     let output_dir = config
         .data_dir
@@ -57,6 +60,7 @@ pub(crate) fn block_request(source: RequestSource<'_>, config: &WorkerConfig) ->
         execution_partition: execution_partition(run),
         env: config.env.clone(),
         trigger_name: definition.trigger_name.clone(),
+        interval: definition.interval,
         variables: merge_variables([&definition.variables, &run.variables]),
         configuration: block.configuration.clone(),
         inputs: block
@@ -74,6 +78,10 @@ pub(crate) fn block_request(source: RequestSource<'_>, config: &WorkerConfig) ->
         timeout: block.timeout,
         sensor_interval: config.sensor_interval.as_secs_f64(),
         run_statuses: Vec::new(),
+        conditionals: block.conditionals.clone(),
+        callbacks: block.callbacks.clone(),
+        attempt,
+        retries: block.retry.retries.unwrap_or(0),
     }
 }
 
@@ -166,9 +174,19 @@ mod tests {
     /// `report` reads `load_b` then `load_a` (the reverse of the pipeline order).
     fn definition() -> PipelineDefinition {
         let loader = |uuid: &str| Block::new(uuid, BlockType::DataLoader, Vec::new());
+        let addon = |uuid: &str, folder: &str| model::AddonBlock {
+            uuid: uuid.to_owned(),
+            file: format!("{folder}/{uuid}.py"),
+        };
         let report = Block {
             timeout: Some(12.5),
             configuration: json!({"file_format": "csv"}),
+            retry: model::RetryConfig {
+                retries: Some(2),
+                ..model::RetryConfig::default()
+            },
+            conditionals: vec![addon("weekday", "conditionals")],
+            callbacks: vec![addon("notify", "callbacks")],
             ..Block::new(
                 "report",
                 BlockType::Transformer,
@@ -182,6 +200,7 @@ mod tests {
             blocks: vec![loader("load_a"), loader("load_b"), report],
             settings: RunSettings::default(),
             trigger_name: Some("nightly".to_owned()),
+            interval: None,
         }
     }
 
@@ -196,6 +215,7 @@ mod tests {
             block: definition.block("report").expect("report is pinned"),
             outputs: &outputs,
             code_folder: Path::new("/data/code/abc123/shop"),
+            attempt: 1,
         };
         block_request(source, &config())
     }
@@ -279,6 +299,11 @@ mod tests {
                 "timeout": 12.5,
                 "sensor_interval": 60.0,
                 "run_statuses": [],
+                "conditionals": [{"uuid": "weekday", "file": "conditionals/weekday.py"}],
+                "callbacks": [{"uuid": "notify", "file": "callbacks/notify.py"}],
+                "attempt": 1,
+                "retries": 2,
+                "interval": null,
             })
         );
     }

@@ -70,13 +70,21 @@ impl Worker {
                 }
                 // Other machines read the outputs from the shared store: a block whose outputs did not get there
                 // has not completed.
-                BlockOutcome::Completed { mut outputs, tests } => {
+                BlockOutcome::Completed {
+                    mut outputs,
+                    tests,
+                    callback_errors,
+                } => {
                     self.config
                         .outputs
                         .publish(&mut outputs)
                         .await
                         .map_err(|error| error.to_string())?;
-                    return Ok(BlockOutcome::Completed { outputs, tests });
+                    return Ok(BlockOutcome::Completed {
+                        outputs,
+                        tests,
+                        callback_errors,
+                    });
                 }
                 other => return Ok(other),
             }

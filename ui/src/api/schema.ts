@@ -528,7 +528,20 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A conditional or callback block: an add-on that runs in the process of the block it is attached to. */
+        AddonBlock: {
+            /** @description Its file, relative to the project root. */
+            file: string;
+            uuid: string;
+        };
         BlockDto: {
+            /** @description The callbacks attached to the block (`callbacks:` entries listing it, and its own `<uuid>_callback`). */
+            callbacks: components["schemas"]["AddonBlock"][];
+            /**
+             * @description The conditionals attached to the block (Mage's `conditionals:` entries listing it): it runs only if they
+             *     hold.
+             */
+            conditionals: components["schemas"]["AddonBlock"][];
             /**
              * @description The block's `configuration` as metadata.yaml holds it, under Mage's keys (a SQL block's `data_provider`,
              *     `data_provider_profile`, `data_provider_schema`, `export_write_policy`...).

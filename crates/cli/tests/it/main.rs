@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `wand` binary on the projects in `fixtures/` and `examples/`, with a real Python
 //! (set `WAND_PYTHON` to an interpreter with pandas, pyarrow and pyyaml).
 
+mod addons;
 mod contract;
 mod failures;
 mod init;

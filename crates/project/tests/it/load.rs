@@ -333,3 +333,125 @@ fn a_folder_without_project_files_is_not_a_project() {
         "{error}"
     );
 }
+
+const ADDONS: &str = "\
+blocks:
+- uuid: load
+  type: data_loader
+  has_callback: true
+  upstream_blocks: []
+  downstream_blocks: [clean]
+- uuid: clean
+  type: transformer
+  upstream_blocks: [load]
+callbacks:
+- uuid: notify
+  type: callback
+  language: python
+  configuration:
+    file_source:
+      path: callbacks/notify.py
+  upstream_blocks: [load, clean]
+conditionals:
+- uuid: weekday
+  type: conditional
+  upstream_blocks: [clean]
+- uuid: always
+  type: conditional
+  upstream_blocks: [clean]
+name: addons
+uuid: addons
+";
+
+/// Mage 0.9.80's `Pipeline.load_config`: each `callbacks:` / `conditionals:` entry is attached to the blocks its
+/// `upstream_blocks` name, in list order; `has_callback: true` adds `callbacks/<uuid>_callback.py` first.
+#[test]
+fn callbacks_and_conditionals_are_attached_to_the_blocks_they_list() {
+    let (_dir, project) = project(&[
+        ("metadata.yaml", "project_type: standalone\n"),
+        ("pipelines/addons/metadata.yaml", ADDONS),
+        ("data_loaders/load.py", ""),
+        ("transformers/clean.py", ""),
+        (
+            "callbacks/notify.py",
+            "@callback('success')\ndef f(*a, **k):\n    pass\n",
+        ),
+        (
+            "callbacks/load_callback.py",
+            "@on_success\ndef f(**k):\n    pass\n\n\n@callback('cancelled')\ndef g(*a, **k):\n    pass\n",
+        ),
+        ("conditionals/weekday.py", ""),
+        ("conditionals/always.py", ""),
+    ]);
+    let loaded = project.load_pipeline("addons").unwrap();
+    let names = |addons: &[model::AddonBlock]| {
+        addons
+            .iter()
+            .map(|addon| format!("{} ({})", addon.uuid, addon.file))
+            .collect::<Vec<_>>()
+    };
+    let load = loaded.pipeline.dag.get("load").unwrap();
+    assert_eq!(
+        names(&load.callbacks),
+        [
+            "load_callback (callbacks/load_callback.py)",
+            "notify (callbacks/notify.py)"
+        ]
+    );
+    assert!(load.conditionals.is_empty());
+    let clean = loaded.pipeline.dag.get("clean").unwrap();
+    assert_eq!(names(&clean.callbacks), ["notify (callbacks/notify.py)"]);
+    assert_eq!(
+        names(&clean.conditionals),
+        [
+            "weekday (conditionals/weekday.py)",
+            "always (conditionals/always.py)"
+        ]
+    );
+    // A `cancelled` callback is named with its file and line: Wand does not run those yet.
+    let warnings: Vec<String> = loaded
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {}", w.block.as_deref().unwrap_or("-"), w.message))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "load: callbacks/load_callback.py:6: Wand does not run `cancelled` callbacks yet (Mage runs them when a \
+          run is cancelled); its `success` and `failure` callbacks do run"
+        ]
+    );
+}
+
+#[test]
+fn a_misplaced_or_dangling_addon_is_named_with_its_line() {
+    let broken = ADDONS
+        .replace(
+            "upstream_blocks: [clean]\n- uuid: always",
+            "upstream_blocks: [gone]\n- uuid: always",
+        )
+        .replace(
+            "- uuid: clean\n  type: transformer",
+            "- uuid: clean\n  type: callback",
+        );
+    let (_dir, project) = project(&[
+        ("metadata.yaml", "project_type: standalone\n"),
+        ("pipelines/addons/metadata.yaml", &broken),
+        ("data_loaders/load.py", ""),
+        ("transformers/clean.py", ""),
+        ("callbacks/notify.py", ""),
+        ("callbacks/load_callback.py", ""),
+        ("conditionals/always.py", ""),
+    ]);
+    assert_eq!(
+        problems(&project, "addons"),
+        "metadata.yaml:7: clean: a callback block belongs under `callbacks:`, with the blocks it is attached to in \
+         its `upstream_blocks`, not under `blocks:`; move its entry there\n\
+         metadata.yaml:11: notify: the callback `notify` is attached to `clean` (in its `upstream_blocks`), which is \
+         not a block of this pipeline that runs; attach it to one of `blocks:`\n\
+         metadata.yaml:19: weekday: block file `conditionals/weekday.py` not found; create it, or point \
+         `configuration.file_source.path` at the right file\n\
+         metadata.yaml:22: always: the conditional `always` is attached to `clean` (in its `upstream_blocks`), \
+         which is not a block of this pipeline that runs; attach it to one of `blocks:`"
+    );
+}

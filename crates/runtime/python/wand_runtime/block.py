@@ -16,7 +16,7 @@ import sys
 import traceback
 from datetime import datetime
 
-from wand_runtime import context, decorators, outputs
+from wand_runtime import addons, context, decorators, outputs
 
 
 class BlockFailure(Exception):
@@ -34,11 +34,23 @@ def run(request):
         return {"status": "asks", "queries": [asks.query]}
     except BlockFailure as failure:
         print(str(failure), file=sys.stderr)
+        _after_failure(request, failure)
         return {"status": "failed", "error": _capped(str(failure)), "traceback": None}
     except BaseException as error:  # noqa: BLE001  (user code may raise anything, SystemExit included)
         text = _user_traceback(error, request["file"])
         print(text, file=sys.stderr, end="")
+        _after_failure(request, error)
         return {"status": "failed", "error": _capped(_describe(error)), "traceback": _capped(text, keep_end=True)}
+
+
+def _after_failure(request, error):
+    """The failure callbacks, once the block has no retries left (Mage retries a block before its callbacks run)."""
+    if not request.get("callbacks") or request.get("attempt", 1) <= request.get("retries", 0):
+        return
+    if not isinstance(error, Exception):
+        return
+    # Mage hands a failure callback one positional argument, an empty list (its server, fixtures/mage09 `cb_data`).
+    addons.run_callbacks(request, "failure", [[]], _kwargs(request), _load_module, decorators.REGISTRY, error=error)
 
 
 def _capped(text, keep_end=False):
@@ -67,9 +79,16 @@ def _run(request):
         run_statuses=list(request.get("run_statuses") or []),
     )
     context.set_current(ctx)
+    inputs = None
+    if request.get("conditionals"):
+        inputs = _inputs(request)
+        holds = addons.conditions_hold(request, inputs, _kwargs(request), _load_module, _call, decorators.REGISTRY)
+        if not holds:
+            return {"status": "condition_failed"}
     if request.get("language") == "sql":
         return _run_sql(request, ctx)
-    inputs = [outputs.load(stored) for stored in request.get("inputs", [])]
+    if inputs is None:
+        inputs = _inputs(request)
     decorators.reset()
     _load_module(request)
     function = _block_function(request)
@@ -91,7 +110,21 @@ def _run(request):
             _call(test, test_args, kwargs)
         except AssertionError as error:
             raise BlockFailure(f"test `{test.__name__}` failed: {error or 'assertion failed'}") from None
-    return {"status": "completed", "stored": stored, "tests": len(tests), "effects": ctx.effects}
+    return _completed(request, ctx, stored, output, kwargs, tests=len(tests))
+
+
+def _inputs(request):
+    return [outputs.load(stored) for stored in request.get("inputs", [])]
+
+
+def _completed(request, ctx, stored, output, kwargs, tests=0):
+    """The result of a block that completed, after its success callbacks (which cannot change it, as in Mage)."""
+    result = {"status": "completed", "stored": stored, "tests": tests, "effects": ctx.effects}
+    if request.get("callbacks"):
+        result["callback_errors"] = addons.run_callbacks(
+            request, "success", [output], kwargs, _load_module, decorators.REGISTRY
+        )
+    return result
 
 
 def _store(output, request, frame=None):
@@ -124,15 +157,23 @@ def _run_sql(request, ctx):
         print(str(failure), file=sys.stderr)
         if failure.shown:
             print(failure.shown, file=sys.stderr)
-        return {"status": "failed", "error": _capped(str(failure)), "traceback": failure.shown and _capped(failure.shown)}
+        return {
+            "status": "failed",
+            "error": _capped(str(failure)),
+            "traceback": failure.shown and _capped(failure.shown),
+        }
     stored = _store(output, request, frame="pandas")
-    return {"status": "completed", "stored": stored, "tests": 0, "effects": ctx.effects}
+    if request.get("callbacks") and hasattr(output, "to_pandas"):
+        output = output.to_pandas()  # a callback gets the DataFrame a downstream Python block would get
+    return _completed(request, ctx, stored, output, kwargs)
 
 
-def _load_module(request):
-    """Executes the block file as a module of the project package, so its classes pickle by reference."""
-    path = os.path.join(request["repo_path"], request["file"])
-    relative = os.path.splitext(request["file"])[0].replace(os.sep, ".")
+def _load_module(request, file=None):
+    """Executes the block file (or another file of the project, such as a callback's) as a module of the project
+    package, so its classes pickle by reference."""
+    file = file or request["file"]
+    path = os.path.join(request["repo_path"], file)
+    relative = os.path.splitext(file)[0].replace(os.sep, ".")
     name = f"{request['project_name']}.{relative}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
@@ -145,9 +186,7 @@ def _load_module(request):
 def _block_function(request):
     blocks = decorators.REGISTRY["blocks"]
     if not blocks:
-        raise BlockFailure(
-            f"{request['file']} defines no block function; decorate one with @{request['block_type']}"
-        )
+        raise BlockFailure(f"{request['file']} defines no block function; decorate one with @{request['block_type']}")
     for kind, function in blocks:
         if kind == request["block_type"]:
             return function
@@ -171,7 +210,21 @@ def _kwargs(request):
         repo_path=request["repo_path"],
         context={},
         logger=_logger(request["block_uuid"]),
+        retry={"attempts": request.get("attempt", 1)},
     )
+    # Mage always passes `event`: the API call's payload, empty for other runs.
+    kwargs.setdefault("event", {})
+    interval = request.get("interval")
+    if interval:
+        # Mage's kwargs for a time trigger's run (PipelineRun.get_variables): datetimes, and the length in seconds.
+        moment = lambda text: text and datetime.fromisoformat(text.replace("Z", "+00:00"))  # noqa: E731
+        seconds = interval.get("seconds")
+        kwargs.update(
+            interval_start_datetime=moment(interval["start"]),
+            interval_end_datetime=moment(interval.get("end")),
+            interval_seconds=int(seconds) if seconds is not None and float(seconds).is_integer() else seconds,
+            interval_start_datetime_previous=moment(interval.get("start_previous")),
+        )
     return kwargs
 
 

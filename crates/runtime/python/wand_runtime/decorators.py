@@ -1,6 +1,9 @@
 """Mage's block decorators. Each one records the function it wraps in REGISTRY and returns it unchanged."""
 
-REGISTRY = {"blocks": [], "tests": [], "callbacks": [], "conditions": []}
+REGISTRY = {"blocks": [], "tests": [], "callbacks": [], "conditions": [], "on_success": [], "on_failure": []}
+
+# The states a `@callback(...)` function may run for (Mage's `CallbackStatus`).
+CALLBACK_STATES = ("success", "failure", "cancelled")
 
 _BLOCK_KINDS = ("data_loader", "transformer", "data_exporter", "custom", "sensor", "extension")
 
@@ -38,17 +41,32 @@ def condition(function):
     return function
 
 
-def callback(*states):
-    """`@callback('success')` or bare `@callback`: recorded, run by a later version of the engine."""
-    if len(states) == 1 and callable(states[0]):
-        REGISTRY["callbacks"].append(("success", states[0]))
-        return states[0]
+def callback(state="success"):
+    """`@callback('success' | 'failure' | 'cancelled')`, recorded as (state, function). A bare `@callback` is recorded
+    as ("bare", function): Mage calls such a function with no arguments on success."""
+    if callable(state):
+        REGISTRY["callbacks"].append(("bare", state))
+        return state
+    if state not in CALLBACK_STATES:
+        raise ValueError(f"Callback status '{state}' in @callback decorator must be 1 of: {', '.join(CALLBACK_STATES)}")
 
     def decorate(function):
-        REGISTRY["callbacks"].append((states or ("success",), function))
+        REGISTRY["callbacks"].append((state, function))
         return function
 
     return decorate
+
+
+def on_success(function):
+    """Mage's legacy callback decorator: in a callback file, called with the callback's kwargs after success."""
+    REGISTRY["on_success"].append(function)
+    return function
+
+
+def on_failure(function):
+    """Mage's legacy callback decorator: in a callback file, called with the callback's kwargs after a failure."""
+    REGISTRY["on_failure"].append(function)
+    return function
 
 
 def _passthrough(*args, **_kwargs):
@@ -57,8 +75,7 @@ def _passthrough(*args, **_kwargs):
     return lambda function: function
 
 
-# Legacy in-block callbacks and chart decorators: accepted so that such files load.
-on_success = on_failure = _passthrough
+# Chart decorators: accepted so that such files load.
 data_source = x = y = configuration = render = columns = _passthrough
 
 

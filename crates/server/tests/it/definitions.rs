@@ -138,7 +138,8 @@ async fn triggers_problem(server: &TestServer) -> Option<String> {
 }
 
 /// Issue 10, point 1: a Mage feature Wand does not run is the pipeline's `error` in the list (and refuses the
-/// run); a cosmetic one is a warning of the pipeline's detail.
+/// run), with every other problem (here a callback without its file); a cosmetic one is a warning of the pipeline's
+/// detail.
 #[tokio::test]
 async fn mage_features_wand_does_not_run_are_the_pipelines_error_and_cosmetic_ones_its_warnings() {
     let server = TestServer::new().await;
@@ -162,8 +163,8 @@ async fn mage_features_wand_does_not_run_are_the_pipelines_error_and_cosmetic_on
     assert!(
         error.contains(
             "metadata.yaml:2: block `load_example_data`: `configuration.dynamic` is true"
-        ) && error.contains("`callbacks` lists `notify`")
-            && error.contains("Wand does not run callback blocks yet"),
+        ) && error
+            .contains("block `notify`: block file `callbacks/notify.py` not found; create it"),
         "{list}"
     );
     let (status, _) = server.run_now("example_pipeline").await;

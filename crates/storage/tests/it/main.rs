@@ -25,6 +25,7 @@ pub(crate) fn definition(uuid: &str, blocks: &[&str]) -> model::PipelineDefiniti
             .collect(),
         settings: Default::default(),
         trigger_name: None,
+        interval: None,
     }
 }
 

@@ -130,6 +130,7 @@ impl Harness {
             blocks,
             settings: RunSettings::default(),
             trigger_name: trigger_name.map(str::to_owned),
+            interval: None,
         };
         let run = self
             .store

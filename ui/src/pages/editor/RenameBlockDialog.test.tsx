@@ -12,6 +12,8 @@ const block = {
   upstream_blocks: [],
   downstream_blocks: ['clean'],
   configuration: {},
+  conditionals: [],
+  callbacks: [],
   file: 'data_loaders/load_titanic.py',
   timeout: null,
   retries: null,
