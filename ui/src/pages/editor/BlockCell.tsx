@@ -14,6 +14,7 @@ import { upstreamCompletions } from '../../lib/sqlBlock';
 import { SqlError } from './SqlError';
 import { SqlSettings, type ConfigurationChange } from './SqlSettings';
 import { useCodeCell } from './useCodeCell';
+import { AddonChips } from './AddonChips';
 
 export interface Execution {
   runId: number;
@@ -105,6 +106,7 @@ export function BlockCell({
         <TypeBadge type={block.type} />
         <span className="cell__name">{block.uuid}</span>
         <span className="chip">{block.language}</span>
+        <AddonChips block={block} />
         <span className="cell__parents" title={block.upstream_blocks.join(', ')}>
           {block.upstream_blocks.length > 0 ? `← ${block.upstream_blocks.join(', ')}` : ''}
         </span>
