@@ -18,6 +18,8 @@ import inspect
 import sys
 import traceback
 
+from wand_runtime import decorators
+
 
 def addon_kwargs(kwargs, addon, request, kind):
     """The kwargs an add-on of the request's block gets: the block's, without `retry` and `logger` for a conditional
@@ -32,13 +34,13 @@ def addon_kwargs(kwargs, addon, request, kind):
     return merged
 
 
-def conditions_hold(request, inputs, kwargs, load, call, registry):
+def conditions_hold(request, inputs, kwargs, load, call):
     """Whether every conditional attached to the request's block holds (Mage evaluates them all)."""
     holds = True
     for addon in request.get("conditionals") or []:
         try:
             result = True
-            for function in _functions(addon, request, load, registry, "conditions"):
+            for function in _functions(addon, request, load, "conditions"):
                 result = call(function, inputs, addon_kwargs(kwargs, addon, request, "condition")) and result
         except Exception:  # noqa: BLE001  (a conditional that raises is false, as in Mage)
             print(
@@ -59,15 +61,15 @@ def conditions_hold(request, inputs, kwargs, load, call, registry):
     return holds
 
 
-def run_callbacks(request, state, inputs, kwargs, load, registry, error=None):
+def run_callbacks(request, state, inputs, kwargs, load, error=None):
     """Runs the `state` ('success' or 'failure') functions of every callback attached to the request's block.
     Returns one message per callback that raised."""
     failures = []
     for addon in request.get("callbacks") or []:
         extra = {"__error": error} if state == "failure" else {}
         try:
-            callbacks = _functions(addon, request, load, registry, "callbacks")
-            legacy = registry["on_success" if state == "success" else "on_failure"][:]
+            callbacks = _functions(addon, request, load, "callbacks")
+            legacy = list(decorators.REGISTRY["on_success" if state == "success" else "on_failure"])
             callback_kwargs = {**addon_kwargs(kwargs, addon, request, state), **extra}
             for function in legacy:
                 function(**callback_kwargs)
@@ -99,9 +101,8 @@ def _call_callback(function, inputs, kwargs, request):
     return function(*inputs, **kwargs)
 
 
-def _functions(addon, request, load, registry, kind):
-    """The functions of kind `kind` the add-on's file defines (loading it records them in `registry`)."""
-    for functions in registry.values():
-        functions.clear()
+def _functions(addon, request, load, kind):
+    """The functions of kind `kind` the add-on's file defines (loading it records them in the decorators' registry)."""
+    decorators.reset()
     load(request, addon["file"])
-    return list(registry[kind])
+    return list(decorators.REGISTRY[kind])

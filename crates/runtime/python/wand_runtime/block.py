@@ -50,7 +50,7 @@ def _after_failure(request, error):
     if not isinstance(error, Exception):
         return
     # Mage hands a failure callback one positional argument, an empty list (its server, fixtures/mage09 `cb_data`).
-    addons.run_callbacks(request, "failure", [[]], _kwargs(request), _load_module, decorators.REGISTRY, error=error)
+    addons.run_callbacks(request, "failure", [[]], _kwargs(request), _load_module, error=error)
 
 
 def _capped(text, keep_end=False):
@@ -82,7 +82,7 @@ def _run(request):
     inputs = None
     if request.get("conditionals"):
         inputs = _inputs(request)
-        holds = addons.conditions_hold(request, inputs, _kwargs(request), _load_module, _call, decorators.REGISTRY)
+        holds = addons.conditions_hold(request, inputs, _kwargs(request), _load_module, _call)
         if not holds:
             return {"status": "condition_failed"}
     if request.get("language") == "sql":
@@ -121,9 +121,7 @@ def _completed(request, ctx, stored, output, kwargs, tests=0):
     """The result of a block that completed, after its success callbacks (which cannot change it, as in Mage)."""
     result = {"status": "completed", "stored": stored, "tests": tests, "effects": ctx.effects}
     if request.get("callbacks"):
-        result["callback_errors"] = addons.run_callbacks(
-            request, "success", [output], kwargs, _load_module, decorators.REGISTRY
-        )
+        result["callback_errors"] = addons.run_callbacks(request, "success", [output], kwargs, _load_module)
     return result
 
 
@@ -217,15 +215,19 @@ def _kwargs(request):
     interval = request.get("interval")
     if interval:
         # Mage's kwargs for a time trigger's run (PipelineRun.get_variables): datetimes, and the length in seconds.
-        moment = lambda text: text and datetime.fromisoformat(text.replace("Z", "+00:00"))  # noqa: E731
         seconds = interval.get("seconds")
         kwargs.update(
-            interval_start_datetime=moment(interval["start"]),
-            interval_end_datetime=moment(interval.get("end")),
+            interval_start_datetime=_moment(interval["start"]),
+            interval_end_datetime=_moment(interval.get("end")),
             interval_seconds=int(seconds) if seconds is not None and float(seconds).is_integer() else seconds,
-            interval_start_datetime_previous=moment(interval.get("start_previous")),
+            interval_start_datetime_previous=_moment(interval.get("start_previous")),
         )
     return kwargs
+
+
+def _moment(text):
+    """An RFC 3339 time from the request as a datetime (None stays None); `Z` spelled out for Pythons before 3.11."""
+    return text and datetime.fromisoformat(text.replace("Z", "+00:00"))  # noqa: FURB162 (a project may run 3.10)
 
 
 def _logger(block_uuid):
