@@ -5,6 +5,7 @@
 mod block;
 mod dag;
 mod definition;
+mod dynamic;
 mod error;
 mod name;
 mod notice;
@@ -17,6 +18,9 @@ mod variables;
 pub use block::{AddonBlock, Block, BlockType, Language, RetryConfig};
 pub use dag::{ConcurrencyConfig, Dag, Pipeline};
 pub use definition::{PipelineDefinition, RunSettings};
+pub use dynamic::{
+    Axis, DynamicInstance, DynamicItems, Source, dynamic_children, fans_out, plan_instances,
+};
 pub use error::{DagError, InvalidTransition, UnknownStatus};
 pub use name::{MAX_NAME_CHARS, NameError, check_name};
 pub use notice::{LogEvent, Notice};

@@ -12,6 +12,9 @@ pub struct BlockOutputs {
     pub outputs: Vec<StoredOutput>,
     #[serde(default, skip_serializing_if = "Effects::is_empty")]
     pub effects: Effects,
+    /// For a dynamic block: how many items its output fans out to, and their names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dynamic: Option<crate::DynamicItems>,
 }
 
 /// How the return value was split into outputs.

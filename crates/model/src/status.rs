@@ -61,6 +61,8 @@ pub enum BlockRunEvent {
     ConditionFail,
     /// The user asked to run it again.
     Retry,
+    /// A dynamic child's parents are done: its instances (child block runs) were created in its place.
+    Expand,
 }
 
 impl RunStatus {
@@ -170,9 +172,10 @@ impl BlockRunStatus {
             (Initial, BlockRunEvent::Enqueue) => Queued,
             (Queued, BlockRunEvent::Start) => Running,
             (Running, BlockRunEvent::Complete) => Completed,
-            (Queued | Running, BlockRunEvent::Fail) => Failed,
+            (Initial | Queued | Running, BlockRunEvent::Fail) => Failed,
             (Running, BlockRunEvent::Requeue | BlockRunEvent::Wait) => Queued,
             (Initial | Running, BlockRunEvent::ConditionFail) => ConditionFailed,
+            (Initial, BlockRunEvent::Expand) => Completed,
             (Initial | Queued | Running, BlockRunEvent::Cancel) => Cancelled,
             (Initial | Queued, BlockRunEvent::UpstreamFail) => UpstreamFailed,
             (
@@ -192,7 +195,7 @@ impl BlockRunStatus {
 }
 
 impl BlockRunEvent {
-    pub const ALL: [BlockRunEvent; 10] = [
+    pub const ALL: [BlockRunEvent; 11] = [
         BlockRunEvent::Enqueue,
         BlockRunEvent::Start,
         BlockRunEvent::Complete,
@@ -203,6 +206,7 @@ impl BlockRunEvent {
         BlockRunEvent::UpstreamFail,
         BlockRunEvent::ConditionFail,
         BlockRunEvent::Retry,
+        BlockRunEvent::Expand,
     ];
 
     fn as_str(self) -> &'static str {
@@ -217,6 +221,7 @@ impl BlockRunEvent {
             BlockRunEvent::UpstreamFail => "upstream_fail",
             BlockRunEvent::ConditionFail => "condition_fail",
             BlockRunEvent::Retry => "retry",
+            BlockRunEvent::Expand => "expand",
         }
     }
 }
@@ -261,7 +266,7 @@ mod tests {
     #[test]
     fn block_run_transitions_form_the_documented_table() {
         let expected = "\
-initial: enqueue->queued cancel->cancelled upstream_fail->upstream_failed condition_fail->condition_failed
+initial: enqueue->queued fail->failed cancel->cancelled upstream_fail->upstream_failed condition_fail->condition_failed expand->completed
 queued: start->running fail->failed cancel->cancelled upstream_fail->upstream_failed
 running: complete->completed fail->failed requeue->queued wait->queued cancel->cancelled condition_fail->condition_failed
 completed: retry->initial

@@ -543,11 +543,9 @@ pub(crate) const CONFIGURATION_KEYS: &[Rule] = &[
         Inert::Empty,
         "Wand previews every stored output; the run is the same (remove the key to silence this)",
     ),
-    refused(
+    handled(
         "dynamic",
-        Inert::Empty,
-        "Wand does not run dynamic blocks yet (Mage runs each downstream block once per item of this block's \
-         output; Wand would run it once); set it to false, or run this pipeline with Mage until Wand supports it",
+        "a dynamic block: each block below it runs once per item of its output",
     ),
     handled(
         "export_write_policy",
@@ -578,11 +576,9 @@ pub(crate) const CONFIGURATION_KEYS: &[Rule] = &[
         "limit_in_pipeline_run",
         "caps the rows a SQL block passes on in a pipeline run",
     ),
-    refused(
+    handled(
         "reduce_output",
-        Inert::NotTrue,
-        "Wand does not run dynamic blocks yet (Mage gathers the outputs of this block's dynamic copies into one \
-         list for its children); remove it, or run this pipeline with Mage until Wand supports it",
+        "a dynamic child whose instances' outputs reach the block below as one list",
     ),
     handled(
         "unique_upstream_table_name",

@@ -375,6 +375,7 @@ impl Checker<'_> {
         self.check_downstream_lists(&entries, &runnable);
         self.attach_addons("callbacks", BlockType::Callback, &mut runnable);
         self.attach_addons("conditionals", BlockType::Conditional, &mut runnable);
+        self.check_dynamic_sql(&runnable);
         let dag = match Dag::new(runnable) {
             Ok(dag) => dag,
             Err(problems) => {
@@ -403,6 +404,33 @@ impl Checker<'_> {
             notebook_blocks,
             dag,
         })
+    }
+
+    /// A SQL block cannot be an instance of a dynamic child or read a reduced list: its parents become tables, and
+    /// an item or a gathered list is not one (Mage fails such a block at run time, looking for a table it never
+    /// wrote: fixtures/mage_dynamic/ORACLE.md, dyn_sql).
+    fn check_dynamic_sql(&mut self, blocks: &[Block]) {
+        let children = model::dynamic_children(blocks);
+        for block in blocks
+            .iter()
+            .filter(|block| block.language == Language::Sql)
+        {
+            let reads_reduce = block.upstream.iter().any(|parent| {
+                children.contains(parent)
+                    && blocks
+                        .iter()
+                        .any(|b| &b.uuid == parent && b.reduces_output())
+            });
+            if children.contains(&block.uuid) || reads_reduce {
+                self.error(
+                    Some(&block.uuid),
+                    "a SQL block cannot run below a dynamic block (once per item) or read a reduced list: its \
+                     parents' outputs become tables; make it a Python block, or reduce the dynamic child's output \
+                     in a Python block first"
+                        .to_owned(),
+                );
+            }
+        }
     }
 
     fn concurrency(&mut self) -> ConcurrencyConfig {

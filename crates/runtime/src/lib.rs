@@ -21,7 +21,7 @@ pub use output_store::{OutputStore, OutputStoreError, log_key};
 pub use package::install_package;
 pub use preview::{TablePreview, preview_table};
 pub use protocol::{
-    BlockCalls, BlockOutcome, BlockRequest, FailureReason, NoCalls, RunStatusAnswer,
+    BlockCalls, BlockOutcome, BlockRequest, FailureReason, NoCalls, Pick, RunStatusAnswer,
     RunStatusAnswered, RunStatusQuery, SupervisorMessage, UpstreamBlock, decode_supervisor_message,
 };
 pub use sink::{

@@ -35,6 +35,10 @@ pub struct BlockRequest {
     pub inputs: Vec<Option<BlockOutputs>>,
     /// The upstream blocks themselves, in the same order: a SQL block names their tables after them.
     pub upstream: Vec<UpstreamBlock>,
+    /// How each input becomes the block's argument, in the same order; empty when every input is passed whole.
+    pub picks: Vec<Pick>,
+    /// An instance of a dynamic child: its index among its block's instances (Mage's `dynamic_block_index`).
+    pub dynamic_block_index: Option<usize>,
     /// The folder the block's outputs go to.
     pub output_dir: String,
     pub run_tests: bool,
@@ -52,6 +56,25 @@ pub struct BlockRequest {
     /// attempt only, as in Mage, whose retries happen before its callbacks.
     pub attempt: i64,
     pub retries: u32,
+}
+
+/// How one input becomes a positional argument (Mage's dynamic-block rules, `wand_runtime/dynamic.py`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "pick", rename_all = "snake_case")]
+pub enum Pick {
+    /// The input as stored.
+    Whole,
+    /// Item `index` of a dynamic block's `[items, metadata]` (its metadata entry joins the kwargs).
+    Item { index: usize },
+    /// The output of an instance of a dynamic child (its second output, a dict, joins the kwargs).
+    Instance,
+    /// Item `index` of what an instance of a dynamic child that is dynamic itself returned.
+    InstanceItem { index: usize },
+    /// The outputs of every instance of a reducing dynamic child, in index order (`None`: it stored nothing),
+    /// gathered into one list.
+    Reduce {
+        instances: Vec<Option<BlockOutputs>>,
+    },
 }
 
 /// What a block knows of one parent: a SQL block writes the parent's output to a table named after it, or reads

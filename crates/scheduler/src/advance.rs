@@ -1,14 +1,16 @@
 //! The rule that moves a run forward, as a pure function: which block runs become queued, upstream_failed,
 //! condition_failed or cancelled, and whether the run is over.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use model::{BlockRunStatus, Dag, RunEvent, RunSettings};
+use model::{BlockRunStatus, Dag, DynamicInstance, RunEvent, RunSettings, Source};
 
 /// One change `advance` asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     Enqueue(String),
+    /// A dynamic child's parents are done: create its instances (one block run per item) in its place.
+    Expand(String),
     /// A parent failed or was skipped, in a run that allows blocks to fail.
     UpstreamFail(String),
     /// A parent's conditional returned false (the parent is `condition_failed`), so it will not run either.
@@ -19,7 +21,16 @@ pub enum Step {
     Finish(RunEvent),
 }
 
-/// Given the current status of every block run, the steps that move the run forward.
+/// An instance of a dynamic child among a run's block runs.
+#[derive(Debug, Clone, Copy)]
+pub struct InstanceRow<'a> {
+    pub uuid: &'a str,
+    pub instance: &'a DynamicInstance,
+}
+
+/// Given the current status of every block run (`statuses`, by block-run name, instances included) and which
+/// block runs are instances of dynamic children (in the order they were created), the steps that move the run
+/// forward.
 ///
 /// A block is queued once all its parents completed. After a failure, every block that has not started is
 /// cancelled, its descendants included, unless the run allows blocks to fail: then its descendants are
@@ -33,9 +44,16 @@ pub enum Step {
 /// when every block completed or was `condition_failed` (Mage's `all_blocks_completed`; checked with mage-oracle on
 /// Mage 0.9.80: a run whose gated block ended `condition_failed` ended `completed`), and fails when everything has
 /// finished otherwise.
+///
+/// A dynamic child is expanded instead of queued once its parents are done (each parent, for a dynamic child
+/// itself, once all its instances are); its own block run then stays `completed` and it counts as done when every
+/// instance is. Its queued instances run on after a failure elsewhere, as Mage starts a block's children together
+/// (fixtures/mage_dynamic/ORACLE.md R7: the siblings of a failing child completed); instances held back by the block
+/// run limit are cancelled.
 pub fn advance(
     dag: &Dag,
     statuses: &HashMap<String, BlockRunStatus>,
+    instances: &[InstanceRow<'_>],
     settings: RunSettings,
 ) -> Vec<Step> {
     let mut status = statuses.clone();
@@ -52,23 +70,80 @@ pub fn advance(
         .filter(|s| matches!(s, BlockRunStatus::Queued | BlockRunStatus::Running))
         .count();
     let limit = settings.block_run_limit.map(|limit| limit.max(1) as usize);
+    let children = model::dynamic_children(dag.blocks());
+    let mut expanding = HashSet::new();
+    let mut by_block: HashMap<&str, Vec<InstanceRow<'_>>> = HashMap::new();
+    for row in instances {
+        by_block
+            .entry(row.instance.block.as_str())
+            .or_default()
+            .push(*row);
+    }
+    let of = |status: &HashMap<String, BlockRunStatus>, uuid: &str| {
+        status.get(uuid).copied().unwrap_or(BlockRunStatus::Initial)
+    };
+    // A pipeline block's status as its children see it: an expanded dynamic child's is that of its instances.
+    let effective =
+        |status: &HashMap<String, BlockRunStatus>, expanding: &HashSet<String>, uuid: &str| {
+            let own = of(status, uuid);
+            if expanding.contains(uuid) {
+                return BlockRunStatus::Running;
+            }
+            if !children.contains(uuid) || own != BlockRunStatus::Completed {
+                return own;
+            }
+            let rows = by_block.get(uuid).map(Vec::as_slice).unwrap_or_default();
+            let all: Vec<BlockRunStatus> = rows.iter().map(|row| of(status, row.uuid)).collect();
+            if all.iter().any(|s| failed(*s)) {
+                BlockRunStatus::Failed
+            } else if !all.iter().all(|s| s.is_finished()) {
+                BlockRunStatus::Running
+            } else if !all.is_empty() && all.iter().all(|s| *s == BlockRunStatus::ConditionFailed) {
+                BlockRunStatus::ConditionFailed
+            } else {
+                BlockRunStatus::Completed
+            }
+        };
     for block in dag.blocks() {
-        let current = status
-            .get(&block.uuid)
-            .copied()
-            .unwrap_or(BlockRunStatus::Initial);
+        let current = of(&status, &block.uuid);
+        if children.contains(&block.uuid) && current == BlockRunStatus::Completed {
+            for row in by_block.get(block.uuid.as_str()).into_iter().flatten() {
+                let current = of(&status, row.uuid);
+                let parents_skipped = row.instance.sources.iter().any(|source| match source {
+                    Source::Instance { uuid } | Source::InstanceItem { uuid, .. } => {
+                        of(&status, uuid) == BlockRunStatus::ConditionFailed
+                    }
+                    Source::Whole | Source::Item { .. } => false,
+                });
+                let next = if current != BlockRunStatus::Initial {
+                    None
+                } else if any_failure && !settings.allow_blocks_to_fail {
+                    Some((Step::Cancel(row.uuid.to_owned()), BlockRunStatus::Cancelled))
+                } else if parents_skipped {
+                    Some((
+                        Step::ConditionFail(row.uuid.to_owned()),
+                        BlockRunStatus::ConditionFailed,
+                    ))
+                } else if limit.is_none_or(|limit| active < limit) {
+                    active += 1;
+                    Some((Step::Enqueue(row.uuid.to_owned()), BlockRunStatus::Queued))
+                } else {
+                    None
+                };
+                if let Some((step, new_status)) = next {
+                    steps.push(step);
+                    status.insert(row.uuid.to_owned(), new_status);
+                }
+            }
+            continue;
+        }
         if !matches!(current, BlockRunStatus::Initial | BlockRunStatus::Queued) {
             continue;
         }
         let parents: Vec<BlockRunStatus> = block
             .upstream
             .iter()
-            .map(|parent| {
-                status
-                    .get(parent)
-                    .copied()
-                    .unwrap_or(BlockRunStatus::Initial)
-            })
+            .map(|parent| effective(&status, &expanding, parent))
             .collect();
         let next = if any_failure && !settings.allow_blocks_to_fail {
             Some((Step::Cancel(block.uuid.clone()), BlockRunStatus::Cancelled))
@@ -86,6 +161,12 @@ pub fn advance(
             ))
         } else if current == BlockRunStatus::Initial
             && parents.iter().all(|s| *s == BlockRunStatus::Completed)
+            && children.contains(&block.uuid)
+        {
+            expanding.insert(block.uuid.clone());
+            Some((Step::Expand(block.uuid.clone()), BlockRunStatus::Initial))
+        } else if current == BlockRunStatus::Initial
+            && parents.iter().all(|s| *s == BlockRunStatus::Completed)
             && limit.is_none_or(|limit| active < limit)
         {
             active += 1;
@@ -98,16 +179,14 @@ pub fn advance(
             status.insert(block.uuid.clone(), new_status);
         }
     }
-    let all = || {
-        dag.blocks().iter().map(|block| {
-            status
-                .get(&block.uuid)
-                .copied()
-                .unwrap_or(BlockRunStatus::Initial)
-        })
-    };
-    if all().all(BlockRunStatus::is_finished) {
-        let completed = all().all(|s| {
+    let finished = expanding.is_empty()
+        && status.values().all(|s| s.is_finished())
+        && dag
+            .blocks()
+            .iter()
+            .all(|block| of(&status, &block.uuid).is_finished());
+    if finished {
+        let completed = status.values().all(|s| {
             matches!(
                 s,
                 BlockRunStatus::Completed | BlockRunStatus::ConditionFailed
@@ -154,10 +233,11 @@ mod tests {
             allow_blocks_to_fail,
             ..RunSettings::default()
         };
-        let rendered: Vec<String> = advance(dag, &statuses, settings)
+        let rendered: Vec<String> = advance(dag, &statuses, &[], settings)
             .into_iter()
             .map(|step| match step {
                 Step::Enqueue(b) => format!("enqueue {b}"),
+                Step::Expand(b) => format!("expand {b}"),
                 Step::UpstreamFail(b) => format!("upstream_fail {b}"),
                 Step::ConditionFail(b) => format!("condition_fail {b}"),
                 Step::Cancel(b) => format!("cancel {b}"),
@@ -299,7 +379,7 @@ mod tests {
             block_run_limit: Some(2),
             ..RunSettings::default()
         };
-        let steps = advance(&fan, &statuses, limited);
+        let steps = advance(&fan, &statuses, &[], limited);
         assert_eq!(
             steps,
             [Step::Enqueue("a".to_owned()), Step::Enqueue("b".to_owned())]
@@ -309,7 +389,7 @@ mod tests {
             .map(|(u, s)| ((*u).to_owned(), *s))
             .collect();
         assert_eq!(
-            advance(&fan, &statuses, limited),
+            advance(&fan, &statuses, &[], limited),
             [Step::Enqueue("c".to_owned())]
         );
     }

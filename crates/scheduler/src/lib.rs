@@ -7,12 +7,13 @@
 mod advance;
 mod clock;
 mod error;
+mod expand;
 mod scheduler;
 mod trigger_files;
 mod trigger_ops;
 mod triggers;
 
-pub use advance::{Step, advance};
+pub use advance::{InstanceRow, Step, advance};
 pub use clock::{Clock, SystemClock};
 pub use error::SchedulerError;
 pub use scheduler::{Event, RunRequest, Scheduler};

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use storage::{BlockRunChange, NewRun, PipelineRun, RunFilter, Store};
 use tokio::sync::{broadcast, watch};
 
-use crate::{Clock, SchedulerError, Step, advance};
+use crate::{Clock, InstanceRow, SchedulerError, Step, advance};
 
 /// Every reason the scheduler wakes up.
 #[derive(Debug, Clone, PartialEq)]
@@ -180,8 +180,33 @@ impl Scheduler {
             if event == Event::Shutdown {
                 return;
             }
-            if let Err(error) = self.handle(event.clone()).await {
-                tracing::error!(%error, ?event, "scheduler step failed");
+            // Notices that came meanwhile name the same runs over and over (a fan-out's children finishing):
+            // each run is advanced once for all of them.
+            let mut events = vec![event];
+            if let Some(Event::RunChanged(first)) = events.first() {
+                let mut runs = std::collections::BTreeSet::from([*first]);
+                loop {
+                    match notices.try_recv() {
+                        Ok(Notice::Run {
+                            run_id,
+                            status: RunStatus::Initial,
+                        }) => {
+                            runs.insert(run_id);
+                        }
+                        Ok(Notice::BlockRun { run_id, status, .. }) if status.is_finished() => {
+                            runs.insert(run_id);
+                        }
+                        Ok(_) => {}
+                        Err(broadcast::error::TryRecvError::Lagged(_)) => events.push(Event::Tick),
+                        Err(_) => break,
+                    }
+                }
+                events.splice(0..1, runs.into_iter().map(Event::RunChanged));
+            }
+            for event in events {
+                if let Err(error) = self.handle(event.clone()).await {
+                    tracing::error!(%error, ?event, "scheduler step failed");
+                }
             }
         }
     }
@@ -290,13 +315,24 @@ impl Scheduler {
         Ok(run)
     }
 
-    /// Applies `advance` to one run and returns its status afterwards.
+    /// Applies `advance` to one run and returns its status afterwards. A dynamic child expanded on the way is
+    /// advanced again at once, so its instances are queued without waiting for another change.
     pub async fn advance_run(&self, run_id: i64) -> Result<RunStatus, SchedulerError> {
+        loop {
+            let (status, expanded) = self.advance_once(run_id).await?;
+            if !expanded || status.is_finished() {
+                return Ok(status);
+            }
+        }
+    }
+
+    /// One pass of `advance` over a run: its status afterwards, and whether a dynamic child was expanded.
+    async fn advance_once(&self, run_id: i64) -> Result<(RunStatus, bool), SchedulerError> {
         let Some(run) = self.store.run(run_id).await? else {
             return Err(storage::StorageError::RunNotFound(run_id).into());
         };
         if run.status.is_finished() {
-            return Ok(run.status);
+            return Ok((run.status, false));
         }
         let (definition, dag) = pinned(&run)?;
         if run.status == RunStatus::Initial {
@@ -310,20 +346,50 @@ impl Scheduler {
                 model::TimeoutStatus::Failed => RunEvent::Fail,
                 model::TimeoutStatus::Cancelled => RunEvent::Cancel,
             };
-            return self.stop_run(run_id, event).await;
+            return Ok((self.stop_run(run_id, event).await?, false));
         }
         let block_runs = self.store.block_runs(run_id).await?;
         let statuses: HashMap<String, BlockRunStatus> = block_runs
             .iter()
             .map(|b| (b.block_uuid.clone(), b.status))
             .collect();
+        let instances: Vec<InstanceRow<'_>> = block_runs
+            .iter()
+            .filter_map(|b| {
+                Some(InstanceRow {
+                    uuid: &b.block_uuid,
+                    instance: b.dynamic.as_ref()?,
+                })
+            })
+            .collect();
         let mut status = RunStatus::Running;
-        for step in advance(&dag, &statuses, definition.settings) {
-            let (block, event) = match step {
-                Step::Enqueue(block) => (block, BlockRunEvent::Enqueue),
-                Step::UpstreamFail(block) => (block, BlockRunEvent::UpstreamFail),
-                Step::ConditionFail(block) => (block, BlockRunEvent::ConditionFail),
-                Step::Cancel(block) => (block, BlockRunEvent::Cancel),
+        let mut expanded = false;
+        for step in advance(&dag, &statuses, &instances, definition.settings) {
+            let (block, change) = match step {
+                Step::Enqueue(block) => (block, BlockRunChange::event(BlockRunEvent::Enqueue)),
+                Step::UpstreamFail(block) => {
+                    (block, BlockRunChange::event(BlockRunEvent::UpstreamFail))
+                }
+                Step::ConditionFail(block) => {
+                    (block, BlockRunChange::event(BlockRunEvent::ConditionFail))
+                }
+                Step::Cancel(block) => (block, BlockRunChange::event(BlockRunEvent::Cancel)),
+                Step::Expand(block) => {
+                    expanded = true;
+                    match self
+                        .expand(run_id, &definition, &block, &block_runs)
+                        .await?
+                    {
+                        None => continue,
+                        Some(error) => (
+                            block,
+                            BlockRunChange {
+                                error: Some(error),
+                                ..BlockRunChange::event(BlockRunEvent::Fail)
+                            },
+                        ),
+                    }
+                }
                 Step::Finish(event) => {
                     if event == RunEvent::Complete {
                         self.apply_effects(&block_runs)?;
@@ -332,11 +398,7 @@ impl Scheduler {
                     continue;
                 }
             };
-            let new = match self
-                .store
-                .change_block_run(run_id, &block, BlockRunChange::event(event))
-                .await
-            {
+            let new = match self.store.change_block_run(run_id, &block, change).await {
                 Ok(new) => new,
                 // Another server sharing the database made this change first.
                 Err(storage::StorageError::Transition(_)) => continue,
@@ -349,7 +411,42 @@ impl Scheduler {
                 detail: String::new(),
             });
         }
-        Ok(status)
+        Ok((status, expanded))
+    }
+
+    /// Creates the instances of dynamic child `block`, or returns why it cannot run (it then fails).
+    async fn expand(
+        &self,
+        run_id: i64,
+        definition: &PipelineDefinition,
+        block: &str,
+        block_runs: &[storage::BlockRun],
+    ) -> Result<Option<String>, SchedulerError> {
+        let Some(pinned) = definition.block(block) else {
+            return Err(SchedulerError::UnknownBlock {
+                run_id,
+                block: block.to_owned(),
+            });
+        };
+        let instances = match crate::expand::instances_of(definition, pinned, block_runs) {
+            Ok(instances) => instances,
+            Err(error) => return Ok(Some(error)),
+        };
+        let count = instances.len();
+        match self.store.expand_block(run_id, block, instances).await {
+            Ok(()) => {}
+            // Another server sharing the database expanded it first.
+            Err(storage::StorageError::Transition(_)) => return Ok(None),
+            Err(error) => return Err(error.into()),
+        }
+        tracing::debug!(run = run_id, block, count, "dynamic child expanded");
+        self.publish(Notice::BlockRun {
+            run_id,
+            block_uuid: block.to_owned(),
+            status: BlockRunStatus::Completed,
+            detail: format!("{count} dynamic children"),
+        });
+        Ok(None)
     }
 
     /// Cancels a run: waiting block runs are cancelled at once, running ones are asked to stop (their worker kills
@@ -394,8 +491,9 @@ impl Scheduler {
         Ok(status)
     }
 
-    /// Runs a finished run again: its blocks that did not complete, or `from_block` and everything below it.
-    /// Completed parents keep their outputs, which the retried blocks read.
+    /// Runs a finished run again: its block runs that did not complete, or `from_block` (a block, or one instance
+    /// of a dynamic child) and everything below it. Completed parents keep their outputs, which the retried blocks
+    /// read; a dynamic child retried or below the retried block drops its instances and expands again.
     pub async fn retry_run(
         &self,
         run_id: i64,
@@ -404,19 +502,34 @@ impl Scheduler {
         let Some(run) = self.store.run(run_id).await? else {
             return Err(storage::StorageError::RunNotFound(run_id).into());
         };
-        let (_, dag) = pinned(&run)?;
+        let (definition, dag) = pinned(&run)?;
         let block_runs = self.store.block_runs(run_id).await?;
         let targets: Vec<String> = match from_block {
-            Some(block) => {
-                if dag.get(block).is_none() {
+            Some(name) => {
+                let Some(block_run) = block_runs.iter().find(|b| b.block_uuid == name) else {
                     return Err(SchedulerError::UnknownBlock {
                         run_id,
-                        block: block.to_owned(),
+                        block: name.to_owned(),
                     });
+                };
+                let block = block_run.block();
+                let below: Vec<String> = dag.descendants(block).into_iter().collect();
+                let mut own = vec![name.to_owned()];
+                if block_run.origin.is_none() {
+                    own.extend(below.iter().cloned());
+                    self.store
+                        .delete_instances(run_id, &crate::expand::dynamic_among(&definition, &own))
+                        .await?;
+                } else {
+                    self.store
+                        .delete_instances(
+                            run_id,
+                            &crate::expand::dynamic_among(&definition, &below),
+                        )
+                        .await?;
+                    own.extend(below);
                 }
-                std::iter::once(block.to_owned())
-                    .chain(dag.descendants(block))
-                    .collect()
+                own
             }
             None => block_runs
                 .iter()
@@ -429,14 +542,20 @@ impl Scheduler {
             .iter()
             .filter(|b| targets.contains(&b.block_uuid) && b.status.is_finished())
         {
-            let status = self
+            let status = match self
                 .store
                 .change_block_run(
                     run_id,
                     &block_run.block_uuid,
                     BlockRunChange::event(BlockRunEvent::Retry),
                 )
-                .await?;
+                .await
+            {
+                Ok(status) => status,
+                // An instance dropped above: its dynamic child expands again.
+                Err(storage::StorageError::BlockRunNotFound { .. }) => continue,
+                Err(error) => return Err(error.into()),
+            };
             self.publish(Notice::BlockRun {
                 run_id,
                 block_uuid: block_run.block_uuid.clone(),

@@ -17,7 +17,9 @@ use model::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
 
 pub use error::StorageError;
 pub use postgres::PgStore;
-pub use records::{BlockRun, BlockRunChange, Change, Lease, NewRun, PipelineRun, RunFilter};
+pub use records::{
+    BlockRun, BlockRunChange, Change, Lease, NewInstance, NewRun, PipelineRun, RunFilter,
+};
 pub use sqlite::SqliteStore;
 pub use triggers::TriggerStore;
 
@@ -47,6 +49,29 @@ pub trait RunStore: Send + Sync {
 
     /// The block runs of a run, in the order they were created (the pipeline's order).
     async fn block_runs(&self, run_id: i64) -> Result<Vec<BlockRun>, StorageError>;
+
+    /// The block runs of a run named in `uuids` or instances of a block in `origins` (what a block run reads its
+    /// inputs from), in the order they were created.
+    async fn block_runs_for(
+        &self,
+        run_id: i64,
+        uuids: &[String],
+        origins: &[String],
+    ) -> Result<Vec<BlockRun>, StorageError>;
+
+    /// Replaces dynamic child `block_uuid` (its block run, `initial`) by its `instances`: they are created
+    /// `initial` and the block run becomes `completed`, in one transaction, as Mage keeps the original block run of
+    /// a dynamic child and completes it once it has created the children.
+    async fn expand_block(
+        &self,
+        run_id: i64,
+        block_uuid: &str,
+        instances: Vec<NewInstance>,
+    ) -> Result<(), StorageError>;
+
+    /// Deletes the instances of the blocks in `origins` (their dynamic child runs again, from its parents' new
+    /// outputs).
+    async fn delete_instances(&self, run_id: i64, origins: &[String]) -> Result<u64, StorageError>;
 
     /// Runs, newest first.
     async fn runs(&self, filter: RunFilter) -> Result<Vec<PipelineRun>, StorageError>;

@@ -152,4 +152,5 @@ fn stamp(time: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
 }
 
 shared_queries!(PgStore, stamp: stamp, lock_row: " FOR UPDATE", skip_locked: " FOR UPDATE SKIP LOCKED",
-    tag_list: "(SELECT jsonb_array_elements_text($5))");
+    tag_list: "(SELECT jsonb_array_elements_text($5))",
+    uuid_list: "(SELECT jsonb_array_elements_text($2))", origin_list: "(SELECT jsonb_array_elements_text($3))");

@@ -52,10 +52,10 @@ pub(crate) fn conflict(error: sqlx::Error, message: impl FnOnce() -> String) -> 
 /// Implements `RunStore` and `TriggerStore` for `$store` (a struct with a `pool` that implements `Backend`). `stamp`
 /// makes a time bindable; `lock_row` follows a `SELECT` whose row is then changed in the same transaction;
 /// `skip_locked` follows the claim's `SELECT` of the next queued block run; `tag_list` reads bind `$5` (a JSON list
-/// of text) as rows.
+/// of text) as rows, `uuid_list` and `origin_list` the same for binds `$2` and `$3`.
 macro_rules! shared_queries {
     ($store:ty, stamp: $stamp:path, lock_row: $lock_row:literal, skip_locked: $skip_locked:literal,
-     tag_list: $tag_list:literal) => {
+     tag_list: $tag_list:literal, uuid_list: $uuid_list:literal, origin_list: $origin_list:literal) => {
     // A scope of its own, so these imports do not meet the backend module's.
     const _: () = {
         use chrono::{DateTime, Utc};
@@ -65,8 +65,8 @@ macro_rules! shared_queries {
         use $crate::queries::{Backend, conflict};
         use $crate::rows::{TriggerRow, enum_text};
         use $crate::{
-            BlockRun, BlockRunChange, Change, Lease, NewRun, PipelineRun, RunFilter, RunStore, StorageError,
-            TriggerStore,
+            BlockRun, BlockRunChange, Change, Lease, NewInstance, NewRun, PipelineRun, RunFilter, RunStore,
+            StorageError, TriggerStore,
         };
 
         #[async_trait::async_trait]
@@ -239,6 +239,89 @@ macro_rules! shared_queries {
                 .bind(run_id)
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn block_runs_for(
+                &self,
+                run_id: i64,
+                uuids: &[String],
+                origins: &[String],
+            ) -> Result<Vec<BlockRun>, StorageError> {
+                Ok(sqlx::query_as::<_, BlockRun>(concat!(
+                    "SELECT * FROM block_runs WHERE pipeline_run_id = $1
+                        AND (block_uuid IN ", $uuid_list, " OR origin IN ", $origin_list, ") ORDER BY id"
+                ))
+                .bind(run_id)
+                .bind(Json(uuids))
+                .bind(Json(origins))
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn expand_block(
+                &self,
+                run_id: i64,
+                block_uuid: &str,
+                instances: Vec<NewInstance>,
+            ) -> Result<(), StorageError> {
+                let mut transaction = self.pool.begin().await?;
+                let (status,): (String,) = sqlx::query_as(concat!(
+                    "SELECT status FROM block_runs WHERE pipeline_run_id = $1 AND block_uuid = $2",
+                    $lock_row
+                ))
+                .bind(run_id)
+                .bind(block_uuid)
+                .fetch_optional(&mut *transaction)
+                .await?
+                .ok_or_else(|| StorageError::BlockRunNotFound {
+                    run_id,
+                    block_uuid: block_uuid.to_owned(),
+                })?;
+                let next = BlockRunStatus::try_from(status)?.apply(BlockRunEvent::Expand)?;
+                let now = $stamp(Utc::now());
+                sqlx::query(
+                    "UPDATE block_runs SET status = $1, started_at = $2, completed_at = $2
+                     WHERE pipeline_run_id = $3 AND block_uuid = $4",
+                )
+                .bind(next.as_str())
+                .bind(now)
+                .bind(run_id)
+                .bind(block_uuid)
+                .execute(&mut *transaction)
+                .await?;
+                // In batches, within the databases' limits on bound values.
+                for batch in instances.chunks(1000) {
+                    let mut insert = sqlx::QueryBuilder::<<$store as Backend>::Db>::new(
+                        "INSERT INTO block_runs (pipeline_run_id, block_uuid, status, worker_tag, origin, dynamic) ",
+                    );
+                    insert.push_values(batch, |mut row, instance| {
+                        row.push_bind(run_id)
+                            .push_bind(instance.uuid.clone())
+                            .push_bind(BlockRunStatus::Initial.as_str())
+                            .push_bind(instance.worker_tag.clone())
+                            .push_bind(block_uuid.to_owned())
+                            .push_bind(Json(instance.dynamic.clone()));
+                    });
+                    insert.build().execute(&mut *transaction).await.map_err(|error| {
+                        conflict(error, || {
+                            format!("block `{block_uuid}` of run {run_id} already has instances")
+                        })
+                    })?;
+                }
+                Self::announce(&mut transaction, Change::Run(run_id)).await?;
+                transaction.commit().await?;
+                Ok(())
+            }
+
+            async fn delete_instances(&self, run_id: i64, origins: &[String]) -> Result<u64, StorageError> {
+                let result = sqlx::query(concat!(
+                    "DELETE FROM block_runs WHERE pipeline_run_id = $1 AND origin IN ", $uuid_list
+                ))
+                .bind(run_id)
+                .bind(Json(origins))
+                .execute(&self.pool)
+                .await?;
+                Ok(result.rows_affected())
             }
 
             async fn runs(&self, filter: RunFilter) -> Result<Vec<PipelineRun>, StorageError> {

@@ -1,7 +1,9 @@
 //! The rows of the run history as plain structs, independent of the database that holds them.
 
 use chrono::{DateTime, Utc};
-use model::{BlockOutputs, BlockRunEvent, BlockRunStatus, PipelineDefinition, RunStatus};
+use model::{
+    BlockOutputs, BlockRunEvent, BlockRunStatus, DynamicInstance, PipelineDefinition, RunStatus,
+};
 use serde_json::{Map, Value};
 
 /// What a new pipeline run needs.
@@ -63,13 +65,32 @@ pub struct BlockRun {
     /// A sensor that waits (its checks did not hold): when its first check started; its timeout counts from
     /// there. Kept across its checks, cleared by any other change (it holds, fails, is requeued or retried).
     pub waiting_since: Option<DateTime<Utc>>,
+    /// For an instance of a dynamic child (`square:a`): the block it runs (`square`).
+    pub origin: Option<String>,
+    /// For an instance of a dynamic child: its index and where its inputs come from.
+    #[sqlx(json(nullable))]
+    pub dynamic: Option<DynamicInstance>,
 }
 
 impl BlockRun {
+    /// The pipeline's block this block run runs: its own uuid, or for an instance of a dynamic child that block's.
+    pub fn block(&self) -> &str {
+        self.origin.as_deref().unwrap_or(&self.block_uuid)
+    }
+
     /// How long the last attempt ran, once it has finished.
     pub fn duration(&self) -> Option<chrono::Duration> {
         Some(self.completed_at? - self.started_at?)
     }
+}
+
+/// An instance of a dynamic child to create (see `RunStore::expand_block`).
+#[derive(Debug, Clone)]
+pub struct NewInstance {
+    /// Its block-run name, `<block>:<suffix>`.
+    pub uuid: String,
+    pub dynamic: DynamicInstance,
+    pub worker_tag: Option<String>,
 }
 
 /// A status change of a block run, with what the change brings along.

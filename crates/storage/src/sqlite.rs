@@ -59,4 +59,5 @@ fn stamp(time: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 shared_queries!(SqliteStore, stamp: stamp, lock_row: "", skip_locked: "",
-    tag_list: "(SELECT value FROM json_each($5))");
+    tag_list: "(SELECT value FROM json_each($5))",
+    uuid_list: "(SELECT value FROM json_each($2))", origin_list: "(SELECT value FROM json_each($3))");

@@ -22,8 +22,10 @@ struct Pinned {
     definition: PipelineDefinition,
     /// The block, as the run's definition pinned it.
     block: Block,
-    /// Stored outputs by block uuid (see `Worker::stored_outputs`).
+    /// Stored outputs by block-run name (see `Worker::stored_outputs`).
     outputs: HashMap<String, BlockOutputs>,
+    /// For each parent that is a reducing dynamic child: its instances' outputs, in index order.
+    gathered: HashMap<String, Vec<Option<BlockOutputs>>>,
 }
 
 impl Worker {
@@ -33,6 +35,7 @@ impl Worker {
             definition,
             block,
             mut outputs,
+            mut gathered,
         } = self.pinned(&claimed).await?;
         let (run_id, uuid) = (claimed.pipeline_run_id, claimed.block_uuid.as_str());
         let log_key = runtime::log_key(&definition.uuid, run_id, uuid);
@@ -44,7 +47,7 @@ impl Worker {
             attempt_note(claimed.attempt),
         );
 
-        let code_folder = match self.localize_inputs(&mut outputs).await {
+        let code_folder = match self.localize_inputs(&mut outputs, &mut gathered).await {
             Ok(()) => self.code.folder(self.store.as_ref(), &run).await,
             Err(error) => Err(error.to_string()),
         };
@@ -57,6 +60,9 @@ impl Worker {
                     definition: &definition,
                     block: &block,
                     outputs: &outputs,
+                    gathered: &gathered,
+                    name: uuid,
+                    instance: claimed.dynamic.as_ref(),
                     code_folder: &folder,
                     attempt: claimed.attempt,
                 };
@@ -100,53 +106,109 @@ impl Worker {
             .await?
             .ok_or_else(|| unrunnable("its pipeline run is gone".to_owned()))?;
         let definition = run.definition.clone();
-        let uuid = &claimed.block_uuid;
+        let uuid = claimed.block();
         let block = definition
             .block(uuid)
             .ok_or_else(|| unrunnable(format!("block `{uuid}` is not in the run's definition")))?
             .clone();
-        let outputs = self
-            .stored_outputs(run.id, &definition.uuid, &block)
+        let (outputs, gathered) = self
+            .stored_outputs(&run, &definition, &block, claimed)
             .await?;
         Ok(Pinned {
             run,
             definition,
             block,
             outputs,
+            gathered,
         })
     }
 
-    /// The outputs the run's block runs stored, by block uuid. A run of part of a pipeline reads the parents it
-    /// does not run from the newest run that has them.
+    /// The outputs the block run reads, by block-run name: its parents' (for an instance of a dynamic child, the
+    /// parents' instances it was given), and for each parent that is a reducing dynamic child, every instance's in
+    /// index order. Only those rows are read, however many instances the run has. A run of part of a pipeline reads
+    /// the parents it does not run from the newest run that has them.
     async fn stored_outputs(
         &self,
-        run_id: i64,
-        pipeline_uuid: &str,
+        run: &PipelineRun,
+        definition: &PipelineDefinition,
         block: &Block,
-    ) -> Result<HashMap<String, BlockOutputs>, WorkerError> {
-        let mut outputs: HashMap<String, BlockOutputs> = self
-            .store
-            .block_runs(run_id)
-            .await?
-            .into_iter()
-            .filter_map(|block_run| Some((block_run.block_uuid, block_run.outputs?)))
+        claimed: &BlockRun,
+    ) -> Result<
+        (
+            HashMap<String, BlockOutputs>,
+            HashMap<String, Vec<Option<BlockOutputs>>>,
+        ),
+        WorkerError,
+    > {
+        let children = model::dynamic_children(&definition.blocks);
+        let reducing: Vec<String> = block
+            .upstream
+            .iter()
+            .filter(|parent| {
+                children.contains(*parent)
+                    && definition.block(parent).is_some_and(Block::reduces_output)
+            })
+            .cloned()
             .collect();
+        let mut names = block.upstream.clone();
+        if let Some(instance) = &claimed.dynamic {
+            names.extend(instance.sources.iter().filter_map(|source| match source {
+                model::Source::Instance { uuid } | model::Source::InstanceItem { uuid, .. } => {
+                    Some(uuid.clone())
+                }
+                model::Source::Whole | model::Source::Item { .. } => None,
+            }));
+        }
+        let rows = self.store.block_runs_for(run.id, &names, &reducing).await?;
+        let mut gathered: HashMap<String, Vec<(usize, Option<BlockOutputs>)>> = reducing
+            .iter()
+            .map(|parent| (parent.clone(), Vec::new()))
+            .collect();
+        let mut outputs = HashMap::new();
+        for row in rows {
+            if let (Some(origin), Some(instance)) = (&row.origin, &row.dynamic)
+                && let Some(list) = gathered.get_mut(origin)
+            {
+                let stored = (row.status == model::BlockRunStatus::Completed)
+                    .then(|| row.outputs.clone())
+                    .flatten();
+                list.push((instance.index, stored));
+            }
+            if let Some(stored) = row.outputs {
+                outputs.insert(row.block_uuid, stored);
+            }
+        }
         for parent in &block.upstream {
             if !outputs.contains_key(parent)
-                && let Some(stored) = self.store.latest_outputs(pipeline_uuid, parent).await?
+                && !gathered.contains_key(parent)
+                && let Some(stored) = self
+                    .store
+                    .latest_outputs(&run.pipeline_uuid, parent)
+                    .await?
             {
                 outputs.insert(parent.clone(), stored);
             }
         }
-        Ok(outputs)
+        let gathered = gathered
+            .into_iter()
+            .map(|(parent, mut list)| {
+                list.sort_by_key(|(index, _)| *index);
+                (parent, list.into_iter().map(|(_, stored)| stored).collect())
+            })
+            .collect();
+        Ok((outputs, gathered))
     }
 
     /// Makes the parents' outputs readable on this machine (fetched from the shared store when written elsewhere).
     async fn localize_inputs(
         &self,
         outputs: &mut HashMap<String, BlockOutputs>,
+        gathered: &mut HashMap<String, Vec<Option<BlockOutputs>>>,
     ) -> Result<(), runtime::OutputStoreError> {
-        for stored in outputs.values_mut() {
+        let all = outputs
+            .values_mut()
+            .chain(gathered.values_mut().flatten().flatten());
+        for stored in all {
             self.config.outputs.localize(stored).await?;
         }
         Ok(())

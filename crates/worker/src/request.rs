@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use model::{Block, BlockOutputs, PipelineDefinition, merge_variables};
-use runtime::{BlockRequest, UpstreamBlock};
+use model::{Block, BlockOutputs, DynamicInstance, PipelineDefinition, Source, merge_variables};
+use runtime::{BlockRequest, Pick, UpstreamBlock};
 use serde_json::Value;
 use storage::PipelineRun;
 
@@ -18,8 +18,15 @@ pub(crate) struct RequestSource<'a> {
     pub(crate) definition: &'a PipelineDefinition,
     /// The block to run, as the definition pinned it.
     pub(crate) block: &'a Block,
-    /// Stored outputs by block uuid: the run's own, and for parents the run does not run, the newest earlier ones.
+    /// Stored outputs by block-run name: the run's own, and for parents the run does not run, the newest earlier
+    /// ones.
     pub(crate) outputs: &'a HashMap<String, BlockOutputs>,
+    /// For each parent that is a reducing dynamic child: its instances' outputs in index order.
+    pub(crate) gathered: &'a HashMap<String, Vec<Option<BlockOutputs>>>,
+    /// The block run's name (`<block>:<suffix>` for an instance of a dynamic child).
+    pub(crate) name: &'a str,
+    /// For an instance of a dynamic child: its index and where its inputs come from.
+    pub(crate) instance: Option<&'a DynamicInstance>,
     /// The folder holding the code the run pinned.
     pub(crate) code_folder: &'a Path,
     /// 1 for the block run's first attempt.
@@ -27,13 +34,17 @@ pub(crate) struct RequestSource<'a> {
 }
 
 /// The request that runs `source.block`: its parents' outputs in `upstream` order (null for a parent without
-/// outputs), the variables merged pipeline < run (the run's hold the trigger's), and Mage's kwargs.
+/// outputs) with how each becomes its argument (an item, an instance's output, a gathered list), the variables
+/// merged pipeline < run (the run's hold the trigger's), and Mage's kwargs.
 pub(crate) fn block_request(source: RequestSource<'_>, config: &WorkerConfig) -> BlockRequest {
     let RequestSource {
         run,
         definition,
         block,
         outputs,
+        gathered,
+        name,
+        instance,
         code_folder,
         attempt,
     } = source;
@@ -42,7 +53,39 @@ pub(crate) fn block_request(source: RequestSource<'_>, config: &WorkerConfig) ->
         .join("runs")
         .join(&definition.uuid)
         .join(run.id.to_string())
-        .join(&block.uuid);
+        .join(name);
+    let (inputs, picks): (Vec<Option<BlockOutputs>>, Vec<Pick>) = block
+        .upstream
+        .iter()
+        .enumerate()
+        .map(|(position, parent)| {
+            let source = instance.and_then(|instance| instance.sources.get(position));
+            match source {
+                Some(Source::Item { index }) => {
+                    (outputs.get(parent).cloned(), Pick::Item { index: *index })
+                }
+                Some(Source::Instance { uuid }) => (outputs.get(uuid).cloned(), Pick::Instance),
+                Some(Source::InstanceItem { uuid, index }) => (
+                    outputs.get(uuid).cloned(),
+                    Pick::InstanceItem { index: *index },
+                ),
+                Some(Source::Whole) | None => match gathered.get(parent) {
+                    Some(instances) => (
+                        None,
+                        Pick::Reduce {
+                            instances: instances.clone(),
+                        },
+                    ),
+                    None => (outputs.get(parent).cloned(), Pick::Whole),
+                },
+            }
+        })
+        .unzip();
+    let picks = if picks.iter().all(|pick| *pick == Pick::Whole) {
+        Vec::new()
+    } else {
+        picks
+    };
     BlockRequest {
         repo_path: code_folder.display().to_string(),
         project_name: code_folder
@@ -63,11 +106,9 @@ pub(crate) fn block_request(source: RequestSource<'_>, config: &WorkerConfig) ->
         interval: definition.interval,
         variables: merge_variables([&definition.variables, &run.variables]),
         configuration: block.configuration.clone(),
-        inputs: block
-            .upstream
-            .iter()
-            .map(|parent| outputs.get(parent).cloned())
-            .collect(),
+        inputs,
+        picks,
+        dynamic_block_index: instance.map(|instance| instance.index),
         upstream: block
             .upstream
             .iter()
@@ -214,6 +255,9 @@ mod tests {
             definition,
             block: definition.block("report").expect("report is pinned"),
             outputs: &outputs,
+            gathered: &HashMap::new(),
+            name: "report",
+            instance: None,
             code_folder: Path::new("/data/code/abc123/shop"),
             attempt: 1,
         };
@@ -304,6 +348,8 @@ mod tests {
                 "attempt": 1,
                 "retries": 2,
                 "interval": null,
+                "picks": [],
+                "dynamic_block_index": null,
             })
         );
     }

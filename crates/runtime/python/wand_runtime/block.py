@@ -16,7 +16,7 @@ import sys
 import traceback
 from datetime import datetime
 
-from wand_runtime import addons, context, decorators, outputs
+from wand_runtime import addons, context, decorators, dynamic, outputs
 
 
 class BlockFailure(Exception):
@@ -102,6 +102,11 @@ def _run(request):
             return {"status": "waiting"}
         output = []
     stored = _store(output, request)
+    if (request.get("configuration") or {}).get("dynamic") is True:
+        try:
+            stored["dynamic"] = dynamic.describe(output, request["block_uuid"])
+        except dynamic.DynamicOutputError as error:
+            raise BlockFailure(str(error)) from None
     tests = decorators.REGISTRY["tests"] if request.get("run_tests", True) else []
     # Like Mage, which stores a returned list or tuple as output_0..n and calls each test with them spread out.
     test_args = list(output) if isinstance(output, (tuple, list)) else [output]
@@ -114,7 +119,18 @@ def _run(request):
 
 
 def _inputs(request):
-    return [outputs.load(stored) for stored in request.get("inputs", [])]
+    """The block's positional arguments (read once per process; its conditionals and callbacks get the same)."""
+    return _arguments(request)[0]
+
+
+def _arguments(request):
+    """`(args, kwargs its parents add)`: a dynamic child's item and metadata, a reduce's gathered list."""
+    if "_arguments" not in request:
+        try:
+            request["_arguments"] = dynamic.arguments(request, outputs.load)
+        except dynamic.DynamicOutputError as error:
+            raise BlockFailure(str(error)) from None
+    return request["_arguments"]
 
 
 def _completed(request, ctx, stored, output, kwargs, tests=0):
@@ -212,6 +228,8 @@ def _kwargs(request):
     )
     # Mage always passes `event`: the API call's payload, empty for other runs.
     kwargs.setdefault("event", {})
+    if request.get("dynamic_block_index") is not None:
+        kwargs["dynamic_block_index"] = request["dynamic_block_index"]
     interval = request.get("interval")
     if interval:
         # Mage's kwargs for a time trigger's run (PipelineRun.get_variables): datetimes, and the length in seconds.
@@ -222,6 +240,9 @@ def _kwargs(request):
             interval_seconds=int(seconds) if seconds is not None and float(seconds).is_integer() else seconds,
             interval_start_datetime_previous=_moment(interval.get("start_previous")),
         )
+    if "_arguments" in request:
+        # Mage merges each parent's metadata over the kwargs (a dynamic item's `block_uuid` replaces the block's).
+        kwargs.update(request["_arguments"][1])
     return kwargs
 
 
