@@ -6,16 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::support::{Sandbox, file_names, path_str, read_json, runtime_vars};
-
-/// The last status `wand run` reported for `block` (its `<mark> <block>: <status>` lines).
-fn reported_status<'a>(stderr: &'a str, block: &str) -> Option<&'a str> {
-    let prefix = format!("{block}: ");
-    stderr.lines().rev().find_map(|line| {
-        let (_, rest) = line.split_once(' ')?;
-        rest.strip_prefix(&prefix)?.split_whitespace().next()
-    })
-}
+use crate::support::{Sandbox, file_names, path_str, read_json, reported_status, runtime_vars};
 
 /// `conditionals` (fixtures/mage09): `never` returns False for `ok`. On Mage's server `ok` ended
 /// `condition_failed` and the pipeline run `completed`. This pipeline was refused before issue 13.

@@ -3,6 +3,7 @@
 
 mod addons;
 mod contract;
+mod dynamic;
 mod failures;
 mod init;
 mod logs;

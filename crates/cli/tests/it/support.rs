@@ -366,3 +366,12 @@ pub(crate) fn is_running(pid: i32) -> bool {
 pub(crate) fn parent(pid: i32) -> Option<i32> {
     process_stat(pid).map(|(_, parent)| parent)
 }
+
+/// The last status `wand run` reported for `block` (its `<mark> <block>: <status>` lines).
+pub(crate) fn reported_status<'a>(stderr: &'a str, block: &str) -> Option<&'a str> {
+    let prefix = format!("{block}: ");
+    stderr.lines().rev().find_map(|line| {
+        let (_, rest) = line.split_once(' ')?;
+        rest.strip_prefix(&prefix)?.split_whitespace().next()
+    })
+}

@@ -77,25 +77,6 @@ fn a_missing_project_folder_is_named_once_with_the_reason() {
     run.assert_stderr_contains("no_such_project");
 }
 
-/// Issue 10, point 1: a pipeline using a Mage feature Wand does not run yet is refused before anything runs, each
-/// use named with its file, line and block. Run without them, this pipeline would end `completed` with another
-/// result: on Mage 0.9.80's server (shared/tools/mage-oracle) `dynamic_blocks` ran `double` once per item of
-/// `fan_out`'s list (block runs `double:0`, `double:1`, `double:2`). (The `conditionals` and `callbacks` pipelines
-/// of the same test run now: see addons.rs.)
-#[test]
-fn dynamic_blocks_are_refused_naming_each_use() {
-    let sandbox = Sandbox::fixture("mage09");
-    let run = sandbox.run("dynamic_blocks", &[]);
-    assert_rejected(&sandbox, &run);
-    for text in [
-        "pipelines/dynamic_blocks/metadata.yaml:2: block `fan_out`: `configuration.dynamic` is true",
-        ": block `double`: `configuration.reduce_output` is true",
-        "(2 problem(s))",
-    ] {
-        run.assert_stderr_contains(text);
-    }
-}
-
 /// Issue 10, point 1: a SQL block used to pass validation and fail when run with `AttributeError: 'NoneType'
 /// object has no attribute 'loader'`. Wand runs SQL blocks now (issue 12); one without a database to run on is
 /// refused at load time with its file and line, and never reaches Python.

@@ -147,7 +147,7 @@ async fn mage_features_wand_does_not_run_are_the_pipelines_error_and_cosmetic_on
     let original = std::fs::read_to_string(&metadata).unwrap();
     let dynamic = original.replacen(
         "  configuration:\n    file_source:\n      path: data_loaders/load_example_data.py\n",
-        "  configuration:\n    dynamic: true\n    file_source:\n      path: data_loaders/load_example_data.py\n",
+        "  configuration:\n    data_integration:\n      source: postgres\n    file_source:\n      path: data_loaders/load_example_data.py\n",
         1,
     );
     std::fs::write(
@@ -162,7 +162,7 @@ async fn mage_features_wand_does_not_run_are_the_pipelines_error_and_cosmetic_on
     let error = list[0]["error"].as_str().unwrap_or_default();
     assert!(
         error.contains(
-            "metadata.yaml:2: block `load_example_data`: `configuration.dynamic` is true"
+            "metadata.yaml:2: block `load_example_data`: `configuration.data_integration` is"
         ) && error
             .contains("block `notify`: block file `callbacks/notify.py` not found; create it"),
         "{list}"
