@@ -517,7 +517,25 @@ impl Checker<'_> {
                 None
             }
         };
-        let file = self.block_file(&uuid, block_type, language, &configuration)?;
+        let file = match entry.get("replicated_block") {
+            None | Some(Value::Null) => {
+                self.block_file(&uuid, block_type, language, &configuration)?
+            }
+            Some(Value::String(original)) if original.is_empty() => {
+                self.block_file(&uuid, block_type, language, &configuration)?
+            }
+            Some(Value::String(original)) => self.replicated_file(&uuid, original)?,
+            Some(other) => {
+                self.error(
+                    Some(&uuid),
+                    format!(
+                        "`replicated_block` must be the uuid of the block whose file this block runs, not {}",
+                        describe(other)
+                    ),
+                );
+                return None;
+            }
+        };
         let callbacks = self.own_callback(&uuid, entry).into_iter().collect();
         Some(Block {
             name: entry
@@ -624,6 +642,21 @@ impl Checker<'_> {
                     Some(uuid),
                     format!(
                         "a {} block is Python (Mage runs no other language for it), not `{language}`",
+                        kind.as_str()
+                    ),
+                );
+                continue;
+            }
+            if entry
+                .get("replicated_block")
+                .and_then(Value::as_str)
+                .is_some_and(|original| !original.is_empty())
+            {
+                self.error(
+                    Some(uuid),
+                    format!(
+                        "a {} block cannot be a replica (`replicated_block`); point its \
+                         `configuration.file_source.path` at the file it should run",
                         kind.as_str()
                     ),
                 );
@@ -739,15 +772,7 @@ impl Checker<'_> {
         language: Language,
         configuration: &Value,
     ) -> Option<String> {
-        let declared = configuration
-            .pointer("/file_source/path")
-            .and_then(Value::as_str)
-            .or_else(|| configuration.get("file_path").and_then(Value::as_str))
-            .filter(|path| !path.is_empty());
-        let relative = match declared {
-            Some(path) => self.relative_to_project(path),
-            None => format!("{}/{uuid}.{}", block_type.folder(), language.extension()),
-        };
+        let relative = self.declared_file(uuid, block_type, language, configuration);
         let Some(path) = self.project.confine(&relative) else {
             self.error(
                 Some(uuid),
@@ -766,6 +791,100 @@ impl Checker<'_> {
             return None;
         }
         Some(relative)
+    }
+
+    /// Where a block's file is, relative to the project, whether it exists or not.
+    fn declared_file(
+        &self,
+        uuid: &str,
+        block_type: BlockType,
+        language: Language,
+        configuration: &Value,
+    ) -> String {
+        let declared = configuration
+            .pointer("/file_source/path")
+            .and_then(Value::as_str)
+            .or_else(|| configuration.get("file_path").and_then(Value::as_str))
+            .filter(|path| !path.is_empty());
+        match declared {
+            Some(path) => self.relative_to_project(path),
+            None => format!("{}/{uuid}.{}", block_type.folder(), language.extension()),
+        }
+    }
+
+    /// The file a replica runs (`replicated_block: <original>`): its original's, followed through replicas of
+    /// replicas, as Mage's `Block.file_path` does. The replica keeps its own uuid, upstream blocks and
+    /// configuration (on Mage 0.9.80's server its `configuration` kwarg was its own: fixtures/mage09 `replicas`).
+    fn replicated_file(&mut self, uuid: &str, original: &str) -> Option<String> {
+        let mut chain = vec![uuid.to_owned()];
+        let mut current = original.to_owned();
+        loop {
+            if chain.contains(&current) {
+                chain.push(current);
+                self.error(
+                    Some(uuid),
+                    format!(
+                        "`replicated_block` goes round in a circle ({}); point it at the block whose file runs",
+                        chain.join(" -> ")
+                    ),
+                );
+                return None;
+            }
+            let entries = self.file.blocks();
+            let Some(entry) = entries
+                .iter()
+                .find(|entry| entry.get("uuid").and_then(Value::as_str) == Some(current.as_str()))
+                .cloned()
+            else {
+                self.error(
+                    Some(uuid),
+                    format!(
+                        "`replicated_block` is `{current}`, which is not a block of this pipeline (Mage replicates \
+                         blocks of the same pipeline only); name one of its `blocks:`, or remove the key"
+                    ),
+                );
+                return None;
+            };
+            match entry.get("replicated_block").and_then(Value::as_str) {
+                Some(next) if !next.is_empty() => {
+                    chain.push(current);
+                    current = next.to_owned();
+                    continue;
+                }
+                _ => {}
+            }
+            let block_type = entry
+                .get("type")
+                .and_then(Value::as_str)
+                .and_then(BlockType::parse);
+            let language = Language::parse(
+                entry
+                    .get("language")
+                    .and_then(Value::as_str)
+                    .unwrap_or("python"),
+            );
+            let (Some(block_type), Some(language)) = (block_type, language) else {
+                // The original's own entry reports its unknown type or language.
+                return None;
+            };
+            let configuration = entry.get("configuration").cloned().unwrap_or(Value::Null);
+            let relative = self.declared_file(&current, block_type, language, &configuration);
+            if !self
+                .project
+                .confine(&relative)
+                .is_some_and(|path| path.is_file())
+            {
+                self.error(
+                    Some(uuid),
+                    format!(
+                        "`replicated_block` is `{current}`, whose file `{relative}` is missing or outside the \
+                         project; fix `{current}` first"
+                    ),
+                );
+                return None;
+            }
+            return Some(relative);
+        }
     }
 
     /// Mage writes block paths relative to the project, prefixed with the project name, or absolute.

@@ -91,6 +91,10 @@ def _run(request):
         inputs = _inputs(request)
     decorators.reset()
     _load_module(request)
+    if request["block_type"] == "scratchpad":
+        # A scratchpad is a notebook cell: its code is the whole of it (Mage's editor runs it as it stands, with no
+        # decorated function), it has no output, and it never runs in a pipeline run (the editor's run only).
+        return _completed(request, ctx, _store(None, request), None, {})
     function = _block_function(request)
     kwargs = _kwargs(request)
     output = _call(function, inputs, kwargs)
