@@ -17,6 +17,8 @@ use crate::{Diagnostic, PipelineFile, ProjectError, Severity};
 pub struct Project {
     root: PathBuf,
     name: String,
+    /// The root of Mage's multi-project platform the project belongs to (its parent folder, with `settings.yaml`).
+    platform: Option<PathBuf>,
 }
 
 /// A pipeline that passed validation, with the file it came from and the problems that were repaired.
@@ -28,17 +30,30 @@ pub struct LoadedPipeline {
 }
 
 impl Project {
-    /// Opens the project at `root`: a folder with a `metadata.yaml` or a `pipelines/` folder.
+    /// Opens the project at `root`: a folder with a `metadata.yaml` or a `pipelines/` folder, or the root of Mage's
+    /// multi-project platform (a `settings.yaml` listing its projects), which opens its active project as Mage does.
     pub fn open(root: &Path) -> Result<Project, ProjectError> {
-        let root = std::fs::canonicalize(root).map_err(ProjectError::io(root))?;
-        if !root.join("metadata.yaml").is_file() && !root.join("pipelines").is_dir() {
+        let mut root = std::fs::canonicalize(root).map_err(ProjectError::io(root))?;
+        let is_project =
+            |root: &Path| root.join("metadata.yaml").is_file() || root.join("pipelines").is_dir();
+        if !is_project(&root)
+            && let Some(active) = crate::platform::active_project(&root)
+        {
+            root = active;
+        }
+        if !is_project(&root) {
             return Err(ProjectError::NotAProject { path: root });
         }
         let name = root
             .file_name()
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_else(|| "project".to_owned());
-        let project = Project { root, name };
+        let platform = crate::platform::platform_root(&root);
+        let project = Project {
+            root,
+            name,
+            platform,
+        };
         // A broken metadata.yaml is reported now rather than at the first run.
         project.settings()?;
         Ok(project)
@@ -66,6 +81,24 @@ impl Project {
             .collect();
         uuids.sort();
         uuids
+    }
+
+    /// The root of the Mage multi-project platform this project is a sub-project of, if it is one.
+    pub fn platform_root(&self) -> Option<&Path> {
+        self.platform.as_deref()
+    }
+
+    /// The path of a block's file given relative to the project, or `None` if it would leave the project (or, for
+    /// a sub-project of Mage's platform, the platform root: a block may run a sibling project's file).
+    pub fn confine_block_file(&self, relative: &str) -> Option<PathBuf> {
+        match &self.platform {
+            None => self.confine(relative),
+            Some(platform) => {
+                let full = crate::platform::normalize(&self.root.join(relative));
+                crate::platform::relative_within(platform, &self.root, &full)?;
+                Some(full)
+            }
+        }
     }
 
     /// The path of a file given relative to the project, or `None` if it would leave the project.
@@ -773,12 +806,16 @@ impl Checker<'_> {
         configuration: &Value,
     ) -> Option<String> {
         let relative = self.declared_file(uuid, block_type, language, configuration);
-        let Some(path) = self.project.confine(&relative) else {
+        let Some(path) = self.project.confine_block_file(&relative) else {
+            let (what, inside) = match &self.project.platform {
+                Some(platform) => ("the platform", platform),
+                None => ("the project", &self.project.root),
+            };
             self.error(
                 Some(uuid),
                 format!(
-                    "block file `{relative}` is outside the project; keep block files inside {}",
-                    self.project.root.display()
+                    "block file `{relative}` is outside {what}; keep block files inside {}",
+                    inside.display()
                 ),
             );
             return None;
@@ -871,7 +908,7 @@ impl Checker<'_> {
             let relative = self.declared_file(&current, block_type, language, &configuration);
             if !self
                 .project
-                .confine(&relative)
+                .confine_block_file(&relative)
                 .is_some_and(|path| path.is_file())
             {
                 self.error(
@@ -887,8 +924,15 @@ impl Checker<'_> {
         }
     }
 
-    /// Mage writes block paths relative to the project, prefixed with the project name, or absolute.
+    /// Mage writes block paths relative to the project, prefixed with the project name, or absolute; in a
+    /// sub-project of its platform, relative to the platform root (see `platform::resolve`). A path that leaves
+    /// the platform is kept as written, and refused by `confine_block_file`.
     fn relative_to_project(&self, declared: &str) -> String {
+        if let Some(platform) = &self.project.platform {
+            let full = crate::platform::resolve(platform, &self.project.root, declared);
+            return crate::platform::relative_within(platform, &self.project.root, &full)
+                .unwrap_or_else(|| declared.to_owned());
+        }
         let path = Path::new(declared);
         if let Ok(inside) = path.strip_prefix(&self.project.root) {
             return inside.to_string_lossy().into_owned();

@@ -1,6 +1,7 @@
-//! The rest of Mage's run model under `wand run` (issue 13, part 5): replicated blocks and scratchpads. The expected
-//! results come from Mage 0.9.80's server: `../shared/tools/mage-oracle fixtures/mage09 <pipeline> --vars
-//! '{"out_dir": ...}'`, recorded in `run_model_expected/<pipeline>/` (see its README).
+//! The rest of Mage's run model under `wand run` (issue 13, part 5): replicated blocks, scratchpads and Mage's
+//! multi-project platform. The expected results come from Mage 0.9.80's server: `../shared/tools/mage-oracle
+//! fixtures/mage09 <pipeline> --vars '{"out_dir": ...}'` (for the platform, fixtures/mage_platform through the same
+//! tool pointed at a sub-project's pipeline), recorded in `run_model_expected/<name>/` (see its README).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -53,7 +54,6 @@ fn mages_block_runs(pipeline: &str) -> BTreeMap<String, String> {
 /// Runs `pipeline` of fixtures/mage09 and checks its block runs and every file its blocks wrote against what
 /// Mage's server did.
 fn runs_as_on_mages_server(pipeline: &str) {
-    let expected = expected_dir(pipeline);
     let sandbox = Sandbox::fixture("mage09");
     let out_dir = sandbox.path("out");
     std::fs::create_dir_all(&out_dir).unwrap();
@@ -66,17 +66,22 @@ fn runs_as_on_mages_server(pipeline: &str) {
         "{pipeline}\n{}",
         run.dump()
     );
+    wrote_what_mage_wrote(pipeline, &out_dir, &run.dump());
+}
+
+/// The `ran.*.json` files the blocks wrote into `out_dir` equal the ones recorded in `run_model_expected/<name>/`.
+fn wrote_what_mage_wrote(name: &str, out_dir: &Path, dump: &str) {
+    let expected = expected_dir(name);
     let recorded: Vec<String> = file_names(&expected)
         .into_iter()
-        .filter(|name| name.starts_with("ran."))
+        .filter(|file| file.starts_with("ran."))
         .collect();
-    assert_eq!(file_names(&out_dir), recorded, "{pipeline}\n{}", run.dump());
-    for name in recorded {
+    assert_eq!(file_names(out_dir), recorded, "{name}\n{dump}");
+    for file in recorded {
         assert_eq!(
-            read_json(&out_dir.join(&name)),
-            read_json(&expected.join(&name)),
-            "{pipeline}: {name}\n{}",
-            run.dump()
+            read_json(&out_dir.join(&file)),
+            read_json(&expected.join(&file)),
+            "{name}: {file}\n{dump}"
         );
     }
 }
@@ -120,4 +125,70 @@ fn the_editor_runs_a_scratchpad() {
         .filter_map(|line| line["text"].as_str())
         .collect();
     assert!(printed.contains(&"the scratchpad ran: 6"), "{execution}");
+}
+
+/// Mage's multi-project platform (fixtures/mage_platform: a root with `settings.yaml` and the projects `sales`
+/// and `shared`). `wand run <root>/sales orders` runs a pipeline of `sales` whose `people` block is the sibling
+/// project's file (`file_source.path: shared/data_loaders/load_people.py`, relative to the root); the blocks import
+/// `mage_platform.<project>.utils...`. On Mage's server (`mage start mage_platform`, sales active) the same four
+/// block runs completed and the blocks recorded which imports work (`<root>.<project>` only), their `repo_path`
+/// (`sales`) and what they received: Wand's run writes the same files.
+#[test]
+fn a_sub_project_of_mages_platform_runs_its_siblings_files_as_on_mages_server() {
+    let sandbox = Sandbox::fixture("mage_platform");
+    let out_dir = sandbox.path("out");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let vars = runtime_vars(&[("out_dir", path_str(&out_dir))]);
+    let sales = sandbox.project.join("sales");
+    let run = sandbox.wand(&[
+        "run",
+        path_str(&sales),
+        "orders",
+        "--data-dir",
+        path_str(&sandbox.data_dir),
+        "--runtime-vars",
+        &vars,
+    ]);
+    run.assert_code(0);
+    assert_eq!(
+        reported_statuses(&run.stderr),
+        mages_block_runs("platform"),
+        "{}",
+        run.dump()
+    );
+    wrote_what_mage_wrote("platform", &out_dir, &run.dump());
+}
+
+/// `wand run <platform root> <pipeline>` opens the root's active project, as `mage start <root>` does.
+#[test]
+fn the_platform_root_opens_its_active_project() {
+    let sandbox = Sandbox::fixture("mage_platform");
+    let out_dir = sandbox.path("out");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let vars = runtime_vars(&[("out_dir", path_str(&out_dir))]);
+    let run = sandbox.run("orders", &["--runtime-vars", &vars]);
+    run.assert_code(0);
+    wrote_what_mage_wrote("platform", &out_dir, &run.dump());
+}
+
+/// `wand start` on a sub-project: the server's worker runs the pinned code version, which holds the whole
+/// platform, so the sibling project's block runs there too.
+#[test]
+fn wand_start_on_a_sub_project_runs_its_siblings_files() {
+    let mut sandbox = Sandbox::fixture("mage_platform");
+    let out_dir = sandbox.path("out");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    sandbox.project = sandbox.project.join("sales");
+    let server = RunningServer::start(&sandbox, &[]);
+    let (status, execution) = server.post(
+        "/api/v1/pipelines/orders/blocks/export_total/execute",
+        json!({"with_upstream": true, "variables": {"out_dir": path_str(&out_dir)}}),
+    );
+    assert_eq!(status, 200, "{execution}");
+    assert_eq!(
+        execution["run"]["status"],
+        json!("completed"),
+        "{execution}"
+    );
+    wrote_what_mage_wrote("platform", &out_dir, &execution.to_string());
 }

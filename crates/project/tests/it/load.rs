@@ -523,3 +523,76 @@ metadata.yaml:14: e: block file `transformers/e.py` not found; create it, or poi
 metadata.yaml:16: f: `replicated_block` must be the uuid of the block whose file this block runs, not a list";
     assert_eq!(problems(&project, "p"), expected);
 }
+
+/// A sub-project of Mage's platform (`plat/settings.yaml` lists `sales` and `shared`): `file_source.path` is relative
+/// to the platform root, so a block may run the sibling project's file; a path that leaves the platform is an error
+/// naming it. (Mage 0.9.80's `add_absolute_path`; its server ran such a pipeline: fixtures/mage_platform.)
+#[test]
+fn a_platform_sub_project_runs_sibling_files_and_stays_inside_the_platform() {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = dir.path().join("plat");
+    write_project(
+        &platform,
+        &[
+            (
+                "settings.yaml",
+                "projects:\n  shared: {}\n  sales: {active: true}\n",
+            ),
+            ("shared/metadata.yaml", ""),
+            ("shared/data_loaders/people.py", ""),
+            ("sales/metadata.yaml", ""),
+            ("sales/data_loaders/orders.py", ""),
+            ("outside.py", ""),
+        ],
+    );
+    let good = "\
+blocks:
+- {uuid: orders, type: data_loader, configuration: {file_source: {path: sales/data_loaders/orders.py}}}
+- {uuid: people, type: data_loader, configuration: {file_source: {path: plat/shared/data_loaders/people.py}}}
+";
+    let bad = "\
+blocks:
+- {uuid: away, type: data_loader, configuration: {file_source: {path: ../../elsewhere.py}}}
+";
+    write_project(
+        &platform.join("sales"),
+        &[
+            ("pipelines/good/metadata.yaml", good),
+            ("pipelines/bad/metadata.yaml", bad),
+        ],
+    );
+    // `write_project` made a `pipelines/` folder at the root too; a platform root has none.
+    std::fs::remove_dir(platform.join("pipelines")).unwrap();
+    // The root opens its active project, as `mage start plat` does.
+    let project = Project::open(&platform).unwrap();
+    assert_eq!(project.name(), "sales");
+    assert_eq!(
+        project.platform_root(),
+        Some(platform.canonicalize().unwrap().as_path())
+    );
+    let pipeline = project.load_pipeline("good").unwrap().pipeline;
+    assert_eq!(
+        pipeline.dag.get("orders").unwrap().file,
+        "data_loaders/orders.py"
+    );
+    assert_eq!(
+        pipeline.dag.get("people").unwrap().file,
+        "../shared/data_loaders/people.py"
+    );
+    let found = problems(&project, "bad");
+    assert!(
+        found.starts_with(
+            "metadata.yaml:2: away: block file `../../elsewhere.py` is outside the platform; keep block files inside "
+        ),
+        "{found}"
+    );
+    // A standalone project whose parent folder has some other settings.yaml is not a sub-project.
+    write_project(&dir.path().join("alone"), &[("metadata.yaml", "")]);
+    std::fs::write(dir.path().join("settings.yaml"), "theme: dark\n").unwrap();
+    assert_eq!(
+        Project::open(&dir.path().join("alone"))
+            .unwrap()
+            .platform_root(),
+        None
+    );
+}
