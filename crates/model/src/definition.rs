@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{Block, Dag, DagError, Pipeline, RunInterval, TimeoutStatus};
+use crate::{Block, BlockType, Dag, DagError, Pipeline, RunInterval, TimeoutStatus};
 
 /// The pinned definition of a run, stored with it so that retries and workers run exactly this DAG.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,6 +55,7 @@ impl PipelineDefinition {
             .iter()
             .filter(|block| only.is_none_or(|names| names.contains(&block.uuid)))
             .cloned()
+            .chain(Self::scratchpads(pipeline, only))
             .collect();
         PipelineDefinition {
             uuid: pipeline.uuid.clone(),
@@ -65,6 +66,25 @@ impl PipelineDefinition {
             trigger_name: None,
             interval: None,
         }
+    }
+
+    /// The scratchpads `only` names (the editor runs one alone; a pipeline run never does), without parents: a
+    /// scratchpad is a notebook cell that receives nothing.
+    fn scratchpads<'a>(
+        pipeline: &'a Pipeline,
+        only: Option<&'a [String]>,
+    ) -> impl Iterator<Item = Block> + 'a {
+        pipeline
+            .notebook_blocks
+            .iter()
+            .filter(move |block| {
+                block.block_type == BlockType::Scratchpad
+                    && only.is_some_and(|names| names.contains(&block.uuid))
+            })
+            .map(|block| Block {
+                upstream: Vec::new(),
+                ..block.clone()
+            })
     }
 
     /// The pinned blocks as a DAG. Parents outside the pinned set (a single-block rerun) are not edges.

@@ -9,6 +9,7 @@ mod error;
 mod files;
 mod mage_keys;
 mod pipeline_file;
+mod platform;
 mod project;
 mod scaffold;
 mod settings;

@@ -450,11 +450,10 @@ pub(crate) const BLOCK_KEYS: &[Rule] = &[
          in Python or SQL, or run this pipeline with Mage until Wand supports it",
     ),
     handled("name", "the block's name"),
-    refused(
+    handled(
         "replicated_block",
-        Inert::Empty,
-        "Wand does not run replicated blocks yet (Mage runs the code of the block it replicates); copy that \
-         block's file and point `configuration.file_source.path` at it, or run this pipeline with Mage",
+        "the block runs the file of the block it names (of the same pipeline), with its own uuid, upstream blocks \
+         and configuration, as in Mage",
     ),
     handled(
         "retry_config",

@@ -17,6 +17,8 @@ use crate::{Diagnostic, PipelineFile, ProjectError, Severity};
 pub struct Project {
     root: PathBuf,
     name: String,
+    /// The root of Mage's multi-project platform the project belongs to (its parent folder, with `settings.yaml`).
+    platform: Option<PathBuf>,
 }
 
 /// A pipeline that passed validation, with the file it came from and the problems that were repaired.
@@ -28,17 +30,30 @@ pub struct LoadedPipeline {
 }
 
 impl Project {
-    /// Opens the project at `root`: a folder with a `metadata.yaml` or a `pipelines/` folder.
+    /// Opens the project at `root`: a folder with a `metadata.yaml` or a `pipelines/` folder, or the root of Mage's
+    /// multi-project platform (a `settings.yaml` listing its projects), which opens its active project as Mage does.
     pub fn open(root: &Path) -> Result<Project, ProjectError> {
-        let root = std::fs::canonicalize(root).map_err(ProjectError::io(root))?;
-        if !root.join("metadata.yaml").is_file() && !root.join("pipelines").is_dir() {
+        let mut root = std::fs::canonicalize(root).map_err(ProjectError::io(root))?;
+        let is_project =
+            |root: &Path| root.join("metadata.yaml").is_file() || root.join("pipelines").is_dir();
+        if !is_project(&root)
+            && let Some(active) = crate::platform::active_project(&root)
+        {
+            root = active;
+        }
+        if !is_project(&root) {
             return Err(ProjectError::NotAProject { path: root });
         }
         let name = root
             .file_name()
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_else(|| "project".to_owned());
-        let project = Project { root, name };
+        let platform = crate::platform::platform_root(&root);
+        let project = Project {
+            root,
+            name,
+            platform,
+        };
         // A broken metadata.yaml is reported now rather than at the first run.
         project.settings()?;
         Ok(project)
@@ -66,6 +81,24 @@ impl Project {
             .collect();
         uuids.sort();
         uuids
+    }
+
+    /// The root of the Mage multi-project platform this project is a sub-project of, if it is one.
+    pub fn platform_root(&self) -> Option<&Path> {
+        self.platform.as_deref()
+    }
+
+    /// The path of a block's file given relative to the project, or `None` if it would leave the project (or, for
+    /// a sub-project of Mage's platform, the platform root: a block may run a sibling project's file).
+    pub fn confine_block_file(&self, relative: &str) -> Option<PathBuf> {
+        match &self.platform {
+            None => self.confine(relative),
+            Some(platform) => {
+                let full = crate::platform::normalize(&self.root.join(relative));
+                crate::platform::relative_within(platform, &self.root, &full)?;
+                Some(full)
+            }
+        }
     }
 
     /// The path of a file given relative to the project, or `None` if it would leave the project.
@@ -545,7 +578,25 @@ impl Checker<'_> {
                 None
             }
         };
-        let file = self.block_file(&uuid, block_type, language, &configuration)?;
+        let file = match entry.get("replicated_block") {
+            None | Some(Value::Null) => {
+                self.block_file(&uuid, block_type, language, &configuration)?
+            }
+            Some(Value::String(original)) if original.is_empty() => {
+                self.block_file(&uuid, block_type, language, &configuration)?
+            }
+            Some(Value::String(original)) => self.replicated_file(&uuid, original)?,
+            Some(other) => {
+                self.error(
+                    Some(&uuid),
+                    format!(
+                        "`replicated_block` must be the uuid of the block whose file this block runs, not {}",
+                        describe(other)
+                    ),
+                );
+                return None;
+            }
+        };
         let callbacks = self.own_callback(&uuid, entry).into_iter().collect();
         Some(Block {
             name: entry
@@ -652,6 +703,21 @@ impl Checker<'_> {
                     Some(uuid),
                     format!(
                         "a {} block is Python (Mage runs no other language for it), not `{language}`",
+                        kind.as_str()
+                    ),
+                );
+                continue;
+            }
+            if entry
+                .get("replicated_block")
+                .and_then(Value::as_str)
+                .is_some_and(|original| !original.is_empty())
+            {
+                self.error(
+                    Some(uuid),
+                    format!(
+                        "a {} block cannot be a replica (`replicated_block`); point its \
+                         `configuration.file_source.path` at the file it should run",
                         kind.as_str()
                     ),
                 );
@@ -767,21 +833,17 @@ impl Checker<'_> {
         language: Language,
         configuration: &Value,
     ) -> Option<String> {
-        let declared = configuration
-            .pointer("/file_source/path")
-            .and_then(Value::as_str)
-            .or_else(|| configuration.get("file_path").and_then(Value::as_str))
-            .filter(|path| !path.is_empty());
-        let relative = match declared {
-            Some(path) => self.relative_to_project(path),
-            None => format!("{}/{uuid}.{}", block_type.folder(), language.extension()),
-        };
-        let Some(path) = self.project.confine(&relative) else {
+        let relative = self.declared_file(uuid, block_type, language, configuration);
+        let Some(path) = self.project.confine_block_file(&relative) else {
+            let (what, inside) = match &self.project.platform {
+                Some(platform) => ("the platform", platform),
+                None => ("the project", &self.project.root),
+            };
             self.error(
                 Some(uuid),
                 format!(
-                    "block file `{relative}` is outside the project; keep block files inside {}",
-                    self.project.root.display()
+                    "block file `{relative}` is outside {what}; keep block files inside {}",
+                    inside.display()
                 ),
             );
             return None;
@@ -796,8 +858,109 @@ impl Checker<'_> {
         Some(relative)
     }
 
-    /// Mage writes block paths relative to the project, prefixed with the project name, or absolute.
+    /// Where a block's file is, relative to the project, whether it exists or not.
+    fn declared_file(
+        &self,
+        uuid: &str,
+        block_type: BlockType,
+        language: Language,
+        configuration: &Value,
+    ) -> String {
+        let declared = configuration
+            .pointer("/file_source/path")
+            .and_then(Value::as_str)
+            .or_else(|| configuration.get("file_path").and_then(Value::as_str))
+            .filter(|path| !path.is_empty());
+        match declared {
+            Some(path) => self.relative_to_project(path),
+            None => format!("{}/{uuid}.{}", block_type.folder(), language.extension()),
+        }
+    }
+
+    /// The file a replica runs (`replicated_block: <original>`): its original's, followed through replicas of
+    /// replicas, as Mage's `Block.file_path` does. The replica keeps its own uuid, upstream blocks and
+    /// configuration (on Mage 0.9.80's server its `configuration` kwarg was its own: fixtures/mage09 `replicas`).
+    fn replicated_file(&mut self, uuid: &str, original: &str) -> Option<String> {
+        let mut chain = vec![uuid.to_owned()];
+        let mut current = original.to_owned();
+        loop {
+            if chain.contains(&current) {
+                chain.push(current);
+                self.error(
+                    Some(uuid),
+                    format!(
+                        "`replicated_block` goes round in a circle ({}); point it at the block whose file runs",
+                        chain.join(" -> ")
+                    ),
+                );
+                return None;
+            }
+            let entries = self.file.blocks();
+            let Some(entry) = entries
+                .iter()
+                .find(|entry| entry.get("uuid").and_then(Value::as_str) == Some(current.as_str()))
+                .cloned()
+            else {
+                self.error(
+                    Some(uuid),
+                    format!(
+                        "`replicated_block` is `{current}`, which is not a block of this pipeline (Mage replicates \
+                         blocks of the same pipeline only); name one of its `blocks:`, or remove the key"
+                    ),
+                );
+                return None;
+            };
+            match entry.get("replicated_block").and_then(Value::as_str) {
+                Some(next) if !next.is_empty() => {
+                    chain.push(current);
+                    current = next.to_owned();
+                    continue;
+                }
+                _ => {}
+            }
+            let block_type = entry
+                .get("type")
+                .and_then(Value::as_str)
+                .and_then(BlockType::parse);
+            let language = Language::parse(
+                entry
+                    .get("language")
+                    .and_then(Value::as_str)
+                    .unwrap_or("python"),
+            );
+            let (Some(block_type), Some(language)) = (block_type, language) else {
+                // The original's own entry reports its unknown type or language.
+                return None;
+            };
+            let configuration = entry.get("configuration").cloned().unwrap_or(Value::Null);
+            let relative = self.declared_file(&current, block_type, language, &configuration);
+            if !self
+                .project
+                .confine_block_file(&relative)
+                .is_some_and(|path| path.is_file())
+            {
+                self.error(
+                    Some(uuid),
+                    format!(
+                        "`replicated_block` is `{current}`, whose file `{relative}` is missing or outside the \
+                         project; fix `{current}` first"
+                    ),
+                );
+                return None;
+            }
+            return Some(relative);
+        }
+    }
+
+    /// Mage writes block paths relative to the project, prefixed with the project name, or absolute; in a
+    /// sub-project of its platform, relative to the platform root (see `platform::resolve`). A path that leaves
+    /// the platform is kept as written, and refused by `confine_block_file`.
     fn relative_to_project(&self, declared: &str) -> String {
+        if let Some(platform) = &self.project.platform {
+            let full = crate::platform::resolve(platform, &self.project.root, declared);
+            return crate::platform::relative_within(platform, &self.project.root, &full)
+                .unwrap_or_else(|| declared.to_owned());
+        }
         let path = Path::new(declared);
         if let Ok(inside) = path.strip_prefix(&self.project.root) {
             return inside.to_string_lossy().into_owned();

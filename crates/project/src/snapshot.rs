@@ -80,6 +80,51 @@ fn folder_name(root: &Path) -> PathBuf {
     PathBuf::from(root.file_name().unwrap_or("project".as_ref()))
 }
 
+/// What a snapshot of the project at `root` holds: the project folder, or for a sub-project of Mage's platform the
+/// whole platform root (a block may run a sibling project's file and import `<root>.<project>.utils`), with the
+/// project's place in it recorded in [`SUB_PROJECT_MARKER`] (and in the hash, so each sub-project pins its own
+/// version).
+struct CodeRoot {
+    walk: PathBuf,
+    folder: PathBuf,
+    sub_project: Option<String>,
+}
+
+/// The archive entry (inside the top folder) naming the sub-project a platform snapshot was taken for.
+const SUB_PROJECT_MARKER: &str = ".wand-project";
+
+fn code_root(root: &Path) -> CodeRoot {
+    let canonical = root.canonicalize().unwrap_or_else(|_| root.to_owned());
+    match crate::platform::platform_root(&canonical) {
+        Some(platform) => CodeRoot {
+            folder: folder_name(&platform),
+            sub_project: canonical
+                .strip_prefix(&platform)
+                .ok()
+                .map(|sub| sub.to_string_lossy().into_owned()),
+            walk: platform,
+        },
+        None => CodeRoot {
+            walk: root.to_owned(),
+            folder: folder_name(root),
+            sub_project: None,
+        },
+    }
+}
+
+impl CodeRoot {
+    /// The marker's part of the hash, after the files.
+    fn digest_marker(&self, hasher: &mut Sha256) {
+        if let Some(sub) = &self.sub_project {
+            digest_entry(
+                hasher,
+                &self.folder.join(SUB_PROJECT_MARKER),
+                &Sha256::digest(sub.as_bytes()),
+            );
+        }
+    }
+}
+
 /// One file's part of the hash: its name in the archive and the digest of its content.
 fn digest_entry(hasher: &mut Sha256, name: &Path, content_digest: &[u8]) {
     hasher.update(name.to_string_lossy().as_bytes());
@@ -99,8 +144,9 @@ type SeenFile = (SystemTime, u64, Vec<u8>);
 
 impl CodeHasher {
     /// The hash of the project's code as it is on disk now.
-    pub fn hash(&self, root: &Path) -> Result<String, ProjectError> {
-        let (mut hasher, folder) = (Sha256::new(), folder_name(root));
+    pub fn hash(&self, project: &Path) -> Result<String, ProjectError> {
+        let code = code_root(project);
+        let (mut hasher, folder, root) = (Sha256::new(), &code.folder, code.walk.as_path());
         for relative in code_files(root)?.0 {
             let path = root.join(&relative);
             let metadata = std::fs::metadata(&path).map_err(|source| ProjectError::Io {
@@ -132,6 +178,7 @@ impl CodeHasher {
             };
             digest_entry(&mut hasher, &folder.join(&relative), &digest);
         }
+        code.digest_marker(&mut hasher);
         Ok(hex(&hasher.finalize()))
     }
 }
@@ -142,22 +189,35 @@ pub fn code_hash(root: &Path) -> Result<String, ProjectError> {
 }
 
 /// The project's code now, hashed and archived. Files too large to ship are logged and left out.
-pub fn snapshot(root: &Path) -> Result<CodeSnapshot, ProjectError> {
+pub fn snapshot(project: &Path) -> Result<CodeSnapshot, ProjectError> {
+    let code = code_root(project);
+    let root = code.walk.as_path();
     let (files, too_large) = code_files(root)?;
     for path in too_large {
         tracing::warn!(file = %path.display(), "left out of the code shipped to workers: larger than 10 MB");
     }
-    let (mut hasher, folder) = (Sha256::new(), folder_name(root));
+    let (mut hasher, folder) = (Sha256::new(), &code.folder);
     let encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     let mut archive = tar::Builder::new(encoder);
     let io = |source| ProjectError::Io {
         path: root.to_owned(),
         source,
     };
-    for relative in files {
-        let content = read(root, &relative)?;
-        let name = folder.join(&relative);
-        digest_entry(&mut hasher, &name, &Sha256::digest(&content));
+    let marker = code
+        .sub_project
+        .as_ref()
+        .map(|sub| (PathBuf::from(SUB_PROJECT_MARKER), sub.clone().into_bytes()));
+    for relative in files.into_iter().map(Ok).chain(marker.map(Err)) {
+        // The files, then the marker (whose entry was hashed last, by `digest_marker`).
+        let (name, content) = match relative {
+            Ok(relative) => {
+                let content = read(root, &relative)?;
+                let name = folder.join(&relative);
+                digest_entry(&mut hasher, &name, &Sha256::digest(&content));
+                (name, content)
+            }
+            Err((marker, content)) => (folder.join(marker), content),
+        };
         let mut header = tar::Header::new_gnu();
         header.set_size(content.len() as u64);
         header.set_mode(0o644);
@@ -167,6 +227,7 @@ pub fn snapshot(root: &Path) -> Result<CodeSnapshot, ProjectError> {
             .append_data(&mut header, &name, content.as_slice())
             .map_err(io)?;
     }
+    code.digest_marker(&mut hasher);
     let archive = archive.into_inner().and_then(|e| e.finish()).map_err(io)?;
     Ok(CodeSnapshot {
         hash: hex(&hasher.finalize()),
@@ -186,9 +247,24 @@ pub fn unpack(archive: &[u8], dest: &Path) -> Result<PathBuf, ProjectError> {
         source,
     };
     let mut folders = std::fs::read_dir(dest).map_err(io)?;
-    match folders.next() {
-        Some(entry) => Ok(entry.map_err(io)?.path()),
-        None => Err(io(std::io::Error::other("the code archive is empty"))),
+    let folder = match folders.next() {
+        Some(entry) => entry.map_err(io)?.path(),
+        None => return Err(io(std::io::Error::other("the code archive is empty"))),
+    };
+    // A platform snapshot: the project is the sub-project it was taken for.
+    match std::fs::read_to_string(folder.join(SUB_PROJECT_MARKER)) {
+        Ok(sub) => {
+            let inside = Path::new(&sub)
+                .components()
+                .all(|part| matches!(part, std::path::Component::Normal(_)));
+            if !inside {
+                return Err(io(std::io::Error::other(format!(
+                    "the code archive names the sub-project `{sub}`, which is not a folder inside it"
+                ))));
+            }
+            Ok(folder.join(sub))
+        }
+        Err(_) => Ok(folder),
     }
 }
 
@@ -311,5 +387,42 @@ mod tests {
             dest
         );
         assert_eq!(code_hash(&dest).unwrap(), first.hash);
+    }
+
+    #[test]
+    fn a_sub_project_of_mages_platform_ships_the_whole_platform_and_unpacks_as_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("plat");
+        write(
+            &root,
+            "settings.yaml",
+            "projects:\n  sales: {active: true}\n  shared: {}\n",
+        );
+        write(&root, "sales/metadata.yaml", "project_type: standalone\n");
+        write(&root, "shared/metadata.yaml", "project_type: standalone\n");
+        write(&root, "shared/data_loaders/x.py", "X = 1\n");
+        let sales = snapshot(&root.join("sales")).unwrap();
+        let shared = snapshot(&root.join("shared")).unwrap();
+        assert_ne!(
+            sales.hash, shared.hash,
+            "each sub-project pins its own version"
+        );
+        assert_eq!(sales.hash, code_hash(&root.join("sales")).unwrap());
+        let copy = tempfile::tempdir().unwrap();
+        let unpacked = unpack(&sales.archive, &copy.path().join(&sales.hash)).unwrap();
+        assert_eq!(
+            unpacked,
+            copy.path().join(&sales.hash).join("plat").join("sales")
+        );
+        assert_eq!(
+            std::fs::read_to_string(unpacked.join("../shared/data_loaders/x.py")).unwrap(),
+            "X = 1\n",
+            "the sibling project travels with it"
+        );
+        assert_eq!(
+            code_hash(&unpacked).unwrap(),
+            sales.hash,
+            "the copy is the same code"
+        );
     }
 }

@@ -455,3 +455,144 @@ fn a_misplaced_or_dangling_addon_is_named_with_its_line() {
          which is not a block of this pipeline that runs; attach it to one of `blocks:`"
     );
 }
+
+/// A replica (`replicated_block:`) runs its original's file with its own uuid, upstream blocks and configuration
+/// (Mage 0.9.80's server ran `rep_add_again` with `rep_add`'s file and `configuration: {add: 100}`:
+/// fixtures/mage09 `replicas`); a replica of a replica runs the first original's file, as Mage's `file_path` does.
+#[test]
+fn a_replica_runs_its_originals_file_with_its_own_configuration() {
+    let metadata = "\
+blocks:
+- uuid: add
+  type: transformer
+  configuration: {add: 10, file_source: {path: transformers/adder.py}}
+- uuid: again
+  type: transformer
+  replicated_block: add
+  configuration: {add: 100}
+  upstream_blocks: [add]
+- uuid: third
+  type: transformer
+  replicated_block: again
+  upstream_blocks: [again]
+";
+    let (_dir, project) = project(&[
+        ("pipelines/p/metadata.yaml", metadata),
+        ("transformers/adder.py", ""),
+    ]);
+    let pipeline = project.load_pipeline("p").unwrap().pipeline;
+    let again = pipeline.dag.get("again").unwrap();
+    assert_eq!(again.file, "transformers/adder.py");
+    assert_eq!(again.upstream, ["add"]);
+    assert_eq!(again.configuration, serde_json::json!({"add": 100}));
+    assert_eq!(
+        pipeline.dag.get("third").unwrap().file,
+        "transformers/adder.py"
+    );
+}
+
+#[test]
+fn a_replica_of_a_missing_block_or_of_itself_is_named_with_its_line() {
+    let metadata = "\
+blocks:
+- uuid: a
+  type: transformer
+  replicated_block: ghost
+- uuid: b
+  type: transformer
+  replicated_block: c
+- uuid: c
+  type: transformer
+  replicated_block: b
+- uuid: d
+  type: transformer
+  replicated_block: e
+- uuid: e
+  type: transformer
+- uuid: f
+  type: transformer
+  replicated_block: [a]
+";
+    let (_dir, project) = project(&[("pipelines/p/metadata.yaml", metadata)]);
+    let expected = "\
+metadata.yaml:2: a: `replicated_block` is `ghost`, which is not a block of this pipeline (Mage replicates blocks of the same pipeline only); name one of its `blocks:`, or remove the key
+metadata.yaml:5: b: `replicated_block` goes round in a circle (b -> c -> b); point it at the block whose file runs
+metadata.yaml:8: c: `replicated_block` goes round in a circle (c -> b -> c); point it at the block whose file runs
+metadata.yaml:11: d: `replicated_block` is `e`, whose file `transformers/e.py` is missing or outside the project; fix `e` first
+metadata.yaml:14: e: block file `transformers/e.py` not found; create it, or point `configuration.file_source.path` at the right file
+metadata.yaml:16: f: `replicated_block` must be the uuid of the block whose file this block runs, not a list";
+    assert_eq!(problems(&project, "p"), expected);
+}
+
+/// A sub-project of Mage's platform (`plat/settings.yaml` lists `sales` and `shared`): `file_source.path` is relative
+/// to the platform root, so a block may run the sibling project's file; a path that leaves the platform is an error
+/// naming it. (Mage 0.9.80's `add_absolute_path`; its server ran such a pipeline: fixtures/mage_platform.)
+#[test]
+fn a_platform_sub_project_runs_sibling_files_and_stays_inside_the_platform() {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = dir.path().join("plat");
+    write_project(
+        &platform,
+        &[
+            (
+                "settings.yaml",
+                "projects:\n  shared: {}\n  sales: {active: true}\n",
+            ),
+            ("shared/metadata.yaml", ""),
+            ("shared/data_loaders/people.py", ""),
+            ("sales/metadata.yaml", ""),
+            ("sales/data_loaders/orders.py", ""),
+            ("outside.py", ""),
+        ],
+    );
+    let good = "\
+blocks:
+- {uuid: orders, type: data_loader, configuration: {file_source: {path: sales/data_loaders/orders.py}}}
+- {uuid: people, type: data_loader, configuration: {file_source: {path: plat/shared/data_loaders/people.py}}}
+";
+    let bad = "\
+blocks:
+- {uuid: away, type: data_loader, configuration: {file_source: {path: ../../elsewhere.py}}}
+";
+    write_project(
+        &platform.join("sales"),
+        &[
+            ("pipelines/good/metadata.yaml", good),
+            ("pipelines/bad/metadata.yaml", bad),
+        ],
+    );
+    // `write_project` made a `pipelines/` folder at the root too; a platform root has none.
+    std::fs::remove_dir(platform.join("pipelines")).unwrap();
+    // The root opens its active project, as `mage start plat` does.
+    let project = Project::open(&platform).unwrap();
+    assert_eq!(project.name(), "sales");
+    assert_eq!(
+        project.platform_root(),
+        Some(platform.canonicalize().unwrap().as_path())
+    );
+    let pipeline = project.load_pipeline("good").unwrap().pipeline;
+    assert_eq!(
+        pipeline.dag.get("orders").unwrap().file,
+        "data_loaders/orders.py"
+    );
+    assert_eq!(
+        pipeline.dag.get("people").unwrap().file,
+        "../shared/data_loaders/people.py"
+    );
+    let found = problems(&project, "bad");
+    assert!(
+        found.starts_with(
+            "metadata.yaml:2: away: block file `../../elsewhere.py` is outside the platform; keep block files inside "
+        ),
+        "{found}"
+    );
+    // A standalone project whose parent folder has some other settings.yaml is not a sub-project.
+    write_project(&dir.path().join("alone"), &[("metadata.yaml", "")]);
+    std::fs::write(dir.path().join("settings.yaml"), "theme: dark\n").unwrap();
+    assert_eq!(
+        Project::open(&dir.path().join("alone"))
+            .unwrap()
+            .platform_root(),
+        None
+    );
+}

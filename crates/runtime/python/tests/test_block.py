@@ -80,3 +80,13 @@ def test_a_huge_exception_message_is_kept_short_in_the_run_history(tmp_path):
     assert len(result["error"]) < block.MAX_ERROR_CHARS + 200
     assert len(result["traceback"]) < block.MAX_ERROR_CHARS + 200
     assert result["traceback"].rstrip().endswith("x"), "a traceback keeps its end, where the exception is"
+
+
+def test_a_scratchpad_runs_its_code_as_it_stands_and_has_no_output(tmp_path, capsys):
+    # The editor's run of a scratchpad (Mage's notebook runs the cell as it is: no decorated function, no output).
+    source = "total = sum([1, 2, 3])\nprint(f'total {total}')\n"
+    result = block.run(request(tmp_path, source=source, block_type="scratchpad", file="scratchpads/pad.py"))
+    assert result["status"] == "completed", result
+    assert capsys.readouterr().out == "total 6\n"
+    with open(result["stored"]["outputs"][0]["path"]) as file:
+        assert json.load(file) is None

@@ -64,7 +64,13 @@ def _capped(text, keep_end=False):
 
 def _run(request):
     repo_path = request["repo_path"]
-    for path in (repo_path, os.path.dirname(repo_path)):
+    paths = [repo_path, os.path.dirname(repo_path)]
+    platform = _platform_root(repo_path)
+    if platform:
+        # Mage's multi-project platform puts the root's parent on sys.path, and only that: blocks import
+        # `<root>.<project>.utils`, not `<project>.utils` (on Mage 0.9.80's server: fixtures/mage_platform).
+        paths = [os.path.dirname(platform)]
+    for path in paths:
         if path not in sys.path:
             sys.path.insert(0, path)
     os.environ.setdefault("WAND_REPO_PATH", repo_path)
@@ -91,6 +97,10 @@ def _run(request):
         inputs = _inputs(request)
     decorators.reset()
     _load_module(request)
+    if request["block_type"] == "scratchpad":
+        # A scratchpad is a notebook cell: its code is the whole of it (Mage's editor runs it as it stands, with no
+        # decorated function), it has no output, and it never runs in a pipeline run (the editor's run only).
+        return _completed(request, ctx, _store(None, request), None, {})
     function = _block_function(request)
     kwargs = _kwargs(request)
     output = _call(function, inputs, kwargs)
@@ -186,15 +196,39 @@ def _load_module(request, file=None):
     """Executes the block file (or another file of the project, such as a callback's) as a module of the project
     package, so its classes pickle by reference."""
     file = file or request["file"]
-    path = os.path.join(request["repo_path"], file)
-    relative = os.path.splitext(file)[0].replace(os.sep, ".")
-    name = f"{request['project_name']}.{relative}"
+    path = os.path.normpath(os.path.join(request["repo_path"], file))
+    platform = _platform_root(request["repo_path"])
+    if platform:
+        # In Mage's platform a block file may be a sibling project's: its module is named from the root's parent.
+        relative = os.path.splitext(os.path.relpath(path, os.path.dirname(platform)))[0].replace(os.sep, ".")
+        name = relative
+    else:
+        relative = os.path.splitext(file)[0].replace(os.sep, ".")
+        name = f"{request['project_name']}.{relative}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     module.__dict__.update(decorators.injected_globals())
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def _platform_root(repo_path):
+    """The root of Mage's multi-project platform the project belongs to, or None: its parent, when that holds a
+    settings.yaml listing the project's folder under `projects:` (the rule of Rust's `project::platform`)."""
+    parent, folder = os.path.split(repo_path)
+    settings = os.path.join(parent, "settings.yaml")
+    if not os.path.isfile(settings):
+        return None
+    import yaml
+
+    try:
+        with open(settings, encoding="utf-8") as file:
+            projects = (yaml.safe_load(file) or {}).get("projects") or {}
+        listed = {(project or {}).get("path") or name for name, project in projects.items()}
+    except (yaml.YAMLError, AttributeError, OSError):
+        return None
+    return parent if folder in listed else None
 
 
 def _block_function(request):

@@ -182,13 +182,18 @@ pub(super) async fn execute(
 ) -> Result<Json<ExecutionDto>, ApiError> {
     let input = input.unwrap_or_default();
     let pipeline = state.project.load_pipeline(&uuid)?.pipeline;
-    if pipeline.dag.get(&block).is_none() {
+    // A scratchpad runs here, from the editor, and never in a pipeline run (as in Mage).
+    let scratchpad = pipeline
+        .notebook_blocks
+        .iter()
+        .any(|b| b.uuid == block && b.block_type == BlockType::Scratchpad);
+    if pipeline.dag.get(&block).is_none() && !scratchpad {
         return Err(ApiError::not_found(format!(
             "pipeline `{uuid}` has no block `{block}` that runs"
         )));
     }
     let mut only: Vec<String> = vec![block.clone()];
-    if input.with_upstream {
+    if input.with_upstream && !scratchpad {
         only.extend(pipeline.dag.ancestors(&block));
     }
     let mut notices = state.notices.subscribe();
