@@ -6,6 +6,7 @@ mod block;
 mod dag;
 mod definition;
 mod error;
+mod global_data_product;
 mod name;
 mod notice;
 mod outputs;
@@ -18,6 +19,10 @@ pub use block::{AddonBlock, Block, BlockType, Language, RetryConfig};
 pub use dag::{ConcurrencyConfig, Dag, Pipeline};
 pub use definition::{PipelineDefinition, RunSettings};
 pub use error::{DagError, InvalidTransition, UnknownStatus};
+pub use global_data_product::{
+    Freshness, GlobalDataProduct, OUTDATED_AFTER_KEYS, OUTDATED_STARTING_AT_KEYS, OutdatedAfter, ProductBlock,
+    time_part,
+};
 pub use name::{MAX_NAME_CHARS, NameError, check_name};
 pub use notice::{LogEvent, Notice};
 pub use outputs::{BlockOutputs, Container, Effects, GlobalVariable, OutputKind, StoredOutput};
