@@ -17,6 +17,7 @@ import traceback
 from datetime import datetime
 
 from wand_runtime import addons, context, decorators, outputs
+from wand_runtime import global_data_product as product
 
 
 class BlockFailure(Exception):
@@ -87,6 +88,12 @@ def _run(request):
             return {"status": "condition_failed"}
     if request.get("language") == "sql":
         return _run_sql(request, ctx)
+    if request["block_type"] == product.BLOCK_TYPE:
+        try:
+            output = product.run_block(request)
+        except product.ProductFailed as failure:
+            raise BlockFailure(str(failure)) from None
+        return _completed(request, ctx, _store(output, request), output, _kwargs(request))
     if inputs is None:
         inputs = _inputs(request)
     decorators.reset()
@@ -114,7 +121,7 @@ def _run(request):
 
 
 def _inputs(request):
-    return [outputs.load(stored) for stored in request.get("inputs", [])]
+    return product.positional(request, [outputs.load(stored) for stored in request.get("inputs", [])])
 
 
 def _completed(request, ctx, stored, output, kwargs, tests=0):
@@ -212,6 +219,7 @@ def _kwargs(request):
     )
     # Mage always passes `event`: the API call's payload, empty for other runs.
     kwargs.setdefault("event", {})
+    kwargs.update(product.kwargs(request))
     interval = request.get("interval")
     if interval:
         # Mage's kwargs for a time trigger's run (PipelineRun.get_variables): datetimes, and the length in seconds.
