@@ -20,8 +20,8 @@ pub use dag::{ConcurrencyConfig, Dag, Pipeline};
 pub use definition::{PipelineDefinition, RunSettings};
 pub use error::{DagError, InvalidTransition, UnknownStatus};
 pub use global_data_product::{
-    Freshness, GlobalDataProduct, OUTDATED_AFTER_KEYS, OUTDATED_STARTING_AT_KEYS, OutdatedAfter, ProductBlock,
-    time_part,
+    Freshness, GlobalDataProduct, OUTDATED_AFTER_KEYS, OUTDATED_STARTING_AT_KEYS, OutdatedAfter,
+    ProductBlock, time_part,
 };
 pub use name::{MAX_NAME_CHARS, NameError, check_name};
 pub use notice::{LogEvent, Notice};

@@ -57,10 +57,16 @@ impl GlobalDataProducts {
             return Err(if problem.is_empty() {
                 format!(
                     "there is no global data product `{uuid}` in {GLOBAL_DATA_PRODUCTS_FILE}; known: {}",
-                    if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
                 )
             } else {
-                format!("global data product `{uuid}` in {GLOBAL_DATA_PRODUCTS_FILE} is invalid{problem}")
+                format!(
+                    "global data product `{uuid}` in {GLOBAL_DATA_PRODUCTS_FILE} is invalid{problem}"
+                )
             });
         };
         let mut product = product.clone();
@@ -94,7 +100,12 @@ impl Reader<'_> {
         let document: Value = match serde_saphyr::from_str::<Option<Value>>(self.text) {
             Ok(document) => document.unwrap_or(Value::Null),
             Err(error) => {
-                self.say(None, None, Severity::Error, format!("not valid YAML: {error}"));
+                self.say(
+                    None,
+                    None,
+                    Severity::Error,
+                    format!("not valid YAML: {error}"),
+                );
                 return;
             }
         };
@@ -204,7 +215,9 @@ impl Reader<'_> {
                 parts?
             }
             Some(other) => {
-                return Err(format!("`outdated_starting_at` must be a mapping, not {other}"));
+                return Err(format!(
+                    "`outdated_starting_at` must be a mapping, not {other}"
+                ));
             }
         };
         let blocks = match entry.get("settings") {
@@ -220,7 +233,11 @@ impl Reader<'_> {
                 }
                 blocks?
             }
-            Some(other) => return Err(format!("`settings` must map block uuids to settings, not {other}")),
+            Some(other) => {
+                return Err(format!(
+                    "`settings` must map block uuids to settings, not {other}"
+                ));
+            }
         };
         let known: Vec<&str> = file
             .blocks()
@@ -255,7 +272,13 @@ impl Reader<'_> {
             .map(|index| index as u64 + 1)
     }
 
-    fn say(&mut self, product: Option<&str>, line: Option<u64>, severity: Severity, message: String) {
+    fn say(
+        &mut self,
+        product: Option<&str>,
+        line: Option<u64>,
+        severity: Severity,
+        message: String,
+    ) {
         self.found.diagnostics.push(Diagnostic {
             file: self.path.to_path_buf(),
             line,
@@ -288,7 +311,9 @@ fn starting_at(map: &Map<String, Value>) -> (Result<Vec<(String, i64)>, String>,
             value
                 .as_i64()
                 .map(|number| (key.to_owned(), number))
-                .ok_or_else(|| format!("`outdated_starting_at.{key}` must be a whole number, not {value}"))
+                .ok_or_else(|| {
+                    format!("`outdated_starting_at.{key}` must be a whole number, not {value}")
+                })
         })
         .collect();
     (parts, ignored)
@@ -360,12 +385,21 @@ mod tests {
         let product = &found.products[0];
         assert_eq!(product.object_uuid, "make");
         assert_eq!(product.outdated_after.unwrap().seconds, 60.0);
-        assert_eq!(product.outdated_starting_at, [("hour_of_day".to_owned(), 6)]);
+        assert_eq!(
+            product.outdated_starting_at,
+            [("hour_of_day".to_owned(), 6)]
+        );
         assert_eq!(
             product.blocks,
             [
-                ProductBlock { uuid: "load".to_owned(), partitions: 1 },
-                ProductBlock { uuid: "clean".to_owned(), partitions: 3 },
+                ProductBlock {
+                    uuid: "load".to_owned(),
+                    partitions: 1
+                },
+                ProductBlock {
+                    uuid: "clean".to_owned(),
+                    partitions: 3
+                },
             ]
         );
     }
@@ -392,7 +426,10 @@ mod tests {
              have; its blocks: load, clean",
         ];
         for start in expected {
-            assert!(messages.iter().any(|m| m.starts_with(start)), "{start}\nin {messages:#?}");
+            assert!(
+                messages.iter().any(|m| m.starts_with(start)),
+                "{start}\nin {messages:#?}"
+            );
         }
         assert_eq!(messages.len(), expected.len(), "{messages:#?}");
     }
@@ -409,7 +446,13 @@ mod tests {
                 "uuid": "numbers", "outdated_after": {}, "settings": {"clean": {"partitions": 2}}}}))
             .unwrap();
         assert_eq!(product.outdated_after.unwrap().seconds, 60.0);
-        assert_eq!(product.blocks, [ProductBlock { uuid: "clean".to_owned(), partitions: 2 }]);
+        assert_eq!(
+            product.blocks,
+            [ProductBlock {
+                uuid: "clean".to_owned(),
+                partitions: 2
+            }]
+        );
         assert_eq!(
             found.for_block(&serde_json::json!({"global_data_product": {"uuid": "other"}})),
             Err("there is no global data product `other` in global_data_products.yaml; known: numbers".to_owned())

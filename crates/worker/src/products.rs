@@ -166,7 +166,10 @@ impl WorkerCalls {
         );
         if let Ok(block_runs) = self.store.block_runs(run_id).await {
             for block_run in block_runs {
-                if let Some(error) = block_run.error.filter(|_| block_run.status.as_str() == "failed") {
+                if let Some(error) = block_run
+                    .error
+                    .filter(|_| block_run.status.as_str() == "failed")
+                {
                     message.push_str(&format!(" Block {} failed: {error}", block_run.block_uuid));
                 }
             }

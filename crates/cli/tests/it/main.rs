@@ -4,6 +4,7 @@
 mod addons;
 mod contract;
 mod failures;
+mod global_data_products;
 mod init;
 mod logs;
 #[path = "../../../../tests/required_env.rs"]
