@@ -297,8 +297,11 @@ fn plain_name(name: &str) -> bool {
         && !name.contains(['/', '\\'])
 }
 
+/// `outdated_starting_at` as `model::GlobalDataProduct` holds it: (part, value) pairs.
+type StartingAt = Vec<(String, i64)>;
+
 /// The `outdated_starting_at` parts Mage checks (null ones are not set), and the keys it ignores.
-fn starting_at(map: &Map<String, Value>) -> (Result<Vec<(String, i64)>, String>, Vec<String>) {
+fn starting_at(map: &Map<String, Value>) -> (Result<StartingAt, String>, Vec<String>) {
     let ignored = map
         .keys()
         .filter(|key| !OUTDATED_STARTING_AT_KEYS.contains(&key.as_str()))

@@ -95,8 +95,8 @@ fn an_outdated_product_runs_again_and_partitions_take_the_newest_runs() {
     );
 }
 
-/// Mage's server failed the product block with "Pipeline run <id> for global data product broken: failed." and
-/// the run failed; Wand adds what the product's failed block said.
+/// Mage's server failed the product block with "Pipeline run <id> for global data product broken: failed.",
+/// `report` ended `cancelled` and the run failed (`oracle_runs.json`); Wand adds what the product's failed block said.
 #[test]
 fn a_failed_product_run_fails_the_block_with_its_run_and_error() {
     let sandbox = Sandbox::fixture("mage_gdp");
@@ -105,7 +105,8 @@ fn a_failed_product_run_fails_the_block_with_its_run_and_error() {
     let vars = runtime_vars(&[("out_dir", path_str(&out))]);
     let run = sandbox.run("use_broken", &["--runtime-vars", &vars]);
     run.assert_code(1);
-    run.assert_stderr_contains(&format!("broken: failed in"));
+    run.assert_stderr_contains("broken: failed in");
+    run.assert_stderr_contains("report: cancelled");
     run.assert_stderr_contains(&format!(
         "Pipeline run {} for global data product broken: failed. Block explode failed: ValueError: the product \
          broke",
