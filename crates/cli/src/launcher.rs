@@ -1,4 +1,5 @@
-//! Blocks start runs of other pipelines (`trigger_pipeline`) through the scheduler of the process that runs them.
+//! Blocks start runs of other pipelines (`trigger_pipeline`, a global data product's pipeline) through the scheduler
+//! of the process that runs them.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -39,6 +40,25 @@ impl RunLauncher for SchedulerLauncher {
             let run = self
                 .scheduler
                 .create_run(RunRequest::manual(pipeline_uuid, variables, Utc::now()))
+                .await
+                .map_err(|error| error.to_string())?;
+            self.launched.lock().expect("launched lock").push(run.id);
+            Ok(run.id)
+        })
+    }
+
+    fn launch_product(
+        &self,
+        pipeline_uuid: String,
+        product_uuid: String,
+    ) -> Pin<Box<dyn Future<Output = Result<i64, String>> + Send + '_>> {
+        Box::pin(async move {
+            let run = self
+                .scheduler
+                .create_run(RunRequest {
+                    global_data_product: Some(product_uuid),
+                    ..RunRequest::manual(pipeline_uuid, Map::new(), Utc::now())
+                })
                 .await
                 .map_err(|error| error.to_string())?;
             self.launched.lock().expect("launched lock").push(run.id);

@@ -18,10 +18,13 @@ pub enum BlockType {
     Callback,
     Conditional,
     Extension,
+    /// Mage's `global_data_product`: no file of its own; it hands on the outputs of a product's pipeline (see
+    /// `GlobalDataProduct`), running that pipeline first when its data is outdated.
+    GlobalDataProduct,
 }
 
 impl BlockType {
-    pub const ALL: [BlockType; 12] = [
+    pub const ALL: [BlockType; 13] = [
         BlockType::DataLoader,
         BlockType::Transformer,
         BlockType::DataExporter,
@@ -34,6 +37,7 @@ impl BlockType {
         BlockType::Callback,
         BlockType::Conditional,
         BlockType::Extension,
+        BlockType::GlobalDataProduct,
     ];
 
     /// The name used in `metadata.yaml` (`data_loader`, ...).
@@ -51,6 +55,7 @@ impl BlockType {
             BlockType::Callback => "callback",
             BlockType::Conditional => "conditional",
             BlockType::Extension => "extension",
+            BlockType::GlobalDataProduct => "global_data_product",
         }
     }
 
@@ -75,6 +80,7 @@ impl BlockType {
             BlockType::Callback => "callbacks",
             BlockType::Conditional => "conditionals",
             BlockType::Extension => "extensions",
+            BlockType::GlobalDataProduct => "global_data_products",
         }
     }
 

@@ -23,6 +23,10 @@ pub struct PipelineDefinition {
     /// The interval the run covers, for a run of a time trigger (Mage's `interval_*` kwargs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<RunInterval>,
+    /// The global data product the run makes (Mage's runs of a product's `GLOBAL_DATA_PRODUCT_TRIGGER`): its
+    /// completed runs are the ones whose outputs consumers get.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub global_data_product: Option<String>,
 }
 
 /// Settings a trigger gives its runs (Mage's trigger `settings`).
@@ -65,6 +69,7 @@ impl PipelineDefinition {
             settings,
             trigger_name: None,
             interval: None,
+            global_data_product: None,
         }
     }
 

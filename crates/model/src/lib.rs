@@ -7,6 +7,7 @@ mod dag;
 mod definition;
 mod dynamic;
 mod error;
+mod global_data_product;
 mod name;
 mod notice;
 mod outputs;
@@ -22,6 +23,10 @@ pub use dynamic::{
     Axis, DynamicInstance, DynamicItems, Source, dynamic_children, fans_out, plan_instances,
 };
 pub use error::{DagError, InvalidTransition, UnknownStatus};
+pub use global_data_product::{
+    Freshness, GlobalDataProduct, OUTDATED_AFTER_KEYS, OUTDATED_STARTING_AT_KEYS, OutdatedAfter,
+    ProductBlock, time_part,
+};
 pub use name::{MAX_NAME_CHARS, NameError, check_name};
 pub use notice::{LogEvent, Notice};
 pub use outputs::{BlockOutputs, Container, Effects, GlobalVariable, OutputKind, StoredOutput};

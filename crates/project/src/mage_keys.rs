@@ -210,6 +210,7 @@ pub(crate) const WAND_BLOCK_TYPES: &[&str] = &[
     "chart",
     "callback",
     "conditional",
+    "global_data_product",
 ];
 
 /// Mage's `BlockType` values (mage_ai/data_preparation/models/constants.py, Mage 0.9.80).
@@ -471,7 +472,7 @@ pub(crate) const BLOCK_KEYS: &[Rule] = &[
         "type",
         Inert::When(
             block_type_inert,
-            "dbt, extension, global_data_product, dynamic_child, hook, group or pipeline",
+            "dbt, extension, dynamic_child, hook, group or pipeline",
         ),
         "Wand does not run blocks of this type yet; remove the block, or run this pipeline with Mage until Wand \
          supports it",
@@ -555,17 +556,16 @@ pub(crate) const CONFIGURATION_KEYS: &[Rule] = &[
         "the block's file, when `file_source.path` is not set",
     ),
     handled("file_source", "`file_source.path` is the block's file"),
-    refused(
+    handled(
         "global_data_product",
-        Inert::Empty,
-        "Wand does not run global data products yet; remove the block, or run this pipeline with Mage until \
-         Wand supports it",
+        "a global_data_product block's product (`uuid`, in global_data_products.yaml) and its overrides of \
+         `outdated_after`, `outdated_starting_at` and `settings`",
     ),
-    refused(
+    warned(
         "global_data_products",
         Inert::Empty,
-        "Wand does not run global data products yet; remove the key, or run this pipeline with Mage until Wand \
-         supports it",
+        "Mage 0.9.80 defines these per-block product settings but never reads them in a run, and neither does \
+         Wand; remove the key",
     ),
     handled(
         "limit",

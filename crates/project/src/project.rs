@@ -579,6 +579,9 @@ impl Checker<'_> {
             }
         };
         let file = match entry.get("replicated_block") {
+            _ if block_type == BlockType::GlobalDataProduct => {
+                self.global_data_product(&uuid, &configuration)?
+            }
             None | Some(Value::Null) => {
                 self.block_file(&uuid, block_type, language, &configuration)?
             }
@@ -822,6 +825,41 @@ impl Checker<'_> {
                 self.error(block, format!("invalid `retry_config` ({error}); expected retries, delay, max_delay, exponential_backoff"));
                 RetryConfig::default()
             }),
+        }
+    }
+
+    /// A `global_data_product` block has no file: its product must be in `global_data_products.yaml` (whose
+    /// warnings about that product are the pipeline's too). Its "file" is that one.
+    fn global_data_product(&mut self, uuid: &str, configuration: &Value) -> Option<String> {
+        if let Some(other) = configuration
+            .pointer("/global_data_product/project")
+            .and_then(Value::as_str)
+            .filter(|project| !project.is_empty())
+        {
+            self.error(
+                Some(uuid),
+                format!(
+                    "`configuration.global_data_product.project` is `{other}`: Wand reads the global data products \
+                     of this project only; remove the key and declare the product here, or run this pipeline with \
+                     Mage"
+                ),
+            );
+            return None;
+        }
+        let products = crate::GlobalDataProducts::read(&self.project.root);
+        match products.for_block(configuration) {
+            Ok(product) => {
+                for diagnostic in products.diagnostics {
+                    if diagnostic.block.as_deref() == Some(product.uuid.as_str()) {
+                        self.warnings.push(diagnostic);
+                    }
+                }
+                Some(crate::GLOBAL_DATA_PRODUCTS_FILE.to_owned())
+            }
+            Err(message) => {
+                self.error(Some(uuid), message);
+                None
+            }
         }
     }
 

@@ -39,6 +39,8 @@ pub struct RunRequest {
     /// Run only these blocks (their parents' outputs come from the newest earlier run).
     pub only_blocks: Option<Vec<String>>,
     pub settings: RunSettings,
+    /// The global data product the run makes (see `PipelineDefinition::global_data_product`).
+    pub global_data_product: Option<String>,
 }
 
 impl RunRequest {
@@ -56,6 +58,7 @@ impl RunRequest {
             execution_date,
             only_blocks: None,
             settings: RunSettings::default(),
+            global_data_product: None,
         }
     }
 
@@ -74,6 +77,7 @@ impl RunRequest {
             variables: run_variables,
             execution_date,
             only_blocks: None,
+            global_data_product: None,
         }
     }
 }
@@ -283,8 +287,19 @@ impl Scheduler {
             .as_ref()
             .and_then(|trigger| trigger.run_interval(request.execution_date));
         let definition = PipelineDefinition {
-            trigger_name: request.trigger.as_ref().map(|trigger| trigger.name.clone()),
+            // Mage names the trigger of a product's runs so; its blocks get it as `trigger_name`.
+            trigger_name: request
+                .trigger
+                .as_ref()
+                .map(|trigger| trigger.name.clone())
+                .or_else(|| {
+                    request
+                        .global_data_product
+                        .as_ref()
+                        .map(|_| "GLOBAL_DATA_PRODUCT_TRIGGER".to_owned())
+                }),
             interval,
+            global_data_product: request.global_data_product.clone(),
             ..PipelineDefinition::pin(pipeline, request.only_blocks.as_deref(), request.settings)
         };
         let run = self

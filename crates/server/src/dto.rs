@@ -556,3 +556,64 @@ where
         Ok(OptionalJson(value))
     }
 }
+
+/// The global data products of the project's `global_data_products.yaml`, with their freshness.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct GlobalDataProductPage {
+    pub products: Vec<GlobalDataProductDto>,
+    /// What is wrong with the file, or ignored in it (`file:line: product: message`); invalid products are not
+    /// listed.
+    pub problems: Vec<String>,
+}
+
+/// A global data product: the pipeline that makes it, when its data is outdated, and its newest runs.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct GlobalDataProductDto {
+    pub uuid: String,
+    /// Always `pipeline` (Mage's `block` products are refused).
+    pub object_type: String,
+    /// The pipeline whose run makes the product.
+    pub object_uuid: String,
+    /// How long the data stays fresh after a run (Mage counts years, months, weeks and seconds); null: fresh for
+    /// ever once made.
+    pub outdated_after: Option<OutdatedAfterDto>,
+    /// Parts of the current UTC time (`hour_of_day`, ...) that must all be reached before outdated data is made
+    /// again.
+    #[schema(value_type = Object)]
+    pub outdated_starting_at: Map<String, Value>,
+    /// The blocks whose outputs consumers get, with how many of the newest runs each takes.
+    pub blocks: Vec<ProductBlockDto>,
+    /// The newest run made for the product, whatever its status.
+    pub last_run: Option<ProductRunDto>,
+    /// The newest completed run: the one whose outputs consumers get now.
+    pub last_completed_run: Option<ProductRunDto>,
+    /// Whether the next consumer would run the product's pipeline (Mage's rule).
+    pub outdated: bool,
+    /// When the last completed run's data is (or was) outdated.
+    pub outdated_at: Option<DateTime<Utc>>,
+    /// Why, in the words a consumer block's log uses.
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct OutdatedAfterDto {
+    pub years: i64,
+    pub months: i64,
+    pub weeks: f64,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ProductBlockDto {
+    pub uuid: String,
+    /// How many of the newest completed runs' outputs it hands on (0 or less: all of them).
+    pub partitions: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ProductRunDto {
+    pub id: i64,
+    pub status: RunStatus,
+    pub execution_date: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+}

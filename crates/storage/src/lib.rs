@@ -5,6 +5,7 @@
 
 mod error;
 mod postgres;
+mod products;
 mod queries;
 mod records;
 mod rows;
@@ -17,6 +18,7 @@ use model::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
 
 pub use error::StorageError;
 pub use postgres::PgStore;
+pub use products::global_data_product_runs;
 pub use records::{
     BlockRun, BlockRunChange, Change, Lease, NewInstance, NewRun, PipelineRun, RunFilter,
 };

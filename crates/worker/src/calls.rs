@@ -2,6 +2,7 @@
 //! pipeline of the project (Mage's `trigger_pipeline`) and to wait until a run ends.
 
 use std::future::Future;
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,7 +10,7 @@ use std::time::Duration;
 use model::Notice;
 use serde_json::{Map, Value, json};
 use storage::RunStore;
-use tokio::sync::broadcast;
+use tokio::sync::{Semaphore, broadcast};
 
 /// Starts runs for blocks. Given to the worker by a process that also runs the scheduler (`wand run`, `wand start`):
 /// creating runs is the scheduler's job, so a lone `wand worker` has none and refuses the call.
@@ -20,6 +21,14 @@ pub trait RunLauncher: Send + Sync {
         pipeline_uuid: String,
         variables: Map<String, Value>,
     ) -> Pin<Box<dyn Future<Output = Result<i64, String>> + Send + '_>>;
+
+    /// Creates a run of `pipeline_uuid` that makes the global data product `product_uuid` (no variables, as Mage
+    /// starts it); returns its id.
+    fn launch_product(
+        &self,
+        pipeline_uuid: String,
+        product_uuid: String,
+    ) -> Pin<Box<dyn Future<Output = Result<i64, String>> + Send + '_>>;
 }
 
 /// The answers one worker gives to the calls of the blocks it runs.
@@ -27,6 +36,14 @@ pub(crate) struct WorkerCalls {
     pub(crate) store: Arc<dyn RunStore>,
     pub(crate) launcher: Option<Arc<dyn RunLauncher>>,
     pub(crate) notices: broadcast::Sender<Notice>,
+    /// The code the block's run pinned (where `global_data_products.yaml` is read).
+    pub(crate) code_folder: PathBuf,
+    /// Where outputs of other machines are fetched from.
+    pub(crate) outputs: runtime::OutputStore,
+    /// The worker's slots: a waiting block lends its own back (see `Worker::slots`).
+    pub(crate) slots: Arc<Semaphore>,
+    /// See `Worker::products`.
+    pub(crate) products: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl runtime::BlockCalls for WorkerCalls {
@@ -49,6 +66,8 @@ impl WorkerCalls {
         match call.get("op").and_then(Value::as_str) {
             Some("trigger_pipeline") => self.trigger_pipeline(call).await,
             Some("wait_for_run") => self.wait_for_run(call).await,
+            Some("global_data_product") => self.global_data_product(call).await,
+            Some("global_data_product_outputs") => self.global_data_product_outputs(call).await,
             other => Err(format!("Wand has no call {other:?}")),
         }
     }
@@ -72,8 +91,7 @@ impl WorkerCalls {
         Ok(json!({"run_id": run_id, "status": status}))
     }
 
-    /// Waits until run `run_id` ends, or `timeout` seconds pass; answers its status then. It wakes on the
-    /// scheduler's notices of the run, never on a timer.
+    /// Waits until run `run_id` ends, or `timeout` seconds pass; answers its status then.
     async fn wait_for_run(&self, call: &Value) -> Result<Value, String> {
         let run_id = call
             .get("run_id")
@@ -82,12 +100,37 @@ impl WorkerCalls {
         let timeout = call.get("timeout").and_then(Value::as_f64);
         let deadline = timeout
             .map(|seconds| tokio::time::Instant::now() + Duration::from_secs_f64(seconds.max(0.0)));
+        let status = self.wait_until(run_id, deadline).await?;
+        Ok(json!({"run_id": run_id, "status": status.as_str()}))
+    }
+
+    /// Waits until run `run_id` ends or `deadline` passes, and gives its status then. It wakes on the scheduler's
+    /// notices of the run, never on a timer, and lends the block's worker slot back meanwhile (a worker of one slot
+    /// would otherwise never run the awaited run's blocks).
+    pub(crate) async fn wait_until(
+        &self,
+        run_id: i64,
+        deadline: Option<tokio::time::Instant>,
+    ) -> Result<model::RunStatus, String> {
+        self.slots.add_permits(1);
+        let status = self.wait_unslotted(run_id, deadline).await;
+        if let Ok(permit) = self.slots.acquire().await {
+            permit.forget();
+        }
+        status
+    }
+
+    async fn wait_unslotted(
+        &self,
+        run_id: i64,
+        deadline: Option<tokio::time::Instant>,
+    ) -> Result<model::RunStatus, String> {
         // Subscribed before the first look, so an end between the look and the wait is not missed.
         let mut notices = self.notices.subscribe();
         loop {
             let status = self.run_status(run_id).await?;
             if status.is_finished() {
-                return Ok(json!({"run_id": run_id, "status": status.as_str()}));
+                return Ok(status);
             }
             let next = async {
                 loop {
@@ -107,9 +150,7 @@ impl WorkerCalls {
                 None => next.await,
             };
             if !woke {
-                return Ok(
-                    json!({"run_id": run_id, "status": self.run_status(run_id).await?.as_str()}),
-                );
+                return self.run_status(run_id).await;
             }
         }
     }
@@ -118,7 +159,7 @@ impl WorkerCalls {
         Ok(self.run_status(run_id).await?.as_str())
     }
 
-    async fn run_status(&self, run_id: i64) -> Result<model::RunStatus, String> {
+    pub(crate) async fn run_status(&self, run_id: i64) -> Result<model::RunStatus, String> {
         self.store
             .run(run_id)
             .await

@@ -9,6 +9,7 @@ mod error;
 mod execute;
 mod log_tee;
 mod outcome;
+mod products;
 mod record;
 mod request;
 mod run;

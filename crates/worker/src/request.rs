@@ -242,6 +242,7 @@ mod tests {
             settings: RunSettings::default(),
             trigger_name: Some("nightly".to_owned()),
             interval: None,
+            global_data_product: None,
         }
     }
 

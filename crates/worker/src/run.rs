@@ -50,6 +50,10 @@ impl Worker {
                 store: self.store.clone(),
                 launcher: self.launcher.clone(),
                 notices: self.notices.clone(),
+                code_folder: code_folder.to_path_buf(),
+                outputs: self.config.outputs.clone(),
+                slots: self.slots.clone(),
+                products: self.products.clone(),
             });
             let outcome = self
                 .python

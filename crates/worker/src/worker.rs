@@ -49,6 +49,11 @@ pub struct Worker {
     pub(crate) code: CodeFolders,
     /// How blocks start runs of other pipelines (`trigger_pipeline`); none in a lone `wand worker`.
     pub(crate) launcher: Option<Arc<dyn crate::RunLauncher>>,
+    /// One permit per block run at once. A block waiting for another run (a global data product's, or
+    /// `wait_for_run`) lends its permit back meanwhile, so the run it waits for can use the slot.
+    pub(crate) slots: Arc<Semaphore>,
+    /// Held while deciding whether a global data product runs, so two blocks of this worker do not both start it.
+    pub(crate) products: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Worker {
@@ -59,6 +64,7 @@ impl Worker {
         logs: broadcast::Sender<LogEvent>,
         config: WorkerConfig,
     ) -> Worker {
+        let slots = Arc::new(Semaphore::new(config.concurrency.max(1)));
         Worker {
             code: CodeFolders::new(config.project_root.clone(), config.data_dir.join("code")),
             store,
@@ -68,6 +74,8 @@ impl Worker {
             config,
             cancels: Mutex::new(HashMap::new()),
             launcher: None,
+            slots,
+            products: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -80,7 +88,7 @@ impl Worker {
 
     /// Claims and executes block runs until `shutdown` turns true.
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
-        let slots = Arc::new(Semaphore::new(self.config.concurrency.max(1)));
+        let slots = self.slots.clone();
         let mut notices = self.notices.subscribe();
         let mut changes = self.store.watch_changes().await.unwrap_or_else(|error| {
             tracing::warn!(%error, "cannot watch the database for queued work; polling only");

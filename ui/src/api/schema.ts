@@ -73,6 +73,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/global_data_products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every valid product of the file with its newest run, its newest completed run and whether a consumer would
+         *     run it now; the file's problems as text. Empty when the project has no such file.
+         */
+        get: operations["global_data_products_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -676,6 +696,42 @@ export interface components {
             /** @description The version that was read; omit it only to create a new file. */
             version?: string | null;
         };
+        /** @description A global data product: the pipeline that makes it, when its data is outdated, and its newest runs. */
+        GlobalDataProductDto: {
+            /** @description The blocks whose outputs consumers get, with how many of the newest runs each takes. */
+            blocks: components["schemas"]["ProductBlockDto"][];
+            last_completed_run?: components["schemas"]["ProductRunDto"] | null;
+            last_run?: components["schemas"]["ProductRunDto"] | null;
+            /** @description Always `pipeline` (Mage's `block` products are refused). */
+            object_type: string;
+            /** @description The pipeline whose run makes the product. */
+            object_uuid: string;
+            /** @description Whether the next consumer would run the product's pipeline (Mage's rule). */
+            outdated: boolean;
+            outdated_after?: components["schemas"]["OutdatedAfterDto"] | null;
+            /**
+             * Format: date-time
+             * @description When the last completed run's data is (or was) outdated.
+             */
+            outdated_at?: string | null;
+            /**
+             * @description Parts of the current UTC time (`hour_of_day`, ...) that must all be reached before outdated data is made
+             *     again.
+             */
+            outdated_starting_at: Record<string, unknown>;
+            /** @description Why, in the words a consumer block's log uses. */
+            reason: string;
+            uuid: string;
+        };
+        /** @description The global data products of the project's `global_data_products.yaml`, with their freshness. */
+        GlobalDataProductPage: {
+            /**
+             * @description What is wrong with the file, or ignored in it (`file:line: product: message`); invalid products are not
+             *     listed.
+             */
+            problems: string[];
+            products: components["schemas"]["GlobalDataProductDto"][];
+        };
         Health: {
             status: components["schemas"]["HealthStatus"];
             version: string;
@@ -740,6 +796,16 @@ export interface components {
             is_dir?: boolean;
             path: string;
         };
+        OutdatedAfterDto: {
+            /** Format: int64 */
+            months: number;
+            /** Format: double */
+            seconds: number;
+            /** Format: double */
+            weeks: number;
+            /** Format: int64 */
+            years: number;
+        };
         /** @description What a block returned: a table's schema and first rows, a JSON value, or just the type of a pickled object. */
         OutputDto: {
             /** @description `arrow` (a table), `json` or `pickle`. */
@@ -781,6 +847,23 @@ export interface components {
              */
             triggers_error?: string | null;
             uuid: string;
+        };
+        ProductBlockDto: {
+            /**
+             * Format: int64
+             * @description How many of the newest completed runs' outputs it hands on (0 or less: all of them).
+             */
+            partitions: number;
+            uuid: string;
+        };
+        ProductRunDto: {
+            /** Format: date-time */
+            completed_at?: string | null;
+            /** Format: date-time */
+            execution_date: string;
+            /** Format: int64 */
+            id: number;
+            status: components["schemas"]["RunStatus"];
         };
         ProjectDto: {
             data_dir: string;
@@ -1429,6 +1512,43 @@ export interface operations {
             };
             /** @description `invalid_input`: The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or a value in it or in a parameter is invalid. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    global_data_products_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GlobalDataProductPage"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,6 +5,7 @@ mod addons;
 mod contract;
 mod dynamic;
 mod failures;
+mod global_data_products;
 mod init;
 mod logs;
 #[path = "../../../../tests/required_env.rs"]

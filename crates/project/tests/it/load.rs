@@ -233,7 +233,7 @@ blocks:
     ]);
     let expected = "\
 metadata.yaml:4: b: block file `transformers/b.py` not found; create it, or point `configuration.file_source.path` at the right file
-metadata.yaml:9: c: unknown block type `spaceship`; use one of: data_loader, transformer, data_exporter, custom, sensor, scratchpad, markdown, chart, dbt, callback, conditional, extension
+metadata.yaml:9: c: unknown block type `spaceship`; use one of: data_loader, transformer, data_exporter, custom, sensor, scratchpad, markdown, chart, dbt, callback, conditional, extension, global_data_product
 metadata.yaml:11: d: block file `../outside.py` is outside the project; keep block files inside ";
     let found = problems(&project, "p");
     assert!(found.starts_with(expected), "{found}");

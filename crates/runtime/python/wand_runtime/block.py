@@ -17,6 +17,7 @@ import traceback
 from datetime import datetime
 
 from wand_runtime import addons, context, decorators, dynamic, outputs
+from wand_runtime import global_data_product as product
 
 
 class BlockFailure(Exception):
@@ -93,6 +94,12 @@ def _run(request):
             return {"status": "condition_failed"}
     if request.get("language") == "sql":
         return _run_sql(request, ctx)
+    if request["block_type"] == product.BLOCK_TYPE:
+        try:
+            output = product.run_block(request)
+        except product.ProductFailed as failure:
+            raise BlockFailure(str(failure)) from None
+        return _completed(request, ctx, _store(output, request), output, _kwargs(request))
     if inputs is None:
         inputs = _inputs(request)
     decorators.reset()
@@ -134,12 +141,14 @@ def _inputs(request):
 
 
 def _arguments(request):
-    """`(args, kwargs its parents add)`: a dynamic child's item and metadata, a reduce's gathered list."""
+    """`(args, kwargs its parents add)`: a dynamic child's item and metadata, a reduce's gathered list, a global
+    data product's outputs by block."""
     if "_arguments" not in request:
         try:
-            request["_arguments"] = dynamic.arguments(request, outputs.load)
+            args, extra = dynamic.arguments(request, outputs.load)
         except dynamic.DynamicOutputError as error:
             raise BlockFailure(str(error)) from None
+        request["_arguments"] = (product.positional(request, args), extra)
     return request["_arguments"]
 
 
@@ -262,6 +271,7 @@ def _kwargs(request):
     )
     # Mage always passes `event`: the API call's payload, empty for other runs.
     kwargs.setdefault("event", {})
+    kwargs.update(product.kwargs(request))
     if request.get("dynamic_block_index") is not None:
         kwargs["dynamic_block_index"] = request["dynamic_block_index"]
     interval = request.get("interval")

@@ -2,6 +2,7 @@
 
 mod blocks;
 mod files;
+mod global_data_products;
 mod io_config;
 mod logs;
 mod mage;
@@ -56,6 +57,7 @@ pub fn app(state: AppState) -> Router {
         .routes(routes!(blocks::read_code, blocks::write_code))
         .routes(routes!(blocks::execute))
         .routes(routes!(io_config::profiles))
+        .routes(routes!(global_data_products::list))
         .routes(routes!(pipelines::run_now))
         .routes(routes!(triggers::list, triggers::create))
         .routes(routes!(triggers::all))

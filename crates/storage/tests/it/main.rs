@@ -26,6 +26,7 @@ pub(crate) fn definition(uuid: &str, blocks: &[&str]) -> model::PipelineDefiniti
         settings: Default::default(),
         trigger_name: None,
         interval: None,
+        global_data_product: None,
     }
 }
 

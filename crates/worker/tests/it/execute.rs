@@ -131,6 +131,7 @@ impl Harness {
             settings: RunSettings::default(),
             trigger_name: trigger_name.map(str::to_owned),
             interval: None,
+            global_data_product: None,
         };
         let run = self
             .store
