@@ -125,8 +125,7 @@ pub fn plan_instances(block: &str, axes: &[Axis]) -> Vec<(String, DynamicInstanc
             .iter()
             .zip(&picks)
             .filter_map(|(axis, pick)| axis.names.get(*pick).cloned().flatten())
-            .filter(|name| !name.is_empty())
-            .last();
+            .rfind(|name| !name.is_empty());
         let mut name = format!("{block}:{}", named.unwrap_or_else(|| index.to_string()));
         if !taken.insert(name.clone()) {
             name = format!("{block}:{index}");

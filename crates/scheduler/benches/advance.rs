@@ -38,12 +38,12 @@ fn plan(c: &mut Criterion) {
         })
         .collect();
     c.bench_function("advance_10k_blocks_half_done", |b| {
-        b.iter(|| scheduler::advance(&dag, &statuses, RunSettings::default()))
+        b.iter(|| scheduler::advance(&dag, &statuses, &[], RunSettings::default()))
     });
     let mut failed = statuses.clone();
     failed.insert("block_4999".to_owned(), BlockRunStatus::Failed);
     c.bench_function("advance_10k_blocks_after_a_failure", |b| {
-        b.iter(|| scheduler::advance(&dag, &failed, RunSettings::default()))
+        b.iter(|| scheduler::advance(&dag, &failed, &[], RunSettings::default()))
     });
 }
 

@@ -405,4 +405,118 @@ mod tests {
         );
         check(&pair, &[("a", Failed), ("b", Queued)], true, "");
     }
+
+    /// A dynamic child (`child` below the dynamic `source`) is expanded, not queued; once expanded, its instances
+    /// are queued (within the block run limit) and the block below waits for all of them. After a failure its
+    /// queued instances run on (Mage starts a fan-out's children together) while those not yet queued are
+    /// cancelled; an instance below a `condition_failed` instance is skipped the same way.
+    #[test]
+    fn a_dynamic_child_expands_then_its_instances_run() {
+        let block = |uuid: &str, upstream: &[&str], configuration| Block {
+            configuration,
+            ..Block::new(
+                uuid,
+                BlockType::Transformer,
+                upstream.iter().map(|u| (*u).to_owned()).collect(),
+            )
+        };
+        let fan = Dag::new(vec![
+            block("source", &[], serde_json::json!({"dynamic": true})),
+            block("child", &["source"], serde_json::json!(null)),
+            block(
+                "next",
+                &["child"],
+                serde_json::json!({"reduce_output": true}),
+            ),
+            block("collect", &["next"], serde_json::json!(null)),
+        ])
+        .unwrap();
+        let statuses = |pairs: &[(&str, BlockRunStatus)]| -> HashMap<String, BlockRunStatus> {
+            pairs.iter().map(|(u, s)| ((*u).to_owned(), *s)).collect()
+        };
+        let instance = |block: &str, index: usize, sources: Vec<Source>| DynamicInstance {
+            block: block.to_owned(),
+            index,
+            sources,
+        };
+        let render = |steps: Vec<Step>| format!("{steps:?}");
+        assert_eq!(
+            render(advance(
+                &fan,
+                &statuses(&[("source", Completed)]),
+                &[],
+                RunSettings::default()
+            )),
+            r#"[Expand("child")]"#
+        );
+        let children = [
+            instance("child", 0, vec![Source::Item { index: 0 }]),
+            instance("child", 1, vec![Source::Item { index: 1 }]),
+            instance("child", 2, vec![Source::Item { index: 2 }]),
+        ];
+        let rows: Vec<InstanceRow<'_>> = ["child:0", "child:1", "child:2"]
+            .iter()
+            .zip(&children)
+            .map(|(uuid, instance)| InstanceRow { uuid, instance })
+            .collect();
+        let limited = RunSettings {
+            block_run_limit: Some(2),
+            ..RunSettings::default()
+        };
+        let expanded = statuses(&[("source", Completed), ("child", Completed)]);
+        assert_eq!(
+            render(advance(&fan, &expanded, &rows, limited)),
+            r#"[Enqueue("child:0"), Enqueue("child:1")]"#
+        );
+        let failing = statuses(&[
+            ("source", Completed),
+            ("child", Completed),
+            ("child:0", Failed),
+            ("child:1", Queued),
+        ]);
+        assert_eq!(
+            render(advance(&fan, &failing, &rows, limited)),
+            r#"[Cancel("child:2"), Cancel("next"), Cancel("collect")]"#
+        );
+        let done = statuses(&[
+            ("source", Completed),
+            ("child", Completed),
+            ("child:0", Completed),
+            ("child:1", ConditionFailed),
+            ("child:2", Completed),
+        ]);
+        assert_eq!(
+            render(advance(&fan, &done, &rows, RunSettings::default())),
+            r#"[Expand("next")]"#
+        );
+        let below = [
+            instance(
+                "next",
+                0,
+                vec![Source::Instance {
+                    uuid: "child:0".to_owned(),
+                }],
+            ),
+            instance(
+                "next",
+                1,
+                vec![Source::Instance {
+                    uuid: "child:1".to_owned(),
+                }],
+            ),
+        ];
+        let mut all = rows.clone();
+        all.extend(
+            ["next:0", "next:1"]
+                .iter()
+                .zip(&below)
+                .map(|(uuid, instance)| InstanceRow { uuid, instance }),
+        );
+        let mut next = done.clone();
+        next.insert("next".to_owned(), Completed);
+        assert_eq!(
+            render(advance(&fan, &next, &all, RunSettings::default())),
+            r#"[Enqueue("next:0"), ConditionFail("next:1")]"#
+        );
+    }
 }

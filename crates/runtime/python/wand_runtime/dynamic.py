@@ -62,14 +62,14 @@ def arguments(request, load):
         pick = picks[position] if position < len(picks) else {"pick": "whole"}
         kind = pick["pick"]
         if kind == "whole":
-            args.append(load(stored) if stored else None)
+            args.append(load(stored) if stored is not None else None)
             continue
         if kind == "reduce":
             value, metadata = _reduce(pick["instances"], load)
         elif kind in ("item", "instance_item"):
-            value, metadata = _item(load(stored) if stored else None, pick["index"], request["block_uuid"])
+            value, metadata = _item(load(stored) if stored is not None else None, pick["index"], request["block_uuid"])
         else:
-            value, metadata = _child(load(stored) if stored else None)
+            value, metadata = _child(load(stored) if stored is not None else None)
         args.append(value)
         if isinstance(metadata, dict):
             extra.update(metadata)
@@ -156,4 +156,4 @@ def _has_items(value):
 
 def _is_frame(value):
     module = type(value).__module__ or ""
-    return type(value).__name__ == "DataFrame" and (module.startswith("pandas") or module.startswith("polars"))
+    return type(value).__name__ == "DataFrame" and module.startswith(("pandas", "polars"))

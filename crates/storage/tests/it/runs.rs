@@ -325,3 +325,68 @@ store_test!(
         );
     }
 );
+
+// A dynamic child's block run is replaced by its instances in one step: 2,500 of them (several insert batches),
+// each keeping its origin and inputs; `block_runs_for` reads the named rows and an origin's instances only, and
+// `delete_instances` drops them for a retry. Expanding twice is refused by the state machine.
+store_test!(a_dynamic_child_expands_into_its_instances, |store: Arc<
+    dyn Store,
+>| async move {
+    let run = store
+        .create_run(new_run("p", &["source", "child", "other"]))
+        .await
+        .unwrap();
+    let instances: Vec<storage::NewInstance> = (0..2500)
+        .map(|index| storage::NewInstance {
+            uuid: format!("child:{index}"),
+            dynamic: model::DynamicInstance {
+                block: "child".to_owned(),
+                index,
+                sources: vec![model::Source::Item { index }],
+            },
+            worker_tag: None,
+        })
+        .collect();
+    store
+        .expand_block(run.id, "child", instances.clone())
+        .await
+        .unwrap();
+    let all = store.block_runs(run.id).await.unwrap();
+    assert_eq!(all.len(), 3 + 2500);
+    let child = all.iter().find(|b| b.block_uuid == "child").unwrap();
+    assert_eq!(child.status, BlockRunStatus::Completed);
+    let last = all.last().unwrap();
+    assert_eq!(
+        (last.block_uuid.as_str(), last.block(), last.status),
+        ("child:2499", "child", BlockRunStatus::Initial)
+    );
+    assert_eq!(
+        last.dynamic.as_ref().unwrap().sources,
+        [model::Source::Item { index: 2499 }]
+    );
+    assert!(matches!(
+        store.expand_block(run.id, "child", instances).await,
+        Err(StorageError::Transition(_))
+    ));
+
+    let read = store
+        .block_runs_for(run.id, &["source".to_owned(), "child:7".to_owned()], &[])
+        .await
+        .unwrap();
+    let names: Vec<&str> = read.iter().map(|b| b.block_uuid.as_str()).collect();
+    assert_eq!(names, ["source", "child:7"]);
+    let gathered = store
+        .block_runs_for(run.id, &[], &["child".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!(gathered.len(), 2500);
+
+    assert_eq!(
+        store
+            .delete_instances(run.id, &["child".to_owned()])
+            .await
+            .unwrap(),
+        2500
+    );
+    assert_eq!(store.block_runs(run.id).await.unwrap().len(), 3);
+});
