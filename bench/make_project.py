@@ -2,7 +2,8 @@
 (blocks in a chain), `fan20` (a root and 20 children), `fan10` (a root and 9 children, for bench/throughput.py),
 `frame3` (3 blocks passing a 100,000-row x 5-column pandas DataFrame) and `frame1m` (the same with 1,000,000 rows
 x 10 columns), and `sql200` and `sql1m`: a Python loader (200 or 1,000,000 rows x 5 columns), a DuckDB SQL transformer
-(`SELECT ... FROM {{ df_1 }} WHERE ...`) and a Python exporter. Every other block is trivial Python. Usage:
+(`SELECT ... FROM {{ df_1 }} WHERE ...`) and a Python exporter, and `dyn1000`: a dynamic loader of 1,000 items and a
+trivial child that runs once per item (Mage's dynamic blocks). Every other block is trivial Python. Usage:
 make_project.py PROJECT_FOLDER."""
 
 import os
@@ -82,6 +83,15 @@ def export(df, *args, **kwargs):
     return float(df['c01'].mean())
 """
 
+DYNAMIC_LOADER = """if 'data_loader' not in globals():
+    from mage_ai.data_preparation.decorators import data_loader
+
+
+@data_loader
+def fan_out(*args, **kwargs):
+    return [list(range(1000))]
+"""
+
 
 def block_entry(uuid, kind, upstream, downstream, language="python", configuration="{}"):
     lines = [
@@ -153,6 +163,14 @@ def main(root):
         write(os.path.join(root, "pipelines", uuid, "metadata.yaml"),
               "blocks:\n" + "\n".join(entries) + f"\nname: {uuid}\nuuid: {uuid}\ntype: python\nvariables: {{}}\n")
         write(os.path.join(root, "pipelines", uuid, "__init__.py"), "")
+    write(os.path.join(root, "data_loaders", "dyn1000_load.py"), DYNAMIC_LOADER)
+    entries = [
+        block_entry("dyn1000_load", "data_loader", [], ["step_1"], configuration="{dynamic: true}"),
+        block_entry("step_1", "transformer", ["dyn1000_load"], []),
+    ]
+    write(os.path.join(root, "pipelines", "dyn1000", "metadata.yaml"),
+          "blocks:\n" + "\n".join(entries) + "\nname: dyn1000\nuuid: dyn1000\ntype: python\nvariables: {}\n")
+    write(os.path.join(root, "pipelines", "dyn1000", "__init__.py"), "")
     pipeline(root, "one", 1)
     pipeline(root, "chain20", 20)
     pipeline(root, "chain100", 100)
