@@ -29,7 +29,7 @@ FULL = {
     "memory_runs": (100, 100), "throughput_runs": (30, 3), "cron_triggers": (10_000, 20), "cron_slots": 2,
 }
 SMOKE = {
-    "cli": (1, 0), "start": (1, 0), "trigger": {"one": (1, 0), "chain20": (1, 0), "dyn1000": (1, 0)},
+    "cli": (1, 0), "start": (1, 0), "trigger": {"one": (1, 0), "chain20": (1, 0)},
     "memory_runs": (5, 0), "throughput_runs": (2, 0), "cron_triggers": (10, 0), "cron_slots": 0,
 }
 CLI_PIPELINES = ("one", "chain20", "chain100", "fan20", "frame3", "frame1m", "sql200", "sql1m")

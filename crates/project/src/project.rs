@@ -408,7 +408,7 @@ impl Checker<'_> {
         self.check_downstream_lists(&entries, &runnable);
         self.attach_addons("callbacks", BlockType::Callback, &mut runnable);
         self.attach_addons("conditionals", BlockType::Conditional, &mut runnable);
-        self.check_dynamic_sql(&runnable);
+        self.check_dynamic(&runnable);
         let dag = match Dag::new(runnable) {
             Ok(dag) => dag,
             Err(problems) => {
@@ -439,10 +439,30 @@ impl Checker<'_> {
         })
     }
 
-    /// A SQL block cannot be an instance of a dynamic child or read a reduced list: its parents become tables, and
-    /// an item or a gathered list is not one (Mage fails such a block at run time, looking for a table it never
-    /// wrote: fixtures/mage_dynamic/ORACLE.md, dyn_sql).
-    fn check_dynamic_sql(&mut self, blocks: &[Block]) {
+    /// `dynamic` and `reduce_output` other than true or false (a mapping is the format of Mage's
+    /// DYNAMIC_BLOCKS_VERSION=2, which Mage 0.9.80 does not run by default: it reads only booleans, so the block runs
+    /// once) are named. A SQL block cannot be an instance of a dynamic child or read a reduced list: its parents
+    /// become tables, and an item or a gathered list is not one (Mage fails such a block at run time, looking for a
+    /// table it never wrote: fixtures/mage_dynamic/ORACLE.md, dyn_sql).
+    fn check_dynamic(&mut self, blocks: &[Block]) {
+        for block in blocks {
+            for key in ["dynamic", "reduce_output"] {
+                match block.configuration.get(key) {
+                    None | Some(Value::Null | Value::Bool(_)) => {}
+                    Some(other) => {
+                        let warning = self.diagnostic(
+                            Some(&block.uuid),
+                            format!(
+                                "`configuration.{key}` is {other}: Mage 0.9.80 reads only true or false here (a \
+                                 mapping is the format of its DYNAMIC_BLOCKS_VERSION=2, off by default), so this block \
+                                 runs as if it were false, in Mage and in Wand; set it to true or false"
+                            ),
+                        );
+                        self.warnings.push(warning);
+                    }
+                }
+            }
+        }
         let children = model::dynamic_children(blocks);
         for block in blocks
             .iter()

@@ -1,7 +1,7 @@
 //! Expanding a dynamic child: from its parents' block runs (a dynamic parent's item count and names, a fanning
 //! parent's instances) to the instances to create, with where each one's inputs come from (`model::plan_instances`).
 
-use model::{Axis, Block, PipelineDefinition, Source};
+use model::{Axis, Block, BlockRunStatus, PipelineDefinition, Source};
 use storage::{BlockRun, NewInstance};
 
 /// More instances than this for one block fail it: a run that large is a mistake in the dynamic block's output
@@ -53,12 +53,29 @@ pub(crate) fn instances_of(
             block.uuid
         ));
     }
+    let skipped = |uuid: &str| {
+        block_runs
+            .iter()
+            .any(|run| run.block_uuid == uuid && run.status == BlockRunStatus::ConditionFailed)
+    };
     Ok(model::plan_instances(&block.uuid, &axes)
         .into_iter()
-        .map(|(uuid, dynamic)| NewInstance {
-            uuid,
-            dynamic,
-            worker_tag: block.worker_tag.clone(),
+        .map(|(uuid, dynamic)| {
+            // Below an instance whose conditional did not hold, as below any skipped block: skipped too.
+            let below_skipped = dynamic.sources.iter().any(|source| match source {
+                Source::Instance { uuid } | Source::InstanceItem { uuid, .. } => skipped(uuid),
+                Source::Whole | Source::Item { .. } => false,
+            });
+            NewInstance {
+                uuid,
+                dynamic,
+                worker_tag: block.worker_tag.clone(),
+                status: if below_skipped {
+                    BlockRunStatus::ConditionFailed
+                } else {
+                    BlockRunStatus::Initial
+                },
+            }
         })
         .collect())
 }

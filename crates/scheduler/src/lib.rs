@@ -13,7 +13,7 @@ mod trigger_files;
 mod trigger_ops;
 mod triggers;
 
-pub use advance::{InstanceRow, Step, advance};
+pub use advance::{Instances, Step, advance};
 pub use clock::{Clock, SystemClock};
 pub use error::SchedulerError;
 pub use scheduler::{Event, RunRequest, Scheduler};

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use storage::{BlockRunChange, NewRun, PipelineRun, RunFilter, Store};
 use tokio::sync::{broadcast, watch};
 
-use crate::{Clock, InstanceRow, SchedulerError, Step, advance};
+use crate::{Clock, SchedulerError, Step, advance};
 
 /// Every reason the scheduler wakes up.
 #[derive(Debug, Clone, PartialEq)]
@@ -363,20 +363,24 @@ impl Scheduler {
             };
             return Ok((self.stop_run(run_id, event).await?, false));
         }
-        let block_runs = self.store.block_runs(run_id).await?;
-        let statuses: HashMap<String, BlockRunStatus> = block_runs
-            .iter()
-            .map(|b| (b.block_uuid.clone(), b.status))
-            .collect();
-        let instances: Vec<InstanceRow<'_>> = block_runs
-            .iter()
-            .filter_map(|b| {
-                Some(InstanceRow {
-                    uuid: &b.block_uuid,
-                    instance: b.dynamic.as_ref()?,
-                })
-            })
-            .collect();
+        let state = self.store.run_state(run_id).await?;
+        let mut instances = crate::Instances::default();
+        for (block, status, count) in state.instance_counts {
+            instances
+                .counts
+                .entry(block)
+                .or_default()
+                .insert(status, usize::try_from(count).unwrap_or(0));
+        }
+        let mut statuses: HashMap<String, BlockRunStatus> = HashMap::new();
+        for block_run in state.block_runs {
+            match block_run.origin {
+                Some(origin) => instances.waiting.push((origin, block_run.block_uuid)),
+                None => {
+                    statuses.insert(block_run.block_uuid, block_run.status);
+                }
+            }
+        }
         let mut status = RunStatus::Running;
         let mut expanded = false;
         for step in advance(&dag, &statuses, &instances, definition.settings) {
@@ -391,10 +395,7 @@ impl Scheduler {
                 Step::Cancel(block) => (block, BlockRunChange::event(BlockRunEvent::Cancel)),
                 Step::Expand(block) => {
                     expanded = true;
-                    match self
-                        .expand(run_id, &definition, &block, &block_runs)
-                        .await?
-                    {
+                    match self.expand(run_id, &definition, &block).await? {
                         None => continue,
                         Some(error) => (
                             block,
@@ -407,7 +408,7 @@ impl Scheduler {
                 }
                 Step::Finish(event) => {
                     if event == RunEvent::Complete {
-                        self.apply_effects(&block_runs)?;
+                        self.apply_effects(&self.store.block_runs(run_id).await?)?;
                     }
                     status = self.change_run(run_id, event).await?;
                     continue;
@@ -435,7 +436,6 @@ impl Scheduler {
         run_id: i64,
         definition: &PipelineDefinition,
         block: &str,
-        block_runs: &[storage::BlockRun],
     ) -> Result<Option<String>, SchedulerError> {
         let Some(pinned) = definition.block(block) else {
             return Err(SchedulerError::UnknownBlock {
@@ -443,7 +443,12 @@ impl Scheduler {
                 block: block.to_owned(),
             });
         };
-        let instances = match crate::expand::instances_of(definition, pinned, block_runs) {
+        // The parents' block runs, and the instances of those that are dynamic children.
+        let parents = self
+            .store
+            .block_runs_for(run_id, &pinned.upstream, &pinned.upstream)
+            .await?;
+        let instances = match crate::expand::instances_of(definition, pinned, &parents) {
             Ok(instances) => instances,
             Err(error) => return Ok(Some(error)),
         };

@@ -20,7 +20,7 @@ pub use error::StorageError;
 pub use postgres::PgStore;
 pub use products::global_data_product_runs;
 pub use records::{
-    BlockRun, BlockRunChange, Change, Lease, NewInstance, NewRun, PipelineRun, RunFilter,
+    BlockRun, BlockRunChange, Change, Lease, NewInstance, NewRun, PipelineRun, RunFilter, RunState,
 };
 pub use sqlite::SqliteStore;
 pub use triggers::TriggerStore;
@@ -52,6 +52,10 @@ pub trait RunStore: Send + Sync {
     /// The block runs of a run, in the order they were created (the pipeline's order).
     async fn block_runs(&self, run_id: i64) -> Result<Vec<BlockRun>, StorageError>;
 
+    /// What the scheduler reads to advance a run (see `RunState`): a few rows and counts, however many instances
+    /// the run has.
+    async fn run_state(&self, run_id: i64) -> Result<RunState, StorageError>;
+
     /// The block runs of a run named in `uuids` or instances of a block in `origins` (what a block run reads its
     /// inputs from), in the order they were created.
     async fn block_runs_for(
@@ -61,8 +65,8 @@ pub trait RunStore: Send + Sync {
         origins: &[String],
     ) -> Result<Vec<BlockRun>, StorageError>;
 
-    /// Replaces dynamic child `block_uuid` (its block run, `initial`) by its `instances`: they are created
-    /// `initial` and the block run becomes `completed`, in one transaction, as Mage keeps the original block run of
+    /// Replaces dynamic child `block_uuid` (its block run, `initial`) by its `instances`: they are created in their
+    /// status and the block run becomes `completed`, in one transaction, as Mage keeps the original block run of
     /// a dynamic child and completes it once it has created the children.
     async fn expand_block(
         &self,

@@ -65,8 +65,8 @@ macro_rules! shared_queries {
         use $crate::queries::{Backend, conflict};
         use $crate::rows::{TriggerRow, enum_text};
         use $crate::{
-            BlockRun, BlockRunChange, Change, Lease, NewInstance, NewRun, PipelineRun, RunFilter, RunStore,
-            StorageError, TriggerStore,
+            BlockRun, BlockRunChange, Change, Lease, NewInstance, NewRun, PipelineRun, RunFilter, RunState,
+            RunStore, StorageError, TriggerStore,
         };
 
         #[async_trait::async_trait]
@@ -241,6 +241,28 @@ macro_rules! shared_queries {
                 .await?)
             }
 
+            async fn run_state(&self, run_id: i64) -> Result<RunState, StorageError> {
+                let block_runs = sqlx::query_as::<_, BlockRun>(
+                    "SELECT * FROM block_runs WHERE pipeline_run_id = $1 AND (origin IS NULL OR status = 'initial')
+                     ORDER BY id",
+                )
+                .bind(run_id)
+                .fetch_all(&self.pool)
+                .await?;
+                let counts: Vec<(String, String, i64)> = sqlx::query_as(
+                    "SELECT origin, status, COUNT(*) FROM block_runs
+                     WHERE pipeline_run_id = $1 AND origin IS NOT NULL GROUP BY origin, status",
+                )
+                .bind(run_id)
+                .fetch_all(&self.pool)
+                .await?;
+                let instance_counts = counts
+                    .into_iter()
+                    .map(|(origin, status, count)| Ok((origin, BlockRunStatus::try_from(status)?, count)))
+                    .collect::<Result<_, model::UnknownStatus>>()?;
+                Ok(RunState { block_runs, instance_counts })
+            }
+
             async fn block_runs_for(
                 &self,
                 run_id: i64,
@@ -297,7 +319,7 @@ macro_rules! shared_queries {
                     insert.push_values(batch, |mut row, instance| {
                         row.push_bind(run_id)
                             .push_bind(instance.uuid.clone())
-                            .push_bind(BlockRunStatus::Initial.as_str())
+                            .push_bind(instance.status.as_str())
                             .push_bind(instance.worker_tag.clone())
                             .push_bind(block_uuid.to_owned())
                             .push_bind(Json(instance.dynamic.clone()));

@@ -84,6 +84,15 @@ impl BlockRun {
     }
 }
 
+/// What the scheduler reads to advance a run: the block runs of the pipeline's blocks and the instances of dynamic
+/// children not queued yet (in the order they were created), and how many instances of each block are in each status.
+#[derive(Debug, Clone, Default)]
+pub struct RunState {
+    pub block_runs: Vec<BlockRun>,
+    /// `(block, status, count)` of the instances of each dynamic child.
+    pub instance_counts: Vec<(String, BlockRunStatus, i64)>,
+}
+
 /// An instance of a dynamic child to create (see `RunStore::expand_block`).
 #[derive(Debug, Clone)]
 pub struct NewInstance {
@@ -91,6 +100,8 @@ pub struct NewInstance {
     pub uuid: String,
     pub dynamic: DynamicInstance,
     pub worker_tag: Option<String>,
+    /// `initial`, or `condition_failed` for an instance below a skipped one.
+    pub status: BlockRunStatus,
 }
 
 /// A status change of a block run, with what the change brings along.

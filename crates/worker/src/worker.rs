@@ -89,6 +89,9 @@ impl Worker {
     /// Claims and executes block runs until `shutdown` turns true.
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
         let slots = self.slots.clone();
+        // A finished block frees its slot after announcing its end: the loop wakes for the slot itself, or the
+        // notice could find every slot still taken and the next block would wait for the poll.
+        let freed = Arc::new(tokio::sync::Notify::new());
         let mut notices = self.notices.subscribe();
         let mut changes = self.store.watch_changes().await.unwrap_or_else(|error| {
             tracing::warn!(%error, "cannot watch the database for queued work; polling only");
@@ -105,12 +108,14 @@ impl Worker {
                 {
                     Ok(Some(block_run)) => {
                         let worker = self.clone();
+                        let freed = freed.clone();
                         tokio::spawn(async move {
                             let id = block_run.id;
                             if let Err(error) = worker.execute(block_run).await {
                                 tracing::error!(%error, block_run = id, "block run could not be executed");
                             }
                             drop(slot);
+                            freed.notify_one();
                         });
                     }
                     Ok(None) => break,
@@ -122,6 +127,7 @@ impl Worker {
             }
             tokio::select! {
                 _ = shutdown.changed() => return,
+                () = freed.notified() => {}
                 notice = notices.recv() => {
                     if let Ok(Notice::CancelRequested { run_id, block_uuid }) = notice {
                         self.cancel(run_id, &block_uuid);

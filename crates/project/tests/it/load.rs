@@ -596,3 +596,31 @@ blocks:
         None
     );
 }
+
+/// Mage 0.9.80 reads `dynamic` and `reduce_output` only as booleans (`is_dynamic_block`, `should_reduce_output` in
+/// data_preparation/models/block/dynamic/shared.py: anything else is false unless DYNAMIC_BLOCKS_VERSION=2), so a
+/// mapping runs the block once in both; Wand says so instead of passing over it.
+#[test]
+fn a_dynamic_setting_that_is_not_a_boolean_is_named() {
+    let metadata = "\
+blocks:
+- {uuid: a, type: data_loader, configuration: {dynamic: {parent: true}}, downstream_blocks: [b]}
+- {uuid: b, type: transformer, upstream_blocks: [a], configuration: {reduce_output: true}}
+";
+    let (_dir, project) = project(&[
+        ("pipelines/p/metadata.yaml", metadata),
+        ("data_loaders/a.py", ""),
+        ("transformers/b.py", ""),
+    ]);
+    let loaded = project.load_pipeline("p").unwrap();
+    let warnings: Vec<String> = loaded.warnings.iter().map(|w| w.message.clone()).collect();
+    assert_eq!(
+        warnings,
+        [
+            "`configuration.dynamic` is {\"parent\":true}: Mage 0.9.80 reads only true or false here (a mapping is the \
+          format of its DYNAMIC_BLOCKS_VERSION=2, off by default), so this block runs as if it were false, in Mage \
+          and in Wand; set it to true or false"
+        ]
+    );
+    assert!(model::dynamic_children(loaded.pipeline.dag.blocks()).is_empty());
+}

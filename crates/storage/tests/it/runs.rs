@@ -345,6 +345,7 @@ store_test!(a_dynamic_child_expands_into_its_instances, |store: Arc<
                 sources: vec![model::Source::Item { index }],
             },
             worker_tag: None,
+            status: BlockRunStatus::Initial,
         })
         .collect();
     store
@@ -368,6 +369,29 @@ store_test!(a_dynamic_child_expands_into_its_instances, |store: Arc<
         store.expand_block(run.id, "child", instances).await,
         Err(StorageError::Transition(_))
     ));
+    store
+        .change_block_run(
+            run.id,
+            "child:3",
+            BlockRunChange::event(BlockRunEvent::Enqueue),
+        )
+        .await
+        .unwrap();
+    let state = store.run_state(run.id).await.unwrap();
+    assert_eq!(
+        state.block_runs.len(),
+        3 + 2499,
+        "the pipeline's blocks and the instances not queued"
+    );
+    let mut counts = state.instance_counts.clone();
+    counts.sort_by_key(|(_, status, _)| status.as_str());
+    assert_eq!(
+        counts,
+        [
+            ("child".to_owned(), BlockRunStatus::Initial, 2499),
+            ("child".to_owned(), BlockRunStatus::Queued, 1)
+        ]
+    );
 
     let read = store
         .block_runs_for(run.id, &["source".to_owned(), "child:7".to_owned()], &[])
