@@ -12,7 +12,7 @@
 //   CHROMIUM        the browser (default /usr/bin/chromium)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -141,9 +141,13 @@ const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
-/** A fresh project, server, UI and browser; `close` ends them all and removes the temporary folder. */
-export async function openSession(): Promise<Session> {
+/**
+ * A fresh project (a copy of `fixtures/<fixture>` when given), server, UI and browser; `close` ends them all and
+ * removes the temporary folder.
+ */
+export async function openSession(options: { fixture?: string } = {}): Promise<Session> {
   const tmp = await mkdtemp(join(tmpdir(), 'wand-e2e-'));
+  if (options.fixture) await cp(join(UI_DIR, '..', 'fixtures', options.fixture), join(tmp, 'spellbook'), { recursive: true });
   const cleanups: (() => Promise<void>)[] = [() => rm(tmp, { recursive: true, force: true })];
   const close = async () => {
     for (const c of cleanups.reverse()) {

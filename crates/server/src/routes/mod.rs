@@ -70,6 +70,7 @@ pub fn app(state: AppState) -> Router {
         .routes(routes!(runs::list))
         .routes(routes!(runs::detail))
         .routes(routes!(runs::block_runs))
+        .routes(routes!(runs::block_groups))
         .routes(routes!(logs::log))
         .routes(routes!(logs::stream))
         .routes(routes!(outputs::outputs))

@@ -4,6 +4,7 @@
 mod api;
 mod audit;
 mod definitions;
+mod dynamic;
 mod editing;
 mod files;
 mod guard;
