@@ -426,6 +426,21 @@ pub(crate) struct NewBlockInput {
     pub existing_file: Option<String>,
 }
 
+/// A conditional or callback to attach to a block: a new one named `name` (its file from Mage's template, or the
+/// project's file of that name), or the pipeline's add-on `addon` attached to one more block.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct AddonInput {
+    /// `conditional` or `callback` (for a new one).
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    /// The new add-on's name; its uuid and file (`conditionals/<uuid>.py`, `callbacks/<uuid>.py`) follow.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The uuid of an add-on the pipeline has.
+    #[serde(default)]
+    pub addon: Option<String>,
+}
+
 /// Changes to a block: its name (its uuid follows), its parents, its place in the list, keys of its configuration.
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct BlockUpdate {
