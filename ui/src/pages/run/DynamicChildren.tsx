@@ -60,6 +60,19 @@ export function DynamicChildren({
             {statusLabel(s)} <b>{(group.counts[s] ?? 0).toLocaleString()}</b>
           </button>
         ))}
+        {pages > 1 && (
+          <div className="pager row small dynamic-children__pager" data-testid="children-pager">
+            <button type="button" className="btn btn--sm" disabled={current === 0} onClick={() => setPage(current - 1)}>
+              ‹ Previous
+            </button>
+            <span className="muted" data-testid="children-range">
+              {(offset + 1).toLocaleString()}–{Math.min(offset + INSTANCE_PAGE, total).toLocaleString()} of {total.toLocaleString()}
+            </span>
+            <button type="button" className="btn btn--sm" disabled={current >= pages - 1} onClick={() => setPage(current + 1)}>
+              Next ›
+            </button>
+          </div>
+        )}
       </div>
       <ErrorAlert error={instances.error} title="Could not load the children" />
       <table className="table table--compact table--nested" data-testid={`instances-${group.block}`}>
@@ -100,19 +113,6 @@ export function DynamicChildren({
           )}
         </tbody>
       </table>
-      {pages > 1 && (
-        <div className="pager row small" data-testid="children-pager">
-          <button type="button" className="btn btn--sm" disabled={current === 0} onClick={() => setPage(current - 1)}>
-            ‹ Previous
-          </button>
-          <span className="muted" data-testid="children-range">
-            {(offset + 1).toLocaleString()}–{Math.min(offset + INSTANCE_PAGE, total).toLocaleString()} of {total.toLocaleString()}
-          </span>
-          <button type="button" className="btn btn--sm" disabled={current >= pages - 1} onClick={() => setPage(current + 1)}>
-            Next ›
-          </button>
-        </div>
-      )}
     </div>
   );
 }
