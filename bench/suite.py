@@ -3,6 +3,9 @@ side by side in one invocation, each row against its goal in PRODUCT.md §5. Pri
 unless --smoke, writes bench/RESULTS.md. Standard library only; helpers in bench/tools.py.
 
 Usage: suite.py --wand BINARY --python WAND_PYTHON [--mage-venv VENV] [--postgres URL] [--out RESULTS.md] [--smoke]
+                [--only cli,start,server,scheduler,scale_out] [--pipelines dyn1000,...]
+(--only and --pipelines measure a part of the suite, e.g. one new row beside Mage; write such a run elsewhere than
+bench/RESULTS.md, which holds whole runs.)
 """
 
 import argparse
@@ -52,7 +55,11 @@ def ge(limit):
 class Suite:
     def __init__(self, args):
         self.args, self.smoke = args, args.smoke
-        self.plan = SMOKE if args.smoke else FULL
+        self.plan = dict(SMOKE if args.smoke else FULL)
+        if args.pipelines:
+            wanted = args.pipelines.split(",")
+            self.plan["trigger"] = {name: FULL["trigger"].get(name, (3, 1)) for name in wanted}
+            self.plan["memory_runs"] = self.plan["throughput_runs"] = (0, 0)
         self.work = tempfile.mkdtemp(prefix="wand-bench-")
         # A copy of the binary: a rebuild in the shared target folder must not change Wand halfway through.
         args.wand = shutil.copy2(args.wand, os.path.join(self.work, "wand"))
@@ -261,13 +268,15 @@ class Suite:
             self.row("per-block overhead, warm supervisor ((chain20 − one) / 19, API)", wand["per_block"],
                      mage.get("per_block"), "≤ 3 ms", le(3))
         runs = self.plan["memory_runs"]
-        self.row(f"memory after {runs[0]} runs (RSS)", wand["after_rss"], mage.get("after_rss"))
-        self.row(f"memory after {runs[0]} runs (PSS)", wand["after_pss"], mage.get("after_pss"))
-        self.row(f"{runs[0]} 1-block runs triggered at once: runs completed per second", wand.get("one_runs_rate"),
-                 mage.get("one_runs_rate", mage.get("memory_note")))
+        if "after_rss" in wand:
+            self.row(f"memory after {runs[0]} runs (RSS)", wand["after_rss"], mage.get("after_rss"))
+            self.row(f"memory after {runs[0]} runs (PSS)", wand["after_pss"], mage.get("after_pss"))
+            self.row(f"{runs[0]} 1-block runs triggered at once: runs completed per second",
+                     wand.get("one_runs_rate"), mage.get("one_runs_rate", mage.get("memory_note")))
         counts = self.plan["throughput_runs"]
-        self.row(f"block runs per second, trivial blocks ({counts[0]} × fan20 at once; Mage {counts[1]})",
-                 wand["throughput"], mage.get("throughput"), "≥ 300", ge(300))
+        if "throughput" in wand:
+            self.row(f"block runs per second, trivial blocks ({counts[0]} × fan20 at once; Mage {counts[1]})",
+                     wand["throughput"], mage.get("throughput"), "≥ 300", ge(300))
 
     # -- the scheduler ------------------------------------------------------------------------------------------
 
@@ -425,6 +434,8 @@ class Suite:
         started = time.time()
         try:
             for part in (self.cli, self.start, self.server, self.scheduler, self.scale_out):
+                if self.args.only and part.__name__ not in self.args.only.split(","):
+                    continue
                 print(f"== {part.__name__}", flush=True)
                 part()
             if self.args.out and not self.smoke:
@@ -442,6 +453,8 @@ def main():
     parser.add_argument("--postgres")
     parser.add_argument("--out")
     parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--only", help="comma-separated parts: cli, start, server, scheduler, scale_out")
+    parser.add_argument("--pipelines", help="comma-separated pipelines the server part triggers (default: all)")
     args = parser.parse_args()
     os.environ["WAND_PYTHON"] = args.python
     Suite(args).run()

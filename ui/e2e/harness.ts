@@ -12,7 +12,7 @@
 //   CHROMIUM        the browser (default /usr/bin/chromium)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -39,10 +39,10 @@ export interface Wand {
   stop: () => Promise<void>;
 }
 
-/** Starts `wand start <tmp>/spellbook --port 0 --data-dir <tmp>/data` and waits for its first line. */
-export async function startWand(tmp: string): Promise<Wand> {
+/** Starts `wand start <tmp>/<folder> --port 0 --data-dir <tmp>/data` and waits for its first line. */
+export async function startWand(tmp: string, folder = 'spellbook'): Promise<Wand> {
   if (!existsSync(WAND_BIN)) throw new Error(`WAND_BIN ${WAND_BIN} does not exist: build the server first (cargo build)`);
-  const project = join(tmp, 'spellbook');
+  const project = join(tmp, folder);
   const child: ChildProcess = spawn(WAND_BIN, ['start', project, '--port', '0', '--data-dir', join(tmp, 'data')], {
     // The browser terminal runs a plain /bin/sh: the test is about the terminal, not this machine's shell start-up
     // files (a login bash here can wait a minute on a stale pyenv lock before its first prompt).
@@ -141,9 +141,14 @@ const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
-/** A fresh project, server, UI and browser; `close` ends them all and removes the temporary folder. */
-export async function openSession(): Promise<Session> {
+/**
+ * A fresh project (a copy of `fixtures/<fixture>` when given, in a folder of the same name: its blocks may import
+ * modules by the project's name, as Mage's do), server, UI and browser; `close` ends them all and removes the
+ * temporary folder.
+ */
+export async function openSession(options: { fixture?: string } = {}): Promise<Session> {
   const tmp = await mkdtemp(join(tmpdir(), 'wand-e2e-'));
+  if (options.fixture) await cp(join(UI_DIR, '..', 'fixtures', options.fixture), join(tmp, options.fixture), { recursive: true });
   const cleanups: (() => Promise<void>)[] = [() => rm(tmp, { recursive: true, force: true })];
   const close = async () => {
     for (const c of cleanups.reverse()) {
@@ -155,7 +160,7 @@ export async function openSession(): Promise<Session> {
     }
   };
   try {
-    const wand = await startWand(tmp);
+    const wand = await startWand(tmp, options.fixture);
     cleanups.push(wand.stop);
     const ui = await startUi(wand.url);
     cleanups.push(ui.stop);

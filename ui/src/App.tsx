@@ -9,6 +9,7 @@ import { PipelinesPage } from './pages/PipelinesPage';
 import { TriggersPage } from './pages/TriggersPage';
 import { RunsPage } from './pages/RunsPage';
 import { SettingsPage } from './pages/SettingsPage';
+import { DataProductsPage } from './pages/DataProductsPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 
 const PipelineEditorPage = lazy(() => import('./pages/PipelineEditorPage'));
@@ -43,6 +44,7 @@ const routes = [
       { path: 'triggers/:id', element: <Lazy><TriggerPage /></Lazy> },
       { path: 'runs', element: <RunsPage /> },
       { path: 'runs/:id', element: <Lazy><RunPage /></Lazy> },
+      { path: 'data-products', element: <DataProductsPage /> },
       { path: 'files', element: <Lazy><FilesPage /></Lazy> },
       { path: 'terminal', element: <Lazy><TerminalPage /></Lazy> },
       { path: 'settings', element: <SettingsPage /> },

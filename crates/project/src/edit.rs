@@ -534,7 +534,7 @@ impl Project {
     }
 
     /// The pipeline file as it is on disk, even if it does not validate (so it can be repaired).
-    fn raw_pipeline(&self, pipeline: &str) -> Result<PipelineFile, ProjectError> {
+    pub(crate) fn raw_pipeline(&self, pipeline: &str) -> Result<PipelineFile, ProjectError> {
         if !self.pipeline_uuids().iter().any(|known| known == pipeline) {
             return Err(ProjectError::PipelineNotFound {
                 uuid: pipeline.to_owned(),
@@ -551,7 +551,12 @@ impl Project {
         )
     }
 
-    fn invalid(&self, file: &PipelineFile, block: Option<&str>, message: String) -> ProjectError {
+    pub(crate) fn invalid(
+        &self,
+        file: &PipelineFile,
+        block: Option<&str>,
+        message: String,
+    ) -> ProjectError {
         ProjectError::Invalid(vec![crate::Diagnostic {
             file: file.path().to_owned(),
             line: None,

@@ -3,6 +3,7 @@
 //!
 //! Everything here works on files; nothing runs user code.
 
+mod addon_edit;
 mod disk;
 mod edit;
 mod error;

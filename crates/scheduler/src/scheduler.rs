@@ -365,12 +365,12 @@ impl Scheduler {
         }
         let state = self.store.run_state(run_id).await?;
         let mut instances = crate::Instances::default();
-        for (block, status, count) in state.instance_counts {
+        for counted in state.instance_counts {
             instances
                 .counts
-                .entry(block)
+                .entry(counted.origin)
                 .or_default()
-                .insert(status, usize::try_from(count).unwrap_or(0));
+                .insert(counted.status, usize::try_from(counted.count).unwrap_or(0));
         }
         let mut statuses: HashMap<String, BlockRunStatus> = HashMap::new();
         for block_run in state.block_runs {

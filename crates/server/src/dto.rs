@@ -255,7 +255,12 @@ pub(crate) struct RunPage {
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct BlockRunDto {
     pub id: i64,
+    /// The block run's name: a block's uuid, or for an instance of a dynamic child `<block>:<suffix>`.
     pub block_uuid: String,
+    /// The pipeline block it runs: `block_uuid`, or for an instance the dynamic child's uuid.
+    pub block: String,
+    /// For an instance of a dynamic child: Mage's `dynamic_block_index` (its position among the instances).
+    pub dynamic_block_index: Option<i64>,
     pub status: BlockRunStatus,
     pub attempt: i64,
     pub started_at: Option<DateTime<Utc>>,
@@ -268,6 +273,7 @@ pub(crate) struct BlockRunDto {
 
 impl From<BlockRun> for BlockRunDto {
     fn from(block_run: BlockRun) -> BlockRunDto {
+        let block = block_run.block().to_owned();
         BlockRunDto {
             id: block_run.id,
             status: block_run.status,
@@ -280,9 +286,25 @@ impl From<BlockRun> for BlockRunDto {
                 (BlockRunStatus::Queued, Some(_)) => block_run.ready_at,
                 _ => None,
             },
+            block,
+            dynamic_block_index: block_run
+                .dynamic
+                .as_ref()
+                .map(|dynamic| dynamic.index as i64),
             block_uuid: block_run.block_uuid,
         }
     }
+}
+
+/// The instances of one dynamic child in a run: how many, and how many in each status.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct BlockGroupDto {
+    /// The dynamic child (a block of the pipeline).
+    pub block: String,
+    pub total: i64,
+    /// Status -> how many instances are in it (statuses with none are left out).
+    #[schema(value_type = std::collections::BTreeMap<String, i64>)]
+    pub counts: std::collections::BTreeMap<&'static str, i64>,
 }
 
 /// A block run's log: one entry per line the block printed.
@@ -402,6 +424,21 @@ pub(crate) struct NewBlockInput {
     /// A file already in the project to use as the block ("Add to current pipeline").
     #[serde(default)]
     pub existing_file: Option<String>,
+}
+
+/// A conditional or callback to attach to a block: a new one named `name` (its file from Mage's template, or the
+/// project's file of that name), or the pipeline's add-on `addon` attached to one more block.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct AddonInput {
+    /// `conditional` or `callback` (for a new one).
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    /// The new add-on's name; its uuid and file (`conditionals/<uuid>.py`, `callbacks/<uuid>.py`) follow.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The uuid of an add-on the pipeline has.
+    #[serde(default)]
+    pub addon: Option<String>,
 }
 
 /// Changes to a block: its name (its uuid follows), its parents, its place in the list, keys of its configuration.

@@ -20,7 +20,8 @@ pub use error::StorageError;
 pub use postgres::PgStore;
 pub use products::global_data_product_runs;
 pub use records::{
-    BlockRun, BlockRunChange, Change, Lease, NewInstance, NewRun, PipelineRun, RunFilter, RunState,
+    BlockRun, BlockRunChange, BlockRunFilter, Change, InstanceCount, Lease, NewInstance, NewRun,
+    PipelineRun, RunFilter, RunState,
 };
 pub use sqlite::SqliteStore;
 pub use triggers::TriggerStore;
@@ -68,6 +69,17 @@ pub trait RunStore: Send + Sync {
     /// Replaces dynamic child `block_uuid` (its block run, `initial`) by its `instances`: they are created in their
     /// status and the block run becomes `completed`, in one transaction, as Mage keeps the original block run of
     /// a dynamic child and completes it once it has created the children.
+    /// A page of the block runs of a run that `filter` selects: the pipeline's own block runs, or the instances of
+    /// one dynamic child, in the order they were created.
+    async fn block_run_page(
+        &self,
+        run_id: i64,
+        filter: BlockRunFilter,
+    ) -> Result<Vec<BlockRun>, StorageError>;
+
+    /// How many instances each dynamic child of a run has in each status (one query, however many instances).
+    async fn instance_counts(&self, run_id: i64) -> Result<Vec<InstanceCount>, StorageError>;
+
     async fn expand_block(
         &self,
         run_id: i64,

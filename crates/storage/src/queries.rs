@@ -65,8 +65,8 @@ macro_rules! shared_queries {
         use $crate::queries::{Backend, conflict};
         use $crate::rows::{TriggerRow, enum_text};
         use $crate::{
-            BlockRun, BlockRunChange, Change, Lease, NewInstance, NewRun, PipelineRun, RunFilter, RunState,
-            RunStore, StorageError, TriggerStore,
+            BlockRun, BlockRunChange, BlockRunFilter, Change, InstanceCount, Lease, NewInstance, NewRun,
+            PipelineRun, RunFilter, RunState, RunStore, StorageError, TriggerStore,
         };
 
         #[async_trait::async_trait]
@@ -249,17 +249,7 @@ macro_rules! shared_queries {
                 .bind(run_id)
                 .fetch_all(&self.pool)
                 .await?;
-                let counts: Vec<(String, String, i64)> = sqlx::query_as(
-                    "SELECT origin, status, COUNT(*) FROM block_runs
-                     WHERE pipeline_run_id = $1 AND origin IS NOT NULL GROUP BY origin, status",
-                )
-                .bind(run_id)
-                .fetch_all(&self.pool)
-                .await?;
-                let instance_counts = counts
-                    .into_iter()
-                    .map(|(origin, status, count)| Ok((origin, BlockRunStatus::try_from(status)?, count)))
-                    .collect::<Result<_, model::UnknownStatus>>()?;
+                let instance_counts = self.instance_counts(run_id).await?;
                 Ok(RunState { block_runs, instance_counts })
             }
 
@@ -276,6 +266,36 @@ macro_rules! shared_queries {
                 .bind(run_id)
                 .bind(Json(uuids))
                 .bind(Json(origins))
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn block_run_page(
+                &self,
+                run_id: i64,
+                filter: BlockRunFilter,
+            ) -> Result<Vec<BlockRun>, StorageError> {
+                Ok(sqlx::query_as::<_, BlockRun>(
+                    "SELECT * FROM block_runs WHERE pipeline_run_id = $1
+                        AND (($2 IS NULL AND origin IS NULL) OR origin = $2) AND ($3 IS NULL OR status = $3)
+                     ORDER BY id LIMIT $4 OFFSET $5",
+                )
+                .bind(run_id)
+                .bind(filter.origin.as_deref())
+                .bind(filter.status.map(BlockRunStatus::as_str))
+                .bind(filter.limit.unwrap_or(i64::MAX))
+                .bind(filter.offset.max(0))
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn instance_counts(&self, run_id: i64) -> Result<Vec<InstanceCount>, StorageError> {
+                Ok(sqlx::query_as::<_, InstanceCount>(
+                    "SELECT origin, status, COUNT(*) AS count FROM block_runs
+                     WHERE pipeline_run_id = $1 AND origin IS NOT NULL
+                     GROUP BY origin, status ORDER BY origin, status",
+                )
+                .bind(run_id)
                 .fetch_all(&self.pool)
                 .await?)
             }

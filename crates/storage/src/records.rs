@@ -89,8 +89,8 @@ impl BlockRun {
 #[derive(Debug, Clone, Default)]
 pub struct RunState {
     pub block_runs: Vec<BlockRun>,
-    /// `(block, status, count)` of the instances of each dynamic child.
-    pub instance_counts: Vec<(String, BlockRunStatus, i64)>,
+    /// How many instances of each dynamic child are in each status.
+    pub instance_counts: Vec<InstanceCount>,
 }
 
 /// An instance of a dynamic child to create (see `RunStore::expand_block`).
@@ -128,6 +128,28 @@ pub struct RunFilter {
     /// Only runs whose execution date is before this time.
     pub until: Option<DateTime<Utc>>,
     pub limit: Option<i64>,
+}
+
+/// Which block runs of one run to list (see `RunStore::block_run_page`), in the order they were created.
+#[derive(Debug, Clone, Default)]
+pub struct BlockRunFilter {
+    /// Only the instances of this dynamic child. Without it, only the pipeline's own block runs (no instances).
+    pub origin: Option<String>,
+    pub status: Option<BlockRunStatus>,
+    /// How many matching block runs to skip.
+    pub offset: i64,
+    /// At most this many (all when `None`).
+    pub limit: Option<i64>,
+}
+
+/// How many instances of one dynamic child are in one status.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct InstanceCount {
+    /// The dynamic child (the pipeline block the instances run).
+    pub origin: String,
+    #[sqlx(try_from = "String")]
+    pub status: BlockRunStatus,
+    pub count: i64,
 }
 
 /// The state of a worker's claim, as its heartbeat finds it.

@@ -29,6 +29,26 @@ export function useUpdateBlock(uuid: string) {
   });
 }
 
+/** Attaches a conditional or callback to a block: a new one (`type`, `name`) or one the pipeline has (`addon`). */
+export function useAttachAddon(uuid: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ block, input }: { block: string; input: Schemas['AddonInput'] }) =>
+      (await api.POST('/pipelines/{uuid}/blocks/{block}/addons', { params: { path: { uuid, block } }, body: input })).data,
+    onSuccess: (detail) => storePipelineDetail(qc, uuid, detail),
+  });
+}
+
+/** Detaches a conditional or callback from a block (attached to none, it leaves the pipeline; its file stays). */
+export function useDetachAddon(uuid: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ block, addon }: { block: string; addon: string }) =>
+      (await api.DELETE('/pipelines/{uuid}/blocks/{block}/addons/{addon}', { params: { path: { uuid, block, addon } } })).data,
+    onSuccess: (detail) => storePipelineDetail(qc, uuid, detail),
+  });
+}
+
 export function useDeleteBlock(uuid: string) {
   const qc = useQueryClient();
   return useMutation({

@@ -1,7 +1,7 @@
 // Pipeline runs: the paged list, one run with its block runs, a block's outputs and log pages; starting a run
 // now (of a pipeline or of a trigger), cancelling and retrying one. Unfinished runs are polled every second.
 import { keepPreviousData, useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { $api, api, type QueryOptions, type Run, type Schemas } from './client';
+import { $api, api, type BlockRunStatus, type QueryOptions, type Run, type Schemas } from './client';
 import type { operations } from './schema';
 import { isFinished } from '../lib/blockTypes';
 
@@ -13,12 +13,17 @@ export function invalidateRunList(qc: QueryClient): Promise<void> {
   return qc.invalidateQueries({ queryKey: ['get', '/runs'] });
 }
 
-/** Marks one run, its block runs and the run list stale. */
+/** Marks one run, its block runs (every page of instances too) and the run list stale. */
 export function invalidateRun(qc: QueryClient, id: number) {
   const init = { params: { path: { id } } };
   void qc.invalidateQueries({ queryKey: ['get', '/runs/{id}', init] });
-  void qc.invalidateQueries({ queryKey: ['get', '/runs/{id}/block_runs', init] });
+  void qc.invalidateQueries({ queryKey: ['get', '/runs/{id}/block_runs'], predicate: (q) => samePath(q.queryKey[2], id) });
+  void qc.invalidateQueries({ queryKey: ['get', '/runs/{id}/block_groups', init] });
   void invalidateRunList(qc);
+}
+
+function samePath(init: unknown, id: number): boolean {
+  return (init as { params?: { path?: { id?: number } } } | undefined)?.params?.path?.id === id;
 }
 
 /**
@@ -49,10 +54,34 @@ export function useRun(id: number) {
   });
 }
 
-/** A run's block runs, read every second while the run or one of them is not over. */
+/**
+ * A run's own block runs (a dynamic child's instances are not among them: see `useBlockGroups` and `useInstances`),
+ * read every second while the run or one of them is not over.
+ */
 export function useBlockRuns(id: number, runFinished: boolean) {
   return $api.useQuery('get', '/runs/{id}/block_runs', { params: { path: { id } } }, {
     refetchInterval: (q) => (!runFinished || (q.state.data ?? []).some((b) => !isFinished(b.status)) ? 1000 : false),
+  });
+}
+
+/** How many instances each dynamic child of a run has in each status, read every second while the run is not over. */
+export function useBlockGroups(id: number, runFinished: boolean) {
+  return $api.useQuery('get', '/runs/{id}/block_groups', { params: { path: { id } } }, {
+    refetchInterval: runFinished ? false : 1000,
+  });
+}
+
+export type InstanceQuery = { status?: BlockRunStatus; offset: number; limit: number };
+
+/**
+ * One page of the instances of dynamic child `block` (the page shown while the next loads), read every second while
+ * the run or one of them is not over.
+ */
+export function useInstances(id: number, block: string, query: InstanceQuery, runFinished: boolean, options: QueryOptions = {}) {
+  return $api.useQuery('get', '/runs/{id}/block_runs', { params: { path: { id }, query: { block, ...query } } }, {
+    placeholderData: keepPreviousData,
+    refetchInterval: (q) => (!runFinished || (q.state.data ?? []).some((b) => !isFinished(b.status)) ? 1000 : false),
+    ...options,
   });
 }
 

@@ -201,6 +201,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/pipelines/{uuid}/blocks/{block}/addons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attaches a conditional or callback to a block: a new one (`type` and `name`) written as Mage writes it, or one
+         *     the pipeline has (`addon`).
+         */
+        post: operations["blocks_attach"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/{uuid}/blocks/{block}/addons/{addon}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Detaches a conditional or callback from a block; attached to no block, it leaves the pipeline (its file stays). */
+        delete: operations["blocks_detach"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/pipelines/{uuid}/blocks/{block}/code": {
         parameters: {
             query?: never;
@@ -389,6 +426,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/{id}/block_groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each dynamic child of a run with how many instances it has in each status, counted by the database. */
+        get: operations["runs_block_groups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{id}/block_runs": {
         parameters: {
             query?: never;
@@ -396,6 +450,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The block runs of a run, in the order they were created: the pipeline's own, or one dynamic child's instances. */
         get: operations["runs_block_runs"];
         put?: never;
         post?: never;
@@ -554,6 +609,18 @@ export interface components {
             file: string;
             uuid: string;
         };
+        /**
+         * @description A conditional or callback to attach to a block: a new one named `name` (its file from Mage's template, or the
+         *     project's file of that name), or the pipeline's add-on `addon` attached to one more block.
+         */
+        AddonInput: {
+            /** @description The uuid of an add-on the pipeline has. */
+            addon?: string | null;
+            /** @description The new add-on's name; its uuid and file (`conditionals/<uuid>.py`, `callbacks/<uuid>.py`) follow. */
+            name?: string | null;
+            /** @description `conditional` or `callback` (for a new one). */
+            type?: string | null;
+        };
         BlockDto: {
             /** @description The callbacks attached to the block (`callbacks:` entries listing it, and its own `<uuid>_callback`). */
             callbacks: components["schemas"]["AddonBlock"][];
@@ -579,14 +646,33 @@ export interface components {
             upstream_blocks: string[];
             uuid: string;
         };
+        /** @description The instances of one dynamic child in a run: how many, and how many in each status. */
+        BlockGroupDto: {
+            /** @description The dynamic child (a block of the pipeline). */
+            block: string;
+            /** @description Status -> how many instances are in it (statuses with none are left out). */
+            counts: {
+                [key: string]: number;
+            };
+            /** Format: int64 */
+            total: number;
+        };
         BlockRunDto: {
             /** Format: int64 */
             attempt: number;
+            /** @description The pipeline block it runs: `block_uuid`, or for an instance the dynamic child's uuid. */
+            block: string;
+            /** @description The block run's name: a block's uuid, or for an instance of a dynamic child `<block>:<suffix>`. */
             block_uuid: string;
             /** Format: date-time */
             completed_at?: string | null;
             /** Format: double */
             duration_seconds?: number | null;
+            /**
+             * Format: int64
+             * @description For an instance of a dynamic child: Mage's `dynamic_block_index` (its position among the instances).
+             */
+            dynamic_block_index?: number | null;
             error?: string | null;
             /** Format: int64 */
             id: number;
@@ -2280,6 +2366,172 @@ export interface operations {
             };
         };
     };
+    blocks_attach: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Pipeline */
+                uuid: string;
+                /** @description Block uuid */
+                block: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddonInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineDetail"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    blocks_detach: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Pipeline */
+                uuid: string;
+                /** @description Block uuid */
+                block: string;
+                /** @description The add-on's uuid */
+                addon: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineDetail"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     blocks_read_code: {
         parameters: {
             query?: never;
@@ -3220,9 +3472,81 @@ export interface operations {
             };
         };
     };
-    runs_block_runs: {
+    runs_block_groups: {
         parameters: {
             query?: never;
+            header?: never;
+            path: {
+                /** @description Run id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlockGroupDto"][];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    runs_block_runs: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The instances of this dynamic child (a block uuid), paged. Without it: the pipeline's own block runs (a
+                 *     dynamic child's own block run among them, its instances left out; see `/runs/{id}/block_groups`).
+                 */
+                block?: string | null;
+                /** @description Only block runs in this status. */
+                status?: components["schemas"]["BlockRunStatus"] | null;
+                /** @description How many to skip. */
+                offset?: number | null;
+                /**
+                 * @description Page size: for instances 100 unless given, at most 1000; the pipeline's own block runs are all given
+                 *     unless a limit is.
+                 */
+                limit?: number | null;
+            };
             header?: never;
             path: {
                 /** @description Run id */
@@ -3259,6 +3583,14 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

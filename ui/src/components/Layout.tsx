@@ -1,6 +1,6 @@
 // The frame of every page: the left bar (project, navigation, theme) and the page on the right.
 import { NavLink, Outlet } from 'react-router';
-import { Clock, FolderTree, History, Moon, Settings, SquareTerminal, Sun, Workflow } from 'lucide-react';
+import { Clock, Database, FolderTree, History, Moon, Settings, SquareTerminal, Sun, Workflow } from 'lucide-react';
 import { useProject } from '../api/project';
 import { useTheme } from '../lib/theme';
 
@@ -8,6 +8,7 @@ const NAV = [
   { to: '/pipelines', label: 'Pipelines', icon: Workflow },
   { to: '/triggers', label: 'Triggers', icon: Clock },
   { to: '/runs', label: 'Pipeline runs', icon: History },
+  { to: '/data-products', label: 'Data products', icon: Database },
   { to: '/files', label: 'Files', icon: FolderTree },
   { to: '/terminal', label: 'Terminal', icon: SquareTerminal },
   { to: '/settings', label: 'Settings', icon: Settings },

@@ -31,7 +31,8 @@ export function blockType(type: string): BlockTypeInfo {
   );
 }
 
-export type Tone = 'neutral' | 'info' | 'success' | 'danger' | 'warning' | 'muted';
+/** `skipped`: a block whose conditional did not hold (Mage's condition_failed), neither a failure nor a cancel. */
+export type Tone = 'neutral' | 'info' | 'success' | 'danger' | 'warning' | 'muted' | 'skipped';
 
 /** A status the API sends: of a run, a block run or a trigger. */
 export type Status = RunStatus | BlockRunStatus | TriggerStatus;
@@ -43,7 +44,7 @@ const STATUS_TONES: Record<Status, Tone> = {
   completed: 'success',
   failed: 'danger',
   upstream_failed: 'warning',
-  condition_failed: 'muted',
+  condition_failed: 'skipped',
   cancelled: 'muted',
   active: 'success',
   inactive: 'muted',

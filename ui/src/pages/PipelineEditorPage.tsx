@@ -83,6 +83,7 @@ export default function PipelineEditorPage() {
               key={b.uuid}
               pipeline={uuid}
               block={b}
+              blocks={blocks}
               index={i}
               count={blocks.length}
               focused={focused === b.uuid}

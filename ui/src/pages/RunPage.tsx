@@ -1,9 +1,10 @@
-// One pipeline run: its block runs, the DAG coloured by their status, each block's log (live while it runs) and
-// output; cancel and retry. The parts live in run/.
+// One pipeline run: its block runs (a dynamic child's children counted and paged under it), the DAG coloured by their
+// status, each block run's log (live while it runs) and output; cancel and retry. The parts live in run/.
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { usePipeline } from '../api/pipelines';
-import { useBlockRuns, useRefreshRun, useRun } from '../api/runs';
+import type { BlockRun } from '../api/client';
+import { useBlockGroups, useBlockRuns, useInstances, useRefreshRun, useRun } from '../api/runs';
 import { useTriggers } from '../api/triggers';
 import { DagGraph, type DagBlock } from '../components/DagGraph';
 import { Alert, ErrorAlert, Loading, StatusBadge } from '../components/ui';
@@ -26,7 +27,21 @@ export default function RunPage() {
   const pipeline = usePipeline(pipelineUuid, { enabled: !!pipelineUuid, retry: false });
   const triggers = useTriggers({ staleTime: 60_000 });
 
+  const groups = useBlockGroups(runId, finished);
   const [chosen, setChosen] = useState<string | null>(null);
+  // An instance of a dynamic child is not among the run's own block runs: the one chosen is read on its own.
+  const [instance, setInstance] = useState<BlockRun | null>(null);
+  const instanceNow = useInstances(
+    runId,
+    instance?.block ?? '',
+    { offset: instance?.dynamic_block_index ?? 0, limit: 1 },
+    finished,
+    { enabled: !!instance && instance.block_uuid === chosen },
+  );
+  const choose = (block: string, row?: BlockRun) => {
+    setChosen(block);
+    setInstance(row ?? null);
+  };
   const [tab, setTab] = useState<BlockPanelTab>('log');
   const [actionError, setActionError] = useState<unknown>(null);
 
@@ -34,7 +49,10 @@ export default function RunPage() {
   const statuses = useMemo(() => Object.fromEntries(brs.map((b) => [b.block_uuid, b.status])), [brs]);
   const selected =
     chosen ?? brs.find((b) => b.status === 'failed')?.block_uuid ?? brs.find((b) => b.status === 'running')?.block_uuid ?? brs[0]?.block_uuid ?? null;
-  const selectedRun = brs.find((b) => b.block_uuid === selected);
+  const fresh = instanceNow.data?.[0];
+  const selectedRun =
+    brs.find((b) => b.block_uuid === selected) ??
+    (instance?.block_uuid === selected ? (fresh?.block_uuid === selected ? fresh : instance) : undefined);
 
   const dagBlocks: DagBlock[] = useMemo(() => {
     const known = pipeline.data?.blocks ?? [];
@@ -80,7 +98,7 @@ export default function RunPage() {
             Run #{r.id} <StatusBadge status={r.status} />
           </h1>
         </div>
-        <RunActions run={r} finished={finished} selected={selected} onError={setActionError} />
+        <RunActions run={r} finished={finished} selected={selectedRun?.block ?? selected} onError={setActionError} />
       </div>
 
       <ErrorAlert error={actionError} title="The action failed" />
@@ -89,16 +107,19 @@ export default function RunPage() {
 
       <div className="run-grid">
         <BlockRunsTable
+          runId={runId}
+          runFinished={finished}
           blockRuns={brs}
+          groups={groups.data ?? []}
           loading={blockRuns.isPending}
           error={blockRuns.error}
           selected={selected}
           now={now}
-          onSelect={setChosen}
+          onSelect={choose}
         />
         <div className="card" style={{ overflow: 'hidden', minHeight: 300 }} data-testid="run-dag">
           {dagBlocks.length > 0 ? (
-            <DagGraph blocks={dagBlocks} statuses={statuses} selected={selected} onSelect={setChosen} />
+            <DagGraph blocks={dagBlocks} statuses={statuses} selected={selected} onSelect={(block) => choose(block)} />
           ) : (
             <div className="empty">No blocks yet.</div>
           )}

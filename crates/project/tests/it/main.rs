@@ -1,5 +1,6 @@
 //! Project-format tests: loading both Mage generations, validation diagnostics, writing back, scaffolding.
 
+mod addons;
 mod load;
 mod scaffold;
 mod write;

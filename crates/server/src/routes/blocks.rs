@@ -166,6 +166,16 @@ fn block_file(state: &AppState, uuid: &str, block: &str) -> Result<String, ApiEr
         .get(block)
         .or_else(|| pipeline.notebook_blocks.iter().find(|b| b.uuid == block))
         .map(|found| found.file.clone())
+        .or_else(|| {
+            // A conditional or callback: its code is edited like a block's.
+            pipeline
+                .dag
+                .blocks()
+                .iter()
+                .flat_map(|b| b.conditionals.iter().chain(&b.callbacks))
+                .find(|addon| addon.uuid == block)
+                .map(|addon| addon.file.clone())
+        })
         .ok_or_else(|| ApiError::not_found(format!("pipeline `{uuid}` has no block `{block}`")))
 }
 

@@ -403,9 +403,10 @@ fn line_event(index: u64, stored: &str) -> Event {
 }
 
 async fn current(state: &AppState, run_id: i64, block: &str) -> Result<Option<BlockRun>, ApiError> {
+    // One row, however many instances of dynamic children the run has.
     Ok(state
         .store
-        .block_runs(run_id)
+        .block_runs_for(run_id, &[block.to_owned()], &[])
         .await?
         .into_iter()
         .find(|b| b.block_uuid == block))

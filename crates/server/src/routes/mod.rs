@@ -1,5 +1,6 @@
 //! The router: every API route with its OpenAPI description, Mage's API-trigger URL, and the front page.
 
+mod addons;
 mod blocks;
 mod files;
 mod global_data_products;
@@ -56,6 +57,8 @@ pub fn app(state: AppState) -> Router {
         .routes(routes!(blocks::update, blocks::remove))
         .routes(routes!(blocks::read_code, blocks::write_code))
         .routes(routes!(blocks::execute))
+        .routes(routes!(addons::attach))
+        .routes(routes!(addons::detach))
         .routes(routes!(io_config::profiles))
         .routes(routes!(global_data_products::list))
         .routes(routes!(pipelines::run_now))
@@ -70,6 +73,7 @@ pub fn app(state: AppState) -> Router {
         .routes(routes!(runs::list))
         .routes(routes!(runs::detail))
         .routes(routes!(runs::block_runs))
+        .routes(routes!(runs::block_groups))
         .routes(routes!(logs::log))
         .routes(routes!(logs::stream))
         .routes(routes!(outputs::outputs))

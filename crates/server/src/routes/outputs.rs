@@ -25,7 +25,7 @@ pub(super) async fn outputs(
 ) -> Result<Json<Vec<OutputDto>>, ApiError> {
     let block_run = state
         .store
-        .block_runs(id)
+        .block_runs_for(id, std::slice::from_ref(&block_uuid), &[])
         .await?
         .into_iter()
         .find(|b| b.block_uuid == block_uuid)

@@ -383,8 +383,11 @@ store_test!(a_dynamic_child_expands_into_its_instances, |store: Arc<
         3 + 2499,
         "the pipeline's blocks and the instances not queued"
     );
-    let mut counts = state.instance_counts.clone();
-    counts.sort_by_key(|(_, status, _)| status.as_str());
+    let counts: Vec<(String, BlockRunStatus, i64)> = state
+        .instance_counts
+        .into_iter()
+        .map(|counted| (counted.origin, counted.status, counted.count))
+        .collect();
     assert_eq!(
         counts,
         [
@@ -414,3 +417,97 @@ store_test!(a_dynamic_child_expands_into_its_instances, |store: Arc<
     );
     assert_eq!(store.block_runs(run.id).await.unwrap().len(), 3);
 });
+
+/// `count` instances of `block`, named and indexed as Mage names a dynamic child's children (`<block>:<index>`).
+fn instances(block: &str, count: usize) -> Vec<storage::NewInstance> {
+    (0..count)
+        .map(|index| storage::NewInstance {
+            uuid: format!("{block}:{index}"),
+            dynamic: model::DynamicInstance {
+                block: block.to_owned(),
+                index,
+                sources: vec![model::Source::Item { index }],
+            },
+            worker_tag: None,
+            status: BlockRunStatus::Initial,
+        })
+        .collect()
+}
+
+store_test!(
+    instances_are_listed_by_page_and_counted_by_status,
+    |store: Arc<dyn Store>| async move {
+        use storage::{BlockRunFilter, InstanceCount};
+        let run = store
+            .create_run(new_run("p", &["numbers", "square", "total"]))
+            .await
+            .unwrap();
+        store
+            .expand_block(run.id, "square", instances("square", 2500))
+            .await
+            .unwrap();
+        for index in [3, 7] {
+            let name = format!("square:{index}");
+            step(&store, run.id, &name, BlockRunEvent::Enqueue).await;
+            step(&store, run.id, &name, BlockRunEvent::Start).await;
+            step(&store, run.id, &name, BlockRunEvent::Fail).await;
+        }
+        step(&store, run.id, "square:9", BlockRunEvent::ConditionFail).await;
+
+        // Without an origin: the pipeline's own block runs only, the dynamic child among them.
+        let own = store
+            .block_run_page(run.id, BlockRunFilter::default())
+            .await
+            .unwrap();
+        let names: Vec<_> = own.iter().map(|b| b.block_uuid.as_str()).collect();
+        assert_eq!(names, ["numbers", "square", "total"]);
+        assert_eq!(own[1].status, BlockRunStatus::Completed);
+
+        let page = store
+            .block_run_page(
+                run.id,
+                BlockRunFilter {
+                    origin: Some("square".to_owned()),
+                    offset: 2000,
+                    limit: Some(3),
+                    ..BlockRunFilter::default()
+                },
+            )
+            .await
+            .unwrap();
+        let names: Vec<_> = page.iter().map(|b| b.block_uuid.as_str()).collect();
+        assert_eq!(names, ["square:2000", "square:2001", "square:2002"]);
+        assert_eq!(page[0].dynamic.as_ref().unwrap().index, 2000);
+        assert_eq!(page[0].block(), "square");
+
+        let failed = store
+            .block_run_page(
+                run.id,
+                BlockRunFilter {
+                    origin: Some("square".to_owned()),
+                    status: Some(BlockRunStatus::Failed),
+                    ..BlockRunFilter::default()
+                },
+            )
+            .await
+            .unwrap();
+        let names: Vec<_> = failed.iter().map(|b| b.block_uuid.as_str()).collect();
+        assert_eq!(names, ["square:3", "square:7"]);
+
+        let count = |status, count| InstanceCount {
+            origin: "square".to_owned(),
+            status,
+            count,
+        };
+        let mut counts = store.instance_counts(run.id).await.unwrap();
+        counts.sort_by_key(|c| c.status.as_str());
+        assert_eq!(
+            counts,
+            [
+                count(BlockRunStatus::ConditionFailed, 1),
+                count(BlockRunStatus::Failed, 2),
+                count(BlockRunStatus::Initial, 2497),
+            ]
+        );
+    }
+);

@@ -15,6 +15,7 @@ import { SqlError } from './SqlError';
 import { SqlSettings, type ConfigurationChange } from './SqlSettings';
 import { useCodeCell } from './useCodeCell';
 import { AddonChips } from './AddonChips';
+import { AddonsPanel } from './AddonsPanel';
 
 export interface Execution {
   runId: number;
@@ -28,6 +29,8 @@ export interface Execution {
 export interface BlockCellProps {
   pipeline: string;
   block: Block;
+  /** Every block of the pipeline (for the add-ons panel). */
+  blocks: Block[];
   index: number;
   count: number;
   focused: boolean;
@@ -44,6 +47,7 @@ export interface BlockCellProps {
 export function BlockCell({
   pipeline,
   block,
+  blocks,
   index,
   count,
   focused,
@@ -60,6 +64,9 @@ export function BlockCell({
   const [running, setRunning] = useState<null | 'block' | 'upstream'>(null);
   const [execution, setExecution] = useState<Execution | null>(null);
   const [runError, setRunError] = useState<unknown>(null);
+  const [showAddons, setShowAddons] = useState(false);
+  // Add-ons and the dynamic settings belong to the pipeline's blocks, not to notebook-only ones.
+  const takesAddons = block.type !== 'markdown' && block.type !== 'scratchpad';
   const info = blockType(block.type);
   const runnable = block.type !== 'markdown';
   const isSql = block.language === 'sql';
@@ -115,6 +122,18 @@ export function BlockCell({
             {status === 'saving' && <Spinner label="Saving" />}
             {cell.loading ? 'Loading…' : saveLabel(status)}
           </span>
+          {takesAddons && (
+            <button
+              type="button"
+              className={`btn btn--sm btn--ghost${showAddons ? ' is-active' : ''}`}
+              aria-expanded={showAddons}
+              onClick={() => setShowAddons(!showAddons)}
+              title="Dynamic and reduce-output settings, conditionals and callbacks"
+              data-testid="addons-toggle"
+            >
+              Add-ons
+            </button>
+          )}
           {runnable && (
             <button
               type="button"
@@ -147,6 +166,7 @@ export function BlockCell({
         </div>
       </header>
 
+      {takesAddons && showAddons && <AddonsPanel pipeline={pipeline} block={block} blocks={blocks} onConfigure={onConfigure} />}
       {isSql && <SqlSettings block={block.uuid} configuration={block.configuration} onChange={onConfigure} />}
 
       <div className="cell__code">
