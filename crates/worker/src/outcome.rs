@@ -28,6 +28,9 @@ pub(crate) struct Attempt<'a> {
     pub(crate) log_path: Option<String>,
     /// How long the attempt ran.
     pub(crate) elapsed: Duration,
+    /// Whether the block has callbacks: a cancelled attempt in a cancelled run has its `cancelled` callbacks run
+    /// afterwards (see `storage::BlockRunChange::cancelled_callbacks`).
+    pub(crate) callbacks: bool,
     pub(crate) now: DateTime<Utc>,
 }
 
@@ -43,7 +46,11 @@ pub(crate) fn change_for(
             ..
         }) => return completed(outputs, callback_errors, attempt),
         Ok(BlockOutcome::Cancelled) => {
-            return (change(BlockRunEvent::Cancel, attempt), String::new());
+            let change = BlockRunChange {
+                cancelled_callbacks: attempt.callbacks,
+                ..change(BlockRunEvent::Cancel, attempt)
+            };
+            return (change, String::new());
         }
         Ok(BlockOutcome::ConditionFailed) => {
             let detail = "(a conditional returned false)".to_owned();
@@ -64,6 +71,9 @@ pub(crate) fn change_for(
             // own, so none follow (checked with mage-oracle on Mage 0.9.80: timeout 3 s, retries 2, one attempt).
             retryable: reason != Some(FailureReason::Timeout),
         },
+        Ok(BlockOutcome::CallbacksRan { .. }) => Failure::plain(
+            "the runtime ran the block's cancelled callbacks instead of the block".to_owned(),
+        ),
         Ok(BlockOutcome::Asks { .. }) => Failure::plain(format!(
             "the block asked about the run history more than {MAX_QUESTION_ROUNDS} times in one check"
         )),
