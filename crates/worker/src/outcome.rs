@@ -212,6 +212,7 @@ mod tests {
             sensor_interval: Duration::from_secs(60),
             log_path: Some(LOG.to_owned()),
             elapsed: Duration::from_millis(1500),
+            callbacks: false,
             now: now(),
         }
     }
@@ -240,6 +241,9 @@ mod tests {
         }
         if let Some(error) = &change.error {
             parts.push(format!("error={error:?}"));
+        }
+        if change.cancelled_callbacks {
+            parts.push("cancelled_callbacks".to_owned());
         }
         if let Some(outputs) = &change.outputs {
             parts.push(format!(
@@ -296,6 +300,25 @@ mod tests {
             r#"Complete outputs={"container":"single","outputs":[{"name":"output_0","kind":"json","path":"out/0.json"}],"effects":{"set_global_variable":[{"pipeline_uuid":"p","key":"region","value":"eu"}]}} | in 1.50s"#,
         );
         check(Ok(BlockOutcome::Cancelled), &attempt, "Cancel | ");
+        // A block with callbacks: stopped by a cancel, its `cancelled` callbacks become due (if its run was
+        // cancelled; storage checks that).
+        let with_callbacks = Attempt {
+            callbacks: true,
+            ..attempt.clone()
+        };
+        check(
+            Ok(BlockOutcome::Cancelled),
+            &with_callbacks,
+            "Cancel cancelled_callbacks | ",
+        );
+        check(
+            Ok(BlockOutcome::CallbacksRan {
+                callback_errors: Vec::new(),
+            }),
+            &attempt,
+            "Fail error=\"the runtime ran the block's cancelled callbacks instead of the block\" | in 1.50s: the \
+             runtime ran the block's cancelled callbacks instead of the block",
+        );
         check(
             Ok(BlockOutcome::ConditionFailed),
             &attempt,

@@ -352,6 +352,7 @@ mod tests {
                 "interval": null,
                 "picks": [],
                 "dynamic_block_index": null,
+                "mode": "block",
             })
         );
     }
