@@ -111,21 +111,20 @@ store_test!(
     }
 );
 
-store_test!(
-    a_failed_run_has_no_cancelled_callbacks_due,
-    |store: Arc<dyn Store>| async move {
-        // A run stopped by its timeout as `failed`: its block runs are cancelled, but Mage's cancellation job runs
-        // no callback for a run that is not `cancelled`.
-        let run = started_run(&store, &["loader"]).await;
-        store.change_run(run, RunEvent::Fail).await.unwrap();
-        cancel(&store, run, "loader", true).await;
-        assert_eq!(
-            states(&store, run).await,
-            [("loader".to_owned(), CancelledCallbacks::None)]
-        );
-        assert_eq!(claim(&store, &[]).await, None);
-    }
-);
+store_test!(a_failed_run_has_no_cancelled_callbacks_due, |store: Arc<
+    dyn Store,
+>| async move {
+    // A run stopped by its timeout as `failed`: its block runs are cancelled, but Mage's cancellation job runs
+    // no callback for a run that is not `cancelled`.
+    let run = started_run(&store, &["loader"]).await;
+    store.change_run(run, RunEvent::Fail).await.unwrap();
+    cancel(&store, run, "loader", true).await;
+    assert_eq!(
+        states(&store, run).await,
+        [("loader".to_owned(), CancelledCallbacks::None)]
+    );
+    assert_eq!(claim(&store, &[]).await, None);
+});
 
 store_test!(
     cancelled_callbacks_go_to_workers_with_the_blocks_tag,
