@@ -40,6 +40,14 @@ pub(crate) struct RunArgs {
     /// by default a failure stops new blocks from starting, as in `mage run`.
     #[arg(long)]
     allow_blocks_to_fail: bool,
+    /// Stop the run after this many seconds (Mage's trigger setting `timeout`); its running blocks are stopped and
+    /// the rest cancelled.
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<f64>,
+    /// What a run stopped by `--timeout` becomes (Mage's trigger setting `timeout_status`): `failed`, or
+    /// `cancelled`, which also runs the `@callback('cancelled')` functions of its cancelled blocks, as Mage does.
+    #[arg(long, value_name = "STATUS", requires = "timeout", value_parser = ["failed", "cancelled"])]
+    timeout_status: Option<String>,
     /// Do not run the blocks' @test functions.
     #[arg(long, conflicts_with = "test")]
     skip_tests: bool,
@@ -97,8 +105,18 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
         ]),
         None => None,
     };
+    if let Some(timeout) = args.timeout
+        && !(timeout.is_finite() && timeout > 0.0)
+    {
+        bail!("--timeout must be a number of seconds above 0, not {timeout}");
+    }
     let settings = RunSettings {
         allow_blocks_to_fail: args.allow_blocks_to_fail,
+        timeout: args.timeout,
+        timeout_status: match args.timeout_status.as_deref() {
+            Some("cancelled") => model::TimeoutStatus::Cancelled,
+            _ => model::TimeoutStatus::Failed,
+        },
         ..RunSettings::default()
     };
     warm.await?.context("the Python supervisor did not start")?;
@@ -161,6 +179,7 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
         tokio::spawn(worker.run(stopped)),
     ];
     let status = follow(run.id, &mut watch_notices, store.as_ref(), Some(&display)).await?;
+    settle(run.id, &mut watch_notices, store.as_ref(), &display).await?;
     // Runs its blocks started (`trigger_pipeline`) end before `wand run` does, so none is left half done.
     let mut waited = 0;
     while let Some(&started) = launcher.launched().get(waited) {
@@ -229,6 +248,60 @@ async fn follow(
     }
 }
 
+/// Waits, once the run ended, for what still follows it: blocks being stopped (a cancel or a timeout reaches a
+/// running block's process a moment later) and the `cancelled` callbacks that a cancelled run's block runs are due
+/// (run by the worker, as Mage runs them after the run). Notices show their ends; a second's re-read of the run's
+/// block runs covers a missed one.
+async fn settle(
+    run_id: i64,
+    notices: &mut broadcast::Receiver<Notice>,
+    store: &dyn RunStore,
+    display: &Display,
+) -> anyhow::Result<()> {
+    // The blocks still running when the run ended: their end is shown even if its notice came before this look.
+    let mut stopping: Vec<String> = Vec::new();
+    let mut first = true;
+    loop {
+        let block_runs = store.block_runs(run_id).await?;
+        if first {
+            stopping = block_runs
+                .iter()
+                .filter(|block_run| block_run.status == BlockRunStatus::Running)
+                .map(|block_run| block_run.block_uuid.clone())
+                .collect();
+            first = false;
+        }
+        let open = block_runs.iter().any(|block_run| {
+            block_run.status == BlockRunStatus::Running || block_run.cancelled_callbacks.is_open()
+        });
+        if !open {
+            for block_run in block_runs {
+                if stopping.contains(&block_run.block_uuid) {
+                    display.status(&block_run.block_uuid, block_run.status, "");
+                }
+            }
+            return Ok(());
+        }
+        match tokio::time::timeout(Duration::from_secs(1), notices.recv()).await {
+            Ok(Ok(Notice::BlockRun {
+                run_id: id,
+                block_uuid,
+                status,
+                detail,
+            })) if id == run_id => {
+                if status.is_finished() {
+                    stopping.retain(|uuid| *uuid != block_uuid);
+                }
+                display.status(&block_uuid, status, &detail);
+            }
+            Ok(Err(broadcast::error::RecvError::Closed)) => {
+                bail!("the scheduler stopped before the run's blocks were stopped")
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Prints the failed blocks with their logs, and where everything went; the exit code follows the run.
 async fn report(
     store: &dyn RunStore,
@@ -250,6 +323,16 @@ async fn report(
         if let Some(path) = &block_run.log_path {
             eprintln!("{}", log_tail(path, 60).join("\n"));
             eprintln!("   log: {path}");
+        }
+    }
+    for block_run in &block_runs {
+        if block_run.status == BlockRunStatus::Cancelled
+            && let Some(error) = &block_run.error
+        {
+            eprintln!("\n── block `{}` cancelled: {error}", block_run.block_uuid);
+            if let Some(path) = &block_run.log_path {
+                eprintln!("   log: {path}");
+            }
         }
     }
     let elapsed = started.elapsed().as_secs_f64();

@@ -663,7 +663,6 @@ impl Checker<'_> {
             );
             return None;
         }
-        self.warn_of_cancelled_callbacks(uuid, &file);
         Some(AddonBlock {
             uuid: callback,
             file,
@@ -761,9 +760,6 @@ impl Checker<'_> {
                     ),
                 );
             }
-            if kind == BlockType::Callback {
-                self.warn_of_cancelled_callbacks(uuid, &file);
-            }
             let addon = AddonBlock {
                 uuid: uuid.to_owned(),
                 file,
@@ -789,32 +785,6 @@ impl Checker<'_> {
             }
         }
     }
-
-    /// Wand runs a callback's `success` and `failure` functions, not yet its `cancelled` ones (Mage runs those
-    /// after a user cancels the run): a callback file that has one is named with its line.
-    fn warn_of_cancelled_callbacks(&mut self, uuid: &str, file: &str) {
-        let Some(text) = self
-            .project
-            .confine(file)
-            .and_then(|path| std::fs::read_to_string(path).ok())
-        else {
-            return;
-        };
-        for (number, line) in text.lines().enumerate() {
-            let line = line.trim_start();
-            if line.starts_with("@callback") && line.contains("cancelled") {
-                self.warn(
-                    Some(uuid),
-                    format!(
-                        "{file}:{}: Wand does not run `cancelled` callbacks yet (Mage runs them when a run is \
-                         cancelled); its `success` and `failure` callbacks do run",
-                        number + 1
-                    ),
-                );
-            }
-        }
-    }
-
     fn uuid_list(&mut self, uuid: &str, entry: &Value, key: &str) -> Vec<String> {
         match entry.get(key) {
             None | Some(Value::Null) => Vec::new(),

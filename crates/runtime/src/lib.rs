@@ -21,8 +21,9 @@ pub use output_store::{OutputStore, OutputStoreError, log_key};
 pub use package::install_package;
 pub use preview::{TablePreview, preview_table};
 pub use protocol::{
-    BlockCalls, BlockOutcome, BlockRequest, FailureReason, NoCalls, Pick, RunStatusAnswer,
-    RunStatusAnswered, RunStatusQuery, SupervisorMessage, UpstreamBlock, decode_supervisor_message,
+    BlockCalls, BlockOutcome, BlockRequest, FailureReason, NoCalls, Pick, RequestMode,
+    RunStatusAnswer, RunStatusAnswered, RunStatusQuery, SupervisorMessage, UpstreamBlock,
+    decode_supervisor_message,
 };
 pub use sink::{
     FileSink, LogLine, LogSink, MAX_LOG_LINE_BYTES, Stream, VecSink, cap_log_text, parse_log_line,

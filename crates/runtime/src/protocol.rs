@@ -56,6 +56,21 @@ pub struct BlockRequest {
     /// attempt only, as in Mage, whose retries happen before its callbacks.
     pub attempt: i64,
     pub retries: u32,
+    /// What to run: the block, or only the `cancelled` callbacks of a block run cancelled in a cancelled run.
+    pub mode: RequestMode,
+}
+
+/// What a [`BlockRequest`] asks the runtime to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestMode {
+    /// The block (its conditionals before it, its `success` or `failure` callbacks after it).
+    #[default]
+    Block,
+    /// Only the `cancelled` callbacks attached to the block, as Mage runs them for a block run it cancelled in a
+    /// cancelled run: with no positional argument, the run's variables and Mage's kwargs. The outcome is
+    /// `CallbacksRan`.
+    CancelledCallbacks,
 }
 
 /// How one input becomes a positional argument (Mage's dynamic-block rules, `wand_runtime/dynamic.py`).
@@ -151,6 +166,10 @@ pub enum BlockOutcome {
     Asks {
         queries: Vec<RunStatusQuery>,
     },
+    /// Its `cancelled` callbacks ran (`RequestMode::CancelledCallbacks`), with what went wrong in them.
+    CallbacksRan {
+        callback_errors: Vec<String>,
+    },
 }
 
 /// The `result` of a `done` event, as the child or the supervisor wrote it.
@@ -200,6 +219,9 @@ impl From<RawResult> for BlockOutcome {
             "waiting" => BlockOutcome::Waiting,
             "asks" => BlockOutcome::Asks {
                 queries: raw.queries,
+            },
+            "callbacks_ran" => BlockOutcome::CallbacksRan {
+                callback_errors: raw.callback_errors,
             },
             _ => BlockOutcome::Failed {
                 error: raw.error.unwrap_or_else(|| "the block failed".to_owned()),

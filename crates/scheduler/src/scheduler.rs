@@ -475,19 +475,29 @@ impl Scheduler {
         self.stop_run(run_id, RunEvent::Cancel).await
     }
 
-    /// Ends a run with `event` (cancel, or fail for a timeout) and stops its block runs.
+    /// Ends a run with `event` (cancel, or fail for a timeout) and stops its block runs. As in Mage, a cancelled
+    /// run's block runs whose blocks have callbacks get their `cancelled` callbacks run afterwards, by a worker
+    /// (`RunStore::claim_cancelled_callbacks`): those cancelled here, and those its workers stop.
     async fn stop_run(&self, run_id: i64, event: RunEvent) -> Result<RunStatus, SchedulerError> {
         let status = self.change_run(run_id, event).await?;
+        let definition = self.store.run(run_id).await?.map(|run| run.definition);
+        let has_callbacks = |block_run: &storage::BlockRun| {
+            event == RunEvent::Cancel
+                && definition
+                    .as_ref()
+                    .and_then(|definition| definition.block(block_run.block()))
+                    .is_some_and(|block| !block.callbacks.is_empty())
+        };
         for block_run in self.store.block_runs(run_id).await? {
             match block_run.status {
                 BlockRunStatus::Initial | BlockRunStatus::Queued => {
+                    let change = BlockRunChange {
+                        cancelled_callbacks: has_callbacks(&block_run),
+                        ..BlockRunChange::event(BlockRunEvent::Cancel)
+                    };
                     let new = self
                         .store
-                        .change_block_run(
-                            run_id,
-                            &block_run.block_uuid,
-                            BlockRunChange::event(BlockRunEvent::Cancel),
-                        )
+                        .change_block_run(run_id, &block_run.block_uuid, change)
                         .await?;
                     self.publish(Notice::BlockRun {
                         run_id,

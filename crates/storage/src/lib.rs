@@ -20,8 +20,8 @@ pub use error::StorageError;
 pub use postgres::PgStore;
 pub use products::global_data_product_runs;
 pub use records::{
-    BlockRun, BlockRunChange, BlockRunFilter, Change, InstanceCount, Lease, NewInstance, NewRun,
-    PipelineRun, RunFilter, RunState,
+    BlockRun, BlockRunChange, BlockRunFilter, CancelledCallbacks, Change, InstanceCount, Lease,
+    NewInstance, NewRun, PipelineRun, RunFilter, RunState,
 };
 pub use sqlite::SqliteStore;
 pub use triggers::TriggerStore;
@@ -138,6 +138,23 @@ pub trait RunStore: Send + Sync {
         lease_until: DateTime<Utc>,
     ) -> Result<Lease, StorageError>;
 
+    /// Takes the oldest block run whose `cancelled` callbacks are due (it is `cancelled`, in a `cancelled` run) for
+    /// a worker with `tags` (the rule of `claim_block_run`): they become `running`, so no other worker runs them.
+    /// They run at most once: a worker that dies while running them leaves them `running`.
+    async fn claim_cancelled_callbacks(
+        &self,
+        tags: &[String],
+    ) -> Result<Option<BlockRun>, StorageError>;
+
+    /// Records that the `cancelled` callbacks of block run `block_run_id` ran: `error` (what failed in them) becomes
+    /// the block run's error, its status stays `cancelled`; `log_path` is where they logged.
+    async fn finish_cancelled_callbacks(
+        &self,
+        block_run_id: i64,
+        error: Option<String>,
+        log_path: Option<String>,
+    ) -> Result<(), StorageError>;
+
     /// Asks the worker running a block run to stop it.
     async fn request_cancel(&self, run_id: i64, block_uuid: &str) -> Result<(), StorageError>;
 
@@ -182,6 +199,7 @@ impl BlockRunChange {
             outputs: None,
             log_path: None,
             ready_at: None,
+            cancelled_callbacks: false,
         }
     }
 }

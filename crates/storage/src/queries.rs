@@ -196,7 +196,12 @@ macro_rules! shared_queries {
                         log_path = COALESCE($9, log_path),
                         ready_at = $10,
                         claimed_by = CASE WHEN $11 THEN NULL ELSE claimed_by END,
-                        lease_until = CASE WHEN $11 THEN NULL ELSE lease_until END
+                        lease_until = CASE WHEN $11 THEN NULL ELSE lease_until END,
+                        cancelled_callbacks = CASE
+                            WHEN $5 THEN NULL
+                            WHEN $15 AND EXISTS (SELECT 1 FROM pipeline_runs r
+                                                 WHERE r.id = $12 AND r.status = 'cancelled') THEN 'pending'
+                            ELSE cancelled_callbacks END
                      WHERE pipeline_run_id = $12 AND block_uuid = $13",
                 )
                 .bind(next.as_str())
@@ -213,6 +218,7 @@ macro_rules! shared_queries {
                 .bind(run_id)
                 .bind(block_uuid)
                 .bind(waiting)
+                .bind(change.cancelled_callbacks && next == BlockRunStatus::Cancelled)
                 .execute(&mut *transaction)
                 .await?;
                 if next == BlockRunStatus::Queued {
@@ -504,6 +510,57 @@ macro_rules! shared_queries {
                     Some((true,)) => Lease::CancelRequested,
                     Some((false,)) => Lease::Held,
                 })
+            }
+
+            async fn claim_cancelled_callbacks(
+                &self,
+                tags: &[String],
+            ) -> Result<Option<BlockRun>, StorageError> {
+                let (untagged, named) = $crate::claimable(tags);
+                Ok(sqlx::query_as::<_, BlockRun>(concat!(
+                    "UPDATE block_runs SET cancelled_callbacks = $2
+                     WHERE cancelled_callbacks = $1 AND id = (
+                        SELECT id FROM block_runs b WHERE b.cancelled_callbacks = $1 AND b.status = $3
+                          AND EXISTS (SELECT 1 FROM pipeline_runs r WHERE r.id = b.pipeline_run_id AND r.status = $3)
+                          AND ((b.worker_tag IS NULL AND $4) OR b.worker_tag IN ",
+                    $tag_list,
+                    ") ORDER BY b.id LIMIT 1",
+                    $skip_locked,
+                    ") RETURNING *"
+                ))
+                .bind($crate::CancelledCallbacks::Pending.as_str())
+                .bind($crate::CancelledCallbacks::Running.as_str())
+                .bind(BlockRunStatus::Cancelled.as_str())
+                .bind(untagged)
+                .bind(Json(named))
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn finish_cancelled_callbacks(
+                &self,
+                block_run_id: i64,
+                error: Option<String>,
+                log_path: Option<String>,
+            ) -> Result<(), StorageError> {
+                let mut transaction = self.pool.begin().await?;
+                let row: Option<(i64,)> = sqlx::query_as(
+                    "UPDATE block_runs SET cancelled_callbacks = $1, error = COALESCE($2, error),
+                        log_path = COALESCE($3, log_path)
+                     WHERE id = $4 AND cancelled_callbacks = $5 RETURNING pipeline_run_id",
+                )
+                .bind($crate::CancelledCallbacks::Done.as_str())
+                .bind(error)
+                .bind(log_path)
+                .bind(block_run_id)
+                .bind($crate::CancelledCallbacks::Running.as_str())
+                .fetch_optional(&mut *transaction)
+                .await?;
+                if let Some((run_id,)) = row {
+                    Self::announce(&mut transaction, Change::Run(run_id)).await?;
+                }
+                transaction.commit().await?;
+                Ok(())
             }
 
             async fn request_cancel(&self, run_id: i64, block_uuid: &str) -> Result<(), StorageError> {

@@ -70,6 +70,55 @@ pub struct BlockRun {
     /// For an instance of a dynamic child: its index and where its inputs come from.
     #[sqlx(json(nullable))]
     pub dynamic: Option<DynamicInstance>,
+    /// Whether the `cancelled` callbacks of its block are due, being run, or have run (see
+    /// `RunStore::claim_cancelled_callbacks`).
+    #[sqlx(try_from = "Option<String>")]
+    pub cancelled_callbacks: CancelledCallbacks,
+}
+
+/// Where a block run stands with its block's `cancelled` callbacks, which Mage runs once, in a job of their own,
+/// for each block run it cancels in a cancelled run (its `CANCEL_PIPELINE_RUN` job): none due, due, being run by a
+/// worker, run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CancelledCallbacks {
+    #[default]
+    None,
+    Pending,
+    Running,
+    Done,
+}
+
+impl CancelledCallbacks {
+    pub fn as_str(self) -> Option<&'static str> {
+        match self {
+            CancelledCallbacks::None => None,
+            CancelledCallbacks::Pending => Some("pending"),
+            CancelledCallbacks::Running => Some("running"),
+            CancelledCallbacks::Done => Some("done"),
+        }
+    }
+
+    /// Whether they are still to run or running.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            CancelledCallbacks::Pending | CancelledCallbacks::Running
+        )
+    }
+}
+
+impl TryFrom<Option<String>> for CancelledCallbacks {
+    type Error = String;
+
+    fn try_from(text: Option<String>) -> Result<CancelledCallbacks, String> {
+        Ok(match text.as_deref() {
+            None => CancelledCallbacks::None,
+            Some("pending") => CancelledCallbacks::Pending,
+            Some("running") => CancelledCallbacks::Running,
+            Some("done") => CancelledCallbacks::Done,
+            Some(other) => return Err(format!("unknown state of cancelled callbacks `{other}`")),
+        })
+    }
 }
 
 impl BlockRun {
@@ -113,6 +162,9 @@ pub struct BlockRunChange {
     pub log_path: Option<String>,
     /// For `Enqueue`, `Requeue` and `Wait`: not claimable before this time (a retry's delay, a sensor's next check).
     pub ready_at: Option<DateTime<Utc>>,
+    /// The block has callbacks: when this change cancels the block run and its pipeline run is `cancelled`, its
+    /// `cancelled` callbacks become due (as in Mage, not when the run failed or timed out as failed).
+    pub cancelled_callbacks: bool,
 }
 
 /// Which runs to list.

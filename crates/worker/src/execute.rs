@@ -17,15 +17,15 @@ use crate::request::{RequestSource, block_request};
 use crate::{Worker, WorkerError};
 
 /// What a claimed block run needs from the run history.
-struct Pinned {
-    run: PipelineRun,
-    definition: PipelineDefinition,
+pub(crate) struct Pinned {
+    pub(crate) run: PipelineRun,
+    pub(crate) definition: PipelineDefinition,
     /// The block, as the run's definition pinned it.
-    block: Block,
+    pub(crate) block: Block,
     /// Stored outputs by block-run name (see `Worker::stored_outputs`).
-    outputs: HashMap<String, BlockOutputs>,
+    pub(crate) outputs: HashMap<String, BlockOutputs>,
     /// For each parent that is a reducing dynamic child: its instances' outputs, in index order.
-    gathered: HashMap<String, Vec<Option<BlockOutputs>>>,
+    pub(crate) gathered: HashMap<String, Vec<Option<BlockOutputs>>>,
 }
 
 impl Worker {
@@ -79,6 +79,7 @@ impl Worker {
             sensor_interval: self.config.sensor_interval,
             log_path: Some(log.file.path().display().to_string()),
             elapsed: started.elapsed(),
+            callbacks: !block.callbacks.is_empty(),
             now: Utc::now(),
         };
         let (change, detail) = change_for(outcome, &attempt);
@@ -95,7 +96,7 @@ impl Worker {
     }
 
     /// The claimed block run's pipeline run, its pinned definition and block, and the outputs its parents stored.
-    async fn pinned(&self, claimed: &BlockRun) -> Result<Pinned, WorkerError> {
+    pub(crate) async fn pinned(&self, claimed: &BlockRun) -> Result<Pinned, WorkerError> {
         let unrunnable = |message: String| WorkerError::Unrunnable {
             block_run_id: claimed.id,
             message,
@@ -215,7 +216,12 @@ impl Worker {
     }
 
     /// The block's log file (appended to, after an earlier attempt's lines), announcing each line as it comes.
-    fn open_log(&self, log_key: &str, run_id: i64, uuid: &str) -> Result<Arc<LogTee>, WorkerError> {
+    pub(crate) fn open_log(
+        &self,
+        log_key: &str,
+        run_id: i64,
+        uuid: &str,
+    ) -> Result<Arc<LogTee>, WorkerError> {
         let path = self.config.data_dir.join(log_key);
         let file = FileSink::create(&path).map_err(|source| WorkerError::Log {
             path: path.display().to_string(),
@@ -229,7 +235,13 @@ impl Worker {
         )))
     }
 
-    fn publish(&self, run_id: i64, block_uuid: &str, status: BlockRunStatus, detail: String) {
+    pub(crate) fn publish(
+        &self,
+        run_id: i64,
+        block_uuid: &str,
+        status: BlockRunStatus,
+        detail: String,
+    ) {
         let _ = self.notices.send(Notice::BlockRun {
             run_id,
             block_uuid: block_uuid.to_owned(),

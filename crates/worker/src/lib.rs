@@ -1,9 +1,11 @@
 //! A worker: claims queued block runs from storage, runs each in the Python runtime while renewing its lease, and
-//! records how it ended (completed, failed, or queued again for a retry per `retry_config`).
+//! records how it ended (completed, failed, or queued again for a retry per `retry_config`); and runs the
+//! `cancelled` callbacks of block runs cancelled in a cancelled run.
 //!
 //! Workers never advance a run: the scheduler does, when it sees their notices.
 
 mod calls;
+mod cancelled_callbacks;
 mod code;
 mod error;
 mod execute;

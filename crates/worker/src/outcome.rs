@@ -28,6 +28,9 @@ pub(crate) struct Attempt<'a> {
     pub(crate) log_path: Option<String>,
     /// How long the attempt ran.
     pub(crate) elapsed: Duration,
+    /// Whether the block has callbacks: a cancelled attempt in a cancelled run has its `cancelled` callbacks run
+    /// afterwards (see `storage::BlockRunChange::cancelled_callbacks`).
+    pub(crate) callbacks: bool,
     pub(crate) now: DateTime<Utc>,
 }
 
@@ -43,7 +46,11 @@ pub(crate) fn change_for(
             ..
         }) => return completed(outputs, callback_errors, attempt),
         Ok(BlockOutcome::Cancelled) => {
-            return (change(BlockRunEvent::Cancel, attempt), String::new());
+            let change = BlockRunChange {
+                cancelled_callbacks: attempt.callbacks,
+                ..change(BlockRunEvent::Cancel, attempt)
+            };
+            return (change, String::new());
         }
         Ok(BlockOutcome::ConditionFailed) => {
             let detail = "(a conditional returned false)".to_owned();
@@ -64,6 +71,9 @@ pub(crate) fn change_for(
             // own, so none follow (checked with mage-oracle on Mage 0.9.80: timeout 3 s, retries 2, one attempt).
             retryable: reason != Some(FailureReason::Timeout),
         },
+        Ok(BlockOutcome::CallbacksRan { .. }) => Failure::plain(
+            "the runtime ran the block's cancelled callbacks instead of the block".to_owned(),
+        ),
         Ok(BlockOutcome::Asks { .. }) => Failure::plain(format!(
             "the block asked about the run history more than {MAX_QUESTION_ROUNDS} times in one check"
         )),
@@ -202,6 +212,7 @@ mod tests {
             sensor_interval: Duration::from_secs(60),
             log_path: Some(LOG.to_owned()),
             elapsed: Duration::from_millis(1500),
+            callbacks: false,
             now: now(),
         }
     }
@@ -230,6 +241,9 @@ mod tests {
         }
         if let Some(error) = &change.error {
             parts.push(format!("error={error:?}"));
+        }
+        if change.cancelled_callbacks {
+            parts.push("cancelled_callbacks".to_owned());
         }
         if let Some(outputs) = &change.outputs {
             parts.push(format!(
@@ -286,6 +300,25 @@ mod tests {
             r#"Complete outputs={"container":"single","outputs":[{"name":"output_0","kind":"json","path":"out/0.json"}],"effects":{"set_global_variable":[{"pipeline_uuid":"p","key":"region","value":"eu"}]}} | in 1.50s"#,
         );
         check(Ok(BlockOutcome::Cancelled), &attempt, "Cancel | ");
+        // A block with callbacks: stopped by a cancel, its `cancelled` callbacks become due (if its run was
+        // cancelled; storage checks that).
+        let with_callbacks = Attempt {
+            callbacks: true,
+            ..attempt.clone()
+        };
+        check(
+            Ok(BlockOutcome::Cancelled),
+            &with_callbacks,
+            "Cancel cancelled_callbacks | ",
+        );
+        check(
+            Ok(BlockOutcome::CallbacksRan {
+                callback_errors: Vec::new(),
+            }),
+            &attempt,
+            "Fail error=\"the runtime ran the block's cancelled callbacks instead of the block\" | in 1.50s: the \
+             runtime ran the block's cancelled callbacks instead of the block",
+        );
         check(
             Ok(BlockOutcome::ConditionFailed),
             &attempt,

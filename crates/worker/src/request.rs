@@ -123,6 +123,7 @@ pub(crate) fn block_request(source: RequestSource<'_>, config: &WorkerConfig) ->
         callbacks: block.callbacks.clone(),
         attempt,
         retries: block.retry.retries.unwrap_or(0),
+        mode: runtime::RequestMode::Block,
     }
 }
 
@@ -351,6 +352,7 @@ mod tests {
                 "interval": null,
                 "picks": [],
                 "dynamic_block_index": null,
+                "mode": "block",
             })
         );
     }

@@ -97,6 +97,9 @@ impl Worker {
             tracing::warn!(%error, "cannot watch the database for queued work; polling only");
             None
         });
+        // Whether `cancelled` callbacks may be due: looked for when the queue is empty, only after something that
+        // may have made some due (a cancelled block run, another process's change, the poll), not on every wake.
+        let mut callbacks_due = true;
         loop {
             while let Ok(slot) = slots.clone().try_acquire_owned() {
                 let now = chrono::Utc::now();
@@ -118,6 +121,12 @@ impl Worker {
                             freed.notify_one();
                         });
                     }
+                    Ok(None) if callbacks_due => {
+                        callbacks_due = self.claim_cancelled_callbacks(slot, freed.clone()).await;
+                        if !callbacks_due {
+                            break;
+                        }
+                    }
                     Ok(None) => break,
                     Err(error) => {
                         tracing::error!(%error, "cannot claim work");
@@ -128,23 +137,58 @@ impl Worker {
             tokio::select! {
                 _ = shutdown.changed() => return,
                 () = freed.notified() => {}
-                notice = notices.recv() => {
-                    if let Ok(Notice::CancelRequested { run_id, block_uuid }) = notice {
+                notice = notices.recv() => match notice {
+                    Ok(Notice::CancelRequested { run_id, block_uuid }) => {
                         self.cancel(run_id, &block_uuid);
                     }
-                }
+                    Ok(Notice::BlockRun { status: model::BlockRunStatus::Cancelled, .. })
+                    | Err(broadcast::error::RecvError::Lagged(_)) => callbacks_due = true,
+                    _ => {}
+                },
                 change = storage::next_change(&mut changes) => {
                     if change.is_none() {
                         changes = None;
                     }
+                    callbacks_due = true;
                 }
-                _ = tokio::time::sleep(self.config.poll) => {}
+                _ = tokio::time::sleep(self.config.poll) => callbacks_due = true,
             }
         }
     }
 }
 
 impl Worker {
+    /// Claims one block run whose `cancelled` callbacks are due and runs them on `slot`; false when none is due.
+    async fn claim_cancelled_callbacks(
+        self: &Arc<Self>,
+        slot: tokio::sync::OwnedSemaphorePermit,
+        freed: Arc<tokio::sync::Notify>,
+    ) -> bool {
+        match self
+            .store
+            .claim_cancelled_callbacks(&self.config.tags)
+            .await
+        {
+            Ok(Some(block_run)) => {
+                let worker = self.clone();
+                tokio::spawn(async move {
+                    let id = block_run.id;
+                    if let Err(error) = worker.run_cancelled_callbacks(block_run).await {
+                        tracing::error!(%error, block_run = id, "cancelled callbacks could not run");
+                    }
+                    drop(slot);
+                    freed.notify_one();
+                });
+                true
+            }
+            Ok(None) => false,
+            Err(error) => {
+                tracing::error!(%error, "cannot claim cancelled callbacks");
+                false
+            }
+        }
+    }
+
     /// Stops a block run this worker is running, if it is running it.
     pub(crate) fn cancel(&self, run_id: i64, block_uuid: &str) {
         let sender = self

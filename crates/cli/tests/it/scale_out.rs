@@ -27,10 +27,10 @@ pub(crate) fn fresh_database() -> String {
 }
 
 /// A `wand worker` process; killed when dropped.
-struct WorkerProcess(Child);
+pub(crate) struct WorkerProcess(Child);
 
 impl WorkerProcess {
-    fn start(sandbox: &Sandbox, database: &str) -> WorkerProcess {
+    pub(crate) fn start(sandbox: &Sandbox, database: &str) -> WorkerProcess {
         let child = Command::new(env!("CARGO_BIN_EXE_wand"))
             .args([
                 "worker",

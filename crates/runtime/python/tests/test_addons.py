@@ -215,3 +215,72 @@ def test_legacy_bare_and_keyword_only_callbacks_are_called_as_mage_calls_them(tm
     assert seen(tmp_path, "legacy.json") == "load_callback"
     assert seen(tmp_path, "bare.json") == "called"
     assert seen(tmp_path, "keywords.json") == ["df_1", "load"]
+
+
+CANCELLED = """
+import json, os
+
+if 'callback' not in globals():
+    from mage_ai.data_preparation.decorators import callback
+
+
+@callback('success')
+def on_success(*args, **kwargs):
+    raise AssertionError('a success callback does not run for a cancelled block run')
+
+
+@on_failure
+def legacy(**kwargs):
+    raise AssertionError('Mage has no legacy kind for cancelled')
+
+
+@callback('cancelled')
+def on_cancelled(*args, **kwargs):
+    with open(os.path.join(kwargs['out_dir'], 'cancelled.json'), 'w') as file:
+        json.dump({'args': [repr(arg) for arg in args], 'kwargs': sorted(kwargs),
+                   'block_uuid': kwargs['block_uuid'], 'parent_block_uuid': kwargs['parent_block_uuid']}, file)
+"""
+
+
+def test_cancelled_callbacks_run_alone_with_no_argument_and_mages_kwargs(tmp_path):
+    """The request of a block run cancelled in a cancelled run (mode `cancelled_callbacks`): the block itself does not
+    run; the kwargs are those Mage's cancellation job passes (fixtures/mage09 `cb_cancel` on Mage 0.9.80's server,
+    crates/cli/tests/it/addons_expected/cb_cancel), here without Mage's `pipeline_run` object."""
+    raising = CANCELLED.replace("@callback('cancelled')\ndef on_cancelled", "@callback('cancelled')\ndef first")
+    raising = raising.replace(
+        "    with open(os.path.join(kwargs['out_dir'], 'cancelled.json')",
+        "    raise KeyError('url')\n    with open(os.path.join(kwargs['out_dir'], 'cancelled.json')",
+        1,
+    )
+    cancelled = {
+        **request(tmp_path, callbacks=[("explode", raising), ("notify", CANCELLED)]),
+        "mode": "cancelled_callbacks",
+    }
+    result = block.run(cancelled)
+    assert result == {
+        "status": "callbacks_ran",
+        "callback_errors": ["cancelled callback `explode` failed: KeyError: 'url'"],
+    }
+    assert seen(tmp_path, "block_ran") is None, "the block itself does not run"
+    assert seen(tmp_path, "cancelled.json") == {
+        "args": [],
+        "kwargs": [
+            "block_uuid",
+            "configuration",
+            "context",
+            "ds",
+            "env",
+            "event",
+            "execution_date",
+            "execution_partition",
+            "hr",
+            "out_dir",
+            "parent_block_uuid",
+            "pipeline_run_id",
+            "pipeline_uuid",
+            "repo_path",
+            "trigger_name",
+        ],
+        "block_uuid": "notify",
+        "parent_block_uuid": "load",
+    }

@@ -10,7 +10,9 @@ mage_ai/data_preparation/executors/block_executor.py):
   `@callback('failure')` functions an empty list and the kwargs with the error under `__error`; legacy
   `@on_success` / `@on_failure` functions get the kwargs only; a bare `@callback` function is called with no
   arguments on success; a callback that raises is logged, its file's later functions do not run, and the block's
-  status stays as it was.
+  status stays as it was;
+- for a block run cancelled in a cancelled run, each callback's `@callback('cancelled')` functions get no positional
+  argument and the kwargs, later, in a process of their own (`block._cancelled_callbacks`).
 The kwargs are the block's, with `block_uuid` the add-on's own uuid and `parent_block_uuid` the block's.
 """
 
@@ -62,14 +64,15 @@ def conditions_hold(request, inputs, kwargs, load, call):
 
 
 def run_callbacks(request, state, inputs, kwargs, load, error=None):
-    """Runs the `state` ('success' or 'failure') functions of every callback attached to the request's block.
-    Returns one message per callback that raised."""
+    """Runs the `state` ('success', 'failure' or 'cancelled') functions of every callback attached to the request's
+    block (legacy `@on_success` / `@on_failure` functions have no `cancelled` kind, as in Mage). Returns one message
+    per callback that raised."""
     failures = []
     for addon in request.get("callbacks") or []:
         extra = {"__error": error} if state == "failure" else {}
         try:
             callbacks = _functions(addon, request, load, "callbacks")
-            legacy = list(decorators.REGISTRY["on_success" if state == "success" else "on_failure"])
+            legacy = list(decorators.REGISTRY[_LEGACY[state]]) if state in _LEGACY else []
             callback_kwargs = {**addon_kwargs(kwargs, addon, request, state), **extra}
             for function in legacy:
                 function(**callback_kwargs)
@@ -88,6 +91,10 @@ def run_callbacks(request, state, inputs, kwargs, load, error=None):
             described = f"{type(raised).__name__}: {message}" if message else type(raised).__name__
             failures.append(f"{state} callback `{addon['uuid']}` failed: {described}")
     return failures
+
+
+# The legacy in-block callback decorators, by the state they run on (Mage has none for `cancelled`).
+_LEGACY = {"success": "on_success", "failure": "on_failure"}
 
 
 def _call_callback(function, inputs, kwargs, request):

@@ -29,6 +29,8 @@ MAX_ERROR_CHARS = 16 * 1024
 
 
 def run(request):
+    if request.get("mode") == "cancelled_callbacks":
+        return _cancelled_callbacks(request)
     try:
         return _run(request)
     except context.Asks as asks:
@@ -63,7 +65,22 @@ def _capped(text, keep_end=False):
     return f"{text[:MAX_ERROR_CHARS]} … [truncated: {len(text)} characters, kept first {MAX_ERROR_CHARS}]"
 
 
-def _run(request):
+def _cancelled_callbacks(request):
+    """Only the `cancelled` callbacks of a block run cancelled in a cancelled run, in a process of their own, as
+    Mage's CANCEL_PIPELINE_RUN job runs them (pipeline_scheduler_original.py, CallbackBlock.execute_callback): no
+    positional argument, the run's variables and Mage's kwargs, without `retry` and `logger` (on Mage 0.9.80's server
+    with fixtures/mage09 `cb_cancel`: crates/cli/tests/it/addons_expected/README.md). A callback that raises
+    is logged and the next callback block runs; the block run stays cancelled."""
+    _enter(request)
+    kwargs = _kwargs(request)
+    for key in ("retry", "logger", "dynamic_block_index"):
+        kwargs.pop(key, None)
+    errors = addons.run_callbacks(request, "cancelled", [], kwargs, _load_module)
+    return {"status": "callbacks_ran", "callback_errors": errors}
+
+
+def _enter(request):
+    """Puts the project on sys.path and sets the block's context (what `wand_runtime.context` answers)."""
     repo_path = request["repo_path"]
     paths = [repo_path, os.path.dirname(repo_path)]
     platform = _platform_root(repo_path)
@@ -86,6 +103,11 @@ def _run(request):
         run_statuses=list(request.get("run_statuses") or []),
     )
     context.set_current(ctx)
+    return ctx
+
+
+def _run(request):
+    ctx = _enter(request)
     inputs = None
     if request.get("conditionals"):
         inputs = _inputs(request)

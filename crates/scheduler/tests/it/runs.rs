@@ -253,3 +253,50 @@ async fn a_run_past_its_timeout_is_stopped_with_the_timeout_status() {
         );
     }
 }
+
+/// A block run cancelled when its run is cancelled (by a cancel, or by its timeout with `timeout_status:
+/// cancelled`) has its block's `cancelled` callbacks due, if it has callbacks; a run stopped as failed has none due,
+/// as Mage's cancellation job runs them only for a cancelled run (fixtures/mage09 `cb_cancel` on Mage 0.9.80's
+/// server: crates/cli/tests/it/addons_expected/README.md).
+#[tokio::test]
+async fn a_cancelled_runs_blocks_with_callbacks_get_their_cancelled_callbacks_due() {
+    use storage::CancelledCallbacks::{None, Pending};
+    for (how, expected) in [
+        ("cancel", [None, Pending]),
+        ("timeout cancelled", [None, Pending]),
+        ("timeout failed", [None, None]),
+    ] {
+        let s = setup(0).await;
+        let mut definition = s.store.run(s.run_id).await.unwrap().unwrap().definition;
+        // The second block (fill_in_missing_values) has a callback, the first none.
+        definition.blocks[1].callbacks = vec![model::AddonBlock {
+            uuid: "notify".to_owned(),
+            file: "callbacks/notify.py".to_owned(),
+        }];
+        definition.settings.timeout = Some(60.0);
+        if how == "timeout cancelled" {
+            definition.settings.timeout_status = model::TimeoutStatus::Cancelled;
+        }
+        let run_id = create_run(&s.store, &definition).await;
+        *s.clock.0.lock().unwrap() = Utc::now();
+        s.scheduler.advance_run(run_id).await.unwrap();
+        if how == "cancel" {
+            s.scheduler.cancel_run(run_id).await.unwrap();
+        } else {
+            *s.clock.0.lock().unwrap() = s.clock.now() + Duration::seconds(61);
+            s.scheduler.advance_run(run_id).await.unwrap();
+        }
+        let due: Vec<_> = s
+            .store
+            .block_runs(run_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|b| {
+                assert_eq!(b.status, BlockRunStatus::Cancelled, "{how}");
+                b.cancelled_callbacks
+            })
+            .collect();
+        assert_eq!(due, expected, "{how}");
+    }
+}
