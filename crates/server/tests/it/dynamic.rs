@@ -26,6 +26,7 @@ async fn expanded_run(server: &TestServer) -> i64 {
                 sources: vec![Source::Item { index }],
             },
             worker_tag: None,
+            status: model::BlockRunStatus::Initial,
         })
         .collect();
     server
