@@ -87,11 +87,18 @@ impl Block {
 pub fn dynamic_children<'a>(blocks: impl IntoIterator<Item = &'a Block>) -> HashSet<String> {
     let blocks: Vec<&Block> = blocks.into_iter().collect();
     let mut children = HashSet::new();
+    // Nothing is dynamic without a dynamic block: most pipelines stop here.
+    if !blocks.iter().any(|block| block.is_dynamic()) {
+        return children;
+    }
+    let by_uuid: std::collections::HashMap<&str, &Block> = blocks
+        .iter()
+        .map(|block| (block.uuid.as_str(), *block))
+        .collect();
     for block in &blocks {
         let fanned = block.upstream.iter().any(|parent| {
-            blocks
-                .iter()
-                .find(|b| &b.uuid == parent)
+            by_uuid
+                .get(parent.as_str())
                 .is_some_and(|parent| fans_out(parent, &children))
         });
         if fanned {
