@@ -67,7 +67,7 @@ class Suite:
         self.dirty = self.output(["git", "status", "--porcelain", "--", "../crates"])
         self.project = os.path.join(self.work, "benchproj")
         make_project(self.project)
-        self.rows, self.notes = [], []
+        self.rows, self.notes, self.scale = [], [], []
         self.load = [os.getloadavg()[1]]  # the machine may be shared: its 5-minute load, at the start and the end
 
     # -- recording ----------------------------------------------------------------------------------------------
@@ -418,7 +418,8 @@ class Suite:
             "`wand start`'s own in-process workers (the table above) are the one-machine setup.", "",
             "| backend | workers | block runs/s | claim latency |", "|---|---|---|---|",
         ]
-        lines += [f"| {b} | {w} | {rate:.1f} | {latency:.0f} ms |" for b, w, rate, latency in self.scale]
+        lines += [f"| {b} | {w} | {rate:.1f} | {latency:.0f} ms |" for b, w, rate, latency in self.scale] or [
+            "| — | — | not measured in this run | — |"]
         # Sections written by hand (profiles, criterion figures) follow the generated part and are kept.
         try:
             kept = open(path).read().split(KEPT_FROM, 1)
