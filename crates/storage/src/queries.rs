@@ -69,6 +69,27 @@ macro_rules! shared_queries {
             PipelineRun, RunFilter, RunState, RunStore, StorageError, TriggerStore,
         };
 
+        /// The status of a block run, its row locked for the rest of `transaction` (the state machine's input).
+        async fn locked_status(
+            transaction: &mut sqlx::Transaction<'_, <$store as Backend>::Db>,
+            run_id: i64,
+            block_uuid: &str,
+        ) -> Result<BlockRunStatus, StorageError> {
+            let (status,): (String,) = sqlx::query_as(concat!(
+                "SELECT status FROM block_runs WHERE pipeline_run_id = $1 AND block_uuid = $2",
+                $lock_row
+            ))
+            .bind(run_id)
+            .bind(block_uuid)
+            .fetch_optional(&mut **transaction)
+            .await?
+            .ok_or_else(|| StorageError::BlockRunNotFound {
+                run_id,
+                block_uuid: block_uuid.to_owned(),
+            })?;
+            Ok(BlockRunStatus::try_from(status)?)
+        }
+
         #[async_trait::async_trait]
         impl RunStore for $store {
             async fn create_run(&self, run: NewRun) -> Result<PipelineRun, StorageError> {
@@ -166,19 +187,7 @@ macro_rules! shared_queries {
                 change: BlockRunChange,
             ) -> Result<BlockRunStatus, StorageError> {
                 let mut transaction = self.pool.begin().await?;
-                let (status,): (String,) = sqlx::query_as(concat!(
-                    "SELECT status FROM block_runs WHERE pipeline_run_id = $1 AND block_uuid = $2",
-                    $lock_row
-                ))
-                .bind(run_id)
-                .bind(block_uuid)
-                .fetch_optional(&mut *transaction)
-                .await?
-                .ok_or_else(|| StorageError::BlockRunNotFound {
-                    run_id,
-                    block_uuid: block_uuid.to_owned(),
-                })?;
-                let next = BlockRunStatus::try_from(status)?.apply(change.event)?;
+                let next = locked_status(&mut transaction, run_id, block_uuid).await?.apply(change.event)?;
                 let starting = change.event == BlockRunEvent::Start;
                 let retrying = change.event == BlockRunEvent::Retry;
                 let waiting = change.event == BlockRunEvent::Wait;
@@ -313,19 +322,9 @@ macro_rules! shared_queries {
                 instances: Vec<NewInstance>,
             ) -> Result<(), StorageError> {
                 let mut transaction = self.pool.begin().await?;
-                let (status,): (String,) = sqlx::query_as(concat!(
-                    "SELECT status FROM block_runs WHERE pipeline_run_id = $1 AND block_uuid = $2",
-                    $lock_row
-                ))
-                .bind(run_id)
-                .bind(block_uuid)
-                .fetch_optional(&mut *transaction)
-                .await?
-                .ok_or_else(|| StorageError::BlockRunNotFound {
-                    run_id,
-                    block_uuid: block_uuid.to_owned(),
-                })?;
-                let next = BlockRunStatus::try_from(status)?.apply(BlockRunEvent::Expand)?;
+                let next = locked_status(&mut transaction, run_id, block_uuid)
+                    .await?
+                    .apply(BlockRunEvent::Expand)?;
                 let now = $stamp(Utc::now());
                 sqlx::query(
                     "UPDATE block_runs SET status = $1, started_at = $2, completed_at = $2
