@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from wand_runtime.supervisor import MAX_LINE_BYTES, LineSplitter
 
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -167,3 +166,25 @@ def test_lines_are_cut_wherever_the_reads_end():
     check_split([b"x" * 40_000, b"x" * 40_000, b"\nnext\n"], ["x" * MAX_LINE_BYTES + marker, "next"])
     check_split([b"x" * MAX_LINE_BYTES + b"\n"], ["x" * MAX_LINE_BYTES])
     check_split([b"\xff\n"], ["\ufffd"])
+
+
+def test_the_supervisor_imports_pandas_only_for_blocks_that_need_it(tmp_path):
+    """The warm parent starts lean (a fork copies ~14 MB, not ~120 MB): pandas and pyarrow come in for a block that
+    imports beyond the standard library and mage_ai, reads a table, or is SQL."""
+    from wand_runtime import supervisor
+
+    (tmp_path / "light.py").write_text(
+        "if 'data_loader' not in globals():\n    from mage_ai.data_preparation.decorators import data_loader\n"
+        "import json, os.path\n\n@data_loader\ndef load(*args, **kwargs):\n    return json.dumps([1])\n"
+    )
+    (tmp_path / "heavy.py").write_text("def f():\n    import pandas as pd\n    return pd.DataFrame()\n")
+    (tmp_path / "project.py").write_text("from shop.utils import helpers\n")
+    base = {"repo_path": str(tmp_path), "language": "python", "inputs": [], "picks": []}
+    assert not supervisor._needs_heavy({**base, "file": "light.py"})
+    assert supervisor._needs_heavy({**base, "file": "heavy.py"})
+    assert supervisor._needs_heavy({**base, "file": "project.py"}), "a project module may import anything"
+    assert supervisor._needs_heavy({**base, "file": "light.py", "callbacks": [{"uuid": "cb", "file": "heavy.py"}]})
+    table = {"container": "single", "outputs": [{"name": "output_0", "kind": "arrow", "path": "/x.arrow"}]}
+    assert supervisor._needs_heavy({**base, "file": "light.py", "inputs": [table]})
+    assert supervisor._needs_heavy({**base, "file": "light.py", "picks": [{"pick": "reduce", "instances": [table]}]})
+    assert supervisor._needs_heavy({**base, "file": "light.sql", "language": "sql"})

@@ -1,6 +1,12 @@
 """The supervisor: the warm Python process that imports the heavy libraries once, then forks a fresh child per
 block run.
 
+It starts lean: pandas and pyarrow are imported the first time a block needs them (a block whose files import
+anything beyond the standard library and `mage_ai`, one that reads a table, a SQL block, or one whose child turned
+out to import them itself), and stay imported from then on. Until then every fork copies a small process: a fork of
+the warm parent costs about 0.6 ms lean and 5.5 ms with pandas and pyarrow imported (bench/RESULTS.md, "Dynamic
+blocks"), which is most of a trivial block's cost.
+
 Protocol (one JSON object per line):
 - stdin, from Wand: {"op": "run", "id": ..., "request": {...}}, {"op": "cancel", "id": ...} and
   {"op": "reply", "id": ..., "reply": {...}} (the answer to the block's last call).
@@ -32,7 +38,13 @@ import signal
 import sys
 import time
 
-_PRELOAD = ("pandas", "pyarrow", "pyarrow.ipc")
+_HEAVY = ("pandas", "pyarrow", "pyarrow.ipc")
+# A child that ends with one of these imported tells the supervisor, which imports the heavy modules for later blocks.
+_HEAVY_SIGNS = ("pandas", "numpy", "pyarrow", "polars")
+# Top-level modules a block may import and still run in a lean child.
+_LIGHT_IMPORTS = frozenset({"mage_ai", "wand_runtime", "__future__"}) | frozenset(
+    getattr(sys, "stdlib_module_names", ())
+)
 # SQL blocks render with jinja2 and most run on DuckDB: imported here when the first SQL block comes (not at start,
 # which every pipeline waits for), every later SQL block's child has them (~0.2 s each). Importing DuckDB starts no
 # thread, so forking after it is safe. Each is optional.
@@ -68,13 +80,58 @@ def _import_optional(modules):
 
 
 def _preload():
-    loaded = _import_optional(_PRELOAD)
     from wand_runtime import block  # noqa: F401  (imported here so each child starts with it)
 
     # Objects that exist now are never collected in a child: its collector leaves them alone instead of touching
     # (and so copying) every page the fork shares with this process.
     gc.freeze()
-    return loaded
+    return []
+
+
+# (path, mtime_ns, size) -> whether the file imports a module beyond `_LIGHT_IMPORTS`.
+_HEAVY_FILES = {}
+
+
+def _needs_heavy(request):
+    """Whether the block's child should start with pandas and pyarrow imported: a SQL block, a table among its
+    inputs, or a file of its (the block's, its conditionals', its callbacks') importing more than the standard library
+    and mage_ai. Without `sys.stdlib_module_names` (Python before 3.10) every block does."""
+    if not _LIGHT_IMPORTS - {"mage_ai", "wand_runtime", "__future__"} or request.get("language") == "sql":
+        return True
+    stored = [s for s in request.get("inputs") or [] if s]
+    for pick in request.get("picks") or []:
+        stored += [s for s in pick.get("instances") or [] if s]
+    if any(output.get("kind") == "arrow" for s in stored for output in s.get("outputs") or []):
+        return True
+    files = [request.get("file")] + [
+        a.get("file") for a in (request.get("conditionals") or []) + (request.get("callbacks") or [])
+    ]
+    return any(_imports_heavy(os.path.join(request["repo_path"], f)) for f in files if f)
+
+
+def _imports_heavy(path):
+    try:
+        info = os.stat(path)
+    except OSError:
+        return True
+    key = (path, info.st_mtime_ns, info.st_size)
+    if key not in _HEAVY_FILES:
+        import ast
+
+        try:
+            with open(path, "rb") as file:
+                tree = ast.parse(file.read())
+        except (OSError, SyntaxError, ValueError):
+            _HEAVY_FILES[key] = True
+        else:
+            modules = set()
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    modules.update(alias.name.split(".")[0] for alias in node.names)
+                elif isinstance(node, ast.ImportFrom):
+                    modules.add("." if node.level else (node.module or "").split(".")[0])
+            _HEAVY_FILES[key] = bool(modules - _LIGHT_IMPORTS)
+    return _HEAVY_FILES[key]
 
 
 def _emit(protocol, message):
@@ -124,8 +181,9 @@ class Supervisor:
         self.busy = False
         # Children whose block is done and whose exit is still to be reaped: pidfd -> pid.
         self.exiting = {}
-        # Whether the modules SQL blocks use are imported (see `_SQL_PRELOAD`).
+        # Whether the modules SQL blocks use are imported (see `_SQL_PRELOAD`), and pandas and pyarrow (`_HEAVY`).
         self.sql_ready = False
+        self.heavy_ready = False
 
     def serve(self):
         stdin = sys.stdin.fileno()
@@ -216,8 +274,18 @@ class Supervisor:
             if child is not None:
                 _write_all(child.reply_fd, json.dumps(message["reply"]).encode() + b"\n")
 
+    def _go_heavy(self):
+        """Imports pandas and pyarrow for every later child (once)."""
+        self.heavy_ready = True
+        _import_optional(_HEAVY)
+        gc.freeze()
+        # The spare was forked without them.
+        self._drop_spare()
+
     def _start(self, run_id, request):
         self.busy = True
+        if not self.heavy_ready and _needs_heavy(request):
+            self._go_heavy()
         if request.get("language") == "sql" and not self.sql_ready:
             self.sql_ready = True
             _import_optional(_SQL_PRELOAD + ("wand_runtime.sql",))
@@ -352,7 +420,12 @@ class Supervisor:
         else:
             self.exiting[child.pidfd] = child.pid
         del self.children[child.run_id]
-        _emit(self.protocol, {"event": "done", "id": child.run_id, "result": _result(child, status)})
+        result = _result(child, status)
+        if result.pop("heavy", False) and not self.heavy_ready:
+            # Its block imported them itself (through a module of the project, an unpickled table): later blocks
+            # start with them.
+            self._go_heavy()
+        _emit(self.protocol, {"event": "done", "id": child.run_id, "result": result})
 
     def _reap(self, pidfd):
         pid = self.exiting.pop(pidfd)
@@ -520,6 +593,8 @@ def _child_main(request, request_r, out_w, err_w, result_w, channel, parent_fds)
 
         context.set_channel(*channel)
         result = block.run(request)
+        if any(module in sys.modules for module in _HEAVY_SIGNS):
+            result["heavy"] = True
         payload = json.dumps(result, default=str).encode()
         sys.stdout.flush()
         sys.stderr.flush()
