@@ -7,15 +7,32 @@ use std::time::Duration;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use model::BlockRunStatus;
 
-/// Per-block progress on stderr.
+/// Per-block progress on stderr. The instances of a dynamic child (`child:a`, ...) are counted on their block's line
+/// on a terminal, and only their end is printed otherwise: a fan-out of 1,000 is 1,000 lines, not 3,000 or a flood
+/// across the progress bars.
 pub(crate) struct Display {
     bars: Option<(MultiProgress, HashMap<String, ProgressBar>)>,
+    blocks: Vec<String>,
+    /// Per dynamic child: how many instances it has, and how many ended (completed, and otherwise).
+    fan_outs: std::sync::Mutex<HashMap<String, FanOut>>,
+}
+
+#[derive(Default)]
+struct FanOut {
+    total: usize,
+    completed: usize,
+    other: usize,
 }
 
 impl Display {
     pub(crate) fn new(blocks: &[String]) -> Display {
+        let fan_outs = std::sync::Mutex::new(HashMap::new());
         if !std::io::stderr().is_terminal() {
-            return Display { bars: None };
+            return Display {
+                bars: None,
+                blocks: blocks.to_vec(),
+                fan_outs,
+            };
         }
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
         let width = blocks.iter().map(String::len).max().unwrap_or(10);
@@ -34,10 +51,71 @@ impl Display {
             .collect();
         Display {
             bars: Some((multi, bars)),
+            blocks: blocks.to_vec(),
+            fan_outs,
         }
     }
 
+    /// The dynamic child `name` is an instance of (`child` for `child:a`), if it is one.
+    fn origin<'a>(&self, name: &'a str) -> Option<&'a str> {
+        if self.blocks.iter().any(|block| block == name) {
+            return None;
+        }
+        let (origin, _) = name.split_once(':')?;
+        self.blocks
+            .iter()
+            .any(|block| block == origin)
+            .then_some(origin)
+    }
+
     pub(crate) fn status(&self, block: &str, status: BlockRunStatus, detail: &str) {
+        // A dynamic child's expansion says how many instances it has ("<n> dynamic children").
+        if let Some(total) = detail
+            .strip_suffix(" dynamic children")
+            .and_then(|count| count.parse().ok())
+        {
+            let mut fan_outs = self.fan_outs.lock().expect("fan-out counts");
+            fan_outs.entry(block.to_owned()).or_default().total = total;
+            if let Some(bar) = self.bars.as_ref().and_then(|(_, bars)| bars.get(block))
+                && total > 0
+            {
+                bar.set_message(format!("0 of {total} children done"));
+                bar.enable_steady_tick(Duration::from_millis(100));
+                return;
+            }
+        }
+        if let Some(origin) = self.origin(block) {
+            if !status.is_finished() {
+                return;
+            }
+            let line = self.bars.as_ref().and_then(|(_, bars)| bars.get(origin));
+            if let Some(bar) = line {
+                let mut fan_outs = self.fan_outs.lock().expect("fan-out counts");
+                let counts = fan_outs.entry(origin.to_owned()).or_default();
+                if status == BlockRunStatus::Completed {
+                    counts.completed += 1;
+                } else {
+                    counts.other += 1;
+                }
+                let done = counts.completed + counts.other;
+                let text = format!(
+                    "{done} of {} children done ({} completed, {} did not)",
+                    counts.total, counts.completed, counts.other
+                );
+                if done >= counts.total {
+                    let mark = if counts.other == 0 { "✓" } else { "✗" };
+                    bar.finish_with_message(format!("{mark} {text}"));
+                } else {
+                    bar.set_message(text);
+                }
+                if status != BlockRunStatus::Completed
+                    && let Some((multi, _)) = &self.bars
+                {
+                    let _ = multi.println(format!("✗ {block}: {} {detail}", status.as_str()));
+                }
+                return;
+            }
+        }
         let mark = match status {
             BlockRunStatus::Completed => "✓",
             BlockRunStatus::Failed | BlockRunStatus::UpstreamFailed | BlockRunStatus::Cancelled => {
