@@ -610,7 +610,7 @@ impl Scheduler {
                 .await?
                 .and_then(|run| {
                     run.definition
-                        .block(&block_run.block_uuid)
+                        .block(block_run.block())
                         .map(|block| block.retry.retries)
                 })
                 .flatten()

@@ -206,3 +206,43 @@ async fn retrying_the_dynamic_block_drops_the_instances_and_expands_again() {
     f.finish("collect", BlockRunEvent::Complete, None).await;
     assert_eq!(f.status().await, RunStatus::Completed);
 }
+
+/// An instance whose worker died goes back to the queue while its block's retries last, as any block run does (the
+/// retries are its block's: an instance is not in the pinned definition under its own name).
+#[tokio::test]
+async fn an_instance_whose_worker_died_is_retried_with_its_block_s_retries() {
+    let mut f = fixture().await;
+    let mut definition = definition();
+    definition.blocks[1].retry.retries = Some(1);
+    let run = f
+        .store
+        .create_run(storage::NewRun {
+            pipeline_uuid: "fan".to_owned(),
+            trigger_id: None,
+            variables: Default::default(),
+            definition: definition.clone(),
+            execution_date: Utc::now(),
+            block_uuids: definition.blocks.iter().map(|b| b.uuid.clone()).collect(),
+            code_hash: None,
+            worker_tags: Default::default(),
+        })
+        .await
+        .unwrap();
+    f.run_id = run.id;
+    // The fixture's own run was never started; this one runs.
+    f.scheduler.advance_run(f.run_id).await.unwrap();
+    f.finish("source", BlockRunEvent::Complete, Some(items(&["a"])))
+        .await;
+    let now = Utc::now();
+    // The instance's worker dies: its lease is already over.
+    let lost = f
+        .store
+        .claim_block_run("w", &[], now, now - Duration::seconds(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(lost.block_uuid, "child:a");
+    f.scheduler.handle(scheduler::Event::Tick).await.unwrap();
+    let statuses = f.statuses().await;
+    assert_eq!(statuses[3], ("child:a".to_owned(), Queued), "{statuses:?}");
+}
