@@ -85,6 +85,25 @@ pub(crate) fn sensor_interval() -> anyhow::Result<std::time::Duration> {
     }
 }
 
+/// The first owner to create on a first start: `WAND_OWNER_EMAIL` and `WAND_OWNER_PASSWORD`, else Mage's
+/// `DEFAULT_OWNER_EMAIL` and `DEFAULT_OWNER_PASSWORD`. Never a default: unset, no owner is made. Half of a pair is
+/// an error, so a typo does not leave the server open.
+pub(crate) fn first_owner() -> anyhow::Result<Option<(String, String)>> {
+    for (email, password) in [
+        ("WAND_OWNER_EMAIL", "WAND_OWNER_PASSWORD"),
+        ("DEFAULT_OWNER_EMAIL", "DEFAULT_OWNER_PASSWORD"),
+    ] {
+        match (std::env::var(email).ok(), std::env::var(password).ok()) {
+            (Some(email), Some(password)) => return Ok(Some((email, password))),
+            (None, None) => {}
+            _ => anyhow::bail!(
+                "set both {email} and {password} to create the first owner, or neither"
+            ),
+        }
+    }
+    Ok(None)
+}
+
 /// The run history's database: `--database-url`, else `WAND_DATABASE_URL`, else SQLite in the data folder.
 /// Accepts `sqlite://PATH` and `postgres://...`. Returns the store and a description without any password.
 pub(crate) async fn store(

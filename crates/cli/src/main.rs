@@ -12,6 +12,7 @@ mod display;
 mod launcher;
 mod local_run;
 mod serve;
+mod users_cmd;
 mod worker_cmd;
 mod worker_role;
 
@@ -41,6 +42,9 @@ enum Command {
     Start(serve::StartArgs),
     /// Run blocks only: claim queued block runs from the shared database (scale-out workers).
     Worker(worker_cmd::WorkerArgs),
+    /// Manage the users who may sign in to the server.
+    #[command(subcommand)]
+    Users(users_cmd::UsersCommand),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
         Command::Run(args) => local_run::run(args),
         Command::Start(args) => serve::start(args),
         Command::Worker(args) => worker_cmd::worker(args),
+        Command::Users(command) => users_cmd::users(command),
     };
     match result {
         Ok(code) => code,

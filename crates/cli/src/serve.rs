@@ -86,6 +86,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
     let data_dir = config::data_dir(args.data_dir, project.name())?;
     let (store, database) = config::store(args.database_url.clone(), &data_dir).await?;
     let outputs = config::output_store(&data_dir, args.output_store.as_deref())?;
+    create_first_owner(store.as_ref()).await?;
     let (notices, _) = broadcast::channel(4096);
     let (logs, _) = broadcast::channel(16_384);
     let lease = Duration::from_secs(args.lease_seconds.max(1));
@@ -142,6 +143,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
         shell: config::shell(),
         environment: config::environment(project.root(), args.python.clone()),
         trusted_origins,
+        auth: server::Auth::new(server::AuthSettings::default()),
     };
     let address = SocketAddr::new(args.host, args.port);
     let listener = tokio::net::TcpListener::bind(address)
@@ -170,6 +172,26 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
         let _ = role.await;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// On a first start (no user yet), the owner named by the environment (`config::first_owner`), if any.
+async fn create_first_owner(store: &dyn storage::Store) -> anyhow::Result<()> {
+    let Some((email, password)) = config::first_owner()? else {
+        return Ok(());
+    };
+    if store.user_count().await? > 0 {
+        return Ok(());
+    }
+    let request = server::UserRequest {
+        email,
+        password,
+        role: model::Role::Owner,
+    };
+    let owner = server::add_user(store, request)
+        .await
+        .context("cannot create the owner from WAND_OWNER_EMAIL / WAND_OWNER_PASSWORD")?;
+    eprintln!("Created the owner {}; sign-in is now required", owner.email);
+    Ok(())
 }
 
 pub(crate) async fn shutdown_signal() {

@@ -14,6 +14,7 @@ mod outputs;
 mod schedule;
 mod status;
 mod trigger;
+mod user;
 mod variables;
 
 pub use block::{AddonBlock, Block, BlockType, Language, RetryConfig};
@@ -38,4 +39,5 @@ pub use trigger::{
     CatchUpPolicy, ScheduleType, TimeoutStatus, Trigger, TriggerSettings, TriggerSpec,
     TriggerSpecError, TriggerStatus,
 };
+pub use user::{Role, User, normalize_email};
 pub use variables::merge_variables;

@@ -53,7 +53,10 @@ error_codes! {
     InvalidPath = "invalid_path", BAD_REQUEST,
         "A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file.";
     OutsideProject = "outside_project", BAD_REQUEST, "The path leads outside the project folder.";
-    Unauthorized = "unauthorized", UNAUTHORIZED, "A Mage API trigger called without its token or with another one.";
+    Unauthorized = "unauthorized", UNAUTHORIZED,
+        "Sign-in is required and the request has no valid session cookie or API token, the email or password is \
+         wrong, or a Mage API trigger was called without its token or with another one.";
+    Forbidden = "forbidden", FORBIDDEN, "The signed-in user's role does not allow this request.";
     ForbiddenHost = "forbidden_host", FORBIDDEN,
         "The `Host` is not this server's: a loopback name, or the host of an --allowed-origin.";
     ForbiddenOrigin = "forbidden_origin", FORBIDDEN,
@@ -74,6 +77,8 @@ error_codes! {
          in it or in a parameter is invalid.";
     InvalidPipeline = "invalid_pipeline", UNPROCESSABLE_ENTITY,
         "The pipeline's files do not describe a valid pipeline.";
+    TooManyAttempts = "too_many_attempts", TOO_MANY_REQUESTS,
+        "Too many failed sign-ins for this email or from this address; the message says when to try again.";
     Internal = "internal", INTERNAL_SERVER_ERROR, "An internal failure; the server log has the details.";
     ShuttingDown = "shutting_down", SERVICE_UNAVAILABLE,
         "The server is shutting down and could not finish the request; try again when it is back.";
@@ -164,7 +169,7 @@ impl ApiError {
         ApiError::new(ErrorCode::ShuttingDown, "the server is shutting down")
     }
 
-    fn internal(error: impl std::fmt::Display) -> ApiError {
+    pub(crate) fn internal(error: impl std::fmt::Display) -> ApiError {
         tracing::error!(%error, "request failed");
         ApiError::new(
             ErrorCode::Internal,
@@ -172,6 +177,14 @@ impl ApiError {
         )
     }
 }
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {

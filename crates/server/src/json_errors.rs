@@ -55,8 +55,9 @@ pub(crate) async fn errors_as_json(request: Request, next: Next) -> Response {
 }
 
 /// Documents on every operation the error answers that do not come from its handler: a request that does not
-/// parse (400, 413, 415, 422), a request refused by the guard (403: a foreign `Host` or `Origin`; 415: a state change
-/// without a JSON body), and an internal failure (500), each described by its codes' rows in `ErrorCode`. An answer
+/// parse (400, 413, 415, 422), a request without the sign-in its route's policy asks for (401) or by a role it does
+/// not allow (403), a request refused by the guard (403: a foreign `Host` or `Origin`; 415: a state change without a
+/// JSON body), and an internal failure (500), each described by its codes' rows in `ErrorCode`. An answer
 /// the route documents itself is kept.
 pub(crate) fn document(doc: &mut OpenApi) {
     let error = |description: &str| {
@@ -94,7 +95,12 @@ pub(crate) fn document(doc: &mut OpenApi) {
             if has_parameters || has_body {
                 answer(&[ErrorCode::BadRequest, ErrorCode::InvalidPath]);
             }
-            answer(&[ErrorCode::ForbiddenHost, ErrorCode::ForbiddenOrigin]);
+            answer(&[ErrorCode::Unauthorized]);
+            answer(&[
+                ErrorCode::ForbiddenHost,
+                ErrorCode::ForbiddenOrigin,
+                ErrorCode::Forbidden,
+            ]);
             if has_body {
                 answer(&[ErrorCode::PayloadTooLarge]);
                 answer(&[ErrorCode::InvalidInput]);

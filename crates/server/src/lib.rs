@@ -3,14 +3,19 @@
 //!
 //! Build the router with `app(state)`; tests call it without a port.
 
+mod auth;
 mod dto;
 mod error;
 mod guard;
 mod json_errors;
 mod listen;
+mod policy;
 mod routes;
 mod state;
 
+pub use auth::{
+    Auth, AuthSettings, MIN_PASSWORD_CHARS, SESSION_COOKIE, UserRequest, add_user, password_problem,
+};
 pub use error::ApiError;
 pub use guard::TrustedOrigins;
 pub use listen::{Limits, serve};

@@ -80,7 +80,11 @@ pub async fn serve(
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(app.clone());
+        // Handlers may ask for the client's address (the sign-in rate limit does).
+        let service = TowerToHyperService::new(
+            app.clone()
+                .layer(axum::Extension(axum::extract::ConnectInfo(peer))),
+        );
         let connection = builder
             .serve_connection(TokioIo::new(stream), service)
             .with_upgrades();

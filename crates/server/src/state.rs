@@ -29,4 +29,6 @@ pub struct AppState {
     pub database: String,
     /// Origins of proxies in front of the server, besides its own (see `guard`).
     pub trusted_origins: crate::TrustedOrigins,
+    /// Sessions, API tokens and whether sign-in is required (see `auth` and `policy`).
+    pub auth: crate::Auth,
 }

@@ -11,6 +11,7 @@ mod records;
 mod rows;
 mod sqlite;
 mod triggers;
+mod users;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -25,11 +26,12 @@ pub use records::{
 };
 pub use sqlite::SqliteStore;
 pub use triggers::TriggerStore;
+pub use users::{ApiToken, Credentials, NewApiToken, NewUser, UserStore};
 
-/// The whole store: run history and triggers.
-pub trait Store: RunStore + TriggerStore {}
+/// The whole store: run history, triggers and users.
+pub trait Store: RunStore + TriggerStore + UserStore {}
 
-impl<T: RunStore + TriggerStore> Store for T {}
+impl<T: RunStore + TriggerStore + UserStore> Store for T {}
 
 /// The run history of one project, whatever database holds it.
 #[async_trait]

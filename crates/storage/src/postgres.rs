@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use crate::queries::{Backend, shared_queries};
+use crate::users::user_queries;
 use crate::{Change, StorageError};
 
 /// Run history in a PostgreSQL database.
@@ -154,3 +155,4 @@ fn stamp(time: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
 shared_queries!(PgStore, stamp: stamp, lock_row: " FOR UPDATE", skip_locked: " FOR UPDATE SKIP LOCKED",
     tag_list: "(SELECT jsonb_array_elements_text($5))",
     uuid_list: "(SELECT jsonb_array_elements_text($2))", origin_list: "(SELECT jsonb_array_elements_text($3))");
+user_queries!(PgStore, stamp: stamp);

@@ -20,4 +20,5 @@ mod sql_blocks;
 mod support;
 mod tidy;
 mod trigger_pipeline;
+mod users;
 mod validation;

@@ -12,9 +12,12 @@ pub(crate) mod outputs;
 pub(crate) mod pipelines;
 mod python;
 mod runs;
+mod sessions;
 mod terminal;
+mod tokens;
 mod triggers;
 mod ui;
+mod users;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -41,6 +44,12 @@ struct ApiDoc;
 pub fn app(state: AppState) -> Router {
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(meta::health))
+        .routes(routes!(sessions::sign_in, sessions::sign_out))
+        .routes(routes!(sessions::me))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::remove))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::remove))
         .routes(routes!(meta::project))
         .routes(routes!(meta::settings, meta::update_settings))
         .routes(routes!(python::describe))
@@ -86,6 +95,7 @@ pub fn app(state: AppState) -> Router {
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     unique_operation_ids(&mut doc);
     crate::json_errors::document(&mut doc);
+    crate::policy::document(&mut doc);
     let doc = std::sync::Arc::new(doc);
     let api = api.route_layer(axum::middleware::from_fn_with_state(
         operations(&doc),
@@ -105,6 +115,11 @@ pub fn app(state: AppState) -> Router {
             axum::routing::post(mage::api_trigger),
         )
         .route("/api/v1/terminal", axum::routing::get(terminal::terminal))
+        // Every route, after routing (so the route is known): who asks, and whether its policy lets them.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::policy::authorize,
+        ))
         .fallback(ui::serve)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Every error under /api in the JSON error shape, axum's own rejections included.

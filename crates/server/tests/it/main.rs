@@ -4,6 +4,7 @@
 mod addons;
 mod api;
 mod audit;
+mod auth;
 mod definitions;
 mod dynamic;
 mod editing;

@@ -47,6 +47,7 @@ impl TestServer {
             database: "sqlite::memory:".to_owned(),
             shell: "/bin/sh".to_owned(),
             trusted_origins: server::TrustedOrigins::default(),
+            auth: server::Auth::new(server::AuthSettings::default()),
             environment: runtime::EnvironmentRequest {
                 project_root: root.clone(),
                 explicit: Some("python3".into()),

@@ -8,6 +8,7 @@ mod required_env;
 mod runs;
 mod schema;
 mod triggers;
+mod users;
 
 use std::sync::Arc;
 

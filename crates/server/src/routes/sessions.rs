@@ -1,0 +1,118 @@
+//! Signing in and out (a session in an HttpOnly, SameSite=Strict cookie) and who is signed in. Sign-in attempts are
+//! rate-limited per email and per client address; a wrong email and a wrong password answer alike.
+
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use model::User;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::{
+    Principal, Via, new_token, session_token, token_hash, unauthenticated, verify_password,
+};
+use crate::error::ErrorBody;
+use crate::{ApiError, AppState};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SignIn {
+    email: String,
+    password: String,
+}
+
+/// Who is asking: the signed-in user (none when no one is), and whether this server requires sign-in now (false
+/// only on loopback while it has no user: the UI then offers to create the owner).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct MeDto {
+    user: Option<User>,
+    /// `session` or `token`: how the user proved who they are.
+    via: Option<String>,
+    sign_in_required: bool,
+}
+
+/// Signs in: sets the session cookie and returns the user.
+#[utoipa::path(post, path = "/sessions", tag = "sessions", request_body = SignIn,
+    responses((status = OK, body = User, description = "Signed in; `Set-Cookie` carries the session."),
+        (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub(super) async fn sign_in(
+    State(state): State<AppState>,
+    address: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Json(input): Json<SignIn>,
+) -> Result<Response, ApiError> {
+    let email = model::normalize_email(&input.email);
+    let address = address.map_or_else(|| "unknown".to_owned(), |info| info.0.0.ip().to_string());
+    state.auth.check_attempts(&email, &address)?;
+    let credentials = state.store.credentials(&email).await?;
+    let password = input.password;
+    let hash = credentials
+        .as_ref()
+        .map(|found| found.password_hash.clone());
+    // Argon2 takes tens of milliseconds of CPU: off the async threads.
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password, hash.as_deref()))
+        .await
+        .map_err(ApiError::internal)?;
+    let Some(credentials) = credentials.filter(|_| matches) else {
+        state.auth.record_failure(&email, &address);
+        return Err(unauthenticated("wrong email or password"));
+    };
+    state.auth.record_success(&email);
+    let token = new_token("wand_s_")?;
+    let now = chrono::Utc::now();
+    let lifetime = chrono::Duration::from_std(state.auth.settings().session_lifetime)
+        .map_err(ApiError::internal)?;
+    state
+        .store
+        .create_session(
+            credentials.user.id,
+            &token_hash(&token),
+            now,
+            now + lifetime,
+        )
+        .await?;
+    state.auth.user_created();
+    let cookie = state.auth.session_cookie(&token, &headers);
+    Ok(([(header::SET_COOKIE, cookie)], Json(credentials.user)).into_response())
+}
+
+/// Signs out: ends the session of the cookie (if any) and clears the cookie.
+#[utoipa::path(delete, path = "/sessions", tag = "sessions",
+    responses((status = NO_CONTENT, description = "Signed out; `Set-Cookie` clears the session.")))]
+pub(super) async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if let Some(token) = session_token(&headers) {
+        state.store.delete_session(&token_hash(&token)).await?;
+    }
+    let cookie = state.auth.cleared_cookie(&headers);
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+}
+
+/// Who is signed in, and whether sign-in is required.
+#[utoipa::path(get, path = "/me", tag = "sessions", responses((status = OK, body = MeDto)))]
+pub(super) async fn me(
+    State(state): State<AppState>,
+    principal: Option<axum::Extension<Principal>>,
+) -> Result<Json<MeDto>, ApiError> {
+    let sign_in_required = !state.auth.is_open(state.store.as_ref()).await?;
+    Ok(Json(match principal {
+        Some(axum::Extension(principal)) => MeDto {
+            via: Some(match principal.via {
+                Via::Session => "session".to_owned(),
+                Via::Token => "token".to_owned(),
+            }),
+            user: Some(principal.user),
+            sign_in_required,
+        },
+        None => MeDto {
+            user: None,
+            via: None,
+            sign_in_required,
+        },
+    }))
+}

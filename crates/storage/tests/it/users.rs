@@ -1,0 +1,205 @@
+//! Users, sessions and API tokens: unique emails (compared lowercase), session expiry and sign-out, tokens that
+//! expire, record their last use and are revoked only by their owner; deleting a user ends its sessions and tokens.
+
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use model::Role;
+use storage::{NewApiToken, NewUser, StorageError, Store};
+
+use crate::store_test;
+
+fn new_user(email: &str, role: Role) -> NewUser {
+    NewUser {
+        email: email.to_owned(),
+        password_hash: format!("$argon2id$hash-of-{email}"),
+        role,
+    }
+}
+
+store_test!(users_are_unique_by_lowercase_email, |store: Arc<
+    dyn Store,
+>| async move {
+    assert_eq!(store.user_count().await.unwrap(), 0);
+    let owner = store
+        .create_user(new_user(" Ada@Example.com ", Role::Owner), Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(owner.email, "ada@example.com");
+    assert_eq!(owner.role, Role::Owner);
+    let duplicate = store
+        .create_user(new_user("ADA@example.com", Role::Viewer), Utc::now())
+        .await;
+    assert!(
+        matches!(&duplicate, Err(StorageError::Conflict(message)) if message.contains("ada@example.com")),
+        "{duplicate:?}"
+    );
+    let viewer = store
+        .create_user(new_user("bob@example.com", Role::Viewer), Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(store.user_count().await.unwrap(), 2);
+    let credentials = store.credentials("ada@example.com").await.unwrap().unwrap();
+    assert_eq!(credentials.user, owner);
+    assert_eq!(
+        credentials.password_hash,
+        "$argon2id$hash-of- Ada@Example.com "
+    );
+    assert!(
+        store
+            .credentials("nobody@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store.users().await.unwrap(),
+        vec![owner.clone(), viewer.clone()]
+    );
+    assert_eq!(store.user(viewer.id).await.unwrap(), Some(viewer.clone()));
+    assert!(store.delete_user(viewer.id).await.unwrap());
+    assert!(!store.delete_user(viewer.id).await.unwrap());
+    assert_eq!(store.users().await.unwrap(), vec![owner]);
+});
+
+store_test!(
+    sessions_expire_and_end,
+    |store: Arc<dyn Store>| async move {
+        let now = Utc::now();
+        let user = store
+            .create_user(new_user("ada@example.com", Role::Editor), now)
+            .await
+            .unwrap();
+        store
+            .create_session(user.id, "live", now, now + Duration::hours(1))
+            .await
+            .unwrap();
+        store
+            .create_session(
+                user.id,
+                "old",
+                now - Duration::hours(2),
+                now - Duration::hours(1),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store.session_user("live", now).await.unwrap(),
+            Some(user.clone())
+        );
+        assert_eq!(
+            store.session_user("old", now).await.unwrap(),
+            None,
+            "expired"
+        );
+        assert_eq!(store.session_user("other", now).await.unwrap(), None);
+        assert_eq!(
+            store
+                .session_user("live", now + Duration::hours(2))
+                .await
+                .unwrap(),
+            None,
+            "expires with time"
+        );
+        assert!(store.delete_session("live").await.unwrap());
+        assert_eq!(
+            store.session_user("live", now).await.unwrap(),
+            None,
+            "signed out"
+        );
+        store
+            .create_session(user.id, "again", now, now + Duration::hours(1))
+            .await
+            .unwrap();
+        store.delete_user(user.id).await.unwrap();
+        assert_eq!(
+            store.session_user("again", now).await.unwrap(),
+            None,
+            "a deleted user's sessions end"
+        );
+    }
+);
+
+store_test!(
+    api_tokens_expire_record_their_use_and_are_revoked_by_their_owner,
+    |store: Arc<dyn Store>| async move {
+        let now = Utc::now();
+        let ada = store
+            .create_user(new_user("ada@example.com", Role::Admin), now)
+            .await
+            .unwrap();
+        let bob = store
+            .create_user(new_user("bob@example.com", Role::Viewer), now)
+            .await
+            .unwrap();
+        let token = store
+            .create_api_token(
+                NewApiToken {
+                    user_id: ada.id,
+                    name: "ci".to_owned(),
+                    token_hash: "h1".to_owned(),
+                    expires_at: None,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        assert_eq!(token.last_used_at, None);
+        let expiring = store
+            .create_api_token(
+                NewApiToken {
+                    user_id: ada.id,
+                    name: "short".to_owned(),
+                    token_hash: "h2".to_owned(),
+                    expires_at: Some(now + Duration::minutes(5)),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let later = now + Duration::minutes(1);
+        assert_eq!(
+            store.token_user("h1", later).await.unwrap(),
+            Some(ada.clone())
+        );
+        assert_eq!(
+            store.token_user("h2", later).await.unwrap(),
+            Some(ada.clone())
+        );
+        assert_eq!(
+            store
+                .token_user("h2", now + Duration::minutes(10))
+                .await
+                .unwrap(),
+            None,
+            "expired"
+        );
+        assert_eq!(store.token_user("nope", later).await.unwrap(), None);
+        let listed = store.api_tokens(ada.id).await.unwrap();
+        assert_eq!(listed.len(), 2);
+        assert_eq!(listed[0].name, "ci");
+        let used = listed[0].last_used_at.expect("a use is recorded");
+        assert!(
+            (used - later).num_milliseconds().abs() < 1,
+            "{used} vs {later}"
+        );
+        assert!(
+            !store.delete_api_token(bob.id, token.id).await.unwrap(),
+            "another user cannot revoke it"
+        );
+        assert!(store.delete_api_token(ada.id, token.id).await.unwrap());
+        assert_eq!(
+            store.token_user("h1", later).await.unwrap(),
+            None,
+            "revoked"
+        );
+        let left: Vec<i64> = store
+            .api_tokens(ada.id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|token| token.id)
+            .collect();
+        assert_eq!(left, vec![expiring.id]);
+    }
+);
