@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 
 import throughput
 from make_project import main as make_project
-from tools import Mage, Stat, Wand
+from tools import Mage, Stat, Wand, call_with, latencies, session_cookie
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -352,6 +352,38 @@ class Suite:
         if isinstance(mage, tuple):
             self.note(f"scheduler (Mage, {mage_count} triggers): {mage[1]}")
 
+    # -- authentication: what sign-in and API tokens add to an API call ---------------------------------------
+
+    def auth(self):
+        count = 20 if self.smoke else 500
+        owner = {"WAND_OWNER_EMAIL": "bench@example.com", "WAND_OWNER_PASSWORD": "a bench password"}
+        path = "/api/v1/runs?limit=20"
+        open_server = self.wand_server("wand_auth_open", workers=0)
+        closed = self.wand_server("wand_auth_closed", workers=0, env=owner)
+        try:
+            open_server.start()
+            plain = Stat(latencies(open_server.base, "GET", path, count), "ms")
+        finally:
+            open_server.stop()
+        try:
+            closed.start()
+            credentials = {"email": owner["WAND_OWNER_EMAIL"], "password": owner["WAND_OWNER_PASSWORD"]}
+            sign_in = Stat(latencies(closed.base, "POST", "/api/v1/sessions", 10 if self.smoke else 50,
+                                     body=credentials), "ms")
+            cookie = session_cookie(closed.base, credentials)
+            token = call_with(closed.base, "POST", "/api/v1/tokens", {"name": "bench"}, {"cookie": cookie})["value"]
+            with_token = Stat(latencies(closed.base, "GET", path, count, {"authorization": f"Bearer {token}"}), "ms")
+            with_cookie = Stat(latencies(closed.base, "GET", path, count, {"cookie": cookie}), "ms")
+        finally:
+            closed.stop()
+        self.row("API call (GET /runs, kept-alive connection), no sign-in", plain)
+        self.row("API call, with an API token (Authorization: Bearer)", with_token)
+        self.row("API call, with a session cookie", with_cookie)
+        self.row("sign-in (POST /sessions, Argon2id 19 MiB × 2 passes)", sign_in)
+        self.note(f"authentication: a token adds {with_token.median - plain.median:+.2f} ms and a session cookie "
+                  f"{with_cookie.median - plain.median:+.2f} ms to the median API call of the same run (one indexed "
+                  "lookup of the token's SHA-256); sign-in's cost is Argon2id's, by design, and is paid once a session.")
+
     # -- scale-out: `wand worker` processes (bench/throughput.py) ----------------------------------------------
 
     def scale_out(self):
@@ -434,7 +466,7 @@ class Suite:
     def run(self):
         started = time.time()
         try:
-            for part in (self.cli, self.start, self.server, self.scheduler, self.scale_out):
+            for part in (self.cli, self.start, self.server, self.auth, self.scheduler, self.scale_out):
                 if self.args.only and part.__name__ not in self.args.only.split(","):
                     continue
                 print(f"== {part.__name__}", flush=True)
@@ -454,7 +486,7 @@ def main():
     parser.add_argument("--postgres")
     parser.add_argument("--out")
     parser.add_argument("--smoke", action="store_true")
-    parser.add_argument("--only", help="comma-separated parts: cli, start, server, scheduler, scale_out")
+    parser.add_argument("--only", help="comma-separated parts: cli, start, server, auth, scheduler, scale_out")
     parser.add_argument("--pipelines", help="comma-separated pipelines the server part triggers (default: all)")
     args = parser.parse_args()
     os.environ["WAND_PYTHON"] = args.python

@@ -22,6 +22,47 @@ def call(method, url, body=None, timeout=120):
         return json.loads(response.read() or b"null")
 
 
+def call_with(base, method, path, body, headers):
+    """`call` with extra headers."""
+    request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method=method,
+                                     headers=dict(headers, **{"content-type": "application/json"}))
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return json.loads(response.read() or b"null")
+
+
+def session_cookie(base, credentials):
+    """Signs in; the `name=value` of the session cookie."""
+    request = urllib.request.Request(base + "/api/v1/sessions", data=json.dumps(credentials).encode(),
+                                     method="POST", headers={"content-type": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return response.headers["set-cookie"].split(";")[0]
+
+
+def latencies(base, method, path, count, headers=None, body=None):
+    """Milliseconds of `count` requests on one kept-alive connection (the first, which opens it, is not counted)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    address = urlsplit(base)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+    headers = dict(headers or {}, **({"content-type": "application/json"} if body is not None else {}))
+    data = json.dumps(body) if body is not None else None
+    times = []
+    try:
+        for index in range(count + 1):
+            begin = time.perf_counter()
+            connection.request(method, path, body=data, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status >= 300:
+                raise RuntimeError(f"{method} {path} answered {response.status}")
+            if index:
+                times.append((time.perf_counter() - begin) * 1000)
+    finally:
+        connection.close()
+    return times
+
+
 def stamp(text):
     """Seconds since the epoch of an API date (RFC 3339 from Wand, `2026-11-27 06:40:00.1` from Mage: UTC)."""
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -132,8 +173,9 @@ class Server:
 class Wand(Server):
     name, ready_path = "wand", "/api/v1/health"
 
-    def __init__(self, binary, project, data_dir, python, workers=None):
+    def __init__(self, binary, project, data_dir, python, workers=None, env=None):
         self.binary, self.project, self.data_dir, self.python, self.workers = binary, project, data_dir, python, workers
+        self.env = dict(os.environ, **(env or {}))
         self.process = None
 
     def start(self):
@@ -143,7 +185,7 @@ class Wand(Server):
             command += ["--workers", str(self.workers)]
         started = time.perf_counter()
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                                        start_new_session=True)
+                                        start_new_session=True, env=self.env)
         self.base = re.search(r"on (http://\S+)", self.process.stdout.readline()).group(1)
         return self.wait_ready(started)
 

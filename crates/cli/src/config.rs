@@ -9,7 +9,13 @@ use anyhow::Context;
 
 /// The folder of a project's runtime data (database, outputs, logs): never inside the project tree.
 pub(crate) fn data_dir(flag: Option<PathBuf>, project_name: &str) -> anyhow::Result<PathBuf> {
-    let dir = match flag.or_else(|| std::env::var_os("WAND_DATA_DIR").map(PathBuf::from)) {
+    // Mage's MAGE_DATA_DIR holds a folder per project, as Wand's default does.
+    let mage_dir =
+        || std::env::var_os("MAGE_DATA_DIR").map(|dir| PathBuf::from(dir).join(project_name));
+    let dir = match flag
+        .or_else(|| std::env::var_os("WAND_DATA_DIR").map(PathBuf::from))
+        .or_else(mage_dir)
+    {
         Some(dir) => dir,
         None => dirs::home_dir()
             .context("cannot find the home folder; pass --data-dir or set WAND_DATA_DIR")?
@@ -59,9 +65,123 @@ pub(crate) fn output_store(
     Ok(runtime::OutputStore::open(data_dir, url, &settings)?)
 }
 
-/// The shell the server's terminal opens: `SHELL`, else bash.
-pub(crate) fn shell() -> String {
-    std::env::var("SHELL").unwrap_or_else(|_| "/bin/bash".to_owned())
+/// The shell the server's terminal opens: `SHELL`, else bash; none when Mage's `DISABLE_TERMINAL` is set (to
+/// anything but 0 or false).
+pub(crate) fn shell() -> anyhow::Result<Option<String>> {
+    if flag("DISABLE_TERMINAL")?.unwrap_or(false) {
+        return Ok(None);
+    }
+    Ok(Some(
+        std::env::var("SHELL").unwrap_or_else(|_| "/bin/bash".to_owned()),
+    ))
+}
+
+/// A yes/no environment variable: 1/true/yes/on or 0/false/no/off (any case); unset or empty is `None`.
+fn flag(name: &str) -> anyhow::Result<Option<bool>> {
+    let Ok(text) = std::env::var(name) else {
+        return Ok(None);
+    };
+    match text.trim().to_ascii_lowercase().as_str() {
+        "" => Ok(None),
+        "1" | "true" | "yes" | "on" => Ok(Some(true)),
+        "0" | "false" | "no" | "off" => Ok(Some(false)),
+        _ => anyhow::bail!("{name}=`{text}` is neither 1/true nor 0/false"),
+    }
+}
+
+/// When `wand start` asks for sign-in: never with `--no-auth` or Mage's `REQUIRE_USER_AUTHENTICATION=0` (loopback
+/// only), always off loopback or with `REQUIRE_USER_AUTHENTICATION=1`, else once a user exists.
+pub(crate) fn sign_in(no_auth: bool, host: std::net::IpAddr) -> anyhow::Result<server::SignIn> {
+    let required = flag("REQUIRE_USER_AUTHENTICATION")?;
+    if no_auth && required == Some(true) {
+        anyhow::bail!("--no-auth contradicts REQUIRE_USER_AUTHENTICATION=1: drop one of them");
+    }
+    if no_auth || required == Some(false) {
+        let what = if no_auth {
+            "--no-auth"
+        } else {
+            "REQUIRE_USER_AUTHENTICATION=0"
+        };
+        if !host.is_loopback() {
+            anyhow::bail!(
+                "refusing {what} on {host}: off loopback anyone who reaches the port could read your data and run code \
+                 on this machine, so sign-in is always required there; drop {what}, or listen on 127.0.0.1"
+            );
+        }
+        return Ok(server::SignIn::Never);
+    }
+    if !host.is_loopback() || required == Some(true) {
+        return Ok(server::SignIn::Always);
+    }
+    Ok(server::SignIn::OnceUsersExist)
+}
+
+/// How long a session lasts: Mage's `MAGE_ACCESS_TOKEN_EXPIRY_TIME` (seconds), else a week.
+pub(crate) fn session_lifetime() -> anyhow::Result<std::time::Duration> {
+    match std::env::var("MAGE_ACCESS_TOKEN_EXPIRY_TIME") {
+        Err(_) => Ok(std::time::Duration::from_secs(7 * 24 * 3600)),
+        Ok(text) => text
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|seconds| *seconds > 0)
+            .map(std::time::Duration::from_secs)
+            .with_context(|| {
+                format!(
+                    "MAGE_ACCESS_TOKEN_EXPIRY_TIME `{text}` is not a number of seconds (1 or more)"
+                )
+            }),
+    }
+}
+
+/// Mage's settings Wand does not apply, each with what to do instead; `wand start` prints one warning per variable
+/// set, so that nothing is ignored silently.
+const MAGE_SETTINGS_NOT_APPLIED: &[(&str, &str)] = &[
+    (
+        "AUTHENTICATION_MODE",
+        "Wand signs users in with its own accounts (wand users add); LDAP and OAuth are not available",
+    ),
+    (
+        "JWT_SECRET",
+        "Wand's sessions are server-side and need no signing secret; the variable can go",
+    ),
+    (
+        "REQUIRE_USER_PERMISSIONS",
+        "Wand's roles (viewer, editor, admin, owner) always apply",
+    ),
+    (
+        "MAGE_BASE_PATH",
+        "Wand serves at the root path; put a proxy that strips the prefix in front of it",
+    ),
+    (
+        "DISABLE_NOTEBOOK_EDIT_ACCESS",
+        "give users the viewer role to keep them from editing",
+    ),
+];
+
+/// One warning per Mage setting in the environment that Wand does not apply.
+pub(crate) fn mage_settings_not_applied() -> Vec<String> {
+    MAGE_SETTINGS_NOT_APPLIED
+        .iter()
+        .filter(|(name, _)| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
+        .map(|(name, instead)| format!("{name} is set but Wand does not use it: {instead}"))
+        .collect()
+}
+
+/// The trusted reverse proxies of `--trusted-proxy` (addresses or CIDR networks).
+pub(crate) fn trusted_proxies(entries: &[String]) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    entries
+        .iter()
+        .map(|entry| {
+            let entry = entry.trim();
+            entry
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .with_context(|| {
+                    format!("--trusted-proxy `{entry}` is neither an address (10.0.0.5) nor a network (10.0.0.0/8)")
+                })
+        })
+        .collect()
 }
 
 /// The `ENV` blocks see in their kwargs (Mage's `env`): the `ENV` variable, else `default`.
@@ -104,13 +224,21 @@ pub(crate) fn first_owner() -> anyhow::Result<Option<(String, String)>> {
     Ok(None)
 }
 
-/// The run history's database: `--database-url`, else `WAND_DATABASE_URL`, else SQLite in the data folder.
-/// Accepts `sqlite://PATH` and `postgres://...`. Returns the store and a description without any password.
+/// The run history's database: `--database-url`, else `WAND_DATABASE_URL`, else Mage's
+/// `MAGE_DATABASE_CONNECTION_URL` (its SQLAlchemy form, `postgresql+psycopg2://...`, is read too), else SQLite in
+/// the data folder. Accepts `sqlite://PATH` and `postgres://...`. Returns the store and a description without any
+/// password.
 pub(crate) async fn store(
     flag: Option<String>,
     data_dir: &Path,
 ) -> anyhow::Result<(Arc<dyn storage::Store>, String)> {
-    let url = flag.or_else(|| std::env::var("WAND_DATABASE_URL").ok());
+    let url = flag
+        .or_else(|| std::env::var("WAND_DATABASE_URL").ok())
+        .or_else(|| {
+            std::env::var("MAGE_DATABASE_CONNECTION_URL")
+                .ok()
+                .map(|url| without_driver(&url))
+        });
     match url.as_deref() {
         None => {
             let path = data_dir.join("wand.db");
@@ -136,6 +264,17 @@ pub(crate) async fn store(
     }
 }
 
+/// A SQLAlchemy URL without its driver: `postgresql+psycopg2://...` is `postgresql://...`.
+fn without_driver(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match scheme.split_once('+') {
+            Some((dialect, _driver)) => format!("{dialect}://{rest}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
 /// A database URL with its password replaced, for messages and the settings page.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -152,7 +291,20 @@ fn redact(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{redact, without_driver};
+
+    #[test]
+    fn mage_database_urls_lose_their_driver() {
+        assert_eq!(
+            without_driver("postgresql+psycopg2://mage:pw@db:5432/mage"),
+            "postgresql://mage:pw@db:5432/mage"
+        );
+        assert_eq!(
+            without_driver("sqlite:////tmp/mage.db"),
+            "sqlite:////tmp/mage.db"
+        );
+        assert_eq!(without_driver("postgres://db/x"), "postgres://db/x");
+    }
 
     #[test]
     fn passwords_never_show() {

@@ -1,5 +1,6 @@
 //! `wand start`: creates the project if it is missing (like `mage start`), then serves the API on 127.0.0.1:6789
-//! and runs the scheduler and local workers in the same process until Ctrl-C.
+//! (or another address, with sign-in always required off loopback; over HTTPS with a certificate) and runs the
+//! scheduler and local workers in the same process until Ctrl-C.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -29,9 +30,29 @@ pub(crate) struct StartArgs {
     /// runs of the dead process are recovered once their lease has expired.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     lease_seconds: u64,
-    /// The address to listen on. Only loopback addresses are allowed until Wand has authentication.
+    /// The address to listen on. Off loopback (0.0.0.0 to listen everywhere) sign-in is always required and an
+    /// owner must exist (`wand users add`, or WAND_OWNER_EMAIL and WAND_OWNER_PASSWORD on the first start).
     #[arg(long, default_value = "127.0.0.1")]
     host: IpAddr,
+    /// Serve without sign-in even once users exist (loopback only; refused off loopback). Mage's
+    /// REQUIRE_USER_AUTHENTICATION=0 means the same.
+    #[arg(long)]
+    no_auth: bool,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key); session cookies are then `Secure`.
+    #[arg(long, value_name = "PATH", env = "WAND_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "PATH", env = "WAND_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Reverse proxies in front of Wand (addresses or networks, comma-separated) whose X-Forwarded-For names the
+    /// client, for the sign-in rate limit and the audit trail.
+    #[arg(
+        long,
+        value_name = "ADDRESS,...",
+        value_delimiter = ',',
+        env = "WAND_TRUSTED_PROXIES"
+    )]
+    trusted_proxy: Vec<String>,
     /// Origins of a reverse proxy in front of Wand (https://wand.example.com, comma-separated) whose pages may
     /// change state and open the terminal; Wand answers only its own loopback names and these hosts.
     #[arg(
@@ -63,21 +84,34 @@ pub(crate) struct StartArgs {
 }
 
 pub(crate) fn start(args: StartArgs) -> anyhow::Result<ExitCode> {
-    if !args.host.is_loopback() {
-        bail!(
-            "refusing to listen on {}: Wand has no authentication yet, and this would serve your project's runs and code \
-             to the network; listen on 127.0.0.1 (the default) and reach it through an SSH tunnel or a proxy that authenticates",
-            args.host
-        );
-    }
     tokio::runtime::Runtime::new()
         .context("cannot start the async runtime")?
         .block_on(start_async(args))
 }
 
 async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
-    let trusted_origins =
+    let sign_in = config::sign_in(args.no_auth, args.host)?;
+    let mut trusted_origins =
         server::TrustedOrigins::parse(&args.allowed_origin).map_err(anyhow::Error::msg)?;
+    if !args.host.is_loopback() {
+        trusted_origins = trusted_origins.answering_any_host();
+    }
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            Some(server::Tls::from_pem_files(cert, key).map_err(anyhow::Error::msg)?)
+        }
+        _ => None,
+    };
+    let auth_settings = server::AuthSettings {
+        sign_in,
+        session_lifetime: config::session_lifetime()?,
+        https: tls.is_some(),
+        trusted_proxies: config::trusted_proxies(&args.trusted_proxy)?,
+    };
+    let shell = config::shell()?;
+    for warning in config::mage_settings_not_applied() {
+        eprintln!("warning: {warning}");
+    }
     if !args.project.exists() {
         project::init(&args.project)?;
         eprintln!("Created project {}", args.project.display());
@@ -87,6 +121,19 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
     let (store, database) = config::store(args.database_url.clone(), &data_dir).await?;
     let outputs = config::output_store(&data_dir, args.output_store.as_deref())?;
     create_first_owner(store.as_ref()).await?;
+    if sign_in == server::SignIn::Always && store.user_count().await? == 0 {
+        bail!(
+            "sign-in is required ({}) but there is no user yet: create the owner first with \
+             `wand users add {} --email EMAIL --role owner` (it asks for the password), or set WAND_OWNER_EMAIL and \
+             WAND_OWNER_PASSWORD for this start",
+            if args.host.is_loopback() {
+                "REQUIRE_USER_AUTHENTICATION=1".to_owned()
+            } else {
+                format!("listening on {}", args.host)
+            },
+            args.project.display()
+        );
+    }
     let (notices, _) = broadcast::channel(4096);
     let (logs, _) = broadcast::channel(16_384);
     let lease = Duration::from_secs(args.lease_seconds.max(1));
@@ -140,10 +187,10 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
         data_dir,
         outputs,
         database,
-        shell: config::shell(),
+        shell,
         environment: config::environment(project.root(), args.python.clone()),
         trusted_origins,
-        auth: server::Auth::new(server::AuthSettings::default()),
+        auth: server::Auth::new(auth_settings),
     };
     let address = SocketAddr::new(args.host, args.port);
     let listener = tokio::net::TcpListener::bind(address)
@@ -155,14 +202,25 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
             )
         })?;
     let address = listener.local_addr().unwrap_or(address);
+    let scheme = if tls.is_some() { "https" } else { "http" };
     println!(
-        "Wand is serving project `{}` on http://{address}",
+        "Wand is serving project `{}` on {scheme}://{address}",
         project.name()
+    );
+    eprintln!(
+        "{}",
+        match sign_in {
+            server::SignIn::Never => "Sign-in: never (--no-auth)",
+            server::SignIn::OnceUsersExist =>
+                "Sign-in: required once a user exists (wand users add, or create the owner in the UI)",
+            server::SignIn::Always => "Sign-in: always required",
+        }
     );
     server::serve(
         listener,
         server::app(state),
         server::Limits::default(),
+        tls,
         shutdown_signal(),
     )
     .await

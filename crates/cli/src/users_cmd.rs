@@ -1,5 +1,6 @@
 //! `wand users`: manage the users of a project's server from the command line (`add` creates one, the first owner
-//! included). The password is read from standard input or a prompt, never from an argument (which `ps` would show).
+//! included; `list`; `remove`). The password is read from standard input or a prompt, never from an argument (which
+//! `ps` would show).
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -13,17 +14,17 @@ use crate::config;
 pub(crate) enum UsersCommand {
     /// Add a user; the password comes from standard input (or a prompt on a terminal).
     Add(AddArgs),
+    /// List the users: id, email, role, created.
+    List(Where),
+    /// Remove a user (its sessions and API tokens go with it); the last owner stays.
+    Remove(RemoveArgs),
 }
 
+/// Which project's users, and where its run history is kept.
 #[derive(Debug, clap::Args)]
-pub(crate) struct AddArgs {
+pub(crate) struct Where {
     /// The project folder.
     project: PathBuf,
-    #[arg(long)]
-    email: String,
-    /// owner, admin, editor or viewer.
-    #[arg(long, value_parser = clap::value_parser!(model::Role))]
-    role: model::Role,
     /// Where run history is kept (default: $WAND_DATA_DIR, else ~/.wand/<project>).
     #[arg(long, value_name = "PATH")]
     data_dir: Option<PathBuf>,
@@ -32,29 +33,101 @@ pub(crate) struct AddArgs {
     database_url: Option<String>,
 }
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct RemoveArgs {
+    #[command(flatten)]
+    at: Where,
+    #[arg(long)]
+    email: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct AddArgs {
+    #[command(flatten)]
+    at: Where,
+    #[arg(long)]
+    email: String,
+    /// owner, admin, editor or viewer.
+    #[arg(long, value_parser = clap::value_parser!(model::Role))]
+    role: model::Role,
+}
+
 pub(crate) fn users(command: UsersCommand) -> anyhow::Result<ExitCode> {
     match command {
         UsersCommand::Add(args) => add(args),
+        UsersCommand::List(at) => list(at),
+        UsersCommand::Remove(args) => remove(args),
     }
+}
+
+/// Runs `work` against the store of the project `at` names.
+fn with_store<T>(
+    at: Where,
+    work: impl AsyncFnOnce(&dyn storage::Store) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let project = project::Project::open(&at.project)?;
+    let data_dir = config::data_dir(at.data_dir, project.name())?;
+    tokio::runtime::Runtime::new()
+        .context("cannot start the async runtime")?
+        .block_on(async {
+            let (store, _) = config::store(at.database_url, &data_dir).await?;
+            work(store.as_ref()).await
+        })
+}
+
+fn list(at: Where) -> anyhow::Result<ExitCode> {
+    let users = with_store(at, async |store| Ok(store.users().await?))?;
+    if users.is_empty() {
+        println!(
+            "No users: the server asks for no sign-in on loopback. Add the owner with `wand users add`."
+        );
+    }
+    for user in users {
+        println!(
+            "{:>4}  {:<40} {:<7} created {}",
+            user.id,
+            user.email,
+            user.role.as_str(),
+            user.created_at.format("%Y-%m-%d %H:%M UTC")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn remove(args: RemoveArgs) -> anyhow::Result<ExitCode> {
+    let email = model::normalize_email(&args.email);
+    with_store(args.at, async |store| {
+        let users = store.users().await?;
+        let user = users
+            .iter()
+            .find(|user| user.email == email)
+            .with_context(|| format!("there is no user {email} (`wand users list` shows them)"))?;
+        let owners = users
+            .iter()
+            .filter(|user| user.role == model::Role::Owner)
+            .count();
+        anyhow::ensure!(
+            user.role != model::Role::Owner || owners > 1,
+            "{email} is the last owner: add another owner first"
+        );
+        store.delete_user(user.id).await?;
+        println!("Removed {email}; its sessions and API tokens are gone with it");
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 fn add(args: AddArgs) -> anyhow::Result<ExitCode> {
     let password = read_password()?;
-    let project = project::Project::open(&args.project)?;
-    let data_dir = config::data_dir(args.data_dir, project.name())?;
-    tokio::runtime::Runtime::new()
-        .context("cannot start the async runtime")?
-        .block_on(async {
-            let (store, _) = config::store(args.database_url, &data_dir).await?;
-            let request = server::UserRequest {
-                email: args.email,
-                password,
-                role: args.role,
-            };
-            let user = server::add_user(store.as_ref(), request).await?;
-            println!("Added {} ({}) as user {}", user.email, user.role, user.id);
-            Ok(ExitCode::SUCCESS)
-        })
+    let request = server::UserRequest {
+        email: args.email,
+        password,
+        role: args.role,
+    };
+    let user = with_store(args.at, async |store| {
+        Ok(server::add_user(store, request).await?)
+    })?;
+    println!("Added {} ({}) as user {}", user.email, user.role, user.id);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The password: a hidden prompt on a terminal (asked twice), else the first line of standard input.

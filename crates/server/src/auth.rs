@@ -2,6 +2,7 @@
 //! the session cookie, and the sign-in rate limit. It never decides what a role may do: `policy` does.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -28,24 +29,38 @@ const FAILURES_PER_EMAIL: u32 = 5;
 const FAILURES_PER_ADDRESS: u32 = 20;
 const ATTEMPT_WINDOW: Duration = Duration::from_secs(15 * 60);
 
+/// When the server asks who is calling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignIn {
+    /// Never (`--no-auth`, loopback only): whoever reaches the server may do anything.
+    Never,
+    /// Once a user exists (loopback, the default): until then the server is open and the UI offers to create the
+    /// owner.
+    OnceUsersExist,
+    /// Always (off loopback, or Mage's `REQUIRE_USER_AUTHENTICATION=1`).
+    Always,
+}
+
 /// How the server authenticates, chosen by `cli`.
 #[derive(Debug, Clone)]
 pub struct AuthSettings {
-    /// Whether the server answers without sign-in while it has no user (on loopback, as before there were users).
-    pub open_without_users: bool,
+    pub sign_in: SignIn,
     /// How long a session lasts after sign-in.
     pub session_lifetime: Duration,
     /// Whether the server is reached over HTTPS (its cookies are then `Secure`), whatever the request says.
     pub https: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the sign-in rate limit and the audit trail).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for AuthSettings {
-    /// Loopback, no TLS, sessions of a week.
+    /// Loopback, no TLS, sessions of a week, no proxy.
     fn default() -> AuthSettings {
         AuthSettings {
-            open_without_users: true,
+            sign_in: SignIn::OnceUsersExist,
             session_lifetime: Duration::from_secs(7 * 24 * 3600),
             https: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -93,10 +108,15 @@ impl Auth {
         &self.0.settings
     }
 
-    /// Whether a request needs no sign-in: the server is open while it has no user, and has none yet.
+    /// Whether a request needs no sign-in: never asked for, or asked for once users exist and none does yet.
     pub(crate) async fn is_open(&self, store: &dyn Store) -> Result<bool, ApiError> {
-        if !self.0.settings.open_without_users || self.0.users_exist.load(Ordering::Relaxed) {
-            return Ok(false);
+        match self.0.settings.sign_in {
+            SignIn::Never => return Ok(true),
+            SignIn::Always => return Ok(false),
+            SignIn::OnceUsersExist if self.0.users_exist.load(Ordering::Relaxed) => {
+                return Ok(false);
+            }
+            SignIn::OnceUsersExist => {}
         }
         let exists = store.user_count().await? > 0;
         if exists {
@@ -243,6 +263,39 @@ impl Auth {
                 .is_some_and(|value| value.trim().to_ascii_lowercase().starts_with(prefix))
         };
         self.0.settings.https || says("origin", "https://") || says("x-forwarded-proto", "https")
+    }
+
+    /// The address of the client behind a request: the connection's peer, or, when the peer is a trusted proxy,
+    /// the last address in `X-Forwarded-For` that is not one of the trusted proxies (the ones before it could be
+    /// forged by the client).
+    pub(crate) fn client_address(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> String {
+        let trusted = |ip: &IpAddr| {
+            self.0
+                .settings
+                .trusted_proxies
+                .iter()
+                .any(|net| net.contains(ip))
+        };
+        let Some(peer) = peer else {
+            return "unknown".to_owned();
+        };
+        if !trusted(&peer) {
+            return peer.to_string();
+        }
+        let forwarded: Vec<IpAddr> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .filter_map(|entry| entry.trim().parse::<IpAddr>().ok())
+            .collect();
+        forwarded
+            .iter()
+            .rev()
+            .find(|ip| !trusted(ip))
+            .or(forwarded.first())
+            .unwrap_or(&peer)
+            .to_string()
     }
 
     /// Notes that a user now exists (one was just created).
@@ -405,6 +458,40 @@ mod tests {
         assert_eq!(session_token(&headers).as_deref(), Some("abc"));
         headers.insert(header::COOKIE, "wand_session=".parse().unwrap());
         assert_eq!(session_token(&headers), None);
+    }
+
+    #[test]
+    fn the_client_behind_a_trusted_proxy_is_the_last_untrusted_forwarded_address() {
+        let proxied = |trusted: &[&str], peer: &str, forwarded: Option<&str>| {
+            let auth = Auth::new(AuthSettings {
+                trusted_proxies: trusted.iter().map(|net| net.parse().unwrap()).collect(),
+                ..AuthSettings::default()
+            });
+            let mut headers = HeaderMap::new();
+            if let Some(forwarded) = forwarded {
+                headers.insert("x-forwarded-for", forwarded.parse().unwrap());
+            }
+            auth.client_address(Some(peer.parse().unwrap()), &headers)
+        };
+        // No trusted proxy: the header is the client's word and is ignored.
+        assert_eq!(proxied(&[], "10.0.0.5", Some("198.51.100.7")), "10.0.0.5");
+        // The proxy appends the address it saw; what the client wrote before it is not believed.
+        assert_eq!(
+            proxied(&["10.0.0.0/8"], "10.0.0.5", Some("1.2.3.4, 198.51.100.7")),
+            "198.51.100.7"
+        );
+        // Two proxies in a row.
+        assert_eq!(
+            proxied(&["10.0.0.0/8"], "10.0.0.5", Some("198.51.100.7, 10.0.0.9")),
+            "198.51.100.7"
+        );
+        // A trusted peer that forwards nothing is the client.
+        assert_eq!(proxied(&["10.0.0.5/32"], "10.0.0.5", None), "10.0.0.5");
+        // A request from elsewhere cannot claim an address.
+        assert_eq!(
+            proxied(&["10.0.0.0/8"], "203.0.113.1", Some("198.51.100.7")),
+            "203.0.113.1"
+        );
     }
 
     #[test]

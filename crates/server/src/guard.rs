@@ -20,7 +20,13 @@ use crate::{ApiError, AppState};
 /// Origins besides the server's own that may call it: those of a reverse proxy in front of it
 /// (`https://wand.example.com`). Their host names are also accepted in `Host`.
 #[derive(Debug, Clone, Default)]
-pub struct TrustedOrigins(Arc<[Origin]>);
+pub struct TrustedOrigins {
+    origins: Arc<[Origin]>,
+    /// Whether any `Host` is answered: a server off loopback, which always requires sign-in, is reached under names
+    /// it cannot know (a container's port, a load balancer). DNS rebinding gains nothing there: the browser sends
+    /// the real name's cookie only to the real name, and every route but the public ones needs a sign-in.
+    any_host: bool,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Origin {
@@ -46,15 +52,26 @@ impl TrustedOrigins {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(TrustedOrigins(origins.into()))
+        Ok(TrustedOrigins {
+            origins: origins.into(),
+            any_host: false,
+        })
+    }
+
+    /// The same origins, answering any `Host` (for a server off loopback, where sign-in is always required).
+    pub fn answering_any_host(self) -> TrustedOrigins {
+        TrustedOrigins {
+            any_host: true,
+            ..self
+        }
     }
 
     fn contains(&self, origin: &Origin) -> bool {
-        self.0.iter().any(|trusted| trusted == origin)
+        self.origins.iter().any(|trusted| trusted == origin)
     }
 
     fn has_host(&self, host: &str) -> bool {
-        self.0.iter().any(|trusted| trusted.host == host)
+        self.any_host || self.origins.iter().any(|trusted| trusted.host == host)
     }
 }
 
@@ -283,6 +300,31 @@ mod tests {
                 &["https://wand.example.com"]
             ),
             None
+        );
+    }
+
+    #[test]
+    fn off_loopback_any_host_is_answered_but_foreign_origins_still_change_nothing() {
+        let trusted = TrustedOrigins::default().answering_any_host();
+        let request = |method: &str, headers: &[(&str, &str)]| {
+            let mut builder = Request::builder().method(method).uri("/api/v1/pipelines");
+            for (name, value) in headers {
+                builder = builder.header(*name, *value);
+            }
+            refusal(&trusted, &builder.body(axum::body::Body::empty()).unwrap())
+                .map(|error| error.code.as_str())
+        };
+        for host in ["wand.internal:6789", "10.0.0.7:6789", "203.0.113.9"] {
+            assert_eq!(request("GET", &[("host", host)]), None, "{host}");
+        }
+        let host = ("host", "wand.internal:6789");
+        assert_eq!(
+            request("POST", &[host, ("origin", "http://wand.internal:6789")]),
+            None
+        );
+        assert_eq!(
+            request("POST", &[host, ("origin", "https://evil.example")]),
+            Some("forbidden_origin")
         );
     }
 

@@ -12,12 +12,15 @@ mod listen;
 mod policy;
 mod routes;
 mod state;
+mod tls;
 
 pub use auth::{
-    Auth, AuthSettings, MIN_PASSWORD_CHARS, SESSION_COOKIE, UserRequest, add_user, password_problem,
+    Auth, AuthSettings, MIN_PASSWORD_CHARS, SESSION_COOKIE, SignIn, UserRequest, add_user,
+    password_problem,
 };
 pub use error::ApiError;
 pub use guard::TrustedOrigins;
 pub use listen::{Limits, serve};
 pub use routes::app;
 pub use state::AppState;
+pub use tls::Tls;

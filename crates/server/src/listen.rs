@@ -43,11 +43,13 @@ impl Default for Limits {
     }
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then lets open requests finish for a grace period.
+/// Serves `app` on `listener` (over TLS when `tls` is given) until `shutdown` resolves, then lets open requests
+/// finish for a grace period.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: Limits,
+    tls: Option<crate::Tls>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let app = app.layer(RequestBodyTimeoutLayer::new(limits.body_timeout));
@@ -85,22 +87,25 @@ pub async fn serve(
             app.clone()
                 .layer(axum::Extension(axum::extract::ConnectInfo(peer))),
         );
-        let connection = builder
-            .serve_connection(TokioIo::new(stream), service)
-            .with_upgrades();
-        let mut stopping = stopping.clone();
+        let builder = builder.clone();
+        let stopping = stopping.clone();
+        let tls = tls.clone();
+        let handshake_timeout = limits.header_timeout;
         connections.spawn(async move {
-            tokio::pin!(connection);
-            let result = tokio::select! {
-                result = connection.as_mut() => Some(result),
-                _ = stopping.wait_for(|stop| *stop) => None,
-            };
-            // Asked to stop: finish the request in flight, then close.
-            let result = match result {
-                Some(result) => result,
-                None => {
-                    connection.as_mut().graceful_shutdown();
-                    connection.await
+            let result = match tls {
+                None => serve_connection(&builder, stream, service, stopping).await,
+                Some(tls) => {
+                    // A client that does not finish its handshake in time is dropped, as one that sends no headers.
+                    match tokio::time::timeout(handshake_timeout, tls.0.accept(stream)).await {
+                        Ok(Ok(stream)) => {
+                            serve_connection(&builder, stream, service, stopping).await
+                        }
+                        Ok(Err(error)) => {
+                            tracing::debug!(client = %peer.ip(), %error, "TLS handshake failed");
+                            Ok(())
+                        }
+                        Err(_) => Ok(()),
+                    }
                 }
             };
             if let Err(error) = result {
@@ -119,6 +124,37 @@ pub async fn serve(
         tracing::info!("stopped with requests still open (live streams)");
     }
     Ok(())
+}
+
+/// Serves one connection (plain or TLS) until it closes; asked to stop, finishes the request in flight, then closes.
+async fn serve_connection<S, IO>(
+    builder: &hyper::server::conn::http1::Builder,
+    io: IO,
+    service: S,
+    mut stopping: watch::Receiver<bool>,
+) -> hyper::Result<()>
+where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    S: hyper::service::HttpService<hyper::body::Incoming> + Send,
+    S::Future: Send + 'static,
+    S::ResBody: 'static,
+    <S::ResBody as hyper::body::Body>::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let connection = builder
+        .serve_connection(TokioIo::new(io), service)
+        .with_upgrades();
+    tokio::pin!(connection);
+    let result = tokio::select! {
+        result = connection.as_mut() => Some(result),
+        _ = stopping.wait_for(|stop| *stop) => None,
+    };
+    match result {
+        Some(result) => result,
+        None => {
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
+    }
 }
 
 /// One open connection of a client, counted until dropped.

@@ -23,8 +23,8 @@ pub struct AppState {
     pub outputs: runtime::OutputStore,
     /// How the project's Python is chosen (for the Settings page).
     pub environment: runtime::EnvironmentRequest,
-    /// The shell the browser terminal runs.
-    pub shell: String,
+    /// The shell the browser terminal runs; none when the terminal is turned off (Mage's `DISABLE_TERMINAL`).
+    pub shell: Option<String>,
     /// Where the database lives, for the settings page (never a password).
     pub database: String,
     /// Origins of proxies in front of the server, besides its own (see `guard`).

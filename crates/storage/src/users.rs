@@ -92,7 +92,7 @@ pub trait UserStore: Send + Sync {
     ) -> Result<ApiToken, StorageError>;
 
     /// The user of the API token stored under `token_hash`, if it has not expired at `now`; records `now` as its
-    /// last use.
+    /// last use (to the minute: a later use within a minute of the recorded one is not written).
     async fn token_user(
         &self,
         token_hash: &str,
@@ -138,6 +138,14 @@ impl UserRow {
     }
 }
 
+/// A token's user with the token's last use.
+#[derive(sqlx::FromRow)]
+pub(crate) struct TokenUserRow {
+    #[sqlx(flatten)]
+    pub(crate) user: UserRow,
+    pub(crate) token_used_at: Option<DateTime<Utc>>,
+}
+
 /// A row of `api_tokens`, without its hash.
 #[derive(sqlx::FromRow)]
 pub(crate) struct ApiTokenRow {
@@ -172,7 +180,7 @@ macro_rules! user_queries {
 
         use $crate::queries::conflict;
         use $crate::users::{
-            ApiToken, ApiTokenRow, Credentials, NewApiToken, NewUser, UserRow, UserStore,
+            ApiToken, ApiTokenRow, Credentials, NewApiToken, NewUser, TokenUserRow, UserRow, UserStore,
         };
         use $crate::StorageError;
 
@@ -312,18 +320,29 @@ macro_rules! user_queries {
                 token_hash: &str,
                 now: DateTime<Utc>,
             ) -> Result<Option<User>, StorageError> {
-                let used: Option<(i64,)> = sqlx::query_as(
-                    "UPDATE api_tokens SET last_used_at = $2
-                     WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2) RETURNING user_id",
+                let Some(found) = sqlx::query_as::<_, TokenUserRow>(
+                    "SELECT users.id, users.email, users.password_hash, users.role, users.created_at,
+                            api_tokens.last_used_at AS token_used_at
+                     FROM api_tokens JOIN users ON users.id = api_tokens.user_id
+                     WHERE api_tokens.token_hash = $1 AND (api_tokens.expires_at IS NULL OR api_tokens.expires_at > $2)",
                 )
                 .bind(token_hash)
                 .bind($stamp(now))
                 .fetch_optional(&self.pool)
-                .await?;
-                match used {
-                    Some((user_id,)) => self.user(user_id).await,
-                    None => Ok(None),
+                .await?
+                else {
+                    return Ok(None);
+                };
+                // The last use is kept to the minute: a write on every call would cost every API call a
+                // transaction (and serialise them on SQLite).
+                if found.token_used_at.is_none_or(|used| now - used >= chrono::Duration::minutes(1)) {
+                    sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1")
+                        .bind(token_hash)
+                        .bind($stamp(now))
+                        .execute(&self.pool)
+                        .await?;
                 }
+                found.user.into_user().map(Some)
             }
 
             async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>, StorageError> {

@@ -16,6 +16,7 @@ mod run_pipelines;
 mod scale_out;
 mod sensors;
 mod server;
+mod serving;
 mod sql_blocks;
 mod support;
 mod tidy;

@@ -201,12 +201,18 @@ fn an_api_trigger_runs_the_pipeline_and_the_api_serves_its_block_runs_and_logs()
 }
 
 #[test]
-fn start_creates_a_missing_project_and_refuses_non_loopback_addresses() {
+fn start_creates_a_missing_project_and_refuses_no_auth_off_loopback() {
     let sandbox = Sandbox::empty();
-    let refused = sandbox.wand(&["start", path_str(&sandbox.project), "--host", "0.0.0.0"]);
+    let refused = sandbox.wand(&[
+        "start",
+        path_str(&sandbox.project),
+        "--host",
+        "0.0.0.0",
+        "--no-auth",
+    ]);
     refused
         .assert_code(2)
-        .assert_stderr_contains("refusing to listen on 0.0.0.0");
+        .assert_stderr_contains("refusing --no-auth on 0.0.0.0");
     assert!(
         !sandbox.project.exists(),
         "nothing is created when the server refuses to start"

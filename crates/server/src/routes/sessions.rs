@@ -45,7 +45,9 @@ pub(super) async fn sign_in(
     Json(input): Json<SignIn>,
 ) -> Result<Response, ApiError> {
     let email = model::normalize_email(&input.email);
-    let address = address.map_or_else(|| "unknown".to_owned(), |info| info.0.0.ip().to_string());
+    let address = state
+        .auth
+        .client_address(address.map(|info| info.0.0.ip()), &headers);
     state.auth.check_attempts(&email, &address)?;
     let credentials = state.store.credentials(&email).await?;
     let password = input.password;

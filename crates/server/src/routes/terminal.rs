@@ -1,5 +1,5 @@
-//! The browser terminal: a shell on a pseudo-terminal in the project folder, over a WebSocket. The server only
-//! listens on loopback until Wand has authentication, so the shell is never offered to the network.
+//! The browser terminal: a shell on a pseudo-terminal in the project folder, over a WebSocket. Admins only (the
+//! policy), from this server's own pages only (the guard's Origin check), and off entirely with `DISABLE_TERMINAL`.
 //!
 //! Protocol: the client sends text frames `{"type": "input", "data": "..."}` and `{"type": "resize", "cols": N,
 //! "rows": M}`; the server sends the terminal's output as binary frames and closes when the shell exits.
@@ -11,7 +11,8 @@ use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::AppState;
+use crate::error::ErrorCode;
+use crate::{ApiError, AppState};
 
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -20,21 +21,31 @@ enum ClientMessage {
     Resize { cols: u16, rows: u16 },
 }
 
-pub(super) async fn terminal(State(state): State<AppState>, upgrade: WebSocketUpgrade) -> Response {
-    upgrade.on_upgrade(move |socket| async move {
-        if let Err(error) = session(socket, &state).await {
+pub(super) async fn terminal(
+    State(state): State<AppState>,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let Some(shell) = state.shell.clone() else {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "the terminal is turned off on this server (DISABLE_TERMINAL)",
+        ));
+    };
+    Ok(upgrade.on_upgrade(move |socket| async move {
+        if let Err(error) = session(socket, &state, &shell).await {
             tracing::warn!(%error, "terminal session ended with an error");
         }
-    })
+    }))
 }
 
 async fn session(
     socket: WebSocket,
     state: &AppState,
+    shell: &str,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let (pty, pts) = pty_process::open()?;
     pty.resize(pty_process::Size::new(24, 80))?;
-    let mut child = pty_process::Command::new(&state.shell)
+    let mut child = pty_process::Command::new(shell)
         .current_dir(state.project.root())
         .env("TERM", "xterm-256color")
         .kill_on_drop(true)

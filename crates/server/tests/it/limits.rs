@@ -15,7 +15,13 @@ async fn serve(limits: server::Limits) -> (TestServer, std::net::SocketAddr) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let app = server.app.clone();
-    tokio::spawn(server::serve(listener, app, limits, std::future::pending()));
+    tokio::spawn(server::serve(
+        listener,
+        app,
+        limits,
+        None,
+        std::future::pending(),
+    ));
     (server, address)
 }
 

@@ -45,7 +45,7 @@ impl TestServer {
             data_dir: dir.path().join("data"),
             outputs: runtime::OutputStore::local(&dir.path().join("data")),
             database: "sqlite::memory:".to_owned(),
-            shell: "/bin/sh".to_owned(),
+            shell: Some("/bin/sh".to_owned()),
             trusted_origins: server::TrustedOrigins::default(),
             auth: server::Auth::new(server::AuthSettings::default()),
             environment: runtime::EnvironmentRequest {

@@ -183,6 +183,21 @@ store_test!(
             (used - later).num_milliseconds().abs() < 1,
             "{used} vs {later}"
         );
+        // Uses within a minute of the recorded one are not written; the next one after it is.
+        let soon = later + Duration::seconds(30);
+        store.token_user("h1", soon).await.unwrap();
+        let kept = store.api_tokens(ada.id).await.unwrap()[0].last_used_at;
+        assert_eq!(
+            kept.map(|at| at.timestamp_millis()),
+            Some(later.timestamp_millis())
+        );
+        let next = later + Duration::minutes(2);
+        store.token_user("h1", next).await.unwrap();
+        let moved = store.api_tokens(ada.id).await.unwrap()[0].last_used_at;
+        assert_eq!(
+            moved.map(|at| at.timestamp_millis()),
+            Some(next.timestamp_millis())
+        );
         assert!(
             !store.delete_api_token(bob.id, token.id).await.unwrap(),
             "another user cannot revoke it"
