@@ -30,12 +30,19 @@ pub(crate) fn data_dir(flag: Option<PathBuf>, project_name: &str) -> anyhow::Res
 }
 
 /// The Python interpreter the user chose for the blocks: `--python`, else `WAND_PYTHON`; none means the project's
-/// `.venv`.
+/// `.venv`, else the environment `wand` was pip-installed into (`installed_python`), else a new `.venv`.
 pub(crate) fn python(flag: Option<PathBuf>) -> Option<PathBuf> {
     flag.or_else(|| std::env::var_os("WAND_PYTHON").map(PathBuf::from))
 }
 
-/// The runtime's environment request: `--python`, else `WAND_PYTHON`, else the project's `.venv`.
+/// The interpreter of the Python environment this binary was installed into by `pip install wand-pipelines`, if
+/// it was (`runtime::installed_python` reads the layout around the running executable).
+pub(crate) fn installed_python() -> Option<PathBuf> {
+    runtime::installed_python(&std::env::current_exe().ok()?)
+}
+
+/// The runtime's environment request: `--python`, else `WAND_PYTHON`, else the project's `.venv` if it has one,
+/// else the environment `wand` was installed into, else a new `.venv` (`runtime::ensure_python` keeps the order).
 pub(crate) fn environment(
     project_root: &Path,
     python: Option<PathBuf>,
@@ -43,6 +50,7 @@ pub(crate) fn environment(
     runtime::EnvironmentRequest {
         project_root: project_root.to_owned(),
         explicit: self::python(python),
+        installed: installed_python(),
         uv: which::which("uv").ok(),
         base_python: which::which("python3").unwrap_or_else(|_| PathBuf::from("python3")),
     }

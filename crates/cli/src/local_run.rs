@@ -51,7 +51,8 @@ pub(crate) struct RunArgs {
     /// Do not run the blocks' @test functions.
     #[arg(long, conflicts_with = "test")]
     skip_tests: bool,
-    /// The Python interpreter for the blocks (default: $WAND_PYTHON, else the project's .venv).
+    /// The Python interpreter for the blocks (default: $WAND_PYTHON, else the project's .venv if it has one, else
+    /// the Python environment wand was pip-installed into, else a new .venv).
     #[arg(long, value_name = "PATH")]
     python: Option<PathBuf>,
     /// How many blocks may run at once (default: the number of cores).

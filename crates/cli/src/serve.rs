@@ -67,7 +67,8 @@ pub(crate) struct StartArgs {
     /// How many blocks the local worker runs at once; 0 runs no worker in this process.
     #[arg(long, value_name = "N")]
     workers: Option<usize>,
-    /// The Python interpreter for the blocks (default: $WAND_PYTHON, else the project's .venv).
+    /// The Python interpreter for the blocks (default: $WAND_PYTHON, else the project's .venv if it has one, else
+    /// the Python environment wand was pip-installed into, else a new .venv).
     #[arg(long, value_name = "PATH")]
     python: Option<PathBuf>,
     /// A store every machine reaches, for block outputs when workers run on several machines: file:///shared/path

@@ -32,7 +32,8 @@ pub(crate) struct WorkerArgs {
     /// How long a claim lasts without a heartbeat (seconds); a killed worker's block runs are retried after it.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     lease_seconds: u64,
-    /// The Python interpreter for the blocks (default: $WAND_PYTHON, else the project's .venv).
+    /// The Python interpreter for the blocks (default: $WAND_PYTHON, else the project's .venv if it has one, else
+    /// the Python environment wand was pip-installed into, else a new .venv).
     #[arg(long, value_name = "PATH")]
     python: Option<PathBuf>,
     /// A store every machine reaches, for block outputs when workers run on several machines: file:///shared/path
@@ -51,10 +52,11 @@ pub(crate) fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         .block_on(async move {
             let project = args.project.as_deref().map(Project::open).transpose()?;
             let python = config::python(args.python);
-            if project.is_none() && python.is_none() {
+            if project.is_none() && python.is_none() && config::installed_python().is_none() {
                 anyhow::bail!(
                     "a worker without a project folder cannot build the project's .venv: pass --python PATH or \
-                     set WAND_PYTHON to a Python with pandas, pyarrow and the project's requirements"
+                     set WAND_PYTHON to a Python with pandas, pyarrow and the project's requirements (or install \
+                     wand with pip into one)"
                 );
             }
             let data_dir = config::data_dir(

@@ -5,6 +5,7 @@
 
 mod environment;
 mod error;
+mod installed;
 mod output_store;
 mod package;
 mod preview;
@@ -13,10 +14,11 @@ mod sink;
 mod supervisor;
 
 pub use environment::{
-    EnvironmentRequest, PythonInfo, describe_python, ensure_python, existing_python,
+    BASE_PACKAGES, EnvironmentRequest, PythonInfo, describe_python, ensure_python, existing_python,
     install_requirements,
 };
 pub use error::RuntimeError;
+pub use installed::{WHEEL_DIST_NAME, installed_python};
 pub use output_store::{OutputStore, OutputStoreError, log_key};
 pub use package::install_package;
 pub use preview::{TablePreview, preview_table};

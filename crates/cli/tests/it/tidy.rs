@@ -1,5 +1,6 @@
 //! Checks the rules ARCHITECTURE.md states about the code: the crate dependency table, a `//!` line atop every
-//! Rust module, and environment variables read only by the `cli` crate's configuration module.
+//! Rust module, environment variables read only by the `cli` crate's configuration module, and the wheel's
+//! `pyproject.toml` agreeing with the code.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -174,4 +175,58 @@ fn environment_reads_are_found_outside_tests() {
         "crates/project/src/mage_keys/tests.rs"
     )));
     assert!(!is_test_code(library));
+}
+
+/// The wheel (the root `pyproject.toml`) agrees with the code: it declares the packages every Wand environment gets
+/// (the one pip installs it into is where blocks run), its name is the one `runtime::installed_python` looks for,
+/// and it builds this crate's `wand` binary with the features it needs.
+#[test]
+fn the_wheel_declares_what_the_code_expects() {
+    let root = repo_root();
+    let pyproject: toml::Table = std::fs::read_to_string(root.join("pyproject.toml"))
+        .expect("pyproject.toml")
+        .parse()
+        .unwrap();
+    let project = pyproject["project"].as_table().unwrap();
+    let dependencies: Vec<&str> = project["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|dependency| dependency.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        dependencies,
+        runtime::BASE_PACKAGES,
+        "pyproject.toml's dependencies must be runtime::BASE_PACKAGES"
+    );
+    let name = project["name"].as_str().unwrap();
+    assert_eq!(
+        name.to_lowercase().replace(['-', '.'], "_"),
+        runtime::WHEEL_DIST_NAME,
+        "runtime::installed_python looks for the wheel's dist-info by this name"
+    );
+    let maturin = pyproject["tool"]["maturin"].as_table().unwrap();
+    assert_eq!(maturin["bindings"].as_str(), Some("bin"));
+    assert_eq!(
+        maturin["manifest-path"].as_str(),
+        Some("crates/cli/Cargo.toml")
+    );
+    let cli: toml::Table = std::fs::read_to_string(root.join("crates/cli/Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    for feature in maturin["features"].as_array().unwrap() {
+        let feature = feature.as_str().unwrap();
+        assert!(
+            cli["features"].get(feature).is_some(),
+            "pyproject.toml turns on `{feature}`, which crates/cli/Cargo.toml lacks"
+        );
+    }
+    assert!(
+        maturin["features"]
+            .as_array()
+            .unwrap()
+            .contains(&toml::Value::from("embed-ui")),
+        "without `embed-ui`, a wheel built with the dev profile reads the UI from this checkout"
+    );
 }

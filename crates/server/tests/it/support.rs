@@ -51,6 +51,7 @@ impl TestServer {
             environment: runtime::EnvironmentRequest {
                 project_root: root.clone(),
                 explicit: Some("python3".into()),
+                installed: None,
                 uv: None,
                 base_python: "python3".into(),
             },
