@@ -62,7 +62,7 @@ pub(crate) struct StartArgs {
     database_url: Option<String>,
 }
 
-pub(crate) fn start(args: StartArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn start(args: StartArgs, masks: model::SharedMask) -> anyhow::Result<ExitCode> {
     if !args.host.is_loopback() {
         bail!(
             "refusing to listen on {}: Wand has no authentication yet, and this would serve your project's runs and code \
@@ -72,10 +72,10 @@ pub(crate) fn start(args: StartArgs) -> anyhow::Result<ExitCode> {
     }
     tokio::runtime::Runtime::new()
         .context("cannot start the async runtime")?
-        .block_on(start_async(args))
+        .block_on(start_async(args, masks))
 }
 
-async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
+async fn start_async(args: StartArgs, masks: model::SharedMask) -> anyhow::Result<ExitCode> {
     let trusted_origins =
         server::TrustedOrigins::parse(&args.allowed_origin).map_err(anyhow::Error::msg)?;
     if !args.project.exists() {
@@ -87,6 +87,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
     let (store, database) = config::store(args.database_url.clone(), &data_dir).await?;
     let outputs = config::output_store(&data_dir, args.output_store.as_deref())?;
     create_first_owner(store.as_ref()).await?;
+    let secrets = crate::secrets_cmd::open_vault(store.clone(), &data_dir, masks).await?;
     let (notices, _) = broadcast::channel(4096);
     let (logs, _) = broadcast::channel(16_384);
     let lease = Duration::from_secs(args.lease_seconds.max(1));
@@ -126,6 +127,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
             lease,
             sensor_interval: config::sensor_interval()?,
             launcher: Some(Arc::new(SchedulerLauncher::new(scheduler.clone()))),
+            secrets: secrets.clone(),
             name: "wand-start",
         };
         roles.push(tokio::spawn(worker.run(stopped.clone())));
@@ -144,6 +146,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
         environment: config::environment(project.root(), args.python.clone()),
         trusted_origins,
         auth: server::Auth::new(server::AuthSettings::default()),
+        secrets,
     };
     let address = SocketAddr::new(args.host, args.port);
     let listener = tokio::net::TcpListener::bind(address)
