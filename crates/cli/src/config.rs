@@ -232,6 +232,14 @@ pub(crate) fn first_owner() -> anyhow::Result<Option<(String, String)>> {
     Ok(None)
 }
 
+/// The secrets key from `WAND_SECRETS_KEY` (base64 of 32 bytes): what every process sharing a database across
+/// machines must be given alike. Without it, a process uses the key file in its data folder (`secrets_cmd`).
+pub(crate) fn secrets_key() -> Option<String> {
+    std::env::var("WAND_SECRETS_KEY")
+        .ok()
+        .filter(|text| !text.trim().is_empty())
+}
+
 /// The run history's database: `--database-url`, else `WAND_DATABASE_URL`, else Mage's
 /// `MAGE_DATABASE_CONNECTION_URL` (its SQLAlchemy form, `postgresql+psycopg2://...`, is read too), else SQLite in
 /// the data folder. Accepts `sqlite://PATH` and `postgres://...`. Returns the store and a description without any

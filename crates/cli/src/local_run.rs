@@ -67,13 +67,13 @@ pub(crate) struct RunArgs {
     database_url: Option<String>,
 }
 
-pub(crate) fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(args: RunArgs, masks: model::SharedMask) -> anyhow::Result<ExitCode> {
     tokio::runtime::Runtime::new()
         .context("cannot start the async runtime")?
-        .block_on(run_async(args))
+        .block_on(run_async(args, masks))
 }
 
-async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
+async fn run_async(args: RunArgs, masks: model::SharedMask) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let project = Project::open(&args.project)?;
     let loaded = project.load_pipeline(&args.pipeline).map_err(explain)?;
@@ -100,6 +100,7 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
     let warm = tokio::spawn(async move { warming.warm_up().await });
 
     let (store, _) = config::store(args.database_url, &data_dir).await?;
+    let secrets = crate::secrets_cmd::open_vault(store.clone(), &data_dir, masks).await?;
     let only = match &args.block_uuid {
         Some(uuid) => Some(vec![
             check_single_block(store.as_ref(), &pipeline, uuid).await?,
@@ -159,7 +160,8 @@ async fn run_async(args: RunArgs) -> anyhow::Result<ExitCode> {
                 env: config::block_env("dev"),
             },
         )
-        .with_launcher(launcher.clone()),
+        .with_launcher(launcher.clone())
+        .with_secrets(secrets),
     );
     let run = scheduler
         .create_run(RunRequest {

@@ -11,6 +11,8 @@ mod config;
 mod display;
 mod launcher;
 mod local_run;
+mod log_mask;
+mod secrets_cmd;
 mod serve;
 mod users_cmd;
 mod worker_cmd;
@@ -45,23 +47,31 @@ enum Command {
     /// Manage the users who may sign in to the server.
     #[command(subcommand)]
     Users(users_cmd::UsersCommand),
+    /// Manage the project's secrets, which blocks read with `get_secret_value` and `mage_secret_var`.
+    #[command(subcommand)]
+    Secrets(secrets_cmd::SecretsCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The secret values this process opens, hidden in its own log as in blocks' logs.
+    let masks = model::SharedMask::default();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("WAND_LOG")
                 .unwrap_or_else(|_| "warn".into()),
         )
-        .with_writer(std::io::stderr)
+        .with_writer(log_mask::MaskedStderr {
+            mask: masks.clone(),
+        })
         .init();
     let result = match cli.command {
         Command::Init { path } => init(&path),
-        Command::Run(args) => local_run::run(args),
-        Command::Start(args) => serve::start(args),
-        Command::Worker(args) => worker_cmd::worker(args),
+        Command::Run(args) => local_run::run(args, masks),
+        Command::Start(args) => serve::start(args, masks),
+        Command::Worker(args) => worker_cmd::worker(args, masks),
         Command::Users(command) => users_cmd::users(command),
+        Command::Secrets(command) => secrets_cmd::secrets(command, masks),
     };
     match result {
         Ok(code) => code,

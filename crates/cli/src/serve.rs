@@ -84,13 +84,13 @@ pub(crate) struct StartArgs {
     database_url: Option<String>,
 }
 
-pub(crate) fn start(args: StartArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn start(args: StartArgs, masks: model::SharedMask) -> anyhow::Result<ExitCode> {
     tokio::runtime::Runtime::new()
         .context("cannot start the async runtime")?
-        .block_on(start_async(args))
+        .block_on(start_async(args, masks))
 }
 
-async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
+async fn start_async(args: StartArgs, masks: model::SharedMask) -> anyhow::Result<ExitCode> {
     let sign_in = config::sign_in(args.no_auth, args.host)?;
     let mut trusted_origins =
         server::TrustedOrigins::parse(&args.allowed_origin).map_err(anyhow::Error::msg)?;
@@ -135,6 +135,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
             args.project.display()
         );
     }
+    let secrets = crate::secrets_cmd::open_vault(store.clone(), &data_dir, masks).await?;
     let (notices, _) = broadcast::channel(4096);
     let (logs, _) = broadcast::channel(16_384);
     let lease = Duration::from_secs(args.lease_seconds.max(1));
@@ -174,6 +175,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
             lease,
             sensor_interval: config::sensor_interval()?,
             launcher: Some(Arc::new(SchedulerLauncher::new(scheduler.clone()))),
+            secrets: secrets.clone(),
             name: "wand-start",
         };
         roles.push(tokio::spawn(worker.run(stopped.clone())));
@@ -192,6 +194,7 @@ async fn start_async(args: StartArgs) -> anyhow::Result<ExitCode> {
         environment: config::environment(project.root(), args.python.clone()),
         trusted_origins,
         auth: server::Auth::new(auth_settings),
+        secrets,
     };
     let address = SocketAddr::new(args.host, args.port);
     let listener = tokio::net::TcpListener::bind(address)

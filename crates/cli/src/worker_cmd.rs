@@ -46,7 +46,7 @@ pub(crate) struct WorkerArgs {
     data_dir: Option<PathBuf>,
 }
 
-pub(crate) fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn worker(args: WorkerArgs, masks: model::SharedMask) -> anyhow::Result<ExitCode> {
     tokio::runtime::Runtime::new()
         .context("cannot start the async runtime")?
         .block_on(async move {
@@ -64,6 +64,7 @@ pub(crate) fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
                 project.as_ref().map_or("worker", |project| project.name()),
             )?;
             let (store, database) = config::store(args.database_url, &data_dir).await?;
+            let secrets = crate::secrets_cmd::open_vault(store.clone(), &data_dir, masks).await?;
             let outputs = config::output_store(&data_dir, args.output_store.as_deref())?;
             let (notices, _) = broadcast::channel(1024);
             let (logs, _) = broadcast::channel(1024);
@@ -86,6 +87,7 @@ pub(crate) fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
                 lease: Duration::from_secs(args.lease_seconds.max(1)),
                 sensor_interval: config::sensor_interval()?,
                 launcher: None,
+                secrets,
                 name: "wand-worker",
             };
             match &project {

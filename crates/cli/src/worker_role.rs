@@ -29,6 +29,8 @@ pub(crate) struct WorkerRole {
     pub(crate) sensor_interval: Duration,
     /// The scheduler of this process, through which blocks start other pipelines' runs (none in `wand worker`).
     pub(crate) launcher: Option<Arc<dyn worker::RunLauncher>>,
+    /// The project's secrets, which blocks read and their logs hide.
+    pub(crate) secrets: Arc<storage::Vault>,
     /// Names the worker in leases: `wand-start`, `wand-worker`.
     pub(crate) name: &'static str,
 }
@@ -73,6 +75,7 @@ impl WorkerRole {
                 env: config::block_env("prod"),
             },
         );
+        worker = worker.with_secrets(self.secrets);
         if let Some(launcher) = self.launcher {
             worker = worker.with_launcher(launcher);
         }

@@ -12,6 +12,7 @@ mod name;
 mod notice;
 mod outputs;
 mod schedule;
+mod secret;
 mod status;
 mod trigger;
 mod user;
@@ -33,6 +34,10 @@ pub use notice::{LogEvent, Notice};
 pub use outputs::{BlockOutputs, Container, Effects, GlobalVariable, OutputKind, StoredOutput};
 pub use schedule::{
     CatchUp, Interval, MAX_CATCH_UP, ON_TIME, RunInterval, Schedule, ScheduleError,
+};
+pub use secret::{
+    MASKED, MAX_SECRET_NAME_CHARS, MAX_SECRET_VALUE_BYTES, MIN_MASKED_CHARS, Mask, SharedMask,
+    check_secret_name, check_secret_value,
 };
 pub use status::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
 pub use trigger::{

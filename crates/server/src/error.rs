@@ -202,9 +202,11 @@ impl From<storage::StorageError> for ApiError {
     fn from(error: storage::StorageError) -> ApiError {
         use storage::StorageError as E;
         match error {
-            E::RunNotFound(_) | E::TriggerNotFound(_) | E::BlockRunNotFound { .. } => {
-                ApiError::not_found(error.to_string())
-            }
+            E::RunNotFound(_)
+            | E::TriggerNotFound(_)
+            | E::BlockRunNotFound { .. }
+            | E::UnknownSecret(_) => ApiError::not_found(error.to_string()),
+            E::InvalidSecret(message) => ApiError::invalid(message),
             E::Conflict(message) => ApiError::new(ErrorCode::Conflict, message),
             E::Transition(transition) => {
                 ApiError::new(ErrorCode::InvalidTransition, transition.to_string())

@@ -9,6 +9,7 @@ mod error;
 mod guard;
 mod json_errors;
 mod listen;
+mod masking;
 mod policy;
 mod routes;
 mod state;

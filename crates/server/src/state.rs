@@ -31,4 +31,6 @@ pub struct AppState {
     pub trusted_origins: crate::TrustedOrigins,
     /// Sessions, API tokens and whether sign-in is required (see `auth` and `policy`).
     pub auth: crate::Auth,
+    /// The project's secrets, and the mask of their values that answers carrying block output pass through.
+    pub secrets: Arc<storage::Vault>,
 }

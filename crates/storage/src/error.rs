@@ -18,6 +18,19 @@ pub enum StorageError {
     TriggerNotFound(i64),
     #[error("stored value is corrupt: {0}")]
     Corrupt(String),
+    #[error(
+        "there is no secret `{0}`: an admin adds it under Settings → Secrets, or with `wand secrets set PROJECT {0}`"
+    )]
+    UnknownSecret(String),
+    #[error("{0}")]
+    InvalidSecret(String),
+    /// The stored secrets are sealed with another key (the vault names the key it was given and what to do).
+    #[error("the secrets in this database were stored with another key")]
+    WrongSecretsKey,
+    #[error("{0}")]
+    SecretUnreadable(String),
+    #[error("{0}")]
+    SecretKey(String),
 }
 
 impl From<model::UnknownStatus> for StorageError {

@@ -9,9 +9,11 @@ mod products;
 mod queries;
 mod records;
 mod rows;
+mod secrets;
 mod sqlite;
 mod triggers;
 mod users;
+mod vault;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -24,14 +26,16 @@ pub use records::{
     BlockRun, BlockRunChange, BlockRunFilter, CancelledCallbacks, Change, InstanceCount, Lease,
     NewInstance, NewRun, PipelineRun, RunFilter, RunState,
 };
+pub use secrets::{NewSealedSecret, SecretInfo, SecretStore, SecretsState};
 pub use sqlite::SqliteStore;
 pub use triggers::TriggerStore;
 pub use users::{ApiToken, Credentials, NewApiToken, NewUser, UserStore};
+pub use vault::{SecretKey, Vault};
 
-/// The whole store: run history, triggers and users.
-pub trait Store: RunStore + TriggerStore + UserStore {}
+/// The whole store: run history, triggers, users and secrets.
+pub trait Store: RunStore + TriggerStore + UserStore + SecretStore {}
 
-impl<T: RunStore + TriggerStore + UserStore> Store for T {}
+impl<T: RunStore + TriggerStore + UserStore + SecretStore> Store for T {}
 
 /// The run history of one project, whatever database holds it.
 #[async_trait]

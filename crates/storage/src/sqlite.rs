@@ -10,6 +10,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 use crate::StorageError;
 use crate::queries::{Backend, shared_queries};
+use crate::secrets::secret_queries;
 use crate::users::user_queries;
 
 /// Run history in a SQLite file.
@@ -63,3 +64,4 @@ shared_queries!(SqliteStore, stamp: stamp, lock_row: "", skip_locked: "",
     tag_list: "(SELECT value FROM json_each($5))",
     uuid_list: "(SELECT value FROM json_each($2))", origin_list: "(SELECT value FROM json_each($3))");
 user_queries!(SqliteStore, stamp: stamp);
+secret_queries!(SqliteStore, stamp: stamp);

@@ -1,5 +1,6 @@
 //! What a running block may ask of Wand while it runs (`wand_runtime.context.call`): to start a run of another
-//! pipeline of the project (Mage's `trigger_pipeline`) and to wait until a run ends.
+//! pipeline of the project (Mage's `trigger_pipeline`), to wait until a run ends, and a secret's value
+//! (`get_secret_value`, `mage_secret_var`), which is hidden in the block's log from then on.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -7,9 +8,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use model::Notice;
+use model::{Mask, Notice, SharedMask};
 use serde_json::{Map, Value, json};
-use storage::RunStore;
+use storage::{RunStore, StorageError, Vault};
 use tokio::sync::{Semaphore, broadcast};
 
 /// Starts runs for blocks. Given to the worker by a process that also runs the scheduler (`wand run`, `wand start`):
@@ -44,6 +45,31 @@ pub(crate) struct WorkerCalls {
     pub(crate) slots: Arc<Semaphore>,
     /// See `Worker::products`.
     pub(crate) products: Arc<tokio::sync::Mutex<()>>,
+    /// Where secrets are read (none: the block's calls for one are refused).
+    pub(crate) secrets: Option<Arc<Vault>>,
+    /// What the block's log hides: a secret handed to the block joins it before the block has it.
+    pub(crate) mask: SharedMask,
+}
+
+impl crate::Worker {
+    /// The answers to the calls of one block run, which logs to `log`.
+    pub(crate) fn calls(
+        &self,
+        code_folder: &std::path::Path,
+        log: &crate::log_tee::LogTee,
+    ) -> Arc<WorkerCalls> {
+        Arc::new(WorkerCalls {
+            store: self.store.clone(),
+            launcher: self.launcher.clone(),
+            notices: self.notices.clone(),
+            code_folder: code_folder.to_path_buf(),
+            outputs: self.config.outputs.clone(),
+            slots: self.slots.clone(),
+            products: self.products.clone(),
+            secrets: self.secrets.clone(),
+            mask: log.mask.clone(),
+        })
+    }
 }
 
 impl runtime::BlockCalls for WorkerCalls {
@@ -68,6 +94,7 @@ impl WorkerCalls {
             Some("wait_for_run") => self.wait_for_run(call).await,
             Some("global_data_product") => self.global_data_product(call).await,
             Some("global_data_product_outputs") => self.global_data_product_outputs(call).await,
+            Some("get_secret") => self.get_secret(call).await,
             other => Err(format!("Wand has no call {other:?}")),
         }
     }
@@ -89,6 +116,29 @@ impl WorkerCalls {
         let run_id = launcher.launch(pipeline_uuid.to_owned(), variables).await?;
         let status = self.status(run_id).await?;
         Ok(json!({"run_id": run_id, "status": status}))
+    }
+
+    /// The value of the secret `name` (`value: null` and the reason in `error` when there is no such secret). The
+    /// value joins the block's mask before the block receives it, so no line it prints afterwards shows it.
+    async fn get_secret(&self, call: &Value) -> Result<Value, String> {
+        let name = call
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or("get_secret needs the secret's name")?;
+        let secrets = self
+            .secrets
+            .as_ref()
+            .ok_or("this worker was started without a secrets store")?;
+        match secrets.value(name).await {
+            Ok(value) => {
+                self.mask.extend(&Mask::new([&value]));
+                Ok(json!({"value": value}))
+            }
+            Err(error @ StorageError::UnknownSecret(_)) => {
+                Ok(json!({"value": null, "error": error.to_string()}))
+            }
+            Err(error) => Err(error.to_string()),
+        }
     }
 
     /// Waits until run `run_id` ends, or `timeout` seconds pass; answers its status then.

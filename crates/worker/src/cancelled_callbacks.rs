@@ -42,8 +42,14 @@ impl Worker {
             )));
         };
         let log_key = runtime::log_key(&definition.uuid, run_id, uuid);
-        let log = self.open_log(&log_key, run_id, uuid)?;
-        let outcome = match self.code.folder(self.store.as_ref(), &run).await {
+        let mask = model::SharedMask::default();
+        let secrets = self.load_mask(&mask).await;
+        let log = self.open_log(&log_key, run_id, uuid, mask)?;
+        let folder = match secrets {
+            Ok(()) => self.code.folder(self.store.as_ref(), &run).await,
+            Err(error) => Err(error),
+        };
+        let outcome = match folder {
             Ok(folder) => {
                 let none = Default::default();
                 let source = RequestSource {
@@ -64,15 +70,7 @@ impl Worker {
                 request.picks.clear();
                 request.timeout = None;
                 request.conditionals.clear();
-                let calls = Arc::new(crate::calls::WorkerCalls {
-                    store: self.store.clone(),
-                    launcher: self.launcher.clone(),
-                    notices: self.notices.clone(),
-                    code_folder: folder.clone(),
-                    outputs: self.config.outputs.clone(),
-                    slots: self.slots.clone(),
-                    products: self.products.clone(),
-                });
+                let calls = self.calls(&folder, &log);
                 // Nothing stops them once started (the run is over already).
                 let (_never, not_cancelled) = oneshot::channel();
                 self.python
@@ -97,6 +95,9 @@ impl Worker {
         if let Err(error) = self.config.outputs.publish_key(&log_key).await {
             tracing::warn!(%error, run_id, block = %uuid, "the block's log stays on this machine");
         }
+        // What the callbacks printed or raised may hold a secret they read.
+        let mask = log.mask.get();
+        let error = error.map(|error| mask.apply_owned(error));
         let detail = match &error {
             None => "(its cancelled callbacks ran)".to_owned(),
             Some(error) => format!("(a cancelled callback failed: {error})"),

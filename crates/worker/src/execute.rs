@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::Utc;
-use model::{Block, BlockOutputs, BlockRunStatus, Notice, PipelineDefinition};
+use model::{Block, BlockOutputs, BlockRunStatus, Notice, PipelineDefinition, SharedMask};
 use runtime::FileSink;
 use storage::{BlockRun, PipelineRun};
 
@@ -39,7 +39,9 @@ impl Worker {
         } = self.pinned(&claimed).await?;
         let (run_id, uuid) = (claimed.pipeline_run_id, claimed.block_uuid.as_str());
         let log_key = runtime::log_key(&definition.uuid, run_id, uuid);
-        let log = self.open_log(&log_key, run_id, uuid)?;
+        let mask = SharedMask::default();
+        let secrets = self.load_mask(&mask).await;
+        let log = self.open_log(&log_key, run_id, uuid, mask)?;
         self.publish(
             run_id,
             uuid,
@@ -47,9 +49,12 @@ impl Worker {
             attempt_note(claimed.attempt),
         );
 
-        let code_folder = match self.localize_inputs(&mut outputs, &mut gathered).await {
-            Ok(()) => self.code.folder(self.store.as_ref(), &run).await,
-            Err(error) => Err(error.to_string()),
+        let code_folder = match secrets {
+            Ok(()) => match self.localize_inputs(&mut outputs, &mut gathered).await {
+                Ok(()) => self.code.folder(self.store.as_ref(), &run).await,
+                Err(error) => Err(error.to_string()),
+            },
+            Err(error) => Err(error),
         };
         let started = Instant::now();
         let heartbeat = self.heartbeat(claimed.id, run_id, uuid.to_owned());
@@ -82,7 +87,11 @@ impl Worker {
             callbacks: !block.callbacks.is_empty(),
             now: Utc::now(),
         };
-        let (change, detail) = change_for(outcome, &attempt);
+        let (mut change, detail) = change_for(outcome, &attempt);
+        // What the block printed or raised may hold a secret it read.
+        let mask = log.mask.get();
+        change.error = change.error.map(|error| mask.apply_owned(error));
+        let detail = mask.apply_owned(detail);
 
         // Shared before the outcome is recorded, so whoever sees the block ended can read its log.
         if let Err(error) = self.config.outputs.publish_key(&log_key).await {
@@ -215,12 +224,29 @@ impl Worker {
         Ok(())
     }
 
-    /// The block's log file (appended to, after an earlier attempt's lines), announcing each line as it comes.
+    /// Adds the values of the project's secrets to `mask` (none without a secrets store); `Err` says why they
+    /// cannot be read, and the block does not run then, as its log could not hide them.
+    pub(crate) async fn load_mask(&self, mask: &SharedMask) -> Result<(), String> {
+        let Some(secrets) = &self.secrets else {
+            return Ok(());
+        };
+        let all = secrets.mask().await.map_err(|error| {
+            format!(
+                "the project's secrets cannot be read, to hide them in the block's log: {error}"
+            )
+        })?;
+        mask.extend(&all);
+        Ok(())
+    }
+
+    /// The block's log file (appended to, after an earlier attempt's lines), announcing each line as it comes with
+    /// the values of `mask` hidden.
     pub(crate) fn open_log(
         &self,
         log_key: &str,
         run_id: i64,
         uuid: &str,
+        mask: SharedMask,
     ) -> Result<Arc<LogTee>, WorkerError> {
         let path = self.config.data_dir.join(log_key);
         let file = FileSink::create(&path).map_err(|source| WorkerError::Log {
@@ -232,6 +258,7 @@ impl Worker {
             run_id,
             uuid.to_owned(),
             self.logs.clone(),
+            mask,
         )))
     }
 

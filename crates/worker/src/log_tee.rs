@@ -1,8 +1,9 @@
-//! A block's log sink that writes the log file and announces each line for live streams.
+//! A block's log sink that writes the log file and announces each line for live streams, with the secret values the
+//! block could have read hidden (`model::Mask`) before a line goes anywhere.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use model::LogEvent;
+use model::{LogEvent, SharedMask};
 use runtime::{FileSink, LogLine, LogSink, render_log_line};
 use tokio::sync::broadcast;
 
@@ -13,6 +14,8 @@ pub(crate) struct LogTee {
     /// The index the next line gets in the file.
     next: AtomicU64,
     logs: broadcast::Sender<LogEvent>,
+    /// The secret values to hide: the project's, and any the block reads while it runs (see `calls`).
+    pub(crate) mask: SharedMask,
 }
 
 impl LogTee {
@@ -22,6 +25,7 @@ impl LogTee {
         run_id: i64,
         block_uuid: String,
         logs: broadcast::Sender<LogEvent>,
+        mask: SharedMask,
     ) -> LogTee {
         let existing = count_lines(file.path()).unwrap_or(0);
         LogTee {
@@ -30,6 +34,7 @@ impl LogTee {
             block_uuid,
             next: AtomicU64::new(existing),
             logs,
+            mask,
         }
     }
 }
@@ -53,7 +58,8 @@ fn count_lines(path: &std::path::Path) -> std::io::Result<u64> {
 }
 
 impl LogSink for LogTee {
-    fn line(&self, line: LogLine) {
+    fn line(&self, mut line: LogLine) {
+        line.text = self.mask.get().apply_owned(line.text);
         let rendered = render_log_line(&line);
         self.file.line(line);
         let index = self.next.fetch_add(1, Ordering::SeqCst);

@@ -46,15 +46,7 @@ impl Worker {
                 .lock()
                 .expect("cancels lock")
                 .insert(key.clone(), cancel);
-            let calls = Arc::new(crate::calls::WorkerCalls {
-                store: self.store.clone(),
-                launcher: self.launcher.clone(),
-                notices: self.notices.clone(),
-                code_folder: code_folder.to_path_buf(),
-                outputs: self.config.outputs.clone(),
-                slots: self.slots.clone(),
-                products: self.products.clone(),
-            });
+            let calls = self.calls(code_folder, &log);
             let outcome = self
                 .python
                 .execute(request.clone(), log.clone(), calls, cancelled)

@@ -54,6 +54,9 @@ pub struct Worker {
     pub(crate) slots: Arc<Semaphore>,
     /// Held while deciding whether a global data product runs, so two blocks of this worker do not both start it.
     pub(crate) products: Arc<tokio::sync::Mutex<()>>,
+    /// The project's secrets: what blocks read, and what their logs and errors hide. None: blocks get no secret
+    /// and nothing is hidden.
+    pub(crate) secrets: Option<Arc<storage::Vault>>,
 }
 
 impl Worker {
@@ -76,7 +79,16 @@ impl Worker {
             launcher: None,
             slots,
             products: Arc::new(tokio::sync::Mutex::new(())),
+            secrets: None,
         }
+    }
+
+    /// Gives the blocks this worker runs the project's secrets, and hides their values in the blocks' logs and
+    /// errors.
+    #[must_use]
+    pub fn with_secrets(mut self, secrets: Arc<storage::Vault>) -> Worker {
+        self.secrets = Some(secrets);
+        self
     }
 
     /// Lets the blocks this worker runs start runs of other pipelines through `launcher`.

@@ -2,6 +2,7 @@
 import { useHealth, useProject, useSettings } from '../api/project';
 import { ErrorAlert, Loading } from '../components/ui';
 import { PythonCard } from './settings/PythonCard';
+import { SecretsCard } from './settings/SecretsCard';
 import { SettingsForm } from './settings/SettingsForm';
 
 export function SettingsPage() {
@@ -57,6 +58,7 @@ export function SettingsPage() {
             </div>
           </div>
           <PythonCard />
+          <SecretsCard />
         </div>
       </div>
     </div>

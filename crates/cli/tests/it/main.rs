@@ -14,6 +14,7 @@ mod rerun_block;
 mod run_model;
 mod run_pipelines;
 mod scale_out;
+mod secrets;
 mod sensors;
 mod server;
 mod serving;

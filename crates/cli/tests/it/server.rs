@@ -34,6 +34,16 @@ impl RunningServer {
         extra: &[&str],
         env: &[(&str, &str)],
     ) -> RunningServer {
+        RunningServer::start_logging(sandbox, extra, env, Stdio::null())
+    }
+
+    /// `start_with_env`, with the server's standard error (its own log) going to `stderr`.
+    pub(crate) fn start_logging(
+        sandbox: &Sandbox,
+        extra: &[&str],
+        env: &[(&str, &str)],
+        stderr: Stdio,
+    ) -> RunningServer {
         let mut child = Command::new(env!("CARGO_BIN_EXE_wand"))
             .args([
                 "start",
@@ -49,7 +59,7 @@ impl RunningServer {
             .env_remove("WAND_DATA_DIR")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("wand start runs");
         let stdout = child.stdout.take().expect("stdout is piped");

@@ -151,15 +151,15 @@ fn postgres_sql_blocks_follow_each_write_policy_and_raw_sql_as_mage_does() {
 }
 
 /// The parts of a `postgres://user[:password]@host[:port]/database` URL.
-struct PgUrl {
-    user: String,
-    password: String,
-    host: String,
-    port: String,
-    database: String,
+pub(crate) struct PgUrl {
+    pub(crate) user: String,
+    pub(crate) password: String,
+    pub(crate) host: String,
+    pub(crate) port: String,
+    pub(crate) database: String,
 }
 
-fn parse_pg_url(url: &str) -> PgUrl {
+pub(crate) fn parse_pg_url(url: &str) -> PgUrl {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let (credentials, location) = rest.rsplit_once('@').unwrap_or(("postgres", rest));
     let (user, password) = credentials.split_once(':').unwrap_or((credentials, ""));

@@ -1,6 +1,7 @@
 """Fixtures shared by the Python side's tests: a throwaway MariaDB for the session (`mariadb`), the URL of the
 PostgreSQL server scripts/test starts (`postgres_url`), moto's S3 server (`s3_endpoint`, `s3_profile`, `s3_config`),
-and a copy of fixtures/sql_shop to run SQL blocks in (`project`)."""
+a copy of fixtures/sql_shop to run SQL blocks in (`project`), and a stand-in for the worker's answers to a block's
+calls for secrets (`secrets`)."""
 
 import os
 import select
@@ -69,6 +70,31 @@ def project(tmp_path):
 
     request.root = root
     return request
+
+
+@pytest.fixture
+def secrets(monkeypatch):
+    """The worker's answers to `get_secret` calls, as if a block ran: a test stores values in `secrets.stored` and
+    reads the names asked for in `secrets.asked` (the pipes themselves are tested in test_secrets.py)."""
+    from mage_ai.data_preparation.shared import secrets as shim
+    from wand_runtime import context
+
+    class Worker:
+        stored = {}
+        asked = []
+
+    def call(request):
+        assert request["op"] == "get_secret", request
+        name = request["name"]
+        Worker.asked.append(name)
+        if name in Worker.stored:
+            return {"ok": True, "value": Worker.stored[name]}
+        return {"ok": True, "value": None, "error": f"there is no secret `{name}`"}
+
+    monkeypatch.setattr(context, "_channel", ("no pipe", "no pipe"))
+    monkeypatch.setattr(context, "call", call)
+    monkeypatch.setattr(shim, "_values", {})
+    return Worker
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ import pytest
 
 import mage_ai
 from mage_ai.data_preparation import decorators as mage_decorators
-from mage_ai.data_preparation.shared.secrets import get_secret_value
 from mage_ai.data_preparation.variable_manager import get_variable, set_global_variable
 from mage_ai.io.base import ExportWritePolicy
 from mage_ai.io.config import ConfigFileLoader, ConfigKey
@@ -153,9 +152,9 @@ def write(path, text):
     return path
 
 
-def test_flat_profile_renders_env_vars_and_secrets(tmp_path, monkeypatch):
+def test_flat_profile_renders_env_vars_and_secrets(tmp_path, monkeypatch, secrets):
     monkeypatch.setenv("WAND_TEST_PG_HOST", "db.internal")
-    monkeypatch.setenv("WAND_TEST_PG_PASSWORD", "s3cret")
+    secrets.stored["WAND_TEST_PG_PASSWORD"] = "s3cret"
     monkeypatch.delenv("WAND_TEST_UNSET_VARIABLE", raising=False)
     config = ConfigFileLoader(write(tmp_path / "io_config.yaml", FLAT), "default")
     assert config[ConfigKey.POSTGRES_HOST] == "db.internal"
@@ -444,21 +443,6 @@ def test_set_global_variable_is_recorded_as_an_effect(block_context):
 def test_set_global_variable_outside_a_block_run_is_an_error():
     with pytest.raises(RuntimeError, match="inside a block run"):
         set_global_variable("titanic", "threshold", 0.5)
-
-
-# Secrets
-
-
-def test_secret_is_read_from_the_environment(monkeypatch):
-    monkeypatch.setenv("WAND_TEST_SECRET", "value")
-    assert get_secret_value("WAND_TEST_SECRET") == "value"
-
-
-def test_missing_secret_tells_which_variable_to_set(monkeypatch):
-    monkeypatch.delenv("WAND_TEST_SECRET", raising=False)
-    with pytest.raises(KeyError) as raised:
-        get_secret_value("WAND_TEST_SECRET")
-    assert "set the environment variable WAND_TEST_SECRET" in str(raised.value)
 
 
 def test_a_real_mage_ai_supplies_the_modules_wand_does_not(tmp_path):

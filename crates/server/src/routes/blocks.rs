@@ -18,6 +18,7 @@ use crate::dto::{
     NewBlockInput, OptionalJson, PipelineDetail, TemplateDto,
 };
 use crate::error::ErrorBody;
+use crate::masking::Masked;
 use crate::routes::outputs::describe as describe_outputs;
 use crate::routes::pipelines::describe;
 use crate::{ApiError, AppState};
@@ -234,13 +235,17 @@ pub(super) async fn execute(
         Some(stored) => describe_outputs(&state, stored).await,
         None => Vec::new(),
     };
-    Ok(Json(ExecutionDto {
-        run: run.into(),
-        block_runs: block_runs.into_iter().map(BlockRunDto::from).collect(),
-        logs,
-        more_logs,
-        outputs,
-    }))
+    let mask = crate::masking::current(&state).await?;
+    Ok(Json(
+        ExecutionDto {
+            run: run.into(),
+            block_runs: block_runs.into_iter().map(BlockRunDto::from).collect(),
+            logs,
+            more_logs,
+            outputs,
+        }
+        .masked(&mask),
+    ))
 }
 
 /// Waits for a run to end, woken by notices (and checking the database when notices were missed).

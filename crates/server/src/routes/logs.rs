@@ -20,6 +20,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::dto::{LogDto, LogLineDto};
 use crate::error::ErrorBody;
+use crate::masking::{self, Masked};
 use crate::{ApiError, AppState};
 
 /// Lines in a page when the request does not say.
@@ -80,8 +81,12 @@ pub(super) async fn log(
         block_run.status.is_finished(),
     )
     .await?;
+    let mask = masking::current(&state).await?;
     Ok(Json(LogPageDto {
-        log: LogDto { block_uuid, lines },
+        log: LogDto {
+            block_uuid,
+            lines: lines.masked(&mask),
+        },
         cursor,
         next_cursor,
         more,
@@ -100,13 +105,38 @@ pub(super) async fn stream(
     // Subscribe before reading the status, so no change falls between the two.
     let notices = state.notices.subscribe();
     let block_run = block_run(&state, id, &block_uuid).await?;
+    let mask = masking::current(&state).await?;
     let (sender, receiver) = mpsc::channel(FOLLOWER_QUEUE);
-    tokio::spawn(follow(state, block_run, notices, sender));
+    let follower = Follower { sender, mask };
+    tokio::spawn(follow(state, block_run, notices, follower));
     Ok(Sse::new(ReceiverStream::new(receiver))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
 type Sender = mpsc::Sender<Result<Event, Infallible>>;
+
+/// Where one client's events go, and the secret values hidden in the lines sent.
+struct Follower {
+    sender: Sender,
+    mask: model::Mask,
+}
+
+impl std::ops::Deref for Follower {
+    type Target = Sender;
+
+    fn deref(&self) -> &Sender {
+        &self.sender
+    }
+}
+
+impl Follower {
+    /// A `line` event for the stored line `stored`, the `index`th of the log.
+    fn line_event(&self, index: u64, stored: &str) -> Event {
+        let line = LogLineDto::parse(stored).masked(&self.mask);
+        let data = serde_json::json!({"index": index, "time": line.time, "stream": line.stream, "text": line.text});
+        Event::default().event("line").data(data.to_string())
+    }
+}
 
 /// What a follower has sent: the lines before `index`, which end at byte `offset` of the log.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
@@ -122,7 +152,7 @@ async fn follow(
     state: AppState,
     block_run: BlockRun,
     mut notices: broadcast::Receiver<Notice>,
-    sender: Sender,
+    sender: Follower,
 ) {
     let (run_id, block) = (block_run.pipeline_run_id, block_run.block_uuid.clone());
     let mut cursor = Cursor::default();
@@ -209,14 +239,14 @@ enum Sent {
 }
 
 /// Sends a line from the bus if it is the next one (one already sent from the file is skipped).
-fn send_event(event: &LogEvent, cursor: &mut Cursor, sender: &Sender) -> Sent {
+fn send_event(event: &LogEvent, cursor: &mut Cursor, sender: &Follower) -> Sent {
     if event.index < cursor.index {
         return Sent::Yes;
     }
     if event.index > cursor.index {
         return Sent::Behind;
     }
-    match sender.try_send(Ok(line_event(event.index, &event.line))) {
+    match sender.try_send(Ok(sender.line_event(event.index, &event.line))) {
         Ok(()) => {
             cursor.offset += event.line.len() as u64 + 1;
             cursor.index += 1;
@@ -233,7 +263,7 @@ async fn catch_up(
     path: Option<&FilePath>,
     cursor: &mut Cursor,
     last: bool,
-    sender: &Sender,
+    sender: &Follower,
 ) -> bool {
     let Some(path) = path else { return true };
     let mut reader = match LogReader::open(path, cursor.offset).await {
@@ -248,7 +278,7 @@ async fn catch_up(
         match reader.next_line(last).await {
             Ok(Some(line)) => {
                 if sender
-                    .send(Ok(line_event(cursor.index, &line)))
+                    .send(Ok(sender.line_event(cursor.index, &line)))
                     .await
                     .is_err()
                 {
@@ -396,12 +426,6 @@ async fn read_bounded_line<R: AsyncBufRead + Unpin>(
     }
 }
 
-fn line_event(index: u64, stored: &str) -> Event {
-    let line = LogLineDto::parse(stored);
-    let data = serde_json::json!({"index": index, "time": line.time, "stream": line.stream, "text": line.text});
-    Event::default().event("line").data(data.to_string())
-}
-
 async fn current(state: &AppState, run_id: i64, block: &str) -> Result<Option<BlockRun>, ApiError> {
     // One row, however many instances of dynamic children the run has.
     Ok(state
@@ -539,8 +563,12 @@ mod tests {
             offset: first.len() as u64,
             index: 2,
         };
-        assert!(catch_up(Some(&path), &mut cursor, false, &sender).await);
-        drop(sender);
+        let follower = Follower {
+            sender,
+            mask: model::Mask::default(),
+        };
+        assert!(catch_up(Some(&path), &mut cursor, false, &follower).await);
+        drop(follower);
         let mut sent = 0;
         while receiver.recv().await.is_some() {
             sent += 1;

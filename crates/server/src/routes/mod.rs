@@ -12,6 +12,7 @@ pub(crate) mod outputs;
 pub(crate) mod pipelines;
 mod python;
 mod runs;
+mod secrets;
 mod sessions;
 mod terminal;
 mod tokens;
@@ -50,6 +51,8 @@ pub fn app(state: AppState) -> Router {
         .routes(routes!(tokens::remove))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::remove))
+        .routes(routes!(secrets::list))
+        .routes(routes!(secrets::set, secrets::remove))
         .routes(routes!(meta::project))
         .routes(routes!(meta::settings, meta::update_settings))
         .routes(routes!(python::describe))

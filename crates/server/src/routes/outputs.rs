@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::dto::{ColumnDto, OutputDto, TablePreviewDto};
 use crate::error::ErrorBody;
+use crate::masking::{self, Masked};
 use crate::{ApiError, AppState};
 
 /// Rows shown in a table preview.
@@ -35,7 +36,8 @@ pub(super) async fn outputs(
             "block `{block_uuid}` of run {id} has no output (yet)"
         ))
     })?;
-    Ok(Json(describe(&state, &stored).await))
+    let mask = masking::current(&state).await?;
+    Ok(Json(describe(&state, &stored).await.masked(&mask)))
 }
 
 /// Describes each stored output of a block run, fetching outputs written on other machines first.

@@ -10,6 +10,7 @@ use utoipa::IntoParams;
 
 use crate::dto::{BlockGroupDto, BlockRunDto, OptionalJson, RetryInput, RunDto, RunPage};
 use crate::error::ErrorBody;
+use crate::masking::{self, Masked};
 use crate::{ApiError, AppState};
 
 const DEFAULT_PAGE: i64 = 50;
@@ -115,8 +116,13 @@ pub(super) async fn block_runs(
         return Err(ApiError::not_found(format!("run {id} does not exist")));
     }
     let block_runs = state.store.block_run_page(id, filter).await?;
+    let mask = masking::current(&state).await?;
     Ok(Json(
-        block_runs.into_iter().map(BlockRunDto::from).collect(),
+        block_runs
+            .into_iter()
+            .map(BlockRunDto::from)
+            .collect::<Vec<_>>()
+            .masked(&mask),
     ))
 }
 

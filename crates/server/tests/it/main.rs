@@ -12,4 +12,5 @@ mod files;
 mod guard;
 mod limits;
 mod pipeline_triggers;
+mod secrets;
 mod support;

@@ -19,6 +19,10 @@ pub(crate) struct TestServer {
     pub(crate) scheduler: Arc<Scheduler>,
     /// The project folder.
     pub(crate) root: std::path::PathBuf,
+    /// The server's data folder (outputs and logs).
+    pub(crate) data_dir: std::path::PathBuf,
+    /// The project's secrets, under a key made for the test.
+    pub(crate) secrets: Arc<storage::Vault>,
 }
 
 impl TestServer {
@@ -35,6 +39,12 @@ impl TestServer {
             notices.clone(),
             Arc::new(SystemClock),
             project.clone(),
+        ));
+        let secrets = Arc::new(storage::Vault::new(
+            store.clone(),
+            &storage::SecretKey::generate().unwrap(),
+            "the test's key",
+            model::SharedMask::default(),
         ));
         let state = AppState {
             store: store.clone(),
@@ -55,12 +65,15 @@ impl TestServer {
                 uv: None,
                 base_python: "python3".into(),
             },
+            secrets: secrets.clone(),
         };
         TestServer {
             app: server::app(state),
             store,
             scheduler,
             root,
+            data_dir: dir.path().join("data"),
+            secrets,
             _dir: dir,
         }
     }

@@ -7,6 +7,7 @@ mod queue;
 mod required_env;
 mod runs;
 mod schema;
+mod secrets;
 mod triggers;
 mod users;
 

@@ -214,10 +214,11 @@ class ConfigFileLoader:
 def render_template(text, profile=None):
     """Render Mage's template functions in io_config text.
 
-    `env_var('X')` and `mage_secret_var('X')` (empty when unset), `json_value(text, 'a.b[0].c')` (a value inside
-    JSON text), `aws_secret_var('id')` (AWS Secrets Manager, through boto3) and `azure_secret_var('name')`
-    (Azure Key Vault at AZURE_KEY_VAULT_URL). The last two are asked only for the lines of `profile` (all lines
-    when it is None); in other profiles they render empty.
+    `env_var('X')` (empty when unset), `json_value(text, 'a.b[0].c')` (a value inside JSON text),
+    `mage_secret_var('x')` (a secret stored in Wand, asked of the worker running the block; an unknown one is an
+    error naming the setting), `aws_secret_var('id')` (AWS Secrets Manager, through boto3) and
+    `azure_secret_var('name')` (Azure Key Vault at AZURE_KEY_VAULT_URL). The last three are asked only for the
+    lines of `profile` (all lines when it is None); in other profiles they render empty.
     """
     lines = []
     current = None
@@ -282,15 +283,13 @@ def azure_secret_var(name):
     return SecretClient(vault_url=url, credential=DefaultAzureCredential()).get_secret(name).value
 
 
-def _local_secret(name):
-    try:
-        return get_secret_value(name)
-    except KeyError:
-        return None
-
-
-_LOCAL_FUNCTIONS = {"env_var": os.environ.get, "mage_secret_var": _local_secret, "json_value": json_value}
-_REMOTE_FUNCTIONS = {"aws_secret_var": aws_secret_var, "azure_secret_var": azure_secret_var}
+_LOCAL_FUNCTIONS = {"env_var": os.environ.get, "json_value": json_value}
+# Asked only for the lines of the profile being read, and a failure names the setting: secret stores.
+_REMOTE_FUNCTIONS = {
+    "mage_secret_var": get_secret_value,
+    "aws_secret_var": aws_secret_var,
+    "azure_secret_var": azure_secret_var,
+}
 
 
 def _render_call(match, remote, where):
