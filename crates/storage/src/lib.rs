@@ -26,7 +26,7 @@ pub use records::{
 };
 pub use sqlite::SqliteStore;
 pub use triggers::TriggerStore;
-pub use users::{ApiToken, Credentials, NewApiToken, NewUser, UserStore};
+pub use users::{ApiToken, Credentials, NewApiToken, NewUser, UserChange, UserStore};
 
 /// The whole store: run history, triggers and users.
 pub trait Store: RunStore + TriggerStore + UserStore {}

@@ -13,3 +13,4 @@ mod guard;
 mod limits;
 mod pipeline_triggers;
 mod support;
+mod users;

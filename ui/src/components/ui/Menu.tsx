@@ -1,6 +1,6 @@
-// A button that opens a list of actions; a click outside or Escape closes it.
+// A button that opens a list of actions (below it, or above it at the bottom of the screen); a click outside or
+// Escape closes it.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-
 
 export interface MenuItem {
   label: string;
@@ -16,6 +16,7 @@ export function Menu({
   items,
   buttonClass = 'btn',
   align = 'right',
+  direction = 'down',
   ariaLabel,
   testId,
 }: {
@@ -24,6 +25,7 @@ export function Menu({
   items: (MenuItem | 'separator')[];
   buttonClass?: string;
   align?: 'left' | 'right';
+  direction?: 'down' | 'up';
   ariaLabel?: string;
 }) {
   const [open, setOpen] = useState(false);
@@ -57,7 +59,7 @@ export function Menu({
         {label}
       </button>
       {open && (
-        <div className={`menu__list${align === 'left' ? ' menu__list--left' : ''}`} role="menu">
+        <div className={`menu__list${align === 'left' ? ' menu__list--left' : ''}${direction === 'up' ? ' menu__list--up' : ''}`} role="menu">
           {items.map((item, i) =>
             item === 'separator' ? (
               <div key={`sep-${String(i)}`} className="menu__sep" />
