@@ -194,5 +194,20 @@ describe('users and sign-in', () => {
     const started = await fromPage(page, 'POST', '/pipelines/example_pipeline/runs', {});
     expect(started.status).toBe(201);
     await shot('69-editor-ran');
+
+    // The editor changes its own password: this session stays, the one signed in elsewhere ends.
+    const elsewhere = await apiSession(s, 'editor@example.com');
+    await page.getByTestId('user-menu').click();
+    await page.getByRole('menuitem', { name: 'Change password…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Change your password' });
+    await dialog.getByLabel('Current password').fill(PASSWORD);
+    await dialog.getByLabel('New password', { exact: true }).fill('a brand new password');
+    await dialog.getByLabel('New password again').fill('a brand new password');
+    await dialog.getByRole('button', { name: 'Change password' }).click();
+    await dialog.getByTestId('password-changed').waitFor();
+    await shot('70-password-changed');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    expect((await call(s, elsewhere, 'GET', '/pipelines')).status).toBe(401);
+    expect((await fromPage(page, 'POST', '/pipelines/example_pipeline/runs', {})).status).toBe(201);
   });
 });

@@ -43,6 +43,12 @@ export function UserMenu() {
         buttonClass="user-chip"
         testId="user-menu"
         ariaLabel={`${user.email}, ${user.role}: account menu`}
+        header={
+          <>
+            <span className="muted small">Signed in as</span>
+            <strong>{user.email}</strong>
+          </>
+        }
         label={
           <>
             <span className="user-chip__avatar" aria-hidden="true">

@@ -52,10 +52,14 @@ describe('SignInPage', () => {
     renderAt('/sign-in?next=%2Fruns%2F4%3Ftab%3Dlog');
     await fill('editor@example.com', 'not it');
     expect(await screen.findByTestId('sign-in-error')).toHaveTextContent('Wrong email or password.');
+    const password = screen.getByLabelText('Password');
+    expect(password).toHaveValue('');
+    expect(password).toHaveFocus();
 
-    await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    await userEvent.type(password, 'not it{Enter}');
     expect(await screen.findByText('Too many failed sign-ins for this email; try again in 15 minutes.')).toBeInTheDocument();
 
+    await userEvent.type(password, 'not it');
     await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
     expect(await screen.findByTestId('where')).toHaveTextContent('/runs/4?tab=log');
     expect(calls.filter((c) => c.call === 'POST /sessions').map((c) => c.body)).toEqual([

@@ -1,7 +1,7 @@
 // The sign-in page: email and password, then back to the page the user wanted (`?next=`). The app sends every page
 // here while nobody is signed in on a server that requires it; a server that needs no sign-in yet says so instead
 // and offers to create the owner.
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { LogIn, Moon, Sun } from 'lucide-react';
 import { useMe, useSignIn } from '../api/auth';
@@ -22,6 +22,7 @@ export function SignInPage() {
   // Signed in (now, or already): on to the page wanted.
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  const passwordField = useRef<HTMLInputElement>(null);
 
   if (me.data?.user && !signIn.isPending) return <Navigate to={next} replace />;
   const open = me.data && !me.data.sign_in_required;
@@ -67,7 +68,16 @@ export function SignInPage() {
               onSubmit={(e) => {
                 e.preventDefault();
                 if (!email.trim() || !password) return;
-                signIn.mutate({ email: email.trim(), password });
+                signIn.mutate(
+                  { email: email.trim(), password },
+                  {
+                    onError: () => {
+                      // Typed again, not corrected: the field is cleared for it.
+                      setPassword('');
+                      passwordField.current?.focus();
+                    },
+                  },
+                );
               }}
             >
               <div className="field">
@@ -90,6 +100,7 @@ export function SignInPage() {
                   className="input"
                   type="password"
                   autoComplete="current-password"
+                  ref={passwordField}
                   required
                   value={password}
                   onChange={(e) => setPassword(e.target.value)}

@@ -17,10 +17,13 @@ export function Menu({
   buttonClass = 'btn',
   align = 'right',
   direction = 'down',
+  header,
   ariaLabel,
   testId,
 }: {
   testId?: string;
+  /** Shown above the items (who the menu is about). */
+  header?: ReactNode;
   label: ReactNode;
   items: (MenuItem | 'separator')[];
   buttonClass?: string;
@@ -60,6 +63,7 @@ export function Menu({
       </button>
       {open && (
         <div className={`menu__list${align === 'left' ? ' menu__list--left' : ''}${direction === 'up' ? ' menu__list--up' : ''}`} role="menu">
+          {header && <div className="menu__header">{header}</div>}
           {items.map((item, i) =>
             item === 'separator' ? (
               <div key={`sep-${String(i)}`} className="menu__sep" />

@@ -123,7 +123,7 @@ export function BlockCell({
         <div className="cell__actions">
           <span className={`save-state save-state--${status}`} data-testid="save-state" title={error ?? undefined}>
             {status === 'saving' && <Spinner label="Saving" />}
-            {cell.loading ? 'Loading…' : saveLabel(status)}
+            {cell.loading ? 'Loading…' : readOnly ? 'Read only' : saveLabel(status)}
           </span>
           {takesAddons && !readOnly && (
             <button
