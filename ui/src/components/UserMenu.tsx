@@ -24,7 +24,7 @@ export function UserMenu() {
         <div className="user-chip__text">
           <span title="This server has no user yet: anyone who can reach it uses it without signing in.">No sign-in needed</span>
           <button type="button" className="user-chip__action" onClick={() => setDialog('owner')} data-testid="offer-owner">
-            Create the owner…
+            Set up an owner…
           </button>
         </div>
         {dialog === 'owner' && (

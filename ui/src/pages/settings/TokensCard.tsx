@@ -45,7 +45,7 @@ export function TokensCard() {
       </div>
       <div className="card__body form-section">
         {!signedIn ? (
-          <Alert tone="info">API tokens belong to a user: create the owner account first (Settings → Users).</Alert>
+          <Alert tone="info">API tokens belong to a user: set up the owner account first (Users, above).</Alert>
         ) : (
           <>
             <ErrorAlert error={tokens.error} title="Could not load your tokens" onRetry={() => void tokens.refetch()} />

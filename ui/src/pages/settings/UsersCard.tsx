@@ -57,7 +57,7 @@ export function UsersCard() {
           <Alert tone="info">
             Nobody signs in yet: this server has no user, and anyone who can reach it uses it.{' '}
             <button type="button" className="btn btn--sm" onClick={() => setDialog({ kind: 'owner' })}>
-              Create the owner…
+              Set up the owner account…
             </button>
           </Alert>
         ) : (
