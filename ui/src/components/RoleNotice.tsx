@@ -10,7 +10,7 @@ export function RoleNotice({ needed, what }: { needed: Role; what: string }) {
   return (
     <Alert tone="info">
       <span data-testid="role-notice">
-        Read only here. {denied} An admin can change roles in Settings → Users.
+        {denied} An admin can change roles in Settings → Users.
       </span>
     </Alert>
   );
