@@ -39,14 +39,17 @@ export interface Wand {
   stop: () => Promise<void>;
 }
 
-/** Starts `wand start <tmp>/<folder> --port 0 --data-dir <tmp>/data` and waits for its first line. */
-export async function startWand(tmp: string, folder = 'spellbook'): Promise<Wand> {
+/**
+ * Starts `wand start <tmp>/<folder> --port 0 --data-dir <tmp>/data` (with `env` added to its environment, e.g.
+ * `WAND_OWNER_EMAIL`) and waits for its first line.
+ */
+export async function startWand(tmp: string, folder = 'spellbook', env: Record<string, string> = {}): Promise<Wand> {
   if (!existsSync(WAND_BIN)) throw new Error(`WAND_BIN ${WAND_BIN} does not exist: build the server first (cargo build)`);
   const project = join(tmp, folder);
   const child: ChildProcess = spawn(WAND_BIN, ['start', project, '--port', '0', '--data-dir', join(tmp, 'data')], {
     // The browser terminal runs a plain /bin/sh: the test is about the terminal, not this machine's shell start-up
     // files (a login bash here can wait a minute on a stale pyenv lock before its first prompt).
-    env: { ...process.env, WAND_PYTHON, SHELL: '/bin/sh' },
+    env: { ...process.env, WAND_PYTHON, SHELL: '/bin/sh', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -144,9 +147,10 @@ const CHROMIUM_FLAGS = [
 /**
  * A fresh project (a copy of `fixtures/<fixture>` when given, in a folder of the same name: its blocks may import
  * modules by the project's name, as Mage's do), server, UI and browser; `close` ends them all and removes the
- * temporary folder.
+ * temporary folder. `env` goes to the server's environment (`WAND_OWNER_EMAIL`/`WAND_OWNER_PASSWORD` make an owner, so
+ * every page then asks to sign in).
  */
-export async function openSession(options: { fixture?: string } = {}): Promise<Session> {
+export async function openSession(options: { fixture?: string; env?: Record<string, string> } = {}): Promise<Session> {
   const tmp = await mkdtemp(join(tmpdir(), 'wand-e2e-'));
   if (options.fixture) await cp(join(UI_DIR, '..', 'fixtures', options.fixture), join(tmp, options.fixture), { recursive: true });
   const cleanups: (() => Promise<void>)[] = [() => rm(tmp, { recursive: true, force: true })];
@@ -160,7 +164,7 @@ export async function openSession(options: { fixture?: string } = {}): Promise<S
     }
   };
   try {
-    const wand = await startWand(tmp, options.fixture);
+    const wand = await startWand(tmp, options.fixture, options.env);
     cleanups.push(wand.stop);
     const ui = await startUi(wand.url);
     cleanups.push(ui.stop);

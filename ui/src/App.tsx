@@ -2,6 +2,7 @@
 import { lazy, Suspense, type ReactNode } from 'react';
 import { createBrowserRouter, Navigate, RouterProvider, useParams } from 'react-router';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { useSignedOutWatch } from './api/auth';
 import { ApiError } from './api/client';
 import { Layout } from './components/Layout';
 import { Loading } from './components/ui';
@@ -9,6 +10,7 @@ import { PipelinesPage } from './pages/PipelinesPage';
 import { TriggersPage } from './pages/TriggersPage';
 import { RunsPage } from './pages/RunsPage';
 import { SettingsPage } from './pages/SettingsPage';
+import { SignInPage } from './pages/SignInPage';
 import { DataProductsPage } from './pages/DataProductsPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 
@@ -28,6 +30,7 @@ function PipelineHome() {
 }
 
 const routes = [
+  { path: '/sign-in', element: <SignInPage /> },
   {
     path: '/',
     element: <Layout />,
@@ -69,9 +72,16 @@ function makeQueryClient(): QueryClient {
 const queryClient = makeQueryClient();
 const router = createBrowserRouter(routes);
 
+/** Any 401 marks the user signed out; the layout then sends the page to sign-in. */
+function SignedOutWatch() {
+  useSignedOutWatch();
+  return null;
+}
+
 export function App() {
   return (
     <QueryClientProvider client={queryClient}>
+      <SignedOutWatch />
       <RouterProvider router={router} />
     </QueryClientProvider>
   );

@@ -29,7 +29,7 @@ pub use records::{
 pub use secrets::{NewSealedSecret, SecretInfo, SecretStore, SecretsState};
 pub use sqlite::SqliteStore;
 pub use triggers::TriggerStore;
-pub use users::{ApiToken, Credentials, NewApiToken, NewUser, UserStore};
+pub use users::{ApiToken, Credentials, NewApiToken, NewUser, UserChange, UserStore};
 pub use vault::{SecretKey, Vault};
 
 /// The whole store: run history, triggers, users and secrets.

@@ -25,6 +25,16 @@ pub struct Credentials {
     pub password_hash: String,
 }
 
+/// A change to a user: its role, its password, or both.
+#[derive(Debug, Clone, Default)]
+pub struct UserChange {
+    pub role: Option<Role>,
+    /// A new Argon2id PHC string. The user's sessions end with it, all but `keep_session`.
+    pub password_hash: Option<String>,
+    /// The hash of the one session to keep when the password changes (the one that changed it), if any.
+    pub keep_session: Option<String>,
+}
+
 /// An API token as it is listed: never its value, which is shown once when it is made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApiToken {
@@ -61,6 +71,10 @@ pub trait UserStore: Send + Sync {
 
     /// All users, by id.
     async fn users(&self) -> Result<Vec<User>, StorageError>;
+
+    /// Changes a user's role or password (a new password ends its sessions, all but `change.keep_session`, in the
+    /// same transaction); `None` if there is no such user. Who may make the change is the server's to check.
+    async fn update_user(&self, id: i64, change: UserChange) -> Result<Option<User>, StorageError>;
 
     /// Deletes a user with its sessions and tokens; false if there was none.
     async fn delete_user(&self, id: i64) -> Result<bool, StorageError>;
@@ -180,7 +194,8 @@ macro_rules! user_queries {
 
         use $crate::queries::conflict;
         use $crate::users::{
-            ApiToken, ApiTokenRow, Credentials, NewApiToken, NewUser, TokenUserRow, UserRow, UserStore,
+            ApiToken, ApiTokenRow, Credentials, NewApiToken, NewUser, TokenUserRow, UserChange, UserRow,
+            UserStore,
         };
         use $crate::StorageError;
 
@@ -234,6 +249,36 @@ macro_rules! user_queries {
                     .into_iter()
                     .map(UserRow::into_user)
                     .collect()
+            }
+
+            async fn update_user(&self, id: i64, change: UserChange) -> Result<Option<User>, StorageError> {
+                let mut transaction = self.pool.begin().await?;
+                if let Some(role) = change.role {
+                    sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
+                        .bind(id)
+                        .bind(role.as_str())
+                        .execute(&mut *transaction)
+                        .await?;
+                }
+                if let Some(password_hash) = &change.password_hash {
+                    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+                        .bind(id)
+                        .bind(password_hash)
+                        .execute(&mut *transaction)
+                        .await?;
+                    // Whoever knew the old password is signed out everywhere (but where the change was made).
+                    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                        .bind(id)
+                        .bind(change.keep_session.as_deref().unwrap_or(""))
+                        .execute(&mut *transaction)
+                        .await?;
+                }
+                let user = sqlx::query_as::<_, UserRow>("SELECT users.id, users.email, users.password_hash, users.role, users.created_at FROM users WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *transaction)
+                    .await?;
+                transaction.commit().await?;
+                user.map(UserRow::into_user).transpose()
             }
 
             async fn delete_user(&self, id: i64) -> Result<bool, StorageError> {

@@ -1,5 +1,6 @@
 // The typed API client: openapi-fetch over the generated schema; the resource modules beside it build hooks on it.
-// Every failed call throws an `ApiError` carrying the server's `{"error": {"code", "message"}}`.
+// Every failed call throws an `ApiError` carrying the server's `{"error": {"code", "message"}}`; a 401 also tells
+// the listeners of `onSignedOut` (the app then asks to sign in).
 import createFetchClient, { type Middleware } from 'openapi-fetch';
 import createQueryClient from 'openapi-react-query';
 import type { components, paths } from './schema';
@@ -25,6 +26,11 @@ export type RunStatus = Schemas['RunStatus'];
 export type BlockRunStatus = Schemas['BlockRunStatus'];
 export type TriggerStatus = Schemas['TriggerStatus'];
 export type ScheduleType = Schemas['ScheduleType'];
+export type Role = Schemas['Role'];
+export type User = Schemas['User'];
+export type Me = Schemas['MeDto'];
+export type ApiToken = Schemas['TokenDto'];
+export type NewApiToken = Schemas['NewTokenDto'];
 
 export const API_PREFIX = '/api/v1';
 
@@ -58,11 +64,29 @@ export async function apiErrorFrom(response: Response): Promise<ApiError> {
   } catch {
     // Not JSON: keep the status line.
   }
+  // A refusal for a role says so before the server's reason ("this needs the editor role or higher; ...").
+  if (code === 'forbidden') message = `Not allowed: ${message}`;
   return new ApiError(response.status, code, message);
 }
 
+const signedOutListeners = new Set<() => void>();
+
+/**
+ * Calls `listener` whenever the server answers 401 to a call other than signing in: the session ended (signed out
+ * elsewhere, expired, its password changed) or there never was one. Returns the function that stops listening.
+ */
+export function onSignedOut(listener: () => void): () => void {
+  signedOutListeners.add(listener);
+  return () => {
+    signedOutListeners.delete(listener);
+  };
+}
+
 const errors: Middleware = {
-  async onResponse({ response }) {
+  async onResponse({ request, response }) {
+    if (response.status === 401 && !(request.method === 'POST' && new URL(request.url).pathname.endsWith('/sessions'))) {
+      for (const listener of [...signedOutListeners]) listener();
+    }
     if (!response.ok) throw await apiErrorFrom(response);
     return undefined;
   },

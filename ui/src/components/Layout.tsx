@@ -1,8 +1,13 @@
-// The frame of every page: the left bar (project, navigation, theme) and the page on the right.
-import { NavLink, Outlet } from 'react-router';
+// The frame of every page: the left bar (project, navigation, the signed-in user, theme) and the page on the right.
+// While nobody is signed in on a server that requires it, every page sends the user to the sign-in page instead,
+// with the page wanted as `next`.
+import { Navigate, NavLink, Outlet, useLocation } from 'react-router';
 import { Clock, Database, FolderTree, History, Moon, Settings, SquareTerminal, Sun, Workflow } from 'lucide-react';
+import { useMe } from '../api/auth';
 import { useProject } from '../api/project';
 import { useTheme } from '../lib/theme';
+import { Loading } from './ui';
+import { UserMenu } from './UserMenu';
 
 const NAV = [
   { to: '/pipelines', label: 'Pipelines', icon: Workflow },
@@ -27,8 +32,19 @@ export function Logo() {
 
 export function Layout() {
   const [theme, toggle] = useTheme();
-  const project = useProject({ staleTime: 60_000, retry: 1 });
+  const me = useMe();
+  const location = useLocation();
+  const signedOut = !!me.data?.sign_in_required && !me.data.user;
+  const project = useProject({ staleTime: 60_000, retry: 1, enabled: !!me.data && !signedOut });
   const name = project.data?.name;
+
+  if (signedOut) {
+    const next = location.pathname + location.search + location.hash;
+    return <Navigate to={`/sign-in?next=${encodeURIComponent(next)}`} replace />;
+  }
+  // Pages wait for who is signed in (their controls follow the role); a server that cannot be reached shows them
+  // anyway, with their own errors.
+  if (me.isPending) return <Loading what="Starting" />;
 
   return (
     <div className="app">
@@ -38,7 +54,7 @@ export function Layout() {
           <div>
             <div className="sidebar__product">Wand</div>
             <div className="sidebar__project" title={project.data?.root} data-testid="project-name">
-              {name ?? (project.isError ? 'server unreachable' : '…')}
+              {name ?? (project.isError || me.isError ? 'server unreachable' : '…')}
             </div>
           </div>
         </div>
@@ -51,6 +67,7 @@ export function Layout() {
           ))}
         </nav>
         <div className="sidebar__spacer" />
+        <UserMenu />
         <div className="sidebar__footer">
           <span title="Wand version">{project.data ? `v${project.data.version}` : ''}</span>
           <button

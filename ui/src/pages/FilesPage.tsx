@@ -2,6 +2,7 @@
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { ChevronDown, ChevronRight, File, FilePlus, Folder, FolderPlus, Pencil, Trash2 } from 'lucide-react';
+import { useAccess } from '../api/auth';
 import type { FileEntry } from '../api/client';
 import { useCreateFile, useDeleteFile, useFiles, useRenameFile } from '../api/files';
 import { ConfirmDialog, Empty, ErrorAlert, Loading, PromptDialog } from '../components/ui';
@@ -18,6 +19,7 @@ export default function FilesPage() {
   const createFile = useCreateFile();
   const renameFile = useRenameFile();
   const deleteFile = useDeleteFile();
+  const denied = useAccess().denied('editor', 'Changing files');
   const tree = useMemo(() => buildTree(files.data ?? []), [files.data]);
   const entry = files.data?.find((f) => f.path === selected);
   const [open, setOpen] = useState<Set<string>>(() => {
@@ -106,10 +108,24 @@ export default function FilesPage() {
       <div className="files__tree">
         <div className="files__tree-head">
           <h2 className="grow">Files</h2>
-          <button type="button" className="btn btn--sm btn--icon" title="New file" aria-label="New file" onClick={() => setDialog({ kind: 'new-file', base })}>
+          <button
+            type="button"
+            className="btn btn--sm btn--icon"
+            title={denied ?? 'New file'}
+            aria-label="New file"
+            disabled={!!denied}
+            onClick={() => setDialog({ kind: 'new-file', base })}
+          >
             <FilePlus />
           </button>
-          <button type="button" className="btn btn--sm btn--icon" title="New folder" aria-label="New folder" onClick={() => setDialog({ kind: 'new-folder', base })}>
+          <button
+            type="button"
+            className="btn btn--sm btn--icon"
+            title={denied ?? 'New folder'}
+            aria-label="New folder"
+            disabled={!!denied}
+            onClick={() => setDialog({ kind: 'new-folder', base })}
+          >
             <FolderPlus />
           </button>
         </div>
@@ -125,6 +141,7 @@ export default function FilesPage() {
           <FileEditor
             key={entry.path}
             path={entry.path}
+            readOnly={denied}
             onRename={() => setDialog({ kind: 'rename', entry })}
             onDelete={() => setDialog({ kind: 'delete', entry })}
           />
@@ -134,10 +151,16 @@ export default function FilesPage() {
               <Folder style={{ width: 16, color: 'var(--block-exporter)' }} />
               <span className="files__path">{entry.path}/</span>
               <div className="toolbar__grow" />
-              <button type="button" className="btn btn--sm" onClick={() => setDialog({ kind: 'rename', entry })}>
+              <button type="button" className="btn btn--sm" disabled={!!denied} title={denied ?? undefined} onClick={() => setDialog({ kind: 'rename', entry })}>
                 <Pencil /> Rename
               </button>
-              <button type="button" className="btn btn--sm btn--danger" onClick={() => setDialog({ kind: 'delete', entry })}>
+              <button
+                type="button"
+                className="btn btn--sm btn--danger"
+                disabled={!!denied}
+                title={denied ?? undefined}
+                onClick={() => setDialog({ kind: 'delete', entry })}
+              >
                 <Trash2 /> Delete
               </button>
             </div>

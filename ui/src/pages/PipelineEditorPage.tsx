@@ -4,7 +4,9 @@ import { useCallback, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { Clock, History, Play } from 'lucide-react';
 import type { BlockRun, BlockRunStatus } from '../api/client';
+import { useAccess } from '../api/auth';
 import { usePipeline } from '../api/pipelines';
+import { RoleNotice } from '../components/RoleNotice';
 import { ErrorAlert, Loading, Spinner } from '../components/ui';
 import { BLOCK_TYPES } from '../lib/blockTypes';
 import { BlockCell } from './editor/BlockCell';
@@ -21,6 +23,8 @@ export default function PipelineEditorPage() {
   const { uuid = '' } = useParams();
   const detail = usePipeline(uuid);
   const changes = useBlockChanges(uuid);
+  // A viewer reads the code and the last outputs; editing and running need an editor.
+  const readOnly = useAccess().denied('editor');
   const { busy, updateBlock } = changes;
 
   const [dialog, setDialog] = useState<EditorDialog | null>(null);
@@ -70,13 +74,16 @@ export default function PipelineEditorPage() {
             <Link className="btn" to={`${base}/triggers`}>
               <Clock /> Triggers
             </Link>
-            <Link className="btn btn--primary" to={`${base}/triggers`} data-testid="run-pipeline-link">
-              <Play /> Run pipeline
-            </Link>
+            {!readOnly && (
+              <Link className="btn btn--primary" to={`${base}/triggers`} data-testid="run-pipeline-link">
+                <Play /> Run pipeline
+              </Link>
+            )}
           </div>
         </div>
 
         <div className="editor__cells">
+          <RoleNotice needed="editor" what="Editing or running this pipeline" />
           <EditorNotices pipeline={p} actionError={changes.actionError} onDismiss={changes.clearActionError} />
           {blocks.map((b, i) => (
             <BlockCell
@@ -94,8 +101,10 @@ export default function PipelineEditorPage() {
               onRename={() => setDialog({ kind: 'rename', block: b })}
               onDelete={() => setDialog({ kind: 'delete', block: b })}
               onConfigure={(configuration) => updateBlock(b.uuid, { configuration })}
+              readOnly={readOnly}
             />
           ))}
+          {!readOnly && (
           <div className="add-block" data-testid="add-block">
             <span className="add-block__label">+ Add block</span>
             {BLOCK_TYPES.map((t) => (
@@ -110,6 +119,7 @@ export default function PipelineEditorPage() {
               </button>
             ))}
           </div>
+          )}
         </div>
       </div>
 
@@ -117,7 +127,7 @@ export default function PipelineEditorPage() {
         blocks={blocks}
         statuses={statuses}
         focused={focused}
-        updateBlock={updateBlock}
+        updateBlock={readOnly ? undefined : updateBlock}
         onSelect={(id) => {
           setFocused(id);
           scrollToCell(id);

@@ -2,6 +2,7 @@
 import { useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { ChevronDown, Plus, Search } from 'lucide-react';
+import { useAccess } from '../api/auth';
 import type { PipelineSummary } from '../api/client';
 import { useClonePipeline, useCreatePipeline, useDeletePipeline, usePipelines, useRenamePipeline } from '../api/pipelines';
 import { ConfirmDialog, Empty, ErrorAlert, Loading, Menu, PromptDialog, StatusBadge } from '../components/ui';
@@ -16,6 +17,7 @@ type Dialog =
 export function PipelinesPage() {
   const navigate = useNavigate();
   const list = usePipelines({ refetchInterval: 10_000 });
+  const denied = useAccess().denied('editor', 'Changing pipelines');
   const [search, setSearch] = useState('');
   const [dialog, setDialog] = useState<Dialog | null>(null);
 
@@ -56,7 +58,12 @@ export function PipelinesPage() {
             buttonClass="btn btn--primary"
             testId="new-pipeline"
             items={[
-              { label: 'Standard (batch)', hint: 'Blocks of Python, SQL or Markdown', onSelect: () => setDialog({ kind: 'create' }) },
+              {
+                label: 'Standard (batch)',
+                hint: denied ?? 'Blocks of Python, SQL or Markdown',
+                disabled: !!denied,
+                onSelect: () => setDialog({ kind: 'create' }),
+              },
               { label: 'Data integration', hint: 'Not yet available', disabled: true },
               { label: 'Streaming', hint: 'Not yet available', disabled: true },
             ]}
@@ -127,7 +134,7 @@ export function PipelinesPage() {
                   <td>
                     <div className="row nowrap">
                       <Link className="btn btn--sm" to={`/pipelines/${encodeURIComponent(p.uuid)}/edit`}>
-                        Edit
+                        {denied ? 'Open' : 'Edit'}
                       </Link>
                       <Link className="btn btn--sm" to={`/pipelines/${encodeURIComponent(p.uuid)}/runs`}>
                         Runs
@@ -138,10 +145,10 @@ export function PipelinesPage() {
                         buttonClass="btn btn--sm btn--ghost btn--icon"
                         items={[
                           { label: 'Triggers', onSelect: () => void navigate(`/pipelines/${encodeURIComponent(p.uuid)}/triggers`) },
-                          { label: 'Rename…', onSelect: () => setDialog({ kind: 'rename', pipeline: p }) },
-                          { label: 'Clone…', onSelect: () => setDialog({ kind: 'clone', pipeline: p }) },
+                          { label: 'Rename…', disabled: !!denied, onSelect: () => setDialog({ kind: 'rename', pipeline: p }) },
+                          { label: 'Clone…', disabled: !!denied, onSelect: () => setDialog({ kind: 'clone', pipeline: p }) },
                           'separator',
-                          { label: 'Delete…', danger: true, onSelect: () => setDialog({ kind: 'delete', pipeline: p }) },
+                          { label: 'Delete…', danger: true, disabled: !!denied, hint: denied ?? undefined, onSelect: () => setDialog({ kind: 'delete', pipeline: p }) },
                         ]}
                       />
                     </div>

@@ -1,9 +1,12 @@
-// Project settings (metadata.yaml: concurrency and the default retry policy) and what the server runs on.
+// Project settings (metadata.yaml: concurrency and the default retry policy), what the server runs on, users and
+// the signed-in user's API tokens.
 import { useHealth, useProject, useSettings } from '../api/project';
 import { ErrorAlert, Loading } from '../components/ui';
 import { PythonCard } from './settings/PythonCard';
 import { SecretsCard } from './settings/SecretsCard';
 import { SettingsForm } from './settings/SettingsForm';
+import { TokensCard } from './settings/TokensCard';
+import { UsersCard } from './settings/UsersCard';
 
 export function SettingsPage() {
   const settings = useSettings();
@@ -61,6 +64,8 @@ export function SettingsPage() {
           <SecretsCard />
         </div>
       </div>
+      <UsersCard />
+      <TokensCard />
     </div>
   );
 }

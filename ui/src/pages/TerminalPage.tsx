@@ -1,11 +1,13 @@
 // A shell in the browser: xterm.js over a WebSocket at /api/v1/terminal.
 // Client → server: text frames {"type":"input","data":"..."} and {"type":"resize","cols":N,"rows":M}.
 // Server → client: the terminal's output as binary frames; the server closes the socket when the shell exits.
-import { useCallback, useEffect, useRef, useState } from 'react';
+// The terminal is an admin's: for another role the page says so and opens no connection.
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
 import { RotateCcw } from 'lucide-react';
+import { useAccess } from '../api/auth';
 import { openTerminalSocket, terminalStatus } from '../api/terminal';
 import { Alert } from '../components/ui';
 
@@ -27,7 +29,34 @@ const THEME = {
   brightBlack: '#5d6677',
 };
 
+function Header({ children }: { children?: ReactNode }) {
+  return (
+    <div className="page-header">
+      <div className="page-header__title">
+        <h1>Terminal</h1>
+        <span className="page-header__sub">A shell in the project folder, on the machine that runs Wand.</span>
+      </div>
+      {children}
+    </div>
+  );
+}
+
 export default function TerminalPage() {
+  const denied = useAccess().denied('admin', 'The terminal');
+  if (denied) {
+    return (
+      <div className="terminal-page">
+        <Header />
+        <Alert tone="info">
+          <span data-testid="terminal-denied">{denied} It runs any command on the server, so only admins open it.</span>
+        </Alert>
+      </div>
+    );
+  }
+  return <TerminalView />;
+}
+
+function TerminalView() {
   const host = useRef<HTMLDivElement>(null);
   const term = useRef<Terminal | null>(null);
   const fit = useRef<FitAddon | null>(null);
@@ -142,11 +171,7 @@ export default function TerminalPage() {
 
   return (
     <div className="terminal-page">
-      <div className="page-header">
-        <div className="page-header__title">
-          <h1>Terminal</h1>
-          <span className="page-header__sub">A shell in the project folder, on the machine that runs Wand.</span>
-        </div>
+      <Header>
         <div className="page-header__actions">
           <span className={`term-status term-status--${status === 'open' ? 'open' : status === 'connecting' ? 'connecting' : 'closed'}`} data-testid="terminal-status">
             {status === 'open' ? 'Connected' : status === 'connecting' ? 'Connecting…' : status === 'unavailable' ? 'Not available' : 'Disconnected'}
@@ -157,7 +182,7 @@ export default function TerminalPage() {
             </button>
           )}
         </div>
-      </div>
+      </Header>
       {status === 'closed' && (
         <Alert tone="warning">
           Disconnected — {detail}{' '}

@@ -2,9 +2,11 @@
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { Play, Plus } from 'lucide-react';
+import { useAccess } from '../api/auth';
 import type { Trigger } from '../api/client';
 import { usePipeline } from '../api/pipelines';
 import { useDeleteTrigger, usePipelineTriggers, useTriggers, useUpdateTrigger, withStatus } from '../api/triggers';
+import { RoleNotice } from '../components/RoleNotice';
 import { RunNowDialog } from '../components/RunNowDialog';
 import { Alert, ConfirmDialog, Empty, ErrorAlert, Loading, Menu, StatusBadge } from '../components/ui';
 import { formatDateTime, relativeTime } from '../lib/format';
@@ -23,6 +25,9 @@ export function TriggersPage() {
   const [deleting, setDeleting] = useState<Trigger | null>(null);
   const remove = useDeleteTrigger();
   const toggle = useUpdateTrigger();
+  const access = useAccess();
+  const cannotRun = access.denied('editor', 'Running a pipeline');
+  const cannotChange = access.denied('admin', 'Changing triggers');
 
   const rows = useMemo(() => list.data ?? [], [list.data]);
   const newHref = uuid ? `/pipelines/${encodeURIComponent(uuid)}/triggers/new` : '/triggers/new';
@@ -42,14 +47,28 @@ export function TriggersPage() {
 
       <div className="toolbar">
         {uuid && (
-          <button type="button" className="btn btn--primary" onClick={() => setRunNow({})} data-testid="run-pipeline-now">
+          <button
+            type="button"
+            className="btn btn--primary"
+            onClick={() => setRunNow({})}
+            disabled={!!cannotRun}
+            title={cannotRun ?? undefined}
+            data-testid="run-pipeline-now"
+          >
             <Play /> Run pipeline now
           </button>
         )}
-        <Link className="btn" to={newHref}>
-          <Plus /> New trigger
-        </Link>
+        {cannotChange ? (
+          <button type="button" className="btn" disabled title={cannotChange}>
+            <Plus /> New trigger
+          </button>
+        ) : (
+          <Link className="btn" to={newHref}>
+            <Plus /> New trigger
+          </Link>
+        )}
       </div>
+      <RoleNotice needed={cannotRun ? 'editor' : 'admin'} what={cannotRun ? 'Running pipelines or changing triggers' : 'Changing triggers'} />
 
       <ErrorAlert error={list.error} title="Could not load the triggers" onRetry={() => void list.refetch()} />
       {triggersError && (
@@ -112,7 +131,7 @@ export function TriggersPage() {
                   </td>
                   <td>
                     <div className="row nowrap">
-                      <button type="button" className="btn btn--sm" onClick={() => setRunNow({ trigger: t })}>
+                      <button type="button" className="btn btn--sm" onClick={() => setRunNow({ trigger: t })} disabled={!!cannotRun} title={cannotRun ?? undefined}>
                         <Play /> Run now
                       </button>
                       <Menu
@@ -120,14 +139,16 @@ export function TriggersPage() {
                         ariaLabel={`More actions for ${t.name}`}
                         buttonClass="btn btn--sm btn--ghost btn--icon"
                         items={[
-                          { label: 'Edit…', onSelect: () => void navigate(`/triggers/${String(t.id)}`) },
+                          { label: cannotChange ? 'Open…' : 'Edit…', onSelect: () => void navigate(`/triggers/${String(t.id)}`) },
                           {
                             label: t.status === 'active' ? 'Disable' : 'Enable',
+                            disabled: !!cannotChange,
+                            hint: cannotChange ?? undefined,
                             onSelect: () => toggle.mutate({ id: t.id, trigger: withStatus(t, t.status === 'active' ? 'inactive' : 'active') }),
                           },
                           { label: 'Runs', onSelect: () => void navigate(`/runs?trigger=${String(t.id)}&pipeline=${encodeURIComponent(t.pipeline_uuid)}`) },
                           'separator',
-                          { label: 'Delete…', danger: true, onSelect: () => setDeleting(t) },
+                          { label: 'Delete…', danger: true, disabled: !!cannotChange, onSelect: () => setDeleting(t) },
                         ]}
                       />
                     </div>

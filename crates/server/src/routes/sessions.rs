@@ -1,5 +1,6 @@
-//! Signing in and out (a session in an HttpOnly, SameSite=Strict cookie) and who is signed in. Sign-in attempts are
-//! rate-limited per email and per client address; a wrong email and a wrong password answer alike.
+//! Signing in and out (a session in an HttpOnly, SameSite=Strict cookie), who is signed in, and changing one's own
+//! password. Sign-in attempts (and wrong current passwords) are rate-limited per email and per client address; a
+//! wrong email and a wrong password answer alike.
 
 use std::net::SocketAddr;
 
@@ -12,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{
-    Principal, Via, new_token, session_token, token_hash, unauthenticated, verify_password,
+    Principal, Via, hash_password, new_token, password_problem, session_token, token_hash,
+    unauthenticated, verify_password,
 };
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -22,6 +24,15 @@ use crate::{ApiError, AppState};
 pub(crate) struct SignIn {
     email: String,
     password: String,
+}
+
+/// A new password for the signed-in user, with the current one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PasswordChange {
+    current_password: String,
+    /// At least 8 characters.
+    new_password: String,
 }
 
 /// Who is asking: the signed-in user (none when no one is), and whether this server requires sign-in now (false
@@ -117,4 +128,67 @@ pub(super) async fn me(
             sign_in_required,
         },
     }))
+}
+
+/// Changes the signed-in user's password, given the current one; the user's other sessions end (the one that made
+/// the change stays). A wrong current password counts as a failed sign-in.
+#[utoipa::path(put, path = "/me/password", tag = "sessions", request_body = PasswordChange,
+    responses((status = NO_CONTENT, description = "Changed; the user's other sessions have ended."),
+        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub(super) async fn change_password(
+    State(state): State<AppState>,
+    principal: Option<axum::Extension<Principal>>,
+    address: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Json(input): Json<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    let Some(axum::Extension(principal)) = principal else {
+        return Err(unauthenticated(
+            "sign in first: only a signed-in user has a password to change",
+        ));
+    };
+    let email = principal.user.email;
+    let address = state
+        .auth
+        .client_address(address.map(|info| info.0.0.ip()), &headers);
+    state.auth.check_attempts(&email, &address)?;
+    if let Some(problem) = password_problem(&input.new_password) {
+        return Err(ApiError::invalid(format!("the new password: {problem}")));
+    }
+    let hash = state
+        .store
+        .credentials(&email)
+        .await?
+        .map(|found| found.password_hash);
+    let current = input.current_password;
+    let new = input.new_password;
+    // Argon2 takes tens of milliseconds of CPU: off the async threads.
+    let (matches, new_hash) = tokio::task::spawn_blocking(move || {
+        (
+            verify_password(&current, hash.as_deref()),
+            hash_password(&new),
+        )
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    if !matches {
+        state.auth.record_failure(&email, &address);
+        return Err(ApiError::invalid("the current password is not right"));
+    }
+    state.auth.record_success(&email);
+    state
+        .store
+        .update_user(
+            principal.user.id,
+            storage::UserChange {
+                password_hash: Some(new_hash?),
+                keep_session: match principal.via {
+                    Via::Session => session_token(&headers).map(|token| token_hash(&token)),
+                    Via::Token => None,
+                },
+                ..storage::UserChange::default()
+            },
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

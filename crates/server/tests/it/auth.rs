@@ -11,10 +11,10 @@ use serde_json::{Value, json};
 
 use crate::support::TestServer;
 
-const PASSWORD: &str = "a long enough password";
+pub(crate) const PASSWORD: &str = "a long enough password";
 
 /// Creates a user through the same path as `wand users add`.
-async fn add(server: &TestServer, email: &str, role: Role) {
+pub(crate) async fn add(server: &TestServer, email: &str, role: Role) {
     server::add_user(
         server.store.as_ref(),
         server::UserRequest {
@@ -28,7 +28,7 @@ async fn add(server: &TestServer, email: &str, role: Role) {
 }
 
 /// Signs in and returns the status, the body and the `Set-Cookie` header.
-async fn sign_in(
+pub(crate) async fn sign_in(
     server: &TestServer,
     email: &str,
     password: &str,
@@ -59,18 +59,18 @@ async fn sign_in(
 }
 
 /// The `name=value` part of a `Set-Cookie`, as a browser sends it back.
-fn cookie_pair(set_cookie: &str) -> String {
+pub(crate) fn cookie_pair(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap().to_owned()
 }
 
-async fn session(server: &TestServer, email: &str) -> String {
+pub(crate) async fn session(server: &TestServer, email: &str) -> String {
     let (status, body, cookie) = sign_in(server, email, PASSWORD, &[]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     cookie_pair(&cookie.expect("a session cookie"))
 }
 
 /// Sends `method uri` with `headers` and returns the status and body.
-async fn send(
+pub(crate) async fn send(
     server: &TestServer,
     method: Method,
     uri: &str,

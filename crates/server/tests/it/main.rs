@@ -14,3 +14,4 @@ mod limits;
 mod pipeline_triggers;
 mod secrets;
 mod support;
+mod users;

@@ -1,11 +1,12 @@
 //! Users, sessions and API tokens: unique emails (compared lowercase), session expiry and sign-out, tokens that
-//! expire, record their last use and are revoked only by their owner; deleting a user ends its sessions and tokens.
+//! expire, record their last use and are revoked only by their owner; deleting a user ends its sessions and tokens;
+//! a new password ends a user's sessions but the one kept.
 
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use model::Role;
-use storage::{NewApiToken, NewUser, StorageError, Store};
+use storage::{NewApiToken, NewUser, StorageError, Store, UserChange};
 
 use crate::store_test;
 
@@ -216,5 +217,91 @@ store_test!(
             .map(|token| token.id)
             .collect();
         assert_eq!(left, vec![expiring.id]);
+    }
+);
+
+store_test!(
+    a_new_role_keeps_sessions_and_a_new_password_ends_all_but_the_one_kept,
+    |store: Arc<dyn Store>| async move {
+        let now = Utc::now();
+        let later = now + Duration::hours(1);
+        let ada = store
+            .create_user(new_user("ada@example.com", Role::Viewer), now)
+            .await
+            .unwrap();
+        let bob = store
+            .create_user(new_user("bob@example.com", Role::Viewer), now)
+            .await
+            .unwrap();
+        for (user, hash) in [
+            (ada.id, "a1"),
+            (ada.id, "a2"),
+            (ada.id, "a3"),
+            (bob.id, "b1"),
+        ] {
+            store.create_session(user, hash, now, later).await.unwrap();
+        }
+        let changed = store
+            .update_user(
+                ada.id,
+                UserChange {
+                    role: Some(Role::Editor),
+                    ..UserChange::default()
+                },
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(changed.role, Role::Editor);
+        assert_eq!(
+            store
+                .session_user("a1", now)
+                .await
+                .unwrap()
+                .map(|user| user.role),
+            Some(Role::Editor),
+            "a session sees the new role at once"
+        );
+        store
+            .update_user(
+                ada.id,
+                UserChange {
+                    password_hash: Some("$argon2id$new".to_owned()),
+                    keep_session: Some("a2".to_owned()),
+                    ..UserChange::default()
+                },
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        let credentials = store.credentials("ada@example.com").await.unwrap().unwrap();
+        assert_eq!(credentials.password_hash, "$argon2id$new");
+        assert_eq!(credentials.user.role, Role::Editor, "the role stays");
+        let alive = |hash: &'static str| {
+            let store = store.clone();
+            async move { store.session_user(hash, now).await.unwrap().is_some() }
+        };
+        assert!(!alive("a1").await);
+        assert!(alive("a2").await, "the kept session");
+        assert!(!alive("a3").await);
+        assert!(alive("b1").await, "another user's session");
+        store
+            .update_user(
+                bob.id,
+                UserChange {
+                    password_hash: Some("$argon2id$bob".to_owned()),
+                    ..UserChange::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(!alive("b1").await, "none kept: all end");
+        assert_eq!(
+            store
+                .update_user(9999, UserChange::default())
+                .await
+                .unwrap(),
+            None
+        );
     }
 );

@@ -1,6 +1,6 @@
-// A button that opens a list of actions; a click outside or Escape closes it.
+// A button that opens a list of actions (below it, or above it at the bottom of the screen); a click outside or
+// Escape closes it.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-
 
 export interface MenuItem {
   label: string;
@@ -16,14 +16,19 @@ export function Menu({
   items,
   buttonClass = 'btn',
   align = 'right',
+  direction = 'down',
+  header,
   ariaLabel,
   testId,
 }: {
   testId?: string;
+  /** Shown above the items (who the menu is about). */
+  header?: ReactNode;
   label: ReactNode;
   items: (MenuItem | 'separator')[];
   buttonClass?: string;
   align?: 'left' | 'right';
+  direction?: 'down' | 'up';
   ariaLabel?: string;
 }) {
   const [open, setOpen] = useState(false);
@@ -57,7 +62,8 @@ export function Menu({
         {label}
       </button>
       {open && (
-        <div className={`menu__list${align === 'left' ? ' menu__list--left' : ''}`} role="menu">
+        <div className={`menu__list${align === 'left' ? ' menu__list--left' : ''}${direction === 'up' ? ' menu__list--up' : ''}`} role="menu">
+          {header && <div className="menu__header">{header}</div>}
           {items.map((item, i) =>
             item === 'separator' ? (
               <div key={`sep-${String(i)}`} className="menu__sep" />

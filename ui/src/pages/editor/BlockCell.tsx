@@ -42,6 +42,8 @@ export interface BlockCellProps {
   onDelete: () => void;
   /** Changes keys of the block's configuration (a SQL cell's settings). */
   onConfigure: (change: ConfigurationChange) => Promise<boolean>;
+  /** Why the signed-in user may neither edit nor run the block (its role); null or absent when it may. */
+  readOnly?: string | null;
 }
 
 export function BlockCell({
@@ -58,6 +60,7 @@ export function BlockCell({
   onRename,
   onDelete,
   onConfigure,
+  readOnly,
 }: BlockCellProps) {
   const cell = useCodeCell(pipeline, block.uuid);
   const execute = useExecuteBlock(pipeline, block.uuid);
@@ -73,7 +76,7 @@ export function BlockCell({
   const { status, error } = cell.state;
 
   const run = async (withUpstream: boolean) => {
-    if (!runnable || running) return;
+    if (!runnable || running || readOnly) return;
     setRunning(withUpstream ? 'upstream' : 'block');
     setRunError(null);
     try {
@@ -120,9 +123,9 @@ export function BlockCell({
         <div className="cell__actions">
           <span className={`save-state save-state--${status}`} data-testid="save-state" title={error ?? undefined}>
             {status === 'saving' && <Spinner label="Saving" />}
-            {cell.loading ? 'Loading…' : saveLabel(status)}
+            {cell.loading ? 'Loading…' : readOnly ? 'Read only' : saveLabel(status)}
           </span>
-          {takesAddons && (
+          {takesAddons && !readOnly && (
             <button
               type="button"
               className={`btn btn--sm btn--ghost${showAddons ? ' is-active' : ''}`}
@@ -139,8 +142,8 @@ export function BlockCell({
               type="button"
               className="btn btn--sm btn--primary"
               onClick={() => void run(false)}
-              disabled={!!running || cell.loading}
-              title="Run block (Shift+Enter)"
+              disabled={!!running || cell.loading || !!readOnly}
+              title={readOnly ?? 'Run block (Shift+Enter)'}
               data-testid="run-block"
             >
               {running === 'block' ? <Spinner label="Running" /> : <Play />} Run
@@ -150,24 +153,32 @@ export function BlockCell({
             label="⋯"
             ariaLabel={`Actions of ${block.uuid}`}
             buttonClass="btn btn--sm btn--ghost btn--icon"
-            items={[
-              ...(runnable
-                ? [{ label: 'Run with upstream blocks', hint: 'Runs every block this one depends on first', onSelect: () => void run(true) }]
-                : []),
-              { label: 'Edit parent blocks…', onSelect: onEditParents },
-              { label: 'Rename…', onSelect: onRename },
-              'separator',
-              { label: 'Move up', disabled: index === 0, onSelect: () => onMove(index - 1) },
-              { label: 'Move down', disabled: index >= count - 1, onSelect: () => onMove(index + 1) },
-              'separator',
-              { label: 'Delete block…', danger: true, onSelect: onDelete },
-            ]}
+            items={
+              readOnly
+                ? [{ label: 'Read only', hint: readOnly, disabled: true }]
+                : [
+                    ...(runnable
+                      ? [{ label: 'Run with upstream blocks', hint: 'Runs every block this one depends on first', onSelect: () => void run(true) }]
+                      : []),
+                    { label: 'Edit parent blocks…', onSelect: onEditParents },
+                    { label: 'Rename…', onSelect: onRename },
+                    'separator',
+                    { label: 'Move up', disabled: index === 0, onSelect: () => onMove(index - 1) },
+                    { label: 'Move down', disabled: index >= count - 1, onSelect: () => onMove(index + 1) },
+                    'separator',
+                    { label: 'Delete block…', danger: true, onSelect: onDelete },
+                  ]
+            }
           />
         </div>
       </header>
 
       {takesAddons && showAddons && <AddonsPanel pipeline={pipeline} block={block} blocks={blocks} onConfigure={onConfigure} />}
-      {isSql && <SqlSettings block={block.uuid} configuration={block.configuration} onChange={onConfigure} />}
+      {isSql && (
+        <fieldset className="plain-fieldset" disabled={!!readOnly}>
+          <SqlSettings block={block.uuid} configuration={block.configuration} onChange={onConfigure} />
+        </fieldset>
+      )}
 
       <div className="cell__code">
         {cell.loadError ? (
@@ -179,9 +190,9 @@ export function BlockCell({
             value={cell.state.content}
             language={block.language}
             onChange={cell.edit}
-            onRun={runnable ? () => void run(false) : undefined}
+            onRun={runnable && !readOnly ? () => void run(false) : undefined}
             onSave={() => void cell.save()}
-            readOnly={cell.loading}
+            readOnly={cell.loading || !!readOnly}
             wrap
             label={`Code of ${block.uuid}`}
             completions={isSql ? upstreamCompletions(block.upstream_blocks) : undefined}

@@ -1,5 +1,6 @@
 // The open file of the Files page: its text in the code editor, saved (Save or Ctrl+S) over the version it was read
-// at; a file changed on disk meanwhile is a conflict resolved by Reload.
+// at; a file changed on disk meanwhile is a conflict resolved by Reload. Read only for a role that may not change
+// files.
 import { File, Pencil, RotateCcw, Save, Trash2 } from 'lucide-react';
 import { readFile, useWriteFile } from '../../api/files';
 import { CodeEditor } from '../../components/CodeEditor';
@@ -8,7 +9,18 @@ import { languageOfPath } from '../../lib/blockTypes';
 import { saveLabel } from '../../lib/saveState';
 import { useVersionedText } from '../../lib/useVersionedText';
 
-export function FileEditor({ path, onRename, onDelete }: { path: string; onRename: () => void; onDelete: () => void }) {
+export function FileEditor({
+  path,
+  readOnly,
+  onRename,
+  onDelete,
+}: {
+  path: string;
+  /** Why the user may not change the file (its role); null when it may. */
+  readOnly: string | null;
+  onRename: () => void;
+  onDelete: () => void;
+}) {
   const write = useWriteFile();
   const file = useVersionedText({
     key: path,
@@ -30,13 +42,20 @@ export function FileEditor({ path, onRename, onDelete }: { path: string; onRenam
           {file.loading ? 'Loading…' : saveLabel(status)}
         </span>
         <div className="toolbar__grow" />
-        <button type="button" className="btn btn--sm btn--primary" disabled={!dirty || status === 'saving' || status === 'conflict'} onClick={() => void file.save()} title="Save (Ctrl+S)">
+        {readOnly && <span className="muted small">Read only: {readOnly}</span>}
+        <button
+          type="button"
+          className="btn btn--sm btn--primary"
+          disabled={!dirty || status === 'saving' || status === 'conflict' || !!readOnly}
+          onClick={() => void file.save()}
+          title={readOnly ?? 'Save (Ctrl+S)'}
+        >
           <Save /> Save
         </button>
-        <button type="button" className="btn btn--sm" onClick={onRename}>
+        <button type="button" className="btn btn--sm" onClick={onRename} disabled={!!readOnly} title={readOnly ?? undefined}>
           <Pencil /> Rename
         </button>
-        <button type="button" className="btn btn--sm btn--danger" onClick={onDelete}>
+        <button type="button" className="btn btn--sm btn--danger" onClick={onDelete} disabled={!!readOnly} title={readOnly ?? undefined}>
           <Trash2 /> Delete
         </button>
       </div>
@@ -66,7 +85,7 @@ export function FileEditor({ path, onRename, onDelete }: { path: string; onRenam
             language={languageOfPath(path)}
             onChange={file.edit}
             onSave={() => void file.save()}
-            readOnly={file.loading}
+            readOnly={file.loading || !!readOnly}
             fill
             label={`Contents of ${path}`}
           />

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { CircleStop, RotateCcw } from 'lucide-react';
+import { useAccess } from '../../api/auth';
 import type { Run } from '../../api/client';
 import { useCancelRun, useRetryRun } from '../../api/runs';
 import { Spinner } from '../../components/ui';
@@ -21,6 +22,7 @@ export function RunActions({
   const cancel = useCancelRun(r.id);
   const retry = useRetryRun(r.id);
   const [acting, setActing] = useState<null | 'cancel' | 'retry' | 'retry-from'>(null);
+  const denied = useAccess().denied('editor', 'Cancelling or retrying a run');
 
   const act = async (kind: 'cancel' | 'retry' | 'retry-from') => {
     setActing(kind);
@@ -38,15 +40,15 @@ export function RunActions({
   return (
     <div className="page-header__actions">
       {!finished && (
-        <button type="button" className="btn btn--danger" disabled={!!acting} onClick={() => void act('cancel')}>
+        <button type="button" className="btn btn--danger" disabled={!!acting || !!denied} title={denied ?? undefined} onClick={() => void act('cancel')}>
           {acting === 'cancel' ? <Spinner /> : <CircleStop />} Cancel run
         </button>
       )}
       <button
         type="button"
         className="btn"
-        disabled={!finished || !!acting || r.status === 'completed'}
-        title={r.status === 'completed' ? 'Every block completed' : !finished ? 'The run is not over' : undefined}
+        disabled={!finished || !!acting || r.status === 'completed' || !!denied}
+        title={denied ?? (r.status === 'completed' ? 'Every block completed' : !finished ? 'The run is not over' : undefined)}
         onClick={() => void act('retry')}
       >
         {acting === 'retry' ? <Spinner /> : <RotateCcw />} Retry failed blocks
@@ -54,9 +56,9 @@ export function RunActions({
       <button
         type="button"
         className="btn"
-        disabled={!finished || !!acting || !selected}
+        disabled={!finished || !!acting || !selected || !!denied}
         onClick={() => void act('retry-from')}
-        title={selected ? `Runs ${selected} and every block below it again` : 'Select a block'}
+        title={denied ?? (selected ? `Runs ${selected} and every block below it again` : 'Select a block')}
       >
         {acting === 'retry-from' ? <Spinner /> : <RotateCcw />} Retry from {selected ?? 'selected block'}
       </button>

@@ -1,6 +1,7 @@
 // The Python environment card of the Settings page: interpreter, packages, and installing requirements.txt with
 // the installer's output shown as it arrives.
 import { useState } from 'react';
+import { useAccess } from '../../api/auth';
 import { useInstallRequirements, usePython, type InstallResult } from '../../api/project';
 import { Alert, ErrorAlert, Loading, Spinner } from '../../components/ui';
 
@@ -9,6 +10,7 @@ export function PythonCard() {
   const python = usePython();
   const installer = useInstallRequirements();
   const installing = installer.isPending;
+  const denied = useAccess().denied('admin', 'Installing requirements.txt');
   const [filter, setFilter] = useState('');
   const [lines, setLines] = useState<string[]>([]);
   const [result, setResult] = useState<InstallResult | null>(null);
@@ -32,7 +34,7 @@ export function PythonCard() {
     <div className="card" data-testid="python-card">
       <div className="card__header">
         <h2>Python environment</h2>
-        <button type="button" className="btn btn--sm" disabled={installing} onClick={install}>
+        <button type="button" className="btn btn--sm" disabled={installing || !!denied} title={denied ?? undefined} onClick={install}>
           {installing && <Spinner />} Install requirements.txt
         </button>
       </div>
@@ -50,6 +52,7 @@ export function PythonCard() {
           </dl>
         )}
         {python.data?.note && <p className="muted">{python.data.note}</p>}
+        {denied && <p className="muted small">{denied}</p>}
         {(lines.length > 0 || installing) && (
           <pre className="install-log" aria-label="Installer output">
             {lines.join('\n')}

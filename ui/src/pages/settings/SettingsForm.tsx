@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { Save } from 'lucide-react';
 import type { Settings } from '../../api/client';
+import { useAccess } from '../../api/auth';
 import { useUpdateSettings } from '../../api/project';
 import { Alert, ErrorAlert, Spinner } from '../../components/ui';
 
@@ -40,6 +41,7 @@ export function SettingsForm({ initial }: { initial: Settings }) {
   const [form, setForm] = useState<Form>(() => toForm(initial));
   const [saved, setSaved] = useState(false);
   const update = useUpdateSettings();
+  const denied = useAccess().denied('admin', 'Changing the project settings');
 
   const errors = formErrors(form);
   const set = <K extends keyof Form>(k: K, v: Form[K]) => {
@@ -108,10 +110,11 @@ export function SettingsForm({ initial }: { initial: Settings }) {
       </label>
       <ErrorAlert error={update.error} title="Could not save the settings" />
       {saved && <Alert tone="success">Settings saved.</Alert>}
-      <div>
-        <button type="submit" className="btn btn--primary" disabled={update.isPending || Object.keys(errors).length > 0}>
+      <div className="row">
+        <button type="submit" className="btn btn--primary" disabled={!!denied || update.isPending || Object.keys(errors).length > 0} title={denied ?? undefined}>
           {update.isPending ? <Spinner /> : <Save />} Save settings
         </button>
+        {denied && <span className="muted small">{denied}</span>}
       </div>
     </form>
   );

@@ -3,9 +3,11 @@
 import { useEffect, useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { Play, Trash2 } from 'lucide-react';
+import { useAccess } from '../../api/auth';
 import type { Trigger } from '../../api/client';
 import { usePipelines } from '../../api/pipelines';
 import { useCreateTrigger, useDeleteTrigger, useUpdateTrigger } from '../../api/triggers';
+import { RoleNotice } from '../../components/RoleNotice';
 import { RunNowDialog } from '../../components/RunNowDialog';
 import { Alert, ConfirmDialog, ErrorAlert, Spinner } from '../../components/ui';
 import { browserTimeZone } from '../../lib/timezone';
@@ -56,6 +58,9 @@ export function TriggerEditor({ trigger, pipeline }: { trigger?: Trigger; pipeli
   const update = useUpdateTrigger();
   const remove = useDeleteTrigger();
   const save = trigger ? update : create;
+  const access = useAccess();
+  const cannotRun = access.denied('editor', 'Running a pipeline');
+  const cannotChange = access.denied('admin', 'Changing triggers');
   const saving = save.isPending;
 
   useEffect(() => {
@@ -119,10 +124,10 @@ export function TriggerEditor({ trigger, pipeline }: { trigger?: Trigger; pipeli
         <div className="page-header__actions">
           {trigger && (
             <>
-              <button type="button" className="btn" onClick={() => setRunNow(true)} data-testid="trigger-run-now">
+              <button type="button" className="btn" onClick={() => setRunNow(true)} disabled={!!cannotRun} title={cannotRun ?? undefined} data-testid="trigger-run-now">
                 <Play /> Run pipeline now
               </button>
-              <button type="button" className="btn btn--danger" onClick={() => setDeleting(true)}>
+              <button type="button" className="btn btn--danger" onClick={() => setDeleting(true)} disabled={!!cannotChange} title={cannotChange ?? undefined}>
                 <Trash2 /> Delete
               </button>
             </>
@@ -130,6 +135,7 @@ export function TriggerEditor({ trigger, pipeline }: { trigger?: Trigger; pipeli
         </div>
       </div>
 
+      <RoleNotice needed="admin" what="Changing triggers" />
       {saved && <Alert tone="success">Trigger saved.</Alert>}
       {apiUrl && <ApiEndpoint url={apiUrl} />}
 
@@ -142,7 +148,7 @@ export function TriggerEditor({ trigger, pipeline }: { trigger?: Trigger; pipeli
         }}
       >
         <div className="card">
-          <div className="card__body" style={{ display: 'flex', flexDirection: 'column', gap: 18 }}>
+          <fieldset className="plain-fieldset card__body" disabled={!!cannotChange}>
             <BasicsSection
               {...section}
               choosePipeline={!trigger && !pipeline}
@@ -159,14 +165,14 @@ export function TriggerEditor({ trigger, pipeline }: { trigger?: Trigger; pipeli
             <ErrorAlert error={save.error} title="Could not save the trigger" />
             {submitted && hasErrors(errors) && <Alert tone="error">Fix the fields marked in red.</Alert>}
             <div className="row">
-              <button type="submit" className="btn btn--primary" disabled={saving} data-testid="save-trigger">
+              <button type="submit" className="btn btn--primary" disabled={saving || !!cannotChange} title={cannotChange ?? undefined} data-testid="save-trigger">
                 {saving && <Spinner />} {trigger ? 'Save changes' : 'Create trigger'}
               </button>
               <Link className="btn" to={listHref}>
                 Cancel
               </Link>
             </div>
-          </div>
+          </fieldset>
         </div>
 
         <SchedulePreview values={values} cronError={errors.cron} exists={!!trigger} />
