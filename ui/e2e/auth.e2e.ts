@@ -106,7 +106,7 @@ describe('users and sign-in', () => {
     await page.waitForURL(/\/settings#tokens$/);
     await page.getByTestId('users-table').getByText('viewer@example.com').waitFor();
     await page.getByTestId('new-token').click();
-    await page.getByLabel('Name').fill('ci');
+    await page.getByTestId('tokens-card').getByLabel('Name').fill('ci');
     await page.getByTestId('create-token').click();
     const value = (await page.getByTestId('new-token-value').textContent())?.trim() ?? '';
     expect(value).toMatch(/^wand_t_[0-9a-f]{64}$/);
