@@ -91,13 +91,13 @@ pub trait UserStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<ApiToken, StorageError>;
 
-    /// The user of the API token stored under `token_hash`, if it has not expired at `now`; records `now` as its
+    /// The API token stored under `token_hash` and its user, if it has not expired at `now`; records `now` as its
     /// last use.
     async fn token_user(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<User>, StorageError>;
+    ) -> Result<Option<(User, ApiToken)>, StorageError>;
 
     /// A user's API tokens, by id.
     async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>, StorageError>;
@@ -311,19 +311,20 @@ macro_rules! user_queries {
                 &self,
                 token_hash: &str,
                 now: DateTime<Utc>,
-            ) -> Result<Option<User>, StorageError> {
-                let used: Option<(i64,)> = sqlx::query_as(
+            ) -> Result<Option<(User, ApiToken)>, StorageError> {
+                let used: Option<ApiTokenRow> = sqlx::query_as(
                     "UPDATE api_tokens SET last_used_at = $2
-                     WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2) RETURNING user_id",
+                     WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)
+                     RETURNING id, user_id, name, created_at, expires_at, last_used_at",
                 )
                 .bind(token_hash)
                 .bind($stamp(now))
                 .fetch_optional(&self.pool)
                 .await?;
-                match used {
-                    Some((user_id,)) => self.user(user_id).await,
-                    None => Ok(None),
-                }
+                let Some(token) = used.map(ApiToken::from) else {
+                    return Ok(None);
+                };
+                Ok(self.user(token.user_id).await?.map(|user| (user, token)))
             }
 
             async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>, StorageError> {
