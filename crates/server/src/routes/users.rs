@@ -8,6 +8,7 @@ use model::{Role, User};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::audit::Note;
 use crate::auth::{Principal, UserRequest, add_user};
 use crate::error::{ErrorBody, ErrorCode};
 use crate::{ApiError, AppState};
@@ -41,7 +42,7 @@ pub(super) async fn create(
     State(state): State<AppState>,
     principal: Option<axum::Extension<Principal>>,
     Json(input): Json<NewUserInput>,
-) -> Result<(StatusCode, Json<User>), ApiError> {
+) -> Result<(StatusCode, Note, Json<User>), ApiError> {
     let first = state.store.user_count().await? == 0;
     if first && input.role != Role::Owner {
         return Err(ApiError::invalid(
@@ -65,7 +66,10 @@ pub(super) async fn create(
     )
     .await?;
     state.auth.user_created();
-    Ok((StatusCode::CREATED, Json(user)))
+    let note = Note::object(user.id)
+        .detail("email", user.email.clone())
+        .detail("role", user.role.as_str());
+    Ok((StatusCode::CREATED, note, Json(user)))
 }
 
 #[utoipa::path(delete, path = "/users/{id}", tag = "users", params(("id" = i64, Path)),
