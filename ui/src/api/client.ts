@@ -25,6 +25,7 @@ export type RunStatus = Schemas['RunStatus'];
 export type BlockRunStatus = Schemas['BlockRunStatus'];
 export type TriggerStatus = Schemas['TriggerStatus'];
 export type ScheduleType = Schemas['ScheduleType'];
+export type AuditEntry = Schemas['AuditEntryDto'];
 
 export const API_PREFIX = '/api/v1';
 
