@@ -9,6 +9,7 @@ import { Loading } from './components/ui';
 import { PipelinesPage } from './pages/PipelinesPage';
 import { TriggersPage } from './pages/TriggersPage';
 import { RunsPage } from './pages/RunsPage';
+import { ActivityPage } from './pages/ActivityPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { SignInPage } from './pages/SignInPage';
 import { DataProductsPage } from './pages/DataProductsPage';
@@ -42,6 +43,7 @@ const routes = [
       { path: 'pipelines/:uuid/triggers', element: <TriggersPage /> },
       { path: 'pipelines/:uuid/triggers/new', element: <Lazy><TriggerPage /></Lazy> },
       { path: 'pipelines/:uuid/runs', element: <RunsPage /> },
+      { path: 'pipelines/:uuid/activity', element: <ActivityPage /> },
       { path: 'triggers', element: <TriggersPage /> },
       { path: 'triggers/new', element: <Lazy><TriggerPage /></Lazy> },
       { path: 'triggers/:id', element: <Lazy><TriggerPage /></Lazy> },

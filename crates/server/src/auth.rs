@@ -87,6 +87,8 @@ struct Window {
 pub(crate) struct Principal {
     pub(crate) user: User,
     pub(crate) via: Via,
+    /// The API token used (`via` is `Token`): the audit trail names it.
+    pub(crate) token: Option<storage::ApiToken>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,7 +142,7 @@ impl Auth {
                 .and_then(|value| value.strip_prefix("Bearer "))
                 .map(str::trim)
                 .ok_or_else(|| unauthenticated("`Authorization` takes `Bearer <API token>`"))?;
-            let user = store
+            let (user, token) = store
                 .token_user(&token_hash(token), now)
                 .await?
                 .ok_or_else(|| unauthenticated("this API token is unknown, expired or revoked"))?;
@@ -148,6 +150,7 @@ impl Auth {
             return Ok(Some(Principal {
                 user,
                 via: Via::Token,
+                token: Some(token),
             }));
         }
         let Some(token) = session_token(headers) else {
@@ -159,6 +162,7 @@ impl Auth {
             Principal {
                 user,
                 via: Via::Session,
+                token: None,
             }
         }))
     }

@@ -3,6 +3,7 @@
 //!
 //! Build the router with `app(state)`; tests call it without a port.
 
+mod audit;
 mod auth;
 mod dto;
 mod error;

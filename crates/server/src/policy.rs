@@ -138,6 +138,10 @@ pub(crate) const POLICY: &[(&str, &str, Access)] = &[
     ),
     ("POST", "/api/v1/runs/{id}/cancel", AtLeast(Editor)),
     ("POST", "/api/v1/runs/{id}/retry", AtLeast(Editor)),
+    // The audit trail: all of it (with client addresses) for admins; a pipeline's or a run's for its readers.
+    ("GET", "/api/v1/audit", AtLeast(Admin)),
+    ("GET", "/api/v1/pipelines/{uuid}/audit", AtLeast(Viewer)),
+    ("GET", "/api/v1/runs/{id}/audit", AtLeast(Viewer)),
 ];
 
 /// What `method` on the route `template` needs; `None` for a route not in the table.

@@ -3,6 +3,7 @@
 //! SQLite is the embedded backend, PostgreSQL the one for several machines; `queries` holds every query once for
 //! both. Nothing here knows HTTP or processes.
 
+mod audit;
 mod error;
 mod postgres;
 mod products;
@@ -19,6 +20,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use model::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
 
+pub use audit::{Actor, AuditEntry, AuditFilter, AuditStore, NewAuditEntry};
 pub use error::StorageError;
 pub use postgres::PgStore;
 pub use products::global_data_product_runs;
@@ -32,10 +34,10 @@ pub use triggers::TriggerStore;
 pub use users::{ApiToken, Credentials, NewApiToken, NewUser, UserChange, UserStore};
 pub use vault::{SecretKey, Vault};
 
-/// The whole store: run history, triggers, users and secrets.
-pub trait Store: RunStore + TriggerStore + UserStore + SecretStore {}
+/// The whole store: run history, triggers, users, secrets and the audit trail.
+pub trait Store: RunStore + TriggerStore + UserStore + SecretStore + AuditStore {}
 
-impl<T: RunStore + TriggerStore + UserStore + SecretStore> Store for T {}
+impl<T: RunStore + TriggerStore + UserStore + SecretStore + AuditStore> Store for T {}
 
 /// The run history of one project, whatever database holds it.
 #[async_trait]

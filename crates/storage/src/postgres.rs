@@ -7,6 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
+use crate::audit::audit_queries;
 use crate::queries::{Backend, shared_queries};
 use crate::secrets::secret_queries;
 use crate::users::user_queries;
@@ -158,3 +159,4 @@ shared_queries!(PgStore, stamp: stamp, lock_row: " FOR UPDATE", skip_locked: " F
     uuid_list: "(SELECT jsonb_array_elements_text($2))", origin_list: "(SELECT jsonb_array_elements_text($3))");
 user_queries!(PgStore, stamp: stamp);
 secret_queries!(PgStore, stamp: stamp);
+audit_queries!(PgStore, stamp: stamp);

@@ -9,6 +9,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::StorageError;
+use crate::audit::audit_queries;
 use crate::queries::{Backend, shared_queries};
 use crate::secrets::secret_queries;
 use crate::users::user_queries;
@@ -65,3 +66,4 @@ shared_queries!(SqliteStore, stamp: stamp, lock_row: "", skip_locked: "",
     uuid_list: "(SELECT value FROM json_each($2))", origin_list: "(SELECT value FROM json_each($3))");
 user_queries!(SqliteStore, stamp: stamp);
 secret_queries!(SqliteStore, stamp: stamp);
+audit_queries!(SqliteStore, stamp: stamp);

@@ -105,13 +105,13 @@ pub trait UserStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<ApiToken, StorageError>;
 
-    /// The user of the API token stored under `token_hash`, if it has not expired at `now`; records `now` as its
+    /// The API token stored under `token_hash` and its user, if it has not expired at `now`; records `now` as its
     /// last use (to the minute: a later use within a minute of the recorded one is not written).
     async fn token_user(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<User>, StorageError>;
+    ) -> Result<Option<(User, ApiToken)>, StorageError>;
 
     /// A user's API tokens, by id.
     async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>, StorageError>;
@@ -152,14 +152,6 @@ impl UserRow {
     }
 }
 
-/// A token's user with the token's last use.
-#[derive(sqlx::FromRow)]
-pub(crate) struct TokenUserRow {
-    #[sqlx(flatten)]
-    pub(crate) user: UserRow,
-    pub(crate) token_used_at: Option<DateTime<Utc>>,
-}
-
 /// A row of `api_tokens`, without its hash.
 #[derive(sqlx::FromRow)]
 pub(crate) struct ApiTokenRow {
@@ -194,8 +186,7 @@ macro_rules! user_queries {
 
         use $crate::queries::conflict;
         use $crate::users::{
-            ApiToken, ApiTokenRow, Credentials, NewApiToken, NewUser, TokenUserRow, UserChange, UserRow,
-            UserStore,
+            ApiToken, ApiTokenRow, Credentials, NewApiToken, NewUser, UserChange, UserRow, UserStore,
         };
         use $crate::StorageError;
 
@@ -364,30 +355,29 @@ macro_rules! user_queries {
                 &self,
                 token_hash: &str,
                 now: DateTime<Utc>,
-            ) -> Result<Option<User>, StorageError> {
-                let Some(found) = sqlx::query_as::<_, TokenUserRow>(
-                    "SELECT users.id, users.email, users.password_hash, users.role, users.created_at,
-                            api_tokens.last_used_at AS token_used_at
-                     FROM api_tokens JOIN users ON users.id = api_tokens.user_id
-                     WHERE api_tokens.token_hash = $1 AND (api_tokens.expires_at IS NULL OR api_tokens.expires_at > $2)",
+            ) -> Result<Option<(User, ApiToken)>, StorageError> {
+                let Some(token) = sqlx::query_as::<_, ApiTokenRow>(
+                    "SELECT id, user_id, name, created_at, expires_at, last_used_at FROM api_tokens
+                     WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)",
                 )
                 .bind(token_hash)
                 .bind($stamp(now))
                 .fetch_optional(&self.pool)
                 .await?
+                .map(ApiToken::from)
                 else {
                     return Ok(None);
                 };
                 // The last use is kept to the minute: a write on every call would cost every API call a
                 // transaction (and serialise them on SQLite).
-                if found.token_used_at.is_none_or(|used| now - used >= chrono::Duration::minutes(1)) {
+                if token.last_used_at.is_none_or(|used| now - used >= chrono::Duration::minutes(1)) {
                     sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1")
                         .bind(token_hash)
                         .bind($stamp(now))
                         .execute(&self.pool)
                         .await?;
                 }
-                found.user.into_user().map(Some)
+                Ok(self.user(token.user_id).await?.map(|user| (user, token)))
             }
 
             async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>, StorageError> {

@@ -31,6 +31,7 @@ export type User = Schemas['User'];
 export type Me = Schemas['MeDto'];
 export type ApiToken = Schemas['TokenDto'];
 export type NewApiToken = Schemas['NewTokenDto'];
+export type AuditEntry = Schemas['AuditEntryDto'];
 
 export const API_PREFIX = '/api/v1';
 

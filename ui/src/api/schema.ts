@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The whole audit trail (admins): who created, changed, ran, cancelled or deleted what, and when. */
+        get: operations["audit_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/block_templates": {
         parameters: {
             query?: never;
@@ -200,6 +217,23 @@ export interface paths {
         post?: never;
         /** Deletes a pipeline's folder and its triggers; its runs stay in the history. */
         delete: operations["pipelines_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/{uuid}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What was done to a pipeline, its blocks, triggers and runs. */
+        get: operations["audit_pipeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -463,6 +497,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/{id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who started, cancelled or retried a run. */
+        get: operations["audit_run"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{id}/block_groups": {
         parameters: {
             query?: never;
@@ -629,7 +680,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Signs in: sets the session cookie and returns the user. */
+        /** Signs in: sets the session cookie and returns the user. Sign-ins and failed ones are in the audit trail. */
         post: operations["sessions_sign_in"];
         /** Signs out: ends the session of the cookie (if any) and clears the cookie. */
         delete: operations["sessions_sign_out"];
@@ -759,6 +810,17 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description Who did it. */
+        ActorDto: {
+            /**
+             * @description `user` (signed in), `token` (a user's API token), `anyone` (the server was open: loopback, no user yet),
+             *     `anonymous` (not signed in: a failed sign-in) or `trigger` (Mage's API-trigger URL, with the trigger's token).
+             */
+            kind: string;
+            token?: components["schemas"]["NamedRef"] | null;
+            trigger?: components["schemas"]["NamedRef"] | null;
+            user?: components["schemas"]["UserRef"] | null;
+        };
         /** @description A conditional or callback block: an add-on that runs in the process of the block it is attached to. */
         AddonBlock: {
             /** @description Its file, relative to the project root. */
@@ -776,6 +838,39 @@ export interface components {
             name?: string | null;
             /** @description `conditional` or `callback` (for a new one). */
             type?: string | null;
+        };
+        /** @description One thing done: who, when, from where, what, to what. */
+        AuditEntryDto: {
+            /**
+             * @description `create`, `update`, `delete`, `rename`, `copy`, `update_code`, `start`, `execute`, `cancel`, `retry`,
+             *     `attach`, `detach`, `install`, `open`, `sign_in`, `sign_in_failed`, `sign_out`.
+             */
+            action: string;
+            actor: components["schemas"]["ActorDto"];
+            /** Format: date-time */
+            at: string;
+            /** @description The client's address, in `GET /audit` only (admins). */
+            client?: string | null;
+            /** @description A few facts (a new name, a role, the block a run was retried from); never a secret. */
+            detail: Record<string, unknown>;
+            /** Format: int64 */
+            id: number;
+            /** @description The pipeline's uuid, the block's, the file's path, the run's, trigger's, user's or token's id... */
+            object_id?: string | null;
+            /**
+             * @description `pipeline`, `block`, `addon`, `file`, `trigger`, `run`, `user`, `token`, `session`, `settings`,
+             *     `python_environment`, `terminal`, `secret`.
+             */
+            object_kind: string;
+            pipeline_uuid?: string | null;
+            /** Format: int64 */
+            run_id?: number | null;
+        };
+        /** @description A page of entries, newest first; pass `next_before` as `before` for the next page. */
+        AuditPage: {
+            entries: components["schemas"]["AuditEntryDto"][];
+            /** Format: int64 */
+            next_before?: number | null;
         };
         BlockDto: {
             /** @description The callbacks attached to the block (`callbacks:` entries listing it, and its own `<uuid>_callback`). */
@@ -1029,6 +1124,11 @@ export interface components {
             user?: components["schemas"]["User"] | null;
             /** @description `session` or `token`: how the user proved who they are. */
             via?: string | null;
+        };
+        NamedRef: {
+            /** Format: int64 */
+            id: number;
+            name: string;
         };
         /** @description A block to add: from a template (`template`, default the type's generic one) or an existing file. */
         NewBlockInput: {
@@ -1406,6 +1506,11 @@ export interface components {
         UserList: {
             users: components["schemas"]["User"][];
         };
+        UserRef: {
+            email: string;
+            /** Format: int64 */
+            id: number;
+        };
         /** @description A change to a user: a new role, a new password (which ends the user's sessions), or both. */
         UserUpdateInput: {
             /** @description At least 8 characters. */
@@ -1421,6 +1526,80 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    audit_list: {
+        parameters: {
+            query?: {
+                /** @description Only entries about this pipeline. */
+                pipeline?: string | null;
+                /** @description Only entries about this run. */
+                run?: number | null;
+                /** @description Only what this user did (an email), signed in or through a token. */
+                actor?: string | null;
+                /** @description Page size (default 50, at most 200). */
+                limit?: number | null;
+                /** @description Only entries older than this one (from `next_before`). */
+                before?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     blocks_templates: {
         parameters: {
             query?: never;
@@ -2564,6 +2743,77 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    audit_pipeline: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50, at most 200). */
+                limit?: number | null;
+                /** @description Only entries older than this one (from `next_before`). */
+                before?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description The pipeline's folder name */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4169,6 +4419,77 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    audit_run: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50, at most 200). */
+                limit?: number | null;
+                /** @description Only entries older than this one (from `next_before`). */
+                before?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description Run id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

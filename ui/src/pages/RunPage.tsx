@@ -1,11 +1,13 @@
 // One pipeline run: its block runs (a dynamic child's children counted and paged under it), the DAG coloured by their
-// status, each block run's log (live while it runs) and output; cancel and retry. The parts live in run/.
+// status, each block run's log (live while it runs) and output; cancel and retry; who started, cancelled or retried it.
+// The parts live in run/.
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { usePipeline } from '../api/pipelines';
 import type { BlockRun } from '../api/client';
 import { useBlockGroups, useBlockRuns, useInstances, useRefreshRun, useRun } from '../api/runs';
 import { useTriggers } from '../api/triggers';
+import { ActivityList } from '../components/ActivityList';
 import { DagGraph, type DagBlock } from '../components/DagGraph';
 import { Alert, ErrorAlert, Loading, StatusBadge } from '../components/ui';
 import { isFinished } from '../lib/blockTypes';
@@ -128,6 +130,14 @@ export default function RunPage() {
 
       {selected && <BlockPanel runId={runId} selected={selected} selectedRun={selectedRun} log={log} live={live} tab={tab} onTab={setTab} />}
       {r.status === 'failed' && !selected && <Alert tone="error">The run failed before any block started.</Alert>}
+      <section className="card" aria-label="Activity">
+        <div className="card__header">
+          <h2>Activity</h2>
+        </div>
+        <div className="card__body">
+          <ActivityList key={runId} scope={{ run: runId }} />
+        </div>
+      </section>
       <div className="muted small">
         <button type="button" className="btn btn--ghost btn--sm" onClick={() => void navigate(-1)}>
           ← Back

@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use model::BlockType;
 
+use crate::audit::Note;
 use crate::dto::{AddonInput, PipelineDetail};
 use crate::error::ErrorBody;
 use crate::routes::pipelines::describe;
@@ -22,9 +23,12 @@ pub(super) async fn attach(
     State(state): State<AppState>,
     Path((uuid, block)): Path<(String, String)>,
     Json(input): Json<AddonInput>,
-) -> Result<(StatusCode, Json<PipelineDetail>), ApiError> {
-    match (input.addon, input.name, input.kind.as_deref()) {
-        (Some(addon), None, _) => state.project.attach_addon(&uuid, &block, &addon)?,
+) -> Result<(StatusCode, Note, Json<PipelineDetail>), ApiError> {
+    let addon = match (input.addon, input.name, input.kind.as_deref()) {
+        (Some(addon), None, _) => {
+            state.project.attach_addon(&uuid, &block, &addon)?;
+            addon
+        }
         (None, Some(name), Some(kind)) => {
             let kind = match kind {
                 "conditional" => BlockType::Conditional,
@@ -35,7 +39,7 @@ pub(super) async fn attach(
                     )));
                 }
             };
-            state.project.add_addon(&uuid, &block, kind, &name)?;
+            state.project.add_addon(&uuid, &block, kind, &name)?
         }
         _ => {
             return Err(ApiError::invalid(
@@ -43,8 +47,12 @@ pub(super) async fn attach(
                     .to_owned(),
             ));
         }
-    }
-    Ok((StatusCode::CREATED, Json(describe(&state, &uuid)?)))
+    };
+    Ok((
+        StatusCode::CREATED,
+        Note::object(addon),
+        Json(describe(&state, &uuid)?),
+    ))
 }
 
 /// Detaches a conditional or callback from a block; attached to no block, it leaves the pipeline (its file stays).

@@ -13,6 +13,7 @@ use storage::PipelineRun;
 use tokio::sync::broadcast;
 use utoipa::IntoParams;
 
+use crate::audit::Note;
 use crate::dto::{
     BlockDto, BlockRunDto, BlockUpdate, CodeWrite, ExecuteInput, ExecutionDto, FileContentDto,
     NewBlockInput, OptionalJson, PipelineDetail, TemplateDto,
@@ -59,7 +60,7 @@ pub(super) async fn add(
     State(state): State<AppState>,
     Path(uuid): Path<String>,
     Json(input): Json<NewBlockInput>,
-) -> Result<(StatusCode, Json<PipelineDetail>), ApiError> {
+) -> Result<(StatusCode, Note, Json<PipelineDetail>), ApiError> {
     let block_type = BlockType::parse(&input.block_type)
         .ok_or_else(|| ApiError::invalid(format!("unknown block type `{}`", input.block_type)))?;
     let language = match input.language.as_deref() {
@@ -78,8 +79,12 @@ pub(super) async fn add(
         upstream: input.upstream_blocks,
         source,
     };
-    state.project.add_block(&uuid, block)?;
-    Ok((StatusCode::CREATED, Json(describe(&state, &uuid)?)))
+    let block = state.project.add_block(&uuid, block)?;
+    Ok((
+        StatusCode::CREATED,
+        Note::object(block),
+        Json(describe(&state, &uuid)?),
+    ))
 }
 
 #[utoipa::path(put, path = "/pipelines/{uuid}/blocks/{block}", tag = "blocks",
@@ -90,10 +95,21 @@ pub(super) async fn update(
     State(state): State<AppState>,
     Path((uuid, block)): Path<(String, String)>,
     Json(input): Json<BlockUpdate>,
-) -> Result<Json<PipelineDetail>, ApiError> {
+) -> Result<(Note, Json<PipelineDetail>), ApiError> {
     let mut block = block;
+    let mut note = Note::default();
+    let changed: Vec<&str> = [
+        ("name", input.name.is_some()),
+        ("upstream_blocks", input.upstream_blocks.is_some()),
+        ("position", input.position.is_some()),
+        ("configuration", input.configuration.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(field, given)| given.then_some(field))
+    .collect();
     if let Some(name) = input.name {
         block = state.project.rename_block(&uuid, &block, &name)?;
+        note = note.detail("renamed_to", block.clone());
     }
     if let Some(upstream) = input.upstream_blocks {
         state.project.set_upstream(&uuid, &block, upstream)?;
@@ -106,7 +122,10 @@ pub(super) async fn update(
             .project
             .update_block_configuration(&uuid, &block, configuration)?;
     }
-    Ok(Json(describe(&state, &uuid)?))
+    Ok((
+        note.detail("changed", changed),
+        Json(describe(&state, &uuid)?),
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -190,7 +209,7 @@ pub(super) async fn execute(
     State(state): State<AppState>,
     Path((uuid, block)): Path<(String, String)>,
     OptionalJson(input): OptionalJson<ExecuteInput>,
-) -> Result<Json<ExecutionDto>, ApiError> {
+) -> Result<(Note, Json<ExecutionDto>), ApiError> {
     let input = input.unwrap_or_default();
     let pipeline = state.project.load_pipeline(&uuid)?.pipeline;
     // A scratchpad runs here, from the editor, and never in a pipeline run (as in Mage).
@@ -236,15 +255,19 @@ pub(super) async fn execute(
         None => Vec::new(),
     };
     let mask = crate::masking::current(&state).await?;
-    Ok(Json(
-        ExecutionDto {
-            run: run.into(),
-            block_runs: block_runs.into_iter().map(BlockRunDto::from).collect(),
-            logs,
-            more_logs,
-            outputs,
-        }
-        .masked(&mask),
+    let note = Note::default().run(run.id);
+    Ok((
+        note,
+        Json(
+            ExecutionDto {
+                run: run.into(),
+                block_runs: block_runs.into_iter().map(BlockRunDto::from).collect(),
+                logs,
+                more_logs,
+                outputs,
+            }
+            .masked(&mask),
+        ),
     ))
 }
 

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::audit::Note;
 use crate::dto::{FileContentDto, FileEntryDto, FileWrite, NewFile, Rename};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -45,11 +46,11 @@ pub(super) async fn read(
 pub(super) async fn write(
     State(state): State<AppState>,
     Json(input): Json<FileWrite>,
-) -> Result<Json<FileContentDto>, ApiError> {
+) -> Result<(Note, Json<FileContentDto>), ApiError> {
     let saved = state
         .project
         .write_file(&input.path, &input.content, input.version.as_deref())?;
-    Ok(Json(saved.into()))
+    Ok((Note::object(&input.path), Json(saved.into())))
 }
 
 #[utoipa::path(post, path = "/files", tag = "files", request_body = NewFile,
@@ -57,7 +58,7 @@ pub(super) async fn write(
 pub(super) async fn create(
     State(state): State<AppState>,
     Json(input): Json<NewFile>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<(Note, StatusCode), ApiError> {
     if input.is_dir {
         state.project.create_folder(&input.path)?;
     } else {
@@ -65,7 +66,8 @@ pub(super) async fn create(
             .project
             .write_file(&input.path, input.content.as_deref().unwrap_or(""), None)?;
     }
-    Ok(StatusCode::CREATED)
+    let note = Note::object(&input.path).detail("folder", input.is_dir);
+    Ok((note, StatusCode::CREATED))
 }
 
 #[utoipa::path(post, path = "/files/rename", tag = "files", request_body = Rename,
@@ -74,9 +76,10 @@ pub(super) async fn create(
 pub(super) async fn rename(
     State(state): State<AppState>,
     Json(input): Json<Rename>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<(Note, StatusCode), ApiError> {
     state.project.rename_file(&input.from, &input.to)?;
-    Ok(StatusCode::NO_CONTENT)
+    let note = Note::object(&input.to).detail("from", input.from);
+    Ok((note, StatusCode::NO_CONTENT))
 }
 
 #[utoipa::path(delete, path = "/files", tag = "files", params(PathQuery),
@@ -84,7 +87,7 @@ pub(super) async fn rename(
 pub(super) async fn remove(
     State(state): State<AppState>,
     Query(query): Query<PathQuery>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<(Note, StatusCode), ApiError> {
     state.project.delete_file(&query.path)?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok((Note::object(&query.path), StatusCode::NO_CONTENT))
 }

@@ -6,13 +6,14 @@ use axum::extract::{Path, State};
 use model::ScheduleType;
 use serde_json::{Map, Value, json};
 
+use crate::audit::Note;
 use crate::{ApiError, AppState};
 
 pub(super) async fn api_trigger(
     State(state): State<AppState>,
     Path((id, token)): Path<(i64, String)>,
     body: Option<Json<Value>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<(Note, Json<Value>), ApiError> {
     let trigger = state
         .store
         .trigger(id)
@@ -31,24 +32,32 @@ pub(super) async fn api_trigger(
         Some(_) => return Err(ApiError::invalid("the body must be a JSON object")),
     };
     let (variables, event_variables) = split_payload(&trigger.variables, payload);
+    let actor = storage::Actor::Trigger {
+        id: trigger.id,
+        name: trigger.name.clone(),
+    };
     let run = state.scheduler.call_api_trigger(trigger, variables).await?;
-    Ok(Json(json!({
-        "pipeline_run": {
-            "id": run.id,
-            "created_at": run.created_at,
-            "updated_at": run.created_at,
-            "pipeline_schedule_id": id,
-            "pipeline_uuid": run.pipeline_uuid,
-            "execution_date": run.execution_date,
-            "status": run.status.as_str(),
-            "completed_at": run.completed_at,
-            "variables": run.variables,
-            "passed_sla": false,
-            "event_variables": event_variables,
-            "metrics": null,
-            "backfill_id": null,
-        }
-    })))
+    let note = Note::run_started(&run).actor(actor);
+    Ok((
+        note,
+        Json(json!({
+            "pipeline_run": {
+                "id": run.id,
+                "created_at": run.created_at,
+                "updated_at": run.created_at,
+                "pipeline_schedule_id": id,
+                "pipeline_uuid": run.pipeline_uuid,
+                "execution_date": run.execution_date,
+                "status": run.status.as_str(),
+                "completed_at": run.completed_at,
+                "variables": run.variables,
+                "passed_sla": false,
+                "event_variables": event_variables,
+                "metrics": null,
+                "backfill_id": null,
+            }
+        })),
+    ))
 }
 
 /// Mage's precedence: trigger variables < `pipeline_run.variables`; flat keys are event variables, which only fill

@@ -1,6 +1,7 @@
 //! The router: every API route with its OpenAPI description, Mage's API-trigger URL, and the front page.
 
 mod addons;
+mod audit;
 mod blocks;
 mod files;
 mod global_data_products;
@@ -95,11 +96,15 @@ pub fn app(state: AppState) -> Router {
         .routes(routes!(files::tree, files::create, files::remove))
         .routes(routes!(files::read, files::write))
         .routes(routes!(files::rename))
+        .routes(routes!(audit::list))
+        .routes(routes!(audit::pipeline))
+        .routes(routes!(audit::run))
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     unique_operation_ids(&mut doc);
     crate::json_errors::document(&mut doc);
     crate::policy::document(&mut doc);
+    crate::audit::document(&mut doc);
     let doc = std::sync::Arc::new(doc);
     let api = api.route_layer(axum::middleware::from_fn_with_state(
         operations(&doc),
@@ -119,6 +124,11 @@ pub fn app(state: AppState) -> Router {
             axum::routing::post(mage::api_trigger),
         )
         .route("/api/v1/terminal", axum::routing::get(terminal::terminal))
+        // Inside `authorize` (which names the caller): each change that succeeds goes into the audit trail.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::audit::record,
+        ))
         // Every route, after routing (so the route is known): who asks, and whether its policy lets them.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

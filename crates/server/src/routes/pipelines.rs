@@ -7,6 +7,7 @@ use chrono::Utc;
 use scheduler::RunRequest;
 use storage::RunFilter;
 
+use crate::audit::Note;
 use crate::dto::{
     BlockDto, OptionalJson, PipelineDetail, PipelineName, PipelineSummary, RunDto, RunNowInput,
 };
@@ -153,9 +154,10 @@ fn problems(triggers: &Result<project::DeclaredTriggers, project::ProjectError>)
 pub(super) async fn create(
     State(state): State<AppState>,
     Json(input): Json<PipelineName>,
-) -> Result<(StatusCode, Json<PipelineDetail>), ApiError> {
+) -> Result<(StatusCode, Note, Json<PipelineDetail>), ApiError> {
     let uuid = state.project.create_pipeline(&input.name)?;
-    Ok((StatusCode::CREATED, Json(describe(&state, &uuid)?)))
+    let note = Note::object(&uuid).pipeline(&uuid);
+    Ok((StatusCode::CREATED, note, Json(describe(&state, &uuid)?)))
 }
 
 /// Renames a pipeline; like Mage, its uuid follows the name (the answer has the new one). Its triggers stay its
@@ -167,9 +169,12 @@ pub(super) async fn rename(
     State(state): State<AppState>,
     Path(uuid): Path<String>,
     Json(input): Json<PipelineName>,
-) -> Result<Json<PipelineDetail>, ApiError> {
+) -> Result<(Note, Json<PipelineDetail>), ApiError> {
     let new_uuid = state.scheduler.rename_pipeline(&uuid, &input.name).await?;
-    Ok(Json(describe(&state, &new_uuid)?))
+    let note = Note::object(&new_uuid)
+        .pipeline(&new_uuid)
+        .detail("from", uuid);
+    Ok((note, Json(describe(&state, &new_uuid)?)))
 }
 
 /// Deletes a pipeline's folder and its triggers; its runs stay in the history.
@@ -192,9 +197,16 @@ pub(super) async fn clone(
     State(state): State<AppState>,
     Path(uuid): Path<String>,
     Json(input): Json<PipelineName>,
-) -> Result<(StatusCode, Json<PipelineDetail>), ApiError> {
+) -> Result<(StatusCode, Note, Json<PipelineDetail>), ApiError> {
     let new_uuid = state.project.clone_pipeline(&uuid, &input.name)?;
-    Ok((StatusCode::CREATED, Json(describe(&state, &new_uuid)?)))
+    let note = Note::object(&new_uuid)
+        .pipeline(&new_uuid)
+        .detail("copy_of", uuid);
+    Ok((
+        StatusCode::CREATED,
+        note,
+        Json(describe(&state, &new_uuid)?),
+    ))
 }
 
 /// Runs the pipeline now, without a trigger; `variables` override the pipeline's.
@@ -206,11 +218,15 @@ pub(super) async fn run_now(
     State(state): State<AppState>,
     Path(uuid): Path<String>,
     OptionalJson(input): OptionalJson<RunNowInput>,
-) -> Result<(StatusCode, Json<RunDto>), ApiError> {
+) -> Result<(StatusCode, Note, Json<RunDto>), ApiError> {
     let variables = input.map(|input| input.variables).unwrap_or_default();
     let run = state
         .scheduler
         .create_run(RunRequest::manual(uuid, variables, Utc::now()))
         .await?;
-    Ok((StatusCode::CREATED, Json(run.into())))
+    Ok((
+        StatusCode::CREATED,
+        Note::run_started(&run),
+        Json(run.into()),
+    ))
 }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use storage::{BlockRunFilter, RunFilter};
 use utoipa::IntoParams;
 
+use crate::audit::Note;
 use crate::dto::{BlockGroupDto, BlockRunDto, OptionalJson, RetryInput, RunDto, RunPage};
 use crate::error::ErrorBody;
 use crate::masking::{self, Masked};
@@ -201,8 +202,12 @@ pub(super) async fn retry(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     OptionalJson(input): OptionalJson<RetryInput>,
-) -> Result<Json<RunDto>, ApiError> {
+) -> Result<(Note, Json<RunDto>), ApiError> {
     let from_block = input.and_then(|input| input.from_block);
     state.scheduler.retry_run(id, from_block.as_deref()).await?;
-    detail(State(state), Path(id)).await
+    let note = match from_block {
+        Some(block) => Note::default().detail("from_block", block),
+        None => Note::default(),
+    };
+    Ok((note, detail(State(state), Path(id)).await?))
 }

@@ -12,6 +12,7 @@ use model::User;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::audit::Note;
 use crate::auth::{
     Principal, Via, hash_password, new_token, password_problem, session_token, token_hash,
     unauthenticated, verify_password,
@@ -45,7 +46,7 @@ pub(crate) struct MeDto {
     sign_in_required: bool,
 }
 
-/// Signs in: sets the session cookie and returns the user.
+/// Signs in: sets the session cookie and returns the user. Sign-ins and failed ones are in the audit trail.
 #[utoipa::path(post, path = "/sessions", tag = "sessions", request_body = SignIn,
     responses((status = OK, body = User, description = "Signed in; `Set-Cookie` carries the session."),
         (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
@@ -69,9 +70,12 @@ pub(super) async fn sign_in(
     let matches = tokio::task::spawn_blocking(move || verify_password(&password, hash.as_deref()))
         .await
         .map_err(ApiError::internal)?;
+    let known = credentials.is_some();
     let Some(credentials) = credentials.filter(|_| matches) else {
         state.auth.record_failure(&email, &address);
-        return Err(unauthenticated("wrong email or password"));
+        let note = Note::failed_sign_in(known.then_some(email.as_str()));
+        let refusal = unauthenticated("wrong email or password");
+        return Ok((note, refusal).into_response());
     };
     state.auth.record_success(&email);
     let token = new_token("wand_s_")?;
@@ -89,7 +93,11 @@ pub(super) async fn sign_in(
         .await?;
     state.auth.user_created();
     let cookie = state.auth.session_cookie(&token, &headers);
-    Ok(([(header::SET_COOKIE, cookie)], Json(credentials.user)).into_response())
+    let note = Note::default().actor(storage::Actor::User {
+        id: credentials.user.id,
+        email: credentials.user.email.clone(),
+    });
+    Ok(([(header::SET_COOKIE, cookie)], note, Json(credentials.user)).into_response())
 }
 
 /// Signs out: ends the session of the cookie (if any) and clears the cookie.

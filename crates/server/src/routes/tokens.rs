@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use storage::NewApiToken;
 use utoipa::ToSchema;
 
+use crate::audit::Note;
 use crate::auth::{Principal, new_token, token_hash, unauthenticated};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -78,7 +79,7 @@ pub(super) async fn create(
     State(state): State<AppState>,
     principal: Option<axum::Extension<Principal>>,
     Json(input): Json<NewTokenInput>,
-) -> Result<(StatusCode, Json<NewTokenDto>), ApiError> {
+) -> Result<(StatusCode, Note, Json<NewTokenDto>), ApiError> {
     let user = signed_in(principal)?;
     let name = input.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 {
@@ -100,8 +101,10 @@ pub(super) async fn create(
             now,
         )
         .await?;
+    let note = Note::object(token.id).detail("name", token.name.clone());
     Ok((
         StatusCode::CREATED,
+        note,
         Json(NewTokenDto {
             token: token.into(),
             value,

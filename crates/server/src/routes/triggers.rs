@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use model::{ScheduleType, TriggerSettings, TriggerSpec};
 use serde_json::Value;
 
+use crate::audit::Note;
 use crate::dto::{OptionalJson, RunDto, RunNowInput, TriggerDto, TriggerInput};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -36,9 +37,10 @@ pub(super) async fn create(
     State(state): State<AppState>,
     Path(uuid): Path<String>,
     Json(input): Json<TriggerInput>,
-) -> Result<(StatusCode, Json<TriggerDto>), ApiError> {
+) -> Result<(StatusCode, Note, Json<TriggerDto>), ApiError> {
     let trigger = state.scheduler.create_trigger(spec(uuid, input)?).await?;
-    Ok((StatusCode::CREATED, Json(trigger.into())))
+    let note = Note::object(trigger.id).detail("name", trigger.name.clone());
+    Ok((StatusCode::CREATED, note, Json(trigger.into())))
 }
 
 #[utoipa::path(get, path = "/triggers/{id}", tag = "triggers", params(("id" = i64, Path, description = "Trigger id")),
@@ -58,11 +60,12 @@ pub(super) async fn replace(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     Json(input): Json<TriggerInput>,
-) -> Result<Json<TriggerDto>, ApiError> {
+) -> Result<(Note, Json<TriggerDto>), ApiError> {
     let existing = find(&state, id).await?;
     let spec = spec(existing.pipeline_uuid, input)?;
     let trigger = state.scheduler.update_trigger(id, spec).await?;
-    Ok(Json(trigger.into()))
+    let note = Note::object(id).detail("name", trigger.name.clone());
+    Ok((note, Json(trigger.into())))
 }
 
 #[utoipa::path(delete, path = "/triggers/{id}", tag = "triggers", params(("id" = i64, Path, description = "Trigger id")),
@@ -83,10 +86,14 @@ pub(super) async fn run_now(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     OptionalJson(input): OptionalJson<RunNowInput>,
-) -> Result<(StatusCode, Json<RunDto>), ApiError> {
+) -> Result<(StatusCode, Note, Json<RunDto>), ApiError> {
     let variables = input.map(|input| input.variables).unwrap_or_default();
     let run = state.scheduler.run_trigger(id, variables).await?;
-    Ok((StatusCode::CREATED, Json(run.into())))
+    Ok((
+        StatusCode::CREATED,
+        Note::run_started(&run),
+        Json(run.into()),
+    ))
 }
 
 async fn find(state: &AppState, id: i64) -> Result<model::Trigger, ApiError> {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use storage::UserChange;
 use utoipa::ToSchema;
 
+use crate::audit::Note;
 use crate::auth::{
     Principal, UserRequest, add_user, hash_password, password_problem, session_token, token_hash,
 };
@@ -56,7 +57,7 @@ pub(super) async fn create(
     State(state): State<AppState>,
     principal: Option<axum::Extension<Principal>>,
     Json(input): Json<NewUserInput>,
-) -> Result<(StatusCode, Json<User>), ApiError> {
+) -> Result<(StatusCode, Note, Json<User>), ApiError> {
     let first = state.store.user_count().await? == 0;
     if first && input.role != Role::Owner {
         return Err(ApiError::invalid(
@@ -80,7 +81,10 @@ pub(super) async fn create(
     )
     .await?;
     state.auth.user_created();
-    Ok((StatusCode::CREATED, Json(user)))
+    let note = Note::object(user.id)
+        .detail("email", user.email.clone())
+        .detail("role", user.role.as_str());
+    Ok((StatusCode::CREATED, note, Json(user)))
 }
 
 /// Changes a user's role or sets its password. Only an owner changes an owner or grants the role; the last owner

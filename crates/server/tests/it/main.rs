@@ -4,6 +4,7 @@
 mod addons;
 mod api;
 mod audit;
+mod audit_trail;
 mod auth;
 mod definitions;
 mod dynamic;

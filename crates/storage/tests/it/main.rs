@@ -1,6 +1,7 @@
 //! Storage tests: every body runs against each backend through `store_test!`: SQLite in memory, and PostgreSQL in a
 //! fresh database of the server named by `WAND_TEST_DATABASE_URL` (scripts/test starts one).
 
+mod audit;
 mod cancelled_callbacks;
 mod queue;
 #[path = "../../../../tests/required_env.rs"]

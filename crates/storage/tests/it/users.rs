@@ -160,22 +160,31 @@ store_test!(
             .unwrap();
         let later = now + Duration::minutes(1);
         assert_eq!(
-            store.token_user("h1", later).await.unwrap(),
-            Some(ada.clone())
+            store
+                .token_user("h1", later)
+                .await
+                .unwrap()
+                .map(|(user, token)| (user, token.name)),
+            Some((ada.clone(), "ci".to_owned()))
         );
         assert_eq!(
-            store.token_user("h2", later).await.unwrap(),
+            store
+                .token_user("h2", later)
+                .await
+                .unwrap()
+                .map(|(user, _)| user),
             Some(ada.clone())
         );
         assert_eq!(
             store
                 .token_user("h2", now + Duration::minutes(10))
                 .await
-                .unwrap(),
+                .unwrap()
+                .map(|(user, _)| user),
             None,
             "expired"
         );
-        assert_eq!(store.token_user("nope", later).await.unwrap(), None);
+        assert!(store.token_user("nope", later).await.unwrap().is_none());
         let listed = store.api_tokens(ada.id).await.unwrap();
         assert_eq!(listed.len(), 2);
         assert_eq!(listed[0].name, "ci");
@@ -205,7 +214,11 @@ store_test!(
         );
         assert!(store.delete_api_token(ada.id, token.id).await.unwrap());
         assert_eq!(
-            store.token_user("h1", later).await.unwrap(),
+            store
+                .token_user("h1", later)
+                .await
+                .unwrap()
+                .map(|(user, _)| user),
             None,
             "revoked"
         );
