@@ -353,10 +353,15 @@ pub(crate) async fn record(
     let mut entry = NewAuditEntry {
         at: Utc::now(),
         actor: Actor::Anonymous,
+        // Behind a trusted proxy, the client it forwards for (`--trusted-proxy`).
         client: request
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0.ip().to_string()),
+            .map(|info| {
+                state
+                    .auth
+                    .client_address(Some(info.0.ip()), request.headers())
+            }),
         action: action.as_str().to_owned(),
         object_kind: kind.as_str().to_owned(),
         object_id: (kind == Kind::Route).then(|| format!("{method} {template}")),
