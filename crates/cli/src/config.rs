@@ -29,6 +29,30 @@ pub(crate) fn data_dir(flag: Option<PathBuf>, project_name: &str) -> anyhow::Res
         .with_context(|| format!("cannot resolve data folder {}", dir.display()))
 }
 
+/// Which project's run history a maintenance command works on (`wand users`, `wand secrets`): its folder and where
+/// its history is kept, as `wand start` finds them.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ProjectDatabase {
+    /// The project folder.
+    project: PathBuf,
+    /// Where run history is kept (default: $WAND_DATA_DIR, else ~/.wand/<project>).
+    #[arg(long, value_name = "PATH")]
+    data_dir: Option<PathBuf>,
+    /// The database: sqlite://PATH or postgres://... (default: $WAND_DATABASE_URL, else SQLite in the data folder).
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+}
+
+impl ProjectDatabase {
+    /// The project's data folder and its store.
+    pub(crate) async fn open(&self) -> anyhow::Result<(PathBuf, Arc<dyn storage::Store>)> {
+        let project = project::Project::open(&self.project)?;
+        let data_dir = data_dir(self.data_dir.clone(), project.name())?;
+        let (store, _) = store(self.database_url.clone(), &data_dir).await?;
+        Ok((data_dir, store))
+    }
+}
+
 /// The Python interpreter the user chose for the blocks: `--python`, else `WAND_PYTHON`; none means the project's
 /// `.venv`, else the environment `wand` was pip-installed into (`installed_python`), else a new `.venv`.
 pub(crate) fn python(flag: Option<PathBuf>) -> Option<PathBuf> {

@@ -3,7 +3,7 @@
 //! with: `WAND_SECRETS_KEY`, else the key file `<data dir>/secrets.key` (mode 0600), created on first start.
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ use anyhow::{Context, bail};
 use model::SharedMask;
 use storage::{SecretKey, SecretStore, Store, Vault};
 
-use crate::config;
+use crate::config::{self, ProjectDatabase};
 
 /// The key file's name in the data folder.
 const KEY_FILE: &str = "secrets.key";
@@ -21,27 +21,15 @@ pub(crate) enum SecretsCommand {
     /// Create a secret or replace its value; the value comes from standard input (or a hidden prompt).
     Set(SetArgs),
     /// List the secrets: names, when and by whom each was set (never values).
-    List(Where),
+    List(ProjectDatabase),
     /// Delete a secret.
     Remove(NameArgs),
 }
 
 #[derive(Debug, clap::Args)]
-pub(crate) struct Where {
-    /// The project folder.
-    project: PathBuf,
-    /// Where run history is kept (default: $WAND_DATA_DIR, else ~/.wand/<project>).
-    #[arg(long, value_name = "PATH")]
-    data_dir: Option<PathBuf>,
-    /// The database: sqlite://PATH or postgres://... (default: $WAND_DATABASE_URL, else SQLite in the data folder).
-    #[arg(long, value_name = "URL")]
-    database_url: Option<String>,
-}
-
-#[derive(Debug, clap::Args)]
 pub(crate) struct NameArgs {
     #[command(flatten)]
-    place: Where,
+    place: ProjectDatabase,
     /// The secret's name: letters, digits, `_`, `-` and `.`.
     name: String,
 }
@@ -109,10 +97,8 @@ pub(crate) fn secrets(command: SecretsCommand, masks: SharedMask) -> anyhow::Res
 }
 
 /// The secrets of the project and database `place` names.
-async fn place_vault(place: &Where, masks: SharedMask) -> anyhow::Result<Arc<Vault>> {
-    let project = project::Project::open(&place.project)?;
-    let data_dir = config::data_dir(place.data_dir.clone(), project.name())?;
-    let (store, _) = config::store(place.database_url.clone(), &data_dir).await?;
+async fn place_vault(place: &ProjectDatabase, masks: SharedMask) -> anyhow::Result<Arc<Vault>> {
+    let (data_dir, store) = place.open().await?;
     open_vault(store, &data_dir, masks).await
 }
 

@@ -3,40 +3,26 @@
 //! `ps` would show).
 
 use std::io::{BufRead, IsTerminal};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::config;
+use crate::config::ProjectDatabase;
 
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum UsersCommand {
     /// Add a user; the password comes from standard input (or a prompt on a terminal).
     Add(AddArgs),
     /// List the users: id, email, role, created.
-    List(Where),
+    List(ProjectDatabase),
     /// Remove a user (its sessions and API tokens go with it); the last owner stays.
     Remove(RemoveArgs),
-}
-
-/// Which project's users, and where its run history is kept.
-#[derive(Debug, clap::Args)]
-pub(crate) struct Where {
-    /// The project folder.
-    project: PathBuf,
-    /// Where run history is kept (default: $WAND_DATA_DIR, else ~/.wand/<project>).
-    #[arg(long, value_name = "PATH")]
-    data_dir: Option<PathBuf>,
-    /// The database: sqlite://PATH or postgres://... (default: $WAND_DATABASE_URL, else SQLite in the data folder).
-    #[arg(long, value_name = "URL")]
-    database_url: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct RemoveArgs {
     #[command(flatten)]
-    at: Where,
+    at: ProjectDatabase,
     #[arg(long)]
     email: String,
 }
@@ -44,7 +30,7 @@ pub(crate) struct RemoveArgs {
 #[derive(Debug, clap::Args)]
 pub(crate) struct AddArgs {
     #[command(flatten)]
-    at: Where,
+    at: ProjectDatabase,
     #[arg(long)]
     email: String,
     /// owner, admin, editor or viewer.
@@ -62,20 +48,18 @@ pub(crate) fn users(command: UsersCommand) -> anyhow::Result<ExitCode> {
 
 /// Runs `work` against the store of the project `at` names.
 fn with_store<T>(
-    at: Where,
+    at: ProjectDatabase,
     work: impl AsyncFnOnce(&dyn storage::Store) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
-    let project = project::Project::open(&at.project)?;
-    let data_dir = config::data_dir(at.data_dir, project.name())?;
     tokio::runtime::Runtime::new()
         .context("cannot start the async runtime")?
         .block_on(async {
-            let (store, _) = config::store(at.database_url, &data_dir).await?;
+            let (_, store) = at.open().await?;
             work(store.as_ref()).await
         })
 }
 
-fn list(at: Where) -> anyhow::Result<ExitCode> {
+fn list(at: ProjectDatabase) -> anyhow::Result<ExitCode> {
     let users = with_store(at, async |store| Ok(store.users().await?))?;
     if users.is_empty() {
         println!(
