@@ -81,7 +81,9 @@ fn users_add_reads_the_password_from_stdin_and_refuses_duplicates_and_short_pass
         stderr.contains("owner, admin, editor or viewer"),
         "{stderr}"
     );
-    let database = std::fs::read(format!("{data}/wand.db")).unwrap();
+    // SQLite keeps recent writes in its write-ahead log until a checkpoint: read both files.
+    let mut database = std::fs::read(format!("{data}/wand.db")).unwrap();
+    database.extend(std::fs::read(format!("{data}/wand.db-wal")).unwrap_or_default());
     let text = String::from_utf8_lossy(&database);
     assert!(
         !text.contains("a long enough password"),
