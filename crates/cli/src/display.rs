@@ -15,6 +15,10 @@ pub(crate) struct Display {
     blocks: Vec<String>,
     /// Per dynamic child: how many instances it has, and how many ended (completed, and otherwise).
     fan_outs: std::sync::Mutex<HashMap<String, FanOut>>,
+    /// Per block run: the last status shown. The scheduler publishes `queued` after its write commits, so on a
+    /// loaded machine a worker may claim, run and finish the block before that notice arrives: a late `queued`
+    /// or `running` after an end is stale, and is not shown over the end.
+    shown: std::sync::Mutex<HashMap<String, BlockRunStatus>>,
 }
 
 #[derive(Default)]
@@ -32,6 +36,7 @@ impl Display {
                 bars: None,
                 blocks: blocks.to_vec(),
                 fan_outs,
+                shown: Default::default(),
             };
         }
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
@@ -53,6 +58,7 @@ impl Display {
             bars: Some((multi, bars)),
             blocks: blocks.to_vec(),
             fan_outs,
+            shown: Default::default(),
         }
     }
 
@@ -69,6 +75,14 @@ impl Display {
     }
 
     pub(crate) fn status(&self, block: &str, status: BlockRunStatus, detail: &str) {
+        {
+            let mut shown = self.shown.lock().expect("shown statuses");
+            let last = shown.entry(block.to_owned()).or_insert(status);
+            if last.is_finished() && !status.is_finished() {
+                return;
+            }
+            *last = status;
+        }
         // A dynamic child's expansion says how many instances it has ("<n> dynamic children").
         if let Some(total) = detail
             .strip_suffix(" dynamic children")
@@ -148,5 +162,29 @@ impl Display {
             }
             let _ = multi.clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `queued` notice published before the worker's `completed` but delivered after it does not replace it.
+    #[test]
+    fn a_late_notice_does_not_replace_a_blocks_end() {
+        let display = Display {
+            bars: None,
+            blocks: vec!["load".to_owned()],
+            fan_outs: Default::default(),
+            shown: Default::default(),
+        };
+        let shown = |display: &Display| display.shown.lock().unwrap().get("load").copied();
+        display.status("load", BlockRunStatus::Running, "");
+        assert_eq!(shown(&display), Some(BlockRunStatus::Running));
+        display.status("load", BlockRunStatus::Completed, "");
+        display.status("load", BlockRunStatus::Queued, "");
+        assert_eq!(shown(&display), Some(BlockRunStatus::Completed));
+        display.status("load", BlockRunStatus::Failed, "boom");
+        assert_eq!(shown(&display), Some(BlockRunStatus::Failed));
     }
 }
