@@ -25,7 +25,7 @@ use clap::{Parser, Subcommand};
 
 /// Wand: data pipelines of Python blocks, compatible with Mage projects.
 #[derive(Debug, Parser)]
-#[command(name = "wand", version, about)]
+#[command(name = "wand", version)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

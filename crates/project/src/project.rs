@@ -412,9 +412,16 @@ impl Checker<'_> {
         let dag = match Dag::new(runnable) {
             Ok(dag) => dag,
             Err(problems) => {
+                // A parent listed in the file but not loadable (its file is missing, ...) has its own error.
+                let listed = |uuid: &str| {
+                    entries
+                        .iter()
+                        .any(|entry| entry.get("uuid").and_then(Value::as_str) == Some(uuid))
+                };
                 for problem in problems {
                     let block = match &problem {
                         DagError::DuplicateBlock(uuid) => Some(uuid.clone()),
+                        DagError::UnknownUpstream { upstream, .. } if listed(upstream) => continue,
                         DagError::UnknownUpstream { block, .. } => Some(block.clone()),
                         DagError::Cycle(_) => None,
                     };

@@ -239,6 +239,29 @@ metadata.yaml:11: d: block file `../outside.py` is outside the project; keep blo
     assert!(found.starts_with(expected), "{found}");
 }
 
+/// A child of a block whose file is missing is not also told that its parent "is not in the pipeline": the
+/// parent is listed, and its own error says what is wrong (seen on a public Mage course project).
+#[test]
+fn a_parent_that_failed_to_load_is_not_reported_as_unknown() {
+    let metadata = "\
+blocks:
+- uuid: a
+  type: data_loader
+- uuid: b
+  type: transformer
+  upstream_blocks: [a]
+";
+    let (_dir, project) = project(&[
+        ("pipelines/p/metadata.yaml", metadata),
+        ("transformers/b.py", ""),
+    ]);
+    assert_eq!(
+        problems(&project, "p"),
+        "metadata.yaml:2: a: block file `data_loaders/a.py` not found; create it, or point \
+         `configuration.file_source.path` at the right file"
+    );
+}
+
 #[test]
 fn unknown_upstream_and_duplicates_are_named() {
     let metadata = "\
