@@ -31,7 +31,7 @@ pub use records::{
 };
 pub use secrets::{NewSealedSecret, SecretInfo, SecretStore, SecretsState};
 pub use sqlite::SqliteStore;
-pub use stats::{BlockSpan, DayCount, InstanceSpan, PipelineTotal, RunSpan, StatsStore, WorkNow};
+pub use stats::{BlockSpan, InstanceSpan, RunSpan, RunTotal, StatsStore, WorkNow};
 pub use triggers::TriggerStore;
 pub use users::{ApiToken, Credentials, NewApiToken, NewUser, UserChange, UserStore};
 pub use vault::{SecretKey, Vault};

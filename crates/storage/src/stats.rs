@@ -9,23 +9,17 @@ use model::{BlockRunStatus, RunStatus};
 
 use crate::StorageError;
 
-/// How many runs were created on one UTC day in one status.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DayCount {
+/// The runs of one pipeline created on one UTC day in one status, and how long those that ended took.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunTotal {
     /// `YYYY-MM-DD`, in UTC.
     pub day: String,
-    pub status: RunStatus,
-    pub count: i64,
-}
-
-/// The runs of one pipeline in one status, created since some time, and how long the finished ones took.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PipelineTotal {
     pub pipeline_uuid: String,
     pub status: RunStatus,
     pub runs: i64,
-    /// Over the runs with both a start and an end.
-    pub mean_seconds: Option<f64>,
+    /// How many of them have both a start and an end, their summed and their longest duration (to the millisecond).
+    pub timed: i64,
+    pub total_seconds: Option<f64>,
     pub max_seconds: Option<f64>,
 }
 
@@ -74,14 +68,9 @@ pub struct InstanceSpan {
 
 #[async_trait]
 pub trait StatsStore: Send + Sync {
-    /// Runs created at or after `since`, counted by UTC day and status.
-    async fn runs_per_day(&self, since: DateTime<Utc>) -> Result<Vec<DayCount>, StorageError>;
-
-    /// Runs created at or after `since`, counted by pipeline and status, with their mean and longest durations.
-    async fn pipeline_totals(
-        &self,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<PipelineTotal>, StorageError>;
+    /// Runs created at or after `since`, counted by UTC day, pipeline and status, with their durations (one pass
+    /// over a covering index, whatever the window).
+    async fn run_totals(&self, since: DateTime<Utc>) -> Result<Vec<RunTotal>, StorageError>;
 
     /// How many runs and block runs wait or run now.
     async fn work_now(&self) -> Result<WorkNow, StorageError>;
@@ -117,7 +106,7 @@ macro_rules! stats_queries {
             use chrono::{DateTime, Utc};
             use model::{BlockRunStatus, RunStatus};
 
-            use $crate::stats::{BlockSpan, DayCount, InstanceSpan, PipelineTotal, RunSpan, StatsStore, WorkNow};
+            use $crate::stats::{BlockSpan, InstanceSpan, RunSpan, RunTotal, StatsStore, WorkNow};
             use $crate::StorageError;
 
             /// Seconds to the millisecond: the databases' time arithmetic differs below that (SQLite's Julian days).
@@ -127,39 +116,26 @@ macro_rules! stats_queries {
 
             #[async_trait::async_trait]
             impl StatsStore for $store {
-                async fn runs_per_day(&self, since: DateTime<Utc>) -> Result<Vec<DayCount>, StorageError> {
-                    let rows: Vec<(String, String, i64)> = sqlx::query_as(concat!(
-                        "SELECT ", $day, " AS day, status, COUNT(*) FROM pipeline_runs
-                         WHERE created_at >= $1 GROUP BY 1, 2 ORDER BY 1, 2"
+                async fn run_totals(&self, since: DateTime<Utc>) -> Result<Vec<RunTotal>, StorageError> {
+                    type Row = (String, String, String, i64, i64, Option<f64>, Option<f64>);
+                    let rows: Vec<Row> = sqlx::query_as(concat!(
+                        "SELECT ", $day, " AS day, pipeline_uuid, status, COUNT(*),
+                            COUNT(CASE WHEN started_at IS NOT NULL AND completed_at IS NOT NULL THEN 1 END),
+                            SUM(", $seconds, "), MAX(", $seconds, ")
+                         FROM pipeline_runs WHERE created_at >= $1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
                     ))
                     .bind($stamp(since))
                     .fetch_all(&self.pool)
                     .await?;
                     rows.into_iter()
-                        .map(|(day, status, count)| {
-                            Ok(DayCount { day, status: RunStatus::try_from(status)?, count })
-                        })
-                        .collect()
-                }
-
-                async fn pipeline_totals(
-                    &self,
-                    since: DateTime<Utc>,
-                ) -> Result<Vec<PipelineTotal>, StorageError> {
-                    let rows: Vec<(String, String, i64, Option<f64>, Option<f64>)> = sqlx::query_as(concat!(
-                        "SELECT pipeline_uuid, status, COUNT(*), AVG(", $seconds, "), MAX(", $seconds, ")
-                         FROM pipeline_runs WHERE created_at >= $1 GROUP BY 1, 2 ORDER BY 1, 2"
-                    ))
-                    .bind($stamp(since))
-                    .fetch_all(&self.pool)
-                    .await?;
-                    rows.into_iter()
-                        .map(|(pipeline_uuid, status, runs, mean_seconds, max_seconds)| {
-                            Ok(PipelineTotal {
+                        .map(|(day, pipeline_uuid, status, runs, timed, total_seconds, max_seconds)| {
+                            Ok(RunTotal {
+                                day,
                                 pipeline_uuid,
                                 status: RunStatus::try_from(status)?,
                                 runs,
-                                mean_seconds: mean_seconds.map(millis),
+                                timed,
+                                total_seconds: total_seconds.map(millis),
                                 max_seconds: max_seconds.map(millis),
                             })
                         })

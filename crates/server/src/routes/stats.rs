@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use model::{BlockRunStatus, RunStatus, ScheduleType, TriggerStatus};
 use serde::{Deserialize, Serialize};
-use storage::{BlockRunFilter, BlockSpan, DayCount, PipelineTotal, RunFilter};
+use storage::{BlockRunFilter, BlockSpan, RunFilter, RunTotal};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::dto::{RunDto, TriggerDto};
@@ -189,8 +189,8 @@ pub(super) async fn overview(
 ) -> Result<Json<OverviewDto>, ApiError> {
     let now = Utc::now();
     let (days, since) = window(query.days, now)?;
-    let per_day = fill_days(since, days, &state.store.runs_per_day(since).await?);
-    let totals = state.store.pipeline_totals(since).await?;
+    let totals = state.store.run_totals(since).await?;
+    let per_day = fill_days(since, days, &totals);
     let pipelines = summarize(&totals);
     let work = state.store.work_now().await?;
     let running = state
@@ -207,7 +207,7 @@ pub(super) async fn overview(
         since,
         per_day,
         totals: sum_totals(&totals),
-        slowest: rank(&pipelines, |p| p.mean_seconds.filter(|_| p.runs > 0)),
+        slowest: rank(&pipelines, |p| p.mean_seconds),
         most_failing: rank(&pipelines, |p| (p.failed > 0).then_some(p.failed as f64)),
         now: WorkNowDto {
             initial_runs: work.initial_runs,
@@ -340,7 +340,7 @@ fn window(days: Option<i64>, now: DateTime<Utc>) -> Result<(i64, DateTime<Utc>),
 }
 
 /// One entry per day from `since`, the days without runs included.
-fn fill_days(since: DateTime<Utc>, days: i64, counts: &[DayCount]) -> Vec<DayDto> {
+fn fill_days(since: DateTime<Utc>, days: i64, counts: &[RunTotal]) -> Vec<DayDto> {
     let mut per_day: Vec<DayDto> = (0..days)
         .map(|offset| DayDto {
             day: (since + Duration::days(offset))
@@ -351,7 +351,7 @@ fn fill_days(since: DateTime<Utc>, days: i64, counts: &[DayCount]) -> Vec<DayDto
         .collect();
     for count in counts {
         if let Some(day) = per_day.iter_mut().find(|day| day.day == count.day) {
-            *day.counts.entry(count.status.as_str()).or_default() += count.count;
+            *day.counts.entry(count.status.as_str()).or_default() += count.runs;
         }
     }
     per_day
@@ -361,7 +361,7 @@ fn failure_rate(failed: i64, finished: i64) -> Option<f64> {
     (finished > 0).then(|| failed as f64 / finished as f64)
 }
 
-fn sum_totals(totals: &[PipelineTotal]) -> TotalsDto {
+fn sum_totals(totals: &[RunTotal]) -> TotalsDto {
     let count = |status: RunStatus| {
         totals
             .iter()
@@ -383,45 +383,47 @@ fn sum_totals(totals: &[PipelineTotal]) -> TotalsDto {
     }
 }
 
-/// Each pipeline's runs, failures and completed runs' durations (the store gives them by pipeline and status).
-fn summarize(totals: &[PipelineTotal]) -> Vec<PipelineSummaryDto> {
-    let mut pipelines: Vec<PipelineSummaryDto> = Vec::new();
+/// Each pipeline's runs, failures and completed runs' mean and longest durations, by name.
+fn summarize(totals: &[RunTotal]) -> Vec<PipelineSummaryDto> {
+    #[derive(Default)]
+    struct Sums {
+        runs: i64,
+        failed: i64,
+        finished: i64,
+        timed: i64,
+        seconds: f64,
+        max: Option<f64>,
+    }
+    let mut sums: BTreeMap<&str, Sums> = BTreeMap::new();
     for total in totals {
-        if pipelines
-            .last()
-            .is_none_or(|last| last.pipeline_uuid != total.pipeline_uuid)
-        {
-            pipelines.push(PipelineSummaryDto {
-                pipeline_uuid: total.pipeline_uuid.clone(),
-                runs: 0,
-                failed: 0,
-                failure_rate: None,
-                mean_seconds: None,
-                max_seconds: None,
-            });
+        let sum = sums.entry(&total.pipeline_uuid).or_default();
+        sum.runs += total.runs;
+        if total.status.is_finished() {
+            sum.finished += total.runs;
         }
-        let summary = pipelines.last_mut().expect("pushed above");
-        summary.runs += total.runs;
         match total.status {
-            RunStatus::Failed => summary.failed += total.runs,
+            RunStatus::Failed => sum.failed += total.runs,
             RunStatus::Completed => {
-                summary.mean_seconds = total.mean_seconds;
-                summary.max_seconds = total.max_seconds;
+                sum.timed += total.timed;
+                sum.seconds += total.total_seconds.unwrap_or_default();
+                sum.max = match (sum.max, total.max_seconds) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    (a, b) => a.or(b),
+                };
             }
             _ => {}
         }
     }
-    for summary in &mut pipelines {
-        let finished: i64 = totals
-            .iter()
-            .filter(|total| {
-                total.pipeline_uuid == summary.pipeline_uuid && total.status.is_finished()
-            })
-            .map(|total| total.runs)
-            .sum();
-        summary.failure_rate = failure_rate(summary.failed, finished);
-    }
-    pipelines
+    sums.into_iter()
+        .map(|(pipeline_uuid, sum)| PipelineSummaryDto {
+            pipeline_uuid: pipeline_uuid.to_owned(),
+            runs: sum.runs,
+            failed: sum.failed,
+            failure_rate: failure_rate(sum.failed, sum.finished),
+            mean_seconds: (sum.timed > 0).then(|| sum.seconds / sum.timed as f64),
+            max_seconds: sum.max,
+        })
+        .collect()
 }
 
 /// The `TOP` pipelines with the highest `key` (those without one left out), ties by name.
@@ -547,10 +549,14 @@ mod tests {
         let since = DateTime::parse_from_rfc3339("2026-03-08T00:00:00Z")
             .unwrap()
             .to_utc();
-        let counts = [DayCount {
+        let counts = [RunTotal {
             day: "2026-03-09".to_owned(),
+            pipeline_uuid: "p".to_owned(),
             status: RunStatus::Failed,
-            count: 2,
+            runs: 2,
+            timed: 0,
+            total_seconds: None,
+            max_seconds: None,
         }];
         let days = fill_days(since, 3, &counts);
         let shape: Vec<(String, Vec<(&str, i64)>)> = days

@@ -5,10 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use model::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
-use storage::{
-    BlockRunChange, BlockSpan, DayCount, InstanceSpan, NewRun, PipelineTotal, RunSpan, Store,
-    WorkNow,
-};
+use storage::{BlockRunChange, BlockSpan, InstanceSpan, NewRun, RunSpan, RunTotal, Store, WorkNow};
 
 /// A store and a second connection to its database that writes the times a test needs.
 struct Seeded {
@@ -220,36 +217,58 @@ async fn counts_and_durations(seeded: Seeded) {
     let since = at(&day(10, "00:00:00"));
     let store = &seeded.store;
 
-    let count = |day: &str, status, count| DayCount {
-        day: day.to_owned(),
-        status,
-        count,
-    };
+    let total =
+        |day: &str, pipeline: &str, status, runs, timed, sum: Option<f64>, max: Option<f64>| {
+            RunTotal {
+                day: day.to_owned(),
+                pipeline_uuid: pipeline.to_owned(),
+                status,
+                runs,
+                timed,
+                total_seconds: sum,
+                max_seconds: max,
+            }
+        };
     assert_eq!(
-        store.runs_per_day(since).await.unwrap(),
+        store.run_totals(since).await.unwrap(),
         vec![
-            count("2026-01-10", RunStatus::Completed, 1),
-            count("2026-01-10", RunStatus::Failed, 1),
-            count("2026-01-11", RunStatus::Completed, 1),
-            count("2026-01-11", RunStatus::Failed, 2),
-            count("2026-01-12", RunStatus::Running, 1),
-        ]
-    );
-
-    let total = |pipeline: &str, status, runs, mean: Option<f64>, max: Option<f64>| PipelineTotal {
-        pipeline_uuid: pipeline.to_owned(),
-        status,
-        runs,
-        mean_seconds: mean,
-        max_seconds: max,
-    };
-    assert_eq!(
-        store.pipeline_totals(since).await.unwrap(),
-        vec![
-            total("p1", RunStatus::Completed, 2, Some(90.25), Some(120.5)),
-            total("p1", RunStatus::Failed, 1, Some(30.0), Some(30.0)),
-            total("p2", RunStatus::Failed, 2, Some(10.0), Some(10.0)),
-            total("p2", RunStatus::Running, 1, None, None),
+            total(
+                "2026-01-10",
+                "p1",
+                RunStatus::Completed,
+                1,
+                1,
+                Some(60.0),
+                Some(60.0)
+            ),
+            total(
+                "2026-01-10",
+                "p1",
+                RunStatus::Failed,
+                1,
+                1,
+                Some(30.0),
+                Some(30.0)
+            ),
+            total(
+                "2026-01-11",
+                "p1",
+                RunStatus::Completed,
+                1,
+                1,
+                Some(120.5),
+                Some(120.5)
+            ),
+            total(
+                "2026-01-11",
+                "p2",
+                RunStatus::Failed,
+                2,
+                1,
+                Some(10.0),
+                Some(10.0)
+            ),
+            total("2026-01-12", "p2", RunStatus::Running, 1, 0, None, None),
         ]
     );
 
