@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockDurations, formatDay, formatRate, runHistory, runsPerDay } from './dashboard';
+import { blockDurations, chartDuration, formatDay, formatRate, runHistory, runsPerDay } from './dashboard';
 import { readPalette } from './palette';
 
 const palette = readPalette();
@@ -37,6 +37,18 @@ describe('formatRate', () => {
     expect(formatRate(0.025)).toBe('2.5 %');
     expect(formatRate(0)).toBe('0 %');
     expect(formatRate(null)).toBe('—');
+  });
+});
+
+describe('chartDuration', () => {
+  it('drops trailing zeros below a minute', () => {
+    expect([chartDuration(0), chartDuration(0.5), chartDuration(8), chartDuration(12.34), chartDuration(125)]).toEqual([
+      '0 s',
+      '0.5 s',
+      '8 s',
+      '12.3 s',
+      '2 m 05 s',
+    ]);
   });
 });
 

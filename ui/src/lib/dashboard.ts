@@ -1,6 +1,7 @@
 // The dashboard's charts shaped from the API: runs per day stacked by status, a pipeline's runs coloured by status,
 // its blocks' median and 90th percentile durations. Pure functions, so they are tested without a canvas.
 import type { Schemas, RunStatus } from '../api/client';
+import { formatDuration } from './format';
 import { type Palette, statusColor } from './palette';
 
 /** One bar series: a value per label, one colour or one per bar. */
@@ -37,6 +38,12 @@ export function runsPerDay(perDay: Schemas['DayDto'][], palette: Palette): BarDa
     }),
   );
   return { labels: perDay.map((day) => formatDay(day.day)), series };
+}
+
+/** A duration on a chart's axis or tooltip: `0.5 s`, `8 s`, `12.3 s`, then as `formatDuration` from a minute. */
+export function chartDuration(seconds: number): string {
+  if (seconds < 60) return `${String(Number(seconds.toFixed(seconds < 10 ? 2 : 1)))} s`;
+  return formatDuration(seconds);
 }
 
 /** `12.5 %`; an em dash when there is no rate. */

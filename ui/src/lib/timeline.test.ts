@@ -114,10 +114,17 @@ describe('ticks', () => {
   it('takes a round step for about six marks', () => {
     expect(ticks({ start: 0, end: 60_000 }).map((t) => t.label)).toEqual(['0 s', '10 s', '20 s', '30 s', '40 s', '50 s', '1 m']);
     expect(ticks({ start: 0, end: 3_600_000 }).map((t) => t.label)).toEqual(['0 s', '10 m', '20 m', '30 m', '40 m', '50 m', '1 h']);
+    expect(ticks({ start: 0, end: 470 }).map((t) => t.label)).toEqual(['0 s', '100 ms', '200 ms', '300 ms', '400 ms']);
   });
 
   it('formats offsets', () => {
-    expect([formatOffset(0), formatOffset(90_000), formatOffset(3_900_000)]).toEqual(['0 s', '1 m 30 s', '1 h 05 m']);
+    expect([formatOffset(0), formatOffset(200), formatOffset(1500), formatOffset(90_000), formatOffset(3_900_000)]).toEqual([
+      '0 s',
+      '200 ms',
+      '1.5 s',
+      '1 m 30 s',
+      '1 h 05 m',
+    ]);
   });
 });
 

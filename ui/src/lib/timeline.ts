@@ -89,14 +89,14 @@ export function timelineRows(timeline: Timeline, expanded: string | null, instan
   return rows;
 }
 
-/** The axis: from the run's creation to its end, or to `now` while it goes (at least a second long). */
+/** The axis: from the run's creation to its end, or to `now` while it goes (at least a tenth of a second long). */
 export function timelineBounds(timeline: Timeline, rows: TimelineRow[], now: number): Bounds {
   const created = time(timeline.created_at) ?? now;
   const marks = rows.flatMap((row) => [row.queued, row.started, row.ended]).filter((t): t is number => t != null);
   const start = Math.min(created, ...marks);
   const finished = isFinished(timeline.status);
   const last = Math.max(start, time(timeline.completed_at) ?? 0, ...marks, finished ? 0 : now);
-  return { start, end: Math.max(last, start + 1000) };
+  return { start, end: Math.max(last, start + 100) };
 }
 
 /** Where a row's bars go, in percent of the axis: waiting (queued to started) and running (started to ended). */
@@ -123,15 +123,17 @@ export function barGeometry(row: TimelineRow, bounds: Bounds, now: number): Geom
 /** Tick marks: a round step giving about `count` of them, labelled by the time since the axis starts. */
 export function ticks(bounds: Bounds, count = 6): { at: number; label: string }[] {
   const span = bounds.end - bounds.start;
-  const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map((s) => s * 1000);
+  const steps = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map((s) => s * 1000);
   const step = steps.find((s) => span / s <= count) ?? Math.ceil(span / count / 86_400_000) * 86_400_000;
   const marks: { at: number; label: string }[] = [];
   for (let t = 0; t <= span; t += step) marks.push({ at: (t / span) * 100, label: formatOffset(t) });
   return marks;
 }
 
-/** `0 s`, `45 s`, `2 m`, `1 m 30 s`, `1 h 05 m`. */
+/** `0 s`, `200 ms`, `1.5 s`, `45 s`, `2 m`, `1 m 30 s`, `1 h 05 m`. */
 export function formatOffset(ms: number): string {
+  if (ms > 0 && ms < 1000) return `${String(Math.round(ms))} ms`;
+  if (ms < 10_000 && Math.round(ms) % 1000 !== 0) return `${(ms / 1000).toFixed(1)} s`;
   const total = Math.round(ms / 1000);
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);

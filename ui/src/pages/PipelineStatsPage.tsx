@@ -4,7 +4,7 @@ import { useNavigate, useParams } from 'react-router';
 import { usePipelineStats } from '../api/stats';
 import { BarChart } from '../components/charts';
 import { Empty, ErrorAlert, Loading } from '../components/ui';
-import { blockDurations, runHistory } from '../lib/dashboard';
+import { blockDurations, chartDuration, runHistory } from '../lib/dashboard';
 import { formatDuration } from '../lib/format';
 import { usePalette } from '../lib/palette';
 import { PipelineTabs } from './PipelineTabs';
@@ -49,7 +49,7 @@ export default function PipelineStatsPage() {
                   palette={palette}
                   legend={false}
                   label="Duration of each run, coloured by status"
-                  format={formatDuration}
+                  format={chartDuration}
                   onBarClick={(index) => {
                     const id = history.ids[index];
                     if (id != null) void navigate(`/runs/${String(id)}`);
@@ -75,7 +75,7 @@ export default function PipelineStatsPage() {
                     palette={palette}
                     horizontal
                     label="Median and 90th percentile duration of each block"
-                    format={formatDuration}
+                    format={chartDuration}
                     height={Math.max(160, 48 * data.blocks.length + 60)}
                   />
                 </div>

@@ -6,7 +6,7 @@ import { ChevronDown, ChevronRight } from 'lucide-react';
 import { useInstances } from '../../api/runs';
 import { useTimeline } from '../../api/stats';
 import type { BlockRun } from '../../api/client';
-import { ErrorAlert, StatusBadge } from '../../components/ui';
+import { ErrorAlert } from '../../components/ui';
 import { isFinished, statusLabel, statusTone } from '../../lib/blockTypes';
 import { formatDateTime, formatDuration } from '../../lib/format';
 import { barGeometry, formatOffset, ticks, timelineBounds, timelineRows, visibleRange, type TimelineRow } from '../../lib/timeline';
@@ -134,12 +134,10 @@ function TimelineLine({
       <button type="button" className="timeline__label" onClick={onClick} aria-expanded={row.group ? row.group.expanded : undefined}>
         {row.group ? row.group.expanded ? <ChevronDown size={14} /> : <ChevronRight size={14} /> : null}
         <span className="timeline__name mono">{row.label}</span>
-        {row.group ? (
+        {row.group && (
           <span className="timeline__count muted small" title={counts}>
             {row.group.total} instances
           </span>
-        ) : (
-          row.depth === 0 && <StatusBadge status={row.status} />
         )}
       </button>
       <div className="timeline__track">
