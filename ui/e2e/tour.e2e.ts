@@ -202,6 +202,8 @@ describe('the seed tour', () => {
     await overview.getByRole('button', { name: '30 days' }).click();
     await page.waitForURL(/\?days=30$/);
     await shot('06b-overview');
+    await overview.getByRole('region', { name: 'Next scheduled runs' }).scrollIntoViewIfNeeded();
+    await shot('06b2-overview-now');
     // The same in the dark theme, then a pipeline's Stats tab and the run's timeline.
     await page.getByTestId('theme-toggle').click();
     await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme), POLL).toBe('dark');

@@ -129,7 +129,7 @@ export default function RunPage() {
         </div>
       </div>
 
-      <RunTimeline runId={runId} onSelect={choose} />
+      <RunTimeline runId={runId} selected={selected} onSelect={choose} />
 
       {selected && <BlockPanel runId={runId} selected={selected} selectedRun={selectedRun} log={log} live={live} tab={tab} onTab={setTab} />}
       {r.status === 'failed' && !selected && <Alert tone="error">The run failed before any block started.</Alert>}

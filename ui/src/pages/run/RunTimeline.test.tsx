@@ -69,7 +69,7 @@ function renderTimeline(onSelect: (block: string, row?: BlockRun) => void = () =
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   return render(
     <QueryClientProvider client={client}>
-      <RunTimeline runId={7} onSelect={onSelect} />
+      <RunTimeline runId={7} selected="numbers" onSelect={onSelect} />
     </QueryClientProvider>,
   );
 }
@@ -85,6 +85,7 @@ describe('RunTimeline', () => {
     renderTimeline(onSelect);
     const list = await screen.findByRole('list');
     await waitFor(() => expect(within(list).getAllByRole('listitem')).toHaveLength(3));
+    expect(within(list).getAllByRole('listitem')[0]?.getAttribute('aria-current')).toBe('true');
     const group = within(list).getAllByRole('listitem')[1]!;
     expect(group.textContent).toContain('1000 instances');
     expect(group.textContent).toContain('999 completed · 1 failed');

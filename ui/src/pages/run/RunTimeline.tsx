@@ -17,7 +17,16 @@ const ROW = 28;
 const VIEW = 420;
 const PAGE = 1000;
 
-export function RunTimeline({ runId, onSelect }: { runId: number; onSelect: (block: string, row?: BlockRun) => void }) {
+export function RunTimeline({
+  runId,
+  selected,
+  onSelect,
+}: {
+  runId: number;
+  /** The block run the page shows (highlighted). */
+  selected: string | null;
+  onSelect: (block: string, row?: BlockRun) => void;
+}) {
   const timeline = useTimeline(runId);
   const finished = timeline.data ? isFinished(timeline.data.status) : false;
   const [expanded, setExpanded] = useState<string | null>(null);
@@ -79,6 +88,7 @@ export function RunTimeline({ runId, onSelect }: { runId: number; onSelect: (blo
             <TimelineLine
               key={row.key}
               row={row}
+              selected={row.key === selected}
               top={(first + i) * ROW}
               geometry={barGeometry(row, bounds, serverNow)}
               start={bounds.start}
@@ -97,6 +107,7 @@ export function RunTimeline({ runId, onSelect }: { runId: number; onSelect: (blo
 
 function TimelineLine({
   row,
+  selected,
   top,
   geometry,
   start,
@@ -104,6 +115,7 @@ function TimelineLine({
   onClick,
 }: {
   row: TimelineRow;
+  selected: boolean;
   top: number;
   geometry: ReturnType<typeof barGeometry>;
   start: number;
@@ -130,7 +142,13 @@ function TimelineLine({
         .join(' · ')
     : '';
   return (
-    <div className={`timeline__row${row.depth ? ' timeline__row--child' : ''}`} style={{ top, height: ROW }} role="listitem" title={title}>
+    <div
+      className={`timeline__row${row.depth ? ' timeline__row--child' : ''}${selected ? ' is-selected' : ''}`}
+      style={{ top, height: ROW }}
+      role="listitem"
+      title={title}
+      aria-current={selected || undefined}
+    >
       <button type="button" className="timeline__label" onClick={onClick} aria-expanded={row.group ? row.group.expanded : undefined}>
         {row.group ? row.group.expanded ? <ChevronDown size={14} /> : <ChevronRight size={14} /> : null}
         <span className="timeline__name mono">{row.label}</span>
