@@ -1,5 +1,6 @@
 // Browser tests of dynamic blocks and add-ons on fixtures/mage_dynamic (pipeline dyn_basic): a run groups the dynamic
-// child's children under its row with counts by status, listed by page, and an instance opens on a click; the
+// child's children under its row with counts by status, listed by page (and in one row of the timeline, expandable),
+// and an instance opens on a click; the
 // editor shows the dynamic toggles and attaches, edits and detaches a conditional, whose block then shows
 // `condition failed` in the run.
 import { join } from 'node:path';
@@ -42,6 +43,16 @@ describe('dynamic blocks', () => {
     ]);
     await expect.poll(() => page.getByTestId('block-run-square:b').locator('td').nth(1).textContent(), POLL).toBe('1');
     await s.shot('40-run-dynamic-children');
+
+    // The timeline groups the children in one row with their count; expanded, one row each.
+    const timeline = page.getByTestId('run-timeline');
+    const group = timeline.getByRole('listitem').filter({ hasText: '3 instances' });
+    await expect.poll(() => group.textContent(), POLL).toContain('3 completed');
+    await group.getByRole('button', { expanded: false }).click();
+    await expect.poll(() => timeline.getByRole('listitem').evaluateAll((rows) => rows.length), POLL).toBe(6);
+    await timeline.getByRole('listitem').filter({ hasText: 'square:c' }).locator('.timeline__bar--success').waitFor();
+    await timeline.scrollIntoViewIfNeeded();
+    await s.shot('40b-run-timeline-dynamic');
 
     // A child opens like any block run: its name, status and log.
     await page.getByTestId('block-run-square:b').click();

@@ -1,6 +1,7 @@
 // The seed tour, end to end in a browser: a new project, a standard pipeline with a loader from a template and a
 // transformer and an exporter from existing files, linked in both ways, a block run with its table, a trigger,
-// "Run pipeline now", the run's blocks and logs, the runs list, the terminal and the settings.
+// "Run pipeline now", the run's blocks, logs and timeline, the runs list, the overview dashboard (light and dark) and
+// a pipeline's Stats tab, the terminal and the settings.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { centerOf, drag, openSession, POLL, setEditorText, type Session } from './harness';
 
@@ -171,6 +172,15 @@ describe('the seed tour', () => {
     await page.getByTestId('block-run-load_people').click();
     await page.getByTestId('log').getByText('loading people').waitFor();
     await shot('05-run');
+    const runUrl = page.url();
+
+    // The run's timeline: each block on one time axis, from queued to started to ended.
+    const timeline = page.getByTestId('run-timeline');
+    for (const block of ['load_people', 'fill_in_missing_values', 'export_rows']) {
+      await timeline.getByRole('listitem').filter({ hasText: block }).locator('.timeline__bar--success').waitFor();
+    }
+    await timeline.scrollIntoViewIfNeeded();
+    await shot('05b-run-timeline');
     await page.getByRole('button', { name: 'Output' }).click();
     await page.getByTestId('output-table').getByText('Helsinki').waitFor();
 
@@ -180,6 +190,36 @@ describe('the seed tour', () => {
     await expect.poll(() => page.locator('[data-testid^="run-row-"]').count(), POLL).toBeGreaterThanOrEqual(3);
     await page.getByRole('cell', { name: 'nightly' }).first().waitFor();
     await shot('06-runs');
+
+    // The overview, the landing page: runs per day by status, failure rate, the slowest and most failing pipelines,
+    // the work going on now and the next scheduled runs (the nightly trigger).
+    await nav('Overview');
+    await page.waitForURL(`${ui.url}/`);
+    const overview = page.getByTestId('overview');
+    await overview.locator('canvas[aria-label="Runs per day by status"]').waitFor();
+    await overview.getByRole('region', { name: 'Next scheduled runs' }).getByRole('link', { name: 'nightly' }).waitFor();
+    await overview.getByRole('region', { name: 'Slowest pipelines' }).getByRole('link', { name: 'tour_pipeline' }).waitFor();
+    await overview.getByRole('button', { name: '30 days' }).click();
+    await page.waitForURL(/\?days=30$/);
+    await shot('06b-overview');
+    await overview.getByRole('region', { name: 'Next scheduled runs' }).scrollIntoViewIfNeeded();
+    await shot('06b2-overview-now');
+    // The same in the dark theme, then a pipeline's Stats tab and the run's timeline.
+    await page.getByTestId('theme-toggle').click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme), POLL).toBe('dark');
+    await shot('06c-overview-dark');
+    await overview.getByRole('region', { name: 'Slowest pipelines' }).getByRole('link', { name: 'tour_pipeline' }).click();
+    await page.waitForURL(/\/pipelines\/tour_pipeline\/stats\?days=30$/);
+    const stats = page.getByTestId('pipeline-stats');
+    await stats.locator('canvas[aria-label="Duration of each run, coloured by status"]').waitFor();
+    await stats.getByRole('region', { name: 'Block durations' }).getByRole('cell', { name: 'export_rows' }).waitFor();
+    await shot('06d-pipeline-stats-dark');
+    await page.goto(runUrl);
+    await timeline.getByRole('listitem').filter({ hasText: 'export_rows' }).locator('.timeline__bar--success').waitFor();
+    await timeline.scrollIntoViewIfNeeded();
+    await shot('06e-run-timeline-dark');
+    await page.getByTestId('theme-toggle').click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme), POLL).toBe('light');
 
     // The terminal.
     await nav('Terminal');

@@ -20,6 +20,8 @@ const RunPage = lazy(() => import('./pages/RunPage'));
 const TriggerPage = lazy(() => import('./pages/TriggerPage'));
 const FilesPage = lazy(() => import('./pages/FilesPage'));
 const TerminalPage = lazy(() => import('./pages/TerminalPage'));
+const OverviewPage = lazy(() => import('./pages/OverviewPage'));
+const PipelineStatsPage = lazy(() => import('./pages/PipelineStatsPage'));
 
 function Lazy({ children }: { children: ReactNode }) {
   return <Suspense fallback={<Loading />}>{children}</Suspense>;
@@ -36,13 +38,15 @@ const routes = [
     path: '/',
     element: <Layout />,
     children: [
-      { index: true, element: <Navigate to="/pipelines" replace /> },
+      { index: true, element: <Lazy><OverviewPage /></Lazy> },
+      { path: 'overview', element: <Navigate to="/" replace /> },
       { path: 'pipelines', element: <PipelinesPage /> },
       { path: 'pipelines/:uuid', element: <PipelineHome /> },
       { path: 'pipelines/:uuid/edit', element: <Lazy><PipelineEditorPage /></Lazy> },
       { path: 'pipelines/:uuid/triggers', element: <TriggersPage /> },
       { path: 'pipelines/:uuid/triggers/new', element: <Lazy><TriggerPage /></Lazy> },
       { path: 'pipelines/:uuid/runs', element: <RunsPage /> },
+      { path: 'pipelines/:uuid/stats', element: <Lazy><PipelineStatsPage /></Lazy> },
       { path: 'pipelines/:uuid/activity', element: <ActivityPage /> },
       { path: 'triggers', element: <TriggersPage /> },
       { path: 'triggers/new', element: <Lazy><TriggerPage /></Lazy> },

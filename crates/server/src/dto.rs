@@ -263,6 +263,8 @@ pub(crate) struct BlockRunDto {
     pub dynamic_block_index: Option<i64>,
     pub status: BlockRunStatus,
     pub attempt: i64,
+    /// When it last became queued (for the run timeline).
+    pub queued_at: Option<DateTime<Utc>>,
     pub started_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
     pub duration_seconds: Option<f64>,
@@ -279,6 +281,7 @@ impl From<BlockRun> for BlockRunDto {
             status: block_run.status,
             attempt: block_run.attempt,
             duration_seconds: seconds(block_run.started_at, block_run.completed_at),
+            queued_at: block_run.queued_at,
             started_at: block_run.started_at,
             completed_at: block_run.completed_at,
             error: block_run.error,

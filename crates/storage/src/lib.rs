@@ -12,6 +12,7 @@ mod records;
 mod rows;
 mod secrets;
 mod sqlite;
+mod stats;
 mod triggers;
 mod users;
 mod vault;
@@ -30,14 +31,18 @@ pub use records::{
 };
 pub use secrets::{NewSealedSecret, SecretInfo, SecretStore, SecretsState};
 pub use sqlite::SqliteStore;
+pub use stats::{BlockSpan, InstanceSpan, RunSpan, RunTotal, StatsStore, WorkNow};
 pub use triggers::TriggerStore;
 pub use users::{ApiToken, Credentials, NewApiToken, NewUser, UserChange, UserStore};
 pub use vault::{SecretKey, Vault};
 
-/// The whole store: run history, triggers, users, secrets and the audit trail.
-pub trait Store: RunStore + TriggerStore + UserStore + SecretStore + AuditStore {}
+/// The whole store: run history (and its statistics), triggers, users, secrets and the audit trail.
+pub trait Store:
+    RunStore + StatsStore + TriggerStore + UserStore + SecretStore + AuditStore
+{
+}
 
-impl<T: RunStore + TriggerStore + UserStore + SecretStore + AuditStore> Store for T {}
+impl<T: RunStore + StatsStore + TriggerStore + UserStore + SecretStore + AuditStore> Store for T {}
 
 /// The run history of one project, whatever database holds it.
 #[async_trait]

@@ -10,6 +10,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use crate::audit::audit_queries;
 use crate::queries::{Backend, shared_queries};
 use crate::secrets::secret_queries;
+use crate::stats::stats_queries;
 use crate::users::user_queries;
 use crate::{Change, StorageError};
 
@@ -160,3 +161,5 @@ shared_queries!(PgStore, stamp: stamp, lock_row: " FOR UPDATE", skip_locked: " F
 user_queries!(PgStore, stamp: stamp);
 secret_queries!(PgStore, stamp: stamp);
 audit_queries!(PgStore, stamp: stamp);
+stats_queries!(PgStore, stamp: stamp, day: "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+    seconds: "(EXTRACT(EPOCH FROM (completed_at - started_at))::float8)");

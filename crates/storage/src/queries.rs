@@ -199,6 +199,7 @@ macro_rules! shared_queries {
                         waiting_since = CASE WHEN $14 THEN COALESCE(waiting_since, started_at)
                                              WHEN $3 THEN waiting_since ELSE NULL END,
                         started_at = CASE WHEN $3 THEN $4 WHEN $5 THEN NULL ELSE started_at END,
+                        queued_at = CASE WHEN $16 THEN $4 WHEN $5 THEN NULL ELSE queued_at END,
                         completed_at = CASE WHEN $6 THEN $4 ELSE NULL END,
                         error = CASE WHEN $3 OR $5 THEN NULL ELSE COALESCE($7, error) END,
                         outputs = CASE WHEN $3 OR $5 THEN NULL ELSE COALESCE($8, outputs) END,
@@ -228,6 +229,8 @@ macro_rules! shared_queries {
                 .bind(block_uuid)
                 .bind(waiting)
                 .bind(change.cancelled_callbacks && next == BlockRunStatus::Cancelled)
+                // Queued anew (not a waiting sensor, which keeps its first time): the timeline's `queued` mark.
+                .bind(next == BlockRunStatus::Queued && !waiting)
                 .execute(&mut *transaction)
                 .await?;
                 if next == BlockRunStatus::Queued {

@@ -53,6 +53,8 @@ pub struct BlockRun {
     pub attempt: i64,
     pub started_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// When it last became queued (see migration 0017); none before that migration.
+    pub queued_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
     pub log_path: Option<String>,
     #[sqlx(json(nullable))]

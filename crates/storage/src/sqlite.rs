@@ -12,6 +12,7 @@ use crate::StorageError;
 use crate::audit::audit_queries;
 use crate::queries::{Backend, shared_queries};
 use crate::secrets::secret_queries;
+use crate::stats::stats_queries;
 use crate::users::user_queries;
 
 /// Run history in a SQLite file.
@@ -67,3 +68,5 @@ shared_queries!(SqliteStore, stamp: stamp, lock_row: "", skip_locked: "",
 user_queries!(SqliteStore, stamp: stamp);
 secret_queries!(SqliteStore, stamp: stamp);
 audit_queries!(SqliteStore, stamp: stamp);
+stats_queries!(SqliteStore, stamp: stamp, day: "substr(created_at, 1, 10)",
+    seconds: "((julianday(completed_at) - julianday(started_at)) * 86400.0)");

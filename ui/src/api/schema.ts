@@ -184,6 +184,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Runs per day by status, failure rate, the slowest and most failing pipelines, the work going on now and the
+         *     next scheduled runs.
+         */
+        get: operations["stats_overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/pipelines": {
         parameters: {
             query?: never;
@@ -374,6 +394,23 @@ export interface paths {
         put?: never;
         /** Runs the pipeline now, without a trigger; `variables` override the pipeline's. */
         post: operations["pipelines_run_now"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/{uuid}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One pipeline's runs (duration and status) and its blocks' median, 90th percentile and longest durations. */
+        get: operations["stats_pipeline"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -632,6 +669,23 @@ export interface paths {
         put?: never;
         /** Runs a finished run again: the blocks that did not complete, or `from_block` and everything below it. */
         post: operations["runs_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run's block runs with when each was queued, started and ended; a dynamic child's instances summed up. */
+        get: operations["runs_timeline"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -897,6 +951,21 @@ export interface components {
             upstream_blocks: string[];
             uuid: string;
         };
+        /** @description How long one block takes. */
+        BlockDurationDto: {
+            block: string;
+            /** Format: double */
+            max_seconds: number;
+            /** Format: double */
+            median_seconds: number;
+            /** Format: double */
+            p90_seconds: number;
+            /**
+             * Format: int64
+             * @description How many completed block runs (or instances) the figures come from.
+             */
+            samples: number;
+        };
         /** @description The instances of one dynamic child in a run: how many, and how many in each status. */
         BlockGroupDto: {
             /** @description The dynamic child (a block of the pipeline). */
@@ -927,6 +996,11 @@ export interface components {
             error?: string | null;
             /** Format: int64 */
             id: number;
+            /**
+             * Format: date-time
+             * @description When it last became queued (for the run timeline).
+             */
+            queued_at?: string | null;
             /** Format: date-time */
             started_at?: string | null;
             status: components["schemas"]["BlockRunStatus"];
@@ -967,6 +1041,15 @@ export interface components {
             /** @description The Arrow type, e.g. `Int64`, `Utf8`, `Float64`. */
             data_type: string;
             name: string;
+        };
+        /** @description The runs created on one UTC day. */
+        DayDto: {
+            /** @description Status -> how many runs (statuses with none are left out). */
+            counts: {
+                [key: string]: number;
+            };
+            /** @description `YYYY-MM-DD`. */
+            day: string;
         };
         /** @description The body of every error response. */
         ErrorBody: {
@@ -1080,6 +1163,19 @@ export interface components {
          * @enum {string}
          */
         HealthStatus: "ok";
+        InstancesDto: {
+            counts: {
+                [key: string]: number;
+            };
+            /** Format: date-time */
+            first_queued_at?: string | null;
+            /** Format: date-time */
+            first_started_at?: string | null;
+            /** Format: date-time */
+            last_completed_at?: string | null;
+            /** Format: int64 */
+            total: number;
+        };
         /** @description A profile of the project's `io_config.yaml`. */
         IoConfigProfileDto: {
             name: string;
@@ -1171,6 +1267,16 @@ export interface components {
             password: string;
             role: components["schemas"]["Role"];
         };
+        /** @description The next slot of a schedule trigger. */
+        NextRunDto: {
+            /** Format: date-time */
+            at: string;
+            pipeline_uuid: string;
+            schedule_interval?: string | null;
+            /** Format: int64 */
+            trigger_id: number;
+            trigger_name: string;
+        };
         OutdatedAfterDto: {
             /** Format: int64 */
             months: number;
@@ -1192,6 +1298,26 @@ export interface components {
             table?: components["schemas"]["TablePreviewDto"] | null;
             /** @description The value of a JSON output (any JSON; null for the other kinds and for values over 1 MiB). */
             value: unknown;
+        };
+        /** @description All pipelines over a window of days. */
+        OverviewDto: {
+            /** Format: int64 */
+            days: number;
+            /** @description The pipelines with the most failed runs, most first. */
+            most_failing: components["schemas"]["PipelineSummaryDto"][];
+            /** @description The next slots of active schedule triggers, soonest first. */
+            next_runs: components["schemas"]["NextRunDto"][];
+            now: components["schemas"]["WorkNowDto"];
+            /** @description One entry per day of the window, oldest first, days without runs included. */
+            per_day: components["schemas"]["DayDto"][];
+            /**
+             * Format: date-time
+             * @description The window's start (midnight UTC of its first day).
+             */
+            since: string;
+            /** @description The pipelines whose completed runs took longest on average, slowest first. */
+            slowest: components["schemas"]["PipelineSummaryDto"][];
+            totals: components["schemas"]["TotalsDto"];
         };
         /** @description A new password for the signed-in user, with the current one. */
         PasswordChange: {
@@ -1215,6 +1341,20 @@ export interface components {
         PipelineName: {
             name: string;
         };
+        /** @description One pipeline's runs and block durations over a window. */
+        PipelineStatsDto: {
+            /**
+             * @description Each block's durations over its completed block runs in the newest 100 runs of the window (a dynamic child's
+             *     instances count as its block), in the pipeline's order.
+             */
+            blocks: components["schemas"]["BlockDurationDto"][];
+            /** Format: int64 */
+            days: number;
+            /** @description Its runs of the window, oldest first (the newest 500 at most). */
+            runs: components["schemas"]["RunPointDto"][];
+            /** Format: date-time */
+            since: string;
+        };
         /** @description A pipeline in the list; one whose files are invalid is listed with its error. */
         PipelineSummary: {
             blocks: number;
@@ -1228,6 +1368,23 @@ export interface components {
              */
             triggers_error?: string | null;
             uuid: string;
+        };
+        /** @description One pipeline over the window. */
+        PipelineSummaryDto: {
+            /** Format: int64 */
+            failed: number;
+            /** Format: double */
+            failure_rate?: number | null;
+            /** Format: double */
+            max_seconds?: number | null;
+            /**
+             * Format: double
+             * @description The mean and longest duration of its completed runs.
+             */
+            mean_seconds?: number | null;
+            pipeline_uuid: string;
+            /** Format: int64 */
+            runs: number;
         };
         ProductBlockDto: {
             /**
@@ -1307,6 +1464,19 @@ export interface components {
             next_before?: number | null;
             runs: components["schemas"]["RunDto"][];
         };
+        /** @description One run on a history chart. */
+        RunPointDto: {
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: double
+             * @description From its start to its end (to now while it runs); none before it starts.
+             */
+            duration_seconds?: number | null;
+            /** Format: int64 */
+            id: number;
+            status: components["schemas"]["RunStatus"];
+        };
         /**
          * @description The status of a pipeline run.
          * @enum {string}
@@ -1381,6 +1551,41 @@ export interface components {
             language: string;
             type: string;
         };
+        TimelineBlockDto: {
+            /** Format: int64 */
+            attempt: number;
+            block_uuid: string;
+            /** Format: date-time */
+            completed_at?: string | null;
+            instances?: components["schemas"]["InstancesDto"] | null;
+            /**
+             * Format: date-time
+             * @description When it last became queued (none for block runs older than this field, or never queued).
+             */
+            queued_at?: string | null;
+            /** Format: date-time */
+            started_at?: string | null;
+            status: components["schemas"]["BlockRunStatus"];
+        };
+        /** @description A run's block runs on a time axis. */
+        TimelineDto: {
+            /** @description The pipeline's own block runs, in its order; a dynamic child carries its instances summed up. */
+            blocks: components["schemas"]["TimelineBlockDto"][];
+            /** Format: date-time */
+            completed_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description The server's clock, where unfinished bars end.
+             */
+            now: string;
+            /** Format: int64 */
+            run_id: number;
+            /** Format: date-time */
+            started_at?: string | null;
+            status: components["schemas"]["RunStatus"];
+        };
         /**
          * @description What a run that passed its timeout becomes.
          * @enum {string}
@@ -1400,6 +1605,22 @@ export interface components {
         };
         TokenList: {
             tokens: components["schemas"]["TokenDto"][];
+        };
+        /** @description The runs of the window. */
+        TotalsDto: {
+            /** Format: int64 */
+            cancelled: number;
+            /** Format: int64 */
+            completed: number;
+            /** Format: int64 */
+            failed: number;
+            /**
+             * Format: double
+             * @description Failed runs among the finished ones (completed, failed, cancelled), from 0 to 1; none when none finished.
+             */
+            failure_rate?: number | null;
+            /** Format: int64 */
+            runs: number;
         };
         /** @description A trigger as the API shows it; `api_url` is set for API triggers. */
         TriggerDto: {
@@ -1516,6 +1737,25 @@ export interface components {
             /** @description At least 8 characters. */
             password?: string | null;
             role?: components["schemas"]["Role"] | null;
+        };
+        /** @description The work going on now. */
+        WorkNowDto: {
+            /**
+             * Format: int64
+             * @description Runs created and not started yet.
+             */
+            initial_runs: number;
+            /**
+             * Format: int64
+             * @description Block runs waiting for a worker.
+             */
+            queued_block_runs: number;
+            /** @description The newest running runs (at most 10). */
+            running: components["schemas"]["RunDto"][];
+            /** Format: int64 */
+            running_block_runs: number;
+            /** Format: int64 */
+            running_runs: number;
         };
     };
     responses: never;
@@ -2378,6 +2618,72 @@ export interface operations {
                 };
             };
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stats_overview: {
+        parameters: {
+            query?: {
+                /** @description The window: runs created in the last this many days (UTC days, today included; 7 unless given, at most 366). */
+                days?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverviewDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3847,6 +4153,75 @@ export interface operations {
             };
         };
     };
+    stats_pipeline: {
+        parameters: {
+            query?: {
+                /** @description The window: runs created in the last this many days (UTC days, today included; 7 unless given, at most 366). */
+                days?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description The pipeline's folder name */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineStatsDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     triggers_list: {
         parameters: {
             query?: never;
@@ -5052,6 +5427,72 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    runs_timeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Run id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,7 +2,7 @@
 // While nobody is signed in on a server that requires it, every page sends the user to the sign-in page instead,
 // with the page wanted as `next`.
 import { Navigate, NavLink, Outlet, useLocation } from 'react-router';
-import { Clock, Database, FolderTree, History, Moon, Settings, SquareTerminal, Sun, Workflow } from 'lucide-react';
+import { ChartColumn, Clock, Database, FolderTree, History, Moon, Settings, SquareTerminal, Sun, Workflow } from 'lucide-react';
 import { useMe } from '../api/auth';
 import { useProject } from '../api/project';
 import { useTheme } from '../lib/theme';
@@ -10,6 +10,7 @@ import { Loading } from './ui';
 import { UserMenu } from './UserMenu';
 
 const NAV = [
+  { to: '/', label: 'Overview', icon: ChartColumn },
   { to: '/pipelines', label: 'Pipelines', icon: Workflow },
   { to: '/triggers', label: 'Triggers', icon: Clock },
   { to: '/runs', label: 'Pipeline runs', icon: History },
@@ -60,7 +61,7 @@ export function Layout() {
         </div>
         <nav className="sidebar__nav" aria-label="Main">
           {NAV.map(({ to, label, icon: Icon }) => (
-            <NavLink key={to} to={to} className="sidebar__link">
+            <NavLink key={to} to={to} end={to === '/'} className="sidebar__link">
               <Icon aria-hidden="true" />
               {label}
             </NavLink>

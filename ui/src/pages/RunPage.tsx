@@ -16,6 +16,7 @@ import { BlockPanel, type BlockPanelTab } from './run/BlockPanel';
 import { BlockRunsTable } from './run/BlockRunsTable';
 import { RunActions } from './run/RunActions';
 import { RunSummary } from './run/RunSummary';
+import { RunTimeline } from './run/RunTimeline';
 import { useBlockLog } from './useBlockLog';
 
 export default function RunPage() {
@@ -127,6 +128,8 @@ export default function RunPage() {
           )}
         </div>
       </div>
+
+      <RunTimeline runId={runId} selected={selected} onSelect={choose} />
 
       {selected && <BlockPanel runId={runId} selected={selected} selectedRun={selectedRun} log={log} live={live} tab={tab} onTab={setTab} />}
       {r.status === 'failed' && !selected && <Alert tone="error">The run failed before any block started.</Alert>}

@@ -15,6 +15,7 @@ mod python;
 mod runs;
 mod secrets;
 mod sessions;
+mod stats;
 mod terminal;
 mod tokens;
 mod triggers;
@@ -88,6 +89,9 @@ pub fn app(state: AppState) -> Router {
         .routes(routes!(runs::detail))
         .routes(routes!(runs::block_runs))
         .routes(routes!(runs::block_groups))
+        .routes(routes!(stats::timeline))
+        .routes(routes!(stats::overview))
+        .routes(routes!(stats::pipeline))
         .routes(routes!(logs::log))
         .routes(routes!(logs::stream))
         .routes(routes!(outputs::outputs))

@@ -14,5 +14,6 @@ mod guard;
 mod limits;
 mod pipeline_triggers;
 mod secrets;
+mod stats;
 mod support;
 mod users;

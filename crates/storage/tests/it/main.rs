@@ -9,6 +9,7 @@ mod required_env;
 mod runs;
 mod schema;
 mod secrets;
+mod stats;
 mod triggers;
 mod users;
 
