@@ -4,6 +4,7 @@
 //! both. Nothing here knows HTTP or processes.
 
 mod audit;
+mod backfills;
 mod error;
 mod postgres;
 mod products;
@@ -21,6 +22,7 @@ use chrono::{DateTime, Utc};
 use model::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
 
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditStore, NewAuditEntry};
+pub use backfills::{Backfill, BackfillSlot, BackfillStore, NewBackfill};
 pub use error::StorageError;
 pub use postgres::PgStore;
 pub use products::global_data_product_runs;
@@ -34,10 +36,16 @@ pub use triggers::TriggerStore;
 pub use users::{ApiToken, Credentials, NewApiToken, NewUser, UserChange, UserStore};
 pub use vault::{SecretKey, Vault};
 
-/// The whole store: run history, triggers, users, secrets and the audit trail.
-pub trait Store: RunStore + TriggerStore + UserStore + SecretStore + AuditStore {}
+/// The whole store: run history, triggers, users, secrets, the audit trail and backfills.
+pub trait Store:
+    RunStore + TriggerStore + UserStore + SecretStore + AuditStore + BackfillStore
+{
+}
 
-impl<T: RunStore + TriggerStore + UserStore + SecretStore + AuditStore> Store for T {}
+impl<T: RunStore + TriggerStore + UserStore + SecretStore + AuditStore + BackfillStore> Store
+    for T
+{
+}
 
 /// The run history of one project, whatever database holds it.
 #[async_trait]
