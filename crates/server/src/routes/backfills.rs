@@ -212,9 +212,10 @@ pub(super) async fn runs(
 pub(super) async fn cancel(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-) -> Result<Json<BackfillDto>, ApiError> {
+) -> Result<(Note, Json<BackfillDto>), ApiError> {
     let backfill = state.scheduler.cancel_backfill(id).await?;
-    Ok(Json(dto(&state, backfill).await?))
+    let note = Note::default().pipeline(backfill.pipeline_uuid.clone());
+    Ok((note, Json(dto(&state, backfill).await?)))
 }
 
 /// Runs again each planned run whose latest run failed or was cancelled.
@@ -224,9 +225,10 @@ pub(super) async fn cancel(
 pub(super) async fn retry(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-) -> Result<Json<BackfillDto>, ApiError> {
+) -> Result<(Note, Json<BackfillDto>), ApiError> {
     let backfill = state.scheduler.retry_backfill(id).await?;
-    Ok(Json(dto(&state, backfill).await?))
+    let note = Note::default().pipeline(backfill.pipeline_uuid.clone());
+    Ok((note, Json(dto(&state, backfill).await?)))
 }
 
 /// Deletes a backfill that is not running; its runs stay in the run history.
@@ -235,7 +237,7 @@ pub(super) async fn retry(
 pub(super) async fn remove(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<(StatusCode, Note, ()), ApiError> {
     let backfill = find(&state, id).await?;
     if backfill.status.is_open() {
         return Err(ApiError::new(
@@ -247,7 +249,11 @@ pub(super) async fn remove(
         ));
     }
     state.store.delete_backfill(id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok((
+        StatusCode::NO_CONTENT,
+        Note::default().pipeline(backfill.pipeline_uuid),
+        (),
+    ))
 }
 
 /// The scheduler's request for `input`, or what is wrong with it.

@@ -116,7 +116,11 @@ async fn preview_then_create_cancel_retry_and_delete_a_backfill() {
     assert_eq!(status, StatusCode::CONFLICT);
 
     let (status, retried) = server
-        .call(Method::POST, &format!("/api/v1/backfills/{id}/retry"), Some(json!({})))
+        .call(
+            Method::POST,
+            &format!("/api/v1/backfills/{id}/retry"),
+            Some(json!({})),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{retried}");
     assert_eq!(
