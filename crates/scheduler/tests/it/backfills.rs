@@ -260,3 +260,82 @@ async fn variable_sets_give_one_run_each_and_bad_backfills_are_refused() {
     ));
     assert_eq!(s.store.backfills(None).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn two_schedulers_on_one_postgresql_database_never_pass_the_run_limit() {
+    let url = crate::test_database_url();
+    let name = format!("wand_backfill_{}", uuid::Uuid::new_v4().simple());
+    storage::PgStore::connect_admin(&url)
+        .await
+        .unwrap()
+        .create_database(&name)
+        .await
+        .unwrap();
+    let database = format!("{}/{name}", url.rsplit_once('/').unwrap().0);
+    let local = setup().await;
+    let root = local._dir.path().join("proj");
+    let mut replicas = Vec::new();
+    for _ in 0..2 {
+        let store: Arc<dyn Store> = Arc::new(storage::PgStore::connect(&database).await.unwrap());
+        let (notices, _) = broadcast::channel(1024);
+        let project = project::Project::open(&root).unwrap();
+        replicas.push(Setup {
+            _dir: tempfile::tempdir().unwrap(),
+            store: store.clone(),
+            clock: local.clock.clone(),
+            scheduler: Scheduler::new(store, notices, local.clock.clone(), project),
+        });
+    }
+    let (a, b) = (&replicas[0], &replicas[1]);
+    let backfill = a.scheduler.create_backfill(days(8)).await.unwrap();
+    // Both schedulers hear of every run at once and race to start it; the limit holds. (One that lost a race to the
+    // other may get a refused transition: the outcome is what counts.)
+    for run in a.store.backfill_runs(backfill.id, false).await.unwrap() {
+        let (_, _) = tokio::join!(
+            a.scheduler.handle(Event::RunChanged(run.id)),
+            b.scheduler.handle(Event::RunChanged(run.id))
+        );
+    }
+    assert_eq!(a.count(backfill.id, RunStatus::Running).await, 2);
+    let mut most = 0;
+    loop {
+        let now = a.clock.now();
+        let mut claimed = a
+            .store
+            .claim_block_run("w", &[], now, now + Duration::seconds(30))
+            .await
+            .unwrap();
+        if claimed.is_none() {
+            // A start one scheduler missed is caught by the tick's pass.
+            a.scheduler.handle(Event::Tick).await.unwrap();
+            claimed = a
+                .store
+                .claim_block_run("w", &[], now, now + Duration::seconds(30))
+                .await
+                .unwrap();
+        }
+        let Some(block_run) = claimed else {
+            break;
+        };
+        a.store
+            .change_block_run(
+                block_run.pipeline_run_id,
+                &block_run.block_uuid,
+                BlockRunChange::event(BlockRunEvent::Complete),
+            )
+            .await
+            .unwrap();
+        let run = block_run.pipeline_run_id;
+        let (_, _) = tokio::join!(
+            a.scheduler.handle(Event::RunChanged(run)),
+            b.scheduler.handle(Event::RunChanged(run))
+        );
+        most = most.max(a.count(backfill.id, RunStatus::Running).await);
+    }
+    assert_eq!(most, 2);
+    assert_eq!(a.count(backfill.id, RunStatus::Completed).await, 8);
+    assert_eq!(
+        a.store.backfill(backfill.id).await.unwrap().unwrap().status,
+        BackfillStatus::Completed
+    );
+}
