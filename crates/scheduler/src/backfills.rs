@@ -9,6 +9,9 @@ use storage::{Backfill, BackfillSlot, NewBackfill};
 
 use crate::{RunRequest, Scheduler, SchedulerError};
 
+/// How many waiting runs of a backfill without a run limit are looked at in one pass.
+const WAITING_PAGE: i64 = 1000;
+
 /// A backfill to make.
 #[derive(Debug, Clone)]
 pub struct BackfillRequest {
@@ -182,16 +185,15 @@ impl Scheduler {
             return Ok(());
         };
         if backfill.status.is_open() {
-            for run in self.store.backfill_runs(id, true).await? {
-                if run.status != RunStatus::Initial {
-                    continue;
-                }
-                if !self.store.start_backfill_run(run.id).await? {
+            // At most a limit's worth can start now (without a limit, every run started when it was created).
+            let room = backfill.run_limit.map_or(WAITING_PAGE, i64::from);
+            for run_id in self.store.waiting_backfill_runs(id, room).await? {
+                if !self.store.start_backfill_run(run_id).await? {
                     break;
                 }
-                self.started(run.id);
+                self.started(run_id);
                 // Boxed: advancing a run may finish it, which advances its backfill again.
-                Box::pin(self.advance_run(run.id)).await?;
+                Box::pin(self.advance_run(run_id)).await?;
             }
         }
         self.settle_backfill(&backfill).await

@@ -238,6 +238,10 @@ impl Scheduler {
                         ..RunFilter::default()
                     };
                     for run in self.store.runs(filter).await? {
+                        // A backfill's waiting runs start through its own pass (`pass_over_backfills`).
+                        if run.status == RunStatus::Initial && run.backfill_id.is_some() {
+                            continue;
+                        }
                         self.advance_run(run.id).await?;
                     }
                 }

@@ -71,6 +71,9 @@ pub trait BackfillStore: Send + Sync {
     /// The runs of a backfill, by planned run then creation; only the latest of each planned run when `latest`.
     async fn backfill_runs(&self, id: i64, latest: bool) -> Result<Vec<PipelineRun>, StorageError>;
 
+    /// The ids of the backfill's runs waiting to start (`initial`), in planned order, at most `limit`.
+    async fn waiting_backfill_runs(&self, id: i64, limit: i64) -> Result<Vec<i64>, StorageError>;
+
     /// Sets the backfill's status: `running` stamps `started_at` (once), `failed` stamps `failed_at`, a finished
     /// status stamps `completed_at`, `initial` (a retry) clears both.
     async fn set_backfill_status(
@@ -280,6 +283,18 @@ macro_rules! backfill_queries {
                 .bind(latest)
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn waiting_backfill_runs(&self, id: i64, limit: i64) -> Result<Vec<i64>, StorageError> {
+                let rows: Vec<(i64,)> = sqlx::query_as(
+                    "SELECT id FROM pipeline_runs WHERE backfill_id = $1 AND status = 'initial'
+                     ORDER BY backfill_index, id LIMIT $2",
+                )
+                .bind(id)
+                .bind(limit.max(1))
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(|(id,)| id).collect())
             }
 
             async fn set_backfill_status(&self, id: i64, status: BackfillStatus) -> Result<(), StorageError> {

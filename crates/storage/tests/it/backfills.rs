@@ -132,6 +132,10 @@ store_test!(
             started.push(store.start_backfill_run(*run).await.unwrap());
         }
         assert_eq!(started, vec![true, true, false, false, false]);
+        assert_eq!(
+            store.waiting_backfill_runs(backfill, 2).await.unwrap(),
+            runs[2..4].to_vec()
+        );
         let record = store.backfill(backfill).await.unwrap().unwrap();
         assert_eq!(record.status, BackfillStatus::Running);
         assert!(record.started_at.is_some());
