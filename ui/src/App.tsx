@@ -10,6 +10,7 @@ import { PipelinesPage } from './pages/PipelinesPage';
 import { TriggersPage } from './pages/TriggersPage';
 import { RunsPage } from './pages/RunsPage';
 import { ActivityPage } from './pages/ActivityPage';
+import { BackfillsPage } from './pages/backfills/BackfillsPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { SignInPage } from './pages/SignInPage';
 import { DataProductsPage } from './pages/DataProductsPage';
@@ -48,6 +49,7 @@ const routes = [
       { path: 'pipelines/:uuid/runs', element: <RunsPage /> },
       { path: 'pipelines/:uuid/stats', element: <Lazy><PipelineStatsPage /></Lazy> },
       { path: 'pipelines/:uuid/activity', element: <ActivityPage /> },
+      { path: 'pipelines/:uuid/backfills', element: <BackfillsPage /> },
       { path: 'triggers', element: <TriggersPage /> },
       { path: 'triggers/new', element: <Lazy><TriggerPage /></Lazy> },
       { path: 'triggers/:id', element: <Lazy><TriggerPage /></Lazy> },

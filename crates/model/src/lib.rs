@@ -2,6 +2,7 @@
 //!
 //! This crate does no I/O and knows nothing of files, databases or processes.
 
+mod backfill;
 mod block;
 mod dag;
 mod definition;
@@ -18,6 +19,10 @@ mod trigger;
 mod user;
 mod variables;
 
+pub use backfill::{
+    BackfillError, BackfillRange, BackfillStatus, IntervalType, MAX_BACKFILL_RUNS, PlannedRun,
+    python_iso,
+};
 pub use block::{AddonBlock, Block, BlockType, Language, RetryConfig};
 pub use dag::{ConcurrencyConfig, Dag, Pipeline};
 pub use definition::{PipelineDefinition, RunSettings};

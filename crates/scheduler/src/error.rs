@@ -18,4 +18,10 @@ pub enum SchedulerError {
     Project(#[from] project::ProjectError),
     #[error("cannot read the project's code: {0}")]
     Code(String),
+    #[error(transparent)]
+    Backfill(#[from] model::BackfillError),
+    #[error("backfill {0} does not exist")]
+    BackfillNotFound(i64),
+    #[error("backfill {id}: {message}")]
+    BackfillState { id: i64, message: String },
 }

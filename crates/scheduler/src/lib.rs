@@ -5,6 +5,7 @@
 //! It never executes a block: workers claim queued block runs from storage.
 
 mod advance;
+mod backfills;
 mod clock;
 mod error;
 mod expand;
@@ -14,6 +15,7 @@ mod trigger_ops;
 mod triggers;
 
 pub use advance::{Instances, Step, advance};
+pub use backfills::BackfillRequest;
 pub use clock::{Clock, SystemClock};
 pub use error::SchedulerError;
 pub use scheduler::{Event, RunRequest, Scheduler};

@@ -225,6 +225,7 @@ impl Scheduler {
                 self.sync_trigger_files().await?;
                 self.fire_triggers().await?;
                 self.recover_expired_leases().await?;
+                self.pass_over_backfills().await?;
                 // Runs advance as their block runs change; the full pass only catches missed notices, so it need
                 // not hold up trigger firing every tick when thousands of runs are open.
                 if !self.full_pass_due() {
@@ -237,6 +238,10 @@ impl Scheduler {
                         ..RunFilter::default()
                     };
                     for run in self.store.runs(filter).await? {
+                        // A backfill's waiting runs start through its own pass (`pass_over_backfills`).
+                        if run.status == RunStatus::Initial && run.backfill_id.is_some() {
+                            continue;
+                        }
                         self.advance_run(run.id).await?;
                     }
                 }
@@ -282,16 +287,46 @@ impl Scheduler {
         code_hash: String,
         request: RunRequest,
     ) -> Result<PipelineRun, SchedulerError> {
-        let interval = request
-            .trigger
-            .as_ref()
-            .and_then(|trigger| trigger.run_interval(request.execution_date));
+        self.insert_run(pipeline, code_hash, request, None).await
+    }
+
+    /// Creates run `extra.slot` of a backfill (see `backfills.rs`).
+    pub(crate) async fn create_backfill_run(
+        &self,
+        pipeline: &model::Pipeline,
+        code_hash: String,
+        request: RunRequest,
+        extra: crate::backfills::BackfillRun,
+    ) -> Result<PipelineRun, SchedulerError> {
+        self.insert_run(pipeline, code_hash, request, Some(extra))
+            .await
+    }
+
+    async fn insert_run(
+        &self,
+        pipeline: &model::Pipeline,
+        code_hash: String,
+        request: RunRequest,
+        backfill: Option<crate::backfills::BackfillRun>,
+    ) -> Result<PipelineRun, SchedulerError> {
+        let interval = match &backfill {
+            Some(backfill) => backfill.interval,
+            None => request
+                .trigger
+                .as_ref()
+                .and_then(|trigger| trigger.run_interval(request.execution_date)),
+        };
         let definition = PipelineDefinition {
             // Mage names the trigger of a product's runs so; its blocks get it as `trigger_name`.
             trigger_name: request
                 .trigger
                 .as_ref()
                 .map(|trigger| trigger.name.clone())
+                .or_else(|| {
+                    backfill
+                        .as_ref()
+                        .map(|backfill| backfill.trigger_name.clone())
+                })
                 .or_else(|| {
                     request
                         .global_data_product
@@ -321,6 +356,7 @@ impl Scheduler {
                     .iter()
                     .filter_map(|block| Some((block.uuid.clone(), block.worker_tag.clone()?)))
                     .collect(),
+                backfill: backfill.map(|backfill| backfill.slot),
             })
             .await?;
         self.publish(Notice::Run {
@@ -351,7 +387,14 @@ impl Scheduler {
         }
         let (definition, dag) = pinned(&run)?;
         if run.status == RunStatus::Initial {
-            self.change_run(run_id, RunEvent::Start).await?;
+            if run.backfill_id.is_some() {
+                // A backfill's run waits for a free slot under its run limits (or another scheduler started it).
+                if !self.start_backfill_run(run_id).await? {
+                    return Ok((RunStatus::Initial, false));
+                }
+            } else {
+                self.change_run(run_id, RunEvent::Start).await?;
+            }
         }
         if let (Some(limit), Some(started)) = (definition.settings.timeout, run.started_at)
             && (self.clock.now() - started).num_milliseconds() as f64 > limit * 1000.0
@@ -647,6 +690,16 @@ impl Scheduler {
     async fn change_run(&self, run_id: i64, event: RunEvent) -> Result<RunStatus, SchedulerError> {
         let status = self.store.change_run(run_id, event).await?;
         self.publish(Notice::Run { run_id, status });
+        // A backfill's finished run frees a slot for the next one.
+        if status.is_finished()
+            && let Some(backfill) = self
+                .store
+                .run(run_id)
+                .await?
+                .and_then(|run| run.backfill_id)
+        {
+            self.advance_backfill(backfill).await?;
+        }
         Ok(status)
     }
 
@@ -664,7 +717,7 @@ impl Scheduler {
         Ok(())
     }
 
-    fn publish(&self, notice: Notice) {
+    pub(crate) fn publish(&self, notice: Notice) {
         // Nobody listening is fine: notices are for watchers, the database is the truth.
         let _ = self.notices.send(notice);
     }

@@ -88,6 +88,7 @@ pub(crate) enum Kind {
     PythonEnvironment,
     Terminal,
     Secret,
+    Backfill,
     /// A route the table does not list: the object is the route itself.
     Route,
 }
@@ -108,6 +109,7 @@ impl Kind {
             Kind::PythonEnvironment => "python_environment",
             Kind::Terminal => "terminal",
             Kind::Secret => "secret",
+            Kind::Backfill => "backfill",
             Kind::Route => "route",
         }
     }
@@ -124,6 +126,7 @@ impl Kind {
             "users" => Kind::User,
             "tokens" => Kind::Token,
             "secrets" => Kind::Secret,
+            "backfills" => Kind::Backfill,
             _ => return None,
         })
     }
@@ -220,6 +223,25 @@ pub(crate) const AUDITED: &[(&str, &str, Action, Kind)] = &[
     ("POST", "/api/v1/triggers/{id}/runs", Start, Kind::Run),
     ("POST", "/api/v1/runs/{id}/cancel", Cancel, Kind::Run),
     ("POST", "/api/v1/runs/{id}/retry", Retry, Kind::Run),
+    (
+        "POST",
+        "/api/v1/pipelines/{uuid}/backfills",
+        Create,
+        Kind::Backfill,
+    ),
+    ("DELETE", "/api/v1/backfills/{id}", Delete, Kind::Backfill),
+    (
+        "POST",
+        "/api/v1/backfills/{id}/cancel",
+        Cancel,
+        Kind::Backfill,
+    ),
+    (
+        "POST",
+        "/api/v1/backfills/{id}/retry",
+        Retry,
+        Kind::Backfill,
+    ),
     (
         "POST",
         "/api/pipeline_schedules/{id}/pipeline_runs/{token}",

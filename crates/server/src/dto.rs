@@ -225,6 +225,8 @@ pub(crate) struct RunDto {
     pub duration_seconds: Option<f64>,
     /// The version of the project's code the run executes (a content hash).
     pub code_hash: Option<String>,
+    /// The backfill the run belongs to.
+    pub backfill_id: Option<i64>,
 }
 
 impl From<PipelineRun> for RunDto {
@@ -241,6 +243,7 @@ impl From<PipelineRun> for RunDto {
             completed_at: run.completed_at,
             pipeline_uuid: run.pipeline_uuid,
             code_hash: run.code_hash,
+            backfill_id: run.backfill_id,
         }
     }
 }

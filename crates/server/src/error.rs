@@ -256,7 +256,14 @@ impl From<scheduler::SchedulerError> for ApiError {
                 ApiError::not_found(error.to_string())
             }
             error @ (scheduler::SchedulerError::UnknownBlock { .. }
-            | scheduler::SchedulerError::InvalidTrigger(_)) => ApiError::invalid(error.to_string()),
+            | scheduler::SchedulerError::InvalidTrigger(_)
+            | scheduler::SchedulerError::Backfill(_)) => ApiError::invalid(error.to_string()),
+            error @ scheduler::SchedulerError::BackfillNotFound(_) => {
+                ApiError::not_found(error.to_string())
+            }
+            error @ scheduler::SchedulerError::BackfillState { .. } => {
+                ApiError::new(ErrorCode::InvalidTransition, error.to_string())
+            }
             other => ApiError::internal(other),
         }
     }

@@ -141,6 +141,22 @@ pub(crate) const POLICY: &[(&str, &str, Access)] = &[
         AtLeast(Viewer),
     ),
     ("POST", "/api/v1/runs/{id}/cancel", AtLeast(Editor)),
+    ("GET", "/api/v1/pipelines/{uuid}/backfills", AtLeast(Viewer)),
+    (
+        "POST",
+        "/api/v1/pipelines/{uuid}/backfills",
+        AtLeast(Editor),
+    ),
+    (
+        "GET",
+        "/api/v1/pipelines/{uuid}/backfills/preview",
+        AtLeast(Viewer),
+    ),
+    ("GET", "/api/v1/backfills/{id}", AtLeast(Viewer)),
+    ("DELETE", "/api/v1/backfills/{id}", AtLeast(Editor)),
+    ("GET", "/api/v1/backfills/{id}/runs", AtLeast(Viewer)),
+    ("POST", "/api/v1/backfills/{id}/cancel", AtLeast(Editor)),
+    ("POST", "/api/v1/backfills/{id}/retry", AtLeast(Editor)),
     ("POST", "/api/v1/runs/{id}/retry", AtLeast(Editor)),
     // The audit trail: all of it (with client addresses) for admins; a pipeline's or a run's for its readers.
     ("GET", "/api/v1/audit", AtLeast(Admin)),

@@ -29,6 +29,7 @@ async fn fill(store: &SqliteStore, count: u64) {
                 block_uuids: (0..BLOCKS).map(|i| format!("block_{i}")).collect(),
                 code_hash: None,
                 worker_tags: Default::default(),
+                backfill: None,
             })
             .await
             .expect("run");

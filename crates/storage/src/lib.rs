@@ -4,6 +4,7 @@
 //! both. Nothing here knows HTTP or processes.
 
 mod audit;
+mod backfills;
 mod error;
 mod postgres;
 mod products;
@@ -22,6 +23,7 @@ use chrono::{DateTime, Utc};
 use model::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
 
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditStore, NewAuditEntry};
+pub use backfills::{Backfill, BackfillSlot, BackfillStore, NewBackfill};
 pub use error::StorageError;
 pub use postgres::PgStore;
 pub use products::global_data_product_runs;
@@ -36,13 +38,16 @@ pub use triggers::TriggerStore;
 pub use users::{ApiToken, Credentials, NewApiToken, NewUser, UserChange, UserStore};
 pub use vault::{SecretKey, Vault};
 
-/// The whole store: run history (and its statistics), triggers, users, secrets and the audit trail.
+/// The whole store: run history (and its statistics), triggers, users, secrets, the audit trail and backfills.
 pub trait Store:
-    RunStore + StatsStore + TriggerStore + UserStore + SecretStore + AuditStore
+    RunStore + StatsStore + TriggerStore + UserStore + SecretStore + AuditStore + BackfillStore
 {
 }
 
-impl<T: RunStore + StatsStore + TriggerStore + UserStore + SecretStore + AuditStore> Store for T {}
+impl<T> Store for T where
+    T: RunStore + StatsStore + TriggerStore + UserStore + SecretStore + AuditStore + BackfillStore
+{
+}
 
 /// The run history of one project, whatever database holds it.
 #[async_trait]

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use crate::audit::audit_queries;
+use crate::backfills::backfill_queries;
 use crate::queries::{Backend, shared_queries};
 use crate::secrets::secret_queries;
 use crate::stats::stats_queries;
@@ -163,3 +164,4 @@ secret_queries!(PgStore, stamp: stamp);
 audit_queries!(PgStore, stamp: stamp);
 stats_queries!(PgStore, stamp: stamp, day: "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
     seconds: "(EXTRACT(EPOCH FROM (completed_at - started_at))::float8)");
+backfill_queries!(PgStore, stamp: stamp, lock_row: " FOR UPDATE");

@@ -97,8 +97,8 @@ macro_rules! shared_queries {
                 let mut transaction = self.pool.begin().await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO pipeline_runs (pipeline_uuid, trigger_id, status, variables, definition,
-                        execution_date, created_at, code_hash)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                        execution_date, created_at, code_hash, backfill_id, backfill_index)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
                 )
                 .bind(&run.pipeline_uuid)
                 .bind(run.trigger_id)
@@ -108,6 +108,8 @@ macro_rules! shared_queries {
                 .bind($stamp(run.execution_date))
                 .bind($stamp(now))
                 .bind(&run.code_hash)
+                .bind(run.backfill.map(|slot| slot.backfill_id))
+                .bind(run.backfill.map(|slot| slot.index))
                 .fetch_one(&mut *transaction)
                 .await
                 .map_err(|error| {
@@ -141,6 +143,8 @@ macro_rules! shared_queries {
                     started_at: None,
                     completed_at: None,
                     code_hash: run.code_hash,
+                    backfill_id: run.backfill.map(|slot| slot.backfill_id),
+                    backfill_index: run.backfill.map(|slot| slot.index),
                 })
             }
 

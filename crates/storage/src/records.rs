@@ -22,6 +22,8 @@ pub struct NewRun {
     pub code_hash: Option<String>,
     /// Blocks that only workers with a tag may run: block uuid -> tag.
     pub worker_tags: std::collections::HashMap<String, String>,
+    /// The backfill the run belongs to, and which of its planned runs it is.
+    pub backfill: Option<crate::BackfillSlot>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -40,6 +42,9 @@ pub struct PipelineRun {
     pub started_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
     pub code_hash: Option<String>,
+    /// The backfill the run belongs to (see `BackfillStore`), and which of its planned runs it is.
+    pub backfill_id: Option<i64>,
+    pub backfill_index: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]

@@ -10,6 +10,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 use crate::StorageError;
 use crate::audit::audit_queries;
+use crate::backfills::backfill_queries;
 use crate::queries::{Backend, shared_queries};
 use crate::secrets::secret_queries;
 use crate::stats::stats_queries;
@@ -70,3 +71,4 @@ secret_queries!(SqliteStore, stamp: stamp);
 audit_queries!(SqliteStore, stamp: stamp);
 stats_queries!(SqliteStore, stamp: stamp, day: "substr(created_at, 1, 10)",
     seconds: "((julianday(completed_at) - julianday(started_at)) * 86400.0)");
+backfill_queries!(SqliteStore, stamp: stamp, lock_row: "");

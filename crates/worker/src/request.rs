@@ -203,6 +203,8 @@ mod tests {
             started_at: Some(date),
             completed_at: None,
             code_hash: None,
+            backfill_id: None,
+            backfill_index: None,
         }
     }
 

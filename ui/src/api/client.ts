@@ -32,6 +32,9 @@ export type Me = Schemas['MeDto'];
 export type ApiToken = Schemas['TokenDto'];
 export type NewApiToken = Schemas['NewTokenDto'];
 export type AuditEntry = Schemas['AuditEntryDto'];
+export type Backfill = Schemas['BackfillDto'];
+export type BackfillInput = Schemas['BackfillInput'];
+export type PlannedRun = Schemas['PlannedRunDto'];
 
 export const API_PREFIX = '/api/v1';
 

@@ -21,6 +21,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/backfills/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["backfills_detail"];
+        put?: never;
+        post?: never;
+        /** Deletes a backfill that is not running; its runs stay in the run history. */
+        delete: operations["backfills_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backfills/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancels the backfill: its running runs are stopped, the rest never start. */
+        post: operations["backfills_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backfills/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Runs again each planned run whose latest run failed or was cancelled. */
+        post: operations["backfills_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backfills/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The backfill's runs, in planned order. */
+        get: operations["backfills_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/block_templates": {
         parameters: {
             query?: never;
@@ -184,26 +252,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/overview": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Runs per day by status, failure rate, the slowest and most failing pipelines, the work going on now and the
-         *     next scheduled runs.
-         */
-        get: operations["stats_overview"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/pipelines": {
         parameters: {
             query?: never;
@@ -251,6 +299,40 @@ export interface paths {
         };
         /** What was done to a pipeline, its blocks, triggers and runs. */
         get: operations["audit_pipeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/{uuid}/backfills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["backfills_list"];
+        put?: never;
+        /** Makes a backfill and all its runs, which start as the pipeline's `concurrency_config` allows. */
+        post: operations["backfills_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/{uuid}/backfills/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The runs a date-range backfill would make, with their variables, without making them. */
+        get: operations["backfills_preview"];
         put?: never;
         post?: never;
         delete?: never;
@@ -394,23 +476,6 @@ export interface paths {
         put?: never;
         /** Runs the pipeline now, without a trigger; `variables` override the pipeline's. */
         post: operations["pipelines_run_now"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/pipelines/{uuid}/stats": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One pipeline's runs (duration and status) and its blocks' median, 90th percentile and longest durations. */
-        get: operations["stats_pipeline"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -675,23 +740,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/runs/{id}/timeline": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A run's block runs with when each was queued, started and ended; a dynamic child's instances summed up. */
-        get: operations["runs_timeline"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/secrets": {
         parameters: {
             query?: never;
@@ -926,6 +974,78 @@ export interface components {
             /** Format: int64 */
             next_before?: number | null;
         };
+        BackfillDto: {
+            /** Format: date-time */
+            completed_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            end_datetime?: string | null;
+            /** Format: date-time */
+            failed_at?: string | null;
+            /** Format: int64 */
+            id: number;
+            interval_type?: components["schemas"]["IntervalType"] | null;
+            /** Format: int32 */
+            interval_units?: number | null;
+            name: string;
+            pipeline_uuid: string;
+            progress: components["schemas"]["BackfillProgress"];
+            /**
+             * Format: int32
+             * @description At most this many of its runs at once (the pipeline's `pipeline_run_limit` when it was made).
+             */
+            run_limit?: number | null;
+            /** Format: date-time */
+            start_datetime?: string | null;
+            /** Format: date-time */
+            started_at?: string | null;
+            status: components["schemas"]["BackfillStatus"];
+            variable_sets?: Record<string, unknown>[] | null;
+            variables: Record<string, unknown>;
+        };
+        /**
+         * @description A backfill to make: a date range (`start_datetime`, `end_datetime`, `interval_type`, `interval_units`), or a list
+         *     of variable sets (`variable_sets`), not both.
+         */
+        BackfillInput: {
+            /** @description The last possible execution date, included. */
+            end_datetime?: string | null;
+            interval_type?: components["schemas"]["IntervalType"] | null;
+            /**
+             * Format: int32
+             * @description How many `interval_type`s between two runs (at least 1).
+             */
+            interval_units?: number | null;
+            /** @description Its name (default: `Backfill <start>`). */
+            name?: string | null;
+            /** @description The first execution date (RFC 3339; UTC when it has no offset). */
+            start_datetime?: string | null;
+            /** @description One run per set, each set over `variables` (a set's `execution_date`, if any, is its run's). */
+            variable_sets?: Record<string, unknown>[] | null;
+            /** @description Variables every run gets. */
+            variables?: Record<string, unknown> | null;
+        };
+        /** @description How many of a backfill's planned runs are in each status (the latest run of each). */
+        BackfillProgress: {
+            /** Format: int64 */
+            cancelled: number;
+            /** Format: int64 */
+            completed: number;
+            /** Format: int64 */
+            failed: number;
+            /** Format: int64 */
+            initial: number;
+            /** Format: int64 */
+            running: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /**
+         * @description Where a backfill stands (Mage's `Backfill.Status`).
+         * @enum {string}
+         */
+        BackfillStatus: "initial" | "running" | "completed" | "failed" | "cancelled";
         BlockDto: {
             /** @description The callbacks attached to the block (`callbacks:` entries listing it, and its own `<uuid>_callback`). */
             callbacks: components["schemas"]["AddonBlock"][];
@@ -950,21 +1070,6 @@ export interface components {
             type: string;
             upstream_blocks: string[];
             uuid: string;
-        };
-        /** @description How long one block takes. */
-        BlockDurationDto: {
-            block: string;
-            /** Format: double */
-            max_seconds: number;
-            /** Format: double */
-            median_seconds: number;
-            /** Format: double */
-            p90_seconds: number;
-            /**
-             * Format: int64
-             * @description How many completed block runs (or instances) the figures come from.
-             */
-            samples: number;
         };
         /** @description The instances of one dynamic child in a run: how many, and how many in each status. */
         BlockGroupDto: {
@@ -996,11 +1101,6 @@ export interface components {
             error?: string | null;
             /** Format: int64 */
             id: number;
-            /**
-             * Format: date-time
-             * @description When it last became queued (for the run timeline).
-             */
-            queued_at?: string | null;
             /** Format: date-time */
             started_at?: string | null;
             status: components["schemas"]["BlockRunStatus"];
@@ -1041,15 +1141,6 @@ export interface components {
             /** @description The Arrow type, e.g. `Int64`, `Utf8`, `Float64`. */
             data_type: string;
             name: string;
-        };
-        /** @description The runs created on one UTC day. */
-        DayDto: {
-            /** @description Status -> how many runs (statuses with none are left out). */
-            counts: {
-                [key: string]: number;
-            };
-            /** @description `YYYY-MM-DD`. */
-            day: string;
         };
         /** @description The body of every error response. */
         ErrorBody: {
@@ -1163,19 +1254,11 @@ export interface components {
          * @enum {string}
          */
         HealthStatus: "ok";
-        InstancesDto: {
-            counts: {
-                [key: string]: number;
-            };
-            /** Format: date-time */
-            first_queued_at?: string | null;
-            /** Format: date-time */
-            first_started_at?: string | null;
-            /** Format: date-time */
-            last_completed_at?: string | null;
-            /** Format: int64 */
-            total: number;
-        };
+        /**
+         * @description The step of a date-range backfill (Mage's `Backfill.IntervalType`; `custom` steps by seconds, as in Mage).
+         * @enum {string}
+         */
+        IntervalType: "second" | "minute" | "hour" | "day" | "week" | "month" | "year" | "custom";
         /** @description A profile of the project's `io_config.yaml`. */
         IoConfigProfileDto: {
             name: string;
@@ -1267,16 +1350,6 @@ export interface components {
             password: string;
             role: components["schemas"]["Role"];
         };
-        /** @description The next slot of a schedule trigger. */
-        NextRunDto: {
-            /** Format: date-time */
-            at: string;
-            pipeline_uuid: string;
-            schedule_interval?: string | null;
-            /** Format: int64 */
-            trigger_id: number;
-            trigger_name: string;
-        };
         OutdatedAfterDto: {
             /** Format: int64 */
             months: number;
@@ -1298,26 +1371,6 @@ export interface components {
             table?: components["schemas"]["TablePreviewDto"] | null;
             /** @description The value of a JSON output (any JSON; null for the other kinds and for values over 1 MiB). */
             value: unknown;
-        };
-        /** @description All pipelines over a window of days. */
-        OverviewDto: {
-            /** Format: int64 */
-            days: number;
-            /** @description The pipelines with the most failed runs, most first. */
-            most_failing: components["schemas"]["PipelineSummaryDto"][];
-            /** @description The next slots of active schedule triggers, soonest first. */
-            next_runs: components["schemas"]["NextRunDto"][];
-            now: components["schemas"]["WorkNowDto"];
-            /** @description One entry per day of the window, oldest first, days without runs included. */
-            per_day: components["schemas"]["DayDto"][];
-            /**
-             * Format: date-time
-             * @description The window's start (midnight UTC of its first day).
-             */
-            since: string;
-            /** @description The pipelines whose completed runs took longest on average, slowest first. */
-            slowest: components["schemas"]["PipelineSummaryDto"][];
-            totals: components["schemas"]["TotalsDto"];
         };
         /** @description A new password for the signed-in user, with the current one. */
         PasswordChange: {
@@ -1341,20 +1394,6 @@ export interface components {
         PipelineName: {
             name: string;
         };
-        /** @description One pipeline's runs and block durations over a window. */
-        PipelineStatsDto: {
-            /**
-             * @description Each block's durations over its completed block runs in the newest 100 runs of the window (a dynamic child's
-             *     instances count as its block), in the pipeline's order.
-             */
-            blocks: components["schemas"]["BlockDurationDto"][];
-            /** Format: int64 */
-            days: number;
-            /** @description Its runs of the window, oldest first (the newest 500 at most). */
-            runs: components["schemas"]["RunPointDto"][];
-            /** Format: date-time */
-            since: string;
-        };
         /** @description A pipeline in the list; one whose files are invalid is listed with its error. */
         PipelineSummary: {
             blocks: number;
@@ -1369,22 +1408,12 @@ export interface components {
             triggers_error?: string | null;
             uuid: string;
         };
-        /** @description One pipeline over the window. */
-        PipelineSummaryDto: {
-            /** Format: int64 */
-            failed: number;
-            /** Format: double */
-            failure_rate?: number | null;
-            /** Format: double */
-            max_seconds?: number | null;
-            /**
-             * Format: double
-             * @description The mean and longest duration of its completed runs.
-             */
-            mean_seconds?: number | null;
-            pipeline_uuid: string;
-            /** Format: int64 */
-            runs: number;
+        /** @description A run a backfill would make. */
+        PlannedRunDto: {
+            /** Format: date-time */
+            execution_date: string;
+            /** @description Its variables as Mage computes them (`ds`, `execution_date`, `hr`, `interval_*`). */
+            variables: Record<string, unknown>;
         };
         ProductBlockDto: {
             /**
@@ -1435,6 +1464,11 @@ export interface components {
          */
         Role: "viewer" | "editor" | "admin" | "owner";
         RunDto: {
+            /**
+             * Format: int64
+             * @description The backfill the run belongs to.
+             */
+            backfill_id?: number | null;
             /** @description The version of the project's code the run executes (a content hash). */
             code_hash?: string | null;
             /** Format: date-time */
@@ -1463,19 +1497,6 @@ export interface components {
             /** Format: int64 */
             next_before?: number | null;
             runs: components["schemas"]["RunDto"][];
-        };
-        /** @description One run on a history chart. */
-        RunPointDto: {
-            /** Format: date-time */
-            created_at: string;
-            /**
-             * Format: double
-             * @description From its start to its end (to now while it runs); none before it starts.
-             */
-            duration_seconds?: number | null;
-            /** Format: int64 */
-            id: number;
-            status: components["schemas"]["RunStatus"];
         };
         /**
          * @description The status of a pipeline run.
@@ -1551,41 +1572,6 @@ export interface components {
             language: string;
             type: string;
         };
-        TimelineBlockDto: {
-            /** Format: int64 */
-            attempt: number;
-            block_uuid: string;
-            /** Format: date-time */
-            completed_at?: string | null;
-            instances?: components["schemas"]["InstancesDto"] | null;
-            /**
-             * Format: date-time
-             * @description When it last became queued (none for block runs older than this field, or never queued).
-             */
-            queued_at?: string | null;
-            /** Format: date-time */
-            started_at?: string | null;
-            status: components["schemas"]["BlockRunStatus"];
-        };
-        /** @description A run's block runs on a time axis. */
-        TimelineDto: {
-            /** @description The pipeline's own block runs, in its order; a dynamic child carries its instances summed up. */
-            blocks: components["schemas"]["TimelineBlockDto"][];
-            /** Format: date-time */
-            completed_at?: string | null;
-            /** Format: date-time */
-            created_at: string;
-            /**
-             * Format: date-time
-             * @description The server's clock, where unfinished bars end.
-             */
-            now: string;
-            /** Format: int64 */
-            run_id: number;
-            /** Format: date-time */
-            started_at?: string | null;
-            status: components["schemas"]["RunStatus"];
-        };
         /**
          * @description What a run that passed its timeout becomes.
          * @enum {string}
@@ -1605,22 +1591,6 @@ export interface components {
         };
         TokenList: {
             tokens: components["schemas"]["TokenDto"][];
-        };
-        /** @description The runs of the window. */
-        TotalsDto: {
-            /** Format: int64 */
-            cancelled: number;
-            /** Format: int64 */
-            completed: number;
-            /** Format: int64 */
-            failed: number;
-            /**
-             * Format: double
-             * @description Failed runs among the finished ones (completed, failed, cancelled), from 0 to 1; none when none finished.
-             */
-            failure_rate?: number | null;
-            /** Format: int64 */
-            runs: number;
         };
         /** @description A trigger as the API shows it; `api_url` is set for API triggers. */
         TriggerDto: {
@@ -1738,25 +1708,6 @@ export interface components {
             password?: string | null;
             role?: components["schemas"]["Role"] | null;
         };
-        /** @description The work going on now. */
-        WorkNowDto: {
-            /**
-             * Format: int64
-             * @description Runs created and not started yet.
-             */
-            initial_runs: number;
-            /**
-             * Format: int64
-             * @description Block runs waiting for a worker.
-             */
-            queued_block_runs: number;
-            /** @description The newest running runs (at most 10). */
-            running: components["schemas"]["RunDto"][];
-            /** Format: int64 */
-            running_block_runs: number;
-            /** Format: int64 */
-            running_runs: number;
-        };
     };
     responses: never;
     parameters: never;
@@ -1822,6 +1773,379 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    backfills_detail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Backfill id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackfillDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    backfills_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Backfill id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    backfills_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Backfill id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackfillDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    backfills_retry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Backfill id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackfillDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    backfills_runs: {
+        parameters: {
+            query?: {
+                /** @description Every run, retried ones included (default: only the latest run of each planned run). */
+                all?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Backfill id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDto"][];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2636,72 +2960,6 @@ export interface operations {
             };
         };
     };
-    stats_overview: {
-        parameters: {
-            query?: {
-                /** @description The window: runs created in the last this many days (UTC days, today included; 7 unless given, at most 366). */
-                days?: number | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OverviewDto"];
-                };
-            };
-            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `internal`: An internal failure; the server log has the details. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
     pipelines_list: {
         parameters: {
             query?: never;
@@ -3112,6 +3370,239 @@ export interface operations {
             };
             /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    backfills_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pipeline's folder name */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackfillDto"][];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    backfills_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pipeline's folder name */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackfillInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackfillDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    backfills_preview: {
+        parameters: {
+            query: {
+                start_datetime: string;
+                end_datetime: string;
+                interval_type: components["schemas"]["IntervalType"];
+                interval_units: number;
+            };
+            header?: never;
+            path: {
+                /** @description The pipeline's folder name */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlannedRunDto"][];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4127,75 +4618,6 @@ export interface operations {
             };
             /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `internal`: An internal failure; the server log has the details. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    stats_pipeline: {
-        parameters: {
-            query?: {
-                /** @description The window: runs created in the last this many days (UTC days, today included; 7 unless given, at most 366). */
-                days?: number | null;
-            };
-            header?: never;
-            path: {
-                /** @description The pipeline's folder name */
-                uuid: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PipelineStatsDto"];
-                };
-            };
-            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5427,72 +5849,6 @@ export interface operations {
                 };
             };
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `internal`: An internal failure; the server log has the details. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    runs_timeline: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Run id */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TimelineDto"];
-                };
-            };
-            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };

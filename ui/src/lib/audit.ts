@@ -69,6 +69,14 @@ export function describeAction(entry: AuditEntry): string {
       return `attached ${id} to block ${text(detail.block) ?? '?'}`;
     case 'detach addon':
       return `detached ${id} from block ${text(detail.block) ?? '?'}`;
+    case 'create backfill':
+      return `started backfill “${name}”`;
+    case 'cancel backfill':
+      return `cancelled backfill #${id}`;
+    case 'retry backfill':
+      return `retried backfill #${id}`;
+    case 'delete backfill':
+      return `deleted backfill #${id}`;
     case 'create trigger':
       return `created trigger “${name}”`;
     case 'update trigger':

@@ -1,8 +1,14 @@
-// The header of a pipeline's own pages: its name and the tabs Editor / Triggers / Runs / Stats / Activity.
+// The header of a pipeline's own pages: its name and the tabs Editor / Triggers / Runs / Backfills / Stats / Activity.
 import { Link } from 'react-router';
 import { usePipeline } from '../api/pipelines';
 
-export function PipelineTabs({ uuid, active }: { uuid: string; active: 'triggers' | 'runs' | 'stats' | 'activity' }) {
+export function PipelineTabs({
+  uuid,
+  active,
+}: {
+  uuid: string;
+  active: 'triggers' | 'runs' | 'backfills' | 'stats' | 'activity';
+}) {
   const detail = usePipeline(uuid, { retry: false });
   const base = `/pipelines/${encodeURIComponent(uuid)}`;
   return (
@@ -22,6 +28,9 @@ export function PipelineTabs({ uuid, active }: { uuid: string; active: 'triggers
         </Link>
         <Link to={`${base}/runs`} className={active === 'runs' ? 'active' : ''}>
           Runs
+        </Link>
+        <Link to={`${base}/backfills`} className={active === 'backfills' ? 'active' : ''}>
+          Backfills
         </Link>
         <Link to={`${base}/stats`} className={active === 'stats' ? 'active' : ''}>
           Stats

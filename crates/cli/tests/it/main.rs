@@ -2,6 +2,7 @@
 //! (set `WAND_PYTHON` to an interpreter with pandas, pyarrow and pyyaml).
 
 mod addons;
+mod backfills;
 mod contract;
 mod dynamic;
 mod failures;

@@ -71,6 +71,7 @@ async fn fixture() -> Fixture {
             block_uuids: definition.blocks.iter().map(|b| b.uuid.clone()).collect(),
             code_hash: None,
             worker_tags: Default::default(),
+            backfill: None,
         })
         .await
         .unwrap();
@@ -225,6 +226,7 @@ async fn an_instance_whose_worker_died_is_retried_with_its_block_s_retries() {
             block_uuids: definition.blocks.iter().map(|b| b.uuid.clone()).collect(),
             code_hash: None,
             worker_tags: Default::default(),
+            backfill: None,
         })
         .await
         .unwrap();

@@ -2,6 +2,7 @@
 //! finish, and recovering block runs whose worker stopped renewing its lease; one test runs two schedulers on one
 //! PostgreSQL database (the server named by `WAND_TEST_DATABASE_URL`).
 
+mod backfills;
 mod dynamic;
 #[path = "../../../../tests/required_env.rs"]
 mod required_env;

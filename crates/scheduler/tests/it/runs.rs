@@ -63,6 +63,7 @@ async fn create_run(store: &Arc<dyn Store>, definition: &PipelineDefinition) -> 
         block_uuids: definition.blocks.iter().map(|b| b.uuid.clone()).collect(),
         code_hash: None,
         worker_tags: Default::default(),
+        backfill: None,
     };
     store.create_run(run).await.unwrap().id
 }

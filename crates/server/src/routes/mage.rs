@@ -54,7 +54,7 @@ pub(super) async fn api_trigger(
                 "passed_sla": false,
                 "event_variables": event_variables,
                 "metrics": null,
-                "backfill_id": null,
+                "backfill_id": run.backfill_id,
             }
         })),
     ))

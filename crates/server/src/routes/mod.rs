@@ -2,6 +2,7 @@
 
 mod addons;
 mod audit;
+mod backfills;
 mod blocks;
 mod files;
 mod global_data_products;
@@ -96,6 +97,12 @@ pub fn app(state: AppState) -> Router {
         .routes(routes!(logs::stream))
         .routes(routes!(outputs::outputs))
         .routes(routes!(runs::cancel))
+        .routes(routes!(backfills::list, backfills::create))
+        .routes(routes!(backfills::preview))
+        .routes(routes!(backfills::detail, backfills::remove))
+        .routes(routes!(backfills::runs))
+        .routes(routes!(backfills::cancel))
+        .routes(routes!(backfills::retry))
         .routes(routes!(runs::retry))
         .routes(routes!(files::tree, files::create, files::remove))
         .routes(routes!(files::read, files::write))

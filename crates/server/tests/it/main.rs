@@ -6,6 +6,7 @@ mod api;
 mod audit;
 mod audit_trail;
 mod auth;
+mod backfills;
 mod definitions;
 mod dynamic;
 mod editing;

@@ -27,6 +27,7 @@ async fn started_run(store: &Arc<dyn Store>, blocks: &[&str]) -> i64 {
                 .filter(|b| b.starts_with("gpu_"))
                 .map(|b| ((*b).to_owned(), "gpu".to_owned()))
                 .collect(),
+            backfill: None,
         })
         .await
         .unwrap();

@@ -2,6 +2,7 @@
 //! fresh database of the server named by `WAND_TEST_DATABASE_URL` (scripts/test starts one).
 
 mod audit;
+mod backfills;
 mod cancelled_callbacks;
 mod queue;
 #[path = "../../../../tests/required_env.rs"]

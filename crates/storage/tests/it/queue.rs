@@ -25,6 +25,7 @@ async fn queued_run(store: &Arc<dyn Store>, blocks: &[&str]) -> i64 {
                 .filter(|b| b.starts_with("gpu_"))
                 .map(|b| ((*b).to_owned(), "gpu".to_owned()))
                 .collect(),
+            backfill: None,
         })
         .await
         .unwrap();

@@ -148,6 +148,7 @@ impl Harness {
                     .collect(),
                 code_hash: None,
                 worker_tags: Default::default(),
+                backfill: None,
             })
             .await
             .unwrap();
