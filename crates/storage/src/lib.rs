@@ -9,6 +9,7 @@ mod postgres;
 mod products;
 mod queries;
 mod records;
+mod retention;
 mod rows;
 mod secrets;
 mod sqlite;
@@ -26,18 +27,25 @@ pub use postgres::PgStore;
 pub use products::global_data_product_runs;
 pub use records::{
     BlockRun, BlockRunChange, BlockRunFilter, CancelledCallbacks, Change, InstanceCount, Lease,
-    NewInstance, NewRun, PipelineRun, RunFilter, RunState,
+    NewInstance, NewRun, PipelineRun, Pruned, RunFilter, RunState,
 };
+pub use retention::{Prunable, PruneQuery, RetentionStore};
 pub use secrets::{NewSealedSecret, SecretInfo, SecretStore, SecretsState};
 pub use sqlite::SqliteStore;
 pub use triggers::TriggerStore;
 pub use users::{ApiToken, Credentials, NewApiToken, NewUser, UserChange, UserStore};
 pub use vault::{SecretKey, Vault};
 
-/// The whole store: run history, triggers, users, secrets and the audit trail.
-pub trait Store: RunStore + TriggerStore + UserStore + SecretStore + AuditStore {}
+/// The whole store: run history, triggers, users, secrets, the audit trail and retention.
+pub trait Store:
+    RunStore + TriggerStore + UserStore + SecretStore + AuditStore + RetentionStore
+{
+}
 
-impl<T: RunStore + TriggerStore + UserStore + SecretStore + AuditStore> Store for T {}
+impl<T: RunStore + TriggerStore + UserStore + SecretStore + AuditStore + RetentionStore> Store
+    for T
+{
+}
 
 /// The run history of one project, whatever database holds it.
 #[async_trait]

@@ -9,6 +9,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use crate::audit::audit_queries;
 use crate::queries::{Backend, shared_queries};
+use crate::retention::retention_queries;
 use crate::secrets::secret_queries;
 use crate::users::user_queries;
 use crate::{Change, StorageError};
@@ -160,3 +161,4 @@ shared_queries!(PgStore, stamp: stamp, lock_row: " FOR UPDATE", skip_locked: " F
 user_queries!(PgStore, stamp: stamp);
 secret_queries!(PgStore, stamp: stamp);
 audit_queries!(PgStore, stamp: stamp);
+retention_queries!(PgStore, stamp: stamp, lock_row: " FOR UPDATE", id_list: "(SELECT jsonb_array_elements_text($1)::bigint)");

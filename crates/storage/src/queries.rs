@@ -141,6 +141,7 @@ macro_rules! shared_queries {
                     started_at: None,
                     completed_at: None,
                     code_hash: run.code_hash,
+                    pruned: Default::default(),
                 })
             }
 

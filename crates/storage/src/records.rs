@@ -40,6 +40,19 @@ pub struct PipelineRun {
     pub started_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
     pub code_hash: Option<String>,
+    /// Whether its block outputs and logs were deleted by a retention cleanup.
+    #[sqlx(flatten)]
+    pub pruned: Pruned,
+}
+
+/// When a retention cleanup deleted a run's block outputs and logs from the disk, and by which period (`90d`):
+/// the run itself stays listed.
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
+pub struct Pruned {
+    pub outputs_pruned_at: Option<DateTime<Utc>>,
+    pub outputs_pruned_by: Option<String>,
+    pub logs_pruned_at: Option<DateTime<Utc>>,
+    pub logs_pruned_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
