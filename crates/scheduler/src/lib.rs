@@ -8,6 +8,7 @@ mod advance;
 mod clock;
 mod error;
 mod expand;
+pub mod retention;
 mod scheduler;
 mod trigger_files;
 mod trigger_ops;

@@ -220,6 +220,8 @@ pub(crate) const AUDITED: &[(&str, &str, Action, Kind)] = &[
     ("POST", "/api/v1/triggers/{id}/runs", Start, Kind::Run),
     ("POST", "/api/v1/runs/{id}/cancel", Cancel, Kind::Run),
     ("POST", "/api/v1/runs/{id}/retry", Retry, Kind::Run),
+    ("DELETE", "/api/v1/runs/{id}", Delete, Kind::Run),
+    ("POST", "/api/v1/runs/delete", Delete, Kind::Run),
     (
         "POST",
         "/api/pipeline_schedules/{id}/pipeline_runs/{token}",

@@ -156,11 +156,11 @@ macro_rules! retention_queries {
                 .await?;
                 if let Some(going) = runs.iter().find(|run| !finished.iter().any(|(id,)| *id == run.id)) {
                     return Err(StorageError::Conflict(format!(
-                        "run {} of `{}` is {}: cancel it first, then delete it",
+                        "run {} of `{}` is still going ({}): cancel it first, then delete it",
                         going.id,
                         going.pipeline_uuid,
                         if going.status.is_finished() {
-                            "still running its `cancelled` callbacks"
+                            "running its `cancelled` callbacks"
                         } else {
                             going.status.as_str()
                         }

@@ -13,6 +13,7 @@ mod files;
 mod guard;
 mod limits;
 mod pipeline_triggers;
+mod retention;
 mod secrets;
 mod support;
 mod users;

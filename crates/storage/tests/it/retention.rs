@@ -136,7 +136,7 @@ store_test!(
 
         let error = store.delete_runs(&[done, running]).await.unwrap_err();
         assert!(
-            matches!(&error, StorageError::Conflict(message) if message == &format!("run {running} of `p` is running: cancel it first, then delete it")),
+            matches!(&error, StorageError::Conflict(message) if message == &format!("run {running} of `p` is still going (running): cancel it first, then delete it")),
             "{error}"
         );
         // Nothing was deleted.
