@@ -291,3 +291,60 @@ fn io(path: &Path, error: std::io::Error) -> SchedulerError {
         message: error.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run folder with two blocks' outputs (3 and 4 bytes) and a log (5 bytes).
+    fn run_folder(root: &Path) -> PathBuf {
+        let run = root.join("runs/p/7");
+        for (path, bytes) in [
+            ("a/output_0.json", 3),
+            ("b/output_0.arrow", 4),
+            ("logs/a.log", 5),
+        ] {
+            let file = run.join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, "x".repeat(bytes)).unwrap();
+        }
+        run
+    }
+
+    #[test]
+    fn outputs_and_logs_are_removed_apart_and_counted() {
+        let folder = tempfile::tempdir().unwrap();
+        let run = run_folder(folder.path());
+        assert_eq!(
+            measure(&folder.path().join("runs")).unwrap(),
+            vec![PipelineUsage {
+                pipeline_uuid: "p".to_owned(),
+                runs: 1,
+                output_bytes: 7,
+                log_bytes: 5,
+            }]
+        );
+        let removed = remove_parts(std::slice::from_ref(&run), Prunable::Outputs).unwrap();
+        assert_eq!((removed.files, removed.bytes), (2, 7));
+        assert!(run.join("logs/a.log").exists() && !run.join("a").exists());
+        let removed = remove_parts(std::slice::from_ref(&run), Prunable::Logs).unwrap();
+        assert_eq!((removed.files, removed.bytes), (1, 5));
+        assert!(!run.exists(), "an emptied run folder goes too");
+        // Again: nothing left, nothing fails.
+        let removed = remove_parts(&[run], Prunable::Logs).unwrap();
+        assert_eq!(removed, Removed::default());
+    }
+
+    #[test]
+    fn a_pipeline_name_never_leads_out_of_the_data_folder() {
+        for (name, plain) in [
+            ("etl", true),
+            ("..", false),
+            ("a/../..", false),
+            ("", false),
+            ("a\\b", false),
+        ] {
+            assert_eq!(is_plain_name(name), plain, "{name:?}");
+        }
+    }
+}
