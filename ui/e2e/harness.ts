@@ -22,7 +22,7 @@ import { preview, type PreviewServer } from 'vite';
 
 const UI_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 export const ARTIFACTS = resolve(process.env.WAND_ARTIFACTS ?? join(UI_DIR, 'e2e', 'artifacts'));
-const WAND_BIN = process.env.WAND_BIN ?? join(UI_DIR, '..', 'target', 'debug', 'wand');
+export const WAND_BIN = process.env.WAND_BIN ?? join(UI_DIR, '..', 'target', 'debug', 'wand');
 const WAND_PYTHON = process.env.WAND_PYTHON ?? 'python3';
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 

@@ -44,6 +44,11 @@ pub(crate) struct ProjectDatabase {
 }
 
 impl ProjectDatabase {
+    /// The project folder named.
+    pub(crate) fn project(&self) -> &Path {
+        &self.project
+    }
+
     /// The project's data folder and its store.
     pub(crate) async fn open(&self) -> anyhow::Result<(PathBuf, Arc<dyn storage::Store>)> {
         let project = project::Project::open(&self.project)?;

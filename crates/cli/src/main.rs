@@ -12,6 +12,7 @@ mod display;
 mod launcher;
 mod local_run;
 mod log_mask;
+mod retention_cmd;
 mod secrets_cmd;
 mod serve;
 mod users_cmd;
@@ -50,6 +51,10 @@ enum Command {
     /// Manage the project's secrets, which blocks read with `get_secret_value` and `mage_secret_var`.
     #[command(subcommand)]
     Secrets(secrets_cmd::SecretsCommand),
+    /// Delete the block outputs of runs older than `variables_retention_period` (like `mage clean-cached-variables`).
+    CleanCachedVariables(retention_cmd::CleanArgs),
+    /// Delete the logs of runs older than `logging_config.retention_period` (like `mage clean-old-logs`).
+    CleanOldLogs(retention_cmd::CleanArgs),
 }
 
 fn main() -> ExitCode {
@@ -72,6 +77,8 @@ fn main() -> ExitCode {
         Command::Worker(args) => worker_cmd::worker(args, masks),
         Command::Users(command) => users_cmd::users(command),
         Command::Secrets(command) => secrets_cmd::secrets(command, masks),
+        Command::CleanCachedVariables(args) => retention_cmd::clean_cached_variables(args),
+        Command::CleanOldLogs(args) => retention_cmd::clean_old_logs(args),
     };
     match result {
         Ok(code) => code,

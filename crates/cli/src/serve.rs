@@ -155,6 +155,13 @@ async fn start_async(args: StartArgs, masks: model::SharedMask) -> anyhow::Resul
             .run(stopped.clone(), Duration::from_secs(1)),
     )];
 
+    roles.push(tokio::spawn(crate::retention_cmd::periodic(
+        store.clone(),
+        project.clone(),
+        data_dir.clone(),
+        stopped.clone(),
+    )));
+
     let concurrency = args.workers.unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(usize::from)

@@ -12,6 +12,7 @@ mod global_data_product;
 mod name;
 mod notice;
 mod outputs;
+mod retention;
 mod schedule;
 mod secret;
 mod status;
@@ -37,6 +38,7 @@ pub use global_data_product::{
 pub use name::{MAX_NAME_CHARS, NameError, check_name};
 pub use notice::{LogEvent, Notice};
 pub use outputs::{BlockOutputs, Container, Effects, GlobalVariable, OutputKind, StoredOutput};
+pub use retention::{InvalidPeriod, RetentionPeriod};
 pub use schedule::{
     CatchUp, Interval, MAX_CATCH_UP, ON_TIME, RunInterval, Schedule, ScheduleError,
 };

@@ -13,6 +13,7 @@ mod mage_keys;
 mod pipeline_file;
 mod platform;
 mod project;
+mod retention;
 mod scaffold;
 mod settings;
 mod snapshot;
@@ -26,6 +27,7 @@ pub use files::{FileContent, FileEntry};
 pub use global_data_products::{GLOBAL_DATA_PRODUCTS_FILE, GlobalDataProducts};
 pub use pipeline_file::PipelineFile;
 pub use project::{LoadedPipeline, Project};
+pub use retention::RetentionSettings;
 pub use scaffold::init;
 pub use settings::ProjectSettings;
 pub use snapshot::{

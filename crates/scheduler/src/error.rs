@@ -24,4 +24,19 @@ pub enum SchedulerError {
     BackfillNotFound(i64),
     #[error("backfill {id}: {message}")]
     BackfillState { id: i64, message: String },
+    #[error(
+        "the block outputs of run {run_id} were pruned on {} by the retention period ({by}): a retry would have no \
+         inputs for its blocks; start a new run instead",
+        at.format("%Y-%m-%d %H:%M UTC")
+    )]
+    Pruned {
+        run_id: i64,
+        at: chrono::DateTime<chrono::Utc>,
+        by: String,
+    },
+    #[error("{}: {message}", path.display())]
+    Io {
+        path: std::path::PathBuf,
+        message: String,
+    },
 }

@@ -9,6 +9,7 @@ mod backfills;
 mod clock;
 mod error;
 mod expand;
+pub mod retention;
 mod scheduler;
 mod trigger_files;
 mod trigger_ops;

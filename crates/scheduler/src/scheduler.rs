@@ -575,6 +575,7 @@ impl Scheduler {
         let Some(run) = self.store.run(run_id).await? else {
             return Err(storage::StorageError::RunNotFound(run_id).into());
         };
+        crate::retention::check_retry(&run)?;
         let (definition, dag) = pinned(&run)?;
         let block_runs = self.store.block_runs(run_id).await?;
         let targets: Vec<String> = match from_block {

@@ -223,6 +223,8 @@ pub(crate) const AUDITED: &[(&str, &str, Action, Kind)] = &[
     ("POST", "/api/v1/triggers/{id}/runs", Start, Kind::Run),
     ("POST", "/api/v1/runs/{id}/cancel", Cancel, Kind::Run),
     ("POST", "/api/v1/runs/{id}/retry", Retry, Kind::Run),
+    ("DELETE", "/api/v1/runs/{id}", Delete, Kind::Run),
+    ("POST", "/api/v1/runs/delete", Delete, Kind::Run),
     (
         "POST",
         "/api/v1/pipelines/{uuid}/backfills",

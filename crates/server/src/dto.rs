@@ -227,6 +227,13 @@ pub(crate) struct RunDto {
     pub code_hash: Option<String>,
     /// The backfill the run belongs to.
     pub backfill_id: Option<i64>,
+    /// When a retention cleanup deleted the run's block outputs from the disk (the run stays listed), and the
+    /// period that did (`90d`, Mage's `variables_retention_period`).
+    pub outputs_pruned_at: Option<DateTime<Utc>>,
+    pub outputs_pruned_by: Option<String>,
+    /// The same for its logs (`logging_config.retention_period`).
+    pub logs_pruned_at: Option<DateTime<Utc>>,
+    pub logs_pruned_by: Option<String>,
 }
 
 impl From<PipelineRun> for RunDto {
@@ -244,6 +251,10 @@ impl From<PipelineRun> for RunDto {
             pipeline_uuid: run.pipeline_uuid,
             code_hash: run.code_hash,
             backfill_id: run.backfill_id,
+            outputs_pruned_at: run.pruned.outputs_pruned_at,
+            outputs_pruned_by: run.pruned.outputs_pruned_by,
+            logs_pruned_at: run.pruned.logs_pruned_at,
+            logs_pruned_by: run.pruned.logs_pruned_by,
         }
     }
 }

@@ -69,6 +69,9 @@ error_codes! {
         "The run or block run cannot make this change from its status, such as cancelling a finished run.";
     FileChanged = "file_changed", CONFLICT, "The file changed since the version the request started from.";
     AlreadyExists = "already_exists", CONFLICT, "A file, block or pipeline of that name exists already.";
+    Pruned = "pruned", GONE,
+        "The run's block outputs or logs were deleted by the project's retention period; the run stays listed, \
+         and the message says when and by which period.";
     PayloadTooLarge = "payload_too_large", PAYLOAD_TOO_LARGE, "The body is larger than the server takes (8 MiB).";
     UnsupportedMediaType = "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE,
         "The request changes state but its body is not declared `application/json`.";
@@ -254,6 +257,9 @@ impl From<scheduler::SchedulerError> for ApiError {
             scheduler::SchedulerError::Project(error) => error.into(),
             error @ scheduler::SchedulerError::UnknownPipeline(_) => {
                 ApiError::not_found(error.to_string())
+            }
+            error @ scheduler::SchedulerError::Pruned { .. } => {
+                ApiError::new(ErrorCode::Conflict, error.to_string())
             }
             error @ (scheduler::SchedulerError::UnknownBlock { .. }
             | scheduler::SchedulerError::InvalidTrigger(_)

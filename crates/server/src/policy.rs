@@ -119,6 +119,9 @@ pub(crate) const POLICY: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/triggers/{id}/runs", AtLeast(Editor)),
     ("GET", "/api/v1/runs", AtLeast(Viewer)),
     ("GET", "/api/v1/runs/{id}", AtLeast(Viewer)),
+    ("DELETE", "/api/v1/runs/{id}", AtLeast(Editor)),
+    ("POST", "/api/v1/runs/delete", AtLeast(Editor)),
+    ("GET", "/api/v1/disk_usage", AtLeast(Viewer)),
     ("GET", "/api/v1/runs/{id}/block_runs", AtLeast(Viewer)),
     ("GET", "/api/v1/runs/{id}/block_groups", AtLeast(Viewer)),
     // The dashboard and the run timeline: read-only summaries of the run history.

@@ -10,6 +10,7 @@ mod postgres;
 mod products;
 mod queries;
 mod records;
+mod retention;
 mod rows;
 mod secrets;
 mod sqlite;
@@ -29,8 +30,9 @@ pub use postgres::PgStore;
 pub use products::global_data_product_runs;
 pub use records::{
     BlockRun, BlockRunChange, BlockRunFilter, CancelledCallbacks, Change, InstanceCount, Lease,
-    NewInstance, NewRun, PipelineRun, RunFilter, RunState,
+    NewInstance, NewRun, PipelineRun, Pruned, RunFilter, RunState,
 };
+pub use retention::{Prunable, PruneQuery, RetentionStore};
 pub use secrets::{NewSealedSecret, SecretInfo, SecretStore, SecretsState};
 pub use sqlite::SqliteStore;
 pub use stats::{BlockSpan, InstanceSpan, RunSpan, RunTotal, StatsStore, WorkNow};
@@ -38,14 +40,29 @@ pub use triggers::TriggerStore;
 pub use users::{ApiToken, Credentials, NewApiToken, NewUser, UserChange, UserStore};
 pub use vault::{SecretKey, Vault};
 
-/// The whole store: run history (and its statistics), triggers, users, secrets, the audit trail and backfills.
+/// The whole store: run history (and its statistics), triggers, users, secrets, the audit trail, backfills and
+/// retention.
 pub trait Store:
-    RunStore + StatsStore + TriggerStore + UserStore + SecretStore + AuditStore + BackfillStore
+    RunStore
+    + StatsStore
+    + TriggerStore
+    + UserStore
+    + SecretStore
+    + AuditStore
+    + BackfillStore
+    + RetentionStore
 {
 }
 
 impl<T> Store for T where
-    T: RunStore + StatsStore + TriggerStore + UserStore + SecretStore + AuditStore + BackfillStore
+    T: RunStore
+        + StatsStore
+        + TriggerStore
+        + UserStore
+        + SecretStore
+        + AuditStore
+        + BackfillStore
+        + RetentionStore
 {
 }
 

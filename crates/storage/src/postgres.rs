@@ -10,6 +10,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use crate::audit::audit_queries;
 use crate::backfills::backfill_queries;
 use crate::queries::{Backend, shared_queries};
+use crate::retention::retention_queries;
 use crate::secrets::secret_queries;
 use crate::stats::stats_queries;
 use crate::users::user_queries;
@@ -165,3 +166,4 @@ audit_queries!(PgStore, stamp: stamp);
 stats_queries!(PgStore, stamp: stamp, day: "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
     seconds: "(EXTRACT(EPOCH FROM (completed_at - started_at))::float8)");
 backfill_queries!(PgStore, stamp: stamp, lock_row: " FOR UPDATE");
+retention_queries!(PgStore, stamp: stamp, lock_row: " FOR UPDATE", id_list: "(SELECT jsonb_array_elements_text($1)::bigint)");

@@ -145,6 +145,7 @@ macro_rules! shared_queries {
                     code_hash: run.code_hash,
                     backfill_id: run.backfill.map(|slot| slot.backfill_id),
                     backfill_index: run.backfill.map(|slot| slot.index),
+                    pruned: Default::default(),
                 })
             }
 

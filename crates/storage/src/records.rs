@@ -45,6 +45,19 @@ pub struct PipelineRun {
     /// The backfill the run belongs to (see `BackfillStore`), and which of its planned runs it is.
     pub backfill_id: Option<i64>,
     pub backfill_index: Option<i64>,
+    /// Whether its block outputs and logs were deleted by a retention cleanup.
+    #[sqlx(flatten)]
+    pub pruned: Pruned,
+}
+
+/// When a retention cleanup deleted a run's block outputs and logs from the disk, and by which period (`90d`):
+/// the run itself stays listed.
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
+pub struct Pruned {
+    pub outputs_pruned_at: Option<DateTime<Utc>>,
+    pub outputs_pruned_by: Option<String>,
+    pub logs_pruned_at: Option<DateTime<Utc>>,
+    pub logs_pruned_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]

@@ -12,6 +12,7 @@ use crate::StorageError;
 use crate::audit::audit_queries;
 use crate::backfills::backfill_queries;
 use crate::queries::{Backend, shared_queries};
+use crate::retention::retention_queries;
 use crate::secrets::secret_queries;
 use crate::stats::stats_queries;
 use crate::users::user_queries;
@@ -72,3 +73,4 @@ audit_queries!(SqliteStore, stamp: stamp);
 stats_queries!(SqliteStore, stamp: stamp, day: "substr(created_at, 1, 10)",
     seconds: "((julianday(completed_at) - julianday(started_at)) * 86400.0)");
 backfill_queries!(SqliteStore, stamp: stamp, lock_row: "");
+retention_queries!(SqliteStore, stamp: stamp, lock_row: "", id_list: "(SELECT value FROM json_each($1))");

@@ -205,6 +205,7 @@ mod tests {
             code_hash: None,
             backfill_id: None,
             backfill_index: None,
+            pruned: Default::default(),
         }
     }
 

@@ -21,74 +21,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/backfills/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["backfills_detail"];
-        put?: never;
-        post?: never;
-        /** Deletes a backfill that is not running; its runs stay in the run history. */
-        delete: operations["backfills_remove"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/backfills/{id}/cancel": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Cancels the backfill: its running runs are stopped, the rest never start. */
-        post: operations["backfills_cancel"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/backfills/{id}/retry": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Runs again each planned run whose latest run failed or was cancelled. */
-        post: operations["backfills_retry"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/backfills/{id}/runs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The backfill's runs, in planned order. */
-        get: operations["backfills_runs"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/block_templates": {
         parameters: {
             query?: never;
@@ -98,6 +30,23 @@ export interface paths {
         };
         /** The templates a new block can start from, in menu order (SQL ones for the databases Wand runs SQL on). */
         get: operations["blocks_templates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/disk_usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The retention periods and the disk used by block outputs and logs, per pipeline. */
+        get: operations["meta_disk_usage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -299,40 +248,6 @@ export interface paths {
         };
         /** What was done to a pipeline, its blocks, triggers and runs. */
         get: operations["audit_pipeline"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/pipelines/{uuid}/backfills": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["backfills_list"];
-        put?: never;
-        /** Makes a backfill and all its runs, which start as the pipeline's `concurrency_config` allows. */
-        post: operations["backfills_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/pipelines/{uuid}/backfills/preview": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The runs a date-range backfill would make, with their variables, without making them. */
-        get: operations["backfills_preview"];
         put?: never;
         post?: never;
         delete?: never;
@@ -583,6 +498,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deletes many finished runs with their block runs, outputs and logs: by `ids` (refused, deleting none, if one
+         *     of them is still going), or the finished runs of `pipeline` older than `older_than`.
+         */
+        post: operations["runs_delete_runs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{id}": {
         parameters: {
             query?: never;
@@ -593,7 +528,8 @@ export interface paths {
         get: operations["runs_detail"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Deletes a finished run with its block runs, outputs and logs. A run still going is refused: cancel it first. */
+        delete: operations["runs_delete_run"];
         options?: never;
         head?: never;
         patch?: never;
@@ -974,78 +910,6 @@ export interface components {
             /** Format: int64 */
             next_before?: number | null;
         };
-        BackfillDto: {
-            /** Format: date-time */
-            completed_at?: string | null;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            end_datetime?: string | null;
-            /** Format: date-time */
-            failed_at?: string | null;
-            /** Format: int64 */
-            id: number;
-            interval_type?: components["schemas"]["IntervalType"] | null;
-            /** Format: int32 */
-            interval_units?: number | null;
-            name: string;
-            pipeline_uuid: string;
-            progress: components["schemas"]["BackfillProgress"];
-            /**
-             * Format: int32
-             * @description At most this many of its runs at once (the pipeline's `pipeline_run_limit` when it was made).
-             */
-            run_limit?: number | null;
-            /** Format: date-time */
-            start_datetime?: string | null;
-            /** Format: date-time */
-            started_at?: string | null;
-            status: components["schemas"]["BackfillStatus"];
-            variable_sets?: Record<string, unknown>[] | null;
-            variables: Record<string, unknown>;
-        };
-        /**
-         * @description A backfill to make: a date range (`start_datetime`, `end_datetime`, `interval_type`, `interval_units`), or a list
-         *     of variable sets (`variable_sets`), not both.
-         */
-        BackfillInput: {
-            /** @description The last possible execution date, included. */
-            end_datetime?: string | null;
-            interval_type?: components["schemas"]["IntervalType"] | null;
-            /**
-             * Format: int32
-             * @description How many `interval_type`s between two runs (at least 1).
-             */
-            interval_units?: number | null;
-            /** @description Its name (default: `Backfill <start>`). */
-            name?: string | null;
-            /** @description The first execution date (RFC 3339; UTC when it has no offset). */
-            start_datetime?: string | null;
-            /** @description One run per set, each set over `variables` (a set's `execution_date`, if any, is its run's). */
-            variable_sets?: Record<string, unknown>[] | null;
-            /** @description Variables every run gets. */
-            variables?: Record<string, unknown> | null;
-        };
-        /** @description How many of a backfill's planned runs are in each status (the latest run of each). */
-        BackfillProgress: {
-            /** Format: int64 */
-            cancelled: number;
-            /** Format: int64 */
-            completed: number;
-            /** Format: int64 */
-            failed: number;
-            /** Format: int64 */
-            initial: number;
-            /** Format: int64 */
-            running: number;
-            /** Format: int64 */
-            total: number;
-        };
-        /**
-         * @description Where a backfill stands (Mage's `Backfill.Status`).
-         * @enum {string}
-         */
-        BackfillStatus: "initial" | "running" | "completed" | "failed" | "cancelled";
         BlockDto: {
             /** @description The callbacks attached to the block (`callbacks:` entries listing it, and its own `<uuid>_callback`). */
             callbacks: components["schemas"]["AddonBlock"][];
@@ -1142,6 +1006,42 @@ export interface components {
             data_type: string;
             name: string;
         };
+        /**
+         * @description Which runs to delete: `ids`, or the finished runs of `pipeline` that ended more than `older_than` ago
+         *     (`30d`, `12h`, `2w`; at most 1000 at a time).
+         */
+        DeleteRunsInput: {
+            ids?: number[] | null;
+            older_than?: string | null;
+            pipeline?: string | null;
+        };
+        /** @description What a deletion removed. */
+        DeletedRunsDto: {
+            /** Format: int64 */
+            bytes: number;
+            /** @description The ids of the runs deleted. */
+            deleted: number[];
+            /**
+             * Format: int64
+             * @description The files of their outputs and logs removed from the disk, and their bytes.
+             */
+            files: number;
+        };
+        /** @description The retention periods in force and what block outputs and logs take on the disk of this server. */
+        DiskUsageDto: {
+            /** Format: int64 */
+            log_bytes: number;
+            /** @description `logging_config.retention_period` (block logs), if set. */
+            logs_retention?: string | null;
+            /** Format: int64 */
+            output_bytes: number;
+            /** @description `variables_retention_period` of `metadata.yaml` (block outputs), if set. */
+            outputs_retention?: string | null;
+            /** @description Per pipeline (by the folder name under `runs/`), largest first. */
+            pipelines: components["schemas"]["PipelineUsageDto"][];
+            /** @description Why the periods could not be read (then none is applied), if they could not. */
+            retention_error?: string | null;
+        };
         /** @description The body of every error response. */
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
@@ -1161,6 +1061,7 @@ export interface components {
          *     - `invalid_transition` (409): The run or block run cannot make this change from its status, such as cancelling a finished run.
          *     - `file_changed` (409): The file changed since the version the request started from.
          *     - `already_exists` (409): A file, block or pipeline of that name exists already.
+         *     - `pruned` (410): The run's block outputs or logs were deleted by the project's retention period; the run stays listed, and the message says when and by which period.
          *     - `payload_too_large` (413): The body is larger than the server takes (8 MiB).
          *     - `unsupported_media_type` (415): The request changes state but its body is not declared `application/json`.
          *     - `invalid_input` (422): The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or a value in it or in a parameter is invalid.
@@ -1170,7 +1071,7 @@ export interface components {
          *     - `shutting_down` (503): The server is shutting down and could not finish the request; try again when it is back.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "invalid_path" | "outside_project" | "unauthorized" | "forbidden" | "forbidden_host" | "forbidden_origin" | "not_found" | "method_not_allowed" | "conflict" | "invalid_transition" | "file_changed" | "already_exists" | "payload_too_large" | "unsupported_media_type" | "invalid_input" | "invalid_pipeline" | "too_many_attempts" | "internal" | "shutting_down";
+        ErrorCode: "bad_request" | "invalid_path" | "outside_project" | "unauthorized" | "forbidden" | "forbidden_host" | "forbidden_origin" | "not_found" | "method_not_allowed" | "conflict" | "invalid_transition" | "file_changed" | "already_exists" | "pruned" | "payload_too_large" | "unsupported_media_type" | "invalid_input" | "invalid_pipeline" | "too_many_attempts" | "internal" | "shutting_down";
         ErrorDetail: {
             code: components["schemas"]["ErrorCode"];
             message: string;
@@ -1254,11 +1155,6 @@ export interface components {
          * @enum {string}
          */
         HealthStatus: "ok";
-        /**
-         * @description The step of a date-range backfill (Mage's `Backfill.IntervalType`; `custom` steps by seconds, as in Mage).
-         * @enum {string}
-         */
-        IntervalType: "second" | "minute" | "hour" | "day" | "week" | "month" | "year" | "custom";
         /** @description A profile of the project's `io_config.yaml`. */
         IoConfigProfileDto: {
             name: string;
@@ -1408,12 +1304,17 @@ export interface components {
             triggers_error?: string | null;
             uuid: string;
         };
-        /** @description A run a backfill would make. */
-        PlannedRunDto: {
-            /** Format: date-time */
-            execution_date: string;
-            /** @description Its variables as Mage computes them (`ds`, `execution_date`, `hr`, `interval_*`). */
-            variables: Record<string, unknown>;
+        PipelineUsageDto: {
+            /** Format: int64 */
+            log_bytes: number;
+            /** Format: int64 */
+            output_bytes: number;
+            pipeline_uuid: string;
+            /**
+             * Format: int64
+             * @description Runs with files on the disk.
+             */
+            runs: number;
         };
         ProductBlockDto: {
             /**
@@ -1464,11 +1365,6 @@ export interface components {
          */
         Role: "viewer" | "editor" | "admin" | "owner";
         RunDto: {
-            /**
-             * Format: int64
-             * @description The backfill the run belongs to.
-             */
-            backfill_id?: number | null;
             /** @description The version of the project's code the run executes (a content hash). */
             code_hash?: string | null;
             /** Format: date-time */
@@ -1481,6 +1377,19 @@ export interface components {
             execution_date: string;
             /** Format: int64 */
             id: number;
+            /**
+             * Format: date-time
+             * @description The same for its logs (`logging_config.retention_period`).
+             */
+            logs_pruned_at?: string | null;
+            logs_pruned_by?: string | null;
+            /**
+             * Format: date-time
+             * @description When a retention cleanup deleted the run's block outputs from the disk (the run stays listed), and the
+             *     period that did (`90d`, Mage's `variables_retention_period`).
+             */
+            outputs_pruned_at?: string | null;
+            outputs_pruned_by?: string | null;
             pipeline_uuid: string;
             /** Format: date-time */
             started_at?: string | null;
@@ -1791,379 +1700,6 @@ export interface operations {
             };
         };
     };
-    backfills_detail: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Backfill id */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BackfillDto"];
-                };
-            };
-            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `internal`: An internal failure; the server log has the details. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    backfills_remove: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Backfill id */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `internal`: An internal failure; the server log has the details. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    backfills_cancel: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Backfill id */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BackfillDto"];
-                };
-            };
-            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `internal`: An internal failure; the server log has the details. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    backfills_retry: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Backfill id */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BackfillDto"];
-                };
-            };
-            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `internal`: An internal failure; the server log has the details. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    backfills_runs: {
-        parameters: {
-            query?: {
-                /** @description Every run, retried ones included (default: only the latest run of each planned run). */
-                all?: boolean;
-            };
-            header?: never;
-            path: {
-                /** @description Backfill id */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RunDto"][];
-                };
-            };
-            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `internal`: An internal failure; the server log has the details. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
     blocks_templates: {
         parameters: {
             query?: never;
@@ -2179,6 +1715,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TemplateDto"][];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    meta_disk_usage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiskUsageDto"];
                 };
             };
             /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
@@ -3370,239 +2952,6 @@ export interface operations {
             };
             /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `internal`: An internal failure; the server log has the details. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    backfills_list: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The pipeline's folder name */
-                uuid: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BackfillDto"][];
-                };
-            };
-            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `internal`: An internal failure; the server log has the details. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    backfills_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The pipeline's folder name */
-                uuid: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["BackfillInput"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BackfillDto"];
-                };
-            };
-            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `internal`: An internal failure; the server log has the details. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    backfills_preview: {
-        parameters: {
-            query: {
-                start_datetime: string;
-                end_datetime: string;
-                interval_type: components["schemas"]["IntervalType"];
-                interval_units: number;
-            };
-            header?: never;
-            path: {
-                /** @description The pipeline's folder name */
-                uuid: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PlannedRunDto"][];
-                };
-            };
-            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5168,6 +4517,99 @@ export interface operations {
             };
         };
     };
+    runs_delete_runs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteRunsInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedRunsDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     runs_detail: {
         parameters: {
             query?: never;
@@ -5216,6 +4658,80 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    runs_delete_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Run id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedRunsDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5608,6 +5124,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5683,6 +5207,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
@@ -5744,6 +5276,14 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };

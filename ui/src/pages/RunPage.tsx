@@ -131,7 +131,7 @@ export default function RunPage() {
 
       <RunTimeline runId={runId} selected={selected} onSelect={choose} />
 
-      {selected && <BlockPanel runId={runId} selected={selected} selectedRun={selectedRun} log={log} live={live} tab={tab} onTab={setTab} />}
+      {selected && <BlockPanel run={r} runId={runId} selected={selected} selectedRun={selectedRun} log={log} live={live} tab={tab} onTab={setTab} />}
       {r.status === 'failed' && !selected && <Alert tone="error">The run failed before any block started.</Alert>}
       <section className="card" aria-label="Activity">
         <div className="card__header">

@@ -7,11 +7,12 @@ import { usePipelines } from '../api/pipelines';
 import { useRunPage } from '../api/runs';
 import { useTriggers } from '../api/triggers';
 import { Empty, ErrorAlert, Loading, Spinner, StatusBadge } from '../components/ui';
-import { RUN_STATUSES, runStatus, statusLabel } from '../lib/blockTypes';
+import { RUN_STATUSES, isFinished, runStatus, statusLabel } from '../lib/blockTypes';
 import { dayAfter } from '../lib/runs';
 import { formatDateTime, formatDuration, relativeTime } from '../lib/format';
 import { PAGE_SIZE, runDuration } from '../lib/runs';
 import { useNow } from '../lib/useNow';
+import { DeleteSelectedRuns } from './runs/DeleteSelectedRuns';
 
 interface Pager {
   filterKey: string;
@@ -61,6 +62,11 @@ export function RunsTable({ fixedPipeline }: { fixedPipeline?: string }) {
   const nextBefore = page.data?.next_before ?? null;
   const pageNumber = stack.length + 1;
   const now = useNow(runs.some((r) => r.status === 'running'));
+  // Finished runs ticked for deletion (on this page).
+  const [ticked, setTicked] = useState<number[]>([]);
+  const selectable = runs.filter((r) => isFinished(r.status)).map((r) => r.id);
+  const selected = ticked.filter((id) => selectable.includes(id));
+  const tick = (id: number, on: boolean) => setTicked((old) => (on ? [...old, id] : old.filter((x) => x !== id)));
 
   const older = () => {
     if (nextBefore == null) return;
@@ -111,6 +117,7 @@ export function RunsTable({ fixedPipeline }: { fixedPipeline?: string }) {
           <input type="date" className="input" aria-label="To date" value={to} onChange={(e) => setFilter('to', e.target.value)} />
         </label>
         {page.isFetching && <Spinner label="Refreshing" />}
+        <DeleteSelectedRuns selected={selected} onDeleted={() => setTicked([])} />
         <div className="toolbar__grow" />
         <div className="pager">
           <span data-testid="page-number">Page {pageNumber}</span>
@@ -130,6 +137,15 @@ export function RunsTable({ fixedPipeline }: { fixedPipeline?: string }) {
           <table className="table table--compact" data-testid="runs-table">
             <thead>
               <tr>
+                <th className="cell-check">
+                  <input
+                    type="checkbox"
+                    aria-label="Select every finished run of this page"
+                    checked={selectable.length > 0 && selected.length === selectable.length}
+                    disabled={selectable.length === 0}
+                    onChange={(e) => setTicked(e.target.checked ? selectable : [])}
+                  />
+                </th>
                 <th>Run</th>
                 {!fixedPipeline && <th>Pipeline</th>}
                 <th>Status</th>
@@ -145,10 +161,20 @@ export function RunsTable({ fixedPipeline }: { fixedPipeline?: string }) {
                   className="is-clickable"
                   data-testid={`run-row-${String(r.id)}`}
                   onClick={(e) => {
-                    if ((e.target as HTMLElement).closest('a')) return;
+                    if ((e.target as HTMLElement).closest('a, input')) return;
                     void navigate(`/runs/${String(r.id)}`);
                   }}
                 >
+                  <td className="cell-check">
+                    <input
+                      type="checkbox"
+                      aria-label={`Select run #${String(r.id)}`}
+                      checked={selected.includes(r.id)}
+                      disabled={!isFinished(r.status)}
+                      title={isFinished(r.status) ? undefined : 'The run is still going: cancel it before deleting it'}
+                      onChange={(e) => tick(r.id, e.target.checked)}
+                    />
+                  </td>
                   <td>
                     <Link to={`/runs/${String(r.id)}`}>#{r.id}</Link>
                   </td>

@@ -12,6 +12,7 @@ mod logs;
 #[path = "../../../../tests/required_env.rs"]
 mod required_env;
 mod rerun_block;
+mod retention;
 mod run_model;
 mod run_pipelines;
 mod scale_out;

@@ -61,12 +61,14 @@ pub(crate) struct LogPageDto {
 /// was cut, ending with ` … [line truncated: N bytes, kept first 65536]`).
 #[utoipa::path(get, path = "/runs/{id}/logs/{block_uuid}", tag = "runs",
     params(("id" = i64, Path, description = "Run id"), ("block_uuid" = String, Path, description = "Block uuid"), LogPageQuery),
-    responses((status = OK, body = LogPageDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = OK, body = LogPageDto), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub(super) async fn log(
     State(state): State<AppState>,
     Path((id, block_uuid)): Path<(i64, String)>,
     Query(query): Query<LogPageQuery>,
 ) -> Result<Json<LogPageDto>, ApiError> {
+    super::retention::check_logs(&state, id).await?;
     let block_run = block_run(&state, id, &block_uuid).await?;
     let limit = query
         .limit
@@ -97,13 +99,15 @@ pub(super) async fn log(
 /// already there and then each new line, and one `end` event (`{status}`) when the block run is over.
 #[utoipa::path(get, path = "/runs/{id}/logs/{block_uuid}/stream", tag = "runs",
     params(("id" = i64, Path, description = "Run id"), ("block_uuid" = String, Path, description = "Block uuid")),
-    responses((status = OK, description = "text/event-stream of `line` and `end` events"), (status = 404, body = ErrorBody)))]
+    responses((status = OK, description = "text/event-stream of `line` and `end` events"), (status = 404, body = ErrorBody),
+        (status = 410, body = ErrorBody)))]
 pub(super) async fn stream(
     State(state): State<AppState>,
     Path((id, block_uuid)): Path<(i64, String)>,
 ) -> Result<Sse<KeepAliveStream<ReceiverStream<Result<Event, Infallible>>>>, ApiError> {
     // Subscribe before reading the status, so no change falls between the two.
     let notices = state.notices.subscribe();
+    super::retention::check_logs(&state, id).await?;
     let block_run = block_run(&state, id, &block_uuid).await?;
     let mask = masking::current(&state).await?;
     let (sender, receiver) = mpsc::channel(FOLLOWER_QUEUE);

@@ -13,6 +13,7 @@ mod meta;
 pub(crate) mod outputs;
 pub(crate) mod pipelines;
 mod python;
+mod retention;
 mod runs;
 mod secrets;
 mod sessions;
@@ -87,7 +88,9 @@ pub fn app(state: AppState) -> Router {
         ))
         .routes(routes!(triggers::run_now))
         .routes(routes!(runs::list))
-        .routes(routes!(runs::detail))
+        .routes(routes!(runs::detail, retention::delete_run))
+        .routes(routes!(retention::delete_runs))
+        .routes(routes!(retention::disk_usage))
         .routes(routes!(runs::block_runs))
         .routes(routes!(runs::block_groups))
         .routes(routes!(stats::timeline))

@@ -19,11 +19,12 @@ const MAX_JSON_BYTES: u64 = 1024 * 1024;
 
 #[utoipa::path(get, path = "/runs/{id}/outputs/{block_uuid}", tag = "runs",
     params(("id" = i64, Path, description = "Run id"), ("block_uuid" = String, Path, description = "Block uuid")),
-    responses((status = OK, body = Vec<OutputDto>), (status = 404, body = ErrorBody)))]
+    responses((status = OK, body = Vec<OutputDto>), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
 pub(super) async fn outputs(
     State(state): State<AppState>,
     UrlPath((id, block_uuid)): UrlPath<(i64, String)>,
 ) -> Result<Json<Vec<OutputDto>>, ApiError> {
+    super::retention::check_outputs(&state, id).await?;
     let block_run = state
         .store
         .block_runs_for(id, std::slice::from_ref(&block_uuid), &[])

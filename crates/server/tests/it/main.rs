@@ -14,6 +14,7 @@ mod files;
 mod guard;
 mod limits;
 mod pipeline_triggers;
+mod retention;
 mod secrets;
 mod stats;
 mod support;

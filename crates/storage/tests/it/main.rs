@@ -7,6 +7,7 @@ mod cancelled_callbacks;
 mod queue;
 #[path = "../../../../tests/required_env.rs"]
 mod required_env;
+mod retention;
 mod runs;
 mod schema;
 mod secrets;

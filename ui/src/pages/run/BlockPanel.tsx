@@ -1,14 +1,16 @@
 // The selected block of a run: its status, its log (streamed live while it runs, paged when it is over) and, once
-// it completed, its output.
-import type { BlockRun } from '../../api/client';
+// it completed, its output; where a retention period pruned them, when and by which period.
+import type { BlockRun, Run } from '../../api/client';
 import { useRunOutputs } from '../../api/runs';
 import { LogView, OutputView } from '../../components/OutputView';
 import { Alert, ErrorAlert, Loading, Spinner, StatusBadge } from '../../components/ui';
 import type { useBlockLog } from '../useBlockLog';
+import { PrunedNotice } from './PrunedNotice';
 
 export type BlockPanelTab = 'log' | 'output';
 
 export function BlockPanel({
+  run,
   runId,
   selected,
   selectedRun,
@@ -17,6 +19,7 @@ export function BlockPanel({
   tab,
   onTab,
 }: {
+  run?: Run;
   runId: number;
   selected: string;
   selectedRun: BlockRun | undefined;
@@ -25,7 +28,12 @@ export function BlockPanel({
   tab: BlockPanelTab;
   onTab: (tab: BlockPanelTab) => void;
 }) {
-  const outputs = useRunOutputs(runId, selected, { enabled: tab === 'output' && selectedRun?.status === 'completed', retry: false });
+  const outputsPruned = !!run?.outputs_pruned_at;
+  const logsPruned = !!run?.logs_pruned_at;
+  const outputs = useRunOutputs(runId, selected, {
+    enabled: tab === 'output' && selectedRun?.status === 'completed' && !outputsPruned,
+    retry: false,
+  });
   return (
     <div className="card block-panel" data-testid="block-panel">
       <div className="card__header" style={{ paddingBottom: 0, borderBottom: 'none' }}>
@@ -54,6 +62,10 @@ export function BlockPanel({
       )}
       {tab === 'log' ? (
         <div style={{ padding: 12 }}>
+          {run && logsPruned ? (
+            <PrunedNotice run={run} what="logs" />
+          ) : (
+            <>
           <ErrorAlert error={log.error} title="Log" />
           {log.state === 'loading' ? (
             <Loading what="Loading the log" />
@@ -65,10 +77,14 @@ export function BlockPanel({
               {log.loadingMore ? <Spinner /> : null} Show more lines
             </button>
           )}
+            </>
+          )}
         </div>
       ) : (
         <div style={{ padding: 12, display: 'flex', flexDirection: 'column', gap: 10 }}>
-          {selectedRun?.status !== 'completed' ? (
+          {run && outputsPruned ? (
+            <PrunedNotice run={run} what="outputs" />
+          ) : selectedRun?.status !== 'completed' ? (
             <span className="muted">The block has no output{selectedRun ? ` (it is ${selectedRun.status.replace(/_/g, ' ')})` : ''}.</span>
           ) : outputs.isPending ? (
             <Loading what="Loading the output" />
