@@ -23,6 +23,7 @@ async fn run(store: &Arc<dyn Store>, pipeline: &str, events: &[RunEvent]) -> i64
             block_uuids: vec!["a".to_owned(), "b".to_owned()],
             code_hash: None,
             worker_tags: Default::default(),
+            backfill: None,
         })
         .await
         .unwrap();

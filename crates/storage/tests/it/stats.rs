@@ -116,6 +116,7 @@ fn new_run(pipeline: &str, blocks: &[&str]) -> NewRun {
         block_uuids: blocks.iter().map(|b| (*b).to_owned()).collect(),
         code_hash: None,
         worker_tags: Default::default(),
+        backfill: None,
     }
 }
 
