@@ -4,6 +4,7 @@
 //! Everything here works on files; nothing runs user code.
 
 mod addon_edit;
+mod dbt_block;
 mod disk;
 mod edit;
 mod error;

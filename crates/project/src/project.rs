@@ -8,6 +8,7 @@ use model::{
 };
 use serde_json::{Map, Value};
 
+use crate::dbt_block::dbt_block_problems;
 use crate::mage_keys::{self, Finding, Rule, Unknown};
 use crate::sql_block::sql_block_problems;
 use crate::{Diagnostic, PipelineFile, ProjectError, Severity};
@@ -338,7 +339,9 @@ impl Checker<'_> {
         for (key, value) in map.clone() {
             let key = key.as_str();
             // A notebook cell does not run, whatever its language; nor does a block whose type is refused.
-            if (notebook_only || type_refused) && key == "language" {
+            // A dbt block's language (SQL or YAML) is checked with the rest of it (`dbt_block`).
+            let dbt = map.get("type").and_then(Value::as_str) == Some("dbt");
+            if (notebook_only || type_refused || dbt) && key == "language" {
                 continue;
             }
             let findings = mage_keys::check_one(
@@ -563,7 +566,15 @@ impl Checker<'_> {
             None | Some(Value::Null) => Value::Object(Map::new()),
             Some(value) => value.clone(),
         };
-        if language == Language::Sql && block_type.runs_in_pipeline() {
+        if block_type == BlockType::Dbt {
+            let problems = dbt_block_problems(&self.project.root, &uuid, language, &configuration);
+            if !problems.is_empty() {
+                for problem in problems {
+                    self.error(Some(&uuid), problem);
+                }
+                return None;
+            }
+        } else if language == Language::Sql && block_type.runs_in_pipeline() {
             for problem in sql_block_problems(&self.project.root, block_type, &configuration) {
                 self.error(Some(&uuid), problem);
             }
@@ -908,6 +919,10 @@ impl Checker<'_> {
             .filter(|path| !path.is_empty());
         match declared {
             Some(path) => self.relative_to_project(path),
+            // A dbt model's uuid is its path from the project (`dbt/shop/models/orders`), as Mage names it.
+            None if block_type == BlockType::Dbt && uuid.starts_with("dbt/") => {
+                format!("{uuid}.{}", language.extension())
+            }
             None => format!("{}/{uuid}.{}", block_type.folder(), language.extension()),
         }
     }
