@@ -3,6 +3,7 @@
 
 mod addons;
 mod contract;
+mod dbt_blocks;
 mod dynamic;
 mod failures;
 mod global_data_products;
