@@ -620,6 +620,11 @@ impl Checker<'_> {
             _ if block_type == BlockType::GlobalDataProduct => {
                 self.global_data_product(&uuid, &configuration)?
             }
+            None | Some(Value::Null)
+                if block_type == BlockType::Dbt && language == Language::Yaml =>
+            {
+                self.dbt_command_file(&uuid, &configuration)?
+            }
             None | Some(Value::Null) => {
                 self.block_file(&uuid, block_type, language, &configuration)?
             }
@@ -904,6 +909,36 @@ impl Checker<'_> {
         Some(relative)
     }
 
+    /// A dbt command block's file, which holds the command's arguments: when it does not exist Mage runs the command
+    /// without arguments, and so does Wand, saying so.
+    fn dbt_command_file(&mut self, uuid: &str, configuration: &Value) -> Option<String> {
+        let relative = self.declared_file(uuid, BlockType::Dbt, Language::Yaml, configuration);
+        let Some(path) = self.project.confine_block_file(&relative) else {
+            self.error(
+                Some(uuid),
+                format!(
+                    "block file `{relative}` is outside the project; keep block files inside it"
+                ),
+            );
+            return None;
+        };
+        if !path.is_file() {
+            let command = configuration
+                .pointer("/dbt/command")
+                .and_then(Value::as_str)
+                .unwrap_or("run");
+            self.warn(
+                Some(uuid),
+                format!(
+                    "dbt command block file `{relative}` not found, so `dbt {command}` runs without arguments (as \
+                     in Mage); create the file with the arguments (such as `--select my_model`), or point \
+                     `configuration.file_source.path` at it"
+                ),
+            );
+        }
+        Some(relative)
+    }
+
     /// Where a block's file is, relative to the project, whether it exists or not.
     fn declared_file(
         &self,
@@ -922,6 +957,10 @@ impl Checker<'_> {
             // A dbt model's uuid is its path from the project (`dbt/shop/models/orders`), as Mage names it.
             None if block_type == BlockType::Dbt && uuid.starts_with("dbt/") => {
                 format!("{uuid}.{}", language.extension())
+            }
+            // Mage 0.9.80 keeps a dbt command block's file in `dbts/` (its `<type>s` rule).
+            None if block_type == BlockType::Dbt && language == Language::Yaml => {
+                format!("dbts/{uuid}.yaml")
             }
             None => format!("{}/{uuid}.{}", block_type.folder(), language.extension()),
         }

@@ -60,7 +60,8 @@ fn a_dbt_model_between_python_blocks_gives_mages_rows_on_duckdb() {
     }
     // The run's code is left as it was: dbt wrote its target/, logs/ and seeds in a scratch copy.
     assert!(!sandbox.project.join("dbt/shop/target").exists());
-    assert!(!sandbox.project.join("dbt/shop/seeds").exists());
+    assert!(!sandbox.project.join("dbt/shop/seeds/mage_orders").exists());
+    assert!(!sandbox.project.join("dbt/shop/logs").exists());
 }
 
 #[test]
@@ -122,4 +123,43 @@ fn wand_start_runs_the_dbt_model_on_postgres_with_mages_rows() {
         read_json(&sandbox.path("export_totals.json")),
         mages_export(&sandbox, "postgres")
     );
+}
+
+/// The `commands` pipeline: dbt command blocks (`language: yaml`, their arguments in `dbts/<uuid>.yaml`, rendered
+/// as Jinja) run `dbt seed --select regions` and `dbt test --select {{ variables("tested") }}`; the Python block
+/// after them gets an empty list, as on Mage's server, and reads the seeded table.
+#[test]
+fn dbt_command_blocks_run_their_command_with_the_files_arguments() {
+    let sandbox = Sandbox::fixture("mage_dbt");
+    let vars = runtime_vars(&[("out_dir", path_str(sandbox.root()))]);
+    let database = sandbox.path("shop.duckdb");
+    let env = [("SHOP_DUCKDB", path_str(&database))];
+    let run = sandbox.run_with_env("commands", &["--runtime-vars", &vars], &env);
+    run.assert_code(0);
+    assert_eq!(
+        read_json(&sandbox.path("count_regions.json")),
+        read_json(&sandbox.project.join("oracle/commands_count_regions.json")),
+        "{}",
+        run.dump()
+    );
+    let log = read_text(
+        &sandbox
+            .run_dir("commands", run.run_id())
+            .join("logs")
+            .join("test_regions.log"),
+    );
+    assert!(log.contains("dbt test --project-dir "), "{log}");
+    assert!(log.contains(" --select regions "), "{log}");
+    assert!(log.contains("PASS unique_regions_code"), "{log}");
+
+    // A failing dbt test fails its block with dbt's message, and the block below does not run.
+    let seed = sandbox.project.join("dbt/shop/seeds/regions.csv");
+    std::fs::write(&seed, format!("{}eu,Europe again\n", read_text(&seed))).unwrap();
+    std::fs::remove_file(sandbox.path("count_regions.json")).unwrap();
+    let failed = sandbox.run_with_env("commands", &["--runtime-vars", &vars], &env);
+    failed.assert_code(1);
+    failed.assert_stderr_contains(
+        "block `test_regions` failed: dbt test failed: test.shop.unique_regions_code",
+    );
+    assert!(!sandbox.path("count_regions.json").exists());
 }

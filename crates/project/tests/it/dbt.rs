@@ -38,7 +38,7 @@ fn files(skip: &str) -> Vec<(&'static str, &'static str)> {
             "shop: {target: dev, outputs: {dev: {type: duckdb}}}\n",
         ),
         ("dbt/shop/models/totals.sql", "select 1 as one\n"),
-        ("dbt/seed_all.yaml", "--select mage_orders\n"),
+        ("dbts/seed_all.yaml", "--select mage_orders\n"),
     ]
     .into_iter()
     .filter(|(path, _)| *path != skip)
@@ -87,7 +87,7 @@ fn a_dbt_model_and_a_dbt_command_block_load_in_mages_shape() {
         .find(|block| block.uuid == "seed_all")
         .unwrap();
     assert_eq!(command.language, Language::Yaml);
-    assert_eq!(command.file, "dbt/seed_all.yaml");
+    assert_eq!(command.file, "dbts/seed_all.yaml");
 }
 
 #[test]
@@ -135,4 +135,19 @@ fn a_dbt_block_in_another_language_is_refused() {
         ),
         other => panic!("expected diagnostics, got {other:?}"),
     }
+}
+
+#[test]
+fn a_command_block_without_its_file_runs_without_arguments_with_a_warning() {
+    let (_dir, loaded) = load("dbts/seed_all.yaml");
+    let loaded = loaded.expect("the pipeline loads");
+    let warnings: Vec<&str> = loaded.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(
+        warnings,
+        [
+            "dbt command block file `dbts/seed_all.yaml` not found, so `dbt seed` runs without arguments (as in \
+          Mage); create the file with the arguments (such as `--select my_model`), or point \
+          `configuration.file_source.path` at it"
+        ]
+    );
 }

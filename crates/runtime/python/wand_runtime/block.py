@@ -226,7 +226,7 @@ def _run_sql(request, ctx):
 
 
 def _run_dbt(request, ctx):
-    """A dbt block (`wand_runtime.dbt`): a model's output is its rows as a DataFrame; a command's is None."""
+    """A dbt block (`wand_runtime.dbt`): a model's output is its rows as a DataFrame; a command's an empty list."""
     from wand_runtime import dbt
 
     stored_inputs = request.get("inputs") or []

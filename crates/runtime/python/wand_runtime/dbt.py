@@ -38,7 +38,7 @@ class DbtFailure(Exception):
 
 
 def run(request, kwargs, load_input):
-    """Runs the block; returns the model's rows as a DataFrame (None for a command block)."""
+    """Runs the block; returns the model's rows as a DataFrame (an empty list for a command block, as in Mage)."""
     runner_class = _runner_class()
     repo = Path(request["repo_path"])
     configuration = request.get("configuration") or {}
@@ -238,7 +238,9 @@ def _run_command(request, dbt, repo):
     from jinja2 import Template
 
     command = ((request.get("configuration") or {}).get("dbt") or {}).get("command") or "run"
-    text = (repo / request["file"]).read_text(encoding="utf-8")
+    path = repo / request["file"]
+    # No file: Mage runs the command without arguments (the loader warned about it).
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
     text = Template(text).render(**_template_globals(dbt.variables))
     args = shlex.split(text)
     if "--vars" in args:
@@ -250,6 +252,8 @@ def _run_command(request, dbt, repo):
     if _has_packages(dbt.project):
         dbt.invoke(["deps"])
     dbt.invoke([command], args)
+    # Mage hands the block below a command block an empty list (on its server: fixtures/mage_dbt/ORACLE.md).
+    return []
 
 
 def _has_packages(project):
