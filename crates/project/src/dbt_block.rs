@@ -123,7 +123,7 @@ fn is_project(folder: &Path) -> bool {
 }
 
 /// The nearest folder above `file` (inside the project root) holding `dbt_project.yml`, as Mage finds it.
-fn project_above(root: &Path, file: &Path) -> Option<PathBuf> {
+pub(crate) fn project_above(root: &Path, file: &Path) -> Option<PathBuf> {
     file.ancestors()
         .skip(1)
         .take_while(|folder| folder.starts_with(root) && *folder != root)

@@ -5,6 +5,7 @@
 
 mod addon_edit;
 mod dbt_block;
+mod dbt_edit;
 mod disk;
 mod edit;
 mod error;

@@ -151,3 +151,71 @@ fn a_command_block_without_its_file_runs_without_arguments_with_a_warning() {
         ]
     );
 }
+
+/// The editor adds a model of the project's dbt projects as Mage's editor does: named by its path.
+#[test]
+fn a_model_file_is_added_as_a_dbt_block_in_mages_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("proj");
+    let files: Vec<_> = files("")
+        .into_iter()
+        .map(|(path, text)| match path {
+            "pipelines/p/metadata.yaml" => (path, "blocks:\n- {uuid: load, type: data_loader}\n"),
+            _ => (path, text),
+        })
+        .collect();
+    write_project(&root, &files);
+    let project = Project::open(&root).unwrap();
+    let added = project
+        .add_block(
+            "p",
+            project::NewBlock {
+                name: "ignored".to_owned(),
+                block_type: BlockType::Dbt,
+                language: Language::Sql,
+                upstream: vec!["load".to_owned()],
+                source: project::BlockSource::ExistingFile("dbt/shop/models/totals.sql".to_owned()),
+            },
+        )
+        .unwrap();
+    assert_eq!(added, "dbt/shop/models/totals");
+    let loaded = project.load_pipeline("p").unwrap();
+    let model = loaded
+        .pipeline
+        .dag
+        .blocks()
+        .iter()
+        .find(|block| block.uuid == added)
+        .unwrap()
+        .clone();
+    assert_eq!(model.name, "dbt/shop/models/totals");
+    assert_eq!(model.upstream, ["load"]);
+    assert_eq!(
+        model.configuration,
+        serde_json::json!({
+            "dbt_project_name": "dbt/shop",
+            "file_path": "dbt/shop/models/totals.sql",
+            "file_source": {"path": "dbt/shop/models/totals.sql", "project_path": "dbt/shop"},
+        })
+    );
+    let text = std::fs::read_to_string(root.join("pipelines/p/metadata.yaml")).unwrap();
+    assert!(
+        text.contains("  - dbt/shop/models/totals\n"),
+        "the loader lists it downstream: {text}"
+    );
+
+    let outside = project.add_block(
+        "p",
+        project::NewBlock {
+            name: "x".to_owned(),
+            block_type: BlockType::Dbt,
+            language: Language::Sql,
+            upstream: vec![],
+            source: project::BlockSource::ExistingFile("data_loaders/load.py".to_owned()),
+        },
+    );
+    assert!(
+        matches!(&outside, Err(ProjectError::Invalid(d)) if d[0].message == "`data_loaders/load.py` is not a dbt model: a model is a `.sql` file"),
+        "{outside:?}"
+    );
+}
