@@ -123,6 +123,28 @@ fn wand_start_runs_the_dbt_model_on_postgres_with_mages_rows() {
         read_json(&sandbox.path("export_totals.json")),
         mages_export(&sandbox, "postgres")
     );
+
+    // The editor's "run block" previews the model (its upstream output from the run above): dbt's rows.
+    let (status, execution) = server.post(
+        &format!(
+            "/api/v1/pipelines/orders/blocks/{}/execute",
+            MODEL.replace('/', "%2F")
+        ),
+        json!({"variables": {"dbt_target": "pg"}}),
+    );
+    assert_eq!(status, 200, "{execution}");
+    assert_eq!(
+        execution["run"]["status"],
+        json!("completed"),
+        "{execution}"
+    );
+    let table = &execution["outputs"][0]["table"];
+    assert_eq!(table["total_rows"], json!(3), "{execution}");
+    assert_eq!(
+        table["rows"][0],
+        json!(["ada", "3", "35", "41.00"]),
+        "{execution}"
+    );
 }
 
 /// The `commands` pipeline: dbt command blocks (`language: yaml`, their arguments in `dbts/<uuid>.yaml`, rendered

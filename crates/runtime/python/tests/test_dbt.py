@@ -3,6 +3,7 @@
 dbt's failure messages."""
 
 import json
+import sys
 from datetime import datetime
 from types import SimpleNamespace
 
@@ -129,3 +130,12 @@ def test_outputs_become_the_tables_mage_loads():
     assert dbt.as_frame({"a": 1}).to_dict("records") == [{"a": 1}]
     assert dbt.as_frame([{"a": 1}, {"a": 2}]).to_dict("records") == [{"a": 1}, {"a": 2}]
     assert dbt.as_frame(None).empty
+
+
+def test_a_missing_dbt_or_adapter_names_the_package_to_add(monkeypatch):
+    monkeypatch.setitem(sys.modules, "dbt.cli.main", None)
+    with pytest.raises(dbt.DbtFailure, match=r"dbt-core cannot be imported .* add `dbt-core` and the adapter"):
+        dbt._runner_class()
+    profiles = {"shop": {"target": "dev", "outputs": {"dev": {"type": "nosuchdb"}}}}
+    with pytest.raises(dbt.DbtFailure, match=r"`type: nosuchdb` cannot be imported .* add `dbt-nosuchdb` to the"):
+        dbt._check_adapter(profiles, {"profile": "shop"}, None)
