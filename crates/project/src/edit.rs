@@ -120,6 +120,9 @@ impl Project {
 
     /// Adds a block at the end of a pipeline. Returns its uuid.
     pub fn add_block(&self, pipeline: &str, block: NewBlock) -> Result<String, ProjectError> {
+        if block.block_type == BlockType::Dbt {
+            return self.add_dbt_block(pipeline, block);
+        }
         let mut file = self.raw_pipeline(pipeline)?;
         if let Err(error) = model::check_name(block.name.trim()) {
             return Err(self.invalid(&file, None, format!("block name: {error}")));
@@ -632,7 +635,7 @@ pub fn io_config_providers(text: &str, profile: &str) -> Vec<&'static str> {
 }
 
 /// Mage keeps `downstream_blocks` beside `upstream_blocks`; rebuild them from the upstream lists.
-fn sync_downstream(entries: &mut [Value]) {
+pub(crate) fn sync_downstream(entries: &mut [Value]) {
     let mut children: Map<String, Value> = Map::new();
     for entry in entries.iter() {
         let Some(uuid) = entry.get("uuid").and_then(Value::as_str) else {

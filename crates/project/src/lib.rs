@@ -4,6 +4,8 @@
 //! Everything here works on files; nothing runs user code.
 
 mod addon_edit;
+mod dbt_block;
+mod dbt_edit;
 mod disk;
 mod edit;
 mod error;

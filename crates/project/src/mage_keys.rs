@@ -211,6 +211,7 @@ pub(crate) const WAND_BLOCK_TYPES: &[&str] = &[
     "callback",
     "conditional",
     "global_data_product",
+    "dbt",
 ];
 
 /// Mage's `BlockType` values (mage_ai/data_preparation/models/constants.py, Mage 0.9.80).
@@ -446,9 +447,13 @@ pub(crate) const BLOCK_KEYS: &[Rule] = &[
     ),
     refused(
         "language",
-        Inert::When(language_inert, "r, yaml or markdown on a block that runs"),
-        "Wand runs Python and SQL blocks (R and YAML data-integration blocks are not run yet); rewrite the block \
-         in Python or SQL, or run this pipeline with Mage until Wand supports it",
+        Inert::When(
+            language_inert,
+            "r, yaml or markdown on a block that runs (yaml is a dbt block's command)",
+        ),
+        "Wand runs Python and SQL blocks, and dbt blocks in SQL (a model) or YAML (a dbt command); R and YAML \
+         data-integration blocks are not run yet: rewrite the block in Python or SQL, or run this pipeline with \
+         Mage until Wand supports it",
     ),
     handled("name", "the block's name"),
     handled(
@@ -472,7 +477,7 @@ pub(crate) const BLOCK_KEYS: &[Rule] = &[
         "type",
         Inert::When(
             block_type_inert,
-            "dbt, extension, dynamic_child, hook, group or pipeline",
+            "extension, dynamic_child, hook, group or pipeline",
         ),
         "Wand does not run blocks of this type yet; remove the block, or run this pipeline with Mage until Wand \
          supports it",
@@ -524,15 +529,15 @@ pub(crate) const CONFIGURATION_KEYS: &[Rule] = &[
     ),
     handled(
         "dbt",
-        "read by Mage for dbt blocks only, which Wand refuses",
+        "`disable_tests: true` runs `dbt run` (or `snapshot`) instead of `dbt build` for a dbt model block; `command` is a dbt YAML block's dbt command (default run)",
     ),
     handled(
         "dbt_profile_target",
-        "read by Mage for dbt blocks only, which Wand refuses",
+        "the dbt target a dbt block runs with (`--target`, Jinja-rendered with `variables` and `env_var`); default: the profile's",
     ),
     handled(
         "dbt_project_name",
-        "read by Mage for dbt blocks only, which Wand refuses",
+        "a dbt YAML block's dbt project folder (`dbt/<name>` or a path in the project); a model block's is the folder above its file holding `dbt_project.yml`",
     ),
     handled(
         "disable_query_preprocessing",

@@ -8,6 +8,7 @@ use model::{
 };
 use serde_json::{Map, Value};
 
+use crate::dbt_block::dbt_block_problems;
 use crate::mage_keys::{self, Finding, Rule, Unknown};
 use crate::sql_block::sql_block_problems;
 use crate::{Diagnostic, PipelineFile, ProjectError, Severity};
@@ -338,7 +339,9 @@ impl Checker<'_> {
         for (key, value) in map.clone() {
             let key = key.as_str();
             // A notebook cell does not run, whatever its language; nor does a block whose type is refused.
-            if (notebook_only || type_refused) && key == "language" {
+            // A dbt block's language (SQL or YAML) is checked with the rest of it (`dbt_block`).
+            let dbt = map.get("type").and_then(Value::as_str) == Some("dbt");
+            if (notebook_only || type_refused || dbt) && key == "language" {
                 continue;
             }
             let findings = mage_keys::check_one(
@@ -563,7 +566,15 @@ impl Checker<'_> {
             None | Some(Value::Null) => Value::Object(Map::new()),
             Some(value) => value.clone(),
         };
-        if language == Language::Sql && block_type.runs_in_pipeline() {
+        if block_type == BlockType::Dbt {
+            let problems = dbt_block_problems(&self.project.root, &uuid, language, &configuration);
+            if !problems.is_empty() {
+                for problem in problems {
+                    self.error(Some(&uuid), problem);
+                }
+                return None;
+            }
+        } else if language == Language::Sql && block_type.runs_in_pipeline() {
             for problem in sql_block_problems(&self.project.root, block_type, &configuration) {
                 self.error(Some(&uuid), problem);
             }
@@ -608,6 +619,11 @@ impl Checker<'_> {
         let file = match entry.get("replicated_block") {
             _ if block_type == BlockType::GlobalDataProduct => {
                 self.global_data_product(&uuid, &configuration)?
+            }
+            None | Some(Value::Null)
+                if block_type == BlockType::Dbt && language == Language::Yaml =>
+            {
+                self.dbt_command_file(&uuid, &configuration)?
             }
             None | Some(Value::Null) => {
                 self.block_file(&uuid, block_type, language, &configuration)?
@@ -893,6 +909,36 @@ impl Checker<'_> {
         Some(relative)
     }
 
+    /// A dbt command block's file, which holds the command's arguments: when it does not exist Mage runs the command
+    /// without arguments, and so does Wand, saying so.
+    fn dbt_command_file(&mut self, uuid: &str, configuration: &Value) -> Option<String> {
+        let relative = self.declared_file(uuid, BlockType::Dbt, Language::Yaml, configuration);
+        let Some(path) = self.project.confine_block_file(&relative) else {
+            self.error(
+                Some(uuid),
+                format!(
+                    "block file `{relative}` is outside the project; keep block files inside it"
+                ),
+            );
+            return None;
+        };
+        if !path.is_file() {
+            let command = configuration
+                .pointer("/dbt/command")
+                .and_then(Value::as_str)
+                .unwrap_or("run");
+            self.warn(
+                Some(uuid),
+                format!(
+                    "dbt command block file `{relative}` not found, so `dbt {command}` runs without arguments (as \
+                     in Mage); create the file with the arguments (such as `--select my_model`), or point \
+                     `configuration.file_source.path` at it"
+                ),
+            );
+        }
+        Some(relative)
+    }
+
     /// Where a block's file is, relative to the project, whether it exists or not.
     fn declared_file(
         &self,
@@ -908,6 +954,14 @@ impl Checker<'_> {
             .filter(|path| !path.is_empty());
         match declared {
             Some(path) => self.relative_to_project(path),
+            // A dbt model's uuid is its path from the project (`dbt/shop/models/orders`), as Mage names it.
+            None if block_type == BlockType::Dbt && uuid.starts_with("dbt/") => {
+                format!("{uuid}.{}", language.extension())
+            }
+            // Mage 0.9.80 keeps a dbt command block's file in `dbts/` (its `<type>s` rule).
+            None if block_type == BlockType::Dbt && language == Language::Yaml => {
+                format!("dbts/{uuid}.yaml")
+            }
             None => format!("{}/{uuid}.{}", block_type.folder(), language.extension()),
         }
     }

@@ -2,7 +2,7 @@
 //! unpacks exactly that version into its cache.
 //!
 //! The snapshot holds the project's code and configuration: files whose extension is in [`CODE_EXTENSIONS`] (Python,
-//! SQL, R, YAML, JSON, TOML, requirements, ...). The walk honours `.gitignore` and `.wandignore`, skips hidden
+//! SQL, R, YAML, JSON, TOML, requirements, ...) and a dbt project's seeds (`dbt/**/seeds/*.csv`). The walk honours `.gitignore` and `.wandignore`, skips hidden
 //! folders (`.venv`, `.git`) and `__pycache__`, and leaves out files larger than [`MAX_FILE_BYTES`]. Other files
 //! (data, and what blocks write into the project folder) are not code: they neither change the hash nor travel;
 //! workers on other machines reach data through shared storage.
@@ -49,7 +49,7 @@ fn code_files(root: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), ProjectError>
         })?;
         let is_code = entry.path().extension().is_some_and(|extension| {
             CODE_EXTENSIONS.contains(&extension.to_string_lossy().to_lowercase().as_str())
-        });
+        }) || is_dbt_seed(root, entry.path());
         if !is_code || !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
@@ -67,6 +67,18 @@ fn code_files(root: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), ProjectError>
     }
     files.sort();
     Ok((files, too_large))
+}
+
+/// A dbt project's seed (`dbt/<project>/seeds/....csv`): data that dbt loads as a table, part of the dbt project's
+/// code (a `dbt seed` command block reads it).
+fn is_dbt_seed(root: &Path, path: &Path) -> bool {
+    let Ok(relative) = path.strip_prefix(root) else {
+        return false;
+    };
+    let mut parts = relative.components().map(|part| part.as_os_str());
+    path.extension().is_some_and(|extension| extension == "csv")
+        && parts.next().is_some_and(|first| first == "dbt")
+        && parts.any(|part| part == "seeds")
 }
 
 fn read(root: &Path, relative: &Path) -> Result<Vec<u8>, ProjectError> {

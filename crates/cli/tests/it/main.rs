@@ -4,6 +4,7 @@
 mod addons;
 mod backfills;
 mod contract;
+mod dbt_blocks;
 mod dynamic;
 mod failures;
 mod global_data_products;

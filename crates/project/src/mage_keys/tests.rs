@@ -227,7 +227,7 @@ fn the_classification_is_listed() {
 fn diagnosed_sample(rule: &Rule) -> Value {
     match (rule.key, rule.inert) {
         ("type", Inert::OneOf(_)) => json!("streaming"),
-        ("type", _) => json!("dbt"),
+        ("type", _) => json!("extension"),
         ("language", _) => json!("r"),
         ("extensions", _) => json!({"great_expectations": {"blocks": [{"uuid": "check"}]}}),
         (_, Inert::OneOf(_)) => json!("something_else"),
@@ -423,12 +423,12 @@ fn notebook_cells_may_be_in_any_language() {
 
 #[test]
 fn a_block_of_a_type_wand_does_not_run_is_one_error_naming_the_type() {
-    let mut metadata = with(&["blocks", "0"], "type", json!("dbt"));
+    let mut metadata = with(&["blocks", "0"], "type", json!("extension"));
     metadata["blocks"][0]["language"] = json!("sql");
     let (errors, warnings) = diagnose(&metadata);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
-        errors[0].starts_with("`type` is \"dbt\": Wand does not run blocks of this type yet"),
+        errors[0].starts_with("`type` is \"extension\": Wand does not run blocks of this type yet"),
         "{errors:?}"
     );
     assert!(warnings.is_empty(), "{warnings:?}");

@@ -1,6 +1,7 @@
 //! Project-format tests: loading both Mage generations, validation diagnostics, writing back, scaffolding.
 
 mod addons;
+mod dbt;
 mod load;
 mod scaffold;
 mod write;

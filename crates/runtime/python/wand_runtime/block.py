@@ -114,6 +114,8 @@ def _run(request):
         holds = addons.conditions_hold(request, inputs, _kwargs(request), _load_module, _call)
         if not holds:
             return {"status": "condition_failed"}
+    if request["block_type"] == "dbt":
+        return _run_dbt(request, ctx)
     if request.get("language") == "sql":
         return _run_sql(request, ctx)
     if request["block_type"] == product.BLOCK_TYPE:
@@ -221,6 +223,26 @@ def _run_sql(request, ctx):
     if request.get("callbacks") and hasattr(output, "to_pandas"):
         output = output.to_pandas()  # a callback gets the DataFrame a downstream Python block would get
     return _completed(request, ctx, stored, output, kwargs)
+
+
+def _run_dbt(request, ctx):
+    """A dbt block (`wand_runtime.dbt`): a model's output is its rows as a DataFrame; a command's an empty list."""
+    from wand_runtime import dbt
+
+    stored_inputs = request.get("inputs") or []
+
+    def load_input(index):
+        stored = stored_inputs[index] if index < len(stored_inputs) else None
+        if not stored or not stored.get("outputs"):
+            return None
+        return outputs.load_path(stored["outputs"][0]["path"])
+
+    kwargs = _kwargs(request)
+    try:
+        output = dbt.run(request, kwargs, load_input)
+    except dbt.DbtFailure as failure:
+        raise BlockFailure(str(failure)) from None
+    return _completed(request, ctx, _store(output, request), output, kwargs)
 
 
 def _load_module(request, file=None):

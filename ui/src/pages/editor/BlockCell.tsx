@@ -72,7 +72,8 @@ export function BlockCell({
   const takesAddons = block.type !== 'markdown' && block.type !== 'scratchpad';
   const info = blockType(block.type);
   const runnable = block.type !== 'markdown';
-  const isSql = block.language === 'sql';
+  // A dbt model is SQL for dbt (its project's profile, `ref` and `source`), not a SQL block with a database.
+  const isSql = block.language === 'sql' && block.type !== 'dbt';
   const { status, error } = cell.state;
 
   const run = async (withUpstream: boolean) => {
