@@ -40,6 +40,8 @@ pub struct PipelineRun {
     pub started_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
     pub code_hash: Option<String>,
+    /// It was still going past its trigger's SLA (Mage's `passed_sla`).
+    pub passed_sla: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]

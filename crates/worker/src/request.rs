@@ -203,6 +203,7 @@ mod tests {
             started_at: Some(date),
             completed_at: None,
             code_hash: None,
+            passed_sla: false,
         }
     }
 
