@@ -146,7 +146,8 @@ async fn start_async(args: StartArgs, masks: model::SharedMask) -> anyhow::Resul
             Arc::new(SystemClock),
             project.clone(),
         )
-        .with_lease_restart_grace(lease),
+        .with_lease_restart_grace(lease)
+        .with_notifications(config::notify_settings(args.port)),
     );
     let (stop, stopped) = watch::channel(false);
     let mut roles = vec![tokio::spawn(
@@ -154,6 +155,17 @@ async fn start_async(args: StartArgs, masks: model::SharedMask) -> anyhow::Resul
             .clone()
             .run(stopped.clone(), Duration::from_secs(1)),
     )];
+    // Sends the notifications the scheduler records (any replica may send one; each is claimed once).
+    let notifier = Arc::new(notifier::Notifier::new(
+        store.clone(),
+        project.clone(),
+        config::notify_settings(args.port),
+    ));
+    roles.push(tokio::spawn(notifier.clone().run(
+        notices.clone(),
+        stopped.clone(),
+        Duration::from_secs(2),
+    )));
 
     let concurrency = args.workers.unwrap_or_else(|| {
         std::thread::available_parallelism()
@@ -195,6 +207,7 @@ async fn start_async(args: StartArgs, masks: model::SharedMask) -> anyhow::Resul
         trusted_origins,
         auth: server::Auth::new(auth_settings),
         secrets,
+        notifier,
     };
     let address = SocketAddr::new(args.host, args.port);
     let listener = tokio::net::TcpListener::bind(address)

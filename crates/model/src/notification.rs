@@ -1,6 +1,6 @@
 //! Mage's notifications as data: `notification_config` (the project's merged under the pipeline's, values rendered),
 //! when to alert (`alert_on`) and the messages (Mage's default texts and `message_templates`, interpolated as
-//! Python's `str.format`). No I/O and no environment: reading files is `project`'s, sending is `notify`'s, and the
+//! Python's `str.format`). No I/O and no environment: reading files is `project`'s, sending is `notifier`'s, and the
 //! environment comes in as a lookup function.
 
 use std::collections::BTreeMap;

@@ -1,6 +1,6 @@
 //! What the scheduler records for notifications: when a run fails or completes (per `alert_on`), in the change that
 //! ends it, and when a run still going passes its trigger's SLA, once. It renders the messages and names the
-//! channels; the `notify` crate sends them. Nothing here sends or logs a channel's address.
+//! channels; the `notifier` crate sends them. Nothing here sends or logs a channel's address.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -225,6 +225,8 @@ pub(crate) struct RunDto {
     pub duration_seconds: Option<f64>,
     /// The version of the project's code the run executes (a content hash).
     pub code_hash: Option<String>,
+    /// It was still going past its trigger's `sla` (Mage's `passed_sla`).
+    pub passed_sla: bool,
 }
 
 impl From<PipelineRun> for RunDto {
@@ -241,6 +243,7 @@ impl From<PipelineRun> for RunDto {
             completed_at: run.completed_at,
             pipeline_uuid: run.pipeline_uuid,
             code_hash: run.code_hash,
+            passed_sla: run.passed_sla,
         }
     }
 }
