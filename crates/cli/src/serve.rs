@@ -161,6 +161,22 @@ async fn start_async(args: StartArgs, masks: model::SharedMask) -> anyhow::Resul
         project.clone(),
         config::notify_settings(args.port),
     ));
+    // What the project's notification settings say wrong (a channel Wand does not send to, a template it cannot
+    // render): said once at start, naming the file and the key; never a value.
+    match notifier.channels() {
+        Ok(list) => {
+            for problem in list.problems {
+                eprintln!(
+                    "warning: {}: {problem}",
+                    project.root().join("metadata.yaml").display()
+                );
+            }
+        }
+        Err(error) => eprintln!(
+            "warning: {}: notification_config: {error}",
+            project.root().join("metadata.yaml").display()
+        ),
+    }
     roles.push(tokio::spawn(notifier.clone().run(
         notices.clone(),
         stopped.clone(),

@@ -3,6 +3,7 @@
 
 mod audit;
 mod cancelled_callbacks;
+mod notifications;
 mod queue;
 #[path = "../../../../tests/required_env.rs"]
 mod required_env;
