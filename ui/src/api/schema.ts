@@ -184,6 +184,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/notifications/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["notifications_channels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["notifications_send_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/pipelines": {
         parameters: {
             query?: never;
@@ -605,6 +637,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/{id}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["notifications_run_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{id}/outputs/{block_uuid}": {
         parameters: {
             query?: never;
@@ -839,6 +887,11 @@ export interface components {
             /** @description `conditional` or `callback` (for a new one). */
             type?: string | null;
         };
+        /**
+         * @description What a notification is about (Mage's `AlertOn`, and the key of its message template).
+         * @enum {string}
+         */
+        AlertEvent: "failure" | "success" | "passed_sla";
         /** @description One thing done: who, when, from where, what, to what. */
         AuditEntryDto: {
             /**
@@ -958,6 +1011,19 @@ export interface components {
          * @enum {string}
          */
         CatchUpPolicy: "none" | "latest" | "all";
+        /** @description A configured channel: its key and where it sends (a webhook's host, an SMTP server and its recipients). */
+        ChannelDto: {
+            channel: string;
+            target: string;
+        };
+        /** @description The project's channels (its `metadata.yaml`'s `notification_config`; a pipeline's own replaces its keys). */
+        ChannelList: {
+            /** @description When the project alerts: `failure`, `success`, `passed_sla`. */
+            alert_on: components["schemas"]["AlertEvent"][];
+            channels: components["schemas"]["ChannelDto"][];
+            /** @description What the settings say wrong (an unknown channel or value, a template Wand does not render). */
+            problems: string[];
+        };
         CodeWrite: {
             content: string;
             /** @description The version that was read. */
@@ -967,6 +1033,32 @@ export interface components {
             /** @description The Arrow type, e.g. `Int64`, `Utf8`, `Float64`. */
             data_type: string;
             name: string;
+        };
+        /** @description One message to one channel about a run. */
+        DeliveryDto: {
+            /** Format: int64 */
+            attempts: number;
+            /** @description The channel's key in `notification_config` (`slack_config`, `email_config`, …). */
+            channel: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Why the last attempt failed (a webhook's host, never its path or a password). */
+            error?: string | null;
+            /** @description `failure`, `success` or `passed_sla` (Mage's `alert_on` without `trigger_`). */
+            event: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: date-time */
+            next_attempt_at: string;
+            /** Format: date-time */
+            sent_at?: string | null;
+            /** @description `pending` (not sent yet, or to be tried again at `next_attempt_at`), `sent` or `failed` (given up). */
+            status: string;
+            summary: string;
+            title: string;
+        };
+        DeliveryList: {
+            deliveries: components["schemas"]["DeliveryDto"][];
         };
         /** @description The body of every error response. */
         ErrorBody: {
@@ -1290,6 +1382,8 @@ export interface components {
             execution_date: string;
             /** Format: int64 */
             id: number;
+            /** @description It was still going past its trigger's `sla` (Mage's `passed_sla`). */
+            passed_sla: boolean;
             pipeline_uuid: string;
             /** Format: date-time */
             started_at?: string | null;
@@ -1380,6 +1474,15 @@ export interface components {
             label: string;
             language: string;
             type: string;
+        };
+        TestInput: {
+            /** @description The channel's key, as listed by `GET /notifications/channels`. */
+            channel: string;
+        };
+        /** @description Whether the test message went out, and if not why. */
+        TestResult: {
+            error?: string | null;
+            sent: boolean;
         };
         /**
          * @description What a run that passed its timeout becomes.
@@ -1479,6 +1582,13 @@ export interface components {
              * @default false
              */
             skip_if_previous_running: boolean;
+            /**
+             * Format: int64
+             * @description Mage's `sla` (a top-level key of the trigger in `triggers.yaml`): seconds after its execution date past which
+             *     a run still going is marked `passed_sla` and alerts (`trigger_passed_sla`) once.
+             * @default null
+             */
+            sla: number | null;
             /**
              * Format: double
              * @description Seconds after which a run of this trigger is stopped.
@@ -2378,6 +2488,146 @@ export interface operations {
                 };
             };
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    notifications_channels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelList"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    notifications_send_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestResult"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_input`: The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or a value in it or in a parameter is invalid. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4850,6 +5100,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    notifications_run_deliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Run id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryList"];
+                };
             };
             /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
             400: {

@@ -2,6 +2,7 @@
 // the signed-in user's API tokens.
 import { useHealth, useProject, useSettings } from '../api/project';
 import { ErrorAlert, Loading } from '../components/ui';
+import { NotificationsCard } from './settings/NotificationsCard';
 import { PythonCard } from './settings/PythonCard';
 import { SecretsCard } from './settings/SecretsCard';
 import { SettingsForm } from './settings/SettingsForm';
@@ -62,6 +63,7 @@ export function SettingsPage() {
           </div>
           <PythonCard />
           <SecretsCard />
+          <NotificationsCard />
         </div>
       </div>
       <UsersCard />
