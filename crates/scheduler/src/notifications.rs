@@ -129,13 +129,13 @@ impl Scheduler {
             if run.passed_sla || run.status.is_finished() {
                 continue;
             }
-            if !triggers.contains_key(&trigger_id) {
-                triggers.insert(trigger_id, self.store.trigger(trigger_id).await?);
-            }
-            let Some(sla) = triggers[&trigger_id]
-                .as_ref()
-                .and_then(|trigger| trigger.settings.sla)
-            else {
+            let trigger = match triggers.entry(trigger_id) {
+                std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(self.store.trigger(trigger_id).await?)
+                }
+            };
+            let Some(sla) = trigger.as_ref().and_then(|trigger| trigger.settings.sla) else {
                 continue;
             };
             if !past(run.execution_date, sla, now) {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use model::{AlertEvent, Message, RunEvent, RunStatus};
 use serde_json::Map;
-use storage::{DeliveryOutcome, NewDelivery, NewRun, NotificationStore, RunStore, Store};
+use storage::{DeliveryOutcome, NewDelivery, NewRun, Store};
 
 use crate::store_test;
 
