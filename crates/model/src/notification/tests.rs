@@ -1,3 +1,5 @@
+//! Notification settings read, merged and rendered, and messages checked against what Mage 0.9.80 sends.
+
 use std::sync::Arc;
 
 use chrono::TimeZone;
