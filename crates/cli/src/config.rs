@@ -205,6 +205,18 @@ pub(crate) fn mage_settings_not_applied() -> Vec<String> {
         .collect()
 }
 
+/// How notification settings are read (`notification_config`'s `{{ env_var('NAME') }}` reads this process's
+/// environment) and the base of the run links in messages: Mage's `MAGE_PUBLIC_HOST`, else `http://localhost:PORT`.
+pub(crate) fn notify_settings(port: u16) -> scheduler::NotifySettings {
+    scheduler::NotifySettings {
+        env: std::sync::Arc::new(|name| std::env::var(name).ok()),
+        public_url: std::env::var("MAGE_PUBLIC_HOST")
+            .ok()
+            .filter(|host| !host.trim().is_empty())
+            .unwrap_or_else(|| format!("http://localhost:{port}")),
+    }
+}
+
 /// The trusted reverse proxies of `--trusted-proxy` (addresses or CIDR networks).
 pub(crate) fn trusted_proxies(entries: &[String]) -> anyhow::Result<Vec<ipnet::IpNet>> {
     entries

@@ -127,12 +127,15 @@ async fn run_async(args: RunArgs, masks: model::SharedMask) -> anyhow::Result<Ex
     // `wand run` shows logs when a block fails, from the files; nobody streams them live.
     let (logs, _) = broadcast::channel(16);
     let (stop, stopped) = watch::channel(false);
-    let scheduler = Arc::new(Scheduler::new(
-        store.clone(),
-        notices.clone(),
-        Arc::new(SystemClock),
-        project.clone(),
-    ));
+    let scheduler = Arc::new(
+        Scheduler::new(
+            store.clone(),
+            notices.clone(),
+            Arc::new(SystemClock),
+            project.clone(),
+        )
+        .with_notifications(config::notify_settings(6789)),
+    );
     let concurrency = args
         .concurrency
         .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
@@ -200,6 +203,16 @@ async fn run_async(args: RunArgs, masks: model::SharedMask) -> anyhow::Result<Ex
     let _ = stop.send(true);
     for role in roles {
         role.await?;
+    }
+    // The run's notifications go out before `wand run` exits, each tried once; one that fails stays pending in the
+    // database, for `wand start` to try again.
+    let notifier = notifier::Notifier::new(
+        store.clone(),
+        project.clone(),
+        config::notify_settings(6789),
+    );
+    if let Err(error) = notifier.send_due().await {
+        eprintln!("notifications were not sent: {error}");
     }
     python.shutdown().await;
     display.clear();

@@ -146,7 +146,8 @@ async fn start_async(args: StartArgs, masks: model::SharedMask) -> anyhow::Resul
             Arc::new(SystemClock),
             project.clone(),
         )
-        .with_lease_restart_grace(lease),
+        .with_lease_restart_grace(lease)
+        .with_notifications(config::notify_settings(args.port)),
     );
     let (stop, stopped) = watch::channel(false);
     let mut roles = vec![tokio::spawn(
@@ -154,6 +155,33 @@ async fn start_async(args: StartArgs, masks: model::SharedMask) -> anyhow::Resul
             .clone()
             .run(stopped.clone(), Duration::from_secs(1)),
     )];
+    // Sends the notifications the scheduler records (any replica may send one; each is claimed once).
+    let notifier = Arc::new(notifier::Notifier::new(
+        store.clone(),
+        project.clone(),
+        config::notify_settings(args.port),
+    ));
+    // What the project's notification settings say wrong (a channel Wand does not send to, a template it cannot
+    // render): said once at start, naming the file and the key; never a value.
+    match notifier.channels() {
+        Ok(list) => {
+            for problem in list.problems {
+                eprintln!(
+                    "warning: {}: {problem}",
+                    project.root().join("metadata.yaml").display()
+                );
+            }
+        }
+        Err(error) => eprintln!(
+            "warning: {}: notification_config: {error}",
+            project.root().join("metadata.yaml").display()
+        ),
+    }
+    roles.push(tokio::spawn(notifier.clone().run(
+        notices.clone(),
+        stopped.clone(),
+        Duration::from_secs(2),
+    )));
 
     roles.push(tokio::spawn(crate::retention_cmd::periodic(
         store.clone(),
@@ -202,6 +230,7 @@ async fn start_async(args: StartArgs, masks: model::SharedMask) -> anyhow::Resul
         trusted_origins,
         auth: server::Auth::new(auth_settings),
         secrets,
+        notifier,
     };
     let address = SocketAddr::new(args.host, args.port);
     let listener = tokio::net::TcpListener::bind(address)

@@ -11,6 +11,7 @@ mod error;
 mod global_data_product;
 mod name;
 mod notice;
+mod notification;
 mod outputs;
 mod retention;
 mod schedule;
@@ -37,6 +38,11 @@ pub use global_data_product::{
 };
 pub use name::{MAX_NAME_CHARS, NameError, check_name};
 pub use notice::{LogEvent, Notice};
+pub use notification::{
+    AlertEvent, CHANNEL_KEYS, Channel, DEFAULT_ALERT_ON, EmailConfig, EnvLookup, Message,
+    MessageFacts, MessageTemplate, NotificationConfig, UNSUPPORTED_CHANNEL_KEYS, mask_url,
+    merge_notification_config, message, parse_notification_config, python_datetime, render_value,
+};
 pub use outputs::{BlockOutputs, Container, Effects, GlobalVariable, OutputKind, StoredOutput};
 pub use retention::{InvalidPeriod, RetentionPeriod};
 pub use schedule::{

@@ -50,6 +50,9 @@ pub struct TriggerSettings {
     pub pipeline_run_limit: Option<u32>,
     /// What to do with slots missed while Wand was down.
     pub catch_up: CatchUpPolicy,
+    /// Mage's `sla` (a top-level key of the trigger in `triggers.yaml`): seconds after its execution date past which
+    /// a run still going is marked `passed_sla` and alerts (`trigger_passed_sla`) once.
+    pub sla: Option<u64>,
 }
 
 /// The serialisable twin of `CatchUp`.

@@ -12,6 +12,7 @@ mod error;
 mod files;
 mod global_data_products;
 mod mage_keys;
+mod notifications;
 mod pipeline_file;
 mod platform;
 mod project;

@@ -264,6 +264,13 @@ fn extensions_inert(value: &Value) -> bool {
     }
 }
 
+/// A `notification_config` is done in full unless it names a channel Wand does not send to.
+fn notification_inert(value: &Value) -> bool {
+    model::UNSUPPORTED_CHANNEL_KEYS
+        .iter()
+        .all(|key| value.get(key).is_none_or(Value::is_null))
+}
+
 /// Pipeline-level keys: `Pipeline.load_config`, `to_dict_base` and `to_dict` in
 /// mage_ai/data_preparation/models/pipeline.py (Mage 0.9.80), plus `updated_at` that older versions wrote.
 pub(crate) const PIPELINE_KEYS: &[Rule] = &[
@@ -327,9 +334,12 @@ pub(crate) const PIPELINE_KEYS: &[Rule] = &[
     handled("name", "the pipeline's name"),
     warned(
         "notification_config",
-        Inert::Empty,
-        "Wand sends no notifications yet (no Slack, Teams or email alert on failure or success); remove it to \
-         silence this",
+        Inert::When(
+            notification_inert,
+            "opsgenie_config or telegram_config is set",
+        ),
+        "Wand sends notifications to Slack, Teams, Discord, Google Chat, email and webhook_config, not to \
+         Opsgenie or Telegram: nothing is sent there (remove those keys to silence this)",
     ),
     handled(
         "remote_variables_dir",
@@ -667,10 +677,9 @@ pub(crate) const TRIGGER_KEYS: &[Rule] = &[
     ),
     handled("schedule_type", "time or api (event triggers are refused)"),
     handled("settings", "its keys are checked one by one"),
-    warned(
+    handled(
         "sla",
-        Inert::Empty,
-        "Wand does not check it yet: a run past it is not marked passed_sla and no alert is sent",
+        "seconds after the execution date: a run still going then is marked passed_sla and alerts once",
     ),
     handled("start_time", "no run is started before it"),
     handled("status", "active or inactive"),

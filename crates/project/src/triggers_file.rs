@@ -21,7 +21,7 @@ pub struct DeclaredTriggers {
     pub tokens: std::collections::HashMap<String, String>,
     /// Entries that cannot be applied as written (the trigger is left as it was).
     pub problems: Vec<Diagnostic>,
-    /// Keys applied without effect, said so the user knows (`sla` before Wand checks SLAs).
+    /// Keys applied without effect, said so the user knows.
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -138,6 +138,11 @@ fn entry_fields(spec: &TriggerSpec) -> Vec<(&'static str, Value)> {
             map.insert("timezone".to_owned(), Value::String(spec.timezone.clone()));
         }
     }
+    // Mage keeps `sla` at the top of the entry, not under `settings`.
+    let sla = match &mut settings {
+        Value::Object(map) => map.remove("sla").unwrap_or(Value::Null),
+        _ => Value::Null,
+    };
     let time =
         |time: Option<DateTime<Utc>>| time.map_or(Value::Null, |t| Value::String(t.to_rfc3339()));
     vec![
@@ -157,6 +162,7 @@ fn entry_fields(spec: &TriggerSpec) -> Vec<(&'static str, Value)> {
         ("end_time", time(spec.end_time)),
         ("status", Value::String(text(&spec.status))),
         ("variables", Value::Object(spec.variables.clone())),
+        ("sla", sla),
         ("settings", settings),
     ]
 }
@@ -258,10 +264,22 @@ fn spec(pipeline_uuid: &str, entry: &Value) -> Result<Entry, String> {
              run the trigger everywhere"
         ));
     }
-    if entry.get("sla").is_some_and(|sla| !sla.is_null()) {
-        warnings.push(format!(
-            "`{name}`: `sla` is not checked yet: a run past it is not marked passed_sla and no alert is sent"
-        ));
+    match entry.get("sla") {
+        None | Some(Value::Null) => {}
+        Some(sla) => match sla
+            .as_u64()
+            .or_else(|| sla.as_f64().filter(|s| *s >= 0.0).map(|s| s as u64))
+        {
+            Some(0) => {}
+            Some(seconds) => {
+                settings_map.insert("sla".to_owned(), Value::from(seconds));
+            }
+            None => {
+                return Err(format!(
+                    "`{name}`: `sla` must be a number of seconds, not {sla}"
+                ));
+            }
+        },
     }
     let token = match entry.get("token") {
         None | Some(Value::Null) => None,

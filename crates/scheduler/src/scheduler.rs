@@ -99,6 +99,8 @@ pub struct Scheduler {
     code: Arc<project::CodeHasher>,
     /// When (by the scheduler's clock) the last full pass over unfinished runs began.
     last_full_pass: std::sync::Mutex<Option<DateTime<Utc>>>,
+    /// How notification settings are rendered, and where messages link to.
+    pub(crate) notify: crate::NotifySettings,
 }
 
 /// How often the tick's full pass over unfinished runs (a safety net for missed notices) runs.
@@ -122,7 +124,14 @@ impl Scheduler {
             lease_restart_grace: Duration::ZERO,
             last_full_pass: std::sync::Mutex::new(None),
             code: Arc::default(),
+            notify: crate::NotifySettings::default(),
         }
+    }
+
+    /// Renders notification settings with `settings` (the environment; the run pages' base URL).
+    pub fn with_notifications(mut self, settings: crate::NotifySettings) -> Scheduler {
+        self.notify = settings;
+        self
     }
 
     /// Whether the full pass over unfinished runs is due (and if so, notes that it starts now).
@@ -237,13 +246,16 @@ impl Scheduler {
                         limit: Some(10_000),
                         ..RunFilter::default()
                     };
-                    for run in self.store.runs(filter).await? {
+                    let runs = self.store.runs(filter).await?;
+                    for run in &runs {
                         // A backfill's waiting runs start through its own pass (`pass_over_backfills`).
                         if run.status == RunStatus::Initial && run.backfill_id.is_some() {
                             continue;
                         }
                         self.advance_run(run.id).await?;
                     }
+                    // Mage checks SLAs on its scheduler's pass too (`check_sla`).
+                    self.check_slas(&runs).await?;
                 }
                 Ok(())
             }
@@ -404,7 +416,7 @@ impl Scheduler {
                 model::TimeoutStatus::Failed => RunEvent::Fail,
                 model::TimeoutStatus::Cancelled => RunEvent::Cancel,
             };
-            return Ok((self.stop_run(run_id, event).await?, false));
+            return Ok((self.stop_run(&run, event).await?, false));
         }
         let state = self.store.run_state(run_id).await?;
         let mut instances = crate::Instances::default();
@@ -453,7 +465,7 @@ impl Scheduler {
                     if event == RunEvent::Complete {
                         self.apply_effects(&self.store.block_runs(run_id).await?)?;
                     }
-                    status = self.change_run(run_id, event).await?;
+                    status = self.finish_run(&run, event, None).await?;
                     continue;
                 }
             };
@@ -515,14 +527,25 @@ impl Scheduler {
     /// Cancels a run: waiting block runs are cancelled at once, running ones are asked to stop (their worker kills
     /// the block's processes and records them cancelled).
     pub async fn cancel_run(&self, run_id: i64) -> Result<RunStatus, SchedulerError> {
-        self.stop_run(run_id, RunEvent::Cancel).await
+        let Some(run) = self.store.run(run_id).await? else {
+            return Err(storage::StorageError::RunNotFound(run_id).into());
+        };
+        self.stop_run(&run, RunEvent::Cancel).await
     }
 
     /// Ends a run with `event` (cancel, or fail for a timeout) and stops its block runs. As in Mage, a cancelled
     /// run's block runs whose blocks have callbacks get their `cancelled` callbacks run afterwards, by a worker
     /// (`RunStore::claim_cancelled_callbacks`): those cancelled here, and those its workers stop.
-    async fn stop_run(&self, run_id: i64, event: RunEvent) -> Result<RunStatus, SchedulerError> {
-        let status = self.change_run(run_id, event).await?;
+    async fn stop_run(
+        &self,
+        run: &PipelineRun,
+        event: RunEvent,
+    ) -> Result<RunStatus, SchedulerError> {
+        let run_id = run.id;
+        // Mage's message for a run failed by its timeout; a cancel sends nothing.
+        let status = self
+            .finish_run(run, event, Some("Pipeline run timed out."))
+            .await?;
         let definition = self.store.run(run_id).await?.map(|run| run.definition);
         let has_callbacks = |block_run: &storage::BlockRun| {
             event == RunEvent::Cancel

@@ -42,6 +42,8 @@ pub(crate) enum Action {
     SignIn,
     SignInFailed,
     SignOut,
+    /// A test message sent to a notification channel.
+    SendTest,
     /// A change on a route the table does not list (a test keeps the table complete).
     Unlisted,
 }
@@ -66,6 +68,7 @@ impl Action {
             Action::SignIn => "sign_in",
             Action::SignInFailed => "sign_in_failed",
             Action::SignOut => "sign_out",
+            Action::SendTest => "send_test",
             Action::Unlisted => "change",
         }
     }
@@ -89,6 +92,8 @@ pub(crate) enum Kind {
     Terminal,
     Secret,
     Backfill,
+    /// A notification channel (its key in `notification_config`).
+    Notification,
     /// A route the table does not list: the object is the route itself.
     Route,
 }
@@ -110,6 +115,7 @@ impl Kind {
             Kind::Terminal => "terminal",
             Kind::Secret => "secret",
             Kind::Backfill => "backfill",
+            Kind::Notification => "notification",
             Kind::Route => "route",
         }
     }
@@ -148,6 +154,12 @@ pub(crate) const AUDITED: &[(&str, &str, Action, Kind)] = &[
     ("PUT", "/api/v1/me/password", Update, Kind::User),
     ("PUT", "/api/v1/secrets/{name}", Update, Kind::Secret),
     ("DELETE", "/api/v1/secrets/{name}", Delete, Kind::Secret),
+    (
+        "POST",
+        "/api/v1/notifications/test",
+        SendTest,
+        Kind::Notification,
+    ),
     ("GET", "/api/v1/terminal", Open, Kind::Terminal),
     ("PUT", "/api/v1/project/settings", Update, Kind::Settings),
     (

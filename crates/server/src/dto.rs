@@ -234,6 +234,8 @@ pub(crate) struct RunDto {
     /// The same for its logs (`logging_config.retention_period`).
     pub logs_pruned_at: Option<DateTime<Utc>>,
     pub logs_pruned_by: Option<String>,
+    /// It was still going past its trigger's `sla` (Mage's `passed_sla`).
+    pub passed_sla: bool,
 }
 
 impl From<PipelineRun> for RunDto {
@@ -255,6 +257,7 @@ impl From<PipelineRun> for RunDto {
             outputs_pruned_by: run.pruned.outputs_pruned_by,
             logs_pruned_at: run.pruned.logs_pruned_at,
             logs_pruned_by: run.pruned.logs_pruned_by,
+            passed_sla: run.passed_sla,
         }
     }
 }

@@ -33,4 +33,6 @@ pub struct AppState {
     pub auth: crate::Auth,
     /// The project's secrets, and the mask of their values that answers carrying block output pass through.
     pub secrets: Arc<storage::Vault>,
+    /// Lists the notification channels and sends Settings' test messages.
+    pub notifier: Arc<notifier::Notifier>,
 }

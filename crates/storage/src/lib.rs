@@ -6,6 +6,7 @@
 mod audit;
 mod backfills;
 mod error;
+mod notifications;
 mod postgres;
 mod products;
 mod queries;
@@ -26,6 +27,7 @@ use model::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditStore, NewAuditEntry};
 pub use backfills::{Backfill, BackfillSlot, BackfillStore, NewBackfill};
 pub use error::StorageError;
+pub use notifications::{Delivery, DeliveryOutcome, NewDelivery, NotificationStore};
 pub use postgres::PgStore;
 pub use products::global_data_product_runs;
 pub use records::{
@@ -40,8 +42,8 @@ pub use triggers::TriggerStore;
 pub use users::{ApiToken, Credentials, NewApiToken, NewUser, UserChange, UserStore};
 pub use vault::{SecretKey, Vault};
 
-/// The whole store: run history (and its statistics), triggers, users, secrets, the audit trail, backfills and
-/// retention.
+/// The whole store: run history (and its statistics), triggers, users, secrets, the audit trail, backfills,
+/// retention and notification deliveries.
 pub trait Store:
     RunStore
     + StatsStore
@@ -51,6 +53,7 @@ pub trait Store:
     + AuditStore
     + BackfillStore
     + RetentionStore
+    + NotificationStore
 {
 }
 
@@ -63,6 +66,7 @@ impl<T> Store for T where
         + AuditStore
         + BackfillStore
         + RetentionStore
+        + NotificationStore
 {
 }
 

@@ -9,6 +9,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use crate::audit::audit_queries;
 use crate::backfills::backfill_queries;
+use crate::notifications::notification_queries;
 use crate::queries::{Backend, shared_queries};
 use crate::retention::retention_queries;
 use crate::secrets::secret_queries;
@@ -167,3 +168,4 @@ stats_queries!(PgStore, stamp: stamp, day: "to_char(created_at AT TIME ZONE 'UTC
     seconds: "(EXTRACT(EPOCH FROM (completed_at - started_at))::float8)");
 backfill_queries!(PgStore, stamp: stamp, lock_row: " FOR UPDATE");
 retention_queries!(PgStore, stamp: stamp, lock_row: " FOR UPDATE", id_list: "(SELECT jsonb_array_elements_text($1)::bigint)");
+notification_queries!(PgStore, stamp: stamp, skip_locked: " FOR UPDATE SKIP LOCKED");

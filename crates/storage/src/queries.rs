@@ -90,6 +90,47 @@ macro_rules! shared_queries {
             Ok(BlockRunStatus::try_from(status)?)
         }
 
+        impl $store {
+            /// `change_run`'s step inside `transaction` (which `NotificationStore::finish_run` extends).
+            pub(crate) async fn apply_run_event(
+                transaction: &mut sqlx::Transaction<'_, <$store as Backend>::Db>,
+                run_id: i64,
+                event: RunEvent,
+            ) -> Result<RunStatus, StorageError> {
+                let (status,): (String,) = sqlx::query_as(concat!(
+                    "SELECT status FROM pipeline_runs WHERE id = $1",
+                    $lock_row
+                ))
+                .bind(run_id)
+                .fetch_optional(&mut **transaction)
+                .await?
+                .ok_or(StorageError::RunNotFound(run_id))?;
+                let next = RunStatus::try_from(status)?.apply(event)?;
+                let now = $stamp(Utc::now());
+                let (started, completed) = match event {
+                    RunEvent::Start => (Some(now), None),
+                    RunEvent::Retry => (None, None),
+                    RunEvent::Complete | RunEvent::Fail | RunEvent::Cancel => (None, Some(now)),
+                };
+                sqlx::query(
+                    "UPDATE pipeline_runs SET status = $1, started_at = COALESCE($2, started_at),
+                     completed_at = CASE WHEN $3 THEN NULL ELSE COALESCE($4, completed_at) END WHERE id = $5",
+                )
+                .bind(next.as_str())
+                .bind(started)
+                .bind(event == RunEvent::Retry)
+                .bind(completed)
+                .bind(run_id)
+                .execute(&mut **transaction)
+                .await?;
+                // Other processes (another replica's API, anyone waiting on the run) learn that it ended.
+                if next.is_finished() {
+                    Self::announce(transaction, Change::Run(run_id)).await?;
+                }
+                Ok(next)
+            }
+        }
+
         #[async_trait::async_trait]
         impl RunStore for $store {
             async fn create_run(&self, run: NewRun) -> Result<PipelineRun, StorageError> {
@@ -146,41 +187,13 @@ macro_rules! shared_queries {
                     backfill_id: run.backfill.map(|slot| slot.backfill_id),
                     backfill_index: run.backfill.map(|slot| slot.index),
                     pruned: Default::default(),
+                    passed_sla: false,
                 })
             }
 
             async fn change_run(&self, run_id: i64, event: RunEvent) -> Result<RunStatus, StorageError> {
                 let mut transaction = self.pool.begin().await?;
-                let (status,): (String,) = sqlx::query_as(concat!(
-                    "SELECT status FROM pipeline_runs WHERE id = $1",
-                    $lock_row
-                ))
-                .bind(run_id)
-                .fetch_optional(&mut *transaction)
-                .await?
-                .ok_or(StorageError::RunNotFound(run_id))?;
-                let next = RunStatus::try_from(status)?.apply(event)?;
-                let now = $stamp(Utc::now());
-                let (started, completed) = match event {
-                    RunEvent::Start => (Some(now), None),
-                    RunEvent::Retry => (None, None),
-                    RunEvent::Complete | RunEvent::Fail | RunEvent::Cancel => (None, Some(now)),
-                };
-                sqlx::query(
-                    "UPDATE pipeline_runs SET status = $1, started_at = COALESCE($2, started_at),
-                     completed_at = CASE WHEN $3 THEN NULL ELSE COALESCE($4, completed_at) END WHERE id = $5",
-                )
-                .bind(next.as_str())
-                .bind(started)
-                .bind(event == RunEvent::Retry)
-                .bind(completed)
-                .bind(run_id)
-                .execute(&mut *transaction)
-                .await?;
-                // Other processes (another replica's API, anyone waiting on the run) learn that it ended.
-                if next.is_finished() {
-                    Self::announce(&mut transaction, Change::Run(run_id)).await?;
-                }
+                let next = <$store>::apply_run_event(&mut transaction, run_id, event).await?;
                 transaction.commit().await?;
                 Ok(next)
             }

@@ -42,6 +42,8 @@ pub struct PipelineRun {
     pub started_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
     pub code_hash: Option<String>,
+    /// It was still going past its trigger's SLA (Mage's `passed_sla`).
+    pub passed_sla: bool,
     /// The backfill the run belongs to (see `BackfillStore`), and which of its planned runs it is.
     pub backfill_id: Option<i64>,
     pub backfill_index: Option<i64>,

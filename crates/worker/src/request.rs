@@ -206,6 +206,7 @@ mod tests {
             backfill_id: None,
             backfill_index: None,
             pruned: Default::default(),
+            passed_sla: false,
         }
     }
 

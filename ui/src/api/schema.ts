@@ -38,23 +38,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/disk_usage": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The retention periods and the disk used by block outputs and logs, per pipeline. */
-        get: operations["meta_disk_usage"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/files": {
         parameters: {
             query?: never;
@@ -195,6 +178,38 @@ export interface paths {
          */
         put: operations["sessions_change_password"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["notifications_channels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["notifications_send_test"];
         delete?: never;
         options?: never;
         head?: never;
@@ -498,26 +513,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/runs/delete": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Deletes many finished runs with their block runs, outputs and logs: by `ids` (refused, deleting none, if one
-         *     of them is still going), or the finished runs of `pipeline` older than `older_than`.
-         */
-        post: operations["runs_delete_runs"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/runs/{id}": {
         parameters: {
             query?: never;
@@ -528,8 +523,7 @@ export interface paths {
         get: operations["runs_detail"];
         put?: never;
         post?: never;
-        /** Deletes a finished run with its block runs, outputs and logs. A run still going is refused: cancel it first. */
-        delete: operations["runs_delete_run"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -635,6 +629,22 @@ export interface paths {
          *     already there and then each new line, and one `end` event (`{status}`) when the block run is over.
          */
         get: operations["runs_stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{id}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["notifications_run_deliveries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -877,6 +887,11 @@ export interface components {
             /** @description `conditional` or `callback` (for a new one). */
             type?: string | null;
         };
+        /**
+         * @description What a notification is about (Mage's `AlertOn`, and the key of its message template).
+         * @enum {string}
+         */
+        AlertEvent: "failure" | "success" | "passed_sla";
         /** @description One thing done: who, when, from where, what, to what. */
         AuditEntryDto: {
             /**
@@ -996,6 +1011,19 @@ export interface components {
          * @enum {string}
          */
         CatchUpPolicy: "none" | "latest" | "all";
+        /** @description A configured channel: its key and where it sends (a webhook's host, an SMTP server and its recipients). */
+        ChannelDto: {
+            channel: string;
+            target: string;
+        };
+        /** @description The project's channels (its `metadata.yaml`'s `notification_config`; a pipeline's own replaces its keys). */
+        ChannelList: {
+            /** @description When the project alerts: `failure`, `success`, `passed_sla`. */
+            alert_on: components["schemas"]["AlertEvent"][];
+            channels: components["schemas"]["ChannelDto"][];
+            /** @description What the settings say wrong (an unknown channel or value, a template Wand does not render). */
+            problems: string[];
+        };
         CodeWrite: {
             content: string;
             /** @description The version that was read. */
@@ -1006,41 +1034,31 @@ export interface components {
             data_type: string;
             name: string;
         };
-        /**
-         * @description Which runs to delete: `ids`, or the finished runs of `pipeline` that ended more than `older_than` ago
-         *     (`30d`, `12h`, `2w`; at most 1000 at a time).
-         */
-        DeleteRunsInput: {
-            ids?: number[] | null;
-            older_than?: string | null;
-            pipeline?: string | null;
+        /** @description One message to one channel about a run. */
+        DeliveryDto: {
+            /** Format: int64 */
+            attempts: number;
+            /** @description The channel's key in `notification_config` (`slack_config`, `email_config`, …). */
+            channel: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Why the last attempt failed (a webhook's host, never its path or a password). */
+            error?: string | null;
+            /** @description `failure`, `success` or `passed_sla` (Mage's `alert_on` without `trigger_`). */
+            event: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: date-time */
+            next_attempt_at: string;
+            /** Format: date-time */
+            sent_at?: string | null;
+            /** @description `pending` (not sent yet, or to be tried again at `next_attempt_at`), `sent` or `failed` (given up). */
+            status: string;
+            summary: string;
+            title: string;
         };
-        /** @description What a deletion removed. */
-        DeletedRunsDto: {
-            /** Format: int64 */
-            bytes: number;
-            /** @description The ids of the runs deleted. */
-            deleted: number[];
-            /**
-             * Format: int64
-             * @description The files of their outputs and logs removed from the disk, and their bytes.
-             */
-            files: number;
-        };
-        /** @description The retention periods in force and what block outputs and logs take on the disk of this server. */
-        DiskUsageDto: {
-            /** Format: int64 */
-            log_bytes: number;
-            /** @description `logging_config.retention_period` (block logs), if set. */
-            logs_retention?: string | null;
-            /** Format: int64 */
-            output_bytes: number;
-            /** @description `variables_retention_period` of `metadata.yaml` (block outputs), if set. */
-            outputs_retention?: string | null;
-            /** @description Per pipeline (by the folder name under `runs/`), largest first. */
-            pipelines: components["schemas"]["PipelineUsageDto"][];
-            /** @description Why the periods could not be read (then none is applied), if they could not. */
-            retention_error?: string | null;
+        DeliveryList: {
+            deliveries: components["schemas"]["DeliveryDto"][];
         };
         /** @description The body of every error response. */
         ErrorBody: {
@@ -1061,7 +1079,6 @@ export interface components {
          *     - `invalid_transition` (409): The run or block run cannot make this change from its status, such as cancelling a finished run.
          *     - `file_changed` (409): The file changed since the version the request started from.
          *     - `already_exists` (409): A file, block or pipeline of that name exists already.
-         *     - `pruned` (410): The run's block outputs or logs were deleted by the project's retention period; the run stays listed, and the message says when and by which period.
          *     - `payload_too_large` (413): The body is larger than the server takes (8 MiB).
          *     - `unsupported_media_type` (415): The request changes state but its body is not declared `application/json`.
          *     - `invalid_input` (422): The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or a value in it or in a parameter is invalid.
@@ -1071,7 +1088,7 @@ export interface components {
          *     - `shutting_down` (503): The server is shutting down and could not finish the request; try again when it is back.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "invalid_path" | "outside_project" | "unauthorized" | "forbidden" | "forbidden_host" | "forbidden_origin" | "not_found" | "method_not_allowed" | "conflict" | "invalid_transition" | "file_changed" | "already_exists" | "pruned" | "payload_too_large" | "unsupported_media_type" | "invalid_input" | "invalid_pipeline" | "too_many_attempts" | "internal" | "shutting_down";
+        ErrorCode: "bad_request" | "invalid_path" | "outside_project" | "unauthorized" | "forbidden" | "forbidden_host" | "forbidden_origin" | "not_found" | "method_not_allowed" | "conflict" | "invalid_transition" | "file_changed" | "already_exists" | "payload_too_large" | "unsupported_media_type" | "invalid_input" | "invalid_pipeline" | "too_many_attempts" | "internal" | "shutting_down";
         ErrorDetail: {
             code: components["schemas"]["ErrorCode"];
             message: string;
@@ -1304,18 +1321,6 @@ export interface components {
             triggers_error?: string | null;
             uuid: string;
         };
-        PipelineUsageDto: {
-            /** Format: int64 */
-            log_bytes: number;
-            /** Format: int64 */
-            output_bytes: number;
-            pipeline_uuid: string;
-            /**
-             * Format: int64
-             * @description Runs with files on the disk.
-             */
-            runs: number;
-        };
         ProductBlockDto: {
             /**
              * Format: int64
@@ -1377,19 +1382,8 @@ export interface components {
             execution_date: string;
             /** Format: int64 */
             id: number;
-            /**
-             * Format: date-time
-             * @description The same for its logs (`logging_config.retention_period`).
-             */
-            logs_pruned_at?: string | null;
-            logs_pruned_by?: string | null;
-            /**
-             * Format: date-time
-             * @description When a retention cleanup deleted the run's block outputs from the disk (the run stays listed), and the
-             *     period that did (`90d`, Mage's `variables_retention_period`).
-             */
-            outputs_pruned_at?: string | null;
-            outputs_pruned_by?: string | null;
+            /** @description It was still going past its trigger's `sla` (Mage's `passed_sla`). */
+            passed_sla: boolean;
             pipeline_uuid: string;
             /** Format: date-time */
             started_at?: string | null;
@@ -1480,6 +1474,15 @@ export interface components {
             label: string;
             language: string;
             type: string;
+        };
+        TestInput: {
+            /** @description The channel's key, as listed by `GET /notifications/channels`. */
+            channel: string;
+        };
+        /** @description Whether the test message went out, and if not why. */
+        TestResult: {
+            error?: string | null;
+            sent: boolean;
         };
         /**
          * @description What a run that passed its timeout becomes.
@@ -1579,6 +1582,13 @@ export interface components {
              * @default false
              */
             skip_if_previous_running: boolean;
+            /**
+             * Format: int64
+             * @description Mage's `sla` (a top-level key of the trigger in `triggers.yaml`): seconds after its execution date past which
+             *     a run still going is marked `passed_sla` and alerts (`trigger_passed_sla`) once.
+             * @default null
+             */
+            sla: number | null;
             /**
              * Format: double
              * @description Seconds after which a run of this trigger is stopped.
@@ -1715,52 +1725,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TemplateDto"][];
-                };
-            };
-            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `internal`: An internal failure; the server log has the details. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    meta_disk_usage: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DiskUsageDto"];
                 };
             };
             /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
@@ -2524,6 +2488,146 @@ export interface operations {
                 };
             };
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    notifications_channels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelList"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    notifications_send_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestResult"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_input`: The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or a value in it or in a parameter is invalid. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4517,99 +4621,6 @@ export interface operations {
             };
         };
     };
-    runs_delete_runs: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DeleteRunsInput"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DeletedRunsDto"];
-                };
-            };
-            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `internal`: An internal failure; the server log has the details. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
     runs_detail: {
         parameters: {
             query?: never;
@@ -4658,80 +4669,6 @@ export interface operations {
                 };
             };
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `internal`: An internal failure; the server log has the details. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    runs_delete_run: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Run id */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DeletedRunsDto"];
-                };
-            };
-            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5124,14 +5061,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5207,7 +5136,65 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            410: {
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    notifications_run_deliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Run id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryList"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5276,14 +5263,6 @@ export interface operations {
                 };
             };
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            410: {
                 headers: {
                     [name: string]: unknown;
                 };

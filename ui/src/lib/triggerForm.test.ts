@@ -84,6 +84,7 @@ describe('trigger form conversion', () => {
         timeout: 600,
         timeout_status: 'cancelled',
         pipeline_run_limit: 2,
+        sla: null,
         catch_up: 'all',
       },
     });
@@ -109,11 +110,12 @@ describe('trigger form conversion', () => {
         allow_blocks_to_fail: false,
         create_initial_pipeline_run: false,
         pipeline_run_limit: null,
+        sla: 3600,
       },
       created_at: '2026-01-01T00:00:00Z',
     };
     const v = fromTrigger(trigger);
-    expect(v).toMatchObject({ frequency: 'custom', cron: '0 6 * * 1-5', start: '2026-01-05T06:00', catchUp: 'none', timeout: '30', active: true });
+    expect(v).toMatchObject({ frequency: 'custom', cron: '0 6 * * 1-5', start: '2026-01-05T06:00', catchUp: 'none', timeout: '30', sla: '3600', active: true });
     expect(v.variables).toEqual([{ key: 'limit', value: '10' }]);
     expect(toTriggerInput(v).start_time).toBe('2026-01-05T11:00:00Z');
   });

@@ -30,11 +30,13 @@ export interface TriggerFormValues {
   timeout: string;
   timeoutStatus: TimeoutStatus;
   pipelineRunLimit: string;
+  /** Mage's `sla`: seconds after the execution date past which a run still going alerts; empty for none. */
+  sla: string;
   catchUp: CatchUp;
   active: boolean;
 }
 
-export type TriggerFormErrors = Partial<Record<'name' | 'cron' | 'start' | 'end' | 'timeout' | 'pipelineRunLimit' | 'variables', string>>;
+export type TriggerFormErrors = Partial<Record<'name' | 'cron' | 'start' | 'end' | 'timeout' | 'pipelineRunLimit' | 'sla' | 'variables', string>>;
 
 export function defaultTriggerForm(timezone = 'UTC'): TriggerFormValues {
   return {
@@ -53,6 +55,7 @@ export function defaultTriggerForm(timezone = 'UTC'): TriggerFormValues {
     timeout: '',
     timeoutStatus: 'failed',
     pipelineRunLimit: '',
+    sla: '',
     catchUp: 'latest',
     active: true,
   };
@@ -80,6 +83,9 @@ export function validateTriggerForm(v: TriggerFormValues): TriggerFormErrors {
   }
   if (v.pipelineRunLimit.trim() && !/^[1-9]\d*$/.test(v.pipelineRunLimit.trim())) {
     errors.pipelineRunLimit = 'The limit is a whole number of runs, at least 1.';
+  }
+  if (v.sla.trim() && !/^[1-9]\d*$/.test(v.sla.trim())) {
+    errors.sla = 'The SLA is a whole number of seconds, at least 1.';
   }
   const keys = v.variables.map((r) => r.key.trim()).filter((k) => k !== '');
   if (v.variables.some((r) => !r.key.trim() && r.value.trim())) errors.variables = 'Every variable needs a name.';
@@ -136,6 +142,7 @@ export function toTriggerInput(v: TriggerFormValues): TriggerInput {
     timeout: v.timeout.trim() ? Number(v.timeout) : null,
     timeout_status: v.timeoutStatus,
     pipeline_run_limit: v.pipelineRunLimit.trim() ? Number(v.pipelineRunLimit) : null,
+    sla: v.sla.trim() ? Number(v.sla) : null,
     catch_up: v.catchUp,
   };
   return {
@@ -178,6 +185,7 @@ export function fromTrigger(t: Trigger): TriggerFormValues {
     timeout: str(s.timeout),
     timeoutStatus: s.timeout_status,
     pipelineRunLimit: str(s.pipeline_run_limit),
+    sla: str(s.sla),
     catchUp: s.catch_up,
     active: t.status === 'active',
   };

@@ -14,6 +14,7 @@ import { isFinished } from '../lib/blockTypes';
 import { useNow } from '../lib/useNow';
 import { BlockPanel, type BlockPanelTab } from './run/BlockPanel';
 import { BlockRunsTable } from './run/BlockRunsTable';
+import { NotificationsCard } from './run/NotificationsCard';
 import { RunActions } from './run/RunActions';
 import { RunSummary } from './run/RunSummary';
 import { RunTimeline } from './run/RunTimeline';
@@ -133,6 +134,7 @@ export default function RunPage() {
 
       {selected && <BlockPanel run={r} runId={runId} selected={selected} selectedRun={selectedRun} log={log} live={live} tab={tab} onTab={setTab} />}
       {r.status === 'failed' && !selected && <Alert tone="error">The run failed before any block started.</Alert>}
+      <NotificationsCard runId={runId} live={!isFinished(r.status)} />
       <section className="card" aria-label="Activity">
         <div className="card__header">
           <h2>Activity</h2>

@@ -18,6 +18,7 @@ function run(id: number, patch: Partial<Run> = {}): Run {
     created_at: '2026-05-01T10:00:00Z',
     started_at: '2026-05-01T10:00:00Z',
     completed_at: '2026-05-01T10:00:02Z',
+    passed_sla: false,
     duration_seconds: 2.5,
     ...patch,
   };

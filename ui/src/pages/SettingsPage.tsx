@@ -3,6 +3,7 @@
 import { useHealth, useProject, useSettings } from '../api/project';
 import { ErrorAlert, Loading } from '../components/ui';
 import { DiskUsageCard } from './settings/DiskUsageCard';
+import { NotificationsCard } from './settings/NotificationsCard';
 import { PythonCard } from './settings/PythonCard';
 import { SecretsCard } from './settings/SecretsCard';
 import { SettingsForm } from './settings/SettingsForm';
@@ -64,6 +65,7 @@ export function SettingsPage() {
           <PythonCard />
           <SecretsCard />
           <DiskUsageCard />
+          <NotificationsCard />
         </div>
       </div>
       <UsersCard />

@@ -10,6 +10,7 @@ mod failures;
 mod global_data_products;
 mod init;
 mod logs;
+mod notifications;
 #[path = "../../../../tests/required_env.rs"]
 mod required_env;
 mod rerun_block;

@@ -230,6 +230,9 @@ fn diagnosed_sample(rule: &Rule) -> Value {
         ("type", _) => json!("extension"),
         ("language", _) => json!("r"),
         ("extensions", _) => json!({"great_expectations": {"blocks": [{"uuid": "check"}]}}),
+        ("notification_config", _) => {
+            json!({"telegram_config": {"bot_token": "t", "chat_id": "c"}})
+        }
         (_, Inert::OneOf(_)) => json!("something_else"),
         (_, Inert::NotTrue) => json!(true),
         (_, Inert::Empty) => json!(["something"]),

@@ -210,7 +210,7 @@ async fn a_token_written_in_the_file_is_the_api_triggers_token() {
 
 /// Issue 10, point 4: keys of Mage's triggers that Wand does not act on are refused or warned about, never dropped.
 #[tokio::test]
-async fn envs_and_landing_time_are_refused_and_sla_is_warned_about() {
+async fn envs_and_landing_time_are_refused_and_sla_is_applied() {
     let s = Setup::new().await;
     let project = project::Project::open(&s.dir.path().join("proj")).unwrap();
     std::fs::write(
@@ -239,15 +239,13 @@ async fn envs_and_landing_time_are_refused_and_sla_is_warned_about() {
         .map(|w| w.message.clone())
         .collect();
     assert!(
-        warnings
-            .iter()
-            .any(|w| w.contains("`sla` is not checked yet"))
-            && warnings
-                .iter()
-                .any(|w| w.contains("settings.no_such_setting")),
+        warnings.len() == 1 && warnings[0].contains("settings.no_such_setting"),
         "{warnings:?}"
     );
     s.tick().await;
+    // Mage's top-level `sla` is kept (under `settings` in the database and the API, at the top in the file).
+    let late = s.store.triggers(Some("example_pipeline")).await.unwrap();
+    assert_eq!(late[0].settings.sla, Some(3600));
     assert_eq!(
         s.names().await,
         [(

@@ -51,7 +51,7 @@ pub(super) async fn api_trigger(
                 "status": run.status.as_str(),
                 "completed_at": run.completed_at,
                 "variables": run.variables,
-                "passed_sla": false,
+                "passed_sla": run.passed_sla,
                 "event_variables": event_variables,
                 "metrics": null,
                 "backfill_id": run.backfill_id,

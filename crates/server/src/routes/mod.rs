@@ -10,6 +10,7 @@ mod io_config;
 mod logs;
 mod mage;
 mod meta;
+mod notifications;
 pub(crate) mod outputs;
 pub(crate) mod pipelines;
 mod python;
@@ -113,6 +114,9 @@ pub fn app(state: AppState) -> Router {
         .routes(routes!(audit::list))
         .routes(routes!(audit::pipeline))
         .routes(routes!(audit::run))
+        .routes(routes!(notifications::run_deliveries))
+        .routes(routes!(notifications::channels))
+        .routes(routes!(notifications::send_test))
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     unique_operation_ids(&mut doc);

@@ -51,7 +51,7 @@ impl TestServer {
             scheduler: scheduler.clone(),
             notices,
             logs,
-            project,
+            project: project.clone(),
             data_dir: dir.path().join("data"),
             outputs: runtime::OutputStore::local(&dir.path().join("data")),
             database: "sqlite::memory:".to_owned(),
@@ -66,6 +66,11 @@ impl TestServer {
                 base_python: "python3".into(),
             },
             secrets: secrets.clone(),
+            notifier: Arc::new(notifier::Notifier::new(
+                store.clone(),
+                project.clone(),
+                scheduler::NotifySettings::default(),
+            )),
         };
         TestServer {
             app: server::app(state),

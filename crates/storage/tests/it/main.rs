@@ -4,6 +4,7 @@
 mod audit;
 mod backfills;
 mod cancelled_callbacks;
+mod notifications;
 mod queue;
 #[path = "../../../../tests/required_env.rs"]
 mod required_env;

@@ -53,6 +53,9 @@ export function SettingsSection({ values, set, shown }: SectionProps) {
         <Field label="Pipeline run limit" htmlFor="t-limit" error={shown.pipelineRunLimit} hint="At most this many runs at once.">
           <input id="t-limit" className={`input${shown.pipelineRunLimit ? ' input--invalid' : ''}`} inputMode="numeric" value={values.pipelineRunLimit} onChange={(e) => set('pipelineRunLimit', e.target.value)} placeholder="No limit" />
         </Field>
+        <Field label="SLA (seconds)" htmlFor="t-sla" error={shown.sla} hint="A run still going this long after its execution date alerts once (trigger_passed_sla).">
+          <input id="t-sla" className={`input${shown.sla ? ' input--invalid' : ''}`} inputMode="numeric" value={values.sla} onChange={(e) => set('sla', e.target.value)} placeholder="No SLA" />
+        </Field>
       </div>
       {values.scheduleType === 'time' && (
         <div className="field">
