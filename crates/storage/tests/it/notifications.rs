@@ -21,6 +21,7 @@ async fn running_run(store: &Arc<dyn Store>) -> i64 {
             block_uuids: vec!["a".to_owned()],
             code_hash: None,
             worker_tags: Default::default(),
+            backfill: None,
         })
         .await
         .unwrap();
