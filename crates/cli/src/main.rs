@@ -14,6 +14,7 @@ mod local_run;
 mod log_mask;
 mod secrets_cmd;
 mod serve;
+mod telemetry;
 mod users_cmd;
 mod worker_cmd;
 mod worker_role;

@@ -5,6 +5,7 @@
 
 mod audit;
 mod error;
+mod gauges;
 mod postgres;
 mod products;
 mod queries;
@@ -22,6 +23,7 @@ use model::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
 
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditStore, NewAuditEntry};
 pub use error::StorageError;
+pub use gauges::{GaugeStore, Gauges};
 pub use postgres::PgStore;
 pub use products::global_data_product_runs;
 pub use records::{
@@ -34,10 +36,13 @@ pub use triggers::TriggerStore;
 pub use users::{ApiToken, Credentials, NewApiToken, NewUser, UserChange, UserStore};
 pub use vault::{SecretKey, Vault};
 
-/// The whole store: run history, triggers, users, secrets and the audit trail.
-pub trait Store: RunStore + TriggerStore + UserStore + SecretStore + AuditStore {}
+/// The whole store: run history, triggers, users, secrets, the audit trail and the gauges of `/metrics`.
+pub trait Store:
+    RunStore + TriggerStore + UserStore + SecretStore + AuditStore + GaugeStore
+{
+}
 
-impl<T: RunStore + TriggerStore + UserStore + SecretStore + AuditStore> Store for T {}
+impl<T: RunStore + TriggerStore + UserStore + SecretStore + AuditStore + GaugeStore> Store for T {}
 
 /// The run history of one project, whatever database holds it.
 #[async_trait]

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use crate::audit::audit_queries;
+use crate::gauges::gauge_queries;
 use crate::queries::{Backend, shared_queries};
 use crate::secrets::secret_queries;
 use crate::users::user_queries;
@@ -160,3 +161,4 @@ shared_queries!(PgStore, stamp: stamp, lock_row: " FOR UPDATE", skip_locked: " F
 user_queries!(PgStore, stamp: stamp);
 secret_queries!(PgStore, stamp: stamp);
 audit_queries!(PgStore, stamp: stamp);
+gauge_queries!(PgStore);

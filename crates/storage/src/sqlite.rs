@@ -10,6 +10,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 use crate::StorageError;
 use crate::audit::audit_queries;
+use crate::gauges::gauge_queries;
 use crate::queries::{Backend, shared_queries};
 use crate::secrets::secret_queries;
 use crate::users::user_queries;
@@ -67,3 +68,4 @@ shared_queries!(SqliteStore, stamp: stamp, lock_row: "", skip_locked: "",
 user_queries!(SqliteStore, stamp: stamp);
 secret_queries!(SqliteStore, stamp: stamp);
 audit_queries!(SqliteStore, stamp: stamp);
+gauge_queries!(SqliteStore);

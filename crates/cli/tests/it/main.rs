@@ -8,6 +8,7 @@ mod failures;
 mod global_data_products;
 mod init;
 mod logs;
+mod metrics;
 #[path = "../../../../tests/required_env.rs"]
 mod required_env;
 mod rerun_block;

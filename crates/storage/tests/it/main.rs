@@ -3,6 +3,7 @@
 
 mod audit;
 mod cancelled_callbacks;
+mod gauges;
 mod queue;
 #[path = "../../../../tests/required_env.rs"]
 mod required_env;
