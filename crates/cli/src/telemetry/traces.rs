@@ -2,18 +2,24 @@
 //! (`config::otlp_traces`): a `run <pipeline>` span from the run's creation to its end, with one child span per
 //! block run (its last attempt), both with their status and the pipeline, trigger, block and attempt as attributes.
 //! Spans are built after the fact from the stored times, so a run's trace does not depend on which process ran
-//! its blocks. Without an endpoint nothing here exists.
+//! its blocks; a run's spans go out together, in one request, on the server's own runtime (no exporter thread, no
+//! span queue kept between runs). Without an endpoint nothing here exists.
 
-use std::time::SystemTime;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use opentelemetry::trace::{Span, SpanKind, Status, TraceContextExt, Tracer, TracerProvider};
 use opentelemetry::{Context, KeyValue};
-use opentelemetry_otlp::{Protocol, WithExportConfig};
+use opentelemetry_otlp::{Protocol, WithExportConfig, WithHttpConfig};
 use opentelemetry_sdk::Resource;
-use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{
+    SdkTracer, SdkTracerProvider, SpanData, SpanExporter, SpanProcessor,
+};
 use storage::{BlockRun, PipelineRun};
+use tokio::sync::Semaphore;
 
 /// Where traces go, from the standard `OTEL_*` variables.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,34 +30,82 @@ pub(crate) struct OtlpTraces {
     pub(crate) service_name: String,
 }
 
-/// An OTLP exporter with its batch (a thread of its own sends them).
+/// How many runs' exports may be under way at once; past that (a collector that does not answer), a run's trace is
+/// dropped with a warning rather than held.
+const EXPORTS_AT_ONCE: u32 = 4;
+/// How long one export may take.
+const EXPORT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The tracer that builds a run's spans, and the exporter that sends them.
 pub(crate) struct RunTraces {
     provider: SdkTracerProvider,
     tracer: SdkTracer,
+    ended: Ended,
+    exporter: Arc<opentelemetry_otlp::SpanExporter>,
+    exports: Arc<Semaphore>,
 }
 
 impl RunTraces {
     pub(crate) fn new(config: &OtlpTraces) -> anyhow::Result<RunTraces> {
-        let exporter = opentelemetry_otlp::SpanExporter::builder()
+        let mut exporter = opentelemetry_otlp::SpanExporter::builder()
             .with_http()
             .with_protocol(Protocol::HttpBinary)
             .with_endpoint(config.endpoint.clone())
+            .with_timeout(EXPORT_TIMEOUT)
+            .with_shared_http_client(http_client(&config.endpoint)?)
             .build()
             .with_context(|| format!("cannot export traces to {}", config.endpoint))?;
+        let resource = Resource::builder()
+            .with_service_name(config.service_name.clone())
+            .build();
+        exporter.set_resource(&resource);
+        let ended = Ended::default();
         let provider = SdkTracerProvider::builder()
-            .with_batch_exporter(exporter)
-            .with_resource(
-                Resource::builder()
-                    .with_service_name(config.service_name.clone())
-                    .build(),
-            )
+            .with_span_processor(ended.clone())
+            .with_resource(resource)
             .build();
         let tracer = provider.tracer("wand");
-        Ok(RunTraces { provider, tracer })
+        Ok(RunTraces {
+            provider,
+            tracer,
+            ended,
+            exporter: Arc::new(exporter),
+            exports: Arc::new(Semaphore::new(EXPORTS_AT_ONCE as usize)),
+        })
     }
 
-    /// Queues the spans of a finished run and its block runs for the exporter.
+    /// Builds the spans of a finished run and its block runs, and sends them in the background.
     pub(crate) fn export(&self, run: &PipelineRun, trigger: Option<&str>, block_runs: &[BlockRun]) {
+        self.build_spans(run, trigger, block_runs);
+        let batch = self.ended.take();
+        let Ok(permit) = self.exports.clone().try_acquire_owned() else {
+            tracing::warn!(
+                run = run.id,
+                "the OTLP collector is not keeping up; this run's trace is dropped"
+            );
+            return;
+        };
+        let exporter = self.exporter.clone();
+        let run_id = run.id;
+        tokio::spawn(async move {
+            if let Err(error) = exporter.export(batch).await {
+                tracing::warn!(run = run_id, %error, "cannot export the run's trace");
+            }
+            drop(permit);
+        });
+    }
+
+    /// Waits (a few seconds at most) for the exports under way.
+    pub(crate) async fn shutdown(self) {
+        let waited =
+            tokio::time::timeout(EXPORT_TIMEOUT, self.exports.acquire_many(EXPORTS_AT_ONCE)).await;
+        if waited.is_err() {
+            tracing::warn!("the last traces were still being exported at shutdown");
+        }
+        let _ = self.provider.shutdown();
+    }
+
+    fn build_spans(&self, run: &PipelineRun, trigger: Option<&str>, block_runs: &[BlockRun]) {
         let ended = run.completed_at.unwrap_or_else(Utc::now);
         let mut attributes = vec![
             KeyValue::new("wand.pipeline", run.pipeline_uuid.clone()),
@@ -102,15 +156,47 @@ impl RunTraces {
         }
         parent.span().end_with_timestamp(time(ended));
     }
+}
 
-    /// Sends what is still batched, then stops the exporter's thread.
-    pub(crate) async fn shutdown(self) {
-        let provider = self.provider;
-        let flushed = tokio::task::spawn_blocking(move || provider.shutdown()).await;
-        if let Ok(Err(error)) = flushed {
-            tracing::warn!(%error, "the last traces could not be exported");
-        }
+/// The span processor: keeps the spans of the run being built until `export` takes them.
+#[derive(Debug, Clone, Default)]
+struct Ended(Arc<Mutex<Vec<SpanData>>>);
+
+impl Ended {
+    fn take(&self) -> Vec<SpanData> {
+        std::mem::take(&mut *self.0.lock().expect("ended spans lock"))
     }
+}
+
+impl SpanProcessor for Ended {
+    fn on_start(&self, _span: &mut opentelemetry_sdk::trace::Span, _cx: &Context) {}
+
+    fn on_end(&self, span: SpanData) {
+        self.0.lock().expect("ended spans lock").push(span);
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        Ok(())
+    }
+
+    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+        Ok(())
+    }
+}
+
+/// The exporter's client: for a plain-HTTP collector, the usual case beside the server, hyper's alone (setting up
+/// TLS for nothing would cost the server a megabyte of memory); for HTTPS, reqwest's with the platform's roots.
+fn http_client(endpoint: &str) -> anyhow::Result<Arc<dyn opentelemetry_http::HttpClient>> {
+    if endpoint.starts_with("http://") {
+        return Ok(Arc::new(
+            opentelemetry_http::hyper::HyperClient::with_default_connector(EXPORT_TIMEOUT, None),
+        ));
+    }
+    let client = reqwest::Client::builder()
+        .timeout(EXPORT_TIMEOUT)
+        .build()
+        .context("cannot build the OTLP exporter's HTTP client")?;
+    Ok(Arc::new(client))
 }
 
 fn time(at: DateTime<Utc>) -> SystemTime {

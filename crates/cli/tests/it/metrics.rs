@@ -445,8 +445,6 @@ fn a_run_is_exported_over_otlp_as_a_span_with_a_child_span_per_block_run() {
         &[
             ("OTEL_EXPORTER_OTLP_ENDPOINT", collector.url.as_str()),
             ("OTEL_SERVICE_NAME", "wand-under-test"),
-            // The batch goes out within 100 ms instead of 5 s.
-            ("OTEL_BSP_SCHEDULE_DELAY", "100"),
         ],
     );
     let run = run_variables(&server, &sandbox, true, "traced");
