@@ -392,6 +392,7 @@ class Suite:
         receiver, on success and failure) in the project's metadata.yaml. Idle memory, the median API call, an API
         trigger -> 1-block run, and memory after the runs, measured the same way on both."""
         runs, calls = (3, 20) if self.smoke else (100, 500)
+        settle, pause = (1, 0.5) if self.smoke else (SETTLE["wand"], 2)  # before idle memory; after the runs
         receiver = Receiver()
         monitored = os.path.join(self.work, "monitoredproj")
         shutil.copytree(self.project, monitored)
@@ -410,7 +411,7 @@ class Suite:
                     server.start()
                     if every:
                         scraper = Scraper(server.base, every)
-                    time.sleep(SETTLE["wand"])
+                    time.sleep(settle)
                     idle = server.memory()[0]
                     api = Stat(latencies(server.base, "GET", "/api/v1/runs?limit=20", calls), "ms")
                     url = server.api_trigger("one")
@@ -421,7 +422,7 @@ class Suite:
                         if server.wait_runs([run_id], timeout=TIMEOUT)[run_id] != "completed":
                             raise RuntimeError(f"{label} run {run_id} did not complete")
                         times.append(time.perf_counter() - begin)
-                    time.sleep(2)
+                    time.sleep(pause)
                     found[label] = {"idle": Stat([idle], "MB"), "api": api, "one": Stat(times[1:], "s"),
                                     "after": Stat([server.memory()[0]], "MB")}
                 finally:
