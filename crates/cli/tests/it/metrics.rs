@@ -436,7 +436,7 @@ fn attribute(
 }
 
 #[test]
-fn a_run_is_exported_over_otlp_as_a_span_with_a_child_span_per_block_run() {
+fn runs_are_exported_over_otlp_with_a_child_span_per_block_run_and_a_trigger_run_has_its_lag() {
     let collector = Collector::start();
     let sandbox = Sandbox::fixture("mage09");
     let server = RunningServer::start_with_env(
@@ -505,5 +505,43 @@ fn a_run_is_exported_over_otlp_as_a_span_with_a_child_span_per_block_run() {
                 1
             ),
         ]
+    );
+    // A run of a schedule trigger: its trace names the trigger, and /metrics has its lag behind the slot.
+    let (status, trigger) = server.post(
+        "/api/v1/pipelines/ticker/triggers",
+        json!({"name": "once", "schedule_type": "time", "schedule_interval": "@once", "status": "active"}),
+    );
+    assert_eq!(status, 201, "{trigger}");
+    let spans = collector.wait_for_spans(5, Duration::from_secs(60));
+    let root = spans
+        .iter()
+        .find(|span| span.name == "run ticker")
+        .unwrap_or_else(|| panic!("{spans:#?}"));
+    assert_eq!(
+        attribute(&root.attributes, "wand.trigger").as_deref(),
+        Some("once")
+    );
+    let block = spans
+        .iter()
+        .find(|span| span.parent_span_id == root.span_id)
+        .expect("the ticker block's span");
+    assert_eq!(
+        (
+            block.name.as_str(),
+            attribute(&block.attributes, "wand.trigger").as_deref()
+        ),
+        ("block ticker", Some("once"))
+    );
+    let (status, text) = scrape(&server, &[]);
+    assert_eq!(status, 200, "{text}");
+    let samples = parse_with_prometheus(&text);
+    assert_eq!(
+        kind_of(&samples, "wand_scheduler_lag_seconds").as_deref(),
+        Some("histogram")
+    );
+    assert_eq!(
+        value(&samples, "wand_scheduler_lag_seconds_count", &[]),
+        1.0,
+        "the API-created run has no slot; the trigger's one has"
     );
 }
