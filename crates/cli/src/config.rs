@@ -189,6 +189,10 @@ const MAGE_SETTINGS_NOT_APPLIED: &[(&str, &str)] = &[
         "DISABLE_NOTEBOOK_EDIT_ACCESS",
         "give users the viewer role to keep them from editing",
     ),
+    (
+        "ENABLE_PROMETHEUS",
+        "Wand always serves /metrics, behind the API's sign-in (a viewer's API token as Bearer)",
+    ),
 ];
 
 /// One warning per Mage setting in the environment that Wand does not apply.

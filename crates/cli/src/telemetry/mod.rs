@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use model::{BlockRunStatus, Notice, RunStatus};
+use model::{BlockRunStatus, Notice};
 use storage::{BlockRun, PipelineRun, Store};
 use tokio::sync::{broadcast, watch};
 
@@ -92,11 +92,10 @@ async fn run_finished(
 
 /// The finished run's counter, and one duration per block run that ran (its last attempt).
 fn record_run_metrics(run: &PipelineRun, block_runs: &[BlockRun]) {
-    let status: RunStatus = run.status;
     metrics::counter!(
         "wand_runs_finished_total",
         "pipeline" => run.pipeline_uuid.clone(),
-        "status" => status.as_str()
+        "status" => run.status.as_str()
     )
     .increment(1);
     for block_run in block_runs {
