@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use model::{BlockRunEvent, RunEvent, RunStatus};
 use serde_json::Map;
-use storage::{BlockRunChange, GaugeStore, Gauges, NewRun, RunStore, Store};
+use storage::{BlockRunChange, Gauges, NewRun, Store};
 
 use crate::store_test;
 
