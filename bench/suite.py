@@ -3,7 +3,7 @@ side by side in one invocation, each row against its goal in PRODUCT.md §5. Pri
 unless --smoke, writes bench/RESULTS.md. Standard library only; helpers in bench/tools.py.
 
 Usage: suite.py --wand BINARY --python WAND_PYTHON [--mage-venv VENV] [--postgres URL] [--out RESULTS.md] [--smoke]
-                [--only cli,start,server,scheduler,scale_out] [--pipelines dyn1000,...]
+                [--only cli,start,server,auth,monitoring,scheduler,scale_out] [--pipelines dyn1000,...]
 (--only and --pipelines measure a part of the suite, e.g. one new row beside Mage; write such a run elsewhere than
 bench/RESULTS.md, which holds whole runs.)
 """
@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 
 import throughput
 from make_project import main as make_project
-from tools import Mage, Stat, Wand, call_with, latencies, session_cookie
+from tools import Mage, Receiver, Scraper, Stat, Wand, call_with, latencies, session_cookie
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -384,6 +384,72 @@ class Suite:
                   f"{with_cookie.median - plain.median:+.2f} ms to the median API call of the same run (one indexed "
                   "lookup of the token's SHA-256); sign-in's cost is Argon2id's, by design, and is paid once a session.")
 
+    # -- monitoring: what /metrics, OTLP traces and notifications cost a server ----------------------------------
+
+    def monitoring(self):
+        """One plain server and one with everything on, each on its own copy of the project: /metrics scraped every
+        second, traces exported to a local OTLP endpoint, and a notification_config (a Slack webhook to a local
+        receiver, on success and failure) in the project's metadata.yaml. Idle memory, the median API call, an API
+        trigger -> 1-block run, and memory after the runs, measured the same way on both."""
+        runs, calls = (3, 20) if self.smoke else (100, 500)
+        settle, pause = (1, 0.5) if self.smoke else (SETTLE["wand"], 2)  # before idle memory; after the runs
+        receiver = Receiver()
+        monitored = os.path.join(self.work, "monitoredproj")
+        shutil.copytree(self.project, monitored)
+        with open(os.path.join(monitored, "metadata.yaml"), "a") as file:
+            file.write("notification_config:\n  alert_on:\n  - trigger_failure\n  - trigger_success\n"
+                       f"  slack_config:\n    webhook_url: {receiver.base}/slack\n")
+        otel = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.base, "OTEL_SERVICE_NAME": "wand-bench"}
+        setups = [("plain", self.wand_server("wand_plain"), None),
+                  ("monitored", Wand(self.args.wand, monitored, os.path.join(self.work, "wand_monitored"),
+                                     self.args.python, env=otel), 1.0)]
+        found = {}
+        try:
+            for label, server, every in setups:
+                scraper = None
+                try:
+                    server.start()
+                    if every:
+                        scraper = Scraper(server.base, every)
+                    time.sleep(settle)
+                    idle = server.memory()[0]
+                    api = Stat(latencies(server.base, "GET", "/api/v1/runs?limit=20", calls), "ms")
+                    url = server.api_trigger("one")
+                    times = []
+                    for index in range(runs + 1):  # one warm-up run, not counted
+                        begin = time.perf_counter()
+                        run_id = server.trigger(url)
+                        if server.wait_runs([run_id], timeout=TIMEOUT)[run_id] != "completed":
+                            raise RuntimeError(f"{label} run {run_id} did not complete")
+                        times.append(time.perf_counter() - begin)
+                    time.sleep(pause)
+                    found[label] = {"idle": Stat([idle], "MB"), "api": api, "one": Stat(times[1:], "s"),
+                                    "after": Stat([server.memory()[0]], "MB")}
+                finally:
+                    if scraper:
+                        scraper.stop()
+                        found.setdefault(label, {})["scrapes"] = (scraper.count, scraper.failures)
+                    server.stop()
+        finally:
+            receiver.stop()
+        plain, on = found["plain"], found["monitored"]
+        for key, what in (("idle", "idle memory, server + warm Python supervisor (RSS)"),
+                          ("api", "API call (GET /runs, kept-alive connection)"),
+                          ("one", "API trigger → 1-block run completed"),
+                          ("after", f"memory after {runs} 1-block runs (RSS)")):
+            self.row(f"{what}, plain server", plain[key])
+            self.row(f"{what}, metrics + traces + notifications on", on[key])
+        scrapes, failures = on["scrapes"]
+        if failures:
+            raise RuntimeError(f"{len(failures)} scrapes of /metrics failed: {failures[:3]}")
+        self.note(f"monitoring: with /metrics scraped every second ({scrapes} scrapes), traces sent to a local OTLP "
+                  f"endpoint ({receiver.counts.get('/v1/traces', 0)} exports) and a Slack notification_config "
+                  f"({receiver.counts.get('/slack', 0)} webhooks received), idle memory changes by "
+                  f"{on['idle'].median - plain['idle'].median:+.1f} MB, the median API call by "
+                  f"{on['api'].median - plain['api'].median:+.2f} ms and a 1-block run by "
+                  f"{(on['one'].median - plain['one'].median) * 1000:+.1f} ms; memory after {runs} runs differs by "
+                  f"{on['after'].median - plain['after'].median:+.1f} MB.")
+
     # -- scale-out: `wand worker` processes (bench/throughput.py) ----------------------------------------------
 
     def scale_out(self):
@@ -466,7 +532,8 @@ class Suite:
     def run(self):
         started = time.time()
         try:
-            for part in (self.cli, self.start, self.server, self.auth, self.scheduler, self.scale_out):
+            for part in (self.cli, self.start, self.server, self.auth, self.monitoring, self.scheduler,
+                         self.scale_out):
                 if self.args.only and part.__name__ not in self.args.only.split(","):
                     continue
                 print(f"== {part.__name__}", flush=True)
@@ -486,7 +553,7 @@ def main():
     parser.add_argument("--postgres")
     parser.add_argument("--out")
     parser.add_argument("--smoke", action="store_true")
-    parser.add_argument("--only", help="comma-separated parts: cli, start, server, auth, scheduler, scale_out")
+    parser.add_argument("--only", help="comma-separated parts: cli, start, server, auth, monitoring, scheduler, scale_out")
     parser.add_argument("--pipelines", help="comma-separated pipelines the server part triggers (default: all)")
     args = parser.parse_args()
     os.environ["WAND_PYTHON"] = args.python

@@ -257,3 +257,58 @@ class Mage(Server):
         page = call("GET", f"{self.base}/api/pipeline_runs?pipeline_uuid=one&_limit=100000")["pipeline_runs"]
         found = [(stamp(run["execution_date"]), stamp(run["created_at"])) for run in page]
         return [(slot, created) for slot, created in found if lower <= slot < upper]
+
+
+class Receiver:
+    """A local HTTP endpoint that answers every POST with 200 and counts them by path: stands in for an OTLP
+    collector and a Slack webhook in the monitoring part. Runs in a thread of the suite's process."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        counts = self.counts = {}
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("content-length") or 0))
+                counts[self.path] = counts.get(self.path, 0) + 1
+                self.send_response(200)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Scraper:
+    """Scrapes `base + /metrics` every `every` seconds in a thread, as Prometheus would, until stopped."""
+
+    def __init__(self, base, every):
+        import threading
+
+        self.base, self.every, self.count, self.failures = base, every, 0, []
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def loop(self):
+        while not self.done.wait(self.every):
+            try:
+                with urllib.request.urlopen(self.base + "/metrics", timeout=30) as response:
+                    response.read()
+                self.count += 1
+            except OSError as error:
+                self.failures.append(str(error))
+
+    def stop(self):
+        self.done.set()
+        self.thread.join()

@@ -194,6 +194,10 @@ const MAGE_SETTINGS_NOT_APPLIED: &[(&str, &str)] = &[
         "DISABLE_NOTEBOOK_EDIT_ACCESS",
         "give users the viewer role to keep them from editing",
     ),
+    (
+        "ENABLE_PROMETHEUS",
+        "Wand always serves /metrics, behind the API's sign-in (a viewer's API token as Bearer)",
+    ),
 ];
 
 /// One warning per Mage setting in the environment that Wand does not apply.
@@ -346,6 +350,54 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// Where `wand start` exports the traces of runs over OTLP (HTTP/protobuf), from the standard variables:
+/// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (used as it is), else OTEL_EXPORTER_OTLP_ENDPOINT (a base URL, `/v1/traces`
+/// appended), named OTEL_SERVICE_NAME (default `wand`). None without an endpoint, or with OTEL_SDK_DISABLED=true.
+pub(crate) fn otlp_traces() -> anyhow::Result<Option<crate::telemetry::OtlpTraces>> {
+    otlp_traces_from(|name| std::env::var(name).ok())
+}
+
+/// `otlp_traces` with the variables read by `variable`.
+fn otlp_traces_from(
+    variable: impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<Option<crate::telemetry::OtlpTraces>> {
+    let set = |name: &str| variable(name).filter(|value| !value.trim().is_empty());
+    if set("OTEL_SDK_DISABLED").is_some_and(|value| value.trim().eq_ignore_ascii_case("true")) {
+        return Ok(None);
+    }
+    let endpoint = match (
+        set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+        set("OTEL_EXPORTER_OTLP_ENDPOINT"),
+    ) {
+        (Some(traces), _) => traces.trim().to_owned(),
+        (None, Some(base)) => format!("{}/v1/traces", base.trim().trim_end_matches('/')),
+        (None, None) => return Ok(None),
+    };
+    let protocol =
+        set("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL").or_else(|| set("OTEL_EXPORTER_OTLP_PROTOCOL"));
+    if let Some(protocol) = protocol.filter(|protocol| protocol.trim() != "http/protobuf") {
+        anyhow::bail!(
+            "OTEL_EXPORTER_OTLP_PROTOCOL is `{protocol}` but Wand exports traces over http/protobuf only: point \
+             OTEL_EXPORTER_OTLP_ENDPOINT at the collector's OTLP/HTTP port (4318 by default) and unset the protocol"
+        );
+    }
+    let url = url_of(&endpoint).with_context(|| {
+        format!("the OTLP traces endpoint `{endpoint}` is not an http:// or https:// URL")
+    })?;
+    Ok(Some(crate::telemetry::OtlpTraces {
+        endpoint: url,
+        service_name: set("OTEL_SERVICE_NAME").unwrap_or_else(|| "wand".to_owned()),
+    }))
+}
+
+/// `endpoint` if it is an absolute http(s) URL.
+fn url_of(endpoint: &str) -> Option<String> {
+    let rest = endpoint
+        .strip_prefix("http://")
+        .or_else(|| endpoint.strip_prefix("https://"))?;
+    (!rest.is_empty() && !rest.starts_with('/')).then(|| endpoint.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::{redact, without_driver};
@@ -371,5 +423,56 @@ mod tests {
         );
         assert_eq!(redact("postgres://wand@db/wand"), "postgres://wand@db/wand");
         assert_eq!(redact("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
+    }
+
+    #[test]
+    fn otlp_traces_come_from_the_standard_variables() {
+        use super::otlp_traces_from;
+        let from = |pairs: &[(&str, &str)]| {
+            let pairs: Vec<(String, String)> = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            otlp_traces_from(move |name| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| key == name)
+                    .map(|(_, value)| value.clone())
+            })
+        };
+        assert_eq!(from(&[]).unwrap(), None);
+        let base = from(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/")])
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (base.endpoint.as_str(), base.service_name.as_str()),
+            ("http://collector:4318/v1/traces", "wand")
+        );
+        let traces = from(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"),
+            (
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                "https://traces.example/in",
+            ),
+            ("OTEL_SERVICE_NAME", "etl"),
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (traces.endpoint.as_str(), traces.service_name.as_str()),
+            ("https://traces.example/in", "etl")
+        );
+        let disabled = from(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"),
+            ("OTEL_SDK_DISABLED", "true"),
+        ]);
+        assert_eq!(disabled.unwrap(), None);
+        let grpc = from(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+        ]);
+        assert!(format!("{:#}", grpc.unwrap_err()).contains("http/protobuf only"));
+        let relative = from(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")]);
+        assert!(format!("{:#}", relative.unwrap_err()).contains("not an http:// or https:// URL"));
     }
 }

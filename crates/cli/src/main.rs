@@ -15,6 +15,7 @@ mod log_mask;
 mod retention_cmd;
 mod secrets_cmd;
 mod serve;
+mod telemetry;
 mod users_cmd;
 mod worker_cmd;
 mod worker_role;

@@ -110,6 +110,9 @@ async fn start_async(args: StartArgs, masks: model::SharedMask) -> anyhow::Resul
         trusted_proxies: config::trusted_proxies(&args.trusted_proxy)?,
     };
     let shell = config::shell()?;
+    let traces = config::otlp_traces()?
+        .map(|otlp| crate::telemetry::RunTraces::new(&otlp))
+        .transpose()?;
     for warning in config::mage_settings_not_applied() {
         eprintln!("warning: {warning}");
     }
@@ -136,6 +139,8 @@ async fn start_async(args: StartArgs, masks: model::SharedMask) -> anyhow::Resul
         );
     }
     let secrets = crate::secrets_cmd::open_vault(store.clone(), &data_dir, masks).await?;
+    // Before the roles start, so that nothing they record is lost.
+    server::install_metrics();
     let (notices, _) = broadcast::channel(4096);
     let (logs, _) = broadcast::channel(16_384);
     let lease = Duration::from_secs(args.lease_seconds.max(1));
@@ -150,11 +155,19 @@ async fn start_async(args: StartArgs, masks: model::SharedMask) -> anyhow::Resul
         .with_notifications(config::notify_settings(args.port)),
     );
     let (stop, stopped) = watch::channel(false);
-    let mut roles = vec![tokio::spawn(
-        scheduler
-            .clone()
-            .run(stopped.clone(), Duration::from_secs(1)),
-    )];
+    let mut roles = vec![
+        tokio::spawn(crate::telemetry::watch_runs(
+            store.clone(),
+            notices.subscribe(),
+            traces,
+            stopped.clone(),
+        )),
+        tokio::spawn(
+            scheduler
+                .clone()
+                .run(stopped.clone(), Duration::from_secs(1)),
+        ),
+    ];
     // Sends the notifications the scheduler records (any replica may send one; each is claimed once).
     let notifier = Arc::new(notifier::Notifier::new(
         store.clone(),

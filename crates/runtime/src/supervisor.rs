@@ -159,6 +159,10 @@ impl Supervisor {
         {
             return Ok(process.clone());
         }
+        if current.is_some() {
+            // The one before died (a crash, a kill past a block's timeout): this start replaces it.
+            metrics::counter!("wand_python_supervisor_restarts_total").increment(1);
+        }
         let process = Arc::new(Process::start(&self.config).await?);
         *current = Some(process.clone());
         Ok(process)

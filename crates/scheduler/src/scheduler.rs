@@ -700,6 +700,8 @@ impl Scheduler {
                 .change_block_run(block_run.pipeline_run_id, &block_run.block_uuid, change)
                 .await?;
             tracing::warn!(run = block_run.pipeline_run_id, block = %block_run.block_uuid, ?status, "lease expired");
+            metrics::counter!("wand_lease_recoveries_total", "outcome" => status.as_str())
+                .increment(1);
             self.publish(Notice::BlockRun {
                 run_id: block_run.pipeline_run_id,
                 block_uuid: block_run.block_uuid,

@@ -126,7 +126,12 @@ impl Scheduler {
                 .create_pinned_run(pipeline, code_hash.clone(), request)
                 .await
             {
-                Ok(_) | Err(SchedulerError::Storage(StorageError::Conflict(_))) => {}
+                Ok(_) => {
+                    // How late the run was created against its slot (a catch-up run is as late as its slot is old).
+                    let lag = (self.clock.now() - slot).to_std().unwrap_or_default();
+                    metrics::histogram!("wand_scheduler_lag_seconds").record(lag.as_secs_f64());
+                }
+                Err(SchedulerError::Storage(StorageError::Conflict(_))) => {}
                 Err(error) => return Err(error),
             }
             self.store.record_slot(trigger.id, slot).await?;

@@ -11,6 +11,7 @@ mod guard;
 mod json_errors;
 mod listen;
 mod masking;
+mod metrics;
 mod policy;
 mod routes;
 mod state;
@@ -23,6 +24,7 @@ pub use auth::{
 pub use error::ApiError;
 pub use guard::TrustedOrigins;
 pub use listen::{Limits, serve};
+pub use metrics::install_metrics;
 pub use routes::app;
 pub use state::AppState;
 pub use tls::Tls;

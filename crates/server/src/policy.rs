@@ -168,6 +168,8 @@ pub(crate) const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/audit", AtLeast(Admin)),
     ("GET", "/api/v1/pipelines/{uuid}/audit", AtLeast(Viewer)),
     ("GET", "/api/v1/runs/{id}/audit", AtLeast(Viewer)),
+    // Prometheus' scrape: a viewer's API token as `Authorization: Bearer` (open like the rest without users).
+    ("GET", "/metrics", AtLeast(Viewer)),
 ];
 
 /// What `method` on the route `template` needs; `None` for a route not in the table.

@@ -7,6 +7,7 @@ mod audit;
 mod backfills;
 mod error;
 mod notifications;
+mod gauges;
 mod postgres;
 mod products;
 mod queries;
@@ -28,6 +29,7 @@ pub use audit::{Actor, AuditEntry, AuditFilter, AuditStore, NewAuditEntry};
 pub use backfills::{Backfill, BackfillSlot, BackfillStore, NewBackfill};
 pub use error::StorageError;
 pub use notifications::{Delivery, DeliveryOutcome, NewDelivery, NotificationStore};
+pub use gauges::{GaugeStore, Gauges};
 pub use postgres::PgStore;
 pub use products::global_data_product_runs;
 pub use records::{
@@ -43,7 +45,7 @@ pub use users::{ApiToken, Credentials, NewApiToken, NewUser, UserChange, UserSto
 pub use vault::{SecretKey, Vault};
 
 /// The whole store: run history (and its statistics), triggers, users, secrets, the audit trail, backfills,
-/// retention and notification deliveries.
+/// retention, notification deliveries and the gauges of `/metrics`.
 pub trait Store:
     RunStore
     + StatsStore
@@ -54,6 +56,7 @@ pub trait Store:
     + BackfillStore
     + RetentionStore
     + NotificationStore
+    + GaugeStore
 {
 }
 
@@ -67,6 +70,7 @@ impl<T> Store for T where
         + BackfillStore
         + RetentionStore
         + NotificationStore
+    + GaugeStore
 {
 }
 

@@ -10,6 +10,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use crate::audit::audit_queries;
 use crate::backfills::backfill_queries;
 use crate::notifications::notification_queries;
+use crate::gauges::gauge_queries;
 use crate::queries::{Backend, shared_queries};
 use crate::retention::retention_queries;
 use crate::secrets::secret_queries;
@@ -169,3 +170,4 @@ stats_queries!(PgStore, stamp: stamp, day: "to_char(created_at AT TIME ZONE 'UTC
 backfill_queries!(PgStore, stamp: stamp, lock_row: " FOR UPDATE");
 retention_queries!(PgStore, stamp: stamp, lock_row: " FOR UPDATE", id_list: "(SELECT jsonb_array_elements_text($1)::bigint)");
 notification_queries!(PgStore, stamp: stamp, skip_locked: " FOR UPDATE SKIP LOCKED");
+gauge_queries!(PgStore);

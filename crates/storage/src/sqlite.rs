@@ -12,6 +12,7 @@ use crate::StorageError;
 use crate::audit::audit_queries;
 use crate::backfills::backfill_queries;
 use crate::notifications::notification_queries;
+use crate::gauges::gauge_queries;
 use crate::queries::{Backend, shared_queries};
 use crate::retention::retention_queries;
 use crate::secrets::secret_queries;
@@ -76,3 +77,4 @@ stats_queries!(SqliteStore, stamp: stamp, day: "substr(created_at, 1, 10)",
 backfill_queries!(SqliteStore, stamp: stamp, lock_row: "");
 retention_queries!(SqliteStore, stamp: stamp, lock_row: "", id_list: "(SELECT value FROM json_each($1))");
 notification_queries!(SqliteStore, stamp: stamp, skip_locked: "");
+gauge_queries!(SqliteStore);

@@ -11,6 +11,7 @@ mod global_data_products;
 mod init;
 mod logs;
 mod notifications;
+mod metrics;
 #[path = "../../../../tests/required_env.rs"]
 mod required_env;
 mod rerun_block;

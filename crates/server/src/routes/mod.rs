@@ -48,6 +48,7 @@ struct ApiDoc;
 
 /// The whole HTTP surface of the server, ready to serve.
 pub fn app(state: AppState) -> Router {
+    crate::metrics::install_metrics();
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(meta::health))
         .routes(routes!(sessions::sign_in, sessions::sign_out))
@@ -142,6 +143,7 @@ pub fn app(state: AppState) -> Router {
             axum::routing::post(mage::api_trigger),
         )
         .route("/api/v1/terminal", axum::routing::get(terminal::terminal))
+        .route("/metrics", axum::routing::get(crate::metrics::scrape))
         // Inside `authorize` (which names the caller): each change that succeeds goes into the audit trail.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -152,6 +154,8 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             crate::policy::authorize,
         ))
+        // Outside `authorize`, so that refused requests are counted under their route too.
+        .route_layer(axum::middleware::from_fn(crate::metrics::mark_route))
         .fallback(ui::serve)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Every error under /api in the JSON error shape, axum's own rejections included.
@@ -165,6 +169,8 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             crate::guard::check,
         ))
+        // Outermost of all: every request is counted and timed, refused ones included.
+        .layer(axum::middleware::from_fn(crate::metrics::observe_requests))
         .with_state(state)
 }
 

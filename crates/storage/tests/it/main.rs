@@ -5,6 +5,7 @@ mod audit;
 mod backfills;
 mod cancelled_callbacks;
 mod notifications;
+mod gauges;
 mod queue;
 #[path = "../../../../tests/required_env.rs"]
 mod required_env;
