@@ -21,6 +21,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/backfills/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["backfills_detail"];
+        put?: never;
+        post?: never;
+        /** Deletes a backfill that is not running; its runs stay in the run history. */
+        delete: operations["backfills_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backfills/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancels the backfill: its running runs are stopped, the rest never start. */
+        post: operations["backfills_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backfills/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Runs again each planned run whose latest run failed or was cancelled. */
+        post: operations["backfills_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backfills/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The backfill's runs, in planned order. */
+        get: operations["backfills_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/block_templates": {
         parameters: {
             query?: never;
@@ -30,6 +98,23 @@ export interface paths {
         };
         /** The templates a new block can start from, in menu order (SQL ones for the databases Wand runs SQL on). */
         get: operations["blocks_templates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/disk_usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The retention periods and the disk used by block outputs and logs, per pipeline. */
+        get: operations["meta_disk_usage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -216,6 +301,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Runs per day by status, failure rate, the slowest and most failing pipelines, the work going on now and the
+         *     next scheduled runs.
+         */
+        get: operations["stats_overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/pipelines": {
         parameters: {
             query?: never;
@@ -263,6 +368,40 @@ export interface paths {
         };
         /** What was done to a pipeline, its blocks, triggers and runs. */
         get: operations["audit_pipeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/{uuid}/backfills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["backfills_list"];
+        put?: never;
+        /** Makes a backfill and all its runs, which start as the pipeline's `concurrency_config` allows. */
+        post: operations["backfills_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/{uuid}/backfills/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The runs a date-range backfill would make, with their variables, without making them. */
+        get: operations["backfills_preview"];
         put?: never;
         post?: never;
         delete?: never;
@@ -412,6 +551,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/pipelines/{uuid}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One pipeline's runs (duration and status) and its blocks' median, 90th percentile and longest durations. */
+        get: operations["stats_pipeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/pipelines/{uuid}/triggers": {
         parameters: {
             query?: never;
@@ -513,6 +669,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deletes many finished runs with their block runs, outputs and logs: by `ids` (refused, deleting none, if one
+         *     of them is still going), or the finished runs of `pipeline` older than `older_than`.
+         */
+        post: operations["runs_delete_runs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{id}": {
         parameters: {
             query?: never;
@@ -523,7 +699,8 @@ export interface paths {
         get: operations["runs_detail"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Deletes a finished run with its block runs, outputs and logs. A run still going is refused: cancel it first. */
+        delete: operations["runs_delete_run"];
         options?: never;
         head?: never;
         patch?: never;
@@ -680,6 +857,23 @@ export interface paths {
         put?: never;
         /** Runs a finished run again: the blocks that did not complete, or `from_block` and everything below it. */
         post: operations["runs_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run's block runs with when each was queued, started and ended; a dynamic child's instances summed up. */
+        get: operations["runs_timeline"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -925,6 +1119,78 @@ export interface components {
             /** Format: int64 */
             next_before?: number | null;
         };
+        BackfillDto: {
+            /** Format: date-time */
+            completed_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            end_datetime?: string | null;
+            /** Format: date-time */
+            failed_at?: string | null;
+            /** Format: int64 */
+            id: number;
+            interval_type?: components["schemas"]["IntervalType"] | null;
+            /** Format: int32 */
+            interval_units?: number | null;
+            name: string;
+            pipeline_uuid: string;
+            progress: components["schemas"]["BackfillProgress"];
+            /**
+             * Format: int32
+             * @description At most this many of its runs at once (the pipeline's `pipeline_run_limit` when it was made).
+             */
+            run_limit?: number | null;
+            /** Format: date-time */
+            start_datetime?: string | null;
+            /** Format: date-time */
+            started_at?: string | null;
+            status: components["schemas"]["BackfillStatus"];
+            variable_sets?: Record<string, unknown>[] | null;
+            variables: Record<string, unknown>;
+        };
+        /**
+         * @description A backfill to make: a date range (`start_datetime`, `end_datetime`, `interval_type`, `interval_units`), or a list
+         *     of variable sets (`variable_sets`), not both.
+         */
+        BackfillInput: {
+            /** @description The last possible execution date, included. */
+            end_datetime?: string | null;
+            interval_type?: components["schemas"]["IntervalType"] | null;
+            /**
+             * Format: int32
+             * @description How many `interval_type`s between two runs (at least 1).
+             */
+            interval_units?: number | null;
+            /** @description Its name (default: `Backfill <start>`). */
+            name?: string | null;
+            /** @description The first execution date (RFC 3339; UTC when it has no offset). */
+            start_datetime?: string | null;
+            /** @description One run per set, each set over `variables` (a set's `execution_date`, if any, is its run's). */
+            variable_sets?: Record<string, unknown>[] | null;
+            /** @description Variables every run gets. */
+            variables?: Record<string, unknown> | null;
+        };
+        /** @description How many of a backfill's planned runs are in each status (the latest run of each). */
+        BackfillProgress: {
+            /** Format: int64 */
+            cancelled: number;
+            /** Format: int64 */
+            completed: number;
+            /** Format: int64 */
+            failed: number;
+            /** Format: int64 */
+            initial: number;
+            /** Format: int64 */
+            running: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /**
+         * @description Where a backfill stands (Mage's `Backfill.Status`).
+         * @enum {string}
+         */
+        BackfillStatus: "initial" | "running" | "completed" | "failed" | "cancelled";
         BlockDto: {
             /** @description The callbacks attached to the block (`callbacks:` entries listing it, and its own `<uuid>_callback`). */
             callbacks: components["schemas"]["AddonBlock"][];
@@ -949,6 +1215,21 @@ export interface components {
             type: string;
             upstream_blocks: string[];
             uuid: string;
+        };
+        /** @description How long one block takes. */
+        BlockDurationDto: {
+            block: string;
+            /** Format: double */
+            max_seconds: number;
+            /** Format: double */
+            median_seconds: number;
+            /** Format: double */
+            p90_seconds: number;
+            /**
+             * Format: int64
+             * @description How many completed block runs (or instances) the figures come from.
+             */
+            samples: number;
         };
         /** @description The instances of one dynamic child in a run: how many, and how many in each status. */
         BlockGroupDto: {
@@ -980,6 +1261,11 @@ export interface components {
             error?: string | null;
             /** Format: int64 */
             id: number;
+            /**
+             * Format: date-time
+             * @description When it last became queued (for the run timeline).
+             */
+            queued_at?: string | null;
             /** Format: date-time */
             started_at?: string | null;
             status: components["schemas"]["BlockRunStatus"];
@@ -1034,6 +1320,36 @@ export interface components {
             data_type: string;
             name: string;
         };
+        /** @description The runs created on one UTC day. */
+        DayDto: {
+            /** @description Status -> how many runs (statuses with none are left out). */
+            counts: {
+                [key: string]: number;
+            };
+            /** @description `YYYY-MM-DD`. */
+            day: string;
+        };
+        /**
+         * @description Which runs to delete: `ids`, or the finished runs of `pipeline` that ended more than `older_than` ago
+         *     (`30d`, `12h`, `2w`; at most 1000 at a time).
+         */
+        DeleteRunsInput: {
+            ids?: number[] | null;
+            older_than?: string | null;
+            pipeline?: string | null;
+        };
+        /** @description What a deletion removed. */
+        DeletedRunsDto: {
+            /** Format: int64 */
+            bytes: number;
+            /** @description The ids of the runs deleted. */
+            deleted: number[];
+            /**
+             * Format: int64
+             * @description The files of their outputs and logs removed from the disk, and their bytes.
+             */
+            files: number;
+        };
         /** @description One message to one channel about a run. */
         DeliveryDto: {
             /** Format: int64 */
@@ -1060,6 +1376,21 @@ export interface components {
         DeliveryList: {
             deliveries: components["schemas"]["DeliveryDto"][];
         };
+        /** @description The retention periods in force and what block outputs and logs take on the disk of this server. */
+        DiskUsageDto: {
+            /** Format: int64 */
+            log_bytes: number;
+            /** @description `logging_config.retention_period` (block logs), if set. */
+            logs_retention?: string | null;
+            /** Format: int64 */
+            output_bytes: number;
+            /** @description `variables_retention_period` of `metadata.yaml` (block outputs), if set. */
+            outputs_retention?: string | null;
+            /** @description Per pipeline (by the folder name under `runs/`), largest first. */
+            pipelines: components["schemas"]["PipelineUsageDto"][];
+            /** @description Why the periods could not be read (then none is applied), if they could not. */
+            retention_error?: string | null;
+        };
         /** @description The body of every error response. */
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
@@ -1079,6 +1410,7 @@ export interface components {
          *     - `invalid_transition` (409): The run or block run cannot make this change from its status, such as cancelling a finished run.
          *     - `file_changed` (409): The file changed since the version the request started from.
          *     - `already_exists` (409): A file, block or pipeline of that name exists already.
+         *     - `pruned` (410): The run's block outputs or logs were deleted by the project's retention period; the run stays listed, and the message says when and by which period.
          *     - `payload_too_large` (413): The body is larger than the server takes (8 MiB).
          *     - `unsupported_media_type` (415): The request changes state but its body is not declared `application/json`.
          *     - `invalid_input` (422): The body is JSON but not of the expected shape (a missing field, a field of the wrong type), or a value in it or in a parameter is invalid.
@@ -1088,7 +1420,7 @@ export interface components {
          *     - `shutting_down` (503): The server is shutting down and could not finish the request; try again when it is back.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "invalid_path" | "outside_project" | "unauthorized" | "forbidden" | "forbidden_host" | "forbidden_origin" | "not_found" | "method_not_allowed" | "conflict" | "invalid_transition" | "file_changed" | "already_exists" | "payload_too_large" | "unsupported_media_type" | "invalid_input" | "invalid_pipeline" | "too_many_attempts" | "internal" | "shutting_down";
+        ErrorCode: "bad_request" | "invalid_path" | "outside_project" | "unauthorized" | "forbidden" | "forbidden_host" | "forbidden_origin" | "not_found" | "method_not_allowed" | "conflict" | "invalid_transition" | "file_changed" | "already_exists" | "pruned" | "payload_too_large" | "unsupported_media_type" | "invalid_input" | "invalid_pipeline" | "too_many_attempts" | "internal" | "shutting_down";
         ErrorDetail: {
             code: components["schemas"]["ErrorCode"];
             message: string;
@@ -1172,6 +1504,24 @@ export interface components {
          * @enum {string}
          */
         HealthStatus: "ok";
+        InstancesDto: {
+            counts: {
+                [key: string]: number;
+            };
+            /** Format: date-time */
+            first_queued_at?: string | null;
+            /** Format: date-time */
+            first_started_at?: string | null;
+            /** Format: date-time */
+            last_completed_at?: string | null;
+            /** Format: int64 */
+            total: number;
+        };
+        /**
+         * @description The step of a date-range backfill (Mage's `Backfill.IntervalType`; `custom` steps by seconds, as in Mage).
+         * @enum {string}
+         */
+        IntervalType: "second" | "minute" | "hour" | "day" | "week" | "month" | "year" | "custom";
         /** @description A profile of the project's `io_config.yaml`. */
         IoConfigProfileDto: {
             name: string;
@@ -1263,6 +1613,16 @@ export interface components {
             password: string;
             role: components["schemas"]["Role"];
         };
+        /** @description The next slot of a schedule trigger. */
+        NextRunDto: {
+            /** Format: date-time */
+            at: string;
+            pipeline_uuid: string;
+            schedule_interval?: string | null;
+            /** Format: int64 */
+            trigger_id: number;
+            trigger_name: string;
+        };
         OutdatedAfterDto: {
             /** Format: int64 */
             months: number;
@@ -1284,6 +1644,26 @@ export interface components {
             table?: components["schemas"]["TablePreviewDto"] | null;
             /** @description The value of a JSON output (any JSON; null for the other kinds and for values over 1 MiB). */
             value: unknown;
+        };
+        /** @description All pipelines over a window of days. */
+        OverviewDto: {
+            /** Format: int64 */
+            days: number;
+            /** @description The pipelines with the most failed runs, most first. */
+            most_failing: components["schemas"]["PipelineSummaryDto"][];
+            /** @description The next slots of active schedule triggers, soonest first. */
+            next_runs: components["schemas"]["NextRunDto"][];
+            now: components["schemas"]["WorkNowDto"];
+            /** @description One entry per day of the window, oldest first, days without runs included. */
+            per_day: components["schemas"]["DayDto"][];
+            /**
+             * Format: date-time
+             * @description The window's start (midnight UTC of its first day).
+             */
+            since: string;
+            /** @description The pipelines whose completed runs took longest on average, slowest first. */
+            slowest: components["schemas"]["PipelineSummaryDto"][];
+            totals: components["schemas"]["TotalsDto"];
         };
         /** @description A new password for the signed-in user, with the current one. */
         PasswordChange: {
@@ -1307,6 +1687,20 @@ export interface components {
         PipelineName: {
             name: string;
         };
+        /** @description One pipeline's runs and block durations over a window. */
+        PipelineStatsDto: {
+            /**
+             * @description Each block's durations over its completed block runs in the newest 100 runs of the window (a dynamic child's
+             *     instances count as its block), in the pipeline's order.
+             */
+            blocks: components["schemas"]["BlockDurationDto"][];
+            /** Format: int64 */
+            days: number;
+            /** @description Its runs of the window, oldest first (the newest 500 at most). */
+            runs: components["schemas"]["RunPointDto"][];
+            /** Format: date-time */
+            since: string;
+        };
         /** @description A pipeline in the list; one whose files are invalid is listed with its error. */
         PipelineSummary: {
             blocks: number;
@@ -1320,6 +1714,42 @@ export interface components {
              */
             triggers_error?: string | null;
             uuid: string;
+        };
+        /** @description One pipeline over the window. */
+        PipelineSummaryDto: {
+            /** Format: int64 */
+            failed: number;
+            /** Format: double */
+            failure_rate?: number | null;
+            /** Format: double */
+            max_seconds?: number | null;
+            /**
+             * Format: double
+             * @description The mean and longest duration of its completed runs.
+             */
+            mean_seconds?: number | null;
+            pipeline_uuid: string;
+            /** Format: int64 */
+            runs: number;
+        };
+        PipelineUsageDto: {
+            /** Format: int64 */
+            log_bytes: number;
+            /** Format: int64 */
+            output_bytes: number;
+            pipeline_uuid: string;
+            /**
+             * Format: int64
+             * @description Runs with files on the disk.
+             */
+            runs: number;
+        };
+        /** @description A run a backfill would make. */
+        PlannedRunDto: {
+            /** Format: date-time */
+            execution_date: string;
+            /** @description Its variables as Mage computes them (`ds`, `execution_date`, `hr`, `interval_*`). */
+            variables: Record<string, unknown>;
         };
         ProductBlockDto: {
             /**
@@ -1370,6 +1800,11 @@ export interface components {
          */
         Role: "viewer" | "editor" | "admin" | "owner";
         RunDto: {
+            /**
+             * Format: int64
+             * @description The backfill the run belongs to.
+             */
+            backfill_id?: number | null;
             /** @description The version of the project's code the run executes (a content hash). */
             code_hash?: string | null;
             /** Format: date-time */
@@ -1382,6 +1817,19 @@ export interface components {
             execution_date: string;
             /** Format: int64 */
             id: number;
+            /**
+             * Format: date-time
+             * @description The same for its logs (`logging_config.retention_period`).
+             */
+            logs_pruned_at?: string | null;
+            logs_pruned_by?: string | null;
+            /**
+             * Format: date-time
+             * @description When a retention cleanup deleted the run's block outputs from the disk (the run stays listed), and the
+             *     period that did (`90d`, Mage's `variables_retention_period`).
+             */
+            outputs_pruned_at?: string | null;
+            outputs_pruned_by?: string | null;
             /** @description It was still going past its trigger's `sla` (Mage's `passed_sla`). */
             passed_sla: boolean;
             pipeline_uuid: string;
@@ -1400,6 +1848,19 @@ export interface components {
             /** Format: int64 */
             next_before?: number | null;
             runs: components["schemas"]["RunDto"][];
+        };
+        /** @description One run on a history chart. */
+        RunPointDto: {
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: double
+             * @description From its start to its end (to now while it runs); none before it starts.
+             */
+            duration_seconds?: number | null;
+            /** Format: int64 */
+            id: number;
+            status: components["schemas"]["RunStatus"];
         };
         /**
          * @description The status of a pipeline run.
@@ -1484,6 +1945,41 @@ export interface components {
             error?: string | null;
             sent: boolean;
         };
+        TimelineBlockDto: {
+            /** Format: int64 */
+            attempt: number;
+            block_uuid: string;
+            /** Format: date-time */
+            completed_at?: string | null;
+            instances?: components["schemas"]["InstancesDto"] | null;
+            /**
+             * Format: date-time
+             * @description When it last became queued (none for block runs older than this field, or never queued).
+             */
+            queued_at?: string | null;
+            /** Format: date-time */
+            started_at?: string | null;
+            status: components["schemas"]["BlockRunStatus"];
+        };
+        /** @description A run's block runs on a time axis. */
+        TimelineDto: {
+            /** @description The pipeline's own block runs, in its order; a dynamic child carries its instances summed up. */
+            blocks: components["schemas"]["TimelineBlockDto"][];
+            /** Format: date-time */
+            completed_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description The server's clock, where unfinished bars end.
+             */
+            now: string;
+            /** Format: int64 */
+            run_id: number;
+            /** Format: date-time */
+            started_at?: string | null;
+            status: components["schemas"]["RunStatus"];
+        };
         /**
          * @description What a run that passed its timeout becomes.
          * @enum {string}
@@ -1503,6 +1999,22 @@ export interface components {
         };
         TokenList: {
             tokens: components["schemas"]["TokenDto"][];
+        };
+        /** @description The runs of the window. */
+        TotalsDto: {
+            /** Format: int64 */
+            cancelled: number;
+            /** Format: int64 */
+            completed: number;
+            /** Format: int64 */
+            failed: number;
+            /**
+             * Format: double
+             * @description Failed runs among the finished ones (completed, failed, cancelled), from 0 to 1; none when none finished.
+             */
+            failure_rate?: number | null;
+            /** Format: int64 */
+            runs: number;
         };
         /** @description A trigger as the API shows it; `api_url` is set for API triggers. */
         TriggerDto: {
@@ -1627,6 +2139,25 @@ export interface components {
             password?: string | null;
             role?: components["schemas"]["Role"] | null;
         };
+        /** @description The work going on now. */
+        WorkNowDto: {
+            /**
+             * Format: int64
+             * @description Runs created and not started yet.
+             */
+            initial_runs: number;
+            /**
+             * Format: int64
+             * @description Block runs waiting for a worker.
+             */
+            queued_block_runs: number;
+            /** @description The newest running runs (at most 10). */
+            running: components["schemas"]["RunDto"][];
+            /** Format: int64 */
+            running_block_runs: number;
+            /** Format: int64 */
+            running_runs: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -1710,6 +2241,379 @@ export interface operations {
             };
         };
     };
+    backfills_detail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Backfill id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackfillDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    backfills_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Backfill id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    backfills_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Backfill id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackfillDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    backfills_retry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Backfill id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackfillDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    backfills_runs: {
+        parameters: {
+            query?: {
+                /** @description Every run, retried ones included (default: only the latest run of each planned run). */
+                all?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Backfill id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDto"][];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     blocks_templates: {
         parameters: {
             query?: never;
@@ -1725,6 +2629,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TemplateDto"][];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    meta_disk_usage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiskUsageDto"];
                 };
             };
             /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
@@ -2646,6 +3596,72 @@ export interface operations {
             };
         };
     };
+    stats_overview: {
+        parameters: {
+            query?: {
+                /** @description The window: runs created in the last this many days (UTC days, today included; 7 unless given, at most 366). */
+                days?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverviewDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     pipelines_list: {
         parameters: {
             query?: never;
@@ -3056,6 +4072,239 @@ export interface operations {
             };
             /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    backfills_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pipeline's folder name */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackfillDto"][];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    backfills_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pipeline's folder name */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackfillInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackfillDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    backfills_preview: {
+        parameters: {
+            query: {
+                start_datetime: string;
+                end_datetime: string;
+                interval_type: components["schemas"]["IntervalType"];
+                interval_units: number;
+            };
+            header?: never;
+            path: {
+                /** @description The pipeline's folder name */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlannedRunDto"][];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4097,6 +5346,75 @@ export interface operations {
             };
         };
     };
+    stats_pipeline: {
+        parameters: {
+            query?: {
+                /** @description The window: runs created in the last this many days (UTC days, today included; 7 unless given, at most 366). */
+                days?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description The pipeline's folder name */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineStatsDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     triggers_list: {
         parameters: {
             query?: never;
@@ -4621,6 +5939,99 @@ export interface operations {
             };
         };
     };
+    runs_delete_runs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteRunsInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedRunsDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     runs_detail: {
         parameters: {
             query?: never;
@@ -4669,6 +6080,80 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    runs_delete_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Run id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedRunsDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5061,6 +6546,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5129,6 +6622,14 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5270,6 +6771,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `internal`: An internal failure; the server log has the details. */
             500: {
                 headers: {
@@ -5368,6 +6877,72 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    runs_timeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Run id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
