@@ -6,8 +6,8 @@
 mod audit;
 mod backfills;
 mod error;
-mod notifications;
 mod gauges;
+mod notifications;
 mod postgres;
 mod products;
 mod queries;
@@ -28,8 +28,8 @@ use model::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditStore, NewAuditEntry};
 pub use backfills::{Backfill, BackfillSlot, BackfillStore, NewBackfill};
 pub use error::StorageError;
-pub use notifications::{Delivery, DeliveryOutcome, NewDelivery, NotificationStore};
 pub use gauges::{GaugeStore, Gauges};
+pub use notifications::{Delivery, DeliveryOutcome, NewDelivery, NotificationStore};
 pub use postgres::PgStore;
 pub use products::global_data_product_runs;
 pub use records::{
@@ -70,7 +70,7 @@ impl<T> Store for T where
         + BackfillStore
         + RetentionStore
         + NotificationStore
-    + GaugeStore
+        + GaugeStore
 {
 }
 

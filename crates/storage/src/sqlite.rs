@@ -11,8 +11,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use crate::StorageError;
 use crate::audit::audit_queries;
 use crate::backfills::backfill_queries;
-use crate::notifications::notification_queries;
 use crate::gauges::gauge_queries;
+use crate::notifications::notification_queries;
 use crate::queries::{Backend, shared_queries};
 use crate::retention::retention_queries;
 use crate::secrets::secret_queries;

@@ -10,8 +10,8 @@ mod failures;
 mod global_data_products;
 mod init;
 mod logs;
-mod notifications;
 mod metrics;
+mod notifications;
 #[path = "../../../../tests/required_env.rs"]
 mod required_env;
 mod rerun_block;

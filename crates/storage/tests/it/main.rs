@@ -4,8 +4,8 @@
 mod audit;
 mod backfills;
 mod cancelled_callbacks;
-mod notifications;
 mod gauges;
+mod notifications;
 mod queue;
 #[path = "../../../../tests/required_env.rs"]
 mod required_env;
