@@ -81,7 +81,7 @@ fn failure_facts(block_runs: &[storage::BlockRun]) -> (String, Option<String>) {
 
 impl Scheduler {
     /// Ends a run with `event` and records its notifications in the same change (`error` overrides Mage's
-    /// "Failed blocks: …", as for a timeout).
+    /// "Failed blocks: …", as for a timeout); a backfill's finished run lets its next one start.
     pub(crate) async fn finish_run(
         &self,
         run: &PipelineRun,
@@ -114,6 +114,12 @@ impl Scheduler {
             run_id: run.id,
             status,
         });
+        // A backfill's finished run frees a slot for the next one.
+        if status.is_finished()
+            && let Some(backfill) = run.backfill_id
+        {
+            self.advance_backfill(backfill).await?;
+        }
         Ok(status)
     }
 

@@ -4,9 +4,7 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
 use model::{BlockRunEvent, BlockRunStatus, RunEvent};
-use serde_json::Map;
 use storage::{BlockRunChange, CancelledCallbacks, NewRun, Store};
 
 use crate::store_test;
@@ -15,19 +13,12 @@ use crate::store_test;
 async fn started_run(store: &Arc<dyn Store>, blocks: &[&str]) -> i64 {
     let run = store
         .create_run(NewRun {
-            pipeline_uuid: "p".to_owned(),
-            trigger_id: None,
-            variables: Map::new(),
-            definition: crate::definition("p", blocks),
-            execution_date: Utc::now(),
-            block_uuids: blocks.iter().map(|b| (*b).to_owned()).collect(),
-            code_hash: None,
             worker_tags: blocks
                 .iter()
                 .filter(|b| b.starts_with("gpu_"))
                 .map(|b| ((*b).to_owned(), "gpu".to_owned()))
                 .collect(),
-            backfill: None,
+            ..crate::new_run("p", blocks)
         })
         .await
         .unwrap();

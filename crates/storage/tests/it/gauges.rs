@@ -4,24 +4,13 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use model::{BlockRunEvent, RunEvent, RunStatus};
-use serde_json::Map;
-use storage::{BlockRunChange, Gauges, NewRun, Store};
+use storage::{BlockRunChange, Gauges, Store};
 
 use crate::store_test;
 
 async fn new_run(store: &Arc<dyn Store>, pipeline: &str, blocks: &[&str]) -> i64 {
     store
-        .create_run(NewRun {
-            pipeline_uuid: pipeline.to_owned(),
-            trigger_id: None,
-            variables: Map::new(),
-            definition: crate::definition(pipeline, blocks),
-            execution_date: Utc::now(),
-            block_uuids: blocks.iter().map(|b| (*b).to_owned()).collect(),
-            code_hash: None,
-            worker_tags: Default::default(),
-            backfill: None,
-        })
+        .create_run(crate::new_run(pipeline, blocks))
         .await
         .unwrap()
         .id

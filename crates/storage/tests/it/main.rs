@@ -23,6 +23,21 @@ use required_env::test_database_url;
 use storage::{PgStore, SqliteStore, Store};
 
 /// A pinned definition of `blocks` (transformers, no edges), as runs store it.
+/// A run of `pipeline` with `blocks` (transformers in a row), no trigger, no variables, created now.
+pub(crate) fn new_run(pipeline: &str, blocks: &[&str]) -> storage::NewRun {
+    storage::NewRun {
+        pipeline_uuid: pipeline.to_owned(),
+        trigger_id: None,
+        variables: serde_json::Map::new(),
+        definition: definition(pipeline, blocks),
+        execution_date: chrono::Utc::now(),
+        block_uuids: blocks.iter().map(|b| (*b).to_owned()).collect(),
+        code_hash: None,
+        worker_tags: Default::default(),
+        backfill: None,
+    }
+}
+
 pub(crate) fn definition(uuid: &str, blocks: &[&str]) -> model::PipelineDefinition {
     model::PipelineDefinition {
         uuid: uuid.to_owned(),

@@ -5,26 +5,12 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use model::{AlertEvent, Message, RunEvent, RunStatus};
-use serde_json::Map;
-use storage::{DeliveryOutcome, NewDelivery, NewRun, Store};
+use storage::{DeliveryOutcome, NewDelivery, Store};
 
 use crate::store_test;
 
 async fn running_run(store: &Arc<dyn Store>) -> i64 {
-    let run = store
-        .create_run(NewRun {
-            pipeline_uuid: "p".to_owned(),
-            trigger_id: None,
-            variables: Map::new(),
-            definition: crate::definition("p", &["a"]),
-            execution_date: Utc::now(),
-            block_uuids: vec!["a".to_owned()],
-            code_hash: None,
-            worker_tags: Default::default(),
-            backfill: None,
-        })
-        .await
-        .unwrap();
+    let run = store.create_run(crate::new_run("p", &["a"])).await.unwrap();
     store.change_run(run.id, RunEvent::Start).await.unwrap();
     run.id
 }

@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use model::{BlockRunEvent, BlockRunStatus};
-use serde_json::Map;
 use storage::{BlockRunChange, Lease, NewRun, RunStore, Store};
 
 use crate::store_test;
@@ -12,20 +11,13 @@ use crate::store_test;
 async fn queued_run(store: &Arc<dyn Store>, blocks: &[&str]) -> i64 {
     let run = store
         .create_run(NewRun {
-            pipeline_uuid: "p".to_owned(),
-            trigger_id: None,
-            variables: Map::new(),
-            definition: crate::definition("p", blocks),
-            execution_date: Utc::now(),
-            block_uuids: blocks.iter().map(|b| (*b).to_owned()).collect(),
-            code_hash: None,
             // Blocks named `gpu_*` may only run on workers tagged `gpu`.
             worker_tags: blocks
                 .iter()
                 .filter(|b| b.starts_with("gpu_"))
                 .map(|b| ((*b).to_owned(), "gpu".to_owned()))
                 .collect(),
-            backfill: None,
+            ..crate::new_run("p", blocks)
         })
         .await
         .unwrap();

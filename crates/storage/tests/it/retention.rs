@@ -6,25 +6,14 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use model::{RunEvent, RunStatus};
-use serde_json::Map;
-use storage::{NewRun, Prunable, PruneQuery, StorageError, Store};
+use storage::{Prunable, PruneQuery, StorageError, Store};
 
 use crate::store_test;
 
 /// A run of pipeline `pipeline` taken through `events`.
 async fn run(store: &Arc<dyn Store>, pipeline: &str, events: &[RunEvent]) -> i64 {
     let run = store
-        .create_run(NewRun {
-            pipeline_uuid: pipeline.to_owned(),
-            trigger_id: None,
-            variables: Map::new(),
-            definition: crate::definition(pipeline, &["a", "b"]),
-            execution_date: Utc::now(),
-            block_uuids: vec!["a".to_owned(), "b".to_owned()],
-            code_hash: None,
-            worker_tags: Default::default(),
-            backfill: None,
-        })
+        .create_run(crate::new_run(pipeline, &["a", "b"]))
         .await
         .unwrap();
     for event in events {

@@ -13,15 +13,8 @@ fn new_run(pipeline: &str, blocks: &[&str]) -> NewRun {
     let mut variables = Map::new();
     variables.insert("answer".to_owned(), json!(42));
     NewRun {
-        pipeline_uuid: pipeline.to_owned(),
-        trigger_id: None,
         variables,
-        definition: crate::definition(pipeline, blocks),
-        execution_date: Utc::now(),
-        block_uuids: blocks.iter().map(|b| (*b).to_owned()).collect(),
-        code_hash: None,
-        worker_tags: Default::default(),
-        backfill: None,
+        ..crate::new_run(pipeline, blocks)
     }
 }
 

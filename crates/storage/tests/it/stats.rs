@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use model::{BlockRunEvent, BlockRunStatus, RunEvent, RunStatus};
-use storage::{BlockRunChange, BlockSpan, InstanceSpan, NewRun, RunSpan, RunTotal, Store, WorkNow};
+use storage::{BlockRunChange, BlockSpan, InstanceSpan, RunSpan, RunTotal, Store, WorkNow};
 
 /// A store and a second connection to its database that writes the times a test needs.
 struct Seeded {
@@ -106,20 +106,6 @@ async fn postgres() -> Seeded {
     }
 }
 
-fn new_run(pipeline: &str, blocks: &[&str]) -> NewRun {
-    NewRun {
-        pipeline_uuid: pipeline.to_owned(),
-        trigger_id: None,
-        variables: Default::default(),
-        definition: crate::definition(pipeline, blocks),
-        execution_date: Utc::now(),
-        block_uuids: blocks.iter().map(|b| (*b).to_owned()).collect(),
-        code_hash: None,
-        worker_tags: Default::default(),
-        backfill: None,
-    }
-}
-
 /// A run of `pipeline` (one block `a`) taken through `events`, then given these times.
 async fn run(
     seeded: &Seeded,
@@ -129,7 +115,7 @@ async fn run(
 ) -> i64 {
     let id = seeded
         .store
-        .create_run(new_run(pipeline, &["a"]))
+        .create_run(crate::new_run(pipeline, &["a"]))
         .await
         .unwrap()
         .id;
@@ -342,7 +328,7 @@ async fn counts_and_durations(seeded: Seeded) {
 async fn queued_times_and_instance_spans(seeded: Seeded) {
     let store = &seeded.store;
     let id = store
-        .create_run(new_run("p", &["numbers", "square"]))
+        .create_run(crate::new_run("p", &["numbers", "square"]))
         .await
         .unwrap()
         .id;
