@@ -153,6 +153,21 @@ impl Display {
         }
     }
 
+    /// Shows the end of each of `block_runs` that ended without the display hearing of it.
+    pub(crate) fn catch_up(&self, block_runs: &[storage::BlockRun]) {
+        for block_run in block_runs {
+            let shown = self
+                .shown
+                .lock()
+                .expect("shown statuses")
+                .get(&block_run.block_uuid)
+                .copied();
+            if block_run.status.is_finished() && !shown.is_some_and(BlockRunStatus::is_finished) {
+                self.status(&block_run.block_uuid, block_run.status, "");
+            }
+        }
+    }
+
     pub(crate) fn clear(&self) {
         if let Some((multi, bars)) = &self.bars {
             for bar in bars.values() {

@@ -266,36 +266,21 @@ async fn follow(
 
 /// Waits, once the run ended, for what still follows it: blocks being stopped (a cancel or a timeout reaches a
 /// running block's process a moment later) and the `cancelled` callbacks that a cancelled run's block runs are due
-/// (run by the worker, as Mage runs them after the run). Notices show their ends; a second's re-read of the run's
-/// block runs covers a missed one.
+/// (run by the worker, as Mage runs them after the run). Notices show their ends as they come; once nothing is open,
+/// every end the display missed (a notice sent before this look, or lost to a lagging bus) is shown from the store.
 async fn settle(
     run_id: i64,
     notices: &mut broadcast::Receiver<Notice>,
     store: &dyn RunStore,
     display: &Display,
 ) -> anyhow::Result<()> {
-    // The blocks still running when the run ended: their end is shown even if its notice came before this look.
-    let mut stopping: Vec<String> = Vec::new();
-    let mut first = true;
     loop {
         let block_runs = store.block_runs(run_id).await?;
-        if first {
-            stopping = block_runs
-                .iter()
-                .filter(|block_run| block_run.status == BlockRunStatus::Running)
-                .map(|block_run| block_run.block_uuid.clone())
-                .collect();
-            first = false;
-        }
         let open = block_runs.iter().any(|block_run| {
             block_run.status == BlockRunStatus::Running || block_run.cancelled_callbacks.is_open()
         });
         if !open {
-            for block_run in block_runs {
-                if stopping.contains(&block_run.block_uuid) {
-                    display.status(&block_run.block_uuid, block_run.status, "");
-                }
-            }
+            display.catch_up(&block_runs);
             return Ok(());
         }
         match tokio::time::timeout(Duration::from_secs(1), notices.recv()).await {
@@ -304,12 +289,7 @@ async fn settle(
                 block_uuid,
                 status,
                 detail,
-            })) if id == run_id => {
-                if status.is_finished() {
-                    stopping.retain(|uuid| *uuid != block_uuid);
-                }
-                display.status(&block_uuid, status, &detail);
-            }
+            })) if id == run_id => display.status(&block_uuid, status, &detail),
             Ok(Err(broadcast::error::RecvError::Closed)) => {
                 bail!("the scheduler stopped before the run's blocks were stopped")
             }
