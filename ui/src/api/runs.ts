@@ -64,10 +64,16 @@ export function useBlockRuns(id: number, runFinished: boolean) {
   });
 }
 
-/** How many instances each dynamic child of a run has in each status, read every second while the run is not over. */
+/**
+ * How many instances each dynamic child of a run has in each status, read every second while the run or one of them
+ * is not over (a read from before the run ended may still count instances running).
+ */
 export function useBlockGroups(id: number, runFinished: boolean) {
   return $api.useQuery('get', '/runs/{id}/block_groups', { params: { path: { id } } }, {
-    refetchInterval: runFinished ? false : 1000,
+    refetchInterval: (q) => {
+      const open = (q.state.data ?? []).some((group) => Object.keys(group.counts).some((status) => !isFinished(status as BlockRunStatus)));
+      return !runFinished || open ? 1000 : false;
+    },
   });
 }
 
