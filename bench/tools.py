@@ -190,8 +190,13 @@ class Wand(Server):
         return self.wait_ready(started)
 
     def api_trigger(self, pipeline):
+        """The API-trigger URL of `bench_<pipeline>`: created, or the one an earlier part saved in triggers.yaml."""
+        name = f"bench_{pipeline}"
+        for trigger in call("GET", f"{self.base}/api/v1/pipelines/{pipeline}/triggers"):
+            if trigger["name"] == name and trigger.get("api_url"):
+                return self.base + trigger["api_url"]
         trigger = call("POST", f"{self.base}/api/v1/pipelines/{pipeline}/triggers",
-                       {"name": f"bench_{pipeline}", "schedule_type": "api", "status": "active"})
+                       {"name": name, "schedule_type": "api", "status": "active"})
         return self.base + trigger["api_url"]
 
     def trigger(self, url):
