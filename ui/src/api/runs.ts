@@ -1,6 +1,7 @@
 // Pipeline runs: the paged list, one run with its block runs, a block's outputs and log pages; starting a run
 // now (of a pipeline or of a trigger), cancelling and retrying one. Unfinished runs are polled every second.
 import { keepPreviousData, useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 import { $api, api, type BlockRunStatus, type QueryOptions, type Run, type Schemas } from './client';
 import type { operations } from './schema';
 import { isFinished } from '../lib/blockTypes';
@@ -135,6 +136,23 @@ export function useRetryRun(id: number) {
 }
 
 /** Reads one run, its block runs and the run list again (when a followed block's log ends). */
+/**
+ * Once a run this page saw going has ended, its block runs and dynamic children are read once more: their last reads,
+ * taken up to a second before the run's, may predate the end (children created and finished in between).
+ */
+export function useReadAgainWhenEnded(id: number, runFinished: boolean) {
+  const qc = useQueryClient();
+  const sawGoing = useRef(false);
+  useEffect(() => {
+    if (!runFinished) {
+      sawGoing.current = true;
+    } else if (sawGoing.current) {
+      sawGoing.current = false;
+      invalidateRun(qc, id);
+    }
+  }, [qc, id, runFinished]);
+}
+
 export function useRefreshRun(id: number): () => void {
   const qc = useQueryClient();
   return () => invalidateRun(qc, id);

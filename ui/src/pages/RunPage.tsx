@@ -5,7 +5,7 @@ import { useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { usePipeline } from '../api/pipelines';
 import type { BlockRun } from '../api/client';
-import { useBlockGroups, useBlockRuns, useInstances, useRefreshRun, useRun } from '../api/runs';
+import { useBlockGroups, useBlockRuns, useInstances, useReadAgainWhenEnded, useRefreshRun, useRun } from '../api/runs';
 import { useTriggers } from '../api/triggers';
 import { ActivityList } from '../components/ActivityList';
 import { DagGraph, type DagBlock } from '../components/DagGraph';
@@ -32,6 +32,7 @@ export default function RunPage() {
   const triggers = useTriggers({ staleTime: 60_000 });
 
   const groups = useBlockGroups(runId, finished);
+  useReadAgainWhenEnded(runId, finished);
   const [chosen, setChosen] = useState<string | null>(null);
   // An instance of a dynamic child is not among the run's own block runs: the one chosen is read on its own.
   const [instance, setInstance] = useState<BlockRun | null>(null);
