@@ -1,12 +1,11 @@
 // Who did what and when: a pipeline's or a run's entries of the audit trail, newest first, a page at a time.
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { ChevronLeft, ChevronRight } from 'lucide-react';
 import { useAuditPage, type AuditScope } from '../api/audit';
 import { describeAction, describeActor } from '../lib/audit';
 import { formatDateTime, relativeTime } from '../lib/format';
 import { useNow } from '../lib/useNow';
-import { Empty, ErrorAlert, Loading, Spinner } from './ui';
+import { Empty, ErrorAlert, Loading, Pager, Spinner } from './ui';
 
 export function ActivityList({ scope }: { scope: AuditScope }) {
   // The current page starts below `cursor`; `stack` holds the cursors of the pages above it.
@@ -36,15 +35,7 @@ export function ActivityList({ scope }: { scope: AuditScope }) {
         <div className="toolbar">
           {page.isFetching && <Spinner label="Refreshing" />}
           <div className="toolbar__grow" />
-          <div className="pager">
-            <span>Page {stack.length + 1}</span>
-            <button type="button" className="btn btn--sm" onClick={newer} disabled={stack.length === 0}>
-              <ChevronLeft /> Newer
-            </button>
-            <button type="button" className="btn btn--sm" onClick={older} disabled={nextBefore == null}>
-              Older <ChevronRight />
-            </button>
-          </div>
+          <Pager number={stack.length + 1} onNewer={newer} onOlder={older} hasOlder={nextBefore != null} />
         </div>
       )}
       <ErrorAlert error={page.error} title="Could not load the activity" onRetry={() => void page.refetch()} />

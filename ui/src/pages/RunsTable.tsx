@@ -2,11 +2,10 @@
 // execution date. The filters live in the URL (?pipeline=&status=&trigger=&from=&to=), the page cursors in memory.
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { ChevronLeft, ChevronRight } from 'lucide-react';
 import { usePipelines } from '../api/pipelines';
 import { useRunPage } from '../api/runs';
 import { useTriggers } from '../api/triggers';
-import { Empty, ErrorAlert, Loading, Spinner, StatusBadge } from '../components/ui';
+import { Empty, ErrorAlert, Loading, Pager, Spinner, StatusBadge } from '../components/ui';
 import { RUN_STATUSES, isFinished, runStatus, statusLabel } from '../lib/blockTypes';
 import { dayAfter } from '../lib/runs';
 import { formatDateTime, formatDuration, relativeTime } from '../lib/format';
@@ -119,15 +118,7 @@ export function RunsTable({ fixedPipeline }: { fixedPipeline?: string }) {
         {page.isFetching && <Spinner label="Refreshing" />}
         <DeleteSelectedRuns selected={selected} onDeleted={() => setTicked([])} />
         <div className="toolbar__grow" />
-        <div className="pager">
-          <span data-testid="page-number">Page {pageNumber}</span>
-          <button type="button" className="btn btn--sm" onClick={newer} disabled={stack.length === 0}>
-            <ChevronLeft /> Newer
-          </button>
-          <button type="button" className="btn btn--sm" onClick={older} disabled={nextBefore == null}>
-            Older <ChevronRight />
-          </button>
-        </div>
+        <Pager number={pageNumber} onNewer={newer} onOlder={older} hasOlder={nextBefore != null} />
       </div>
 
       <ErrorAlert error={page.error} title="Could not load the runs" onRetry={() => void page.refetch()} />

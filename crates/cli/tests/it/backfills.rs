@@ -11,7 +11,8 @@ use crate::server::RunningServer;
 use crate::support::{Sandbox, path_str};
 
 /// A pipeline of one block that journals what it was given (one file per `ds`), and, when the run's `gate`
-/// variable names a file, waits for that file first (as a slow job would).
+/// variable names a named pipe, waits until the test holds that pipe open for writing (as a slow job would): the
+/// kernel wakes it, nothing polls.
 fn add_probe_pipeline(sandbox: &Sandbox) {
     let folder = sandbox.project.join("pipelines/backfill_probe");
     std::fs::create_dir_all(&folder).unwrap();
@@ -26,7 +27,6 @@ fn add_probe_pipeline(sandbox: &Sandbox) {
         sandbox.project.join("custom/backfill_probe.py"),
         r#"import json
 import os
-import time
 
 if 'custom' not in globals():
     from mage_ai.data_preparation.decorators import custom
@@ -45,9 +45,9 @@ def probe(*args, **kwargs):
     with open(journal, 'w') as file:
         json.dump(record, file)
     gate = kwargs.get('gate')
-    deadline = time.monotonic() + 300
-    while gate and not os.path.exists(gate) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    if gate:
+        # Opening a FIFO for reading returns once a writer has it open.
+        open(gate).close()
     return record
 "#,
     )
@@ -154,7 +154,13 @@ fn a_backfill_of_thirty_days_runs_two_at_a_time_and_a_cancelled_one_stops_the_re
     // Ten more days whose blocks wait on a gate: two start, then the backfill is cancelled.
     let gated = sandbox.path("gated");
     std::fs::create_dir_all(&gated).unwrap();
-    let gate = sandbox.path("gate.open");
+    let gate = sandbox.path("gate.fifo");
+    rustix::fs::mkfifoat(
+        rustix::fs::CWD,
+        &gate,
+        rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
+    )
+    .unwrap();
     let body = json!({"start_datetime": "2024-02-01", "end_datetime": "2024-02-10", "interval_type": "day",
         "variables": {"journal": path_str(&gated), "gate": path_str(&gate)}});
     let (status, created) = server.post("/api/v1/pipelines/backfill_probe/backfills", body);
@@ -194,8 +200,13 @@ fn a_backfill_of_thirty_days_runs_two_at_a_time_and_a_cancelled_one_stops_the_re
         .count();
     assert_eq!(never_started, 8);
 
-    // A retry with the gate open runs all ten again, two at a time.
-    std::fs::write(&gate, "").unwrap();
+    // A retry with the gate open (held open for writing without blocking, as read and write) runs all ten again,
+    // two at a time.
+    let _open_gate = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&gate)
+        .unwrap();
     let (status, retried) = server.post(&format!("/api/v1/backfills/{id}/retry"), json!({}));
     assert_eq!(status, 200, "{retried}");
     let done = wait_for_status(&server, id, "completed");

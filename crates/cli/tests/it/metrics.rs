@@ -16,7 +16,7 @@ use prost::Message;
 use serde_json::{Value, json};
 
 use crate::server::{RunningServer, finished};
-use crate::support::{Sandbox, path_str, python};
+use crate::support::{Sandbox, path_str, poll_until, python};
 
 /// One sample as Prometheus' parser read it.
 #[derive(Debug, Clone)]
@@ -87,23 +87,6 @@ fn kind_of(samples: &[Sample], family: &str) -> Option<String> {
         .map(|sample| sample.kind.clone())
 }
 
-/// Checks `check` every 50 ms until it gives a value; fails with `what` and the last state once `limit` has
-/// passed. (The server counts a run from its database once the run ended; nothing on disk changes for that.)
-fn poll_until<T>(limit: Duration, what: &str, mut check: impl FnMut() -> Result<T, String>) -> T {
-    let deadline = std::time::Instant::now() + limit;
-    loop {
-        let state = match check() {
-            Ok(value) => return value,
-            Err(state) => state,
-        };
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{what} (last seen: {state})"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 /// `GET /metrics` with these headers: the status and the body.
 fn scrape(server: &RunningServer, headers: &[(&str, String)]) -> (u16, String) {
     let mut request = server.agent.get(format!("{}/metrics", server.base));
@@ -149,6 +132,7 @@ fn metrics_count_known_runs_in_prometheus_format_behind_the_api_sign_in() {
     }
     // Open like the rest of the API while there is no user. The finished runs are counted once the server has
     // read them, right after they end.
+    // (The server counts a run from its database once the run ended; nothing on disk changes for that.)
     let samples = poll_until(
         Duration::from_secs(30),
         "/metrics never counted the three runs",

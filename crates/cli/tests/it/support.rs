@@ -310,22 +310,48 @@ impl Changes {
         &self,
         limit: std::time::Duration,
         what: &str,
-        mut check: impl FnMut() -> Result<T, String>,
+        check: impl FnMut() -> Result<T, String>,
     ) -> T {
-        let deadline = std::time::Instant::now() + limit;
-        loop {
-            let state = match check() {
-                Ok(value) => return value,
-                Err(state) => state,
-            };
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            assert!(!left.is_zero(), "{what} (last seen: {state})");
+        check_until(limit, what, check, |left| {
             if self.events.recv_timeout(left).is_ok() {
                 // A burst of changes needs one more look, not one per change.
                 while self.events.try_recv().is_ok() {}
             }
-        }
+        })
     }
+}
+
+/// Checks `check`, then waits with `wait` (given the time left), and again, until `check` gives a value; fails with
+/// `what` and the last state seen once `limit` has passed.
+fn check_until<T>(
+    limit: std::time::Duration,
+    what: &str,
+    mut check: impl FnMut() -> Result<T, String>,
+    mut wait: impl FnMut(std::time::Duration),
+) -> T {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        let state = match check() {
+            Ok(value) => return value,
+            Err(state) => state,
+        };
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        assert!(!left.is_zero(), "{what} (last seen: {state})");
+        wait(left);
+    }
+}
+
+/// Checks `check` every 50 ms until it gives a value; fails with `what` and the last state once `limit` has passed.
+/// Only for state that changes with no file or process event to wait on (a server's in-memory counter): otherwise
+/// wait on the event (`Changes::until`, `wait_for_exit`).
+pub(crate) fn poll_until<T>(
+    limit: std::time::Duration,
+    what: &str,
+    check: impl FnMut() -> Result<T, String>,
+) -> T {
+    check_until(limit, what, check, |left| {
+        std::thread::sleep(left.min(std::time::Duration::from_millis(50)))
+    })
 }
 
 /// Waits until none of `pids` runs any more (a process that ended but was not reaped yet counts as ended), for at

@@ -95,6 +95,19 @@ async fn trail(server: &TestServer, who: As<'_>) -> Vec<Value> {
     page["entries"].as_array().unwrap().clone()
 }
 
+/// One page of an audit route as `who` reads it (status 200 asserted), with its entries as `line`s.
+async fn page_lines(server: &TestServer, who: As<'_>, path: &str) -> (Value, Vec<String>) {
+    let (status, page) = send(server, who, Method::GET, path, None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let lines = page["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(line)
+        .collect();
+    (page, lines)
+}
+
 /// An entry as `actor action object_kind object_id pipeline run`, to compare whole.
 fn line(entry: &Value) -> String {
     let actor = &entry["actor"];
@@ -445,21 +458,12 @@ async fn runs_are_recorded_with_who_started_cancelled_and_retried_them() {
     let url_run = by_url["pipeline_run"]["id"].as_i64().unwrap();
     let trigger_run = by_trigger["id"].as_i64().unwrap();
 
-    let (status, page) = send(
+    let (page, lines) = page_lines(
         &server,
         As::Cookie(&viewer),
-        Method::GET,
         &format!("/api/v1/runs/{run_id}/audit"),
-        None,
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "{page}");
-    let lines: Vec<String> = page["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(line)
-        .collect();
     assert_eq!(
         lines,
         [
@@ -477,21 +481,12 @@ async fn runs_are_recorded_with_who_started_cancelled_and_retried_them() {
         "client addresses are for admins: {page}"
     );
 
-    let (status, page) = send(
+    let (page, lines) = page_lines(
         &server,
         As::Cookie(&viewer),
-        Method::GET,
         &format!("/api/v1/pipelines/{PIPELINE}/audit?limit=2"),
-        None,
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "{page}");
-    let lines: Vec<String> = page["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(line)
-        .collect();
     assert_eq!(
         lines,
         [
@@ -504,20 +499,12 @@ async fn runs_are_recorded_with_who_started_cancelled_and_retried_them() {
         json!({"trigger": trigger_id, "trigger_name": "hook"})
     );
     let next = page["next_before"].as_i64().expect("a next page");
-    let (_, older) = send(
+    let (older, lines) = page_lines(
         &server,
         As::Cookie(&viewer),
-        Method::GET,
         &format!("/api/v1/pipelines/{PIPELINE}/audit?before={next}"),
-        None,
     )
     .await;
-    let lines: Vec<String> = older["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(line)
-        .collect();
     assert_eq!(
         lines,
         [

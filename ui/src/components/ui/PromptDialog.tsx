@@ -1,8 +1,8 @@
 // A dialog that asks for one line of text (a name, a path).
 import { useId, useState, type ReactNode } from 'react';
+import { DialogActions } from './DialogActions';
 import { ErrorAlert } from './ErrorAlert';
 import { Modal } from './Modal';
-import { Spinner } from './Spinner';
 
 /** Asks for one line of text (a name, a path). */
 export function PromptDialog({
@@ -52,14 +52,7 @@ export function PromptDialog({
           {hint && <span className="field__hint">{hint}</span>}
         </div>
         <ErrorAlert error={error} />
-        <div className="row" style={{ justifyContent: 'flex-end' }}>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn--primary" disabled={busy || !value.trim()}>
-            {busy && <Spinner />} {submitLabel}
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} submitLabel={submitLabel} busy={busy} disabled={!value.trim()} />
       </form>
     </Modal>
   );

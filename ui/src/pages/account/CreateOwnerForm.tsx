@@ -3,18 +3,15 @@
 import { useId, useState } from 'react';
 import { UserPlus } from 'lucide-react';
 import { useCreateOwner } from '../../api/auth';
-import { ErrorAlert, Spinner } from '../../components/ui';
-import { newPasswordProblem } from '../../lib/credentials';
+import { DialogActions, ErrorAlert } from '../../components/ui';
+import { useNewPassword } from '../../lib/useNewPassword';
 import { NewPasswordFields } from './NewPasswordFields';
 
 export function CreateOwnerForm({ onCreated, onCancel }: { onCreated?: () => void; onCancel?: () => void }) {
   const id = useId();
   const create = useCreateOwner();
   const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
-  const [submitted, setSubmitted] = useState(false);
-  const problem = newPasswordProblem(password, confirm);
+  const fresh = useNewPassword();
 
   return (
     <form
@@ -22,9 +19,8 @@ export function CreateOwnerForm({ onCreated, onCancel }: { onCreated?: () => voi
       data-testid="create-owner"
       onSubmit={(e) => {
         e.preventDefault();
-        setSubmitted(true);
-        if (problem || !email.trim()) return;
-        create.mutate({ email: email.trim(), password }, { onSuccess: () => onCreated?.() });
+        if (!fresh.submit() || !email.trim()) return;
+        create.mutate({ email: email.trim(), password: fresh.password }, { onSuccess: () => onCreated?.() });
       }}
     >
       <p className="muted small" style={{ margin: 0 }}>
@@ -35,24 +31,11 @@ export function CreateOwnerForm({ onCreated, onCancel }: { onCreated?: () => voi
         <input id={`${id}-email`} className="input" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
       </div>
       <NewPasswordFields
-        password={password}
-        confirm={confirm}
-        onPassword={setPassword}
-        onConfirm={setConfirm}
-        problem={submitted ? problem : null}
+        {...fresh.fields}
         hint="At least 8 characters."
       />
       <ErrorAlert error={create.error} title="Could not create the owner" />
-      <div className="row" style={{ justifyContent: 'flex-end' }}>
-        {onCancel && (
-          <button type="button" className="btn" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-        <button type="submit" className="btn btn--primary" disabled={create.isPending}>
-          {create.isPending ? <Spinner /> : <UserPlus />} Create owner and sign in
-        </button>
-      </div>
+      <DialogActions onCancel={onCancel} submitLabel="Create owner and sign in" busy={create.isPending} icon={<UserPlus />} />
     </form>
   );
 }

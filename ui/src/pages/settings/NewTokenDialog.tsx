@@ -2,7 +2,7 @@
 import { useId, useState } from 'react';
 import { API_PREFIX } from '../../api/client';
 import { useCreateToken } from '../../api/users';
-import { Alert, CopyButton, ErrorAlert, Modal, Spinner } from '../../components/ui';
+import { Alert, CopyButton, DialogActions, DoneAction, ErrorAlert, Modal } from '../../components/ui';
 
 /** The expiries offered, in days (null: until revoked). */
 const EXPIRIES: { days: number | null; label: string }[] = [
@@ -43,11 +43,7 @@ export function NewTokenDialog({ onClose }: { onClose: () => void }) {
             <CopyButton text={example} />
           </div>
         </div>
-        <div className="row" style={{ justifyContent: 'flex-end' }}>
-          <button type="button" className="btn btn--primary" onClick={onClose} data-testid="token-done">
-            Done
-          </button>
-        </div>
+        <DoneAction onDone={onClose} testId="token-done" />
       </Modal>
     );
   }
@@ -86,14 +82,7 @@ export function NewTokenDialog({ onClose }: { onClose: () => void }) {
           </select>
         </div>
         <ErrorAlert error={create.error} title="Could not make the token" />
-        <div className="row" style={{ justifyContent: 'flex-end' }}>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn--primary" disabled={create.isPending || !name.trim()} data-testid="create-token">
-            {create.isPending && <Spinner />} Make token
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} submitLabel="Make token" busy={create.isPending} disabled={!name.trim()} testId="create-token" />
       </form>
     </Modal>
   );

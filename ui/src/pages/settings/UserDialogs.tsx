@@ -3,9 +3,9 @@
 import { useId, useState } from 'react';
 import type { Role, User } from '../../api/client';
 import { useAddUser, useUpdateUser } from '../../api/users';
-import { Alert, ErrorAlert, Modal, Spinner } from '../../components/ui';
+import { Alert, DialogActions, DoneAction, ErrorAlert, Modal } from '../../components/ui';
 import { ROLE_HINTS } from '../../lib/access';
-import { newPasswordProblem } from '../../lib/credentials';
+import { useNewPassword } from '../../lib/useNewPassword';
 import { NewPasswordFields } from '../account/NewPasswordFields';
 
 export function AddUserDialog({ roles, onClose }: { roles: readonly Role[]; onClose: () => void }) {
@@ -13,10 +13,7 @@ export function AddUserDialog({ roles, onClose }: { roles: readonly Role[]; onCl
   const add = useAddUser();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('editor');
-  const [password, setPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
-  const [submitted, setSubmitted] = useState(false);
-  const problem = newPasswordProblem(password, confirm);
+  const fresh = useNewPassword();
 
   return (
     <Modal title="Add a user" onClose={onClose}>
@@ -24,9 +21,8 @@ export function AddUserDialog({ roles, onClose }: { roles: readonly Role[]; onCl
         className="form-section"
         onSubmit={(e) => {
           e.preventDefault();
-          setSubmitted(true);
-          if (problem || !email.trim()) return;
-          add.mutate({ email: email.trim(), role, password }, { onSuccess: onClose });
+          if (!fresh.submit() || !email.trim()) return;
+          add.mutate({ email: email.trim(), role, password: fresh.password }, { onSuccess: onClose });
         }}
       >
         <div className="field">
@@ -45,22 +41,11 @@ export function AddUserDialog({ roles, onClose }: { roles: readonly Role[]; onCl
           <span className="field__hint">{ROLE_HINTS[role]}.</span>
         </div>
         <NewPasswordFields
-          password={password}
-          confirm={confirm}
-          onPassword={setPassword}
-          onConfirm={setConfirm}
-          problem={submitted ? problem : null}
+          {...fresh.fields}
           hint="At least 8 characters. Hand it over safely; they can change it from their user menu."
         />
         <ErrorAlert error={add.error} title="Could not add the user" />
-        <div className="row" style={{ justifyContent: 'flex-end' }}>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn--primary" disabled={add.isPending} data-testid="add-user-confirm">
-            {add.isPending && <Spinner />} Add user
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} submitLabel="Add user" busy={add.isPending} testId="add-user-confirm" />
       </form>
     </Modal>
   );
@@ -68,49 +53,30 @@ export function AddUserDialog({ roles, onClose }: { roles: readonly Role[]; onCl
 
 export function SetPasswordDialog({ user, onClose }: { user: User; onClose: () => void }) {
   const update = useUpdateUser();
-  const [password, setPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
-  const [submitted, setSubmitted] = useState(false);
-  const problem = newPasswordProblem(password, confirm);
+  const fresh = useNewPassword();
 
   return (
     <Modal title={`Set a password for ${user.email}`} onClose={onClose}>
       {update.isSuccess ? (
         <>
           <Alert tone="success">Password set. {user.email} was signed out everywhere and signs in with the new one.</Alert>
-          <div className="row" style={{ justifyContent: 'flex-end' }}>
-            <button type="button" className="btn btn--primary" onClick={onClose} autoFocus>
-              Done
-            </button>
-          </div>
+          <DoneAction onDone={onClose} />
         </>
       ) : (
         <form
           className="form-section"
           onSubmit={(e) => {
             e.preventDefault();
-            setSubmitted(true);
-            if (problem) return;
-            update.mutate({ id: user.id, password });
+            if (!fresh.submit()) return;
+            update.mutate({ id: user.id, password: fresh.password });
           }}
         >
           <NewPasswordFields
-            password={password}
-            confirm={confirm}
-            onPassword={setPassword}
-            onConfirm={setConfirm}
-            problem={submitted ? problem : null}
+            {...fresh.fields}
             hint="At least 8 characters. Their sessions end (yours stays, if this is you)."
           />
           <ErrorAlert error={update.error} title="Could not set the password" />
-          <div className="row" style={{ justifyContent: 'flex-end' }}>
-            <button type="button" className="btn" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="btn btn--primary" disabled={update.isPending}>
-              {update.isPending && <Spinner />} Set password
-            </button>
-          </div>
+          <DialogActions onCancel={onClose} submitLabel="Set password" busy={update.isPending} />
         </form>
       )}
     </Modal>
