@@ -118,7 +118,7 @@ fn inside(root: &Path, relative: &str) -> Option<PathBuf> {
         .then(|| root.join(path))
 }
 
-fn is_project(folder: &Path) -> bool {
+pub(crate) fn is_project(folder: &Path) -> bool {
     PROJECT_FILES.iter().any(|name| folder.join(name).is_file())
 }
 

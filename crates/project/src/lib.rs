@@ -5,6 +5,7 @@
 
 mod addon_edit;
 mod dbt_block;
+mod dbt_catalog;
 mod dbt_edit;
 mod disk;
 mod edit;
@@ -24,6 +25,7 @@ mod sql_block;
 mod templates;
 mod triggers_file;
 
+pub use dbt_catalog::{DbtLineage, DbtModel, DbtNode};
 pub use edit::{BlockSource, NewBlock, io_config_providers, slug};
 pub use error::{Diagnostic, ProjectError, Severity};
 pub use files::{FileContent, FileEntry};

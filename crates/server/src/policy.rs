@@ -62,6 +62,8 @@ pub(crate) const POLICY: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/python/install", AtLeast(Admin)),
     ("GET", "/api/v1/block_templates", AtLeast(Viewer)),
     ("GET", "/api/v1/io_config/profiles", AtLeast(Viewer)),
+    ("GET", "/api/v1/dbt/models", AtLeast(Viewer)),
+    ("GET", "/api/v1/dbt/lineage", AtLeast(Viewer)),
     ("GET", "/api/v1/global_data_products", AtLeast(Viewer)),
     ("GET", "/api/v1/files", AtLeast(Viewer)),
     ("POST", "/api/v1/files", AtLeast(Editor)),

@@ -66,11 +66,11 @@ export function useDeleteBlock(uuid: string) {
 export function useExecuteBlock(uuid: string, block: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: async ({ withUpstream }: { withUpstream: boolean }) =>
+    mutationFn: async ({ withUpstream, variables }: { withUpstream: boolean; variables?: Record<string, unknown> }) =>
       (
         await api.POST('/pipelines/{uuid}/blocks/{block}/execute', {
           params: { path: { uuid, block } },
-          body: { with_upstream: withUpstream },
+          body: { with_upstream: withUpstream, ...(variables ? { variables } : {}) },
         })
       ).data,
     onSuccess: () => void invalidateRunList(qc),

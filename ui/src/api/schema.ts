@@ -106,6 +106,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dbt/lineage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A model's parents and children, read from its dbt project's `target/manifest.json` (written by the editor's
+         *     "Compile & preview", or by `dbt compile` in the project).
+         */
+        get: operations["dbt_lineage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dbt/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every model of every dbt project in the project (folders holding `dbt_project.yml`), by path. */
+        get: operations["dbt_models"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/disk_usage": {
         parameters: {
             query?: never;
@@ -1328,6 +1365,35 @@ export interface components {
             };
             /** @description `YYYY-MM-DD`. */
             day: string;
+        };
+        /** @description A model's parents and children in dbt's manifest, or why there are none to show. */
+        DbtLineageDto: {
+            children: components["schemas"]["DbtNodeDto"][];
+            /** @description When dbt wrote the manifest. */
+            generated_at?: string | null;
+            /** @description What to do when there is no lineage to show. */
+            note?: string | null;
+            parents: components["schemas"]["DbtNodeDto"][];
+            /** @description dbt's id of the model; absent with `note` when the manifest is missing or predates the model. */
+            unique_id?: string | null;
+        };
+        /** @description A model of one of the project's dbt projects. */
+        DbtModelDto: {
+            /** @description The model's name, as `ref()` names it. */
+            name: string;
+            /** @description The model's file, relative to the project: what adding the block takes as `existing_file`. */
+            path: string;
+            /** @description The dbt project's folder, relative to the project (Mage's `dbt_project_name`). */
+            project: string;
+        };
+        /** @description A node next to a model in dbt's graph. */
+        DbtNodeDto: {
+            name: string;
+            /** @description Its file relative to the project, when it has one. */
+            path?: string | null;
+            /** @description `model`, `source`, `seed`, `snapshot`, `test`, ... */
+            resource_type: string;
+            unique_id: string;
         };
         /**
          * @description Which runs to delete: `ids`, or the finished runs of `pipeline` that ended more than `older_than` ago
@@ -2629,6 +2695,126 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TemplateDto"][];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dbt_lineage: {
+        parameters: {
+            query: {
+                /** @description The model's file, relative to the project (`dbt/shop/models/orders.sql`). */
+                path: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DbtLineageDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dbt_models: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DbtModelDto"][];
                 };
             };
             /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */

@@ -8,6 +8,7 @@ import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { tags as t } from '@lezer/highlight';
 import { python } from '@codemirror/lang-python';
 import { sql } from '@codemirror/lang-sql';
+import { jinja } from '@codemirror/lang-jinja';
 import { yaml } from '@codemirror/lang-yaml';
 import { markdown } from '@codemirror/lang-markdown';
 import { json } from '@codemirror/lang-json';
@@ -37,7 +38,7 @@ export interface Completion {
 }
 
 /** Completes `names` on the word before the cursor, wherever it is (inside `{{ … }}` too). */
-function completeNames(names: Completion[]) {
+function completeNames(names: readonly Completion[]) {
   return (context: CompletionContext): CompletionResult | null => {
     const word = context.matchBefore(/\w+/);
     if (!word && !context.explicit) return null;
@@ -49,7 +50,7 @@ function completeNames(names: Completion[]) {
   };
 }
 
-function languageExtension(language: string, completions: Completion[] = []): Extension {
+function languageExtension(language: string, completions: readonly Completion[] = []): Extension {
   switch (language) {
     case 'python':
       return python();
@@ -59,6 +60,9 @@ function languageExtension(language: string, completions: Completion[] = []): Ex
       const data = [{ autocomplete: completeNames(completions) }];
       return [sql(), EditorState.languageData.of(() => data)];
     }
+    case 'jinja-sql':
+      // SQL with Jinja tags (Mage's SQL blocks, dbt models): the names are offered inside `{{ }}`.
+      return jinja({ base: sql(), variables: completions.map((c) => ({ label: c.label, detail: c.detail, type: 'variable', boost: 10 })) });
     case 'yaml':
       return yaml();
     case 'markdown':
@@ -87,7 +91,7 @@ export interface CodeEditorProps {
   minLines?: number;
   label?: string;
   /** Names to complete beside the language's own. */
-  completions?: Completion[];
+  completions?: readonly Completion[];
 }
 
 export function CodeEditor({ value, language, onChange, onRun, onSave, onFocus, readOnly, fill, wrap, label, completions }: CodeEditorProps) {

@@ -16,6 +16,7 @@ export const BLOCK_TYPES: BlockTypeInfo[] = [
   { type: 'data_exporter', label: 'Data exporter', color: 'var(--block-exporter)', folder: 'data_exporters' },
   { type: 'custom', label: 'Custom', color: 'var(--block-custom)', folder: 'custom' },
   { type: 'sensor', label: 'Sensor', color: 'var(--block-sensor)', folder: 'sensors' },
+  { type: 'dbt', label: 'dbt model', color: 'var(--block-dbt)', folder: 'dbt' },
   { type: 'scratchpad', label: 'Scratchpad', color: 'var(--block-scratchpad)', folder: 'scratchpads' },
   { type: 'markdown', label: 'Markdown', color: 'var(--block-markdown)', folder: 'markdowns' },
 ];

@@ -65,6 +65,17 @@ export function upstreamCompletions(upstream: string[]): { label: string; detail
   ];
 }
 
+/** What a dbt model's cell completes inside `{{ }}`: dbt's Jinja functions and variables. */
+export const DBT_COMPLETIONS: readonly { label: string; detail: string }[] = [
+  { label: 'ref', detail: "ref('model'): another model's table" },
+  { label: 'source', detail: "source('mage_<dbt project>', '<pipeline>_<block>'): a parent block's output" },
+  { label: 'var', detail: "var('name'): a variable of the run" },
+  { label: 'config', detail: 'config(materialized=...): the model\'s settings' },
+  { label: 'is_incremental', detail: 'is_incremental(): true on an incremental run' },
+  { label: 'this', detail: "this: the model's own table" },
+  { label: 'env_var', detail: "env_var('NAME'): an environment variable" },
+];
+
 export interface SqlErrorLine {
   number: number;
   text: string;

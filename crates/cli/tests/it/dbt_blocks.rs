@@ -145,6 +145,71 @@ fn wand_start_runs_the_dbt_model_on_postgres_with_mages_rows() {
         json!(["ada", "3", "35", "41.00"]),
         "{execution}"
     );
+
+    // The editor lists the project's dbt models; no lineage before dbt has compiled the project.
+    let (status, models) = server.get("/api/v1/dbt/models");
+    assert_eq!(status, 200, "{models}");
+    assert_eq!(
+        models,
+        json!([{"project": "dbt/shop", "path": format!("{MODEL}.sql"), "name": "customer_totals"}])
+    );
+    let lineage_path = format!("/api/v1/dbt/lineage?path={MODEL}.sql");
+    let (_, before) = server.get(&lineage_path);
+    assert_eq!(before["unique_id"], Value::Null, "{before}");
+    assert!(
+        before["note"]
+            .as_str()
+            .unwrap()
+            .contains("press Preview on the model"),
+        "{before}"
+    );
+
+    // "Compile & preview": dbt compiles the model (its SQL in the log) and shows two rows; nothing is built.
+    let (status, preview) = server.post(
+        &format!(
+            "/api/v1/pipelines/orders/blocks/{}/execute",
+            MODEL.replace('/', "%2F")
+        ),
+        json!({"variables": {"dbt_target": "pg", "_wand_dbt_preview": 2}}),
+    );
+    assert_eq!(status, 200, "{preview}");
+    let table = &preview["outputs"][0]["table"];
+    assert_eq!(table["total_rows"], json!(2), "{preview}");
+    let log: Vec<&str> = preview["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|line| line["text"].as_str())
+        .collect();
+    let log = log.join("\n");
+    assert!(log.contains("dbt compile --project-dir"), "{log}");
+    assert!(log.contains("\"mage_orders_load_orders\""), "{log}");
+    assert!(!log.contains("dbt build"), "{log}");
+
+    // dbt's manifest now gives the model's parents (Mage's source of the loader's output) and children (its tests).
+    let (_, lineage) = server.get(&lineage_path);
+    assert_eq!(
+        lineage["unique_id"], "model.shop.customer_totals",
+        "{lineage}"
+    );
+    let ids = |side: &str| -> Vec<String> {
+        lineage[side]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|node| node["unique_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids("parents"), ["source.shop.mage_shop.orders_load_orders"]);
+    let children = ids("children");
+    assert_eq!(children.len(), 2, "{lineage}");
+    assert!(
+        children.iter().all(
+            |id| id.starts_with("test.shop.not_null_customer_totals_customer")
+                || id.starts_with("test.shop.unique_customer_totals_customer")
+        ),
+        "{lineage}"
+    );
 }
 
 /// The `commands` pipeline: dbt command blocks (`language: yaml`, their arguments in `dbts/<uuid>.yaml`, rendered

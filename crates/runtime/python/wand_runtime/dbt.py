@@ -10,6 +10,10 @@ a CSV seed `mage_<pipeline>_<block>` (`dbt seed --full-refresh`); then `dbt buil
 as a DataFrame. A command block (`language: yaml`) runs `configuration.dbt.command` (default `run`) with the block
 file's arguments. `--vars` carries the variables and Mage's kwargs; `--target` is `configuration.dbt_profile_target`.
 dbt's own output goes to the block's log line by line; a failed dbt command fails the block with dbt's messages.
+
+The editor's "Compile & preview" runs a model block with the variable `_wand_dbt_preview` (a row limit): the seeds,
+then `dbt compile` (the compiled SQL in the log) and `dbt show --limit N` instead of building anything; the compile's
+`target/manifest.json` is written into the dbt project, as `dbt compile` run there writes it, for the lineage view.
 """
 
 import csv
@@ -31,6 +35,8 @@ _SOURCE = re.compile(r"\{\{[ ]*source\(['\"]+([\w]+)['\"]+[,]+[ ]*['\"]+([\w]+)[
 _NOT_COPIED = ("target", "logs", ".user.yml")
 # The run-time key Mage keeps its own per-block settings under (`--vars` leaves it out).
 _MAGE_VARIABLES = "__mage_variables"
+# The variable the editor's "Compile & preview" sets: how many rows `dbt show` previews.
+PREVIEW_VARIABLE = "_wand_dbt_preview"
 
 
 class DbtFailure(Exception):
@@ -43,6 +49,7 @@ def run(request, kwargs, load_input):
     repo = Path(request["repo_path"])
     configuration = request.get("configuration") or {}
     variables = dict(kwargs)  # Mage's `--vars`: the variables and its kwargs (the logger is left out by type)
+    preview = variables.pop(PREVIEW_VARIABLE, None)
     if request.get("language") == "yaml":
         project = _named_project(repo, configuration)
     else:
@@ -61,6 +68,8 @@ def run(request, kwargs, load_input):
         _check_adapter(profiles, _project_settings(work), dbt.target)
         if request.get("language") == "yaml":
             return _run_command(request, dbt, repo)
+        if preview is not None:
+            return _preview_model(request, dbt, work, profiles, load_input, project, int(preview))
         return _run_model(request, dbt, work, profiles, load_input)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -261,6 +270,34 @@ def _has_packages(project):
 
 
 def _run_model(request, dbt, work, profiles, load_input):
+    model = _prepare_model(request, dbt, work, profiles, load_input)
+    settings = _project_settings(work)
+    model_path = Path(request["repo_path"]) / request["file"]
+    disable_tests = ((request.get("configuration") or {}).get("dbt") or {}).get("disable_tests")
+    if disable_tests:
+        task = "snapshot" if _is_snapshot(work, settings, model_path, request["repo_path"]) else "run"
+    else:
+        task = "build"
+    dbt.invoke([task], ["--select", model])
+    shown = dbt.invoke(["show"], ["--select", model, "--limit", "-1"])
+    return show_frame(shown)
+
+
+def _preview_model(request, dbt, work, profiles, load_input, project, limit):
+    """The editor's "Compile & preview": the model compiled (its SQL in the log) and its first `limit` rows shown,
+    nothing built; the manifest goes to the dbt project's target/ for the lineage view."""
+    model = _prepare_model(request, dbt, work, profiles, load_input)
+    dbt.invoke(["compile"], ["--select", model])
+    manifest = work / "target" / "manifest.json"
+    if manifest.is_file():
+        (project / "target").mkdir(exist_ok=True)
+        shutil.copyfile(manifest, project / "target" / "manifest.json")
+    shown = dbt.invoke(["show"], ["--select", model, "--limit", str(max(limit, 1))])
+    return show_frame(shown)
+
+
+def _prepare_model(request, dbt, work, profiles, load_input):
+    """Declares and seeds the upstream outputs the model reads, installs the project's packages; the model's name."""
     settings = _project_settings(work)
     model = Path(request["file"]).stem
     model_path = Path(request["repo_path"]) / request["file"]
@@ -281,14 +318,7 @@ def _run_model(request, dbt, work, profiles, load_input):
         _seed(dbt, work, settings, pipeline, uuid, load_input(position))
     if _has_packages(work):
         dbt.invoke(["deps"])
-    disable_tests = ((request.get("configuration") or {}).get("dbt") or {}).get("disable_tests")
-    if disable_tests:
-        task = "snapshot" if _is_snapshot(work, settings, model_path, request["repo_path"]) else "run"
-    else:
-        task = "build"
-    dbt.invoke([task], ["--select", model])
-    shown = dbt.invoke(["show"], ["--select", model, "--limit", "-1"])
-    return show_frame(shown)
+    return model
 
 
 def _is_snapshot(work, settings, model_path, repo):

@@ -4,6 +4,7 @@ mod addons;
 mod audit;
 mod backfills;
 mod blocks;
+mod dbt;
 mod files;
 mod global_data_products;
 mod io_config;
@@ -79,6 +80,8 @@ pub fn app(state: AppState) -> Router {
         .routes(routes!(addons::attach))
         .routes(routes!(addons::detach))
         .routes(routes!(io_config::profiles))
+        .routes(routes!(dbt::models))
+        .routes(routes!(dbt::lineage))
         .routes(routes!(global_data_products::list))
         .routes(routes!(pipelines::run_now))
         .routes(routes!(triggers::list, triggers::create))

@@ -1,7 +1,7 @@
 // One block of the notebook: header, code editor with autosave, run buttons and the last execution's output.
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { Play, RotateCcw } from 'lucide-react';
+import { GitFork, Play, RotateCcw, ScanSearch } from 'lucide-react';
 import { useExecuteBlock } from '../../api/blocks';
 import type { Block, BlockRun, LogLine, Output } from '../../api/client';
 import { CodeEditor } from '../../components/CodeEditor';
@@ -10,12 +10,16 @@ import { ErrorAlert, Menu, Spinner, StatusBadge, TypeBadge } from '../../compone
 import { blockType } from '../../lib/blockTypes';
 import { formatDuration } from '../../lib/format';
 import { saveLabel } from '../../lib/saveState';
-import { upstreamCompletions } from '../../lib/sqlBlock';
+import { DBT_COMPLETIONS, upstreamCompletions } from '../../lib/sqlBlock';
 import { SqlError } from './SqlError';
 import { SqlSettings, type ConfigurationChange } from './SqlSettings';
 import { useCodeCell } from './useCodeCell';
 import { AddonChips } from './AddonChips';
 import { AddonsPanel } from './AddonsPanel';
+import { DbtLineage } from './DbtLineage';
+
+/** The rows "Compile & preview" shows of a dbt model (`dbt show --limit`). */
+const DBT_PREVIEW_ROWS = 100;
 
 export interface Execution {
   runId: number;
@@ -64,21 +68,25 @@ export function BlockCell({
 }: BlockCellProps) {
   const cell = useCodeCell(pipeline, block.uuid);
   const execute = useExecuteBlock(pipeline, block.uuid);
-  const [running, setRunning] = useState<null | 'block' | 'upstream'>(null);
+  const [running, setRunning] = useState<null | 'block' | 'upstream' | 'preview'>(null);
   const [execution, setExecution] = useState<Execution | null>(null);
   const [runError, setRunError] = useState<unknown>(null);
   const [showAddons, setShowAddons] = useState(false);
+  const [showLineage, setShowLineage] = useState(false);
+  const [compiledAt, setCompiledAt] = useState<number | null>(null);
   // Add-ons and the dynamic settings belong to the pipeline's blocks, not to notebook-only ones.
   const takesAddons = block.type !== 'markdown' && block.type !== 'scratchpad';
   const info = blockType(block.type);
   const runnable = block.type !== 'markdown';
   // A dbt model is SQL for dbt (its project's profile, `ref` and `source`), not a SQL block with a database.
-  const isSql = block.language === 'sql' && block.type !== 'dbt';
+  const isDbt = block.type === 'dbt';
+  const isSql = block.language === 'sql' && !isDbt;
   const { status, error } = cell.state;
 
-  const run = async (withUpstream: boolean) => {
+  /** Runs the block (with its upstream blocks), or compiles and previews a dbt model (`preview`). */
+  const run = async (withUpstream: boolean, preview = false) => {
     if (!runnable || running || readOnly) return;
-    setRunning(withUpstream ? 'upstream' : 'block');
+    setRunning(preview ? 'preview' : withUpstream ? 'upstream' : 'block');
     setRunError(null);
     try {
       const saved = await cell.save();
@@ -86,7 +94,7 @@ export function BlockCell({
         setRunError(new Error('The code could not be saved, so the block was not run.'));
         return;
       }
-      const data = await execute.mutateAsync({ withUpstream });
+      const data = await execute.mutateAsync({ withUpstream, variables: preview ? { _wand_dbt_preview: DBT_PREVIEW_ROWS } : undefined });
       if (data) {
         setExecution({
           runId: data.run.id,
@@ -96,6 +104,7 @@ export function BlockCell({
           outputs: data.outputs,
         });
         onExecuted(data.block_runs);
+        if (preview) setCompiledAt(Date.now());
       }
     } catch (e) {
       setRunError(e);
@@ -138,6 +147,30 @@ export function BlockCell({
               Add-ons
             </button>
           )}
+          {isDbt && (
+            <button
+              type="button"
+              className={`btn btn--sm btn--ghost${showLineage ? ' is-active' : ''}`}
+              aria-expanded={showLineage}
+              onClick={() => setShowLineage(!showLineage)}
+              title="The model's parents and children in dbt's manifest"
+              data-testid="dbt-lineage-toggle"
+            >
+              <GitFork /> Lineage
+            </button>
+          )}
+          {isDbt && (
+            <button
+              type="button"
+              className="btn btn--sm"
+              onClick={() => void run(false, true)}
+              disabled={!!running || cell.loading || !!readOnly}
+              title={readOnly ?? `Compile & preview: dbt compile, then dbt show --limit ${String(DBT_PREVIEW_ROWS)} (nothing is built)`}
+              data-testid="dbt-preview"
+            >
+              {running === 'preview' ? <Spinner label="Compiling" /> : <ScanSearch />} Preview
+            </button>
+          )}
           {runnable && (
             <button
               type="button"
@@ -174,6 +207,7 @@ export function BlockCell({
         </div>
       </header>
 
+      {isDbt && showLineage && <DbtLineage path={block.file} compiledAt={compiledAt} />}
       {takesAddons && showAddons && <AddonsPanel pipeline={pipeline} block={block} blocks={blocks} onConfigure={onConfigure} />}
       {isSql && (
         <fieldset className="plain-fieldset" disabled={!!readOnly}>
@@ -189,14 +223,14 @@ export function BlockCell({
         ) : (
           <CodeEditor
             value={cell.state.content}
-            language={block.language}
+            language={block.language === 'sql' ? 'jinja-sql' : block.language}
             onChange={cell.edit}
             onRun={runnable && !readOnly ? () => void run(false) : undefined}
             onSave={() => void cell.save()}
             readOnly={cell.loading || !!readOnly}
             wrap
             label={`Code of ${block.uuid}`}
-            completions={isSql ? upstreamCompletions(block.upstream_blocks) : undefined}
+            completions={isSql ? upstreamCompletions(block.upstream_blocks) : isDbt ? DBT_COMPLETIONS : undefined}
           />
         )}
       </div>
@@ -226,7 +260,7 @@ export function BlockCell({
         <div className="cell__output" data-testid="cell-output">
           {running && (
             <div className="cell__output-head">
-              <Spinner label="Running" /> Running {running === 'upstream' ? 'with upstream blocks' : 'block'}…
+              <Spinner label="Running" /> {running === 'preview' ? 'Compiling and previewing' : running === 'upstream' ? 'Running with upstream blocks' : 'Running block'}…
             </div>
           )}
           <ErrorAlert error={runError} title="Could not run the block" />

@@ -2,7 +2,7 @@
 // the server took the change; an added or renamed block is then focused.
 import type { Block } from '../../api/client';
 import type { BlockChanges } from './useBlockChanges';
-import { AddBlockDialog, DeleteBlockDialog, ParentsDialog, RenameBlockDialog } from './dialogs';
+import { AddBlockDialog, AddDbtModelDialog, DeleteBlockDialog, ParentsDialog, RenameBlockDialog, type NewBlock } from './dialogs';
 
 export type EditorDialog =
   | { kind: 'add'; type: string }
@@ -30,24 +30,21 @@ export function EditorDialogs({
     changes.clearDialogError();
   };
   switch (dialog?.kind) {
-    case 'add':
-      return (
-        <AddBlockDialog
-          type={dialog.type}
-          blocks={blocks}
-          busy={busy}
-          error={error}
-          onAdd={(b) =>
-            void addBlock(b).then((ok) => {
-              if (ok) {
-                onClose();
-                onFocus(b.name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_'), true);
-              }
-            })
+    case 'add': {
+      const onAdd = (b: NewBlock) =>
+        void addBlock(b).then((ok) => {
+          if (ok) {
+            onClose();
+            // A dbt model block is named by its path, other blocks by their name made a uuid.
+            onFocus(b.type === 'dbt' ? b.name : b.name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_'), true);
           }
-          onClose={closeDialog}
-        />
+        });
+      return dialog.type === 'dbt' ? (
+        <AddDbtModelDialog blocks={blocks} busy={busy} error={error} onAdd={onAdd} onClose={closeDialog} />
+      ) : (
+        <AddBlockDialog type={dialog.type} blocks={blocks} busy={busy} error={error} onAdd={onAdd} onClose={closeDialog} />
       );
+    }
     case 'parents':
       return (
         <ParentsDialog
