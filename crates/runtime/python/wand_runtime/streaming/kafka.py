@@ -7,6 +7,9 @@ batch's last messages, and the engine calls it only after every sink stored the 
 uncommitted batch. The sink sends each message's `data` (or the whole message) as JSON, keyed and routed by its
 `metadata` (`key`, `dest_topic`, `time`) as Mage's does, and returns only once the broker acknowledged every send.
 
+Two defaults differ from Mage's, each said where it is set: without `api_version` the client asks the broker (Mage's
+0.10.2 makes Kafka 4 brokers refuse every request), and the sink's producer batches 16 KB unless `batch_size` is given.
+
 Not available here (named in the error): Avro (Mage's confluent_avro) and SASL's OAUTHBEARER. Secrets (SASL and SSL
 passwords) are never logged.
 """
@@ -17,20 +20,47 @@ import json
 from wand_runtime.streaming.connectors import Batch, ConfigError, check_keys
 
 SOURCE_KEYS = (
-    "bootstrap_server", "consumer_group", "api_version", "batch_size", "timeout_ms", "auto_offset_reset",
-    "include_metadata", "security_protocol", "ssl_config", "sasl_config", "serde_config", "topic", "topics", "offset",
+    "bootstrap_server",
+    "consumer_group",
+    "api_version",
+    "batch_size",
+    "timeout_ms",
+    "auto_offset_reset",
+    "include_metadata",
+    "security_protocol",
+    "ssl_config",
+    "sasl_config",
+    "serde_config",
+    "topic",
+    "topics",
+    "offset",
     "max_partition_fetch_bytes",
 )
 SINK_KEYS = (
-    "bootstrap_server", "topic", "api_version", "security_protocol", "ssl_config", "sasl_config", "batch_size",
+    "bootstrap_server",
+    "topic",
+    "api_version",
+    "security_protocol",
+    "ssl_config",
+    "sasl_config",
+    "batch_size",
     "timeout_ms",
 )
 SSL_KEYS = ("cafile", "certfile", "keyfile", "password", "check_hostname")
 SASL_KEYS = (
-    "mechanism", "username", "password", "oauth_token_url", "oauth_client_id", "oauth_client_secret", "oauth_scope",
+    "mechanism",
+    "username",
+    "password",
+    "oauth_token_url",
+    "oauth_client_id",
+    "oauth_client_secret",
+    "oauth_scope",
 )
 SERDE_KEYS = (
-    "serialization_method", "schema_classpath", "schema_registry_url", "schema_registry_username",
+    "serialization_method",
+    "schema_classpath",
+    "schema_registry_url",
+    "schema_registry_username",
     "schema_registry_password",
 )
 SERIALIZATION_METHODS = ("JSON", "RAW_VALUE", "PROTOBUF", "AVRO")
@@ -73,11 +103,14 @@ class KafkaSource:
         }
         kwargs.update(_security(config, "source", log))
         self.schema_class = self._schema_class()
-        self.consumer = KafkaConsumer(*topics, **kwargs)
         try:
-            self.consumer._client.check_version(timeout=10)  # Mage's connection test: fails fast on a wrong address
-        except Exception as error:
-            self.consumer.close(autocommit=False)
+            # Without api_version the client asks the broker for its version here; Mage tests the connection the
+            # same way. Either fails fast on a wrong address instead of polling nothing forever.
+            self.consumer = KafkaConsumer(*topics, **kwargs)
+            self.consumer._client.check_version(timeout=10)
+        except Exception as error:  # noqa: BLE001  (any failure to reach the broker is reported the same way)
+            if getattr(self, "consumer", None) is not None:
+                self.consumer.close(autocommit=False)
             raise ConnectionError(f"cannot reach Kafka at {config['bootstrap_server']}: {error}") from None
         if offset is not None:
             self._seek(offset)
@@ -129,7 +162,7 @@ class KafkaSource:
     def _convert(self, record):
         try:
             value = self._deserialize(record.value)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001  (JSON, UTF-8 or protobuf: named with the message's place)
             raise ValueError(
                 f"message {record.topic}:{record.partition}:{record.offset} could not be decoded as "
                 f"{self.serde['method']}: {error}"
@@ -214,11 +247,14 @@ class KafkaSink:
             "api_version": _api_version(config.get("api_version")),
             "value_serializer": lambda value: json.dumps(value).encode("utf-8"),
             "key_serializer": _key_bytes,
-            # Mage hands its batch_size and timeout_ms to the producer's batch_size (bytes) and linger_ms.
-            "batch_size": _positive(config.get("batch_size"), DEFAULT_BATCH_SIZE, "batch_size"),
             "linger_ms": _positive(config.get("timeout_ms"), DEFAULT_TIMEOUT_MS, "timeout_ms"),
             "acks": "all",
         }
+        # Mage hands batch_size to the producer's batch_size, which counts bytes: its default of 100 puts about one
+        # message in each produce batch, ten times slower here. A batch_size given is passed on as Mage does; without
+        # one, kafka-python's default (16 KB) applies. Every write ends with a flush either way.
+        if config.get("batch_size") is not None:
+            kwargs["batch_size"] = _positive(config["batch_size"], DEFAULT_BATCH_SIZE, "batch_size")
         kwargs.update(_security(config, "sink", log))
         self.producer = KafkaProducer(**kwargs)
         log(f"producing to {self.topic} at {config['bootstrap_server']}")
@@ -288,7 +324,9 @@ def _nested(config, key, allowed):
         raise ConfigError(f"{key} must be a mapping of {', '.join(allowed)}")
     unknown = sorted(set(value) - set(allowed))
     if unknown:
-        raise ConfigError(f"unknown key {unknown[0]!r} in {key} for connector_type 'kafka'; known: {', '.join(allowed)}")
+        raise ConfigError(
+            f"unknown key {unknown[0]!r} in {key} for connector_type 'kafka'; known: {', '.join(allowed)}"
+        )
     return value
 
 
@@ -306,7 +344,9 @@ def _serde(value):
 
 def _check_offset(offset):
     if not isinstance(offset, dict) or offset.get("partitions") is None:
-        raise ConfigError("offset needs partitions: a list of {topic, partition} (Mage: 'Please specify topic partitions')")
+        raise ConfigError(
+            "offset needs partitions: a list of {topic, partition} (Mage: 'Please specify topic partitions')"
+        )
     if offset.get("type") not in OFFSET_TYPES:
         raise ConfigError(f"offset.type must be one of {', '.join(OFFSET_TYPES)}, not {offset.get('type')!r}")
     for partition in offset["partitions"]:
