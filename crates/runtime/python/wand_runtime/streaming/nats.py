@@ -42,6 +42,8 @@ DEFAULT_BATCH_SIZE = 100
 DEFAULT_TIMEOUT = 0.5
 # How long a call into the client's loop may take before the source gives up on the server.
 CALL_TIMEOUT = 60.0
+# How long the first connection may take.
+CONNECT_DEADLINE = 10.0
 
 
 class NatsSource:
@@ -125,16 +127,29 @@ class NatsSource:
         async def on_error(error):
             self.log(f"NATS: {error}")
 
+        async def on_disconnected():
+            self.log(f"NATS: disconnected from {self.server_url}; reconnecting")
+
+        async def on_reconnected():
+            self.log(f"NATS: reconnected to {self.server_url}")
+
         try:
-            self.nc = await nats.connect(
-                servers=[self.server_url],
-                error_cb=on_error,
-                connect_timeout=10,
-                max_reconnect_attempts=-1,
-                **self.connect_options,
+            # Once connected the client reconnects forever (a broker restart pauses the stream, it does not end
+            # it); the first connection has a deadline, so a wrong address fails the start.
+            self.nc = await asyncio.wait_for(
+                nats.connect(
+                    servers=[self.server_url],
+                    error_cb=on_error,
+                    disconnected_cb=on_disconnected,
+                    reconnected_cb=on_reconnected,
+                    connect_timeout=5,
+                    max_reconnect_attempts=-1,
+                    **self.connect_options,
+                ),
+                timeout=CONNECT_DEADLINE,
             )
         except Exception as error:  # noqa: BLE001  (any failure to connect is reported the same way)
-            raise ConnectionError(f"cannot reach NATS at {self.server_url}: {error}") from None
+            raise ConnectionError(f"cannot reach NATS at {self.server_url}: {error or type(error).__name__}") from None
         js = self.nc.jetstream()
         try:
             await js.stream_info(self.stream)
