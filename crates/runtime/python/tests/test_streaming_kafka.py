@@ -5,6 +5,7 @@ import contextlib
 import json
 import signal
 import uuid
+import warnings
 
 import pytest
 import streaming_brokers as brokers
@@ -15,7 +16,9 @@ from wand_runtime.streaming.kafka import KafkaSink, KafkaSource
 @pytest.fixture(scope="module")
 def kafka():
     info = brokers.start("kafka-broker.sh")
-    print(f"Kafka broker: {info['broker']} at {info['bootstrap']} {info['notes']}")
+    if not info["broker"].startswith("apache-kafka"):
+        # Said in the run's summary, not hidden: the script falls back where Apache Kafka's jars cannot be fetched.
+        warnings.warn(f"the Kafka tests ran against {info['broker']}, not Apache Kafka: {info['notes']}", stacklevel=1)
     yield info["bootstrap"]
     brokers.stop("kafka-broker.sh", info)
 
@@ -230,3 +233,49 @@ def test_lag_counts_the_messages_past_the_position(kafka):
     lag = brokers.eventually(lambda: src.lag() is not None and str(src.lag()), "a lag")
     src.close()
     assert int(lag) == 20
+
+
+def test_offset_starts_the_listed_partitions_at_an_offset_and_commits(kafka):
+    name = topic(kafka, 1)
+    produce(kafka, name, 20)
+    offset = {"type": "int", "value": 15, "partitions": [{"topic": name, "partition": 0}]}
+    src = source(kafka, name, offset=offset)
+    batch = brokers.eventually(lambda: src.read(0.5), "a batch")
+    src.commit(batch)
+    src.close()
+    assert [m["id"] for m in batch.calls[0]] == [15, 16, 17, 18, 19]
+
+    src = source(kafka, name, offset={**offset, "type": "beginning"}, batch_size=3)
+    batch = brokers.eventually(lambda: src.read(0.5), "a batch")
+    src.close()
+    assert [m["id"] for m in batch.calls[0]] == [0, 1, 2]
+
+
+def test_topics_lists_several_topics(kafka):
+    first, second = topic(kafka, 1), topic(kafka, 1)
+    produce(kafka, first, 2)
+    produce(kafka, second, 3)
+    config = {
+        "bootstrap_server": kafka,
+        "consumer_group": f"g-{first}",
+        "topics": [first, second],
+        "auto_offset_reset": "earliest",
+    }
+    src = KafkaSource(config, lambda line: None)
+    messages = read_all(src, 5)
+    src.close()
+    assert sorted(m["id"] for m in messages) == [0, 0, 1, 1, 2]
+
+
+def test_a_message_that_is_not_json_fails_naming_where_it_is(kafka):
+    from kafka import KafkaProducer
+
+    name = topic(kafka, 1)
+    producer = KafkaProducer(bootstrap_servers=kafka)
+    producer.send(name, b"not json")
+    producer.flush()
+    producer.close()
+    src = source(kafka, name)
+    with pytest.raises(ValueError, match=f"message {name}:0:0 could not be decoded as JSON"):
+        brokers.eventually(lambda: src.read(0.5), "a batch")
+    src.close()
