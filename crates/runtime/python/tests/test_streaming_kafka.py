@@ -3,6 +3,7 @@ batch shapes, offsets committed only by commit(), redelivery after a `kill -9`, 
 
 import contextlib
 import json
+import os
 import signal
 import uuid
 import warnings
@@ -279,3 +280,29 @@ def test_a_message_that_is_not_json_fails_naming_where_it_is(kafka):
     with pytest.raises(ValueError, match=f"message {name}:0:0 could not be decoded as JSON"):
         brokers.eventually(lambda: src.read(0.5), "a batch")
     src.close()
+
+
+def test_what_transformers_receive_is_what_mages_source_hands_them(kafka):
+    """Recorded from Mage's own KafkaSource (data/kafka_mage_batches.json says how): JSON values of any shape, keys
+    decoded as UTF-8 or left as bytes, and include_metadata's data and metadata."""
+    from kafka import KafkaProducer
+
+    with open(os.path.join(os.path.dirname(__file__), "data", "kafka_mage_batches.json"), encoding="utf-8") as file:
+        expected = json.load(file)["batches"]
+    name = topic(kafka, 1)
+    producer = KafkaProducer(bootstrap_servers=kafka)
+    producer.send(name, json.dumps({"id": 1, "nested": {"a": [1, 2.5, None]}, "s": "é"}).encode(), key=b"k1")
+    producer.send(name, json.dumps([1, 2]).encode())
+    producer.send(name, json.dumps("text").encode(), key=b"\xff\xfe")
+    producer.flush()
+    producer.close()
+    got = []
+    for include_metadata in (False, True):
+        src = source(kafka, name, group=f"{name}-{include_metadata}", include_metadata=include_metadata, batch_size=3)
+        got.append(brokers.eventually(lambda src=src: src.read(0.5), "a batch").calls[0])
+        src.close()
+    for message in got[1]:
+        assert isinstance(message["metadata"]["time"], int)
+        message["metadata"]["time"] = "<the record timestamp>"
+        message["metadata"]["topic"] = "cmp"
+    assert json.loads(json.dumps(got, default=repr)) == expected
