@@ -4,6 +4,7 @@ messages exactly once."""
 
 import asyncio
 import json
+import os
 import signal
 import uuid
 
@@ -183,3 +184,23 @@ def test_100000_messages_arrive_exactly_once(nats_url):
     assert brokers.eventually(lambda: src.lag() == 0 and "0", "no lag")
     src.close()
     assert len(ids) == 100_000 and sorted(ids) == list(range(100_000))
+
+
+def test_what_transformers_receive_is_what_mages_source_hands_them(nats_url):
+    """Recorded from Mage's own NATSSource (data/nats_mage_batches.json says how)."""
+    with open(os.path.join(os.path.dirname(__file__), "data", "nats_mage_batches.json"), encoding="utf-8") as file:
+        expected = json.load(file)
+
+    async def action(nc, js):
+        for body in ({"id": 1, "nested": {"a": [1, 2.5, None]}, "s": "é"}, [1, 2], "text"):
+            await nc.publish(subject, json.dumps(body).encode())
+        await nc.flush()
+
+    for kind in ("PULL", "PUSH"):
+        stream, subject = names()
+        add_stream(nats_url, stream, subject)
+        jetstream(nats_url, action)
+        src = source(nats_url, stream, subject, consumer_type=kind, batch_size=3)
+        batch = brokers.eventually(lambda src=src: src.read(0.5), "a batch")
+        src.close()
+        assert batch.calls[0] == expected[kind]
