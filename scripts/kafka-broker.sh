@@ -56,7 +56,7 @@ EOF
   if ! (cd "$pom_dir" && mvn -B -q -Dstyle.color=never dependency:copy-dependencies -DincludeScope=runtime \
     -DoutputDirectory="$kafka_home/libs" >"$pom_dir/mvn.log" 2>&1); then
     echo "kafka-broker: Maven could not resolve Apache Kafka $KAFKA_VERSION:" >&2
-    grep -m1 -E "ERROR|UnknownHost" "$pom_dir/mvn.log" >&2 || tail -3 "$pom_dir/mvn.log" >&2
+    { grep -m1 -E "ERROR|UnknownHost" "$pom_dir/mvn.log" || tail -3 "$pom_dir/mvn.log"; } | sed 's/\x1b\[[0-9;]*m//g' >&2
     rm -rf "$pom_dir"
     return 1
   fi

@@ -307,3 +307,42 @@ def test_what_transformers_receive_is_what_mages_source_hands_them(kafka):
         message["metadata"]["time"] = "<the record timestamp>"
         message["metadata"]["topic"] = "cmp"
     assert json.loads(json.dumps(got, default=repr)) == expected
+
+
+def test_protobuf_values_are_decoded_with_the_schema_class(kafka):
+    from google.protobuf.struct_pb2 import Struct
+    from kafka import KafkaProducer
+
+    name = topic(kafka, 1)
+    message = Struct()
+    message.update({"id": 7, "tags": ["a", "b"]})
+    producer = KafkaProducer(bootstrap_servers=kafka)
+    producer.send(name, message.SerializeToString())
+    producer.flush()
+    producer.close()
+    serde = {"serialization_method": "PROTOBUF", "schema_classpath": "google.protobuf.struct_pb2.Struct"}
+    src = source(kafka, name, serde_config=serde)
+    batch = brokers.eventually(lambda: src.read(0.5), "a batch")
+    src.close()
+    assert batch.calls == [[{"id": 7.0, "tags": ["a", "b"]}]]
+
+
+def test_the_sink_routes_by_metadata_dest_topic_and_keys_by_metadata_key(kafka):
+    default, other = topic(kafka, 1), topic(kafka, 1)
+    sink = KafkaSink({"bootstrap_server": kafka, "topic": default}, lambda line: None)
+    sink.write(
+        [
+            {"data": {"id": 1}, "metadata": {"key": "one", "dest_topic": other}},
+            {"data": {"id": 2}, "metadata": {"key": "two"}},
+            {"id": 3},
+        ]
+    )
+    sink.close()
+    found = {}
+    for name, count in ((other, 1), (default, 2)):
+        src = source(kafka, name, include_metadata=True)
+        found[name] = read_all(src, count)
+        src.close()
+    routed, kept = found[other], found[default]
+    assert [(m["data"], m["metadata"]["key"]) for m in routed] == [({"id": 1}, "one")]
+    assert [(m["data"], m["metadata"]["key"]) for m in kept] == [({"id": 2}, "two"), ({"id": 3}, None)]
