@@ -3,7 +3,7 @@ side by side in one invocation, each row against its goal in PRODUCT.md §5. Pri
 unless --smoke, writes bench/RESULTS.md. Standard library only; helpers in bench/tools.py.
 
 Usage: suite.py --wand BINARY --python WAND_PYTHON [--mage-venv VENV] [--postgres URL] [--out RESULTS.md] [--smoke]
-                [--only cli,start,server,auth,monitoring,scheduler,scale_out] [--pipelines dyn1000,...]
+                [--only cli,start,server,auth,monitoring,scheduler,scale_out,streaming] [--pipelines dyn1000,...]
 (--only and --pipelines measure a part of the suite, e.g. one new row beside Mage; write such a run elsewhere than
 bench/RESULTS.md, which holds whole runs.)
 """
@@ -18,6 +18,7 @@ import tempfile
 import time
 from datetime import datetime, timezone
 
+import streaming
 import throughput
 from make_project import main as make_project
 from tools import Mage, Receiver, Scraper, Stat, Wand, call_with, latencies, session_cookie
@@ -450,6 +451,40 @@ class Suite:
                   f"{(on['one'].median - plain['one'].median) * 1000:+.1f} ms; memory after {runs} runs differs by "
                   f"{on['after'].median - plain['after'].median:+.1f} MB.")
 
+    # -- streaming: Kafka → transformer → PostgreSQL (bench/streaming.py) ---------------------------------------
+
+    def streaming(self):
+        """Messages per second of one streaming pipeline (Kafka → Python transformer → PostgreSQL with Mage's
+        unique_constraints) in the foreground: `mage run` and `wand run`, each from its own consumer group over the
+        same topic. Smoke: Wand only, 2,000 messages, when the engine and a PostgreSQL are there."""
+        count, deadline = (2_000, 120) if self.smoke else (100_000, 900)
+        what = f"streaming Kafka → transformer → PostgreSQL, {count:,} messages: messages/s"
+        if self.smoke and not streaming.engine_present():
+            self.row(what, "not measured: engine not on this branch")
+            return
+        if not self.args.postgres:
+            self.row(what, "not measured: no --postgres")
+            return
+        mage_venv = self.args.mage_venv if not self.smoke else None
+        found = streaming.run(self.work, self.args.python, self.args.postgres, count, deadline, mage_venv=mage_venv,
+                              wand=self.args.wand)
+        figures = {}
+        for tool in ("wand", "mage"):
+            result = found[tool]
+            if result is None or isinstance(result, str):
+                figures[tool] = (result, result)
+                continue
+            if result["rows"] != count or result["distinct"] != count:
+                raise RuntimeError(f"{tool}: the sink holds {result['rows']} rows ({result['distinct']} distinct) of "
+                                   f"{count}; its log ends:\n{result['log']}")
+            figures[tool] = (Stat([result["rate"]], "messages/s"), Stat([result["startup"]], "s"))
+        self.row(what, figures["wand"][0], figures["mage"][0])
+        self.row("streaming: start to the first row in the sink", figures["wand"][1], figures["mage"][1])
+        self.note(f"streaming: one broker ({found['broker']}, scripts/kafka-broker.sh), a 3-partition topic of "
+                  f"{count:,} JSON messages produced beforehand; each tool reads it from a consumer group of its own "
+                  "in batches of 100 and writes with Mage's PostgreSQL sink settings (unique_constraints [id], "
+                  "IGNORE); rate from the first row to the last, row counts polled every 0.25 s with psql.")
+
     # -- scale-out: `wand worker` processes (bench/throughput.py) ----------------------------------------------
 
     def scale_out(self):
@@ -533,7 +568,7 @@ class Suite:
         started = time.time()
         try:
             for part in (self.cli, self.start, self.server, self.auth, self.monitoring, self.scheduler,
-                         self.scale_out):
+                         self.scale_out, self.streaming):
                 if self.args.only and part.__name__ not in self.args.only.split(","):
                     continue
                 print(f"== {part.__name__}", flush=True)
@@ -553,7 +588,8 @@ def main():
     parser.add_argument("--postgres")
     parser.add_argument("--out")
     parser.add_argument("--smoke", action="store_true")
-    parser.add_argument("--only", help="comma-separated parts: cli, start, server, auth, monitoring, scheduler, scale_out")
+    parser.add_argument("--only", help="comma-separated parts: cli, start, server, auth, monitoring, scheduler, scale_out, "
+                        "streaming")
     parser.add_argument("--pipelines", help="comma-separated pipelines the server part triggers (default: all)")
     args = parser.parse_args()
     os.environ["WAND_PYTHON"] = args.python
