@@ -156,8 +156,43 @@ impl Scheduler {
         self
     }
 
-    /// Runs until `shutdown` turns true: wakes on every notice of a status change and every `tick`.
+    /// Runs until `shutdown` turns true: wakes on every notice of a status change and every `tick`. Time triggers
+    /// fire on a loop of their own (`fire_on_time`), so a long pass over open runs never holds up a due slot.
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>, tick: Duration) {
+        let firing = tokio::spawn(self.clone().fire_on_time(shutdown.clone(), tick));
+        self.serve(&mut shutdown, tick).await;
+        if let Err(error) = firing.await {
+            tracing::error!(%error, "the trigger loop ended abnormally");
+        }
+    }
+
+    /// Fires time triggers every `tick`, starting at the next whole second of the clock (a cron slot's time), until
+    /// `shutdown` turns true. A tick that comes while the last one still works is skipped, not queued.
+    async fn fire_on_time(self: Arc<Self>, mut shutdown: watch::Receiver<bool>, tick: Duration) {
+        let into_second = Duration::from_nanos(self.clock.now().timestamp_subsec_nanos().into());
+        // A few milliseconds past the second, so the slot is due by every clock reading of the tick.
+        let first = Duration::from_secs(1).saturating_sub(into_second) + Duration::from_millis(3);
+        let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + first, tick);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tokio::select! {
+                _ = shutdown.changed() => return,
+                _ = interval.tick() => {}
+            }
+            // Several servers may share a database; one of them fires triggers.
+            let fired = match self.store.try_lead().await {
+                Ok(true) => self.fire_triggers().await,
+                Ok(false) => Ok(()),
+                Err(error) => Err(error.into()),
+            };
+            if let Err(error) = fired {
+                tracing::error!(%error, "triggers could not fire");
+            }
+        }
+    }
+
+    /// The loop over events, without firing triggers (see `run`).
+    async fn serve(&self, shutdown: &mut watch::Receiver<bool>, tick: Duration) {
         let mut notices = self.notices.subscribe();
         // Other processes (workers, servers) sharing the database announce their changes through it.
         let mut changes = match self.store.watch_changes().await {
@@ -217,14 +252,19 @@ impl Scheduler {
                 events.splice(0..1, runs.into_iter().map(Event::RunChanged));
             }
             for event in events {
-                if let Err(error) = self.handle(event.clone()).await {
+                if let Err(error) = self.handle_event(event.clone(), false).await {
                     tracing::error!(%error, ?event, "scheduler step failed");
                 }
             }
         }
     }
 
+    /// Handles one event; a tick also fires time triggers.
     pub async fn handle(&self, event: Event) -> Result<(), SchedulerError> {
+        self.handle_event(event, true).await
+    }
+
+    async fn handle_event(&self, event: Event, fire_triggers: bool) -> Result<(), SchedulerError> {
         match event {
             Event::Tick => {
                 // Several servers may share a database; one of them does the periodic duties.
@@ -232,7 +272,9 @@ impl Scheduler {
                     return Ok(());
                 }
                 self.sync_trigger_files().await?;
-                self.fire_triggers().await?;
+                if fire_triggers {
+                    self.fire_triggers().await?;
+                }
                 self.recover_expired_leases().await?;
                 self.pass_over_backfills().await?;
                 // Runs advance as their block runs change; the full pass only catches missed notices, so it need
@@ -321,55 +363,9 @@ impl Scheduler {
         request: RunRequest,
         backfill: Option<crate::backfills::BackfillRun>,
     ) -> Result<PipelineRun, SchedulerError> {
-        let interval = match &backfill {
-            Some(backfill) => backfill.interval,
-            None => request
-                .trigger
-                .as_ref()
-                .and_then(|trigger| trigger.run_interval(request.execution_date)),
-        };
-        let definition = PipelineDefinition {
-            // Mage names the trigger of a product's runs so; its blocks get it as `trigger_name`.
-            trigger_name: request
-                .trigger
-                .as_ref()
-                .map(|trigger| trigger.name.clone())
-                .or_else(|| {
-                    backfill
-                        .as_ref()
-                        .map(|backfill| backfill.trigger_name.clone())
-                })
-                .or_else(|| {
-                    request
-                        .global_data_product
-                        .as_ref()
-                        .map(|_| "GLOBAL_DATA_PRODUCT_TRIGGER".to_owned())
-                }),
-            interval,
-            global_data_product: request.global_data_product.clone(),
-            ..PipelineDefinition::pin(pipeline, request.only_blocks.as_deref(), request.settings)
-        };
         let run = self
             .store
-            .create_run(NewRun {
-                pipeline_uuid: pipeline.uuid.clone(),
-                trigger_id: request.trigger.as_ref().map(|trigger| trigger.id),
-                variables: request.variables,
-                definition: definition.clone(),
-                execution_date: request.execution_date,
-                block_uuids: definition
-                    .blocks
-                    .iter()
-                    .map(|block| block.uuid.clone())
-                    .collect(),
-                code_hash: Some(code_hash),
-                worker_tags: definition
-                    .blocks
-                    .iter()
-                    .filter_map(|block| Some((block.uuid.clone(), block.worker_tag.clone()?)))
-                    .collect(),
-                backfill: backfill.map(|backfill| backfill.slot),
-            })
+            .create_run(new_run(pipeline, code_hash, request, backfill))
             .await?;
         self.publish(Notice::Run {
             run_id: run.id,
@@ -760,4 +756,62 @@ fn pinned(run: &PipelineRun) -> Result<(PipelineDefinition, model::Dag), Schedul
         .dag()
         .map_err(|errors| corrupt(format!("{errors:?}")))?;
     Ok((definition, dag))
+}
+
+/// The run `request` asks for, of `pipeline` as already loaded, running the code version `code_hash`.
+pub(crate) fn new_run(
+    pipeline: &model::Pipeline,
+    code_hash: String,
+    request: RunRequest,
+    backfill: Option<crate::backfills::BackfillRun>,
+) -> NewRun {
+    let interval = match &backfill {
+        Some(backfill) => backfill.interval,
+        None => request
+            .trigger
+            .as_ref()
+            .and_then(|trigger| trigger.run_interval(request.execution_date)),
+    };
+    let definition = PipelineDefinition {
+        // Mage names the trigger of a product's runs so; its blocks get it as `trigger_name`.
+        trigger_name: request
+            .trigger
+            .as_ref()
+            .map(|trigger| trigger.name.clone())
+            .or_else(|| {
+                backfill
+                    .as_ref()
+                    .map(|backfill| backfill.trigger_name.clone())
+            })
+            .or_else(|| {
+                request
+                    .global_data_product
+                    .as_ref()
+                    .map(|_| "GLOBAL_DATA_PRODUCT_TRIGGER".to_owned())
+            }),
+        interval,
+        global_data_product: request.global_data_product.clone(),
+        ..PipelineDefinition::pin(pipeline, request.only_blocks.as_deref(), request.settings)
+    };
+    let block_uuids = definition
+        .blocks
+        .iter()
+        .map(|block| block.uuid.clone())
+        .collect();
+    let worker_tags = definition
+        .blocks
+        .iter()
+        .filter_map(|block| Some((block.uuid.clone(), block.worker_tag.clone()?)))
+        .collect();
+    NewRun {
+        pipeline_uuid: pipeline.uuid.clone(),
+        trigger_id: request.trigger.as_ref().map(|trigger| trigger.id),
+        variables: request.variables,
+        definition,
+        execution_date: request.execution_date,
+        block_uuids,
+        code_hash: Some(code_hash),
+        worker_tags,
+        backfill: backfill.map(|backfill| backfill.slot),
+    }
 }
