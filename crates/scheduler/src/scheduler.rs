@@ -85,7 +85,7 @@ impl RunRequest {
 /// Advances runs; one per database.
 pub struct Scheduler {
     pub(crate) store: Arc<dyn Store>,
-    notices: broadcast::Sender<Notice>,
+    pub(crate) notices: broadcast::Sender<Notice>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) project: Project,
     pub(crate) digests: crate::trigger_files::Digests,
@@ -101,7 +101,12 @@ pub struct Scheduler {
     last_full_pass: std::sync::Mutex<Option<DateTime<Utc>>>,
     /// How notification settings are rendered, and where messages link to.
     pub(crate) notify: crate::NotifySettings,
+    /// Open runs' pinned definitions and DAGs, by run id (see `Scheduler::pinned_definition`).
+    pinned: std::sync::Mutex<HashMap<i64, Arc<(PipelineDefinition, model::Dag)>>>,
 }
+
+/// Open runs whose definition the scheduler keeps parsed; past it the memory is cleared and refilled as runs advance.
+const PINNED_RUNS: usize = 256;
 
 /// How often the tick's full pass over unfinished runs (a safety net for missed notices) runs.
 const FULL_PASS_EVERY: Duration = Duration::from_secs(5);
@@ -125,6 +130,7 @@ impl Scheduler {
             last_full_pass: std::sync::Mutex::new(None),
             code: Arc::default(),
             notify: crate::NotifySettings::default(),
+            pinned: std::sync::Mutex::default(),
         }
     }
 
@@ -387,13 +393,16 @@ impl Scheduler {
 
     /// One pass of `advance` over a run: its status afterwards, and whether a dynamic child was expanded.
     async fn advance_once(&self, run_id: i64) -> Result<(RunStatus, bool), SchedulerError> {
-        let Some(run) = self.store.run(run_id).await? else {
+        let Some(run) = self.store.run_head(run_id).await? else {
+            self.forget_pinned(run_id);
             return Err(storage::StorageError::RunNotFound(run_id).into());
         };
         if run.status.is_finished() {
+            self.forget_pinned(run_id);
             return Ok((run.status, false));
         }
-        let (definition, dag) = pinned(&run)?;
+        let pinned = self.pinned_definition(run_id).await?;
+        let (definition, dag) = (&pinned.0, &pinned.1);
         if run.status == RunStatus::Initial {
             if run.backfill_id.is_some() {
                 // A backfill's run waits for a free slot under its run limits (or another scheduler started it).
@@ -412,6 +421,7 @@ impl Scheduler {
                 model::TimeoutStatus::Failed => RunEvent::Fail,
                 model::TimeoutStatus::Cancelled => RunEvent::Cancel,
             };
+            let run = self.whole_run(run_id).await?;
             return Ok((self.stop_run(&run, event).await?, false));
         }
         let state = self.store.run_state(run_id).await?;
@@ -434,7 +444,7 @@ impl Scheduler {
         }
         let mut status = RunStatus::Running;
         let mut expanded = false;
-        for step in advance(&dag, &statuses, &instances, definition.settings) {
+        for step in advance(dag, &statuses, &instances, definition.settings) {
             let (block, change) = match step {
                 Step::Enqueue(block) => (block, BlockRunChange::event(BlockRunEvent::Enqueue)),
                 Step::UpstreamFail(block) => {
@@ -446,7 +456,7 @@ impl Scheduler {
                 Step::Cancel(block) => (block, BlockRunChange::event(BlockRunEvent::Cancel)),
                 Step::Expand(block) => {
                     expanded = true;
-                    match self.expand(run_id, &definition, &block).await? {
+                    match self.expand(run_id, definition, &block).await? {
                         None => continue,
                         Some(error) => (
                             block,
@@ -461,7 +471,9 @@ impl Scheduler {
                     if event == RunEvent::Complete {
                         self.apply_effects(&self.store.block_runs(run_id).await?)?;
                     }
+                    let run = self.whole_run(run_id).await?;
                     status = self.finish_run(&run, event, None).await?;
+                    self.forget_pinned(run_id);
                     continue;
                 }
             };
@@ -479,6 +491,34 @@ impl Scheduler {
             });
         }
         Ok((status, expanded))
+    }
+
+    /// A run's pinned definition and its DAG, parsed once for all the steps of the run (they never change).
+    async fn pinned_definition(
+        &self,
+        run_id: i64,
+    ) -> Result<Arc<(PipelineDefinition, model::Dag)>, SchedulerError> {
+        if let Some(found) = self.pinned.lock().expect("pinned lock").get(&run_id) {
+            return Ok(found.clone());
+        }
+        let found = Arc::new(pinned(&self.whole_run(run_id).await?)?);
+        let mut cache = self.pinned.lock().expect("pinned lock");
+        if cache.len() >= PINNED_RUNS {
+            cache.clear();
+        }
+        cache.insert(run_id, found.clone());
+        Ok(found)
+    }
+
+    fn forget_pinned(&self, run_id: i64) {
+        self.pinned.lock().expect("pinned lock").remove(&run_id);
+    }
+
+    async fn whole_run(&self, run_id: i64) -> Result<PipelineRun, SchedulerError> {
+        self.store
+            .run(run_id)
+            .await?
+            .ok_or_else(|| storage::StorageError::RunNotFound(run_id).into())
     }
 
     /// Creates the instances of dynamic child `block`, or returns why it cannot run (it then fails).

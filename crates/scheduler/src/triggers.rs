@@ -23,6 +23,8 @@ struct Tick {
     code_hash: Option<String>,
     runs: Vec<NewRun>,
     slots: Vec<(i64, DateTime<Utc>)>,
+    /// The batch the database is writing while the next one is gathered.
+    in_flight: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Scheduler {
@@ -44,12 +46,15 @@ impl Scheduler {
             }
         }
         self.create_batch(&mut tick).await;
+        settle(&mut tick).await;
         Ok(())
     }
 
-    /// Creates the runs waiting in `tick` and records their slots, in one transaction. If that fails nothing is
-    /// recorded, so the next tick owes the same slots again.
+    /// Hands the runs waiting in `tick` to a task that creates them and records their slots, in one transaction,
+    /// once the batch before it is written: the next batch is gathered while the database writes this one. If the
+    /// transaction fails nothing is recorded, so the next tick owes the same slots again.
     async fn create_batch(&self, tick: &mut Tick) {
+        settle(tick).await;
         if tick.runs.is_empty() && tick.slots.is_empty() {
             return;
         }
@@ -57,24 +62,29 @@ impl Scheduler {
             std::mem::take(&mut tick.runs),
             std::mem::take(&mut tick.slots),
         );
-        let count = runs.len();
-        match self.store.create_trigger_runs(runs, &slots).await {
-            Ok(created) => {
-                let now = self.clock.now();
-                for run in created {
-                    // How late the run was created against its slot (a catch-up run is as late as its slot is old).
-                    let lag = (now - run.execution_date).to_std().unwrap_or_default();
-                    metrics::histogram!("wand_scheduler_lag_seconds").record(lag.as_secs_f64());
-                    self.publish(model::Notice::Run {
-                        run_id: run.id,
-                        status: RunStatus::Initial,
-                    });
+        let (store, notices, clock) =
+            (self.store.clone(), self.notices.clone(), self.clock.clone());
+        tick.in_flight = Some(tokio::spawn(async move {
+            let count = runs.len();
+            match store.create_trigger_runs(runs, &slots).await {
+                Ok(created) => {
+                    let now = clock.now();
+                    for run in created {
+                        // How late the run was created against its slot (a catch-up run is as late as its slot is old).
+                        let lag = (now - run.execution_date).to_std().unwrap_or_default();
+                        metrics::histogram!("wand_scheduler_lag_seconds").record(lag.as_secs_f64());
+                        // Nobody listening is fine: notices are for watchers, the database is the truth.
+                        let _ = notices.send(model::Notice::Run {
+                            run_id: run.id,
+                            status: RunStatus::Initial,
+                        });
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(%error, runs = count, "the runs of due trigger slots could not be created")
                 }
             }
-            Err(error) => {
-                tracing::error!(%error, runs = count, "the runs of due trigger slots could not be created")
-            }
-        }
+        }));
     }
 
     async fn fire(
@@ -150,6 +160,7 @@ impl Scheduler {
         }
         // The open runs this trigger counts include those of the tick so far.
         self.create_batch(tick).await;
+        settle(tick).await;
         let pipeline = &tick.pipelines[&trigger.pipeline_uuid];
         for slot in slots {
             let running = self
@@ -208,5 +219,14 @@ impl Scheduler {
             count += self.store.runs(filter).await?.len();
         }
         Ok(count)
+    }
+}
+
+/// Waits until the batch being written, if any, is.
+async fn settle(tick: &mut Tick) {
+    if let Some(task) = tick.in_flight.take()
+        && let Err(error) = task.await
+    {
+        tracing::error!(%error, "creating a batch of trigger runs stopped abnormally");
     }
 }

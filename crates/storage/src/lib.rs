@@ -34,7 +34,7 @@ pub use postgres::PgStore;
 pub use products::global_data_product_runs;
 pub use records::{
     BlockRun, BlockRunChange, BlockRunFilter, CancelledCallbacks, Change, InstanceCount, Lease,
-    NewInstance, NewRun, PipelineRun, Pruned, RunFilter, RunState,
+    NewInstance, NewRun, PipelineRun, Pruned, RunFilter, RunHead, RunState,
 };
 pub use retention::{Prunable, PruneQuery, RetentionStore};
 pub use secrets::{NewSealedSecret, SecretInfo, SecretStore, SecretsState};
@@ -102,6 +102,9 @@ pub trait RunStore: Send + Sync {
     ) -> Result<BlockRunStatus, StorageError>;
 
     async fn run(&self, run_id: i64) -> Result<Option<PipelineRun>, StorageError>;
+
+    /// A run's status, start and backfill: `run` without the definition and variables.
+    async fn run_head(&self, run_id: i64) -> Result<Option<RunHead>, StorageError>;
 
     /// The block runs of a run, in the order they were created (the pipeline's order).
     async fn block_runs(&self, run_id: i64) -> Result<Vec<BlockRun>, StorageError>;

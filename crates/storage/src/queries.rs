@@ -77,7 +77,7 @@ macro_rules! shared_queries {
         use $crate::rows::{TriggerRow, enum_text};
         use $crate::{
             BlockRun, BlockRunChange, BlockRunFilter, Change, InstanceCount, Lease, NewInstance, NewRun,
-            PipelineRun, RunFilter, RunState, RunStore, StorageError, TriggerStore,
+            PipelineRun, RunFilter, RunHead, RunState, RunStore, StorageError, TriggerStore,
         };
 
         /// The status of a block run, its row locked for the rest of `transaction` (the state machine's input).
@@ -381,6 +381,15 @@ macro_rules! shared_queries {
                 }
                 transaction.commit().await?;
                 Ok(next)
+            }
+
+            async fn run_head(&self, run_id: i64) -> Result<Option<RunHead>, StorageError> {
+                Ok(sqlx::query_as::<_, RunHead>(
+                    "SELECT status, started_at, backfill_id FROM pipeline_runs WHERE id = $1",
+                )
+                .bind(run_id)
+                .fetch_optional(&self.pool)
+                .await?)
             }
 
             async fn run(&self, run_id: i64) -> Result<Option<PipelineRun>, StorageError> {
