@@ -16,12 +16,14 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from datetime import datetime, timezone
 
 import streaming
 import throughput
 from make_project import main as make_project
-from tools import Mage, Receiver, Scraper, Stat, Wand, call_with, latencies, session_cookie
+from tools import (Mage, Receiver, Scraper, Stat, Wand, call_with, change, latencies, meets, per_block, rate, ratio,
+                   session_cookie)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -43,6 +45,12 @@ TIMEOUTS = {"dyn1000": 900}
 GRACE = 60  # seconds after the last cron slot until the runs are counted: a run created later counts as missing
 KEPT_FROM = "## In-process hot paths (criterion)"  # RESULTS.md from this heading on is written by hand
 SETTLE = {"wand": 3, "mage": 20}  # seconds after the first HTTP 200 before idle memory is read
+
+
+def partial_path(out):
+    """Where an interrupted run writes what it measured: RESULTS.md -> RESULTS.partial.md."""
+    root, extension = os.path.splitext(out)
+    return f"{root}.partial{extension or '.md'}"
 
 
 def le(limit):
@@ -68,21 +76,20 @@ class Suite:
         self.dirty = self.output(["git", "status", "--porcelain", "--", "../crates"])
         self.project = os.path.join(self.work, "benchproj")
         make_project(self.project)
-        self.rows, self.notes, self.scale = [], [], []
+        self.rows, self.notes, self.scale, self.failures = [], [], [], []
         self.load = [os.getloadavg()[1]]  # the machine may be shared: its 5-minute load, at the start and the end
 
     # -- recording ----------------------------------------------------------------------------------------------
 
     def row(self, what, wand, mage=None, goal="—", check=None):
         """One figure of both tools: Stat or text each; `check` says whether Wand's median meets `goal`."""
-        met = "—"
-        if check and isinstance(wand, Stat):
-            met = "met" if check(wand.median) else "not met"
-        ratio = f"{wand.median / mage.median:.3g}" if isinstance(wand, Stat) and isinstance(mage, Stat) else "—"
+        met, wand_over_mage = meets(check, wand), ratio(wand, mage)
+        if wand is None:
+            wand = "no figure"
         if mage is None:
             mage = "—" if self.smoke else "not measured"
-        self.rows.append((what, str(wand), str(mage), ratio, goal, met))
-        print(f"{what:<58} wand {str(wand):<34} mage {str(mage):<34} ratio {ratio:<7} {met}", flush=True)
+        self.rows.append((what, str(wand), str(mage), wand_over_mage, goal, met))
+        print(f"{what:<58} wand {str(wand):<34} mage {str(mage):<34} ratio {wand_over_mage:<7} {met}", flush=True)
 
     def note(self, text):
         self.notes.append(text)
@@ -127,8 +134,7 @@ class Suite:
             self.row(f"`run` {pipeline} (CLI, cold)", *medians[pipeline], f"≤ {limit} s" if limit else "—",
                      le(limit) if limit else None)
         longest, blocks = ("chain20", 20) if self.smoke else ("chain100", 100)
-        overhead = [Stat([(long.median - one.median) / (blocks - 1) * 1000], "ms") if long else None
-                    for long, one in zip(medians[longest], medians["one"])]
+        overhead = [per_block(long, one, blocks) for long, one in zip(medians[longest], medians["one"])]
         self.row(f"per-block overhead in one CLI run (({longest} − one) / {blocks - 1}, medians)", *overhead)
 
     # -- the server ---------------------------------------------------------------------------------------------
@@ -208,9 +214,11 @@ class Suite:
                 print(f"  {server.name} API trigger -> {pipeline} completed: {found[pipeline]}", flush=True)
             if isinstance(found.get("chain20"), Stat) and isinstance(found.get("one"), Stat):
                 chain, one = found["chain20"].values, found["one"].values
-                pairs = zip(sorted(chain), sorted(one)) if len(chain) == len(one) else [(found["chain20"].median,
-                                                                                         found["one"].median)]
-                found["per_block"] = Stat([(long - short) / 19 * 1000 for long, short in pairs], "ms")
+                if len(chain) == len(one):
+                    found["per_block"] = Stat([(long - short) / 19 * 1000
+                                               for long, short in zip(sorted(chain), sorted(one))], "ms")
+                else:
+                    found["per_block"] = per_block(found["chain20"], found["one"], 20)
             count = self.plan["memory_runs"][repetitions]
             if count:
                 url = urls.get("one") or server.api_trigger("one")
@@ -238,10 +246,9 @@ class Suite:
                         raise
                     found["throughput"] = str(error)
         except Exception as error:  # keep what was measured; the rest of the suite still runs
-            if server.name == "wand":
-                raise
             found["error"] = f"{type(error).__name__}: {error}"
-            self.note(f"Mage's server session stopped early: {found['error']}")
+            self.note(f"{'Wand' if server.name == 'wand' else 'Mage'}'s server session stopped early: "
+                      f"{found['error']}")
         finally:
             server.stop()
         return found
@@ -249,9 +256,11 @@ class Suite:
     def server(self):
         wand = self.session(self.wand_server("wand_session"), 0)
         mage = self.session(self.mage_server(), 1) if self.mage(1) else {}
-        self.row("idle memory, server + warm Python supervisor (RSS)", wand["idle_rss"], mage.get("idle_rss"),
+        if "error" in wand:
+            self.failures.append(("server (Wand's session)", wand["error"]))
+        self.row("idle memory, server + warm Python supervisor (RSS)", wand.get("idle_rss"), mage.get("idle_rss"),
                  "≤ 150 MB", le(150))
-        self.row("idle memory, server + warm Python supervisor (PSS)", wand["idle_pss"], mage.get("idle_pss"))
+        self.row("idle memory, server + warm Python supervisor (PSS)", wand.get("idle_pss"), mage.get("idle_pss"))
         labels = {"one": "1-block run", "frame3": "3-block 100k-row pandas run", "chain20": "20-block chain",
                   "fan20": "1→20 fan-out"}
         for pipeline, label in labels.items():
@@ -262,8 +271,7 @@ class Suite:
         if "dyn1000" in wand:
             self.row("API trigger → 1,000 dynamic children completed", wand["dyn1000"], mage.get("dyn1000"),
                      "≤ 4 s", le(4))
-            rates = [Stat([1002 / found["dyn1000"].median], "block runs/s") if isinstance(found.get("dyn1000"), Stat)
-                     else None for found in (wand, mage)]
+            rates = [rate(1002, found.get("dyn1000"), "block runs/s") for found in (wand, mage)]
             self.row("block runs per second in that fan-out (1,002 block runs / median)", *rates)
         if "per_block" in wand:
             self.row("per-block overhead, warm supervisor ((chain20 − one) / 19, API)", wand["per_block"],
@@ -381,8 +389,8 @@ class Suite:
         self.row("API call, with an API token (Authorization: Bearer)", with_token)
         self.row("API call, with a session cookie", with_cookie)
         self.row("sign-in (POST /sessions, Argon2id 19 MiB × 2 passes)", sign_in)
-        self.note(f"authentication: a token adds {with_token.median - plain.median:+.2f} ms and a session cookie "
-                  f"{with_cookie.median - plain.median:+.2f} ms to the median API call of the same run (one indexed "
+        self.note(f"authentication: a token adds {change(with_token, plain, '+.2f')} ms and a session cookie "
+                  f"{change(with_cookie, plain, '+.2f')} ms to the median API call of the same run (one indexed "
                   "lookup of the token's SHA-256); sign-in's cost is Argon2id's, by design, and is paid once a session.")
 
     # -- monitoring: what /metrics, OTLP traces and notifications cost a server ----------------------------------
@@ -446,10 +454,10 @@ class Suite:
         self.note(f"monitoring: with /metrics scraped every second ({scrapes} scrapes), traces sent to a local OTLP "
                   f"endpoint ({receiver.counts.get('/v1/traces', 0)} exports) and a Slack notification_config "
                   f"({receiver.counts.get('/slack', 0)} webhooks received), idle memory changes by "
-                  f"{on['idle'].median - plain['idle'].median:+.1f} MB, the median API call by "
-                  f"{on['api'].median - plain['api'].median:+.2f} ms and a 1-block run by "
-                  f"{(on['one'].median - plain['one'].median) * 1000:+.1f} ms; memory after {runs} runs differs by "
-                  f"{on['after'].median - plain['after'].median:+.1f} MB.")
+                  f"{change(on['idle'], plain['idle'], '+.1f')} MB, the median API call by "
+                  f"{change(on['api'], plain['api'], '+.2f')} ms and a 1-block run by "
+                  f"{change(on['one'], plain['one'], '+.1f', 1000)} ms; memory after {runs} runs differs by "
+                  f"{change(on['after'], plain['after'], '+.1f')} MB.")
 
     # -- streaming: Kafka → transformer → PostgreSQL (bench/streaming.py) ---------------------------------------
 
@@ -494,13 +502,19 @@ class Suite:
             setups += [("PostgreSQL", w) for w in (1, 2, 4)]
         self.scale = []
         for backend, workers in setups:
-            if backend == "SQLite":
-                database = f"sqlite://{self.work}/scale-{workers}.db"
-            else:
-                database = throughput.create_database(self.args.postgres, f"bench_{workers}_{int(time.time())}")
-            rate, latency = throughput.measure(self.args.wand, self.project, self.work, database, workers, runs)
-            self.scale.append((backend, workers, rate, latency))
-            print(f"  scale-out {backend} {workers} workers: {rate:.1f} block runs/s, claim latency {latency:.0f} ms",
+            try:
+                if backend == "SQLite":
+                    database = f"sqlite://{self.work}/scale-{workers}.db"
+                else:
+                    database = throughput.create_database(self.args.postgres, f"bench_{workers}_{int(time.time())}")
+                per_second, latency = throughput.measure(self.args.wand, self.project, self.work, database, workers,
+                                                         runs)
+                cells = (f"{per_second:.1f}", f"{latency:.0f} ms")
+            except Exception as error:  # one setup failing leaves the others measured
+                self.failures.append((f"scale_out {backend} {workers}", f"{type(error).__name__}: {error}"))
+                cells = (f"failed: {type(error).__name__}", "—")
+            self.scale.append((backend, workers, *cells))
+            print(f"  scale-out {backend} {workers} workers: {cells[0]} block runs/s, claim latency {cells[1]}",
                   flush=True)
 
     # -- RESULTS.md ---------------------------------------------------------------------------------------------
@@ -509,13 +523,20 @@ class Suite:
     def output(command):
         return subprocess.run(command, capture_output=True, text=True, cwd=HERE).stdout.strip()
 
-    def write(self, path, started):
-        rev, dirty, output = self.rev, self.dirty, self.output
-        versions = output([self.args.python, "-c", "import sys, pandas, pyarrow; print(sys.version.split()[0], "
-                           "pandas.__version__, pyarrow.__version__)"]).split()
-        mage_python = f"{self.args.mage_venv}/bin/python"
-        mage_versions = output([mage_python, "-c", "import sys, importlib.metadata as m, pandas; print("
-                                "m.version('mage-ai'), sys.version.split()[0], pandas.__version__)"]).split()
+    def versions(self):
+        """(Python, pandas, pyarrow) of Wand's blocks and (mage-ai, Python, pandas) of Mage's, "?" where unknown."""
+        wand = self.output([self.args.python, "-c", "import sys, pandas, pyarrow; print(sys.version.split()[0], "
+                            "pandas.__version__, pyarrow.__version__)"]).split()
+        mage = []
+        if self.args.mage_venv:
+            mage = self.output([f"{self.args.mage_venv}/bin/python", "-c", "import sys, importlib.metadata as m, "
+                                "pandas; print(m.version('mage-ai'), sys.version.split()[0], pandas.__version__)"])
+            mage = mage.split()
+        return (wand + ["?"] * 3)[:3], (mage + ["?"] * 3)[:3]
+
+    def write(self, path, started, finished=True):
+        rev, dirty = self.rev, self.dirty
+        versions, mage_versions = self.versions()
         cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
                    platform.machine())
         memory = int(next(line.split()[1] for line in open("/proc/meminfo") if line.startswith("MemTotal"))) / 2**20
@@ -541,6 +562,10 @@ class Suite:
             "|---|---|---|---|---|---|",
         ]
         lines += [f"| {' | '.join(row)} |" for row in self.rows]
+        if not finished or self.failures:
+            lines += ["", "**This run is incomplete.**" + ("" if finished else " It was interrupted; the rows above "
+                                                            "are what it had measured.")]
+            lines += [f"- `{part}` failed: {error}" for part, error in self.failures]
         lines += ["", "Notes:", ""] + [f"- {text}" for text in self.notes]
         lines += [
             "", "## Scale-out throughput (`wand worker` processes, `bench/throughput.py`)", "",
@@ -551,7 +576,7 @@ class Suite:
             "`wand start`'s own in-process workers (the table above) are the one-machine setup.", "",
             "| backend | workers | block runs/s | claim latency |", "|---|---|---|---|",
         ]
-        lines += [f"| {b} | {w} | {rate:.1f} | {latency:.0f} ms |" for b, w, rate, latency in self.scale] or [
+        lines += [f"| {b} | {w} | {per_second} | {latency} |" for b, w, per_second, latency in self.scale] or [
             "| — | — | not measured in this run | — |"]
         # Sections written by hand (profiles, criterion figures) follow the generated part and are kept.
         try:
@@ -566,18 +591,30 @@ class Suite:
 
     def run(self):
         started = time.time()
+        parts = [part for part in (self.cli, self.start, self.server, self.auth, self.monitoring, self.scheduler,
+                                   self.scale_out, self.streaming)
+                 if not self.args.only or part.__name__ in self.args.only.split(",")]
+        finished = False
         try:
-            for part in (self.cli, self.start, self.server, self.auth, self.monitoring, self.scheduler,
-                         self.scale_out, self.streaming):
-                if self.args.only and part.__name__ not in self.args.only.split(","):
-                    continue
+            for part in parts:
                 print(f"== {part.__name__}", flush=True)
-                part()
-            if self.args.out and not self.smoke:
-                self.write(self.args.out, started)
+                try:
+                    part()
+                except Exception as error:  # a part that fails is reported; the other parts still run
+                    traceback.print_exc()
+                    self.failures.append((part.__name__, f"{type(error).__name__}: {error}"))
+            finished = True
         finally:
+            # What was measured is written even when a part failed or the run was interrupted: a finished run to
+            # --out, an interrupted one beside it (RESULTS.partial.md), so a whole run's file is never overwritten
+            # by a fragment.
+            if self.args.out and not self.smoke:
+                self.write(self.args.out if finished else partial_path(self.args.out), started, finished)
             shutil.rmtree(self.work, ignore_errors=True)
+        for part, error in self.failures:
+            print(f"bench: {part} failed: {error}", file=sys.stderr)
         print(f"bench: done in {time.time() - started:.0f} s")
+        return 1 if self.failures else 0
 
 
 def main():
@@ -593,7 +630,7 @@ def main():
     parser.add_argument("--pipelines", help="comma-separated pipelines the server part triggers (default: all)")
     args = parser.parse_args()
     os.environ["WAND_PYTHON"] = args.python
-    Suite(args).run()
+    return Suite(args).run()
 
 
 if __name__ == "__main__":

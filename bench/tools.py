@@ -107,22 +107,71 @@ def memory_mb(pid):
 
 
 class Stat:
-    """Repeated measurements of one quantity."""
+    """Repeated measurements of one quantity. A Stat with no values says so instead of failing."""
 
     def __init__(self, values, unit, note=""):
         self.values, self.unit, self.note = list(values), unit, note
 
     @property
     def median(self):
-        return statistics.median(self.values)
+        """The median, or None when nothing was measured."""
+        return statistics.median(self.values) if self.values else None
 
     def __str__(self):
         def fmt(value):
             return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
+        if not self.values:
+            return f"no figure ({self.unit}, n=0)"
         if len(self.values) == 1:
             return f"{fmt(self.values[0])} {self.unit} (n=1)"
         return (f"{fmt(self.median)} {self.unit} ({fmt(min(self.values))}–{fmt(max(self.values))}, "
                 f"n={len(self.values)})")
+
+
+def divide(numerator, denominator):
+    """numerator / denominator, or None when either is missing or the denominator is 0."""
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return numerator / denominator
+
+
+def ratio(wand, mage):
+    """The Wand/Mage cell of a row: the ratio of two medians, or why there is none."""
+    if not isinstance(wand, Stat) or not isinstance(mage, Stat):
+        return "—"
+    if wand.median is None or mage.median is None:
+        return "— (no figure)"
+    value = divide(wand.median, mage.median)
+    if value is None:
+        return "— (Mage's median is 0)"
+    return f"{value:.3g}"
+
+
+def rate(count, stat, unit):
+    """A Stat of `count` / the median of `stat` (seconds), or None when there is no such figure."""
+    value = divide(count, stat.median) if isinstance(stat, Stat) else None
+    return Stat([value], unit) if value is not None else None
+
+
+def per_block(long, one, blocks):
+    """The per-block cost in ms between a run of `blocks` blocks and a 1-block run (Stats in seconds), or None."""
+    if not isinstance(long, Stat) or not isinstance(one, Stat) or long.median is None or one.median is None:
+        return None
+    return Stat([(long.median - one.median) / (blocks - 1) * 1000], "ms")
+
+
+def change(new, old, spec, scale=1):
+    """The difference of two Stats' medians, formatted with `spec`, or "?" when either has no figure."""
+    if not isinstance(new, Stat) or not isinstance(old, Stat) or new.median is None or old.median is None:
+        return "?"
+    return format((new.median - old.median) * scale, spec)
+
+
+def meets(check, stat):
+    """"met" / "not met" for a Stat's median under `check`, "—" when there is nothing to check."""
+    if not check or not isinstance(stat, Stat) or stat.median is None:
+        return "—"
+    return "met" if check(stat.median) else "not met"
 
 
 class Server:

@@ -85,7 +85,7 @@ impl RunRequest {
 /// Advances runs; one per database.
 pub struct Scheduler {
     pub(crate) store: Arc<dyn Store>,
-    notices: broadcast::Sender<Notice>,
+    pub(crate) notices: broadcast::Sender<Notice>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) project: Project,
     pub(crate) digests: crate::trigger_files::Digests,
@@ -101,7 +101,12 @@ pub struct Scheduler {
     last_full_pass: std::sync::Mutex<Option<DateTime<Utc>>>,
     /// How notification settings are rendered, and where messages link to.
     pub(crate) notify: crate::NotifySettings,
+    /// Open runs' pinned definitions and DAGs, by run id (see `Scheduler::pinned_definition`).
+    pinned: std::sync::Mutex<HashMap<i64, Arc<(PipelineDefinition, model::Dag)>>>,
 }
+
+/// Open runs whose definition the scheduler keeps parsed; past it the memory is cleared and refilled as runs advance.
+const PINNED_RUNS: usize = 256;
 
 /// How often the tick's full pass over unfinished runs (a safety net for missed notices) runs.
 const FULL_PASS_EVERY: Duration = Duration::from_secs(5);
@@ -125,6 +130,7 @@ impl Scheduler {
             last_full_pass: std::sync::Mutex::new(None),
             code: Arc::default(),
             notify: crate::NotifySettings::default(),
+            pinned: std::sync::Mutex::default(),
         }
     }
 
@@ -156,8 +162,43 @@ impl Scheduler {
         self
     }
 
-    /// Runs until `shutdown` turns true: wakes on every notice of a status change and every `tick`.
+    /// Runs until `shutdown` turns true: wakes on every notice of a status change and every `tick`. Time triggers
+    /// fire on a loop of their own (`fire_on_time`), so a long pass over open runs never holds up a due slot.
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>, tick: Duration) {
+        let firing = tokio::spawn(self.clone().fire_on_time(shutdown.clone(), tick));
+        self.serve(&mut shutdown, tick).await;
+        if let Err(error) = firing.await {
+            tracing::error!(%error, "the trigger loop ended abnormally");
+        }
+    }
+
+    /// Fires time triggers every `tick`, starting at the next whole second of the clock (a cron slot's time), until
+    /// `shutdown` turns true. A tick that comes while the last one still works is skipped, not queued.
+    async fn fire_on_time(self: Arc<Self>, mut shutdown: watch::Receiver<bool>, tick: Duration) {
+        let into_second = Duration::from_nanos(self.clock.now().timestamp_subsec_nanos().into());
+        // A few milliseconds past the second, so the slot is due by every clock reading of the tick.
+        let first = Duration::from_secs(1).saturating_sub(into_second) + Duration::from_millis(3);
+        let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + first, tick);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tokio::select! {
+                _ = shutdown.changed() => return,
+                _ = interval.tick() => {}
+            }
+            // Several servers may share a database; one of them fires triggers.
+            let fired = match self.store.try_lead().await {
+                Ok(true) => self.fire_triggers().await,
+                Ok(false) => Ok(()),
+                Err(error) => Err(error.into()),
+            };
+            if let Err(error) = fired {
+                tracing::error!(%error, "triggers could not fire");
+            }
+        }
+    }
+
+    /// The loop over events, without firing triggers (see `run`).
+    async fn serve(&self, shutdown: &mut watch::Receiver<bool>, tick: Duration) {
         let mut notices = self.notices.subscribe();
         // Other processes (workers, servers) sharing the database announce their changes through it.
         let mut changes = match self.store.watch_changes().await {
@@ -217,14 +258,19 @@ impl Scheduler {
                 events.splice(0..1, runs.into_iter().map(Event::RunChanged));
             }
             for event in events {
-                if let Err(error) = self.handle(event.clone()).await {
+                if let Err(error) = self.handle_event(event.clone(), false).await {
                     tracing::error!(%error, ?event, "scheduler step failed");
                 }
             }
         }
     }
 
+    /// Handles one event; a tick also fires time triggers.
     pub async fn handle(&self, event: Event) -> Result<(), SchedulerError> {
+        self.handle_event(event, true).await
+    }
+
+    async fn handle_event(&self, event: Event, fire_triggers: bool) -> Result<(), SchedulerError> {
         match event {
             Event::Tick => {
                 // Several servers may share a database; one of them does the periodic duties.
@@ -232,7 +278,9 @@ impl Scheduler {
                     return Ok(());
                 }
                 self.sync_trigger_files().await?;
-                self.fire_triggers().await?;
+                if fire_triggers {
+                    self.fire_triggers().await?;
+                }
                 self.recover_expired_leases().await?;
                 self.pass_over_backfills().await?;
                 // Runs advance as their block runs change; the full pass only catches missed notices, so it need
@@ -321,55 +369,9 @@ impl Scheduler {
         request: RunRequest,
         backfill: Option<crate::backfills::BackfillRun>,
     ) -> Result<PipelineRun, SchedulerError> {
-        let interval = match &backfill {
-            Some(backfill) => backfill.interval,
-            None => request
-                .trigger
-                .as_ref()
-                .and_then(|trigger| trigger.run_interval(request.execution_date)),
-        };
-        let definition = PipelineDefinition {
-            // Mage names the trigger of a product's runs so; its blocks get it as `trigger_name`.
-            trigger_name: request
-                .trigger
-                .as_ref()
-                .map(|trigger| trigger.name.clone())
-                .or_else(|| {
-                    backfill
-                        .as_ref()
-                        .map(|backfill| backfill.trigger_name.clone())
-                })
-                .or_else(|| {
-                    request
-                        .global_data_product
-                        .as_ref()
-                        .map(|_| "GLOBAL_DATA_PRODUCT_TRIGGER".to_owned())
-                }),
-            interval,
-            global_data_product: request.global_data_product.clone(),
-            ..PipelineDefinition::pin(pipeline, request.only_blocks.as_deref(), request.settings)
-        };
         let run = self
             .store
-            .create_run(NewRun {
-                pipeline_uuid: pipeline.uuid.clone(),
-                trigger_id: request.trigger.as_ref().map(|trigger| trigger.id),
-                variables: request.variables,
-                definition: definition.clone(),
-                execution_date: request.execution_date,
-                block_uuids: definition
-                    .blocks
-                    .iter()
-                    .map(|block| block.uuid.clone())
-                    .collect(),
-                code_hash: Some(code_hash),
-                worker_tags: definition
-                    .blocks
-                    .iter()
-                    .filter_map(|block| Some((block.uuid.clone(), block.worker_tag.clone()?)))
-                    .collect(),
-                backfill: backfill.map(|backfill| backfill.slot),
-            })
+            .create_run(new_run(pipeline, code_hash, request, backfill))
             .await?;
         self.publish(Notice::Run {
             run_id: run.id,
@@ -391,13 +393,16 @@ impl Scheduler {
 
     /// One pass of `advance` over a run: its status afterwards, and whether a dynamic child was expanded.
     async fn advance_once(&self, run_id: i64) -> Result<(RunStatus, bool), SchedulerError> {
-        let Some(run) = self.store.run(run_id).await? else {
+        let Some(run) = self.store.run_head(run_id).await? else {
+            self.forget_pinned(run_id);
             return Err(storage::StorageError::RunNotFound(run_id).into());
         };
         if run.status.is_finished() {
+            self.forget_pinned(run_id);
             return Ok((run.status, false));
         }
-        let (definition, dag) = pinned(&run)?;
+        let pinned = self.pinned_definition(run_id).await?;
+        let (definition, dag) = (&pinned.0, &pinned.1);
         if run.status == RunStatus::Initial {
             if run.backfill_id.is_some() {
                 // A backfill's run waits for a free slot under its run limits (or another scheduler started it).
@@ -416,6 +421,7 @@ impl Scheduler {
                 model::TimeoutStatus::Failed => RunEvent::Fail,
                 model::TimeoutStatus::Cancelled => RunEvent::Cancel,
             };
+            let run = self.whole_run(run_id).await?;
             return Ok((self.stop_run(&run, event).await?, false));
         }
         let state = self.store.run_state(run_id).await?;
@@ -438,7 +444,7 @@ impl Scheduler {
         }
         let mut status = RunStatus::Running;
         let mut expanded = false;
-        for step in advance(&dag, &statuses, &instances, definition.settings) {
+        for step in advance(dag, &statuses, &instances, definition.settings) {
             let (block, change) = match step {
                 Step::Enqueue(block) => (block, BlockRunChange::event(BlockRunEvent::Enqueue)),
                 Step::UpstreamFail(block) => {
@@ -450,7 +456,7 @@ impl Scheduler {
                 Step::Cancel(block) => (block, BlockRunChange::event(BlockRunEvent::Cancel)),
                 Step::Expand(block) => {
                     expanded = true;
-                    match self.expand(run_id, &definition, &block).await? {
+                    match self.expand(run_id, definition, &block).await? {
                         None => continue,
                         Some(error) => (
                             block,
@@ -465,7 +471,9 @@ impl Scheduler {
                     if event == RunEvent::Complete {
                         self.apply_effects(&self.store.block_runs(run_id).await?)?;
                     }
+                    let run = self.whole_run(run_id).await?;
                     status = self.finish_run(&run, event, None).await?;
+                    self.forget_pinned(run_id);
                     continue;
                 }
             };
@@ -483,6 +491,34 @@ impl Scheduler {
             });
         }
         Ok((status, expanded))
+    }
+
+    /// A run's pinned definition and its DAG, parsed once for all the steps of the run (they never change).
+    async fn pinned_definition(
+        &self,
+        run_id: i64,
+    ) -> Result<Arc<(PipelineDefinition, model::Dag)>, SchedulerError> {
+        if let Some(found) = self.pinned.lock().expect("pinned lock").get(&run_id) {
+            return Ok(found.clone());
+        }
+        let found = Arc::new(pinned(&self.whole_run(run_id).await?)?);
+        let mut cache = self.pinned.lock().expect("pinned lock");
+        if cache.len() >= PINNED_RUNS {
+            cache.clear();
+        }
+        cache.insert(run_id, found.clone());
+        Ok(found)
+    }
+
+    fn forget_pinned(&self, run_id: i64) {
+        self.pinned.lock().expect("pinned lock").remove(&run_id);
+    }
+
+    async fn whole_run(&self, run_id: i64) -> Result<PipelineRun, SchedulerError> {
+        self.store
+            .run(run_id)
+            .await?
+            .ok_or_else(|| storage::StorageError::RunNotFound(run_id).into())
     }
 
     /// Creates the instances of dynamic child `block`, or returns why it cannot run (it then fails).
@@ -760,4 +796,62 @@ fn pinned(run: &PipelineRun) -> Result<(PipelineDefinition, model::Dag), Schedul
         .dag()
         .map_err(|errors| corrupt(format!("{errors:?}")))?;
     Ok((definition, dag))
+}
+
+/// The run `request` asks for, of `pipeline` as already loaded, running the code version `code_hash`.
+pub(crate) fn new_run(
+    pipeline: &model::Pipeline,
+    code_hash: String,
+    request: RunRequest,
+    backfill: Option<crate::backfills::BackfillRun>,
+) -> NewRun {
+    let interval = match &backfill {
+        Some(backfill) => backfill.interval,
+        None => request
+            .trigger
+            .as_ref()
+            .and_then(|trigger| trigger.run_interval(request.execution_date)),
+    };
+    let definition = PipelineDefinition {
+        // Mage names the trigger of a product's runs so; its blocks get it as `trigger_name`.
+        trigger_name: request
+            .trigger
+            .as_ref()
+            .map(|trigger| trigger.name.clone())
+            .or_else(|| {
+                backfill
+                    .as_ref()
+                    .map(|backfill| backfill.trigger_name.clone())
+            })
+            .or_else(|| {
+                request
+                    .global_data_product
+                    .as_ref()
+                    .map(|_| "GLOBAL_DATA_PRODUCT_TRIGGER".to_owned())
+            }),
+        interval,
+        global_data_product: request.global_data_product.clone(),
+        ..PipelineDefinition::pin(pipeline, request.only_blocks.as_deref(), request.settings)
+    };
+    let block_uuids = definition
+        .blocks
+        .iter()
+        .map(|block| block.uuid.clone())
+        .collect();
+    let worker_tags = definition
+        .blocks
+        .iter()
+        .filter_map(|block| Some((block.uuid.clone(), block.worker_tag.clone()?)))
+        .collect();
+    NewRun {
+        pipeline_uuid: pipeline.uuid.clone(),
+        trigger_id: request.trigger.as_ref().map(|trigger| trigger.id),
+        variables: request.variables,
+        definition,
+        execution_date: request.execution_date,
+        block_uuids,
+        code_hash: Some(code_hash),
+        worker_tags,
+        backfill: backfill.map(|backfill| backfill.slot),
+    }
 }

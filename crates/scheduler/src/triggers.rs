@@ -1,20 +1,30 @@
 //! Turning triggers into runs: the due slots of each active time trigger, under its catch-up policy,
-//! `skip_if_previous_running` and `pipeline_run_limit`.
+//! `skip_if_previous_running` and `pipeline_run_limit`. A tick's runs are created in batches, one transaction each
+//! (10,000 triggers due in the same second: the commits, not the inserts, were the cost of creating them one by one).
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use model::{CatchUp, Interval, Pipeline, RunStatus, ScheduleType, Trigger, TriggerStatus};
 use serde_json::Map;
-use storage::{RunFilter, StorageError};
+use storage::{NewRun, RunFilter, StorageError};
 
+use crate::scheduler::new_run;
 use crate::{RunRequest, Scheduler, SchedulerError};
 
-/// What the runs of one tick share: each pipeline is read and the code hashed once, however many triggers fire.
+/// How many runs one transaction creates.
+const BATCH: usize = 500;
+
+/// What the runs of one tick share: each pipeline is read and the code hashed once, however many triggers fire;
+/// the runs wait here for their batch, with the slots they record.
 #[derive(Default)]
 struct Tick {
     pipelines: HashMap<String, Pipeline>,
     code_hash: Option<String>,
+    runs: Vec<NewRun>,
+    slots: Vec<(i64, DateTime<Utc>)>,
+    /// The batch the database is writing while the next one is gathered.
+    in_flight: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Scheduler {
@@ -31,8 +41,50 @@ impl Scheduler {
             if let Err(error) = self.fire(&trigger, now, &mut tick).await {
                 tracing::error!(%error, trigger = trigger.id, name = %trigger.name, "trigger could not fire");
             }
+            if tick.runs.len() >= BATCH {
+                self.create_batch(&mut tick).await;
+            }
         }
+        self.create_batch(&mut tick).await;
+        settle(&mut tick).await;
         Ok(())
+    }
+
+    /// Hands the runs waiting in `tick` to a task that creates them and records their slots, in one transaction,
+    /// once the batch before it is written: the next batch is gathered while the database writes this one. If the
+    /// transaction fails nothing is recorded, so the next tick owes the same slots again.
+    async fn create_batch(&self, tick: &mut Tick) {
+        settle(tick).await;
+        if tick.runs.is_empty() && tick.slots.is_empty() {
+            return;
+        }
+        let (runs, slots) = (
+            std::mem::take(&mut tick.runs),
+            std::mem::take(&mut tick.slots),
+        );
+        let (store, notices, clock) =
+            (self.store.clone(), self.notices.clone(), self.clock.clone());
+        tick.in_flight = Some(tokio::spawn(async move {
+            let count = runs.len();
+            match store.create_trigger_runs(runs, &slots).await {
+                Ok(created) => {
+                    let now = clock.now();
+                    for run in created {
+                        // How late the run was created against its slot (a catch-up run is as late as its slot is old).
+                        let lag = (now - run.execution_date).to_std().unwrap_or_default();
+                        metrics::histogram!("wand_scheduler_lag_seconds").record(lag.as_secs_f64());
+                        // Nobody listening is fine: notices are for watchers, the database is the truth.
+                        let _ = notices.send(model::Notice::Run {
+                            run_id: run.id,
+                            status: RunStatus::Initial,
+                        });
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(%error, runs = count, "the runs of due trigger slots could not be created")
+                }
+            }
+        }));
     }
 
     async fn fire(
@@ -87,8 +139,7 @@ impl Scheduler {
             Some(hash) => hash.clone(),
             None => tick.code_hash.insert(self.pin_code().await?).clone(),
         };
-        let pipeline = &tick.pipelines[&trigger.pipeline_uuid];
-        let concurrency = pipeline.concurrency;
+        let concurrency = tick.pipelines[&trigger.pipeline_uuid].concurrency;
         let trigger_limit = trigger
             .settings
             .pipeline_run_limit
@@ -97,13 +148,24 @@ impl Scheduler {
         let counts = trigger.settings.skip_if_previous_running
             || trigger_limit.is_some()
             || concurrency.pipeline_run_limit_all_triggers.is_some();
+        if !counts {
+            let pipeline = &tick.pipelines[&trigger.pipeline_uuid];
+            for slot in slots {
+                let request = RunRequest::for_trigger(trigger.clone(), Map::new(), slot);
+                tick.runs
+                    .push(new_run(pipeline, code_hash.clone(), request, None));
+                tick.slots.push((trigger.id, slot));
+            }
+            return Ok(());
+        }
+        // The open runs this trigger counts include those of the tick so far.
+        self.create_batch(tick).await;
+        settle(tick).await;
+        let pipeline = &tick.pipelines[&trigger.pipeline_uuid];
         for slot in slots {
-            let running = if counts {
-                self.unfinished_runs(&trigger.pipeline_uuid, Some(trigger.id))
-                    .await?
-            } else {
-                0
-            };
+            let running = self
+                .unfinished_runs(&trigger.pipeline_uuid, Some(trigger.id))
+                .await?;
             if trigger.settings.skip_if_previous_running && running > 0 {
                 tracing::info!(trigger = trigger.id, %slot, "skipped: the previous run is still going");
                 self.store.record_slot(trigger.id, slot).await?;
@@ -157,5 +219,14 @@ impl Scheduler {
             count += self.store.runs(filter).await?.len();
         }
         Ok(count)
+    }
+}
+
+/// Waits until the batch being written, if any, is.
+async fn settle(tick: &mut Tick) {
+    if let Some(task) = tick.in_flight.take()
+        && let Err(error) = task.await
+    {
+        tracing::error!(%error, "creating a batch of trigger runs stopped abnormally");
     }
 }

@@ -34,7 +34,7 @@ pub use postgres::PgStore;
 pub use products::global_data_product_runs;
 pub use records::{
     BlockRun, BlockRunChange, BlockRunFilter, CancelledCallbacks, Change, InstanceCount, Lease,
-    NewInstance, NewRun, PipelineRun, Pruned, RunFilter, RunState,
+    NewInstance, NewRun, PipelineRun, Pruned, RunFilter, RunHead, RunState,
 };
 pub use retention::{Prunable, PruneQuery, RetentionStore};
 pub use secrets::{NewSealedSecret, SecretInfo, SecretStore, SecretsState};
@@ -80,6 +80,16 @@ pub trait RunStore: Send + Sync {
     /// Records a new pipeline run in `initial` with one `initial` block run per block.
     async fn create_run(&self, run: NewRun) -> Result<PipelineRun, StorageError>;
 
+    /// Creates the runs of due trigger slots in one transaction (each like `create_run`, with multi-row inserts), and
+    /// records each `(trigger id, slot)` of `slots` as its trigger's latest slot handled (`TriggerStore::record_slot`),
+    /// in order. A run whose trigger already has a run for its slot (another scheduler made it) is left out, so each
+    /// slot gets one run however many schedulers fire it. Returns the runs created.
+    async fn create_trigger_runs(
+        &self,
+        runs: Vec<NewRun>,
+        slots: &[(i64, DateTime<Utc>)],
+    ) -> Result<Vec<PipelineRun>, StorageError>;
+
     /// Applies `event` to a pipeline run through the state machine and returns its new status.
     async fn change_run(&self, run_id: i64, event: RunEvent) -> Result<RunStatus, StorageError>;
 
@@ -92,6 +102,9 @@ pub trait RunStore: Send + Sync {
     ) -> Result<BlockRunStatus, StorageError>;
 
     async fn run(&self, run_id: i64) -> Result<Option<PipelineRun>, StorageError>;
+
+    /// A run's status, start and backfill: `run` without the definition and variables.
+    async fn run_head(&self, run_id: i64) -> Result<Option<RunHead>, StorageError>;
 
     /// The block runs of a run, in the order they were created (the pipeline's order).
     async fn block_runs(&self, run_id: i64) -> Result<Vec<BlockRun>, StorageError>;

@@ -32,6 +32,14 @@ const CHANGES: &str = "wand_changes";
 /// The advisory lock key of the scheduler's leadership ("wand" in ASCII).
 const LEADER_LOCK: i64 = 0x7761_6e64;
 
+/// How `change` travels on the `CHANGES` channel.
+fn payload(change: Change) -> String {
+    match change {
+        Change::Run(id) => format!("run:{id}"),
+        Change::Queue => "queue".to_owned(),
+    }
+}
+
 impl PgStore {
     /// Connects to `url` (`postgres://user:password@host:port/database`) and brings the schema up to date.
     pub async fn connect(url: &str) -> Result<PgStore, StorageError> {
@@ -78,13 +86,25 @@ impl Backend for PgStore {
         transaction: &mut sqlx::Transaction<'_, sqlx::Postgres>,
         change: Change,
     ) -> Result<(), StorageError> {
-        let payload = match change {
-            Change::Run(id) => format!("run:{id}"),
-            Change::Queue => "queue".to_owned(),
-        };
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(CHANGES)
-            .bind(payload)
+            .bind(payload(change))
+            .execute(&mut **transaction)
+            .await?;
+        Ok(())
+    }
+
+    async fn announce_all(
+        transaction: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+        changes: Vec<Change>,
+    ) -> Result<(), StorageError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let payloads: Vec<String> = changes.into_iter().map(payload).collect();
+        sqlx::query("SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload")
+            .bind(CHANGES)
+            .bind(payloads)
             .execute(&mut **transaction)
             .await?;
         Ok(())

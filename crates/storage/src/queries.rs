@@ -39,6 +39,17 @@ pub(crate) trait Backend {
     async fn lead(&self) -> Result<bool, StorageError> {
         Ok(true)
     }
+
+    /// `announce` for each of `changes`, as one statement where the database allows.
+    async fn announce_all(
+        transaction: &mut sqlx::Transaction<'_, Self::Db>,
+        changes: Vec<Change>,
+    ) -> Result<(), StorageError> {
+        for change in changes {
+            Self::announce(transaction, change).await?;
+        }
+        Ok(())
+    }
 }
 
 /// A unique-key violation as the conflict `message` names, other errors as they are.
@@ -66,7 +77,7 @@ macro_rules! shared_queries {
         use $crate::rows::{TriggerRow, enum_text};
         use $crate::{
             BlockRun, BlockRunChange, BlockRunFilter, Change, InstanceCount, Lease, NewInstance, NewRun,
-            PipelineRun, RunFilter, RunState, RunStore, StorageError, TriggerStore,
+            PipelineRun, RunFilter, RunHead, RunState, RunStore, StorageError, TriggerStore,
         };
 
         /// The status of a block run, its row locked for the rest of `transaction` (the state machine's input).
@@ -191,6 +202,117 @@ macro_rules! shared_queries {
                 })
             }
 
+            async fn create_trigger_runs(
+                &self,
+                runs: Vec<NewRun>,
+                slots: &[(i64, DateTime<Utc>)],
+            ) -> Result<Vec<PipelineRun>, StorageError> {
+                let now = Utc::now();
+                let mut transaction = self.pool.begin().await?;
+                // Which run each inserted row is: a trigger has at most one run per slot (times to the microsecond,
+                // as stored).
+                let key = |trigger: Option<i64>, date: DateTime<Utc>| (trigger, date.timestamp_micros());
+                // The id of each run created, by its index in `runs`.
+                let mut ids: Vec<Option<i64>> = Vec::with_capacity(runs.len());
+                // In batches, within the databases' limits on bound values (10 a run, 4 a block run, 2 a slot).
+                for batch in runs.chunks(500) {
+                    let mut insert = sqlx::QueryBuilder::<<$store as Backend>::Db>::new(
+                        "INSERT INTO pipeline_runs (pipeline_uuid, trigger_id, status, variables, definition,
+                            execution_date, created_at, code_hash, backfill_id, backfill_index) ",
+                    );
+                    insert.push_values(batch, |mut row, run| {
+                        row.push_bind(run.pipeline_uuid.clone())
+                            .push_bind(run.trigger_id)
+                            .push_bind(RunStatus::Initial.as_str())
+                            .push_bind(Json(run.variables.clone()))
+                            .push_bind(Json(run.definition.clone()))
+                            .push_bind($stamp(run.execution_date))
+                            .push_bind($stamp(now))
+                            .push_bind(run.code_hash.clone())
+                            .push_bind(run.backfill.map(|slot| slot.backfill_id))
+                            .push_bind(run.backfill.map(|slot| slot.index));
+                    });
+                    // A slot another scheduler already made a run for keeps that run (`pipeline_runs_one_per_slot`).
+                    insert.push(" ON CONFLICT DO NOTHING RETURNING id, trigger_id, execution_date");
+                    let rows: Vec<(i64, Option<i64>, DateTime<Utc>)> =
+                        insert.build_query_as().fetch_all(&mut *transaction).await?;
+                    let inserted: std::collections::HashMap<_, _> = rows
+                        .into_iter()
+                        .map(|(id, trigger, date)| (key(trigger, date), id))
+                        .collect();
+                    ids.extend(
+                        batch
+                            .iter()
+                            .map(|run| inserted.get(&key(run.trigger_id, run.execution_date)).copied()),
+                    );
+                }
+                let block_runs: Vec<(i64, &String, Option<&String>)> = runs
+                    .iter()
+                    .zip(&ids)
+                    .filter_map(|(run, id)| Some((run, (*id)?)))
+                    .flat_map(|(run, id)| {
+                        run.block_uuids
+                            .iter()
+                            .map(move |uuid| (id, uuid, run.worker_tags.get(uuid)))
+                    })
+                    .collect();
+                for batch in block_runs.chunks(1000) {
+                    let mut insert = sqlx::QueryBuilder::<<$store as Backend>::Db>::new(
+                        "INSERT INTO block_runs (pipeline_run_id, block_uuid, status, worker_tag) ",
+                    );
+                    insert.push_values(batch, |mut row, (id, uuid, tag)| {
+                        row.push_bind(*id)
+                            .push_bind((*uuid).clone())
+                            .push_bind(BlockRunStatus::Initial.as_str())
+                            .push_bind(tag.cloned());
+                    });
+                    insert.build().execute(&mut *transaction).await?;
+                }
+                // The latest slot of each trigger, as `record_slot` one after another would leave it.
+                let latest: Vec<(i64, DateTime<Utc>)> = slots
+                    .iter()
+                    .copied()
+                    .collect::<std::collections::HashMap<_, _>>()
+                    .into_iter()
+                    .collect();
+                for batch in latest.chunks(1000) {
+                    let mut update = sqlx::QueryBuilder::<<$store as Backend>::Db>::new(
+                        "UPDATE triggers SET last_slot = slots.column2 FROM (",
+                    );
+                    update.push_values(batch, |mut row, (trigger, slot)| {
+                        row.push_bind(*trigger).push_bind($stamp(*slot));
+                    });
+                    update.push(") AS slots WHERE triggers.id = slots.column1");
+                    update.build().execute(&mut *transaction).await?;
+                }
+                let changes = ids.iter().flatten().map(|id| Change::Run(*id)).collect();
+                Self::announce_all(&mut transaction, changes).await?;
+                transaction.commit().await?;
+                Ok(runs
+                    .into_iter()
+                    .zip(ids)
+                    .filter_map(|(run, id)| {
+                        Some(PipelineRun {
+                            id: id?,
+                            pipeline_uuid: run.pipeline_uuid,
+                            trigger_id: run.trigger_id,
+                            status: RunStatus::Initial,
+                            variables: run.variables,
+                            definition: run.definition,
+                            execution_date: run.execution_date,
+                            created_at: now,
+                            started_at: None,
+                            completed_at: None,
+                            code_hash: run.code_hash,
+                            backfill_id: run.backfill.map(|slot| slot.backfill_id),
+                            backfill_index: run.backfill.map(|slot| slot.index),
+                            pruned: Default::default(),
+                            passed_sla: false,
+                        })
+                    })
+                    .collect())
+            }
+
             async fn change_run(&self, run_id: i64, event: RunEvent) -> Result<RunStatus, StorageError> {
                 let mut transaction = self.pool.begin().await?;
                 let next = <$store>::apply_run_event(&mut transaction, run_id, event).await?;
@@ -259,6 +381,15 @@ macro_rules! shared_queries {
                 }
                 transaction.commit().await?;
                 Ok(next)
+            }
+
+            async fn run_head(&self, run_id: i64) -> Result<Option<RunHead>, StorageError> {
+                Ok(sqlx::query_as::<_, RunHead>(
+                    "SELECT status, started_at, backfill_id FROM pipeline_runs WHERE id = $1",
+                )
+                .bind(run_id)
+                .fetch_optional(&self.pool)
+                .await?)
             }
 
             async fn run(&self, run_id: i64) -> Result<Option<PipelineRun>, StorageError> {

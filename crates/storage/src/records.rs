@@ -155,6 +155,16 @@ impl BlockRun {
     }
 }
 
+/// What changes of a run while it goes, without its definition (which never does): what the scheduler reads of it at
+/// each step, keeping the definition it parsed once.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct RunHead {
+    #[sqlx(try_from = "String")]
+    pub status: RunStatus,
+    pub started_at: Option<DateTime<Utc>>,
+    pub backfill_id: Option<i64>,
+}
+
 /// What the scheduler reads to advance a run: the block runs of the pipeline's blocks and the instances of dynamic
 /// children not queued yet (in the order they were created), and how many instances of each block are in each status.
 #[derive(Debug, Clone, Default)]

@@ -8,6 +8,10 @@ use std::time::Instant;
 
 use chrono::Utc;
 use model::{Block, BlockOutputs, BlockRunStatus, Notice, PipelineDefinition, SharedMask};
+
+/// Runs whose definition a worker keeps (see `Worker::pinned_run`); past it the memory is cleared (a run's definition
+/// of a few hundred blocks is a few hundred KB).
+const REMEMBERED_RUNS: usize = 64;
 use runtime::FileSink;
 use storage::{BlockRun, PipelineRun};
 
@@ -18,8 +22,8 @@ use crate::{Worker, WorkerError};
 
 /// What a claimed block run needs from the run history.
 pub(crate) struct Pinned {
-    pub(crate) run: PipelineRun,
-    pub(crate) definition: PipelineDefinition,
+    /// The run as it was created: what the worker reads of it (definition, variables, dates, code) never changes.
+    pub(crate) run: Arc<PipelineRun>,
     /// The block, as the run's definition pinned it.
     pub(crate) block: Block,
     /// Stored outputs by block-run name (see `Worker::stored_outputs`).
@@ -32,11 +36,11 @@ impl Worker {
     pub(crate) async fn execute(self: &Arc<Self>, claimed: BlockRun) -> Result<(), WorkerError> {
         let Pinned {
             run,
-            definition,
             block,
             mut outputs,
             mut gathered,
         } = self.pinned(&claimed).await?;
+        let definition = &run.definition;
         let (run_id, uuid) = (claimed.pipeline_run_id, claimed.block_uuid.as_str());
         let log_key = runtime::log_key(&definition.uuid, run_id, uuid);
         let mask = SharedMask::default();
@@ -62,7 +66,7 @@ impl Worker {
             Ok(folder) => {
                 let source = RequestSource {
                     run: &run,
-                    definition: &definition,
+                    definition,
                     block: &block,
                     outputs: &outputs,
                     gathered: &gathered,
@@ -111,26 +115,42 @@ impl Worker {
             message,
         };
         let run = self
-            .store
-            .run(claimed.pipeline_run_id)
+            .pinned_run(claimed.pipeline_run_id)
             .await?
             .ok_or_else(|| unrunnable("its pipeline run is gone".to_owned()))?;
-        let definition = run.definition.clone();
         let uuid = claimed.block();
-        let block = definition
+        let block = run
+            .definition
             .block(uuid)
             .ok_or_else(|| unrunnable(format!("block `{uuid}` is not in the run's definition")))?
             .clone();
         let (outputs, gathered) = self
-            .stored_outputs(&run, &definition, &block, claimed)
+            .stored_outputs(&run, &run.definition, &block, claimed)
             .await?;
         Ok(Pinned {
             run,
-            definition,
             block,
             outputs,
             gathered,
         })
+    }
+
+    /// A run as it was created, read once for all its block runs on this worker (its pinned definition is most of
+    /// the row, parsed once instead of once per block).
+    async fn pinned_run(&self, run_id: i64) -> Result<Option<Arc<PipelineRun>>, WorkerError> {
+        if let Some(run) = self.runs.lock().expect("runs lock").get(&run_id) {
+            return Ok(Some(run.clone()));
+        }
+        let Some(run) = self.store.run(run_id).await? else {
+            return Ok(None);
+        };
+        let run = Arc::new(run);
+        let mut runs = self.runs.lock().expect("runs lock");
+        if runs.len() >= REMEMBERED_RUNS {
+            runs.clear();
+        }
+        runs.insert(run_id, run.clone());
+        Ok(Some(run))
     }
 
     /// The outputs the block run reads, by block-run name: its parents' (for an instance of a dynamic child, the

@@ -47,6 +47,8 @@ pub struct Worker {
     /// How to stop each block run this worker is running: (run id, block uuid) -> cancel.
     pub(crate) cancels: Mutex<HashMap<(i64, String), oneshot::Sender<()>>>,
     pub(crate) code: CodeFolders,
+    /// Runs read for their block runs, by id (see `Worker::pinned_run`).
+    pub(crate) runs: Mutex<HashMap<i64, Arc<storage::PipelineRun>>>,
     /// How blocks start runs of other pipelines (`trigger_pipeline`); none in a lone `wand worker`.
     pub(crate) launcher: Option<Arc<dyn crate::RunLauncher>>,
     /// One permit per block run at once. A block waiting for another run (a global data product's, or
@@ -76,6 +78,7 @@ impl Worker {
             logs,
             config,
             cancels: Mutex::new(HashMap::new()),
+            runs: Mutex::new(HashMap::new()),
             launcher: None,
             slots,
             products: Arc::new(tokio::sync::Mutex::new(())),

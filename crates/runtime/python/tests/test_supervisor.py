@@ -105,6 +105,22 @@ def test_each_block_run_gets_a_fresh_process_whether_spare_or_forked(supervisor)
     assert [value["seen"] for value in values] == [1] * 5
 
 
+def test_a_block_file_compiled_ahead_runs_as_the_file_is_now_and_only_in_the_child(supervisor):
+    """The supervisor compiles each block file once for later children (it never runs it: the file's top-level code
+    leaves no mark on the supervisor); a child runs the file as it is when the child runs, edited or broken."""
+    block_file = supervisor.project / "custom" / "block.py"
+    block_file.write_text(BLOCK + "\nprint('top level ran')\n")
+    runs = [supervisor.run() for _ in range(3)]
+    assert [stored_value(result)["seen"] for result, _ in runs] == [1, 1, 1]
+    assert all(("stdout", "top level ran") in lines for _, lines in runs)
+    block_file.write_text(BLOCK.replace('"seen": len(SEEN)', '"seen": -len(SEEN)'))
+    assert stored_value(supervisor.run()[0])["seen"] == -1
+    block_file.write_text(BLOCK + "\ndef broken(:\n")
+    result, _ = supervisor.run()
+    assert result["status"] == "failed"
+    assert "SyntaxError" in result["error"]
+
+
 def test_every_printed_line_arrives_before_the_result(supervisor):
     result, lines = supervisor.run(lines=2000)
     assert result["status"] == "completed"
@@ -188,3 +204,22 @@ def test_the_supervisor_imports_pandas_only_for_blocks_that_need_it(tmp_path):
     assert supervisor._needs_heavy({**base, "file": "light.py", "inputs": [table]})
     assert supervisor._needs_heavy({**base, "file": "light.py", "picks": [{"pick": "reduce", "instances": [table]}]})
     assert supervisor._needs_heavy({**base, "file": "light.sql", "language": "sql"})
+
+
+def test_compile_ahead_keeps_code_for_a_file_until_it_changes(tmp_path):
+    from wand_runtime import block
+
+    path = tmp_path / "custom" / "b.py"
+    path.parent.mkdir()
+    path.write_text("RAN = True\nraise SystemExit('never in the supervisor')\n")
+    request = {"repo_path": str(tmp_path), "file": "custom/b.py", "callbacks": [{"file": "custom/missing.py"}]}
+    block.compile_ahead(request)
+    code = block._compiled(str(path))
+    assert code is not None and code.co_filename == str(path)
+    block.compile_ahead(request)
+    assert block._compiled(str(path)) is code, "compiled once while the file is unchanged"
+    path.write_text("RAN = 'changed'\n")
+    assert block._compiled(str(path)) is None, "a changed file is not run from the old code"
+    path.write_text("def broken(:\n")
+    block.compile_ahead(request)
+    assert block._compiled(str(path)) is None, "a file that does not compile is left to its child"

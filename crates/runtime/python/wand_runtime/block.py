@@ -27,6 +27,48 @@ class BlockFailure(Exception):
 # A failure's message and traceback are kept in the run history: a huge exception message keeps its head.
 MAX_ERROR_CHARS = 16 * 1024
 
+# Block files compiled ahead by the supervisor (`compile_ahead`), inherited by the children it forks afterwards:
+# path -> (mtime_ns, size, code object). Compiling never runs the file; a child executes the code in its own module.
+_COMPILED = {}
+# At most this many files are kept compiled. A file that does not compile is left to its child, which reports the
+# error as the block's.
+_COMPILE_LIMIT = 4096
+
+
+def compile_ahead(request):
+    """Compiles the request's Python files (the block's, its conditionals' and callbacks') for later children, unless
+    already compiled as they are now. Runs in the supervisor: it compiles only, so no user code runs there."""
+    files = [request.get("file")] + [
+        addon.get("file") for addon in (request.get("conditionals") or []) + (request.get("callbacks") or [])
+    ]
+    for file in files:
+        if not file or not file.endswith(".py") or len(_COMPILED) >= _COMPILE_LIMIT:
+            continue
+        path = os.path.normpath(os.path.join(request["repo_path"], file))
+        try:
+            info = os.stat(path)
+            cached = _COMPILED.get(path)
+            if cached and cached[:2] == (info.st_mtime_ns, info.st_size):
+                continue
+            with open(path, "rb") as source:
+                code = compile(source.read(), path, "exec", dont_inherit=True)
+        except (OSError, SyntaxError, ValueError):
+            _COMPILED.pop(path, None)
+            continue
+        _COMPILED[path] = (info.st_mtime_ns, info.st_size, code)
+
+
+def _compiled(path):
+    """The code compiled ahead for the file at `path`, if the file has not changed since."""
+    cached = _COMPILED.get(path)
+    if cached is None:
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return cached[2] if cached[:2] == (info.st_mtime_ns, info.st_size) else None
+
 
 def run(request):
     if request.get("mode") == "cancelled_callbacks":
@@ -262,7 +304,11 @@ def _load_module(request, file=None):
     module = importlib.util.module_from_spec(spec)
     module.__dict__.update(decorators.injected_globals())
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    code = _compiled(path)
+    if code is None:
+        spec.loader.exec_module(module)
+    else:
+        exec(code, module.__dict__)  # noqa: S102  (the block file, as exec_module would run it)
     return module
 
 

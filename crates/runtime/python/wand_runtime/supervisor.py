@@ -301,6 +301,10 @@ class Supervisor:
         deadline = time.monotonic() + timeout if timeout else None
         streams = {spare.out_r: LineSplitter("stdout"), spare.err_r: LineSplitter("stderr")}
         self.children[run_id] = Child(run_id, spare, streams, deadline)
+        # While the child runs: its files, compiled, for the next children (the next spare is forked after this).
+        from wand_runtime import block
+
+        block.compile_ahead(request)
 
     def _fork_spare(self, request=None):
         """Forks a child that runs `request`, or, without one, waits for its request on a pipe."""

@@ -132,6 +132,106 @@ impl Setup {
     }
 }
 
+impl Setup {
+    /// `count` active `* * * * *` triggers of the example pipeline, enabled at the clock's time.
+    async fn every_minute(&self, count: usize) -> Vec<i64> {
+        let mut ids = Vec::new();
+        for index in 0..count {
+            let spec = TriggerSpec {
+                pipeline_uuid: "example_pipeline".to_owned(),
+                name: format!("minutely {index}"),
+                description: None,
+                schedule_type: ScheduleType::Time,
+                schedule_interval: Some("* * * * *".to_owned()),
+                timezone: "UTC".to_owned(),
+                start_time: None,
+                end_time: None,
+                status: TriggerStatus::Active,
+                variables: Default::default(),
+                settings: TriggerSettings::default(),
+            };
+            let trigger = self.store.create_trigger(spec, None, self.clock.now());
+            ids.push(trigger.await.unwrap().id);
+        }
+        self.scheduler
+            .save_triggers_file("example_pipeline")
+            .await
+            .unwrap();
+        ids
+    }
+
+    async fn run_count(&self) -> usize {
+        let filter = RunFilter {
+            limit: Some(100_000),
+            ..RunFilter::default()
+        };
+        self.store.runs(filter).await.unwrap().len()
+    }
+}
+
+#[tokio::test]
+async fn a_tick_creates_the_runs_of_many_due_triggers_in_batches_once_each() {
+    let s = Setup::new("2026-05-01T09:59:30Z").await;
+    let ids = s.every_minute(1234).await;
+    s.tick_at("2026-05-01T10:00:00.002Z").await;
+    let filter = RunFilter {
+        limit: Some(100_000),
+        ..RunFilter::default()
+    };
+    let runs = s.store.runs(filter).await.unwrap();
+    let mut triggers: Vec<i64> = runs.iter().filter_map(|run| run.trigger_id).collect();
+    triggers.sort_unstable();
+    assert_eq!(triggers, ids, "one run per trigger");
+    assert!(
+        runs.iter()
+            .all(|run| run.execution_date == utc("2026-05-01T10:00:00Z"))
+    );
+    let blocks = s.store.block_runs(runs[0].id).await.unwrap().len();
+    assert!(blocks > 0);
+    assert_eq!(
+        s.store.block_runs(runs[1233].id).await.unwrap().len(),
+        blocks
+    );
+    s.tick_at("2026-05-01T10:00:30Z").await;
+    assert_eq!(s.run_count().await, 1234, "a slot is not run twice");
+    s.tick_at("2026-05-01T10:01:00Z").await;
+    assert_eq!(s.run_count().await, 2468);
+}
+
+#[tokio::test]
+async fn a_running_scheduler_fires_due_triggers_on_a_loop_of_its_own() {
+    let s = Setup::new("2026-05-01T09:59:30Z").await;
+    let ids = s.every_minute(3).await;
+    *s.clock.0.lock().unwrap() = utc("2026-05-01T10:00:00.5Z");
+    let Setup {
+        _dir,
+        store,
+        clock,
+        scheduler,
+    } = s;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(Arc::new(scheduler).run(stopped, std::time::Duration::from_secs(1)));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let runs = loop {
+        let runs = store.runs(RunFilter::default()).await.unwrap();
+        if runs.len() >= ids.len() || std::time::Instant::now() > deadline {
+            break runs;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(runs.len(), 3, "{runs:?}");
+    assert!(
+        runs.iter()
+            .all(|run| run.execution_date == utc("2026-05-01T10:00:00Z"))
+    );
+    stop.send(true).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(20), running)
+        .await
+        .expect("the scheduler and its trigger loop stop")
+        .unwrap();
+    drop(clock);
+}
+
 fn settings(catch_up: CatchUpPolicy) -> TriggerSettings {
     TriggerSettings {
         catch_up,

@@ -505,3 +505,22 @@ store_test!(
         );
     }
 );
+
+store_test!(
+    a_runs_head_follows_its_status_without_its_definition,
+    |store: Arc<dyn Store>| async move {
+        assert_eq!(store.run_head(404).await.unwrap(), None);
+        let run = store.create_run(new_run("p", &["a"])).await.unwrap();
+        let head = store.run_head(run.id).await.unwrap().unwrap();
+        assert_eq!(
+            (head.status, head.started_at, head.backfill_id),
+            (RunStatus::Initial, None, None)
+        );
+        store.change_run(run.id, RunEvent::Start).await.unwrap();
+        let head = store.run_head(run.id).await.unwrap().unwrap();
+        let read = store.run(run.id).await.unwrap().unwrap();
+        assert_eq!(head.status, RunStatus::Running);
+        assert_eq!(head.started_at, read.started_at);
+        assert!(head.started_at.is_some());
+    }
+);

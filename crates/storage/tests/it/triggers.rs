@@ -112,3 +112,106 @@ store_test!(
         assert_eq!(store.triggers(None).await.unwrap(), vec![kept]);
     }
 );
+
+store_test!(
+    a_batch_of_trigger_runs_is_created_once_per_slot_however_often_it_is_sent,
+    |store: Arc<dyn Store>| async move {
+        let mut ids = Vec::new();
+        for index in 0..1200 {
+            let trigger = store
+                .create_trigger(
+                    spec(&format!("t{index}"), TriggerStatus::Active),
+                    None,
+                    Utc::now(),
+                )
+                .await
+                .unwrap();
+            ids.push(trigger.id);
+        }
+        let slot = chrono::DateTime::parse_from_rfc3339("2026-05-01T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let runs_of = |slot: chrono::DateTime<Utc>| -> Vec<storage::NewRun> {
+            ids.iter()
+                .map(|id| storage::NewRun {
+                    trigger_id: Some(*id),
+                    execution_date: slot,
+                    ..crate::new_run("etl", &["a", "b"])
+                })
+                .collect()
+        };
+        let slots: Vec<_> = ids.iter().map(|id| (*id, slot)).collect();
+        // More runs than one statement takes (500), more block runs too (1,000).
+        let created = store
+            .create_trigger_runs(runs_of(slot), &slots)
+            .await
+            .unwrap();
+        assert_eq!(created.len(), 1200);
+        assert!(
+            created
+                .iter()
+                .zip(&ids)
+                .all(|(run, id)| run.trigger_id == Some(*id))
+        );
+        let first = &created[0];
+        let stored = store.run(first.id).await.unwrap().unwrap();
+        assert_eq!(
+            (
+                stored.trigger_id,
+                stored.execution_date,
+                stored.status,
+                &stored.definition
+            ),
+            (
+                first.trigger_id,
+                slot,
+                model::RunStatus::Initial,
+                &first.definition
+            )
+        );
+        let blocks = store.block_runs(first.id).await.unwrap();
+        let uuids: Vec<_> = blocks.iter().map(|b| b.block_uuid.as_str()).collect();
+        assert_eq!(uuids, ["a", "b"]);
+        for id in [ids[0], ids[1199]] {
+            let trigger = store.trigger(id).await.unwrap().unwrap();
+            assert_eq!(trigger.last_slot, Some(slot));
+        }
+
+        // Another scheduler sending the same slots (and one new slot of one trigger) creates only the new run.
+        let later = slot + chrono::Duration::minutes(1);
+        let mut again = runs_of(slot);
+        again.push(storage::NewRun {
+            execution_date: later,
+            ..again[5].clone()
+        });
+        let mut more_slots = slots.clone();
+        more_slots.push((ids[5], later));
+        let created = store.create_trigger_runs(again, &more_slots).await.unwrap();
+        assert_eq!(created.len(), 1, "{created:?}");
+        assert_eq!(
+            (created[0].trigger_id, created[0].execution_date),
+            (Some(ids[5]), later)
+        );
+        let all = store
+            .runs(storage::RunFilter {
+                limit: Some(10_000),
+                ..storage::RunFilter::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 1201);
+        let trigger = store.trigger(ids[5]).await.unwrap().unwrap();
+        assert_eq!(
+            trigger.last_slot,
+            Some(later),
+            "the latest slot sent for a trigger is kept"
+        );
+        assert!(
+            store
+                .create_trigger_runs(Vec::new(), &[])
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+);
