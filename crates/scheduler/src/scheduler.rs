@@ -101,6 +101,8 @@ pub struct Scheduler {
     last_full_pass: std::sync::Mutex<Option<DateTime<Utc>>>,
     /// How notification settings are rendered, and where messages link to.
     pub(crate) notify: crate::NotifySettings,
+    /// Whether `@always_on` triggers start runs (not in `wand run`, whose one run is the stream).
+    pub(crate) always_on: bool,
 }
 
 /// How often the tick's full pass over unfinished runs (a safety net for missed notices) runs.
@@ -123,6 +125,7 @@ impl Scheduler {
             known_pipelines: std::sync::Mutex::new(None),
             lease_restart_grace: Duration::ZERO,
             last_full_pass: std::sync::Mutex::new(None),
+            always_on: true,
             code: Arc::default(),
             notify: crate::NotifySettings::default(),
         }
@@ -131,6 +134,13 @@ impl Scheduler {
     /// Renders notification settings with `settings` (the environment; the run pages' base URL).
     pub fn with_notifications(mut self, settings: crate::NotifySettings) -> Scheduler {
         self.notify = settings;
+        self
+    }
+
+    /// Leaves `@always_on` triggers alone: `wand run` runs its own one run of a streaming pipeline in the
+    /// foreground, and a trigger's run beside it would be a second consumer of the same source.
+    pub fn without_always_on(mut self) -> Scheduler {
+        self.always_on = false;
         self
     }
 
@@ -438,8 +448,19 @@ impl Scheduler {
         }
         let mut status = RunStatus::Running;
         let mut expanded = false;
+        let streaming_source = definition
+            .streaming_source()
+            .map(|block| block.uuid.clone());
         for step in advance(&dag, &statuses, &instances, definition.settings) {
             let (block, change) = match step {
+                // A streaming run's transformers and sinks ran in their source's process: they complete with it.
+                Step::Enqueue(block)
+                    if streaming_source
+                        .as_ref()
+                        .is_some_and(|source| *source != block) =>
+                {
+                    (block, BlockRunChange::event(BlockRunEvent::Expand))
+                }
                 Step::Enqueue(block) => (block, BlockRunChange::event(BlockRunEvent::Enqueue)),
                 Step::UpstreamFail(block) => {
                     (block, BlockRunChange::event(BlockRunEvent::UpstreamFail))

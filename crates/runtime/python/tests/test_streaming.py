@@ -14,7 +14,6 @@ import time
 from urllib.parse import urlparse
 
 import pytest
-
 from wand_runtime.streaming import connectors
 from wand_runtime.streaming.duckdb_sink import DuckDBSink
 from wand_runtime.streaming.file_sink import FileSink

@@ -8,6 +8,7 @@ A missing table is created from the first batch's columns (types as Wand's `Post
 
 from mage_ai.io.base import clean_name, quote, table_frame
 from mage_ai.io.postgres import _driver, _rows, column_type
+
 from wand_runtime.streaming.connectors import ConfigError, check_keys
 
 KEYS = (
