@@ -134,7 +134,8 @@ async fn run_async(args: RunArgs, masks: model::SharedMask) -> anyhow::Result<Ex
             Arc::new(SystemClock),
             project.clone(),
         )
-        .with_notifications(config::notify_settings(6789)),
+        .with_notifications(config::notify_settings(6789))
+        .without_always_on(),
     );
     let concurrency = args
         .concurrency
@@ -180,11 +181,26 @@ async fn run_async(args: RunArgs, masks: model::SharedMask) -> anyhow::Result<Ex
         .map(|b| b.block_uuid)
         .collect();
     let display = Display::new(&block_uuids);
+    // A streaming pipeline runs until it is stopped: SIGTERM or Ctrl-C cancels its run, and its process finishes
+    // the batch in hand, stores and acknowledges it, and closes.
+    let stop_stream = is_streaming(&pipeline).then(|| {
+        let (scheduler, run_id) = (scheduler.clone(), run.id);
+        tokio::spawn(async move {
+            crate::serve::shutdown_signal().await;
+            eprintln!("stopping: the batch in hand is stored and acknowledged first");
+            if let Err(error) = scheduler.cancel_run(run_id).await {
+                eprintln!("the stream could not be stopped: {error}");
+            }
+        })
+    });
     let roles = [
         tokio::spawn(scheduler.run(stopped.clone(), Duration::from_secs(1))),
         tokio::spawn(worker.run(stopped)),
     ];
     let status = follow(run.id, &mut watch_notices, store.as_ref(), Some(&display)).await?;
+    if let Some(task) = stop_stream {
+        task.abort();
+    }
     settle(run.id, &mut watch_notices, store.as_ref(), &display).await?;
     // Runs its blocks started (`trigger_pipeline`) end before `wand run` does, so none is left half done.
     let mut waited = 0;
@@ -436,6 +452,14 @@ fn explain(error: ProjectError) -> anyhow::Error {
 }
 
 /// Every worker tag of the pipeline's blocks, and `default` for the untagged ones: `wand run` runs them all.
+/// A streaming pipeline (Mage's `type: streaming`), recognised by its YAML source (see
+/// `PipelineDefinition::streaming_source`).
+fn is_streaming(pipeline: &model::Pipeline) -> bool {
+    pipeline.dag.blocks().iter().any(|block| {
+        block.block_type == model::BlockType::DataLoader && block.language == model::Language::Yaml
+    })
+}
+
 fn all_tags(pipeline: &model::Pipeline) -> Vec<String> {
     let mut tags: Vec<String> = pipeline
         .dag

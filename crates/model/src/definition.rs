@@ -47,6 +47,15 @@ pub struct RunSettings {
 }
 
 impl PipelineDefinition {
+    /// The source of a streaming pipeline's run (Mage's `type: streaming`): its data loader described in YAML, a
+    /// block only a streaming pipeline may have (the loader refuses YAML data loaders elsewhere). Its one process
+    /// runs the whole tree; the transformers and sinks complete with it.
+    pub fn streaming_source(&self) -> Option<&Block> {
+        self.blocks.iter().find(|block| {
+            block.block_type == BlockType::DataLoader && block.language == crate::Language::Yaml
+        })
+    }
+
     /// Pins all of `pipeline`'s executable blocks, or only those named in `only`.
     pub fn pin(
         pipeline: &Pipeline,

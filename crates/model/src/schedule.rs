@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 pub enum Interval {
     /// Once, at the start time (or as soon as the trigger is active).
     Once,
+    /// Mage's `@always_on` (streaming pipelines): no slots; a run is started whenever none of the trigger's is
+    /// going (`scheduler/src/triggers.rs`), between the start and end times.
+    AlwaysOn,
     /// A cron expression; the presets `@hourly`, `@daily`, `@weekly` (Monday) and `@monthly` are cron too.
     Cron { text: String, cron: Box<Cron> },
 }
@@ -47,7 +50,7 @@ pub struct Schedule {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScheduleError {
     #[error(
-        "`{0}` is not a schedule: use @once, @hourly, @daily, @weekly, @monthly or a 5-field cron expression like `30 2 * * *` ({1})"
+        "`{0}` is not a schedule: use @once, @always_on, @hourly, @daily, @weekly, @monthly or a 5-field cron expression like `30 2 * * *` ({1})"
     )]
     Interval(String, String),
     #[error("`{0}` is not a time zone: use an IANA name like `UTC` or `Europe/Paris`")]
@@ -63,6 +66,7 @@ impl Interval {
     pub fn parse(text: &str) -> Result<Interval, ScheduleError> {
         let pattern = match text.trim() {
             "@once" => return Ok(Interval::Once),
+            "@always_on" => return Ok(Interval::AlwaysOn),
             "@hourly" => "0 * * * *",
             "@daily" => "0 0 * * *",
             "@weekly" => "0 0 * * 1",
@@ -124,6 +128,7 @@ impl Schedule {
         };
         let next = match &self.interval {
             Interval::Once => self.start.unwrap_or(after + Duration::nanoseconds(1)),
+            Interval::AlwaysOn => return None,
             Interval::Cron { cron, .. } => cron
                 .find_next_occurrence(&after.with_timezone(&self.timezone), false)
                 .ok()?
@@ -136,6 +141,7 @@ impl Schedule {
     pub fn latest_at_or_before(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let slot = match &self.interval {
             Interval::Once => self.start.filter(|start| *start <= at)?,
+            Interval::AlwaysOn => return None,
             Interval::Cron { cron, .. } => cron
                 .find_previous_occurrence(&at.with_timezone(&self.timezone), true)
                 .ok()?
@@ -233,11 +239,34 @@ impl RunInterval {
     }
 }
 
+impl Schedule {
+    /// Whether an `@always_on` trigger may have a run going at `now` (inside its start and end times).
+    pub fn always_on_at(&self, now: DateTime<Utc>) -> bool {
+        matches!(self.interval, Interval::AlwaysOn)
+            && self.start.is_none_or(|start| start <= now)
+            && self.end.is_none_or(|end| now <= end)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
 
     use super::*;
+
+    #[test]
+    fn always_on_has_no_slots_and_holds_between_start_and_end() {
+        let start = utc("2026-01-01T00:00:00Z");
+        let end = utc("2026-01-02T00:00:00Z");
+        let always = Schedule::new("@always_on", "UTC", Some(start), Some(end)).unwrap();
+        assert!(matches!(always.interval, Interval::AlwaysOn));
+        assert_eq!(always.next_after(start), None);
+        assert!(always.due(start, end, CatchUp::All).is_empty());
+        assert!(!always.always_on_at(utc("2025-12-31T23:00:00Z")));
+        assert!(always.always_on_at(utc("2026-01-01T12:00:00Z")));
+        assert!(!always.always_on_at(utc("2026-01-02T00:00:01Z")));
+        assert!(!schedule("@daily", "UTC").always_on_at(start));
+    }
 
     fn utc(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text)

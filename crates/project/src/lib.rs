@@ -22,6 +22,7 @@ mod scaffold;
 mod settings;
 mod snapshot;
 mod sql_block;
+mod streaming;
 mod templates;
 mod triggers_file;
 

@@ -252,6 +252,11 @@ fn language_inert(value: &Value) -> bool {
     })
 }
 
+/// At most one executor (Mage starts `executor_count` consumers of a streaming pipeline).
+fn one_executor(value: &Value) -> bool {
+    value.as_i64().is_none_or(|count| count <= 1)
+}
+
 /// No extension lists blocks (Mage writes `extensions: {great_expectations: {blocks: []}}` once opened).
 fn extensions_inert(value: &Value) -> bool {
     match value {
@@ -315,9 +320,11 @@ pub(crate) const PIPELINE_KEYS: &[Rule] = &[
         "Wand runs every block in a local Python process, so executor settings do not apply (remove them to \
          silence this)",
     ),
-    handled(
+    warned(
         "executor_count",
-        "Mage uses it only for streaming pipelines, which Wand refuses",
+        Inert::When(one_executor, "it is more than 1"),
+        "Wand runs a streaming pipeline in one process; Mage's extra executors (each a consumer of the same \
+         source) are not started (set it to 1 or remove it to silence this)",
     ),
     warned(
         "executor_type",
@@ -371,8 +378,8 @@ pub(crate) const PIPELINE_KEYS: &[Rule] = &[
     ),
     refused(
         "type",
-        Inert::OneOf(&["python"]),
-        "Wand runs standard (`python`) pipelines only; data-integration, streaming, pyspark and databricks \
+        Inert::OneOf(&["python", "streaming"]),
+        "Wand runs standard (`python`) and `streaming` pipelines; data-integration, pyspark and databricks \
          pipelines need Mage until Wand runs them",
     ),
     handled(
@@ -459,7 +466,8 @@ pub(crate) const BLOCK_KEYS: &[Rule] = &[
         "language",
         Inert::When(
             language_inert,
-            "r, yaml or markdown on a block that runs (yaml is a dbt block's command)",
+            "r, yaml or markdown on a block that runs (yaml is a dbt block's command, or a streaming pipeline's \
+             source or sink)",
         ),
         "Wand runs Python and SQL blocks, and dbt blocks in SQL (a model) or YAML (a dbt command); R and YAML \
          data-integration blocks are not run yet: rewrite the block in Python or SQL, or run this pipeline with \
@@ -673,7 +681,7 @@ pub(crate) const TRIGGER_KEYS: &[Rule] = &[
     ),
     handled(
         "schedule_interval",
-        "@once, @hourly, ... or a cron expression",
+        "@once, @hourly, ... or a cron expression; @always_on keeps one run of a streaming pipeline going",
     ),
     handled("schedule_type", "time or api (event triggers are refused)"),
     handled("settings", "its keys are checked one by one"),

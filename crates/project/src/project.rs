@@ -341,7 +341,9 @@ impl Checker<'_> {
             // A notebook cell does not run, whatever its language; nor does a block whose type is refused.
             // A dbt block's language (SQL or YAML) is checked with the rest of it (`dbt_block`).
             let dbt = map.get("type").and_then(Value::as_str) == Some("dbt");
-            if (notebook_only || type_refused || dbt) && key == "language" {
+            // A streaming pipeline's blocks are YAML or Python, checked by `streaming`.
+            let streaming = self.file.get("type").and_then(Value::as_str) == Some("streaming");
+            if (notebook_only || type_refused || dbt || streaming) && key == "language" {
                 continue;
             }
             let findings = mage_keys::check_one(
@@ -381,16 +383,25 @@ impl Checker<'_> {
             && self
                 .file
                 .get("type")
-                .is_some_and(|kind| kind.as_str() != Some("python"));
+                .is_some_and(|kind| !matches!(kind.as_str(), Some("python" | "streaming")));
         if type_refused {
             return None;
         }
-        let retry = self.retry_config(None, self.file.get("retry_config")).over(
+        let streaming = self.file.get("type").and_then(Value::as_str) == Some("streaming");
+        let mut retry = self.retry_config(None, self.file.get("retry_config")).over(
             self.project
                 .settings()
                 .map(|settings| settings.retry)
                 .unwrap_or_default(),
         );
+        // Mage retries a streaming pipeline forever when its `retry_config` is missing or empty
+        // (StreamingPipelineExecutor.execute: `infinite_retries = False if retry_config else True`).
+        let empty_retry = self.file.get("retry_config").is_none_or(|value| {
+            value.is_null() || value.as_object().is_some_and(|map| map.is_empty())
+        });
+        if streaming && empty_retry {
+            retry.retries = Some(u32::MAX);
+        }
         let variables = match self.file.get("variables") {
             None => Map::new(),
             Some(Value::Object(map)) => map.clone(),
@@ -409,6 +420,13 @@ impl Checker<'_> {
             }
         }
         self.check_downstream_lists(&entries, &runnable);
+        if streaming {
+            for (block, message) in
+                crate::streaming::streaming_problems(&self.project.root, &runnable)
+            {
+                self.error(block.as_deref(), message);
+            }
+        }
         self.attach_addons("callbacks", BlockType::Callback, &mut runnable);
         self.attach_addons("conditionals", BlockType::Conditional, &mut runnable);
         self.check_dynamic(&runnable);

@@ -24,8 +24,8 @@ pub use package::install_package;
 pub use preview::{TablePreview, preview_table};
 pub use protocol::{
     BlockCalls, BlockOutcome, BlockRequest, FailureReason, NoCalls, Pick, RequestMode,
-    RunStatusAnswer, RunStatusAnswered, RunStatusQuery, SupervisorMessage, UpstreamBlock,
-    decode_supervisor_message,
+    RunStatusAnswer, RunStatusAnswered, RunStatusQuery, StreamingBlock, StreamingTree,
+    SupervisorMessage, UpstreamBlock, decode_supervisor_message, stream_counters_path,
 };
 pub use sink::{
     FileSink, LogLine, LogSink, MAX_LOG_LINE_BYTES, Stream, VecSink, cap_log_text, parse_log_line,

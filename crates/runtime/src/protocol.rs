@@ -58,6 +58,42 @@ pub struct BlockRequest {
     pub retries: u32,
     /// What to run: the block, or only the `cancelled` callbacks of a block run cancelled in a cancelled run.
     pub mode: RequestMode,
+    /// For the source block of a streaming pipeline: the whole tree, run in this one process
+    /// (`wand_runtime/streaming/engine.py`) until it is stopped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub streaming: Option<StreamingTree>,
+}
+
+/// A streaming pipeline's blocks (source, transformers, sinks) and where its process keeps its counters.
+#[derive(Debug, Clone, Serialize)]
+pub struct StreamingTree {
+    pub blocks: Vec<StreamingBlock>,
+    /// The JSON file the engine replaces about every second with its counters (`stream_counters_path`).
+    pub counters_path: String,
+}
+
+/// One block of a [`StreamingTree`].
+#[derive(Debug, Clone, Serialize)]
+pub struct StreamingBlock {
+    pub uuid: String,
+    pub block_type: String,
+    pub language: String,
+    pub file: String,
+    pub upstream: Vec<String>,
+    pub configuration: Value,
+}
+
+/// Where a streaming run's counters live under the data directory: beside its source block's outputs.
+pub fn stream_counters_path(
+    data_dir: &std::path::Path,
+    pipeline: &str,
+    run_id: i64,
+) -> std::path::PathBuf {
+    data_dir
+        .join("runs")
+        .join(pipeline)
+        .join(run_id.to_string())
+        .join("stream.json")
 }
 
 /// What a [`BlockRequest`] asks the runtime to run.

@@ -103,6 +103,8 @@ pub struct Scheduler {
     pub(crate) notify: crate::NotifySettings,
     /// Open runs' pinned definitions and DAGs, by run id (see `Scheduler::pinned_definition`).
     pinned: std::sync::Mutex<HashMap<i64, Arc<(PipelineDefinition, model::Dag)>>>,
+    /// Whether `@always_on` triggers start runs (not in `wand run`, whose one run is the stream).
+    pub(crate) always_on: bool,
 }
 
 /// Open runs whose definition the scheduler keeps parsed; past it the memory is cleared and refilled as runs advance.
@@ -128,6 +130,7 @@ impl Scheduler {
             known_pipelines: std::sync::Mutex::new(None),
             lease_restart_grace: Duration::ZERO,
             last_full_pass: std::sync::Mutex::new(None),
+            always_on: true,
             code: Arc::default(),
             notify: crate::NotifySettings::default(),
             pinned: std::sync::Mutex::default(),
@@ -137,6 +140,13 @@ impl Scheduler {
     /// Renders notification settings with `settings` (the environment; the run pages' base URL).
     pub fn with_notifications(mut self, settings: crate::NotifySettings) -> Scheduler {
         self.notify = settings;
+        self
+    }
+
+    /// Leaves `@always_on` triggers alone: `wand run` runs its own one run of a streaming pipeline in the
+    /// foreground, and a trigger's run beside it would be a second consumer of the same source.
+    pub fn without_always_on(mut self) -> Scheduler {
+        self.always_on = false;
         self
     }
 
@@ -444,8 +454,19 @@ impl Scheduler {
         }
         let mut status = RunStatus::Running;
         let mut expanded = false;
+        let streaming_source = definition
+            .streaming_source()
+            .map(|block| block.uuid.clone());
         for step in advance(dag, &statuses, &instances, definition.settings) {
             let (block, change) = match step {
+                // A streaming run's transformers and sinks ran in their source's process: they complete with it.
+                Step::Enqueue(block)
+                    if streaming_source
+                        .as_ref()
+                        .is_some_and(|source| *source != block) =>
+                {
+                    (block, BlockRunChange::event(BlockRunEvent::Expand))
+                }
                 Step::Enqueue(block) => (block, BlockRunChange::event(BlockRunEvent::Enqueue)),
                 Step::UpstreamFail(block) => {
                     (block, BlockRunChange::event(BlockRunEvent::UpstreamFail))

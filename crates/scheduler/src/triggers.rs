@@ -99,6 +99,9 @@ impl Scheduler {
                 id: trigger.id,
                 message: error.to_string(),
             })?;
+        if matches!(schedule.interval, Interval::AlwaysOn) {
+            return self.keep_on(trigger, &schedule, now, tick).await;
+        }
         let once = matches!(schedule.interval, Interval::Once);
         if once && trigger.last_slot.is_some() {
             return Ok(());
@@ -198,6 +201,59 @@ impl Scheduler {
             }
             self.store.record_slot(trigger.id, slot).await?;
         }
+        Ok(())
+    }
+
+    /// An `@always_on` trigger (Mage's, for streaming pipelines): a run is started when none of the trigger's is
+    /// going, so another starts when one ends (failed for good, or completed). A run that was cancelled (stopped
+    /// from the UI or the API) is not restarted: the pipeline stays stopped until a run is started again.
+    async fn keep_on(
+        &self,
+        trigger: &Trigger,
+        schedule: &model::Schedule,
+        now: DateTime<Utc>,
+        tick: &mut Tick,
+    ) -> Result<(), SchedulerError> {
+        if !self.always_on
+            || !schedule.always_on_at(now)
+            || self
+                .unfinished_runs(&trigger.pipeline_uuid, Some(trigger.id))
+                .await?
+                > 0
+        {
+            return Ok(());
+        }
+        let newest = self
+            .store
+            .runs(RunFilter {
+                pipeline_uuid: Some(trigger.pipeline_uuid.clone()),
+                trigger_id: Some(trigger.id),
+                limit: Some(1),
+                ..RunFilter::default()
+            })
+            .await?;
+        if newest
+            .first()
+            .is_some_and(|run| run.status == RunStatus::Cancelled)
+        {
+            return Ok(());
+        }
+        if !tick.pipelines.contains_key(&trigger.pipeline_uuid) {
+            let pipeline = self.project.load_pipeline(&trigger.pipeline_uuid)?.pipeline;
+            tick.pipelines
+                .insert(trigger.pipeline_uuid.clone(), pipeline);
+        }
+        let code_hash = match &tick.code_hash {
+            Some(hash) => hash.clone(),
+            None => tick.code_hash.insert(self.pin_code().await?).clone(),
+        };
+        let pipeline = &tick.pipelines[&trigger.pipeline_uuid];
+        let request = RunRequest::for_trigger(trigger.clone(), Map::new(), now);
+        match self.create_pinned_run(pipeline, code_hash, request).await {
+            Ok(_) | Err(SchedulerError::Storage(StorageError::Conflict(_))) => {}
+            Err(error) => return Err(error),
+        }
+        self.store.record_slot(trigger.id, now).await?;
         Ok(())
     }
 

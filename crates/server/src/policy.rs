@@ -131,6 +131,8 @@ pub(crate) const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/runs/{id}/block_groups", AtLeast(Viewer)),
     // The dashboard and the run timeline: read-only summaries of the run history.
     ("GET", "/api/v1/runs/{id}/timeline", AtLeast(Viewer)),
+    // A streaming run's live counters.
+    ("GET", "/api/v1/runs/{id}/stream", AtLeast(Viewer)),
     ("GET", "/api/v1/overview", AtLeast(Viewer)),
     ("GET", "/api/v1/pipelines/{uuid}/stats", AtLeast(Viewer)),
     (

@@ -124,7 +124,35 @@ pub(crate) fn block_request(source: RequestSource<'_>, config: &WorkerConfig) ->
         attempt,
         retries: block.retry.retries.unwrap_or(0),
         mode: runtime::RequestMode::Block,
+        streaming: streaming_tree(definition, block, run, config),
     }
+}
+
+/// For the source of a streaming run: every block of the tree, which the source's one process runs.
+fn streaming_tree(
+    definition: &PipelineDefinition,
+    block: &Block,
+    run: &PipelineRun,
+    config: &WorkerConfig,
+) -> Option<runtime::StreamingTree> {
+    let source = definition.streaming_source()?;
+    (source.uuid == block.uuid).then(|| runtime::StreamingTree {
+        blocks: definition
+            .blocks
+            .iter()
+            .map(|block| runtime::StreamingBlock {
+                uuid: block.uuid.clone(),
+                block_type: block.block_type.as_str().to_owned(),
+                language: block.language.as_str().to_owned(),
+                file: block.file.clone(),
+                upstream: block.upstream.clone(),
+                configuration: block.configuration.clone(),
+            })
+            .collect(),
+        counters_path: runtime::stream_counters_path(&config.data_dir, &definition.uuid, run.id)
+            .display()
+            .to_string(),
+    })
 }
 
 /// The parent `uuid` as the definition pinned it (a parent missing from it is described as a Python block).

@@ -900,6 +900,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/{id}/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["runs_stream_counters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{id}/timeline": {
         parameters: {
             query?: never;
@@ -1977,6 +1993,42 @@ export interface components {
         SignIn: {
             email: string;
             password: string;
+        };
+        /** @description A streaming run's counters, summed over its attempts. */
+        StreamDto: {
+            /**
+             * Format: int64
+             * @description How many processes ran the pipeline for this run (1 plus its restarts).
+             */
+            attempts?: number;
+            /**
+             * Format: int64
+             * @description Attempts that ended in an error (each is retried as the pipeline's `retry_config` says).
+             */
+            errors?: number;
+            /**
+             * Format: int64
+             * @description Messages waiting in the broker, when the broker says so cheaply.
+             */
+            lag?: number | null;
+            last_error?: string | null;
+            /** @description When the last batch was stored (RFC 3339). */
+            last_message_at?: string | null;
+            /**
+             * Format: int64
+             * @description Messages read from the source and stored by every sink.
+             */
+            messages_in?: number;
+            /** @description Records written, by sink block. */
+            messages_out?: {
+                [key: string]: number;
+            };
+            /** @description `running`, `stopped` (a clean stop) or `failed`, as the process last said. */
+            state?: string | null;
+            /** @description Whether the run is a streaming pipeline's. */
+            streaming?: boolean;
+            /** @description When the process last wrote the counters (RFC 3339). */
+            updated_at?: string | null;
         };
         TablePreviewDto: {
             columns: components["schemas"]["ColumnDto"][];
@@ -7063,6 +7115,72 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    runs_stream_counters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Run id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -18,6 +18,7 @@ import { NotificationsCard } from './run/NotificationsCard';
 import { RunActions } from './run/RunActions';
 import { RunSummary } from './run/RunSummary';
 import { RunTimeline } from './run/RunTimeline';
+import { StreamCard } from './run/StreamCard';
 import { useBlockLog } from './useBlockLog';
 
 export default function RunPage() {
@@ -131,6 +132,7 @@ export default function RunPage() {
         </div>
       </div>
 
+      <StreamCard runId={runId} live={!isFinished(r.status)} />
       <RunTimeline runId={runId} selected={selected} onSelect={choose} />
 
       {selected && <BlockPanel run={r} runId={runId} selected={selected} selectedRun={selectedRun} log={log} live={live} tab={tab} onTab={setTab} />}

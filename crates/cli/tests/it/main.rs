@@ -24,6 +24,7 @@ mod sensors;
 mod server;
 mod serving;
 mod sql_blocks;
+mod streaming;
 mod support;
 mod tidy;
 mod trigger_pipeline;

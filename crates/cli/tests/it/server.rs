@@ -151,7 +151,7 @@ impl RunningServer {
         self.changes.until(limit, what, check)
     }
 
-    fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

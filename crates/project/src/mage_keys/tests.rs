@@ -226,7 +226,8 @@ fn the_classification_is_listed() {
 /// A value of `rule`'s key at which Mage does something Wand does not.
 fn diagnosed_sample(rule: &Rule) -> Value {
     match (rule.key, rule.inert) {
-        ("type", Inert::OneOf(_)) => json!("streaming"),
+        ("type", Inert::OneOf(_)) => json!("pyspark"),
+        ("executor_count", _) => json!(2),
         ("type", _) => json!("extension"),
         ("language", _) => json!("r"),
         ("extensions", _) => json!({"great_expectations": {"blocks": [{"uuid": "check"}]}}),

@@ -4,6 +4,7 @@ mod addons;
 mod dbt;
 mod load;
 mod scaffold;
+mod streaming;
 mod write;
 
 use std::path::Path;

@@ -149,6 +149,10 @@ def _enter(request):
 
 
 def _run(request):
+    if request.get("streaming"):
+        from wand_runtime.streaming import engine
+
+        return engine.run(request)
     ctx = _enter(request)
     inputs = None
     if request.get("conditionals"):
@@ -382,7 +386,7 @@ def _kwargs(request):
 
 def _moment(text):
     """An RFC 3339 time from the request as a datetime (None stays None); `Z` spelled out for Pythons before 3.11."""
-    return text and datetime.fromisoformat(text.replace("Z", "+00:00"))  # noqa: FURB162 (a project may run 3.10)
+    return text and datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _logger(block_uuid):

@@ -59,6 +59,9 @@ _READS_PER_WAKE = 16
 
 
 def main():
+    # Ctrl-C in a terminal reaches the whole process group: Wand decides what it stops (a streaming pipeline's
+    # process gets SIGTERM and finishes its batch); this process ends when Wand closes its stdin.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
     # Anything that prints by mistake in this process goes to stderr, never into the protocol.
     os.dup2(2, 1)
@@ -138,6 +141,10 @@ def _emit(protocol, message):
     protocol.write(json.dumps(message) + "\n")
 
 
+# How long a streaming pipeline's process has after SIGTERM to store, acknowledge and close before it is killed.
+STOP_GRACE_SECONDS = 20
+
+
 class Child:
     """One forked block run and the pipes it writes to."""
 
@@ -154,6 +161,8 @@ class Child:
         self.result = bytearray()
         self.deadline = deadline
         self.stop_reason = None
+        # A streaming pipeline's process is stopped with SIGTERM first: it finishes and commits the batch in hand.
+        self.graceful = False
 
 
 class Spare:
@@ -301,6 +310,7 @@ class Supervisor:
         deadline = time.monotonic() + timeout if timeout else None
         streams = {spare.out_r: LineSplitter("stdout"), spare.err_r: LineSplitter("stderr")}
         self.children[run_id] = Child(run_id, spare, streams, deadline)
+        self.children[run_id].graceful = bool(request.get("streaming"))
         # While the child runs: its files, compiled, for the next children (the next spare is forked after this).
         from wand_runtime import block
 
@@ -441,8 +451,20 @@ class Supervisor:
         for child in list(self.children.values()):
             if child.deadline and now >= child.deadline and child.stop_reason is None:
                 self._kill(child, "timeout")
+            elif child.deadline and now >= child.deadline:
+                # A graceful stop's grace is over.
+                child.deadline = None
+                _kill_group(child.pid)
 
     def _kill(self, child, reason):
+        if child.graceful and child.stop_reason is None:
+            child.stop_reason = reason
+            child.deadline = time.monotonic() + STOP_GRACE_SECONDS
+            try:
+                os.kill(child.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            return
         child.stop_reason = reason
         child.deadline = None
         _kill_group(child.pid)

@@ -20,6 +20,7 @@ mod runs;
 mod secrets;
 mod sessions;
 mod stats;
+mod stream;
 mod terminal;
 mod tokens;
 mod triggers;
@@ -99,6 +100,7 @@ pub fn app(state: AppState) -> Router {
         .routes(routes!(runs::block_runs))
         .routes(routes!(runs::block_groups))
         .routes(routes!(stats::timeline))
+        .routes(routes!(stream::stream_counters))
         .routes(routes!(stats::overview))
         .routes(routes!(stats::pipeline))
         .routes(routes!(logs::log))

@@ -1,4 +1,4 @@
 """Streaming pipelines (Mage's `type: streaming`): one source, transformers and sinks run in one long-lived process.
 
-`connectors.py` names the connectors by Mage's `connector_type`; one module per connector family.
+`engine.py` runs the loop; `connectors.py` names the connectors by Mage's `connector_type`; one module per connector.
 """

@@ -1,8 +1,7 @@
 """The connectors a streaming pipeline's YAML blocks may name (Mage's `connector_type`), and their shared types.
 
 One registry line per connector: `connector_type: "module:Class"`, imported only when a pipeline uses it, so a
-project installs only its own broker's client. (Minimal version on the `kafka` branch; the engine's branch owns the
-final shape.)
+project installs only its own broker's client.
 """
 
 import importlib
@@ -12,11 +11,49 @@ from typing import Any
 SOURCES = {
     "kafka": "wand_runtime.streaming.kafka:KafkaSource",
     "nats": "wand_runtime.streaming.nats:NatsSource",
+    "rabbitmq": "wand_runtime.streaming.rabbitmq:RabbitMQSource",
 }
 
 SINKS = {
+    "postgres": "wand_runtime.streaming.postgres_sink:PostgresSink",
+    "duckdb": "wand_runtime.streaming.duckdb_sink:DuckDBSink",
+    "file": "wand_runtime.streaming.file_sink:FileSink",
     "kafka": "wand_runtime.streaming.kafka:KafkaSink",
 }
+
+# Mage 0.9.80's other connector types (mage_ai/streaming/constants.py): known, not run by Wand.
+MAGE_ONLY_SOURCES = (
+    "activemq",
+    "amazon_sqs",
+    "azure_event_hub",
+    "google_cloud_pubsub",
+    "influxdb",
+    "kinesis",
+    "mongodb",
+)
+MAGE_ONLY_SINKS = (
+    "activemq",
+    "amazon_s3",
+    "azure_data_lake",
+    "bigquery",
+    "clickhouse",
+    "druid",
+    "dummy",
+    "elasticsearch",
+    "google_cloud_pubsub",
+    "google_cloud_storage",
+    "influxdb",
+    "kinesis",
+    "mongodb",
+    "mssql",
+    "mysql",
+    "opensearch",
+    "oracledb",
+    "rabbitmq",
+    "redshift",
+    "snowflake",
+    "trino",
+)
 
 
 class ConfigError(Exception):
@@ -36,18 +73,24 @@ class Batch:
 
 
 def source_class(connector_type, file):
-    return _pick(SOURCES, connector_type, file, "source")
+    return _pick(SOURCES, MAGE_ONLY_SOURCES, connector_type, file, "source")
 
 
 def sink_class(connector_type, file):
-    return _pick(SINKS, connector_type, file, "sink")
+    return _pick(SINKS, MAGE_ONLY_SINKS, connector_type, file, "sink")
 
 
-def _pick(registry, connector_type, file, role):
-    if connector_type not in registry:
-        raise ConfigError(f"{file}: unknown connector_type {connector_type!r}; Wand's {role}s: {', '.join(registry)}")
-    module, name = registry[connector_type].split(":")
-    return getattr(importlib.import_module(module), name)
+def _pick(registry, mage_only, connector_type, file, role):
+    if connector_type in registry:
+        module, name = registry[connector_type].split(":")
+        return getattr(importlib.import_module(module), name)
+    known = ", ".join(sorted(registry))
+    if connector_type in mage_only:
+        raise ConfigError(
+            f"{file}: connector_type {connector_type!r} is a Mage {role} that Wand does not run yet; "
+            f"Wand's {role}s: {known}"
+        )
+    raise ConfigError(f"{file}: unknown connector_type {connector_type!r}; Wand's {role}s: {known}")
 
 
 def check_keys(config, connector_type, allowed, required=()):

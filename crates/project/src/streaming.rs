@@ -1,0 +1,202 @@
+//! Mage's streaming pipelines (`type: streaming`) at load time: the tree's shape as Mage's
+//! `StreamingPipelineExecutor.parse_and_validate_blocks` demands it, and the `connector_type` of each YAML block.
+//! It only checks; `wand_runtime/streaming/` runs the tree.
+
+use std::path::Path;
+
+use model::{Block, BlockType, Language};
+
+/// The sources and sinks Wand runs (`wand_runtime/streaming/connectors.py`, one line per connector there too).
+pub(crate) const WAND_SOURCES: &[&str] = &["kafka", "nats", "rabbitmq"];
+pub(crate) const WAND_SINKS: &[&str] = &["duckdb", "file", "kafka", "postgres"];
+
+/// Mage 0.9.80's connector types (mage_ai/streaming/constants.py).
+const MAGE_SOURCES: &[&str] = &[
+    "activemq",
+    "amazon_sqs",
+    "azure_event_hub",
+    "google_cloud_pubsub",
+    "influxdb",
+    "kafka",
+    "kinesis",
+    "mongodb",
+    "nats",
+    "rabbitmq",
+];
+const MAGE_SINKS: &[&str] = &[
+    "activemq",
+    "amazon_s3",
+    "azure_data_lake",
+    "bigquery",
+    "clickhouse",
+    "druid",
+    "duckdb",
+    "dummy",
+    "elasticsearch",
+    "google_cloud_pubsub",
+    "google_cloud_storage",
+    "influxdb",
+    "kafka",
+    "kinesis",
+    "mongodb",
+    "mssql",
+    "mysql",
+    "opensearch",
+    "oracledb",
+    "postgres",
+    "rabbitmq",
+    "redshift",
+    "snowflake",
+    "trino",
+];
+
+/// Each problem of a streaming pipeline's blocks, as (block, message).
+pub(crate) fn streaming_problems(root: &Path, blocks: &[Block]) -> Vec<(Option<String>, String)> {
+    let mut problems = Vec::new();
+    let mut problem = |block: Option<&str>, message: String| {
+        problems.push((block.map(str::to_owned), message));
+    };
+    let children = |uuid: &str| {
+        blocks
+            .iter()
+            .filter(|block| block.upstream.iter().any(|parent| parent == uuid))
+            .count()
+    };
+    let sources: Vec<&Block> = blocks
+        .iter()
+        .filter(|block| block.block_type == BlockType::DataLoader)
+        .collect();
+    if sources.len() != 1 {
+        problem(
+            None,
+            format!(
+                "a streaming pipeline has exactly one data loader, its source (as in Mage); this one has {}",
+                sources.len()
+            ),
+        );
+    }
+    for block in blocks {
+        let uuid = block.uuid.as_str();
+        match block.block_type {
+            BlockType::DataLoader => {
+                if !block.upstream.is_empty() {
+                    problem(
+                        Some(uuid),
+                        "the source of a streaming pipeline has no upstream blocks".to_owned(),
+                    );
+                }
+                if children(uuid) == 0 {
+                    problem(
+                        Some(uuid),
+                        "the source needs at least one transformer or data exporter below it"
+                            .to_owned(),
+                    );
+                }
+                yaml_connector(
+                    root,
+                    block,
+                    "source",
+                    WAND_SOURCES,
+                    MAGE_SOURCES,
+                    &mut problem,
+                );
+            }
+            BlockType::Transformer => {
+                if block.upstream.len() != 1 {
+                    problem(
+                        Some(uuid),
+                        "a transformer of a streaming pipeline has exactly one upstream block"
+                            .to_owned(),
+                    );
+                }
+                if block.language != Language::Python {
+                    problem(
+                        Some(uuid),
+                        format!(
+                            "a transformer of a streaming pipeline is Python, not {}",
+                            block.language.as_str()
+                        ),
+                    );
+                }
+            }
+            BlockType::DataExporter => {
+                if block.upstream.len() != 1 || children(uuid) != 0 {
+                    problem(
+                        Some(uuid),
+                        "a sink (data exporter) of a streaming pipeline has exactly one upstream block and none \
+                         below it"
+                            .to_owned(),
+                    );
+                }
+                yaml_connector(root, block, "sink", WAND_SINKS, MAGE_SINKS, &mut problem);
+            }
+            other => problem(
+                Some(uuid),
+                format!(
+                    "a streaming pipeline holds a data loader, transformers and data exporters, not a {} block",
+                    other.as_str()
+                ),
+            ),
+        }
+    }
+    problems
+}
+
+/// A source's or sink's file: YAML naming a connector Wand runs (a Python `@streaming_source`/`@streaming_sink`
+/// class is refused, naming the file).
+fn yaml_connector(
+    root: &Path,
+    block: &Block,
+    role: &str,
+    wand: &[&str],
+    mage: &[&str],
+    problem: &mut impl FnMut(Option<&str>, String),
+) {
+    let uuid = Some(block.uuid.as_str());
+    if block.language != Language::Yaml {
+        problem(
+            uuid,
+            format!(
+                "{}: Wand runs streaming {role}s described in YAML (`connector_type: ...`), not Python \
+                 `@streaming_{role}` classes yet; describe it in YAML, or run this pipeline with Mage",
+                block.file
+            ),
+        );
+        return;
+    }
+    let Ok(text) = std::fs::read_to_string(root.join(&block.file)) else {
+        return; // A missing file has its own error.
+    };
+    let connector = text.lines().find_map(|line| {
+        line.strip_prefix("connector_type:")
+            .map(|value| value.trim().trim_matches(['\'', '"']).to_owned())
+    });
+    let known = wand.join(", ");
+    match connector {
+        None => problem(
+            uuid,
+            format!(
+                "{}: no `connector_type`; Wand's {role}s: {known}",
+                block.file
+            ),
+        ),
+        // Rendered at run time, where the engine checks it.
+        Some(name) if name.contains("{{") => {}
+        Some(name) if wand.contains(&name.as_str()) => {}
+        Some(name) if mage.contains(&name.as_str()) => problem(
+            uuid,
+            format!(
+                "{}: connector_type `{name}` is a Mage {role} that Wand does not run yet; Wand's {role}s: \
+                 {known}",
+                block.file
+            ),
+        ),
+        Some(name) => problem(
+            uuid,
+            format!(
+                "{}: unknown connector_type `{name}`; Wand's {role}s: {known}",
+                block.file
+            ),
+        ),
+    }
+}

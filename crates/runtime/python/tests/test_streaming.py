@@ -1,0 +1,281 @@
+"""The streaming engine (wand_runtime/streaming) against a real RabbitMQ (scripts/temp-rabbitmq) and PostgreSQL.
+
+Mage's behaviour compared here was read from Mage 0.9.80's source (mage_ai/streaming/sources/rabbitmq.py,
+sinks/postgres.py, data_preparation/executors/streaming_pipeline_executor.py): mage-oracle does not run streaming
+pipelines, so the shapes (Payload(method, properties, body), kwargs['channel'], Mage's sink keys) come from there.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from urllib.parse import urlparse
+
+import pytest
+from wand_runtime.streaming import connectors
+from wand_runtime.streaming.duckdb_sink import DuckDBSink
+from wand_runtime.streaming.file_sink import FileSink
+from wand_runtime.streaming.postgres_sink import PostgresSink
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..")
+DEADLINE_SECONDS = 60
+
+
+@pytest.fixture(scope="module")
+def rabbitmq(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("rabbitmq")
+    script = os.path.join(ROOT, "scripts", "temp-rabbitmq")
+    port = subprocess.run([script, "start", str(folder)], check=True, capture_output=True, text=True).stdout.strip()
+    yield int(port)
+    subprocess.run([script, "stop", str(folder)], check=False)
+
+
+def _pg_config(postgres_url, table, **extra):
+    url = urlparse(postgres_url)
+    config = {
+        "database": url.path.lstrip("/"),
+        "host": url.hostname,
+        "port": url.port,
+        "username": url.username,
+        "password": url.password or "",
+        "schema": "stream_test",
+        "table": table,
+    }
+    config.update(extra)
+    return config
+
+
+def _rows(postgres_url, sql):
+    import psycopg2
+
+    with psycopg2.connect(postgres_url) as connection, connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall()
+
+
+def _drop(postgres_url, table):
+    import psycopg2
+
+    with psycopg2.connect(postgres_url) as connection, connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS stream_test.{table}")
+
+
+def test_postgres_sink_upserts_with_unique_constraints(postgres_url):
+    _drop(postgres_url, "upserts")
+    sink = PostgresSink(_pg_config(postgres_url, "upserts", unique_constraints=["id"]), print)
+    sink.write([{"id": 1, "v": "a"}, {"id": 2, "v": "b"}])
+    sink.write([{"id": 1, "v": "again"}])
+    assert _rows(postgres_url, "SELECT id, v FROM stream_test.upserts ORDER BY id") == [(1, "a"), (2, "b")]
+    sink.close()
+    sink = PostgresSink(
+        _pg_config(postgres_url, "upserts", unique_constraints=["id"], unique_conflict_method="UPDATE"), print
+    )
+    sink.write([{"id": 1, "v": "updated"}])
+    sink.close()
+    assert _rows(postgres_url, "SELECT id, v FROM stream_test.upserts ORDER BY id") == [(1, "updated"), (2, "b")]
+
+
+def test_postgres_sink_writes_nothing_of_a_failed_batch(postgres_url):
+    _drop(postgres_url, "atomic")
+    sink = PostgresSink(_pg_config(postgres_url, "atomic"), print)
+    sink.write([{"id": 1}])
+    import psycopg2
+
+    with pytest.raises(psycopg2.DataError):
+        sink.write([{"id": 2}, {"id": "not a number"}])
+    sink.write([{"id": 3}])
+    sink.close()
+    assert _rows(postgres_url, "SELECT id FROM stream_test.atomic ORDER BY id") == [(1,), (3,)]
+
+
+def test_sinks_refuse_unknown_keys_and_name_the_known_ones(postgres_url):
+    with pytest.raises(connectors.ConfigError, match=r"unknown key 'tabel'.*known: .*table"):
+        PostgresSink(_pg_config(postgres_url, "x", tabel="y"), print)
+    with pytest.raises(connectors.ConfigError, match="Mage sink that Wand does not run yet"):
+        connectors.sink_class("kinesis", "data_exporters/out.yaml")
+    with pytest.raises(connectors.ConfigError, match=r"unknown connector_type 'nope'.*rabbitmq"):
+        connectors.source_class("nope", "data_loaders/in.yaml")
+
+
+def test_duckdb_and_file_sinks_append(tmp_path, monkeypatch):
+    (tmp_path / "io_config.yaml").write_text(f"default:\n  DUCKDB_DATABASE: {tmp_path / 'out.duckdb'}\n")
+    monkeypatch.setenv("WAND_REPO_PATH", str(tmp_path))
+    monkeypatch.setenv("WAND_DATA_DIR", str(tmp_path / "data"))
+    sink = DuckDBSink({"profile": "default", "config": {"table_name": "events"}}, print)
+    sink.write([{"id": 1}, {"id": 2}])
+    sink.write([{"id": 3}])
+    rows = sink.client.load("SELECT id FROM main.events ORDER BY id")["id"].tolist()
+    sink.close()
+    assert rows == [1, 2, 3]
+    sink = FileSink({"path": "out/events.jsonl"}, print)
+    sink.write([{"id": 1}, {"id": 2}])
+    sink.close()
+    lines = (tmp_path / "data" / "stream_files" / "out" / "events.jsonl").read_text().splitlines()
+    assert [json.loads(line) for line in lines] == [{"id": 1}, {"id": 2}]
+    with pytest.raises(connectors.ConfigError, match="leaves"):
+        FileSink({"path": "../outside.jsonl"}, print)
+
+
+TRANSFORMER = """
+import json
+
+@transformer
+def transform(message, *args, **kwargs):
+    # As Mage's users write it: the block acknowledges through the channel.
+    kwargs['channel'].basic_ack(delivery_tag=message.method.delivery_tag)
+    data = json.loads(message.body)
+    if data.get('fail'):
+        raise ValueError('a poisoned message')
+    return {'id': data['id'], 'doubled': data['id'] * 2}
+"""
+
+
+def _project(tmp_path, port, postgres_url, table):
+    root = tmp_path / "proj"
+    for folder in ("data_loaders", "transformers", "data_exporters"):
+        (root / folder).mkdir(parents=True)
+    (root / "data_loaders" / "rabbit.yaml").write_text(
+        "connector_type: rabbitmq\nconnection_host: 127.0.0.1\nconnection_port: {{ env_var('RMQ_PORT') }}\n"
+        "queue_name: {{ variables('queue') }}\nusername: guest\npassword: guest\n"
+    )
+    (root / "transformers" / "parse.py").write_text(TRANSFORMER)
+    config = _pg_config(postgres_url, table, unique_constraints=["id"])
+    (root / "data_exporters" / "pg.yaml").write_text(
+        "connector_type: postgres\n" + "".join(f"{key}: {json.dumps(value)}\n" for key, value in config.items())
+    )
+    data = tmp_path / "data"
+    request = {
+        "repo_path": str(root),
+        "project_name": "proj",
+        "data_dir": str(data),
+        "pipeline_uuid": "stream",
+        "block_uuid": "rabbit",
+        "block_type": "data_loader",
+        "language": "yaml",
+        "run_id": 1,
+        "file": "data_loaders/rabbit.yaml",
+        "execution_date": "2026-03-01T10:30:00+00:00",
+        "execution_partition": "x",
+        "env": "dev",
+        "variables": {"queue": "events"},
+        "configuration": {},
+        "inputs": [],
+        "upstream": [],
+        "output_dir": str(data / "out" / "rabbit"),
+        "streaming": {
+            "counters_path": str(data / "stream.json"),
+            "blocks": [
+                {
+                    "uuid": "rabbit",
+                    "block_type": "data_loader",
+                    "language": "yaml",
+                    "file": "data_loaders/rabbit.yaml",
+                    "upstream": [],
+                },
+                {
+                    "uuid": "parse",
+                    "block_type": "transformer",
+                    "language": "python",
+                    "file": "transformers/parse.py",
+                    "upstream": ["rabbit"],
+                },
+                {
+                    "uuid": "pg",
+                    "block_type": "data_exporter",
+                    "language": "yaml",
+                    "file": "data_exporters/pg.yaml",
+                    "upstream": ["parse"],
+                },
+            ],
+        },
+    }
+    return request, data / "stream.json"
+
+
+def _publish(port, bodies, queue="events"):
+    import pika
+
+    connection = pika.BlockingConnection(pika.ConnectionParameters("127.0.0.1", port))
+    channel = connection.channel()
+    channel.queue_declare(queue=queue, durable=True)
+    for body in bodies:
+        channel.basic_publish("", queue, body)
+    connection.close()
+
+
+def _queue_size(port, queue="events"):
+    import pika
+
+    connection = pika.BlockingConnection(pika.ConnectionParameters("127.0.0.1", port))
+    count = connection.channel().queue_declare(queue=queue, durable=True).method.message_count
+    connection.close()
+    return count
+
+
+def _start_engine(request, port):
+    code = "import json, sys\nfrom wand_runtime import block\nprint(json.dumps(block.run(json.load(sys.stdin))))"
+    env = dict(os.environ, RMQ_PORT=str(port), PYTHONPATH=os.path.join(ROOT, "crates", "runtime", "python"))
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+    )
+    process.stdin.write(json.dumps(request))
+    process.stdin.close()
+    return process
+
+
+def _wait_for(check, what):
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def test_engine_stores_then_acknowledges_and_stops_cleanly(tmp_path, rabbitmq, postgres_url):
+    _drop(postgres_url, "engine")
+    request, counters_path = _project(tmp_path, rabbitmq, postgres_url, "engine")
+    _publish(rabbitmq, [json.dumps({"id": n}).encode() for n in range(500)])
+    process = _start_engine(request, rabbitmq)
+    count = lambda: _rows(postgres_url, "SELECT count(*) FROM stream_test.engine")[0][0]
+    _wait_for(lambda: _table_exists(postgres_url, "engine") and count() == 500, "500 rows")
+    _wait_for(lambda: _queue_size(rabbitmq) == 0 and _counters(counters_path)["messages_in"] == 500, "the acks")
+    process.send_signal(signal.SIGTERM)
+    out = _finish(process)
+    assert json.loads(out.strip().splitlines()[-1])["status"] == "completed"
+    counters = _counters(counters_path)
+    assert counters["messages_out"] == {"pg": 500}
+    assert counters["state"] == "stopped"
+    assert _rows(postgres_url, "SELECT min(doubled), max(doubled) FROM stream_test.engine") == [(0, 998)]
+
+
+def test_a_failed_batch_is_not_acknowledged_and_comes_back(tmp_path, rabbitmq, postgres_url):
+    _drop(postgres_url, "poison")
+    request, counters_path = _project(tmp_path, rabbitmq, postgres_url, "poison")
+    request["variables"]["queue"] = "poison"
+    _publish(rabbitmq, [json.dumps({"id": 1}).encode(), json.dumps({"id": 2, "fail": True}).encode()], "poison")
+    process = _start_engine(request, rabbitmq)
+    out = _finish(process)
+    result = json.loads(out.strip().splitlines()[-1])
+    assert result["status"] == "failed" and "a poisoned message" in result["error"]
+    # The transformer had "acknowledged" both messages, but nothing was stored, so the broker still holds both.
+    assert _queue_size(rabbitmq, "poison") == 2
+    assert _counters(counters_path)["errors"] == 1
+
+
+def _finish(process):
+    out = process.stdout.read()
+    process.wait(timeout=DEADLINE_SECONDS)
+    return out
+
+
+def _table_exists(postgres_url, table):
+    return bool(_rows(postgres_url, f"SELECT 1 FROM information_schema.tables WHERE table_name = '{table}'"))
+
+
+def _counters(path):
+    try:
+        with open(path, encoding="utf-8") as file:
+            return json.load(file)
+    except (OSError, ValueError):
+        return {"messages_in": -1}
