@@ -188,9 +188,13 @@ async fn run_async(args: RunArgs, masks: model::SharedMask) -> anyhow::Result<Ex
         tokio::spawn(async move {
             crate::serve::shutdown_signal().await;
             eprintln!("stopping: the batch in hand is stored and acknowledged first");
-            if let Err(error) = scheduler.cancel_run(run_id).await {
-                eprintln!("the stream could not be stopped: {error}");
-            }
+            // A task of its own: the run ends before its blocks are stopped, and the waiting task is aborted then;
+            // the cancel must go on to stop the source's process.
+            tokio::spawn(async move {
+                if let Err(error) = scheduler.cancel_run(run_id).await {
+                    eprintln!("the stream could not be stopped: {error}");
+                }
+            });
         })
     });
     let roles = [

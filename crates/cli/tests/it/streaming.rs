@@ -16,7 +16,7 @@ use serde_json::json;
 use tempfile::TempDir;
 
 use crate::server::RunningServer;
-use crate::support::{Sandbox, path_str, python, repo_root};
+use crate::support::{Changes, Sandbox, path_str, python, repo_root, wait_for_exit};
 
 const MESSAGES: usize = 100_000;
 
@@ -62,6 +62,26 @@ impl Rabbit {
             .status()
             .expect("python runs");
         assert!(status.success(), "publishing failed");
+    }
+}
+
+impl Rabbit {
+    /// How many messages `queue` still holds (ready, not yet acknowledged or delivered).
+    fn waiting(&self, queue: &str) -> u64 {
+        let script = format!(
+            "import pika\n\
+             c = pika.BlockingConnection(pika.ConnectionParameters('127.0.0.1', {port}))\n\
+             print(c.channel().queue_declare(queue='{queue}', durable=True, passive=True).method.message_count)\n",
+            port = self.port,
+        );
+        let output = Command::new(python())
+            .args(["-c", &script])
+            .output()
+            .expect("python runs");
+        String::from_utf8_lossy(&output.stdout)
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("a count: {}", String::from_utf8_lossy(&output.stderr)))
     }
 }
 
@@ -202,5 +222,63 @@ fn an_always_on_rabbitmq_to_postgres_stream_loses_and_duplicates_nothing_across_
     second.wait_for_run(run_id, Duration::from_secs(60), |run| {
         run["status"] == json!("cancelled")
     });
+    drop_schema(&schema);
+}
+
+/// `wand run` runs a stream in the foreground until SIGTERM, which cancels its run: the source's process is asked to
+/// stop, stores and acknowledges the batch in hand, and `wand run` exits with the run cancelled and the queue empty.
+#[test]
+fn wand_run_streams_in_the_foreground_until_sigterm() {
+    const SENT: usize = 2_000;
+    let rabbit = Rabbit::start();
+    let schema = format!("stream_fg_{}", std::process::id());
+    drop_schema(&schema);
+    rabbit.publish("foreground", SENT);
+    let sandbox = Sandbox::fixture("mage_streaming");
+    let env = env_for(&rabbit, "foreground", &schema);
+    let changes = Changes::watch(sandbox.root(), None);
+    let stderr = std::fs::File::create(sandbox.path("run.err")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wand"))
+        .args(["run", path_str(&sandbox.project), "rabbit_to_pg"])
+        .args(["--data-dir", path_str(&sandbox.data_dir)])
+        .env("WAND_PYTHON", python())
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .expect("the wand binary starts");
+    let pid = child.id() as i32;
+    // The engine rewrites its counters file every second: each write wakes the wait.
+    changes.until(
+        Duration::from_secs(180),
+        "the stream never stored every message",
+        || match sink_counts(&schema) {
+            Some((_, distinct)) if distinct == SENT as i64 => Ok(()),
+            other => Err(format!("{other:?}")),
+        },
+    );
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(pid).unwrap(),
+        rustix::process::Signal::TERM,
+    )
+    .unwrap();
+    wait_for_exit(&[pid], Duration::from_secs(60), "wand run after SIGTERM");
+    let status = child.wait().unwrap();
+    let log = std::fs::read_to_string(sandbox.path("run.err")).unwrap();
+    assert!(
+        status.code().is_some(),
+        "wand run ended by itself: {status}\n{log}"
+    );
+    assert!(
+        log.contains("stopping: the batch in hand is stored"),
+        "{log}"
+    );
+    assert!(log.contains("cancelled"), "{log}");
+    assert_eq!(
+        rabbit.waiting("foreground"),
+        0,
+        "every message acknowledged"
+    );
+    assert_eq!(sink_counts(&schema), Some((SENT as i64, SENT as i64)));
     drop_schema(&schema);
 }
