@@ -10,10 +10,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from urllib.parse import urlparse
 
 import pytest
+import streaming_brokers as brokers
 from wand_runtime.streaming import connectors
 from wand_runtime.streaming.duckdb_sink import DuckDBSink
 from wand_runtime.streaming.file_sink import FileSink
@@ -225,21 +225,16 @@ def _start_engine(request, port):
     return process
 
 
-def _wait_for(check, what):
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-
-
 def test_engine_stores_then_acknowledges_and_stops_cleanly(tmp_path, rabbitmq, postgres_url):
     _drop(postgres_url, "engine")
     request, counters_path = _project(tmp_path, rabbitmq, postgres_url, "engine")
     _publish(rabbitmq, [json.dumps({"id": n}).encode() for n in range(500)])
     process = _start_engine(request, rabbitmq)
     count = lambda: _rows(postgres_url, "SELECT count(*) FROM stream_test.engine")[0][0]
-    _wait_for(lambda: _table_exists(postgres_url, "engine") and count() == 500, "500 rows")
-    _wait_for(lambda: _queue_size(rabbitmq) == 0 and _counters(counters_path)["messages_in"] == 500, "the acks")
+    brokers.eventually(lambda: _table_exists(postgres_url, "engine") and count() == 500, "500 rows", DEADLINE_SECONDS)
+    brokers.eventually(
+        lambda: _queue_size(rabbitmq) == 0 and _counters(counters_path)["messages_in"] == 500, "the acks", DEADLINE_SECONDS
+    )
     process.send_signal(signal.SIGTERM)
     out = _finish(process)
     assert json.loads(out.strip().splitlines()[-1])["status"] == "completed"

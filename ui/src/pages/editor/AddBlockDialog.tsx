@@ -5,6 +5,7 @@ import { useMemo, useState } from 'react';
 import { useBlockTemplates } from '../../api/blocks';
 import type { Block, Template } from '../../api/client';
 import { useFiles } from '../../api/files';
+import { ParentField } from './ParentField';
 import { ErrorAlert, Loading, Modal, Spinner } from '../../components/ui';
 import { blockType, slugify } from '../../lib/blockTypes';
 import { SQL_BLOCK_TYPES } from '../../lib/sqlBlock';
@@ -191,22 +192,7 @@ export function AddBlockDialog({
                 : 'The block uses the file as it is.'}
           </span>
         </div>
-        <div className="field">
-          <span className="field__label">Parent</span>
-          {last ? (
-            <label className="check">
-              <input type="checkbox" checked={linkToLast} onChange={(e) => setLinkToLast(e.target.checked)} />
-              <span className="check__text">
-                <span>
-                  Run after <code>{last.uuid}</code>
-                </span>
-                <small>You can change parents later with “Edit parent blocks” or in the tree.</small>
-              </span>
-            </label>
-          ) : (
-            <span className="field__hint">The first block has no parent.</span>
-          )}
-        </div>
+        <ParentField last={last} checked={linkToLast} onChange={setLinkToLast} hint="You can change parents later with “Edit parent blocks” or in the tree." />
       </div>
       <ErrorAlert error={error} title="Could not add the block" />
     </Modal>

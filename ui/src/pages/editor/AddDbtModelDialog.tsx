@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import type { Block } from '../../api/client';
 import { useDbtModels } from '../../api/dbt';
+import { ParentField } from './ParentField';
 import { ErrorAlert, Loading, Modal, Spinner } from '../../components/ui';
 import type { NewBlock } from './AddBlockDialog';
 
@@ -80,22 +81,7 @@ export function AddDbtModelDialog({
           )}
         </div>
       </div>
-      <div className="field">
-        <span className="field__label">Parent</span>
-        {last ? (
-          <label className="check">
-            <input type="checkbox" checked={linkToLast} onChange={(e) => setLinkToLast(e.target.checked)} />
-            <span className="check__text">
-              <span>
-                Run after <code>{last.uuid}</code>
-              </span>
-              <small>Its output becomes a source the model can read.</small>
-            </span>
-          </label>
-        ) : (
-          <span className="field__hint">The first block has no parent.</span>
-        )}
-      </div>
+      <ParentField last={last} checked={linkToLast} onChange={setLinkToLast} hint="Its output becomes a source the model can read." />
       <ErrorAlert error={error} title="Could not add the block" />
     </Modal>
   );
