@@ -29,6 +29,8 @@ struct Setup {
     store: Arc<dyn Store>,
     clock: Arc<ManualClock>,
     scheduler: Scheduler,
+    /// The scheduler's bus: a test waits on it for the runs it creates.
+    notices: broadcast::Sender<model::Notice>,
 }
 
 impl Setup {
@@ -40,12 +42,13 @@ impl Setup {
         let clock = Arc::new(ManualClock(Mutex::new(utc(now))));
         let (notices, _) = broadcast::channel(1024);
         let project = project::Project::open(&root).unwrap();
-        let scheduler = Scheduler::new(store.clone(), notices, clock.clone(), project);
+        let scheduler = Scheduler::new(store.clone(), notices.clone(), clock.clone(), project);
         Setup {
             _dir: dir,
             store,
             clock,
             scheduler,
+            notices,
         }
     }
 
@@ -208,7 +211,9 @@ async fn a_running_scheduler_fires_due_triggers_on_a_loop_of_its_own() {
         store,
         clock,
         scheduler,
+        notices,
     } = s;
+    let mut created = notices.subscribe();
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let running = tokio::spawn(Arc::new(scheduler).run(stopped, std::time::Duration::from_secs(1)));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
@@ -217,7 +222,9 @@ async fn a_running_scheduler_fires_due_triggers_on_a_loop_of_its_own() {
         if runs.len() >= ids.len() || std::time::Instant::now() > deadline {
             break runs;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        // Each run the scheduler creates is announced on its bus.
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let _ = tokio::time::timeout(left, created.recv()).await;
     };
     assert_eq!(runs.len(), 3, "{runs:?}");
     assert!(
