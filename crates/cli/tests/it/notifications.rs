@@ -250,7 +250,22 @@ fn failures_successes_and_slas_alert_as_mage_configures_them() {
             "body": format!("{details}\n"),
         })
     );
-    let (_, deliveries) = server.get(&format!("/api/v1/runs/{failed}/notifications"));
+    // The receiver answered before the notifier recorded the delivery: wait until none is pending.
+    let deliveries = server.until(
+        Duration::from_secs(60),
+        "the deliveries were never all recorded",
+        || {
+            let (_, deliveries) = server.get(&format!("/api/v1/runs/{failed}/notifications"));
+            let pending = deliveries["deliveries"]
+                .as_array()
+                .is_some_and(|all| all.iter().any(|d| d["status"] == "pending"));
+            if pending {
+                Err(deliveries.to_string())
+            } else {
+                Ok(deliveries)
+            }
+        },
+    );
     let seen: Vec<(String, String, String, i64)> = deliveries["deliveries"]
         .as_array()
         .unwrap()
