@@ -2002,6 +2002,13 @@ export interface components {
              */
             attempts?: number;
             /**
+             * @description Records a sink that is not idempotent (no unique key) holds twice, by sink block: written before a crash or a
+             *     later sink's failure, not yet acknowledged to the broker, and so delivered and written again.
+             */
+            duplicates?: {
+                [key: string]: number;
+            };
+            /**
              * Format: int64
              * @description Attempts that ended in an error (each is retried as the pipeline's `retry_config` says).
              */

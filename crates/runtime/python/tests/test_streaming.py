@@ -55,11 +55,15 @@ def _rows(postgres_url, sql):
         return cursor.fetchall()
 
 
-def _drop(postgres_url, table):
+def _execute(postgres_url, sql):
     import psycopg2
 
     with psycopg2.connect(postgres_url) as connection, connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS stream_test.{table}")
+        cursor.execute(sql)
+
+
+def _drop(postgres_url, table):
+    _execute(postgres_url, f"DROP TABLE IF EXISTS stream_test.{table}")
 
 
 def test_postgres_sink_upserts_with_unique_constraints(postgres_url):
@@ -256,6 +260,51 @@ def test_a_failed_batch_is_not_acknowledged_and_comes_back(tmp_path, rabbitmq, p
     # The transformer had "acknowledged" both messages, but nothing was stored, so the broker still holds both.
     assert _queue_size(rabbitmq, "poison") == 2
     assert _counters(counters_path)["errors"] == 1
+
+
+def test_a_non_idempotent_sink_counts_what_it_holds_twice_after_a_kill_9(tmp_path, rabbitmq, postgres_url):
+    """A file sink (not idempotent) then the PostgreSQL sink (unique key): the engine is killed while PostgreSQL
+    waits on a lock, after the file stored the batch. RabbitMQ delivers the batch again to the next attempt: the
+    file holds it twice, PostgreSQL once, and the counters say how many records the file holds twice."""
+    import psycopg2
+
+    _drop(postgres_url, "dup")
+    request, counters_path = _project(tmp_path, rabbitmq, postgres_url, "dup")
+    request["variables"]["queue"] = "dup"
+    root = request["repo_path"]
+    with open(os.path.join(root, "data_exporters", "log.yaml"), "w", encoding="utf-8") as file:
+        file.write("connector_type: file\npath: events.jsonl\n")
+    blocks = request["streaming"]["blocks"]
+    blocks.insert(2, dict(blocks[2], uuid="log", file="data_exporters/log.yaml"))
+    _execute(postgres_url, "CREATE TABLE stream_test.dup (id bigint, doubled bigint, CONSTRAINT uniquedup_id UNIQUE (id))")
+    _publish(rabbitmq, [json.dumps({"id": n}).encode() for n in range(5)], "dup")
+    locker = psycopg2.connect(postgres_url)
+    locker.cursor().execute("LOCK TABLE stream_test.dup IN ACCESS EXCLUSIVE MODE")
+    process = _start_engine(request, rabbitmq)
+    in_flight = brokers.eventually(
+        lambda: _counters(counters_path).get("in_flight"), "the file's write noted in flight", DEADLINE_SECONDS
+    )
+    held = in_flight["written"]["log"]
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=DEADLINE_SECONDS)
+    locker.rollback()
+    locker.close()
+
+    process = _start_engine(request, rabbitmq)
+    brokers.eventually(
+        lambda: _queue_size(rabbitmq, "dup") == 0 and _counters(counters_path)["messages_in"] == 5,
+        "every message stored and acknowledged",
+        DEADLINE_SECONDS,
+    )
+    process.send_signal(signal.SIGTERM)
+    _finish(process)
+    counters = _counters(counters_path)
+    lines = (tmp_path / "data" / "stream_files" / "events.jsonl").read_text().splitlines()
+    assert 1 <= held <= 5 and len(lines) == 5 + held
+    assert counters["duplicates"] == {"log": held}
+    assert counters["messages_out"] == {"log": 5, "pg": 5}
+    assert "in_flight" not in counters
+    assert _rows(postgres_url, "SELECT count(*), count(DISTINCT id) FROM stream_test.dup") == [(5, 5)]
 
 
 def _finish(process):

@@ -24,6 +24,10 @@ pub(crate) struct StreamDto {
     /// Records written, by sink block.
     #[serde(default)]
     pub(crate) messages_out: BTreeMap<String, i64>,
+    /// Records a sink that is not idempotent (no unique key) holds twice, by sink block: written before a crash or a
+    /// later sink's failure, not yet acknowledged to the broker, and so delivered and written again.
+    #[serde(default)]
+    pub(crate) duplicates: BTreeMap<String, i64>,
     /// Attempts that ended in an error (each is retried as the pipeline's `retry_config` says).
     #[serde(default)]
     pub(crate) errors: i64,

@@ -48,6 +48,23 @@ describe('StreamCard', () => {
     expect(card.textContent).toContain('store_events');
     expect(card.textContent).toContain('1199');
     expect(card.textContent).toContain('Last error: ValueError: bad message');
+    expect(within(card).queryByTestId('stream-duplicates')).toBeNull();
+  });
+
+  it('shows what a sink without a unique key holds twice', async () => {
+    serve({
+      streaming: true,
+      messages_in: 500,
+      messages_out: { to_file: 500, to_pg: 500 },
+      duplicates: { to_file: 100, to_pg: 0 },
+      errors: 0,
+      attempts: 2,
+    });
+    renderCard();
+    const card = await screen.findByTestId('run-stream');
+    const held = within(card).getAllByTestId('stream-duplicates');
+    expect(held.map((cell) => cell.textContent)).toEqual(['100']);
+    expect(card.textContent).toContain('Held twice in to_file');
   });
 
   it('shows nothing for a run that is not a streaming pipeline’s', async () => {

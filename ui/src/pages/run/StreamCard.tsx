@@ -13,6 +13,7 @@ export function StreamCard({ runId, live }: { runId: number; live: boolean }) {
     return stream.error ? <ErrorAlert error={stream.error} title="Could not load the stream's counters" /> : null;
   }
   const sinks = Object.entries(data.messages_out ?? {});
+  const duplicates = Object.entries(data.duplicates ?? {}).filter(([, count]) => count > 0);
   return (
     <section className="card" aria-label="Stream" data-testid="run-stream">
       <div className="card__header">
@@ -29,6 +30,16 @@ export function StreamCard({ runId, live }: { runId: number; live: boolean }) {
                 Out to <span className="mono">{sink}</span>
               </dt>
               <dd>{count}</dd>
+            </Fragment>
+          ))}
+          {duplicates.map(([sink, count]) => (
+            <Fragment key={sink}>
+              <dt>
+                Held twice in <span className="mono">{sink}</span>
+              </dt>
+              <dd data-testid="stream-duplicates" title="Written before a restart, delivered again: this sink has no unique key">
+                {count}
+              </dd>
             </Fragment>
           ))}
             <dt>Lag</dt>

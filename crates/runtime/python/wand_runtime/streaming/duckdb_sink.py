@@ -11,6 +11,8 @@ KEYS = ("profile", "config")
 
 
 class DuckDBSink:
+    idempotent = False  # a redelivered batch is written again (the engine counts it under duplicates)
+
     def __init__(self, config, log):
         check_keys(config, "duckdb", KEYS)
         from mage_ai.io.config import ConfigFileLoader

@@ -5,9 +5,16 @@ every sink writes what reached it in one write (one transaction) → `source.com
 before every sink stored it, so a crash anywhere means redelivery after the restart (at-least-once; exactly-once in a
 sink with unique constraints). SIGTERM stops the loop cleanly: the batch in hand is finished and committed first.
 
-Counters (messages in, out per sink, errors, lag, last message) go to `counters_path` as JSON, replaced atomically
-about every second; Wand's server serves that file (`GET /runs/{id}/stream`). A restarted attempt continues the
-totals it finds there. This module does not decide retries: a failure ends the attempt and Wand retries the run.
+Counters (messages in, out per sink, duplicates, errors, lag, last message) go to `counters_path` as JSON, replaced
+atomically after every acknowledged batch and about every second; Wand's server serves that file
+(`GET /runs/{id}/stream`). A restarted attempt continues the totals it finds there.
+
+Duplicates: a sink that is not idempotent (a file, DuckDB, Kafka, PostgreSQL without `unique_constraints`) that stored
+a batch before the process died (or a later sink failed) holds that batch twice once the broker delivers it again.
+Each such write is noted in the counters file (`in_flight`) before the next step; the next attempt finds the note
+and counts those records under `duplicates` for that sink, and says so in its log. The one blind spot is a kill in
+the instant between the broker's acknowledgement and the note's removal: that batch is then counted in neither.
+This module does not decide retries: a failure ends the attempt and Wand retries the run.
 """
 
 import copy
@@ -33,6 +40,7 @@ class Counters:
         self.data = {
             "messages_in": 0,
             "messages_out": {},
+            "duplicates": {},
             "errors": 0,
             "lag": None,
             "last_message_at": None,
@@ -50,6 +58,22 @@ class Counters:
         self.data["attempts"] += 1
         self.data["state"] = "running"
         self.data["started_at"] = _now()
+
+    def settle_in_flight(self, redelivers, log):
+        """Counts what the previous attempt wrote to non-idempotent sinks without the source acknowledging it: the
+        broker delivers it again (when `redelivers`), so those sinks hold it twice."""
+        in_flight = self.data.pop("in_flight", None) or {}
+        if not redelivers:
+            return
+        for sink, count in (in_flight.get("written") or {}).items():
+            if count:
+                duplicates = self.data.setdefault("duplicates", {})
+                duplicates[sink] = duplicates.get(sink, 0) + count
+                log(
+                    f"{count} records written to {sink} by the previous attempt were not acknowledged to the broker, "
+                    f"which delivers them again: {sink} is not idempotent (no unique key) and holds them twice "
+                    "(counted under duplicates)"
+                )
 
     def save(self):
         if not self.path:
@@ -108,6 +132,7 @@ def run(request):
             kind = config.pop("connector_type", None)
             node.sink = connectors.sink_class(kind, node.file)(config, _log(node.uuid))
         source = source_class(source_config, _log(source_node.uuid))
+        counters.settle_in_flight(getattr(source, "redelivers", True), _log(source_node.uuid))
         _loop(request, source, source_node, sinks, counters, stopping)
     except BaseException as error:
         counters.data["errors"] += 1
@@ -151,14 +176,21 @@ def _loop(request, source, source_node, sinks, counters, stopping):
         pending = {node.uuid: [] for node in sinks}
         for message in batch.calls:
             _through(request, source_node, message, batch.kwargs, pending)
+        written = {}
         for node in sinks:
             node.sink.write(pending[node.uuid])
+            if pending[node.uuid] and not getattr(node.sink, "idempotent", False):
+                written[node.uuid] = len(pending[node.uuid])
+                counters.data["in_flight"] = {"written": written}
+                counters.save()
         acted = source.commit(batch)
         data = counters.data
+        data.pop("in_flight", None)
         data["messages_in"] += batch.count
         for node in sinks:
             data["messages_out"][node.uuid] += len(pending[node.uuid])
         data["last_message_at"] = _now()
+        counters.save()
         if acted == 0 and not unacknowledged_warned and "channel" in batch.kwargs and not source.auto_ack:
             log(
                 "the transformers acknowledged none of the batch's messages (kwargs['channel'].basic_ack): "

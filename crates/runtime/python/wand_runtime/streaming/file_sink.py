@@ -14,6 +14,8 @@ KEYS = ("path",)
 
 
 class FileSink:
+    idempotent = False  # a redelivered batch is written again (the engine counts it under duplicates)
+
     def __init__(self, config, log):
         check_keys(config, "file", KEYS, required=("path",))
         base = os.path.realpath(os.path.join(os.environ.get("WAND_DATA_DIR", "."), "stream_files"))

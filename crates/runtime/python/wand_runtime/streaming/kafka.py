@@ -237,6 +237,8 @@ class KafkaSource:
 
 
 class KafkaSink:
+    idempotent = False  # a redelivered batch is written again (the engine counts it under duplicates)
+
     def __init__(self, config, log):
         check_keys(config, "kafka", SINK_KEYS, required=("bootstrap_server", "topic"))
         self.topic = str(config["topic"])

@@ -41,6 +41,8 @@ class PostgresSink:
             raise ConfigError(f"unique_conflict_method must be one of {', '.join(METHODS)}, not {method!r}")
         self.method = method
         self.unique = [self._column(name) for name in config.get("unique_constraints") or []]
+        # With a unique key a redelivered batch is stored once; without one it is appended again.
+        self.idempotent = bool(self.unique)
         settings = {
             "dbname": config["database"],
             "user": config["username"],

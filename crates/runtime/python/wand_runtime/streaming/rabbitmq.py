@@ -73,6 +73,8 @@ class RabbitMQSource:
             raise ConfigError(f"unknown key {bad[0]!r} in consume_config; known: {', '.join(CONSUME_KEYS)}")
         configured = bool(config.get("configure_consume"))
         self.auto_ack = bool(consume.get("auto_ack")) if configured else False
+        # Whether what was read and not committed comes again after a crash (not when RabbitMQ forgot it on delivery).
+        self.redelivers = not self.auto_ack
         exclusive = bool(consume.get("exclusive")) if configured else False
         if configured and consume.get("inactivity_timeout") is not None:
             log(
