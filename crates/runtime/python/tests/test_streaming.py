@@ -103,6 +103,20 @@ def test_sinks_refuse_unknown_keys_and_name_the_known_ones(postgres_url):
         connectors.source_class("nope", "data_loaders/in.yaml")
 
 
+@pytest.mark.parametrize(
+    ("connector", "module", "package", "config"),
+    [
+        ("kafka", "kafka", "kafka-python", {"bootstrap_server": "127.0.0.1:1", "topic": "t", "consumer_group": "g"}),
+        ("nats", "nats", "nats-py", {"server_url": "nats://127.0.0.1:1", "stream_name": "s", "subject": "s.x"}),
+        ("rabbitmq", "pika", "pika", {"connection_host": "127.0.0.1", "connection_port": 1, "queue_name": "q"}),
+    ],
+)
+def test_a_missing_broker_client_names_the_package_to_add(monkeypatch, connector, module, package, config):
+    monkeypatch.setitem(sys.modules, module, None)  # as if the package were not installed
+    with pytest.raises(connectors.ConfigError, match=f"add `{package}` to the project's requirements.txt"):
+        connectors.source_class(connector, "source.yaml")(config, print)
+
+
 def test_duckdb_and_file_sinks_append(tmp_path, monkeypatch):
     (tmp_path / "io_config.yaml").write_text(f"default:\n  DUCKDB_DATABASE: {tmp_path / 'out.duckdb'}\n")
     monkeypatch.setenv("WAND_REPO_PATH", str(tmp_path))
@@ -276,7 +290,9 @@ def test_a_non_idempotent_sink_counts_what_it_holds_twice_after_a_kill_9(tmp_pat
         file.write("connector_type: file\npath: events.jsonl\n")
     blocks = request["streaming"]["blocks"]
     blocks.insert(2, dict(blocks[2], uuid="log", file="data_exporters/log.yaml"))
-    _execute(postgres_url, "CREATE TABLE stream_test.dup (id bigint, doubled bigint, CONSTRAINT uniquedup_id UNIQUE (id))")
+    _execute(
+        postgres_url, "CREATE TABLE stream_test.dup (id bigint, doubled bigint, CONSTRAINT uniquedup_id UNIQUE (id))"
+    )
     _publish(rabbitmq, [json.dumps({"id": n}).encode() for n in range(5)], "dup")
     locker = psycopg2.connect(postgres_url)
     locker.cursor().execute("LOCK TABLE stream_test.dup IN ACCESS EXCLUSIVE MODE")

@@ -93,6 +93,17 @@ def _pick(registry, mage_only, connector_type, file, role):
     raise ConfigError(f"{file}: unknown connector_type {connector_type!r}; Wand's {role}s: {known}")
 
 
+def require(module, package, connector_type):
+    """Imports the broker client `module`, or raises ConfigError naming the `package` to add to requirements.txt."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ConfigError(
+            f"connector_type {connector_type!r} needs the {package} package: add `{package}` to the project's "
+            "requirements.txt"
+        ) from None
+
+
 def check_keys(config, connector_type, allowed, required=()):
     """Raises ConfigError for a key the connector does not know or a required key that is missing."""
     unknown = sorted(set(config) - set(allowed))

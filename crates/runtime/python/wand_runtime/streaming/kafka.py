@@ -17,7 +17,7 @@ passwords) are never logged.
 import importlib
 import json
 
-from wand_runtime.streaming.connectors import Batch, ConfigError, check_keys
+from wand_runtime.streaming.connectors import Batch, ConfigError, check_keys, require
 
 SOURCE_KEYS = (
     "bootstrap_server",
@@ -91,7 +91,7 @@ class KafkaSource:
         if offset is not None:
             _check_offset(offset)
 
-        from kafka import KafkaConsumer
+        KafkaConsumer = require("kafka", "kafka-python", "kafka").KafkaConsumer  # noqa: N806  (the client's class)
 
         kwargs = {
             "group_id": str(config["consumer_group"]),
@@ -242,7 +242,7 @@ class KafkaSink:
     def __init__(self, config, log):
         check_keys(config, "kafka", SINK_KEYS, required=("bootstrap_server", "topic"))
         self.topic = str(config["topic"])
-        from kafka import KafkaProducer
+        KafkaProducer = require("kafka", "kafka-python", "kafka").KafkaProducer  # noqa: N806  (the client's class)
 
         kwargs = {
             "bootstrap_servers": str(config["bootstrap_server"]),

@@ -18,7 +18,7 @@ import json
 import ssl
 import threading
 
-from wand_runtime.streaming.connectors import Batch, ConfigError, check_keys
+from wand_runtime.streaming.connectors import Batch, ConfigError, check_keys, require
 
 KEYS = (
     "server_url",
@@ -64,7 +64,7 @@ class NatsSource:
         self.use_queue_group = bool(config.get("use_queue_group", True))
         self.connect_options = _connect_options(config)
 
-        import nats  # noqa: F401  (fail here, with the module's name, when nats-py is not installed)
+        require("nats", "nats-py", "nats")
 
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self._run_loop, name="nats-source", daemon=True)

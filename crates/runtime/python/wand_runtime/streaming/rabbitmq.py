@@ -10,7 +10,7 @@ import time
 from collections import namedtuple
 from urllib.parse import quote, unquote
 
-from wand_runtime.streaming.connectors import Batch, ConfigError, check_keys
+from wand_runtime.streaming.connectors import Batch, ConfigError, check_keys, require
 
 Payload = namedtuple("Payload", ["method", "properties", "body"])
 
@@ -56,12 +56,7 @@ class ChannelProxy:
 class RabbitMQSource:
     def __init__(self, config, log):
         check_keys(config, "rabbitmq", KEYS, required=("connection_host", "connection_port", "queue_name"))
-        try:
-            import pika
-        except ImportError:
-            raise ConfigError(
-                "connector_type 'rabbitmq' needs the pika package: add `pika` to the project's requirements.txt"
-            ) from None
+        pika = require("pika", "pika", "rabbitmq")
 
         self.log = log
         self.queue = str(config["queue_name"])
