@@ -39,7 +39,8 @@ impl RunLauncher for SchedulerLauncher {
         Box::pin(async move {
             let run = self
                 .scheduler
-                .create_run(RunRequest::manual(pipeline_uuid, variables, Utc::now()))
+                // A running streaming pipeline is refused (a second consumer), as by the API's "run now".
+                .run_now(RunRequest::manual(pipeline_uuid, variables, Utc::now()))
                 .await
                 .map_err(|error| error.to_string())?;
             self.launched.lock().expect("launched lock").push(run.id);

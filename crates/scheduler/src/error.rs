@@ -34,6 +34,27 @@ pub enum SchedulerError {
         at: chrono::DateTime<chrono::Utc>,
         by: String,
     },
+    #[error(
+        "pipeline `{0}` is not a streaming pipeline (`type: streaming` in its metadata.yaml); start it with a run \
+         instead"
+    )]
+    NotStreaming(String),
+    #[error(
+        "the streaming pipeline `{pipeline}` is already running (run {run_id}): a second run would be a second \
+         consumer of its source; stop it first, or restart it"
+    )]
+    StreamRunning { pipeline: String, run_id: i64 },
+    #[error("the streaming pipeline `{0}` is not running")]
+    StreamNotRunning(String),
+    #[error(
+        "the streaming pipeline `{pipeline}` is still stopping: the source of run {run_id} has not ended after \
+         {seconds} s; start it again once it has"
+    )]
+    StreamStopping {
+        pipeline: String,
+        run_id: i64,
+        seconds: u64,
+    },
     #[error("{}: {message}", path.display())]
     Io {
         path: std::path::PathBuf,

@@ -105,6 +105,9 @@ pub struct Scheduler {
     pinned: std::sync::Mutex<HashMap<i64, Arc<(PipelineDefinition, model::Dag)>>>,
     /// Whether `@always_on` triggers start runs (not in `wand run`, whose one run is the stream).
     pub(crate) always_on: bool,
+    /// Held from the check that a streaming pipeline has no unfinished run to the creation of its run, so two
+    /// starts at once make one consumer (see `streams.rs`).
+    pub(crate) stream_starts: tokio::sync::Mutex<()>,
 }
 
 /// Open runs whose definition the scheduler keeps parsed; past it the memory is cleared and refilled as runs advance.
@@ -134,6 +137,7 @@ impl Scheduler {
             code: Arc::default(),
             notify: crate::NotifySettings::default(),
             pinned: std::sync::Mutex::default(),
+            stream_starts: tokio::sync::Mutex::new(()),
         }
     }
 

@@ -58,7 +58,7 @@ impl Scheduler {
     }
 
     /// "Run pipeline now": a run of the trigger's pipeline with its settings and its variables, overridden by
-    /// `variables`, whatever its schedule and status.
+    /// `variables`, whatever its schedule and status (refused for a streaming pipeline that runs, see `run_now`).
     pub async fn run_trigger(
         &self,
         id: i64,
@@ -66,7 +66,7 @@ impl Scheduler {
     ) -> Result<PipelineRun, SchedulerError> {
         let trigger = self.existing_trigger(id).await?;
         let now = self.clock.now();
-        self.create_run(RunRequest::for_trigger(trigger, variables, now))
+        self.run_now(RunRequest::for_trigger(trigger, variables, now))
             .await
     }
 
@@ -87,7 +87,7 @@ impl Scheduler {
             self.update_trigger(trigger.id, spec).await?
         };
         let now = self.clock.now();
-        self.create_run(RunRequest::for_trigger(trigger, variables, now))
+        self.run_now(RunRequest::for_trigger(trigger, variables, now))
             .await
     }
 

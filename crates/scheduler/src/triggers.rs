@@ -206,7 +206,8 @@ impl Scheduler {
 
     /// An `@always_on` trigger (Mage's, for streaming pipelines): a run is started when none of the trigger's is
     /// going, so another starts when one ends (failed for good, or completed). A run that was cancelled (stopped
-    /// from the UI or the API) is not restarted: the pipeline stays stopped until a run is started again.
+    /// from the UI or the API) is not restarted: the pipeline stays stopped until a run is started again. For a
+    /// streaming pipeline both hold for its runs of any origin (see `stream_is_held`).
     async fn keep_on(
         &self,
         trigger: &Trigger,
@@ -248,6 +249,12 @@ impl Scheduler {
             None => tick.code_hash.insert(self.pin_code().await?).clone(),
         };
         let pipeline = &tick.pipelines[&trigger.pipeline_uuid];
+        // A streaming pipeline's stop and start are the pipeline's, whichever run they were of: a run started by
+        // hand (not this trigger's) is its consumer already, and a stream stopped by hand stays stopped.
+        let _starting = self.stream_starts.lock().await;
+        if crate::streams::streams(pipeline) && self.stream_is_held(&trigger.pipeline_uuid).await? {
+            return Ok(());
+        }
         let request = RunRequest::for_trigger(trigger.clone(), Map::new(), now);
         match self.create_pinned_run(pipeline, code_hash, request).await {
             Ok(_) | Err(SchedulerError::Storage(StorageError::Conflict(_))) => {}
@@ -255,6 +262,25 @@ impl Scheduler {
         }
         self.store.record_slot(trigger.id, now).await?;
         Ok(())
+    }
+
+    /// Whether a streaming pipeline's trigger must leave it alone: a run of it is unfinished (a second run would be
+    /// a second consumer), or its newest run was cancelled (stopped by hand).
+    async fn stream_is_held(&self, pipeline: &str) -> Result<bool, SchedulerError> {
+        if self.unfinished_runs(pipeline, None).await? > 0 {
+            return Ok(true);
+        }
+        let newest = self
+            .store
+            .runs(RunFilter {
+                pipeline_uuid: Some(pipeline.to_owned()),
+                limit: Some(1),
+                ..RunFilter::default()
+            })
+            .await?;
+        Ok(newest
+            .first()
+            .is_some_and(|run| run.status == RunStatus::Cancelled))
     }
 
     /// How many runs of a pipeline (of one trigger, when given) have not finished.

@@ -182,6 +182,8 @@ pub(crate) const AUDITED: &[(&str, &str, Action, Kind)] = &[
         Kind::Pipeline,
     ),
     ("POST", "/api/v1/pipelines/{uuid}/runs", Start, Kind::Run),
+    // A stream's start and restart are a run's start (the run started); its stop, a run's cancel (its `Note` says).
+    ("POST", "/api/v1/pipelines/{uuid}/stream", Start, Kind::Run),
     (
         "POST",
         "/api/v1/pipelines/{uuid}/blocks",
@@ -317,6 +319,12 @@ impl Note {
             Some(email) => note.detail("email", email),
             None => note.detail("unknown_email", true),
         }
+    }
+
+    /// What the request did, when it depends on its body (a stream's stop, on a route that starts runs).
+    pub(crate) fn action(mut self, action: Action) -> Note {
+        self.action = Some(action);
+        self
     }
 
     pub(crate) fn actor(mut self, actor: Actor) -> Note {

@@ -203,6 +203,83 @@ pub(crate) struct RunNowInput {
     pub variables: Map<String, Value>,
 }
 
+/// What to do with a streaming pipeline's stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum StreamAction {
+    /// Start a run (through the pipeline's active `@always_on` trigger if it has one); refused while one runs.
+    Start,
+    /// Cancel every unfinished run of the pipeline; the `@always_on` trigger does not start another.
+    Stop,
+    /// Stop it if it runs, wait until the stopped runs' source has ended, then start it.
+    Restart,
+}
+
+impl StreamAction {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            StreamAction::Start => "start",
+            StreamAction::Stop => "stop",
+            StreamAction::Restart => "restart",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct StreamActionInput {
+    pub action: StreamAction,
+}
+
+/// A run of a stream, in short.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StreamRunRef {
+    pub id: i64,
+    pub status: RunStatus,
+}
+
+impl From<&PipelineRun> for StreamRunRef {
+    fn from(run: &PipelineRun) -> StreamRunRef {
+        StreamRunRef {
+            id: run.id,
+            status: run.status,
+        }
+    }
+}
+
+/// Where a pipeline's stream stands.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StreamStateDto {
+    /// Whether the pipeline is a streaming one (`type: streaming`); the other fields but `newest` are empty when not.
+    pub streaming: bool,
+    /// Its unfinished run, if it runs.
+    pub running: Option<StreamRunRef>,
+    /// Its active `@always_on` trigger, which starts go through and which keeps the stream up until it is stopped.
+    pub always_on_trigger_id: Option<i64>,
+    /// Its newest run, finished or not.
+    pub newest: Option<StreamRunRef>,
+}
+
+impl From<scheduler::StreamState> for StreamStateDto {
+    fn from(state: scheduler::StreamState) -> StreamStateDto {
+        StreamStateDto {
+            streaming: state.streaming,
+            running: state.running.as_ref().map(StreamRunRef::from),
+            always_on_trigger_id: state.always_on.map(|trigger| trigger.id),
+            newest: state.newest.as_ref().map(StreamRunRef::from),
+        }
+    }
+}
+
+/// What a stream action did, and where the stream stands afterwards.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StreamChangeDto {
+    /// The runs it cancelled.
+    pub stopped: Vec<i64>,
+    /// The run it started.
+    pub started: Option<i64>,
+    pub stream: StreamStateDto,
+}
+
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub(crate) struct RetryInput {
     /// Retry this block and every block below it; without it, the blocks that did not complete.

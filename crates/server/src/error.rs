@@ -64,9 +64,12 @@ error_codes! {
     NotFound = "not_found", NOT_FOUND, "No such route, pipeline, block, run, trigger or file.";
     MethodNotAllowed = "method_not_allowed", METHOD_NOT_ALLOWED,
         "The path does not take this method; the `Allow` header lists those it takes.";
-    Conflict = "conflict", CONFLICT, "The change would make a duplicate of something stored, such as a name.";
+    Conflict = "conflict", CONFLICT,
+        "The change would make a duplicate of something stored, such as a name, or a second run of a streaming \
+         pipeline that runs (the message names its run).";
     InvalidTransition = "invalid_transition", CONFLICT,
-        "The run or block run cannot make this change from its status, such as cancelling a finished run.";
+        "The run or block run cannot make this change from its status, such as cancelling a finished run or \
+         stopping a stream that does not run.";
     FileChanged = "file_changed", CONFLICT, "The file changed since the version the request started from.";
     AlreadyExists = "already_exists", CONFLICT, "A file, block or pipeline of that name exists already.";
     Pruned = "pruned", GONE,
@@ -258,8 +261,16 @@ impl From<scheduler::SchedulerError> for ApiError {
             error @ scheduler::SchedulerError::UnknownPipeline(_) => {
                 ApiError::not_found(error.to_string())
             }
-            error @ scheduler::SchedulerError::Pruned { .. } => {
+            error @ (scheduler::SchedulerError::Pruned { .. }
+            | scheduler::SchedulerError::StreamRunning { .. }
+            | scheduler::SchedulerError::StreamStopping { .. }) => {
                 ApiError::new(ErrorCode::Conflict, error.to_string())
+            }
+            error @ scheduler::SchedulerError::StreamNotRunning(_) => {
+                ApiError::new(ErrorCode::InvalidTransition, error.to_string())
+            }
+            error @ scheduler::SchedulerError::NotStreaming(_) => {
+                ApiError::invalid(error.to_string())
             }
             error @ (scheduler::SchedulerError::UnknownBlock { .. }
             | scheduler::SchedulerError::InvalidTrigger(_)

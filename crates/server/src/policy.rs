@@ -133,6 +133,9 @@ pub(crate) const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/runs/{id}/timeline", AtLeast(Viewer)),
     // A streaming run's live counters.
     ("GET", "/api/v1/runs/{id}/stream", AtLeast(Viewer)),
+    // A streaming pipeline's state, and its start, stop and restart (as a run's start and cancel).
+    ("GET", "/api/v1/pipelines/{uuid}/stream", AtLeast(Viewer)),
+    ("POST", "/api/v1/pipelines/{uuid}/stream", AtLeast(Editor)),
     ("GET", "/api/v1/overview", AtLeast(Viewer)),
     ("GET", "/api/v1/pipelines/{uuid}/stats", AtLeast(Viewer)),
     (

@@ -35,6 +35,8 @@ export type AuditEntry = Schemas['AuditEntryDto'];
 export type Backfill = Schemas['BackfillDto'];
 export type BackfillInput = Schemas['BackfillInput'];
 export type PlannedRun = Schemas['PlannedRunDto'];
+export type StreamState = Schemas['StreamStateDto'];
+export type StreamAction = Schemas['StreamAction'];
 
 export const API_PREFIX = '/api/v1';
 

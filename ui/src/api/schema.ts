@@ -580,7 +580,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Runs the pipeline now, without a trigger; `variables` override the pipeline's. */
+        /**
+         * Runs the pipeline now, without a trigger; `variables` override the pipeline's. Refused (409) for a streaming
+         *     pipeline while a run of it is unfinished.
+         */
         post: operations["pipelines_run_now"];
         delete?: never;
         options?: never;
@@ -599,6 +602,32 @@ export interface paths {
         get: operations["stats_pipeline"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/{uuid}/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where a pipeline's stream stands: whether it is a streaming pipeline, its unfinished run, its `@always_on`
+         *     trigger and its newest run.
+         */
+        get: operations["pipelines_stream_state"];
+        put?: never;
+        /**
+         * Starts, stops or restarts a streaming pipeline. A start goes through its active `@always_on` trigger when it
+         *     has one (which then keeps it up) and is refused (409) while a run of it is unfinished; a stop cancels its
+         *     unfinished runs (409 when there is none), and the trigger does not start another; a restart stops it, waits
+         *     until the stopped runs' source has ended (at most 30 s), then starts it.
+         */
+        post: operations["pipelines_control_stream"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1057,7 +1086,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** "Run pipeline now": a run of the trigger's pipeline with its variables, overridden by `variables`. */
+        /**
+         * "Run pipeline now": a run of the trigger's pipeline with its variables, overridden by `variables`. Refused (409)
+         *     for a streaming pipeline while a run of it is unfinished.
+         */
         post: operations["triggers_run_now"];
         delete?: never;
         options?: never;
@@ -1488,8 +1520,8 @@ export interface components {
          *     - `forbidden_origin` (403): A change of state or a terminal asked for by a web page of another origin.
          *     - `not_found` (404): No such route, pipeline, block, run, trigger or file.
          *     - `method_not_allowed` (405): The path does not take this method; the `Allow` header lists those it takes.
-         *     - `conflict` (409): The change would make a duplicate of something stored, such as a name.
-         *     - `invalid_transition` (409): The run or block run cannot make this change from its status, such as cancelling a finished run.
+         *     - `conflict` (409): The change would make a duplicate of something stored, such as a name, or a second run of a streaming pipeline that runs (the message names its run).
+         *     - `invalid_transition` (409): The run or block run cannot make this change from its status, such as cancelling a finished run or stopping a stream that does not run.
          *     - `file_changed` (409): The file changed since the version the request started from.
          *     - `already_exists` (409): A file, block or pipeline of that name exists already.
          *     - `pruned` (410): The run's block outputs or logs were deleted by the project's retention period; the run stays listed, and the message says when and by which period.
@@ -1994,6 +2026,25 @@ export interface components {
             email: string;
             password: string;
         };
+        /**
+         * @description What to do with a streaming pipeline's stream.
+         * @enum {string}
+         */
+        StreamAction: "start" | "stop" | "restart";
+        StreamActionInput: {
+            action: components["schemas"]["StreamAction"];
+        };
+        /** @description What a stream action did, and where the stream stands afterwards. */
+        StreamChangeDto: {
+            /**
+             * Format: int64
+             * @description The run it started.
+             */
+            started?: number | null;
+            /** @description The runs it cancelled. */
+            stopped: number[];
+            stream: components["schemas"]["StreamStateDto"];
+        };
         /** @description A streaming run's counters, summed over its attempts. */
         StreamDto: {
             /**
@@ -2036,6 +2087,24 @@ export interface components {
             streaming?: boolean;
             /** @description When the process last wrote the counters (RFC 3339). */
             updated_at?: string | null;
+        };
+        /** @description A run of a stream, in short. */
+        StreamRunRef: {
+            /** Format: int64 */
+            id: number;
+            status: components["schemas"]["RunStatus"];
+        };
+        /** @description Where a pipeline's stream stands. */
+        StreamStateDto: {
+            /**
+             * Format: int64
+             * @description Its active `@always_on` trigger, which starts go through and which keeps the stream up until it is stopped.
+             */
+            always_on_trigger_id?: number | null;
+            newest?: components["schemas"]["StreamRunRef"] | null;
+            running?: components["schemas"]["StreamRunRef"] | null;
+            /** @description Whether the pipeline is a streaming one (`type: streaming`); the other fields but `newest` are empty when not. */
+            streaming: boolean;
         };
         TablePreviewDto: {
             columns: components["schemas"]["ColumnDto"][];
@@ -5554,6 +5623,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
             413: {
                 headers: {
@@ -5634,6 +5711,184 @@ export interface operations {
             };
             /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipelines_stream_state: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pipeline's folder name */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamStateDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: An internal failure; the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    pipelines_control_stream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pipeline's folder name */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StreamActionInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamChangeDto"];
+                };
+            };
+            /** @description `bad_request`: The request does not parse: a path or query parameter of the wrong type, or a body that is not JSON. `invalid_path`: A path no file can have: a NUL byte, a name over 255 bytes, a folder that is a file. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: Sign-in is required and the request has no valid session cookie or API token, the email or password is wrong, or a Mage API trigger was called without its token or with another one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden_host`: The `Host` is not this server's: a loopback name, or the host of an --allowed-origin. `forbidden_origin`: A change of state or a terminal asked for by a web page of another origin. `forbidden`: The signed-in user's role does not allow this request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: The body is larger than the server takes (8 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unsupported_media_type`: The request changes state but its body is not declared `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8131,6 +8386,14 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,6 +1,8 @@
-// The header of a pipeline's own pages: its name and the tabs Editor / Triggers / Runs / Backfills / Stats / Activity.
+// The header of a pipeline's own pages: its name, a streaming pipeline's stream control, and the tabs Editor /
+// Triggers / Runs / Backfills / Stats / Activity.
 import { Link } from 'react-router';
 import { usePipeline } from '../api/pipelines';
+import { StreamControl } from './StreamControl';
 
 export function PipelineTabs({
   uuid,
@@ -20,6 +22,7 @@ export function PipelineTabs({
           </div>
           <h1>{detail.data?.name ?? uuid}</h1>
         </div>
+        <StreamControl uuid={uuid} />
       </div>
       <nav className="tabs" aria-label="Pipeline">
         <Link to={`${base}/edit`}>Editor</Link>

@@ -132,7 +132,7 @@ export default function RunPage() {
         </div>
       </div>
 
-      <StreamCard runId={runId} live={!isFinished(r.status)} />
+      <StreamCard runId={runId} pipelineUuid={r.pipeline_uuid} live={!isFinished(r.status)} />
       <RunTimeline runId={runId} selected={selected} onSelect={choose} />
 
       {selected && <BlockPanel run={r} runId={runId} selected={selected} selectedRun={selectedRun} log={log} live={live} tab={tab} onTab={setTab} />}

@@ -7,6 +7,7 @@ mod dynamic;
 #[path = "../../../../tests/required_env.rs"]
 mod required_env;
 mod runs;
+mod streams;
 mod trigger_files;
 mod triggers;
 

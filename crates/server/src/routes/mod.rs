@@ -101,6 +101,7 @@ pub fn app(state: AppState) -> Router {
         .routes(routes!(runs::block_groups))
         .routes(routes!(stats::timeline))
         .routes(routes!(stream::stream_counters))
+        .routes(routes!(stream::stream_state, stream::control_stream))
         .routes(routes!(stats::overview))
         .routes(routes!(stats::pipeline))
         .routes(routes!(logs::log))

@@ -209,11 +209,13 @@ pub(super) async fn clone(
     ))
 }
 
-/// Runs the pipeline now, without a trigger; `variables` override the pipeline's.
+/// Runs the pipeline now, without a trigger; `variables` override the pipeline's. Refused (409) for a streaming
+/// pipeline while a run of it is unfinished.
 #[utoipa::path(post, path = "/pipelines/{uuid}/runs", tag = "pipelines",
     params(("uuid" = String, Path, description = "The pipeline's folder name")),
     request_body(content = Option<RunNowInput>, description = "Optional run variables"),
-    responses((status = CREATED, body = RunDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = CREATED, body = RunDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub(super) async fn run_now(
     State(state): State<AppState>,
     Path(uuid): Path<String>,
@@ -222,7 +224,7 @@ pub(super) async fn run_now(
     let variables = input.map(|input| input.variables).unwrap_or_default();
     let run = state
         .scheduler
-        .create_run(RunRequest::manual(uuid, variables, Utc::now()))
+        .run_now(RunRequest::manual(uuid, variables, Utc::now()))
         .await?;
     Ok((
         StatusCode::CREATED,

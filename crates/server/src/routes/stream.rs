@@ -1,6 +1,7 @@
-//! A streaming run's live counters (`GET /runs/{id}/stream`): what its engine process last wrote to
-//! `runs/<pipeline>/<run>/stream.json` in the data directory (`wand_runtime/streaming/engine.py`). The file outlives
-//! the process, so the counters survive a restart of the server. Nothing here changes anything.
+//! Streams: a streaming run's live counters (`GET /runs/{id}/stream`): what its engine process last wrote to
+//! `runs/<pipeline>/<run>/stream.json` in the data directory (`wand_runtime/streaming/engine.py`; the file outlives
+//! the process, so the counters survive a restart of the server); and a streaming pipeline's controls
+//! (`/pipelines/{uuid}/stream`: where it stands; start, stop, restart), which the scheduler carries out.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +10,8 @@ use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::audit::{Action, Note};
+use crate::dto::{StreamAction, StreamActionInput, StreamChangeDto, StreamStateDto};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -71,4 +74,62 @@ pub(super) async fn stream_counters(
     };
     counters.streaming = true;
     Ok(Json(counters))
+}
+
+/// Where a pipeline's stream stands: whether it is a streaming pipeline, its unfinished run, its `@always_on`
+/// trigger and its newest run.
+#[utoipa::path(get, path = "/pipelines/{uuid}/stream", tag = "pipelines",
+    params(("uuid" = String, Path, description = "The pipeline's folder name")),
+    responses((status = OK, body = StreamStateDto), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub(super) async fn stream_state(
+    State(state): State<AppState>,
+    Path(uuid): Path<String>,
+) -> Result<Json<StreamStateDto>, ApiError> {
+    Ok(Json(state.scheduler.stream_state(&uuid).await?.into()))
+}
+
+/// Starts, stops or restarts a streaming pipeline. A start goes through its active `@always_on` trigger when it
+/// has one (which then keeps it up) and is refused (409) while a run of it is unfinished; a stop cancels its
+/// unfinished runs (409 when there is none), and the trigger does not start another; a restart stops it, waits
+/// until the stopped runs' source has ended (at most 30 s), then starts it.
+#[utoipa::path(post, path = "/pipelines/{uuid}/stream", tag = "pipelines",
+    params(("uuid" = String, Path, description = "The pipeline's folder name")),
+    request_body = StreamActionInput,
+    responses((status = OK, body = StreamChangeDto), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(super) async fn control_stream(
+    State(state): State<AppState>,
+    Path(uuid): Path<String>,
+    Json(input): Json<StreamActionInput>,
+) -> Result<(Note, Json<StreamChangeDto>), ApiError> {
+    let scheduler = &state.scheduler;
+    let (stopped, started) = match input.action {
+        StreamAction::Start => (Vec::new(), Some(scheduler.start_stream(&uuid).await?)),
+        StreamAction::Stop => (scheduler.stop_stream(&uuid).await?, None),
+        StreamAction::Restart => {
+            let (stopped, run) = scheduler.restart_stream(&uuid).await?;
+            (stopped, Some(run))
+        }
+    };
+    let note = match &started {
+        Some(run) => Note::run_started(run),
+        None => Note::object(stopped[0])
+            .action(Action::Cancel)
+            .pipeline(uuid.clone())
+            .run(stopped[0]),
+    };
+    let mut note = note.detail("stream", input.action.as_str());
+    if !stopped.is_empty() {
+        note = note.detail("stopped", stopped.clone());
+    }
+    let stream = scheduler.stream_state(&uuid).await?.into();
+    Ok((
+        note,
+        Json(StreamChangeDto {
+            stopped,
+            started: started.map(|run| run.id),
+            stream,
+        }),
+    ))
 }

@@ -78,10 +78,12 @@ pub(super) async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// "Run pipeline now": a run of the trigger's pipeline with its variables, overridden by `variables`.
+/// "Run pipeline now": a run of the trigger's pipeline with its variables, overridden by `variables`. Refused (409)
+/// for a streaming pipeline while a run of it is unfinished.
 #[utoipa::path(post, path = "/triggers/{id}/runs", tag = "triggers", params(("id" = i64, Path, description = "Trigger id")),
     request_body(content = Option<RunNowInput>, description = "Optional run variables"),
-    responses((status = CREATED, body = RunDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = CREATED, body = RunDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub(super) async fn run_now(
     State(state): State<AppState>,
     Path(id): Path<i64>,

@@ -17,5 +17,6 @@ mod pipeline_triggers;
 mod retention;
 mod secrets;
 mod stats;
+mod streams;
 mod support;
 mod users;

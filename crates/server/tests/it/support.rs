@@ -27,9 +27,22 @@ pub(crate) struct TestServer {
 
 impl TestServer {
     pub(crate) async fn new() -> TestServer {
+        TestServer::over(|root| project::init(root).unwrap()).await
+    }
+
+    /// A server over a copy of the fixture project `fixtures/<name>`.
+    pub(crate) async fn of_fixture(name: &str) -> TestServer {
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures")
+            .join(name);
+        TestServer::over(|root| copy_tree(&fixture, root)).await
+    }
+
+    /// A server over the project `make` writes into the folder it is given.
+    async fn over(make: impl FnOnce(&std::path::Path)) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("proj");
-        project::init(&root).unwrap();
+        make(&root);
         let project = project::Project::open(&root).unwrap();
         let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().await.unwrap());
         let (notices, _) = tokio::sync::broadcast::channel(64);
@@ -125,5 +138,19 @@ impl TestServer {
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
         (status, json)
+    }
+}
+
+/// Copies the folder `from` to `to`, recursively.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
     }
 }
