@@ -661,6 +661,10 @@ impl Scheduler {
         };
         crate::retention::check_retry(&run)?;
         let (definition, dag) = pinned(&run)?;
+        if definition.streaming_source().is_some() {
+            // A retried stream run is a consumer again: not beside another run of the stream.
+            self.refuse_second_stream(&run.pipeline_uuid).await?;
+        }
         let block_runs = self.store.block_runs(run_id).await?;
         let targets: Vec<String> = match from_block {
             Some(name) => {

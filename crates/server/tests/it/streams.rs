@@ -163,6 +163,19 @@ async fn a_restart_cancels_the_running_run_then_starts_a_new_one() {
             (second, Some(trigger), "initial".into())
         ]
     );
+    // Retrying the stopped run would be a second consumer beside the running one: refused, naming it.
+    let (status, refused) = server
+        .call(
+            Method::POST,
+            &format!("/api/v1/runs/{first}/retry"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert!(
+        message(&refused).contains(&format!("run {second}")),
+        "{refused}"
+    );
 
     // The trail says who did what to which run.
     let (_, trail) = server
