@@ -186,6 +186,17 @@ fn wand_start_runs_the_dbt_model_on_postgres_with_mages_rows() {
     assert!(log.contains("\"mage_orders_load_orders\""), "{log}");
     assert!(!log.contains("dbt build"), "{log}");
 
+    // Preview declared the loader's output in the dbt project itself, as Mage's editor does on save (with the pg
+    // target's schema), so `dbt compile` run by hand there knows the source too.
+    let declared = std::fs::read_to_string(sandbox.project.join("dbt/shop/models/mage_sources.yml"))
+        .expect("Preview wrote models/mage_sources.yml");
+    assert!(
+        declared.contains("name: orders_load_orders")
+            && declared.contains("identifier: mage_orders_load_orders")
+            && declared.contains("name: mage_shop"),
+        "{declared}"
+    );
+
     // dbt's manifest now gives the model's parents (Mage's source of the loader's output) and children (its tests).
     let (_, lineage) = server.get(&lineage_path);
     assert_eq!(

@@ -292,6 +292,13 @@ def _preview_model(request, dbt, work, profiles, load_input, project, limit):
     if manifest.is_file():
         (project / "target").mkdir(exist_ok=True)
         shutil.copyfile(manifest, project / "target" / "manifest.json")
+    # As Mage's editor does on save: the model's upstream (non-dbt) blocks declared in the dbt project itself, so a
+    # `dbt compile` run there by hand knows the `mage_<project>` sources too.
+    parents = [parent["uuid"] for parent in request.get("upstream") or [] if parent.get("block_type") != "dbt"]
+    if parents:
+        settings = _project_settings(project)
+        schema = _target_schema(profiles, settings, dbt.target)
+        add_sources(project, settings, project.name, request["pipeline_uuid"], parents, schema)
     shown = dbt.invoke(["show"], ["--select", model, "--limit", str(max(limit, 1))])
     return show_frame(shown)
 
@@ -343,7 +350,8 @@ def _target_schema(profiles, settings, target):
 def add_sources(project, settings, project_name, pipeline, block_uuids, schema):
     """Declares the blocks' outputs in `<model path>/mage_sources.yml` as Mage's editor does when it saves a
     pipeline (source `mage_<dbt project folder>`, table `<pipeline>_<block>`, identifier
-    `mage_<pipeline>_<block>`); declarations already there are kept."""
+    `mage_<pipeline>_<block>`); declarations already there are kept, and a file that needs nothing new is left as
+    it is."""
     import yaml
 
     models = Path(project) / (settings.get("model-paths") or ["models"])[0]
@@ -362,10 +370,11 @@ def add_sources(project, settings, project_name, pipeline, block_uuids, schema):
         document["sources"].append(source)
     tables = source.setdefault("tables", []) or []
     source["tables"] = tables
-    for uuid in block_uuids:
+    missing = [uuid for uuid in block_uuids if not any(entry.get("name") == f"{pipeline}_{uuid}" for entry in tables)]
+    if not missing and path.is_file():
+        return document
+    for uuid in missing:
         table = f"{pipeline}_{uuid}"
-        if any(entry.get("name") == table for entry in tables):
-            continue
         tables.append({
             "name": table,
             "identifier": f"mage_{pipeline}_{uuid}",
