@@ -188,8 +188,9 @@ fn wand_start_runs_the_dbt_model_on_postgres_with_mages_rows() {
 
     // Preview declared the loader's output in the dbt project itself, as Mage's editor does on save (with the pg
     // target's schema), so `dbt compile` run by hand there knows the source too.
-    let declared = std::fs::read_to_string(sandbox.project.join("dbt/shop/models/mage_sources.yml"))
-        .expect("Preview wrote models/mage_sources.yml");
+    let declared =
+        std::fs::read_to_string(sandbox.project.join("dbt/shop/models/mage_sources.yml"))
+            .expect("Preview wrote models/mage_sources.yml");
     assert!(
         declared.contains("name: orders_load_orders")
             && declared.contains("identifier: mage_orders_load_orders")

@@ -12,7 +12,7 @@ use sha2::Digest;
 use crate::scale_out::fresh_database;
 use crate::server::{RunningServer, finished};
 use crate::sql_blocks::parse_pg_url;
-use crate::support::{Outcome, Sandbox, path_str, python, read_text, wand_with_env};
+use crate::support::{Outcome, Sandbox, path_str, read_text, run_python, wand_with_env};
 
 const TOKEN: &str = "tok-e2e-7Hq2Zx9Lm";
 const PASSWORD: &str = "pg-Secret/pass 42";
@@ -69,15 +69,7 @@ with connection.cursor() as cursor:
     cursor.execute(f'ALTER DATABASE {sys.argv[4]} OWNER TO {sys.argv[2]}')
 "#;
     let database = parse_pg_url(url).database;
-    let output = Command::new(python())
-        .args(["-c", script, url, role, PASSWORD, &database])
-        .output()
-        .expect("python runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    run_python(script, &[url, role, PASSWORD, &database]);
 }
 
 #[test]

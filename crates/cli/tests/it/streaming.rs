@@ -16,7 +16,7 @@ use serde_json::json;
 use tempfile::TempDir;
 
 use crate::server::RunningServer;
-use crate::support::{Changes, Sandbox, path_str, python, repo_root, wait_for_exit};
+use crate::support::{Changes, Sandbox, path_str, python, repo_root, run_python, wait_for_exit};
 
 const MESSAGES: usize = 100_000;
 
@@ -220,20 +220,6 @@ impl Drop for ScriptBroker {
     }
 }
 
-/// Runs `script` (Python, with `argv[1..]` = `args`) in the test venv; fails the test with its stderr.
-fn python_script(script: &str, args: &[&str]) {
-    let output = Command::new(python())
-        .args(["-c", script])
-        .args(args)
-        .output()
-        .expect("python runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 /// Kafka: Apache Kafka in KRaft mode, or Tansu (a Kafka-protocol broker) where Maven Central is out of reach
 /// (scripts/kafka-broker.sh says which in `broker=`).
 struct Kafka(ScriptBroker);
@@ -255,7 +241,7 @@ impl Broker for Kafka {
 
     /// A 3-partition topic, so the consumer commits offsets of several partitions per batch.
     fn publish(&self, name: &str, count: usize) {
-        python_script(
+        run_python(
             "import json, sys\n\
              from kafka import KafkaProducer\n\
              from kafka.admin import KafkaAdminClient, NewTopic\n\
@@ -293,7 +279,7 @@ impl Broker for Nats {
     /// 5 s ack wait, so what the killed server had not acknowledged comes back within the test's time (JetStream's
     /// default is 30 s). Each publish is acknowledged by JetStream before the script ends.
     fn publish(&self, name: &str, count: usize) {
-        python_script(
+        run_python(
             "import asyncio, json, sys\n\
              import nats\n\
              from nats.js.api import ConsumerConfig\n\

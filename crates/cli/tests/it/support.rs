@@ -206,6 +206,20 @@ pub(crate) fn runtime_vars(pairs: &[(&str, &str)]) -> String {
     Value::Object(map).to_string()
 }
 
+/// Runs `script` (Python, with `argv[1..]` = `args`) in the test venv; fails the test with its stderr.
+pub(crate) fn run_python(script: &str, args: &[&str]) {
+    let output = Command::new(python())
+        .args(["-c", script])
+        .args(args)
+        .output()
+        .expect("python runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 pub(crate) fn path_str(path: &Path) -> &str {
     path.to_str().expect("a UTF-8 path")
 }

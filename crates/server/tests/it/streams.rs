@@ -12,17 +12,21 @@ use crate::support::TestServer;
 const PIPELINE: &str = "rabbit_to_pg";
 const STREAM: &str = "/api/v1/pipelines/rabbit_to_pg/stream";
 
+/// The streaming fixture without the pipeline's triggers file.
+async fn without_triggers() -> TestServer {
+    let server = TestServer::of_fixture("mage_streaming").await;
+    let triggers = server
+        .root
+        .join("pipelines")
+        .join(PIPELINE)
+        .join("triggers.yaml");
+    std::fs::remove_file(triggers).unwrap();
+    server
+}
+
 /// The streaming fixture without its triggers file, and an active `@always_on` trigger made through the API.
 async fn stream_with_trigger() -> (TestServer, i64) {
-    let server = TestServer::of_fixture("mage_streaming").await;
-    std::fs::remove_file(
-        server
-            .root
-            .join("pipelines")
-            .join(PIPELINE)
-            .join("triggers.yaml"),
-    )
-    .unwrap();
+    let server = without_triggers().await;
     let (status, trigger) = server
         .call(
             Method::POST,
@@ -208,15 +212,7 @@ async fn a_restart_cancels_the_running_run_then_starts_a_new_one() {
 
 #[tokio::test]
 async fn a_stream_without_an_always_on_trigger_starts_as_a_manual_run() {
-    let server = TestServer::of_fixture("mage_streaming").await;
-    std::fs::remove_file(
-        server
-            .root
-            .join("pipelines")
-            .join(PIPELINE)
-            .join("triggers.yaml"),
-    )
-    .unwrap();
+    let server = without_triggers().await;
     let (status, started) = act(&server, "start").await;
     assert_eq!(status, StatusCode::OK, "{started}");
     let run = started["started"].as_i64().unwrap();
