@@ -300,7 +300,8 @@ impl Broker for Nats {
     }
 }
 
-/// A copy of the fixture with only `pipeline` in it, so no other `@always_on` trigger starts.
+/// A copy of the fixture with only `pipeline` in it, its `@always_on` trigger active (the fixture leaves the Kafka
+/// and NATS ones off, since their brokers exist only in these tests).
 fn fixture_with_only(pipeline: &str) -> Sandbox {
     let sandbox = Sandbox::fixture("mage_streaming");
     let pipelines = sandbox.project.join("pipelines");
@@ -310,6 +311,9 @@ fn fixture_with_only(pipeline: &str) -> Sandbox {
             std::fs::remove_dir_all(entry.path()).unwrap();
         }
     }
+    let triggers = pipelines.join(pipeline).join("triggers.yaml");
+    let text = std::fs::read_to_string(&triggers).unwrap();
+    std::fs::write(&triggers, text.replace("status: inactive", "status: active")).unwrap();
     sandbox
 }
 
