@@ -75,6 +75,7 @@ describe('StreamCard', () => {
     expect(card.textContent).toContain('1199');
     expect(card.textContent).toContain('Last error: ValueError: bad message');
     expect(within(card).queryByTestId('stream-duplicates')).toBeNull();
+    expect(within(card).getByTestId('stream-one-process').textContent).toContain("source block's process");
   });
 
   it('shows what a sink without a unique key holds twice', async () => {

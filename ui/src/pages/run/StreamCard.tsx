@@ -92,6 +92,10 @@ export function StreamCard({ runId, pipelineUuid, live }: { runId: number; pipel
             <dd>{data.attempts}</dd>
         </dl>
         {data.last_error && <p className="small mono">Last error: {data.last_error}</p>}
+        <p className="small" data-testid="stream-one-process">
+          The source, transformers and sinks run together in the source block's process: the transformers' and sinks'
+          block runs stay initial while it runs and end with it.
+        </p>
         {started != null && (
           <p className="small">
             Started <Link to={`/runs/${String(started)}`}>run #{started}</Link>.
