@@ -71,12 +71,16 @@ impl Scheduler {
     }
 
     /// A call of an API trigger (its token already checked): like Mage, an inactive trigger is activated first
-    /// (and its `triggers.yaml` rewritten), then a run is made with `variables` over the trigger's.
+    /// (and its `triggers.yaml` rewritten), then a run is made with `variables` over the trigger's. A call that
+    /// would be a running stream's second consumer is refused before anything changes.
     pub async fn call_api_trigger(
         &self,
         trigger: Trigger,
         variables: Map<String, Value>,
     ) -> Result<PipelineRun, SchedulerError> {
+        if self.is_streaming(&trigger.pipeline_uuid)? {
+            self.refuse_second_stream(&trigger.pipeline_uuid).await?;
+        }
         let trigger = if trigger.status == TriggerStatus::Active {
             trigger
         } else {

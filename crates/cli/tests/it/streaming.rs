@@ -313,7 +313,11 @@ fn fixture_with_only(pipeline: &str) -> Sandbox {
     }
     let triggers = pipelines.join(pipeline).join("triggers.yaml");
     let text = std::fs::read_to_string(&triggers).unwrap();
-    std::fs::write(&triggers, text.replace("status: inactive", "status: active")).unwrap();
+    std::fs::write(
+        &triggers,
+        text.replace("status: inactive", "status: active"),
+    )
+    .unwrap();
     sandbox
 }
 

@@ -102,6 +102,25 @@ async fn a_stream_starts_through_its_always_on_trigger_once_and_stays_stopped_wh
         assert_eq!(refused["error"]["code"], json!("conflict"), "{uri}");
         assert!(message(&refused).contains(&named), "{uri}: {refused}");
     }
+    // Mage's API-trigger URL is refused too, before it would activate its inactive trigger.
+    let (_, hook) = server
+        .call(
+            Method::POST,
+            &format!("/api/v1/pipelines/{PIPELINE}/triggers"),
+            Some(json!({"name": "hook", "schedule_type": "api", "status": "inactive"})),
+        )
+        .await;
+    let url = hook["api_url"].as_str().unwrap_or_else(|| panic!("{hook}"));
+    let (status, refused) = server.call(Method::POST, url, Some(json!({}))).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    let (_, hook) = server
+        .call(
+            Method::GET,
+            &format!("/api/v1/triggers/{}", hook["id"]),
+            None,
+        )
+        .await;
+    assert_eq!(hook["status"], json!("inactive"), "{hook}");
     // Nor does the trigger start a second one.
     server.scheduler.handle(Event::Tick).await.unwrap();
     assert_eq!(runs(&server).await.len(), 1);
