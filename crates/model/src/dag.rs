@@ -20,6 +20,8 @@ pub struct Pipeline {
     /// Blocks that only live in the notebook (scratchpads, markdown, charts), in file order.
     pub notebook_blocks: Vec<Block>,
     pub dag: Dag,
+    /// Mage's `type: streaming`: one long-lived run whose source block's process runs the whole tree.
+    pub streaming: bool,
 }
 
 /// Mage's pipeline `concurrency_config`: limits on block runs within a run and on runs at once.

@@ -27,6 +27,10 @@ pub struct PipelineDefinition {
     /// completed runs are the ones whose outputs consumers get.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub global_data_product: Option<String>,
+    /// A streaming pipeline's run (Mage's `type: streaming`). Runs pinned before this was recorded are recognised
+    /// by their YAML data loader.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub streaming: bool,
 }
 
 /// Settings a trigger gives its runs (Mage's trigger `settings`).
@@ -47,12 +51,13 @@ pub struct RunSettings {
 }
 
 impl PipelineDefinition {
-    /// The source of a streaming pipeline's run (Mage's `type: streaming`): its data loader described in YAML, a
-    /// block only a streaming pipeline may have (the loader refuses YAML data loaders elsewhere). Its one process
-    /// runs the whole tree; the transformers and sinks complete with it.
+    /// The source of a streaming pipeline's run (Mage's `type: streaming`): its one data loader, YAML or a Python
+    /// `@streaming_source` class (a run pinned before `streaming` was recorded: its YAML data loader, a block only a
+    /// streaming pipeline may have). Its one process runs the whole tree; the transformers and sinks complete with it.
     pub fn streaming_source(&self) -> Option<&Block> {
         self.blocks.iter().find(|block| {
-            block.block_type == BlockType::DataLoader && block.language == crate::Language::Yaml
+            block.block_type == BlockType::DataLoader
+                && (self.streaming || block.language == crate::Language::Yaml)
         })
     }
 
@@ -79,6 +84,7 @@ impl PipelineDefinition {
             trigger_name: None,
             interval: None,
             global_data_product: None,
+            streaming: pipeline.streaming,
         }
     }
 

@@ -464,6 +464,7 @@ impl Checker<'_> {
             concurrency: self.concurrency(),
             notebook_blocks,
             dag,
+            streaming,
         })
     }
 

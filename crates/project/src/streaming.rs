@@ -142,8 +142,8 @@ pub(crate) fn streaming_problems(root: &Path, blocks: &[Block]) -> Vec<(Option<S
     problems
 }
 
-/// A source's or sink's file: YAML naming a connector Wand runs (a Python `@streaming_source`/`@streaming_sink`
-/// class is refused, naming the file).
+/// A source's or sink's file: YAML naming a connector Wand runs, or a Python class decorated
+/// `@streaming_source`/`@streaming_sink` (Mage's `BasePythonSource`/`BasePythonSink`).
 fn yaml_connector(
     root: &Path,
     block: &Block,
@@ -153,20 +153,38 @@ fn yaml_connector(
     problem: &mut impl FnMut(Option<&str>, String),
 ) {
     let uuid = Some(block.uuid.as_str());
-    if block.language != Language::Yaml {
-        problem(
-            uuid,
-            format!(
-                "{}: Wand runs streaming {role}s described in YAML (`connector_type: ...`), not Python \
-                 `@streaming_{role}` classes yet; describe it in YAML, or run this pipeline with Mage",
-                block.file
-            ),
-        );
-        return;
-    }
     let Ok(text) = std::fs::read_to_string(root.join(&block.file)) else {
         return; // A missing file has its own error.
     };
+    match block.language {
+        Language::Yaml => {}
+        // Mage's Python sources and sinks: one class decorated `@streaming_source` / `@streaming_sink`.
+        Language::Python => {
+            if !text.contains(&format!("@streaming_{role}")) {
+                problem(
+                    uuid,
+                    format!(
+                        "{}: a Python streaming {role} is a class decorated with `@streaming_{role}` (as in \
+                         Mage's template); none found, or describe the {role} in YAML (`connector_type: ...`)",
+                        block.file
+                    ),
+                );
+            }
+            return;
+        }
+        other => {
+            problem(
+                uuid,
+                format!(
+                    "{}: a streaming {role} is YAML (`connector_type: ...`) or a Python `@streaming_{role}` \
+                     class, not {}",
+                    block.file,
+                    other.as_str()
+                ),
+            );
+            return;
+        }
+    }
     let connector = text.lines().find_map(|line| {
         line.strip_prefix("connector_type:")
             .map(|value| value.trim().trim_matches(['\'', '"']).to_owned())

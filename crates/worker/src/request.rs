@@ -276,6 +276,7 @@ mod tests {
             trigger_name: Some("nightly".to_owned()),
             interval: None,
             global_data_product: None,
+            streaming: false,
         }
     }
 

@@ -102,9 +102,26 @@ fn unknown_and_mage_only_connectors_and_python_sources_are_named_with_their_file
     ]));
     assert!(
         found.contains(
-            "consume: data_loaders/consume.py: Wand runs streaming sources described in YAML"
+            "consume: data_loaders/consume.py: a Python streaming source is a class decorated with \
+             `@streaming_source`"
         ),
         "{found}"
+    );
+
+    // With the decorator (Mage's generic_python template), a Python source loads and is the stream's source.
+    let decorated = "@streaming_source\nclass Source(BasePythonSource):\n    pass\n";
+    let loaded = load(&[
+        ("pipelines/s/metadata.yaml", &text),
+        ("data_loaders/consume.py", decorated),
+        ("data_exporters/store.yaml", "connector_type: postgres\n"),
+    ])
+    .expect("a decorated Python source loads");
+    let definition = model::PipelineDefinition::pin(&loaded.pipeline, None, Default::default());
+    assert_eq!(
+        definition
+            .streaming_source()
+            .map(|block| block.uuid.as_str()),
+        Some("consume")
     );
 }
 

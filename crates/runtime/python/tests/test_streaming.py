@@ -339,3 +339,32 @@ def _counters(path):
             return json.load(file)
     except (OSError, ValueError):
         return {"messages_in": -1}
+
+
+PYTHON_SOURCE = """
+from mage_ai.streaming.sources.base_python import BasePythonSource
+
+
+@streaming_source
+class Failing(BasePythonSource):
+    def batch_read(self, handler):
+        handler([{'n': 1}])
+        raise ConnectionError('the upstream API went away')
+"""
+
+
+def test_a_python_source_hands_its_batches_after_each_commit_and_its_error_ends_the_stream(tmp_path):
+    from wand_runtime.streaming.python_classes import PythonSource
+
+    (tmp_path / "proj" / "data_loaders").mkdir(parents=True)
+    (tmp_path / "proj" / "data_loaders" / "failing.py").write_text(PYTHON_SOURCE)
+    request = {"repo_path": str(tmp_path / "proj"), "project_name": "proj", "file": "data_loaders/failing.py"}
+    source = PythonSource(request, "data_loaders/failing.py", {}, lambda line: None)
+    batch = source.read(5)
+    assert batch.calls == [[{"n": 1}]] and batch.count == 1
+    # The class's loop waits in `handler` until the batch is committed: only then does it go on (and fail here).
+    assert source.read(0.2) is None
+    source.commit(batch)
+    with pytest.raises(ConnectionError, match="the upstream API went away"):
+        brokers.eventually(lambda: source.read(0.5), "the source's error")
+    source.close()

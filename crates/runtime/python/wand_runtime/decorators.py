@@ -1,6 +1,15 @@
 """Mage's block decorators. Each one records the function it wraps in REGISTRY and returns it unchanged."""
 
-REGISTRY = {"blocks": [], "tests": [], "callbacks": [], "conditions": [], "on_success": [], "on_failure": []}
+REGISTRY = {
+    "blocks": [],
+    "tests": [],
+    "callbacks": [],
+    "conditions": [],
+    "on_success": [],
+    "on_failure": [],
+    "streaming_sources": [],
+    "streaming_sinks": [],
+}
 
 # The states a `@callback(...)` function may run for (Mage's `CallbackStatus`).
 CALLBACK_STATES = ("success", "failure", "cancelled")
@@ -69,6 +78,18 @@ def on_failure(function):
     return function
 
 
+def streaming_source(cls):
+    """A streaming pipeline's source written as a Python class (Mage's `BasePythonSource`)."""
+    REGISTRY["streaming_sources"].append(cls)
+    return cls
+
+
+def streaming_sink(cls):
+    """A streaming pipeline's sink written as a Python class (Mage's `BasePythonSink`)."""
+    REGISTRY["streaming_sinks"].append(cls)
+    return cls
+
+
 def _passthrough(*args, **_kwargs):
     if len(args) == 1 and callable(args[0]):
         return args[0]
@@ -83,4 +104,5 @@ def injected_globals():
     """The names a block file sees before its first line runs, like Mage's `globals()` injection."""
     names = {kind: globals()[kind] for kind in _BLOCK_KINDS}
     names.update(test=test, condition=condition, callback=callback, on_success=on_success, on_failure=on_failure)
+    names.update(streaming_source=streaming_source, streaming_sink=streaming_sink)
     return names

@@ -36,6 +36,7 @@ fn definition() -> PipelineDefinition {
         trigger_name: None,
         interval: None,
         global_data_product: None,
+        streaming: false,
     }
 }
 

@@ -51,6 +51,7 @@ pub(crate) fn definition(uuid: &str, blocks: &[&str]) -> model::PipelineDefiniti
         trigger_name: None,
         interval: None,
         global_data_product: None,
+        streaming: false,
     }
 }
 

@@ -132,6 +132,7 @@ impl Harness {
             trigger_name: trigger_name.map(str::to_owned),
             interval: None,
             global_data_product: None,
+            streaming: false,
         };
         let run = self
             .store

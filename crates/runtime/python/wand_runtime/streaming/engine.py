@@ -25,7 +25,7 @@ import sys
 import time
 from datetime import datetime, timezone
 
-from wand_runtime.streaming import connectors
+from wand_runtime.streaming import connectors, python_classes
 
 READ_WAIT = 0.5
 REPORT_EVERY = 1.0
@@ -121,17 +121,22 @@ def run(request):
     source = None
     try:
         variables = block._kwargs(request)
-        source_config = _yaml_config(request, source_node, variables)
-        connector = source_config.pop("connector_type", None)
-        source_class = connectors.source_class(connector, source_node.file)
         for node in nodes.values():
             if node.block_type == "transformer":
                 node.function = _transformer(request, node)
         for node in sinks:
+            if node.language == "python":
+                node.sink = python_classes.PythonSink(request, node.file, variables, _log(node.uuid))
+                continue
             config = _yaml_config(request, node, variables)
             kind = config.pop("connector_type", None)
             node.sink = connectors.sink_class(kind, node.file)(config, _log(node.uuid))
-        source = source_class(source_config, _log(source_node.uuid))
+        if source_node.language == "python":
+            source = python_classes.PythonSource(request, source_node.file, variables, _log(source_node.uuid))
+        else:
+            source_config = _yaml_config(request, source_node, variables)
+            connector = source_config.pop("connector_type", None)
+            source = connectors.source_class(connector, source_node.file)(source_config, _log(source_node.uuid))
         counters.settle_in_flight(getattr(source, "redelivers", True), _log(source_node.uuid))
         _loop(request, source, source_node, sinks, counters, stopping)
     except BaseException as error:
@@ -170,7 +175,11 @@ def _loop(request, source, source_node, sinks, counters, stopping):
             logged = now
         if stopping:
             return
-        batch = source.read(READ_WAIT)
+        try:
+            batch = source.read(READ_WAIT)
+        except python_classes.EndOfStream:
+            log("the source's read loop returned: the stream is over")
+            return
         if batch is None:
             continue
         pending = {node.uuid: [] for node in sinks}
