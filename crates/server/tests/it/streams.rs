@@ -27,6 +27,12 @@ async fn without_triggers() -> TestServer {
 /// The streaming fixture without its triggers file, and an active `@always_on` trigger made through the API.
 async fn stream_with_trigger() -> (TestServer, i64) {
     let server = without_triggers().await;
+    let trigger = add_always_on(&server).await;
+    (server, trigger)
+}
+
+/// An active `@always_on` trigger of the pipeline, made through the API; its id.
+async fn add_always_on(server: &TestServer) -> i64 {
     let (status, trigger) = server
         .call(
             Method::POST,
@@ -36,7 +42,7 @@ async fn stream_with_trigger() -> (TestServer, i64) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{trigger}");
-    (server, trigger["id"].as_i64().unwrap())
+    trigger["id"].as_i64().unwrap()
 }
 
 async fn act(server: &TestServer, action: &str) -> (StatusCode, Value) {
@@ -238,15 +244,7 @@ async fn a_stream_without_an_always_on_trigger_starts_as_a_manual_run() {
     assert_eq!(started["stream"]["always_on_trigger_id"], Value::Null);
     assert_eq!(runs(&server).await, [(run, None, "initial".into())]);
     // An `@always_on` trigger added meanwhile does not start a second consumer beside the manual run.
-    let (status, trigger) = server
-        .call(
-            Method::POST,
-            &format!("/api/v1/pipelines/{PIPELINE}/triggers"),
-            Some(json!({"name": "keep_consuming", "schedule_type": "time",
-                "schedule_interval": "@always_on", "status": "active"})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{trigger}");
+    add_always_on(&server).await;
     server.scheduler.handle(Event::Tick).await.unwrap();
     let ids: Vec<_> = runs(&server)
         .await
