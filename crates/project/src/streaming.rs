@@ -6,7 +6,8 @@ use std::path::Path;
 
 use model::{Block, BlockType, Language};
 
-/// The sources and sinks Wand runs (`wand_runtime/streaming/connectors.py`, one line per connector there too).
+/// The sources and sinks Wand runs: those of the engine's registry, `wand_runtime/streaming/connectors.py` (a test below
+/// keeps the two, and Mage's lists, equal).
 pub(crate) const WAND_SOURCES: &[&str] = &["kafka", "nats", "rabbitmq"];
 pub(crate) const WAND_SINKS: &[&str] = &["duckdb", "file", "kafka", "postgres"];
 
@@ -216,5 +217,69 @@ fn yaml_connector(
                 block.file
             ),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// The quoted names in the Python literal that follows `name = ` in `text` (a dict's keys or a tuple's items).
+    fn python_names(text: &str, name: &str) -> BTreeSet<String> {
+        let start = text
+            .find(&format!("\n{name} = "))
+            .unwrap_or_else(|| panic!("{name} in connectors.py"));
+        let body = &text[start..];
+        let close = if body.lines().nth(1).is_some_and(|line| line.ends_with('{')) {
+            "\n}"
+        } else {
+            "\n)"
+        };
+        let end = body.find(close).unwrap();
+        body[..end]
+            .lines()
+            .skip(1)
+            .filter_map(|line| line.trim().strip_prefix('"'))
+            .filter_map(|rest| rest.split('"').next())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The engine's registry (`wand_runtime/streaming/connectors.py`) and these lists name the same connectors.
+    #[test]
+    fn the_connector_lists_match_the_engines_registry() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../runtime/python/wand_runtime/streaming/connectors.py"
+        ))
+        .unwrap();
+        let set = |names: &[&str]| {
+            names
+                .iter()
+                .map(|n| (*n).to_owned())
+                .collect::<BTreeSet<_>>()
+        };
+        for (role, wand, mage, registry, mage_only) in [
+            (
+                "source",
+                super::WAND_SOURCES,
+                super::MAGE_SOURCES,
+                "SOURCES",
+                "MAGE_ONLY_SOURCES",
+            ),
+            (
+                "sink",
+                super::WAND_SINKS,
+                super::MAGE_SINKS,
+                "SINKS",
+                "MAGE_ONLY_SINKS",
+            ),
+        ] {
+            let runs = python_names(&text, registry);
+            assert_eq!(runs, set(wand), "the {role}s Wand runs");
+            let mut all = python_names(&text, mage_only);
+            all.extend(runs.into_iter().filter(|name| *name != "file"));
+            assert_eq!(all, set(mage), "Mage's {role}s");
+        }
     }
 }

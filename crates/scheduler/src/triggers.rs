@@ -87,6 +87,22 @@ impl Scheduler {
         }));
     }
 
+    /// Reads `pipeline_uuid` into the tick (once per tick) and pins the project's code (once per tick); the hash.
+    async fn load_for_tick(
+        &self,
+        tick: &mut Tick,
+        pipeline_uuid: &str,
+    ) -> Result<String, SchedulerError> {
+        if !tick.pipelines.contains_key(pipeline_uuid) {
+            let pipeline = self.project.load_pipeline(pipeline_uuid)?.pipeline;
+            tick.pipelines.insert(pipeline_uuid.to_owned(), pipeline);
+        }
+        Ok(match &tick.code_hash {
+            Some(hash) => hash.clone(),
+            None => tick.code_hash.insert(self.pin_code().await?).clone(),
+        })
+    }
+
     async fn fire(
         &self,
         trigger: &Trigger,
@@ -133,15 +149,7 @@ impl Scheduler {
             // Most ticks owe nothing: the pipeline's files are read only when a run may be created.
             return Ok(());
         }
-        if !tick.pipelines.contains_key(&trigger.pipeline_uuid) {
-            let pipeline = self.project.load_pipeline(&trigger.pipeline_uuid)?.pipeline;
-            tick.pipelines
-                .insert(trigger.pipeline_uuid.clone(), pipeline);
-        }
-        let code_hash = match &tick.code_hash {
-            Some(hash) => hash.clone(),
-            None => tick.code_hash.insert(self.pin_code().await?).clone(),
-        };
+        let code_hash = self.load_for_tick(tick, &trigger.pipeline_uuid).await?;
         let concurrency = tick.pipelines[&trigger.pipeline_uuid].concurrency;
         let trigger_limit = trigger
             .settings
@@ -239,15 +247,7 @@ impl Scheduler {
         {
             return Ok(());
         }
-        if !tick.pipelines.contains_key(&trigger.pipeline_uuid) {
-            let pipeline = self.project.load_pipeline(&trigger.pipeline_uuid)?.pipeline;
-            tick.pipelines
-                .insert(trigger.pipeline_uuid.clone(), pipeline);
-        }
-        let code_hash = match &tick.code_hash {
-            Some(hash) => hash.clone(),
-            None => tick.code_hash.insert(self.pin_code().await?).clone(),
-        };
+        let code_hash = self.load_for_tick(tick, &trigger.pipeline_uuid).await?;
         let pipeline = &tick.pipelines[&trigger.pipeline_uuid];
         // A streaming pipeline's stop and start are the pipeline's, whichever run they were of: a run started by
         // hand (not this trigger's) is its consumer already, and a stream stopped by hand stays stopped.

@@ -80,6 +80,11 @@ async fn run_finished(
     };
     let block_runs = store.block_runs(run_id).await?;
     record_run_metrics(&run, &block_runs);
+    tracing::debug!(
+        run = run_id,
+        status = run.status.as_str(),
+        "run counted in the metrics"
+    );
     if let Some(traces) = traces {
         let trigger = match run.trigger_id {
             Some(id) => store.trigger(id).await?.map(|trigger| trigger.name),

@@ -16,7 +16,7 @@ use prost::Message;
 use serde_json::{Value, json};
 
 use crate::server::{RunningServer, finished};
-use crate::support::{Sandbox, path_str, poll_until, python};
+use crate::support::{Sandbox, path_str, python};
 
 /// One sample as Prometheus' parser read it.
 #[derive(Debug, Clone)]
@@ -126,14 +126,20 @@ fn run_variables(server: &RunningServer, sandbox: &Sandbox, fail: bool, name: &s
 #[test]
 fn metrics_count_known_runs_in_prometheus_format_behind_the_api_sign_in() {
     let sandbox = Sandbox::fixture("mage09");
-    let server = RunningServer::start(&sandbox, &[]);
+    // The server counts a finished run right after it ends, and then logs "run counted in the metrics" (debug):
+    // that line, written to a file in the watched sandbox, wakes the wait below.
+    let log = std::fs::File::create(sandbox.path("server.log")).unwrap();
+    let server = RunningServer::start_logging(
+        &sandbox,
+        &[],
+        &[("WAND_LOG", "info,wand::telemetry=debug")],
+        Stdio::from(log),
+    );
     for (fail, name) in [(false, "one"), (false, "two"), (true, "three")] {
         run_variables(&server, &sandbox, fail, name);
     }
-    // Open like the rest of the API while there is no user. The finished runs are counted once the server has
-    // read them, right after they end.
-    // (The server counts a run from its database once the run ended; nothing on disk changes for that.)
-    let samples = poll_until(
+    // Open like the rest of the API while there is no user.
+    let samples = server.until(
         Duration::from_secs(30),
         "/metrics never counted the three runs",
         || {

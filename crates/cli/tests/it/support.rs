@@ -355,19 +355,6 @@ fn check_until<T>(
     }
 }
 
-/// Checks `check` every 50 ms until it gives a value; fails with `what` and the last state once `limit` has passed.
-/// Only for state that changes with no file or process event to wait on (a server's in-memory counter): otherwise
-/// wait on the event (`Changes::until`, `wait_for_exit`).
-pub(crate) fn poll_until<T>(
-    limit: std::time::Duration,
-    what: &str,
-    check: impl FnMut() -> Result<T, String>,
-) -> T {
-    check_until(limit, what, check, |left| {
-        std::thread::sleep(left.min(std::time::Duration::from_millis(50)))
-    })
-}
-
 /// Waits until none of `pids` runs any more (a process that ended but was not reaped yet counts as ended), for at
 /// most `limit`: woken by the kernel when each one exits (a pidfd), not by looking again and again.
 pub(crate) fn wait_for_exit(pids: &[i32], limit: std::time::Duration, what: &str) {

@@ -32,22 +32,20 @@ def _block(kind):
     return decorate
 
 
+def _recorded_in(kind):
+    def record(obj):
+        REGISTRY[kind].append(obj)
+        return obj
+
+    return record
+
+
 data_loader = _block("data_loader")
 transformer = _block("transformer")
 data_exporter = _block("data_exporter")
 custom = _block("custom")
 sensor = _block("sensor")
 extension = _block("extension")
-
-
-def test(function):
-    REGISTRY["tests"].append(function)
-    return function
-
-
-def condition(function):
-    REGISTRY["conditions"].append(function)
-    return function
 
 
 def callback(state="success"):
@@ -78,16 +76,11 @@ def on_failure(function):
     return function
 
 
-def streaming_source(cls):
-    """A streaming pipeline's source written as a Python class (Mage's `BasePythonSource`)."""
-    REGISTRY["streaming_sources"].append(cls)
-    return cls
-
-
-def streaming_sink(cls):
-    """A streaming pipeline's sink written as a Python class (Mage's `BasePythonSink`)."""
-    REGISTRY["streaming_sinks"].append(cls)
-    return cls
+test = _recorded_in("tests")
+condition = _recorded_in("conditions")
+# A streaming pipeline's source and sink written as Python classes (Mage's `BasePythonSource`, `BasePythonSink`).
+streaming_source = _recorded_in("streaming_sources")
+streaming_sink = _recorded_in("streaming_sinks")
 
 
 def _passthrough(*args, **_kwargs):
