@@ -179,35 +179,82 @@ impl Scheduler {
     /// Runs until `shutdown` turns true: wakes on every notice of a status change and every `tick`. Time triggers
     /// fire on a loop of their own (`fire_on_time`), so a long pass over open runs never holds up a due slot.
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>, tick: Duration) {
-        let firing = tokio::spawn(self.clone().fire_on_time(shutdown.clone(), tick));
+        let firing = tokio::spawn(self.clone().fire_on_time(shutdown.clone()));
         self.serve(&mut shutdown, tick).await;
         if let Err(error) = firing.await {
             tracing::error!(%error, "the trigger loop ended abnormally");
         }
     }
 
-    /// Fires time triggers every `tick`, starting at the next whole second of the clock (a cron slot's time), until
-    /// `shutdown` turns true. A tick that comes while the last one still works is skipped, not queued.
-    async fn fire_on_time(self: Arc<Self>, mut shutdown: watch::Receiver<bool>, tick: Duration) {
-        let into_second = Duration::from_nanos(self.clock.now().timestamp_subsec_nanos().into());
-        // A few milliseconds past the second, so the slot is due by every clock reading of the tick.
-        let first = Duration::from_secs(1).saturating_sub(into_second) + Duration::from_millis(3);
-        let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + first, tick);
-        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    /// Fires time triggers at each whole second of the clock (a cron slot's time) until `shutdown` turns true. Each
+    /// second's runs are worked out shortly before it (`plan_triggers`; twice as long before as the last plan took,
+    /// so a change to a trigger is seen unless it comes in that last stretch), so creating them starts on time. A
+    /// second that comes while the last one still works is skipped, its slots left to the next.
+    async fn fire_on_time(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        let mut planning_took = Duration::ZERO;
         loop {
-            tokio::select! {
-                _ = shutdown.changed() => return,
-                _ = interval.tick() => {}
+            let now = self.clock.now();
+            let second = whole_second(now) + chrono::Duration::seconds(1);
+            // A few milliseconds past the second, so the slot is due by every clock reading of the tick. The waits
+            // are worked out from the clock each time, so the ticks stay on its seconds.
+            let fire_at = second + chrono::Duration::milliseconds(3);
+            let lead =
+                (planning_took * 2 + Duration::from_millis(50)).min(Duration::from_millis(900));
+            let plan_at = fire_at - chrono::Duration::from_std(lead).unwrap_or_default();
+            if !self.wait_until(plan_at, &mut shutdown).await {
+                return;
+            }
+            let started = std::time::Instant::now();
+            let mut ahead = match self.store.try_lead().await {
+                Ok(true) => match self.plan_triggers(second).await {
+                    Ok(plan) => Some(plan),
+                    Err(error) => {
+                        tracing::error!(%error, "the triggers' next runs could not be worked out");
+                        None
+                    }
+                },
+                Ok(false) => None,
+                Err(error) => {
+                    tracing::error!(%error, "triggers could not fire");
+                    None
+                }
+            };
+            planning_took = started.elapsed();
+            if !self.wait_until(fire_at, &mut shutdown).await {
+                return;
             }
             // Several servers may share a database; one of them fires triggers.
             let fired = match self.store.try_lead().await {
-                Ok(true) => self.fire_triggers().await,
+                Ok(true) => {
+                    let now = self.clock.now();
+                    let plan = match ahead.take() {
+                        Some(plan) if plan.at == whole_second(now) => Ok(plan),
+                        // Late (the plan took longer than the second), or another server led when it was made.
+                        _ => self.plan_triggers(now).await,
+                    };
+                    match plan {
+                        Ok(plan) => {
+                            self.carry_out(plan).await;
+                            Ok(())
+                        }
+                        Err(error) => Err(error),
+                    }
+                }
                 Ok(false) => Ok(()),
-                Err(error) => Err(error.into()),
+                Err(error) => Err(SchedulerError::from(error)),
             };
             if let Err(error) = fired {
                 tracing::error!(%error, "triggers could not fire");
             }
+        }
+    }
+
+    /// Waits until the clock reads `at`; false if `shutdown` came first.
+    async fn wait_until(&self, at: DateTime<Utc>, shutdown: &mut watch::Receiver<bool>) -> bool {
+        let wait = (at - self.clock.now()).to_std().unwrap_or_default();
+        tokio::select! {
+            _ = shutdown.changed() => false,
+            _ = tokio::time::sleep(wait) => true,
         }
     }
 
@@ -438,7 +485,8 @@ impl Scheduler {
             let run = self.whole_run(run_id).await?;
             return Ok((self.stop_run(&run, event).await?, false));
         }
-        let state = self.store.run_state(run_id).await?;
+        let dynamic = definition.blocks.iter().any(|block| block.is_dynamic());
+        let state = self.store.run_state(run_id, dynamic).await?;
         let mut instances = crate::Instances::default();
         for counted in state.instance_counts {
             instances
@@ -883,4 +931,9 @@ pub(crate) fn new_run(
         worker_tags,
         backfill: backfill.map(|backfill| backfill.slot),
     }
+}
+
+/// `at` without its fraction of a second.
+fn whole_second(at: DateTime<Utc>) -> DateTime<Utc> {
+    at - chrono::Duration::nanoseconds(at.timestamp_subsec_nanos().into())
 }

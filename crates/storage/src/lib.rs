@@ -33,8 +33,8 @@ pub use notifications::{Delivery, DeliveryOutcome, NewDelivery, NotificationStor
 pub use postgres::PgStore;
 pub use products::global_data_product_runs;
 pub use records::{
-    BlockRun, BlockRunChange, BlockRunFilter, CancelledCallbacks, Change, InstanceCount, Lease,
-    NewInstance, NewRun, PipelineRun, Pruned, RunFilter, RunHead, RunState,
+    BlockRun, BlockRunChange, BlockRunFilter, BlockRunHead, CancelledCallbacks, Change,
+    InstanceCount, Lease, NewInstance, NewRun, PipelineRun, Pruned, RunFilter, RunHead, RunState,
 };
 pub use retention::{Prunable, PruneQuery, RetentionStore};
 pub use secrets::{NewSealedSecret, SecretInfo, SecretStore, SecretsState};
@@ -110,8 +110,8 @@ pub trait RunStore: Send + Sync {
     async fn block_runs(&self, run_id: i64) -> Result<Vec<BlockRun>, StorageError>;
 
     /// What the scheduler reads to advance a run (see `RunState`): a few rows and counts, however many instances
-    /// the run has.
-    async fn run_state(&self, run_id: i64) -> Result<RunState, StorageError>;
+    /// the run has. Without `instances` (no block of the run is dynamic) the counts are not read.
+    async fn run_state(&self, run_id: i64, instances: bool) -> Result<RunState, StorageError>;
 
     /// The block runs of a run named in `uuids` or instances of a block in `origins` (what a block run reads its
     /// inputs from), in the order they were created.

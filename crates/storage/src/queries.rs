@@ -77,7 +77,7 @@ macro_rules! shared_queries {
         use $crate::rows::{TriggerRow, enum_text};
         use $crate::{
             BlockRun, BlockRunChange, BlockRunFilter, Change, InstanceCount, Lease, NewInstance, NewRun,
-            PipelineRun, RunFilter, RunHead, RunState, RunStore, StorageError, TriggerStore,
+            PipelineRun, RunFilter, RunHead, RunState, BlockRunHead, RunStore, StorageError, TriggerStore,
         };
 
         /// The status of a block run, its row locked for the rest of `transaction` (the state machine's input).
@@ -209,6 +209,27 @@ macro_rules! shared_queries {
             ) -> Result<Vec<PipelineRun>, StorageError> {
                 let now = Utc::now();
                 let mut transaction = self.pool.begin().await?;
+                // Only active triggers get runs and slots: the runs were worked out before this transaction (see
+                // the scheduler's `TriggerPlan`), and a trigger may have been disabled or deleted since.
+                let mut active = std::collections::HashSet::new();
+                let named: std::collections::BTreeSet<i64> =
+                    runs.iter().filter_map(|run| run.trigger_id).chain(slots.iter().map(|(id, _)| *id)).collect();
+                for batch in named.into_iter().collect::<Vec<_>>().chunks(1000) {
+                    let mut select = sqlx::QueryBuilder::<<$store as Backend>::Db>::new(
+                        "SELECT id FROM triggers WHERE status = 'active' AND id IN (",
+                    );
+                    let mut ids = select.separated(", ");
+                    for id in batch {
+                        ids.push_bind(*id);
+                    }
+                    select.push(")");
+                    let rows: Vec<(i64,)> = select.build_query_as().fetch_all(&mut *transaction).await?;
+                    active.extend(rows.into_iter().map(|(id,)| id));
+                }
+                let runs: Vec<NewRun> =
+                    runs.into_iter().filter(|run| run.trigger_id.is_none_or(|id| active.contains(&id))).collect();
+                let slots: Vec<(i64, DateTime<Utc>)> =
+                    slots.iter().copied().filter(|(id, _)| active.contains(id)).collect();
                 // Which run each inserted row is: a trigger has at most one run per slot (times to the microsecond,
                 // as stored).
                 let key = |trigger: Option<i64>, date: DateTime<Utc>| (trigger, date.timestamp_micros());
@@ -408,15 +429,19 @@ macro_rules! shared_queries {
                 .await?)
             }
 
-            async fn run_state(&self, run_id: i64) -> Result<RunState, StorageError> {
-                let block_runs = sqlx::query_as::<_, BlockRun>(
-                    "SELECT * FROM block_runs WHERE pipeline_run_id = $1 AND (origin IS NULL OR status = 'initial')
+            async fn run_state(&self, run_id: i64, instances: bool) -> Result<RunState, StorageError> {
+                let block_runs = sqlx::query_as::<_, BlockRunHead>(
+                    "SELECT block_uuid, status, origin FROM block_runs
+                     WHERE pipeline_run_id = $1 AND (origin IS NULL OR status = 'initial')
                      ORDER BY id",
                 )
                 .bind(run_id)
                 .fetch_all(&self.pool)
                 .await?;
-                let instance_counts = self.instance_counts(run_id).await?;
+                let instance_counts = match instances {
+                    true => self.instance_counts(run_id).await?,
+                    false => Vec::new(),
+                };
                 Ok(RunState { block_runs, instance_counts })
             }
 

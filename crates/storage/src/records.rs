@@ -169,9 +169,18 @@ pub struct RunHead {
 /// children not queued yet (in the order they were created), and how many instances of each block are in each status.
 #[derive(Debug, Clone, Default)]
 pub struct RunState {
-    pub block_runs: Vec<BlockRun>,
+    pub block_runs: Vec<BlockRunHead>,
     /// How many instances of each dynamic child are in each status.
     pub instance_counts: Vec<InstanceCount>,
+}
+
+/// What the scheduler's advance rule reads of a block run: its name, status and, for an instance, its block.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct BlockRunHead {
+    pub block_uuid: String,
+    #[sqlx(try_from = "String")]
+    pub status: BlockRunStatus,
+    pub origin: Option<String>,
 }
 
 /// An instance of a dynamic child to create (see `RunStore::expand_block`).

@@ -149,24 +149,37 @@ impl Worker {
                     }
                 }
             }
-            tokio::select! {
-                _ = shutdown.changed() => return,
-                () = freed.notified() => {}
-                notice = notices.recv() => match notice {
-                    Ok(Notice::CancelRequested { run_id, block_uuid }) => {
-                        self.cancel(run_id, &block_uuid);
+            // Waits for something that may have made work claimable: a claim is a write to the database, and a
+            // block run's start and end (two notices each) queue nothing by themselves.
+            let poll = tokio::time::sleep(self.config.poll);
+            tokio::pin!(poll);
+            loop {
+                tokio::select! {
+                    _ = shutdown.changed() => return,
+                    () = freed.notified() => {}
+                    notice = notices.recv() => match notice {
+                        Ok(Notice::CancelRequested { run_id, block_uuid }) => {
+                            self.cancel(run_id, &block_uuid);
+                            continue;
+                        }
+                        Ok(Notice::BlockRun { status: model::BlockRunStatus::Cancelled, .. })
+                        | Err(broadcast::error::RecvError::Lagged(_)) => callbacks_due = true,
+                        Ok(Notice::BlockRun {
+                            status: model::BlockRunStatus::Running | model::BlockRunStatus::Completed,
+                            ..
+                        })
+                        | Ok(Notice::Run { .. }) => continue,
+                        _ => {}
+                    },
+                    change = storage::next_change(&mut changes) => {
+                        if change.is_none() {
+                            changes = None;
+                        }
+                        callbacks_due = true;
                     }
-                    Ok(Notice::BlockRun { status: model::BlockRunStatus::Cancelled, .. })
-                    | Err(broadcast::error::RecvError::Lagged(_)) => callbacks_due = true,
-                    _ => {}
-                },
-                change = storage::next_change(&mut changes) => {
-                    if change.is_none() {
-                        changes = None;
-                    }
-                    callbacks_due = true;
+                    () = &mut poll => callbacks_due = true,
                 }
-                _ = tokio::time::sleep(self.config.poll) => callbacks_due = true,
+                break;
             }
         }
     }

@@ -3,6 +3,7 @@ of time or a new one), its printed lines all arrive before its result, and a chi
 
 import json
 import os
+import select
 import subprocess
 import sys
 
@@ -28,6 +29,9 @@ def run(*args, **kwargs):
     print("to stderr", file=sys.stderr)
     if kwargs.get("exit"):
         os._exit(3)
+    if kwargs.get("hang"):
+        print(f"pid {os.getpid()}", flush=True)
+        os.open(kwargs["hang"], os.O_RDONLY)  # a FIFO nobody opens for writing: waits for ever
     return {"pid": os.getpid(), "seen": len(SEEN)}
 """
 
@@ -59,6 +63,21 @@ class Supervisor:
 
     def run(self, **variables):
         """Runs the block once; returns its result and the lines it printed, in order."""
+        run_id = self.start(**variables)
+        lines = []
+        while True:
+            event = self.next_event()
+            assert event["id"] == run_id
+            if event["event"] == "log":
+                lines.append((event["stream"], event["line"]))
+            elif event["event"] == "done":
+                return event["result"], lines
+
+    def next_event(self):
+        return json.loads(self.process.stdout.readline())
+
+    def start(self, **variables):
+        """Hands the supervisor a run of the block; returns its id."""
         run_id, self.next_id = self.next_id, self.next_id + 1
         request = {
             "repo_path": str(self.project),
@@ -83,14 +102,7 @@ class Supervisor:
         message = json.dumps({"op": "run", "id": run_id, "request": request}) + "\n"
         self.process.stdin.write(message.encode())
         self.process.stdin.flush()
-        lines = []
-        while True:
-            event = json.loads(self.process.stdout.readline())
-            assert event["id"] == run_id
-            if event["event"] == "log":
-                lines.append((event["stream"], event["line"]))
-            elif event["event"] == "done":
-                return event["result"], lines
+        return run_id
 
 
 def stored_value(result):
@@ -119,6 +131,21 @@ def test_a_block_file_compiled_ahead_runs_as_the_file_is_now_and_only_in_the_chi
     result, _ = supervisor.run()
     assert result["status"] == "failed"
     assert "SyntaxError" in result["error"]
+
+
+def test_a_block_dies_with_its_supervisor(supervisor, tmp_path):
+    """A killed supervisor takes its children with it (each asks Linux for it, through libc's prctl found once by
+    the supervisor): no block outlives a killed Wand."""
+    fifo = tmp_path / "never"
+    os.mkfifo(fifo)
+    supervisor.start(hang=str(fifo))
+    while (event := supervisor.next_event())["event"] != "log" or not event["line"].startswith("pid "):
+        pass
+    child = os.pidfd_open(int(event["line"].split()[1]))
+    supervisor.process.kill()
+    supervisor.process.wait()
+    readable, _, _ = select.select([child], [], [], 10)
+    assert readable, "the block's process outlived its supervisor by 10 s"
 
 
 def test_every_printed_line_arrives_before_the_result(supervisor):
@@ -204,6 +231,11 @@ def test_the_supervisor_imports_pandas_only_for_blocks_that_need_it(tmp_path):
     assert supervisor._needs_heavy({**base, "file": "light.py", "inputs": [table]})
     assert supervisor._needs_heavy({**base, "file": "light.py", "picks": [{"pick": "reduce", "instances": [table]}]})
     assert supervisor._needs_heavy({**base, "file": "light.sql", "language": "sql"})
+    # Before the hand-over only files already parsed count (the others are parsed while the child runs).
+    (tmp_path / "new_heavy.py").write_text("import pandas\n")
+    assert not supervisor._needs_heavy({**base, "file": "new_heavy.py"}, parsed_only=True)
+    assert supervisor._needs_heavy({**base, "file": "new_heavy.py"})
+    assert supervisor._needs_heavy({**base, "file": "new_heavy.py"}, parsed_only=True)
 
 
 def test_compile_ahead_keeps_code_for_a_file_until_it_changes(tmp_path):

@@ -10,11 +10,26 @@ use serde_json::json;
 use storage::{RunFilter, SqliteStore, Store};
 use tokio::sync::broadcast;
 
-struct ManualClock(Mutex<DateTime<Utc>>);
+/// A clock the test sets; once `run_from_here` is called it moves on in real time from where it was set.
+struct ManualClock(Mutex<DateTime<Utc>>, Mutex<Option<std::time::Instant>>);
+
+impl ManualClock {
+    fn at(now: DateTime<Utc>) -> ManualClock {
+        ManualClock(Mutex::new(now), Mutex::new(None))
+    }
+
+    fn run_from_here(&self) {
+        *self.1.lock().unwrap() = Some(std::time::Instant::now());
+    }
+}
 
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap()
+        let set = *self.0.lock().unwrap();
+        match *self.1.lock().unwrap() {
+            Some(since) => set + since.elapsed(),
+            None => set,
+        }
     }
 }
 
@@ -39,7 +54,7 @@ impl Setup {
         let root = dir.path().join("proj");
         project::init(&root).unwrap();
         let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().await.unwrap());
-        let clock = Arc::new(ManualClock(Mutex::new(utc(now))));
+        let clock = Arc::new(ManualClock::at(utc(now)));
         let (notices, _) = broadcast::channel(1024);
         let project = project::Project::open(&root).unwrap();
         let scheduler = Scheduler::new(store.clone(), notices.clone(), clock.clone(), project);
@@ -205,7 +220,33 @@ async fn a_tick_creates_the_runs_of_many_due_triggers_in_batches_once_each() {
 async fn a_running_scheduler_fires_due_triggers_on_a_loop_of_its_own() {
     let s = Setup::new("2026-05-01T09:59:30Z").await;
     let ids = s.every_minute(3).await;
+    // The clock stands still past the slot: each tick finds the slot due, whatever was planned ahead.
     *s.clock.0.lock().unwrap() = utc("2026-05-01T10:00:00.5Z");
+    let runs = run_scheduler_until(s, ids.len()).await;
+    assert_eq!(runs.len(), 3, "{runs:?}");
+    assert!(
+        runs.iter()
+            .all(|run| run.execution_date == utc("2026-05-01T10:00:00Z"))
+    );
+}
+
+#[tokio::test]
+async fn a_running_scheduler_creates_the_runs_it_planned_before_their_slot() {
+    let s = Setup::new("2026-05-01T09:59:30Z").await;
+    let ids = s.every_minute(3).await;
+    // The clock moves: the runs of 10:00:00 are worked out during the second before it and created when it comes.
+    *s.clock.0.lock().unwrap() = utc("2026-05-01T09:59:58.7Z");
+    s.clock.run_from_here();
+    let runs = run_scheduler_until(s, ids.len()).await;
+    assert_eq!(runs.len(), 3, "{runs:?}");
+    assert!(
+        runs.iter()
+            .all(|run| run.execution_date == utc("2026-05-01T10:00:00Z"))
+    );
+}
+
+/// Runs the scheduler's own loops until it has created `count` runs (20 s at most), stops it and returns the runs.
+async fn run_scheduler_until(s: Setup, count: usize) -> Vec<storage::PipelineRun> {
     let Setup {
         _dir,
         store,
@@ -219,24 +260,20 @@ async fn a_running_scheduler_fires_due_triggers_on_a_loop_of_its_own() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let runs = loop {
         let runs = store.runs(RunFilter::default()).await.unwrap();
-        if runs.len() >= ids.len() || std::time::Instant::now() > deadline {
+        if runs.len() >= count || std::time::Instant::now() > deadline {
             break runs;
         }
         // Each run the scheduler creates is announced on its bus.
         let left = deadline.saturating_duration_since(std::time::Instant::now());
         let _ = tokio::time::timeout(left, created.recv()).await;
     };
-    assert_eq!(runs.len(), 3, "{runs:?}");
-    assert!(
-        runs.iter()
-            .all(|run| run.execution_date == utc("2026-05-01T10:00:00Z"))
-    );
     stop.send(true).unwrap();
     tokio::time::timeout(std::time::Duration::from_secs(20), running)
         .await
         .expect("the scheduler and its trigger loop stop")
         .unwrap();
     drop(clock);
+    runs
 }
 
 fn settings(catch_up: CatchUpPolicy) -> TriggerSettings {
@@ -500,7 +537,7 @@ async fn two_servers_on_one_postgresql_database_create_one_run_per_slot() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("proj");
     project::init(&root).unwrap();
-    let clock = Arc::new(ManualClock(Mutex::new(utc("2026-05-01T09:59:30Z"))));
+    let clock = Arc::new(ManualClock::at(utc("2026-05-01T09:59:30Z")));
     let mut replicas = Vec::new();
     for _ in 0..2 {
         let store: Arc<dyn Store> = Arc::new(storage::PgStore::connect(&database).await.unwrap());

@@ -371,7 +371,7 @@ store_test!(a_dynamic_child_expands_into_its_instances, |store: Arc<
         )
         .await
         .unwrap();
-    let state = store.run_state(run.id).await.unwrap();
+    let state = store.run_state(run.id, true).await.unwrap();
     assert_eq!(
         state.block_runs.len(),
         3 + 2499,

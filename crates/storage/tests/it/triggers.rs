@@ -213,5 +213,40 @@ store_test!(
                 .unwrap()
                 .is_empty()
         );
+
+        // Runs worked out before a trigger was disabled or deleted are not created, nor their slots recorded.
+        let disabled = ids[7];
+        store
+            .update_trigger(disabled, spec("t7", TriggerStatus::Inactive), Utc::now())
+            .await
+            .unwrap();
+        assert!(store.delete_trigger(ids[8]).await.unwrap());
+        let next = later + chrono::Duration::minutes(1);
+        let planned: Vec<_> = [disabled, ids[8], ids[9]]
+            .iter()
+            .map(|id| storage::NewRun {
+                trigger_id: Some(*id),
+                execution_date: next,
+                ..crate::new_run("etl", &["a"])
+            })
+            .collect();
+        let planned_slots: Vec<_> = [disabled, ids[8], ids[9]]
+            .iter()
+            .map(|id| (*id, next))
+            .collect();
+        let created = store
+            .create_trigger_runs(planned, &planned_slots)
+            .await
+            .unwrap();
+        assert_eq!(
+            created.iter().map(|run| run.trigger_id).collect::<Vec<_>>(),
+            [Some(ids[9])]
+        );
+        let left = store.trigger(disabled).await.unwrap().unwrap();
+        assert_eq!(left.last_slot, Some(slot));
+        assert_eq!(
+            store.trigger(ids[9]).await.unwrap().unwrap().last_slot,
+            Some(next)
+        );
     }
 );
