@@ -231,11 +231,22 @@ def test_the_supervisor_imports_pandas_only_for_blocks_that_need_it(tmp_path):
     assert supervisor._needs_heavy({**base, "file": "light.py", "inputs": [table]})
     assert supervisor._needs_heavy({**base, "file": "light.py", "picks": [{"pick": "reduce", "instances": [table]}]})
     assert supervisor._needs_heavy({**base, "file": "light.sql", "language": "sql"})
-    # Before the hand-over only files already parsed count (the others are parsed while the child runs).
-    (tmp_path / "new_heavy.py").write_text("import pandas\n")
-    assert not supervisor._needs_heavy({**base, "file": "new_heavy.py"}, parsed_only=True)
-    assert supervisor._needs_heavy({**base, "file": "new_heavy.py"})
-    assert supervisor._needs_heavy({**base, "file": "new_heavy.py"}, parsed_only=True)
+    # The statements are found by scanning the text: every form of import statement counts.
+    light_forms = "import os, sys as system\nfrom json import (dumps,\n loads)\n  import os.path; from typing import Any\n"
+    heavy_forms = {
+        "a later name": "import os, pandas as pd\n",
+        "after a semicolon": "import os; import numpy\n",
+        "indented": "def f():\n    from polars import col\n",
+        "a submodule": "import sklearn.linear_model\n",
+        "relative": "from . import helpers\n",
+        "relative with a module": "from ..utils.helpers import load\n",
+    }
+    (tmp_path / "forms.py").write_text(light_forms + "# import pandas\nx = 'no import here'\n")
+    assert not supervisor._needs_heavy({**base, "file": "forms.py"})
+    for label, text in heavy_forms.items():
+        name = label.replace(" ", "_") + ".py"
+        (tmp_path / name).write_text(light_forms + text)
+        assert supervisor._needs_heavy({**base, "file": name}), label
 
 
 def test_compile_ahead_keeps_code_for_a_file_until_it_changes(tmp_path):

@@ -33,6 +33,7 @@ import codecs
 import gc
 import json
 import os
+import re
 import select
 import signal
 import sys
@@ -105,11 +106,10 @@ def _preload():
 _HEAVY_FILES = {}
 
 
-def _needs_heavy(request, parsed_only=False):
+def _needs_heavy(request):
     """Whether the block's child should start with pandas and pyarrow imported: a SQL block, a table among its
     inputs, or a file of its (the block's, its conditionals', its callbacks') importing more than the standard library
-    and mage_ai. Without `sys.stdlib_module_names` (Python before 3.10) every block does. With `parsed_only`, a file
-    not parsed yet (new or changed) counts as light."""
+    and mage_ai. Without `sys.stdlib_module_names` (Python before 3.10) every block does."""
     if not _LIGHT_IMPORTS - {"mage_ai", "wand_runtime", "__future__"} or request.get("language") == "sql":
         return True
     stored = [s for s in request.get("inputs") or [] if s]
@@ -120,32 +120,42 @@ def _needs_heavy(request, parsed_only=False):
     files = [request.get("file")] + [
         a.get("file") for a in (request.get("conditionals") or []) + (request.get("callbacks") or [])
     ]
-    return any(_imports_heavy(os.path.join(request["repo_path"], f), parsed_only) for f in files if f)
+    return any(_imports_heavy(os.path.join(request["repo_path"], f)) for f in files if f)
 
 
-def _imports_heavy(path, parsed_only=False):
+# An import statement at the start of a line or after a `;`: `from <dots><module> import` or `import <names>`.
+_IMPORT = re.compile(rb"(?:^|;)[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import\b|import[ \t]+([^\n#;]+))", re.MULTILINE)
+
+
+def _imports_heavy(path):
+    """Whether the file has an import statement of a module beyond `_LIGHT_IMPORTS` (or of the project: a relative
+    import). The file's text is scanned, not parsed: this runs between a fork and the block's hand-over, where every
+    page this process writes is copied first (parsing a small file touched ~0.6 ms of them). An import the scan does
+    not see (one inside `exec`, a line continued with a backslash) only costs speed: the child imports it itself and
+    reports it, and later children start with it."""
     try:
         info = os.stat(path)
     except OSError:
         return True
     key = (path, info.st_mtime_ns, info.st_size)
-    if key not in _HEAVY_FILES and parsed_only:
-        return False
     if key not in _HEAVY_FILES:
-        import ast
-
         try:
             with open(path, "rb") as file:
-                tree = ast.parse(file.read())
-        except (OSError, SyntaxError, ValueError):
+                text = file.read()
+        except OSError:
             _HEAVY_FILES[key] = True
         else:
             modules = set()
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Import):
-                    modules.update(alias.name.split(".")[0] for alias in node.names)
-                elif isinstance(node, ast.ImportFrom):
-                    modules.add("." if node.level else (node.module or "").split(".")[0])
+            for dots, module, names in _IMPORT.findall(text):
+                if dots:
+                    modules.add(".")
+                elif module:
+                    modules.add(module.split(b".")[0].decode("utf-8", "replace"))
+                else:
+                    for name in names.split(b","):
+                        name = name.strip().strip(b"()\\").split(b" ")[0]
+                        if name:
+                            modules.add(name.split(b".")[0].decode("utf-8", "replace"))
             _HEAVY_FILES[key] = bool(modules - _LIGHT_IMPORTS)
     return _HEAVY_FILES[key]
 
@@ -306,7 +316,7 @@ class Supervisor:
 
     def _start(self, run_id, request):
         self.busy = True
-        if not self.heavy_ready and _needs_heavy(request, parsed_only=True):
+        if not self.heavy_ready and _needs_heavy(request):
             self._go_heavy()
         if request.get("language") == "sql" and not self.sql_ready:
             self.sql_ready = True
@@ -328,11 +338,6 @@ class Supervisor:
         from wand_runtime import block
 
         block.compile_ahead(request)
-        # Files seen for the first time are parsed here too, not before the hand-over: in this process, touching
-        # memory after a fork costs page faults (~0.6 ms for a parse), which the block would wait for. If one of
-        # them imports beyond the standard library, this child imports it itself and later children get it here.
-        if not self.heavy_ready and _needs_heavy(request):
-            self._go_heavy()
 
     def _fork_spare(self, request=None):
         """Forks a child that runs `request`, or, without one, waits for its request on a pipe."""
