@@ -167,7 +167,7 @@ class Suite:
         if len(times["mage without login"]) > 1:
             self.note(f"`mage start` with its default login (REQUIRE_USER_AUTHENTICATION) as above; without it "
                       f"{Stat(times['mage without login'][1:], 's')}. Every other Mage server row runs without "
-                      "login (Wand has no authentication yet).")
+                      "login (as Wand's: no user is created).")
         idle = self.wand_server("wand_idle", workers=0)
         try:
             idle.start()
