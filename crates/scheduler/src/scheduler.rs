@@ -935,5 +935,5 @@ pub(crate) fn new_run(
 
 /// `at` without its fraction of a second.
 fn whole_second(at: DateTime<Utc>) -> DateTime<Utc> {
-    at - chrono::Duration::nanoseconds(at.timestamp_subsec_nanos().into())
+    chrono::SubsecRound::trunc_subsecs(at, 0)
 }

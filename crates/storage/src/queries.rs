@@ -76,8 +76,8 @@ macro_rules! shared_queries {
         use $crate::queries::{Backend, conflict};
         use $crate::rows::{TriggerRow, enum_text};
         use $crate::{
-            BlockRun, BlockRunChange, BlockRunFilter, Change, InstanceCount, Lease, NewInstance, NewRun,
-            PipelineRun, RunFilter, RunHead, RunState, BlockRunHead, RunStore, StorageError, TriggerStore,
+            BlockRun, BlockRunChange, BlockRunFilter, BlockRunHead, Change, InstanceCount, Lease, NewInstance,
+            NewRun, PipelineRun, RunFilter, RunHead, RunState, RunStore, StorageError, TriggerStore,
         };
 
         /// The status of a block run, its row locked for the rest of `transaction` (the state machine's input).

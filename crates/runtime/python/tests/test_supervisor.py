@@ -235,6 +235,7 @@ def test_the_supervisor_imports_pandas_only_for_blocks_that_need_it(tmp_path):
     light_forms = "import os, sys as system\nfrom json import (dumps,\n loads)\n  import os.path; from typing import Any\n"
     heavy_forms = {
         "a later name": "import os, pandas as pd\n",
+        "tabs": "import\tos,\tpandas\tas pd\n",
         "after a semicolon": "import os; import numpy\n",
         "indented": "def f():\n    from polars import col\n",
         "a submodule": "import sklearn.linear_model\n",

@@ -83,6 +83,10 @@ def _import_optional(modules):
     return loaded
 
 
+# libc's prctl, once `_preload` has found it.
+_PRCTL = None
+
+
 def _preload():
     from wand_runtime import block  # noqa: F401  (imported here so each child starts with it)
 
@@ -153,9 +157,9 @@ def _imports_heavy(path):
                     modules.add(module.split(b".")[0].decode("utf-8", "replace"))
                 else:
                     for name in names.split(b","):
-                        name = name.strip().strip(b"()\\").split(b" ")[0]
-                        if name:
-                            modules.add(name.split(b".")[0].decode("utf-8", "replace"))
+                        words = name.split()  # `pandas as pd` -> pandas
+                        if words:
+                            modules.add(words[0].split(b".")[0].decode("utf-8", "replace"))
             _HEAVY_FILES[key] = bool(modules - _LIGHT_IMPORTS)
     return _HEAVY_FILES[key]
 
@@ -603,10 +607,6 @@ def _result(child, status):
         "error": f"the block's process exited with code {code} before the block finished",
         "reason": "crashed",
     }
-
-
-# libc's prctl, once `_preload` has found it.
-_PRCTL = None
 
 
 def _die_with_parent():
