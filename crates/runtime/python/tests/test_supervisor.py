@@ -4,6 +4,7 @@ of time or a new one), its printed lines all arrive before its result, and a chi
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 
@@ -32,7 +33,33 @@ def run(*args, **kwargs):
     if kwargs.get("hang"):
         print(f"pid {os.getpid()}", flush=True)
         os.open(kwargs["hang"], os.O_RDONLY)  # a FIFO nobody opens for writing: waits for ever
-    return {"pid": os.getpid(), "seen": len(SEEN)}
+    return {"pid": os.getpid(), "ppid": os.getppid(), "seen": len(SEEN), "pandas": "pandas" in sys.modules}
+"""
+
+# A block that needs pandas: it runs in a child of the heavy parent.
+HEAVY_BLOCK = """import os
+
+import pandas as pd
+
+
+@custom
+def run(*args, **kwargs):
+    print(f"pid {os.getpid()} ppid {os.getppid()}", flush=True)
+    if kwargs.get("exit"):
+        os._exit(3)
+    if kwargs.get("hang"):
+        os.open(kwargs["hang"], os.O_RDONLY)  # a FIFO nobody opens for writing: waits for ever
+    return {"pid": os.getpid(), "ppid": os.getppid(), "rows": len(pd.DataFrame({"a": [1, 2]}))}
+"""
+
+# A block that imports pandas where the supervisor's scan of its file cannot see it.
+HIDDEN_BLOCK = """import os
+
+
+@custom
+def run(*args, **kwargs):
+    exec("import pandas")
+    return {"ppid": os.getppid()}
 """
 
 
@@ -41,6 +68,8 @@ def supervisor(tmp_path):
     project = tmp_path / "proj"
     (project / "custom").mkdir(parents=True)
     (project / "custom" / "block.py").write_text(BLOCK)
+    (project / "custom" / "heavy.py").write_text(HEAVY_BLOCK)
+    (project / "custom" / "hidden.py").write_text(HIDDEN_BLOCK)
     process = subprocess.Popen(
         [sys.executable, "-u", "-m", "wand_runtime.supervisor"],
         env={**os.environ, "PYTHONPATH": PACKAGE},
@@ -63,7 +92,10 @@ class Supervisor:
 
     def run(self, **variables):
         """Runs the block once; returns its result and the lines it printed, in order."""
-        run_id = self.start(**variables)
+        return self.finish(self.start(**variables))
+
+    def finish(self, run_id):
+        """Waits for the run's result; returns it and the lines the block printed, in order."""
         lines = []
         while True:
             event = self.next_event()
@@ -73,21 +105,25 @@ class Supervisor:
             elif event["event"] == "done":
                 return event["result"], lines
 
+    def send(self, message):
+        self.process.stdin.write(json.dumps(message).encode() + b"\n")
+        self.process.stdin.flush()
+
     def next_event(self):
         return json.loads(self.process.stdout.readline())
 
-    def start(self, **variables):
-        """Hands the supervisor a run of the block; returns its id."""
+    def start(self, block="block", timeout=None, **variables):
+        """Hands the supervisor a run of the block (`custom/<block>.py`); returns its id."""
         run_id, self.next_id = self.next_id, self.next_id + 1
         request = {
             "repo_path": str(self.project),
             "project_name": "proj",
             "data_dir": str(self.data),
             "pipeline_uuid": "p",
-            "block_uuid": "block",
+            "block_uuid": block,
             "block_type": "custom",
             "run_id": 1,
-            "file": "custom/block.py",
+            "file": f"custom/{block}.py",
             "execution_date": "2026-11-27T00:00:00+00:00",
             "execution_partition": "manual/20261127T000000",
             "env": "dev",
@@ -97,11 +133,9 @@ class Supervisor:
             "inputs": [],
             "output_dir": str(self.data / f"out_{run_id}"),
             "run_tests": True,
-            "timeout": None,
+            "timeout": timeout,
         }
-        message = json.dumps({"op": "run", "id": run_id, "request": request}) + "\n"
-        self.process.stdin.write(message.encode())
-        self.process.stdin.flush()
+        self.send({"op": "run", "id": run_id, "request": request})
         return run_id
 
 
@@ -133,15 +167,21 @@ def test_a_block_file_compiled_ahead_runs_as_the_file_is_now_and_only_in_the_chi
     assert "SyntaxError" in result["error"]
 
 
-def test_a_block_dies_with_its_supervisor(supervisor, tmp_path):
-    """A killed supervisor takes its children with it (each asks Linux for it, through libc's prctl found once by
-    the supervisor): no block outlives a killed Wand."""
-    fifo = tmp_path / "never"
-    os.mkfifo(fifo)
-    supervisor.start(hang=str(fifo))
+def wait_for_pids(supervisor):
+    """The pids a hanging block printed: its own, and its parent's when it says."""
     while (event := supervisor.next_event())["event"] != "log" or not event["line"].startswith("pid "):
         pass
-    child = os.pidfd_open(int(event["line"].split()[1]))
+    return [int(word) for word in event["line"].split()[1::2]]
+
+
+@pytest.mark.parametrize("block", ["block", "heavy"])
+def test_a_block_dies_with_its_supervisor(supervisor, tmp_path, block):
+    """A killed supervisor takes its children with it (each asks Linux for it, through libc's prctl found once by
+    the supervisor), and its heavy parent with its children: no block outlives a killed Wand."""
+    fifo = tmp_path / "never"
+    os.mkfifo(fifo)
+    supervisor.start(block=block, hang=str(fifo))
+    child = os.pidfd_open(wait_for_pids(supervisor)[0])
     supervisor.process.kill()
     supervisor.process.wait()
     readable, _, _ = select.select([child], [], [], 10)
@@ -162,6 +202,72 @@ def test_a_child_that_exits_on_its_own_is_reported_and_the_next_block_runs(super
     assert result["reason"] == "crashed"
     assert "exited with code 3" in result["error"]
     assert ("stderr", "to stderr") in lines
+    assert supervisor.run()[0]["status"] == "completed"
+
+
+def maps_module(pid, package):
+    """Whether the process has a file of the Python package mapped (pandas's compiled modules, once imported)."""
+    with open(f"/proc/{pid}/maps") as maps:
+        return any(f"/{package}/" in line for line in maps)
+
+
+def parent_of(pid):
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[1])
+
+
+def test_blocks_needing_pandas_fork_from_the_heavy_parent_and_the_others_from_the_lean_supervisor(supervisor):
+    """The supervisor never imports pandas: a block that needs it runs in a child of the heavy parent (a process
+    the supervisor forks for them), so the blocks after it still fork from a small process."""
+    supervisor_pid = supervisor.process.pid
+    lean = stored_value(supervisor.run()[0])
+    assert (lean["ppid"], lean["pandas"]) == (supervisor_pid, False)
+    first, second = (stored_value(supervisor.run(block="heavy")[0]) for _ in range(2))
+    heavy_parent = first["ppid"]
+    assert heavy_parent != supervisor_pid and parent_of(heavy_parent) == supervisor_pid
+    assert (second["ppid"], first["rows"], second["rows"]) == (heavy_parent, 2, 2)
+    after = stored_value(supervisor.run()[0])
+    assert (after["ppid"], after["pandas"]) == (supervisor_pid, False)
+    assert maps_module(heavy_parent, "pandas") and not maps_module(supervisor_pid, "pandas")
+
+
+def test_a_block_whose_child_imported_pandas_unseen_starts_in_the_heavy_parent_next_time(supervisor):
+    supervisor_pid = supervisor.process.pid
+    assert stored_value(supervisor.run(block="hidden")[0])["ppid"] == supervisor_pid
+    again = stored_value(supervisor.run(block="hidden")[0])["ppid"]
+    assert again != supervisor_pid and parent_of(again) == supervisor_pid
+    assert stored_value(supervisor.run()[0])["ppid"] == supervisor_pid, "other blocks stay lean"
+
+
+def test_a_heavy_blocks_crash_timeout_and_cancel_end_only_that_block(supervisor, tmp_path):
+    result, lines = supervisor.run(block="heavy", exit=True)
+    assert (result["status"], result["reason"]) == ("failed", "crashed")
+    assert "exited with code 3" in result["error"]
+    fifo = tmp_path / "never"
+    os.mkfifo(fifo)
+    result, _ = supervisor.run(block="heavy", hang=str(fifo), timeout=0.5)
+    assert (result["status"], result["reason"]) == ("failed", "timeout")
+    run_id = supervisor.start(block="heavy", hang=str(fifo))
+    block = os.pidfd_open(wait_for_pids(supervisor)[0])
+    supervisor.send({"op": "cancel", "id": run_id})
+    assert supervisor.finish(run_id)[0]["status"] == "cancelled"
+    assert select.select([block], [], [], 10)[0], "the cancelled block's process still runs after 10 s"
+    assert stored_value(supervisor.run(block="heavy")[0])["rows"] == 2
+
+
+def test_a_killed_heavy_parent_fails_its_blocks_and_the_next_heavy_block_gets_a_new_one(supervisor, tmp_path):
+    fifo = tmp_path / "never"
+    os.mkfifo(fifo)
+    run_id = supervisor.start(block="heavy", hang=str(fifo))
+    block_pid, heavy_parent = wait_for_pids(supervisor)
+    block = os.pidfd_open(block_pid)
+    os.kill(heavy_parent, signal.SIGKILL)
+    result, _ = supervisor.finish(run_id)
+    assert (result["status"], result["reason"]) == ("failed", "crashed")
+    assert "ended with its parent" in result["error"]
+    assert select.select([block], [], [], 10)[0], "the block outlived its heavy parent by 10 s"
+    again = stored_value(supervisor.run(block="heavy")[0])
+    assert again["ppid"] != heavy_parent and parent_of(again["ppid"]) == supervisor.process.pid
     assert supervisor.run()[0]["status"] == "completed"
 
 
@@ -211,9 +317,10 @@ def test_lines_are_cut_wherever_the_reads_end():
     check_split([b"\xff\n"], ["\ufffd"])
 
 
-def test_the_supervisor_imports_pandas_only_for_blocks_that_need_it(tmp_path):
-    """The warm parent starts lean (a fork copies ~14 MB, not ~120 MB): pandas and pyarrow come in for a block that
-    imports beyond the standard library and mage_ai, reads a table, or is SQL."""
+def test_only_blocks_that_need_pandas_run_in_the_heavy_parents_children(tmp_path):
+    """The supervisor stays lean (a fork copies ~14 MB, not ~120 MB): a block runs in a child of the heavy parent,
+    which has pandas and pyarrow imported, when it imports beyond the standard library and mage_ai, reads a table, or
+    is SQL."""
     from wand_runtime import supervisor
 
     (tmp_path / "light.py").write_text(

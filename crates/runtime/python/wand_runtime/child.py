@@ -1,0 +1,228 @@
+"""A block run's own process: forked by a warm parent (the supervisor, or its heavy parent for blocks that need
+pandas), set up, handed its request, run, and ended; and the one spare child a warm parent keeps forked ahead."""
+
+import json
+import os
+import signal
+import sys
+import time
+
+# A child that ends with one of these imported says so in its result: its block needs the heavy parent.
+HEAVY_SIGNS = ("pandas", "numpy", "pyarrow", "polars")
+# How long a spare child waits unused before it is dropped.
+SPARE_IDLE_SECONDS = 1.0
+
+# libc's prctl, once `find_prctl` has found it.
+_PRCTL = None
+
+
+def find_prctl():
+    """Finds libc's prctl in the warm parent, so no child imports ctypes (about 2 ms of CPU and a fifth of a trivial
+    block's page faults, each time) to ask to die with its parent."""
+    global _PRCTL
+    try:
+        import ctypes
+
+        _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError, ImportError):
+        _PRCTL = None
+
+
+def die_with_parent():
+    """Asks Linux to kill this process when the process that forked it dies."""
+    if _PRCTL is not None:
+        _PRCTL(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+class Forked:
+    """A forked child and the ends of its pipes the parent holds: stdout, stderr, the result, the block's calls to
+    Wand and their replies, and, for a spare, the pipe its request comes on."""
+
+    def __init__(self, pid, pidfd, request_fd, out_r, err_r, result_r, call_r, reply_w):
+        self.pid = pid
+        self.pidfd = pidfd
+        self.request_fd = request_fd
+        self.out_r = out_r
+        self.err_r = err_r
+        self.result_r = result_r
+        self.call_r = call_r
+        self.reply_w = reply_w
+        self.expires = time.monotonic() + SPARE_IDLE_SECONDS
+
+    def pipes(self):
+        """The parent's ends of the block's pipes, in the order `Forked` takes them."""
+        return [self.out_r, self.err_r, self.result_r, self.call_r, self.reply_w]
+
+    def hand(self, request):
+        """Hands a request to this spare child; False if it is gone."""
+        payload = json.dumps(request).encode()
+        fd, self.request_fd = self.request_fd, None
+        try:
+            os.set_blocking(fd, True)
+            write_all(fd, payload)
+            return True
+        except OSError:
+            return False
+        finally:
+            os.close(fd)
+
+    def discard(self):
+        """Ends an unused spare: without its request it exits. The caller reaps it through `pidfd`."""
+        if self.request_fd is not None:
+            os.close(self.request_fd)
+            self.request_fd = None
+        kill_group(self.pid)
+        for fd in self.pipes():
+            os.close(fd)
+
+
+def fork(request, held):
+    """Forks a child that runs `request` or, without one, waits for its request on a pipe. `held`: the descriptors
+    the parent holds for other purposes, which the child closes."""
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    result_r, result_w = os.pipe()
+    call_r, call_w = os.pipe()
+    reply_r, reply_w = os.pipe()
+    request_r, request_w = os.pipe() if request is None else (None, None)
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        own = [fd for fd in (out_r, err_r, result_r, call_r, reply_w, request_w) if fd is not None]
+        _child_main(request, request_r, out_w, err_w, result_w, (call_w, reply_r), [*own, *held])
+    try:
+        os.setpgid(pid, pid)  # also done by the child; whichever runs first wins, so a kill never misses it
+    except OSError:
+        pass
+    for fd in (out_w, err_w, result_w, call_w, reply_r, request_r):
+        if fd is not None:
+            os.close(fd)
+    for fd in (out_r, err_r, result_r, call_r):
+        os.set_blocking(fd, False)
+    return Forked(pid, os.pidfd_open(pid), request_w, out_r, err_r, result_r, call_r, reply_w)
+
+
+class SpareSlot:
+    """The one spare child a warm parent keeps while block runs come in: forked when the parent is idle, so the next
+    block does not wait for a fork, and dropped after an idle second, so an idle parent is one process.
+    `reap(forked)` takes a discarded spare."""
+
+    def __init__(self, reap):
+        self.spare = None
+        self.busy = False
+        self._reap = reap
+
+    def take(self, request, held):
+        """A child running `request`: the spare, handed it, or a new fork."""
+        self.busy = True
+        spare, self.spare = self.spare, None
+        if spare is not None and spare.hand(request):
+            return spare
+        if spare is not None:
+            self._discard(spare)
+        return fork(request, held)
+
+    def wait_seconds(self):
+        """How long the parent may sleep before `idle` has work: None for ever."""
+        if self.busy and self.spare is None:
+            return 0.0
+        return None if self.spare is None else max(0.0, self.spare.expires - time.monotonic())
+
+    def idle(self, held):
+        """Nothing to read: fork the spare now if block runs are coming in, or drop it if they stopped."""
+        if self.spare is None:
+            if self.busy:
+                self.busy = False
+                try:
+                    self.spare = fork(None, held)
+                except OSError as error:  # out of processes or memory: the next block forks its own child
+                    print(f"cannot fork a spare child: {error}", file=sys.stderr)
+        elif time.monotonic() >= self.spare.expires:
+            self.drop()
+
+    def drop(self):
+        spare, self.spare = self.spare, None
+        if spare is not None:
+            self._discard(spare)
+
+    def _discard(self, spare):
+        spare.discard()
+        self._reap(spare)
+
+    def fds(self):
+        """The descriptors the spare's parent holds for it."""
+        if self.spare is None:
+            return []
+        return [fd for fd in (self.spare.pidfd, self.spare.request_fd, *self.spare.pipes()) if fd is not None]
+
+
+def write_all(fd, payload):
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def kill_group(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _child_main(request, request_r, out_w, err_w, result_w, channel, parent_fds):
+    """Runs in the forked child: becomes its own process group, rewires stdio, then runs `request` (or, in a spare,
+    the request that arrives on `request_r`) and exits. Closing the result pipe tells the parent it is done.
+    `channel` (call pipe, reply pipe) carries the block's calls to Wand (`context.call`)."""
+    code = 0
+    try:
+        os.setpgid(0, 0)
+        die_with_parent()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        for fd in parent_fds:
+            os.close(fd)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(out_w, 1)
+        os.dup2(err_w, 2)
+        os.close(out_w)
+        os.close(err_w)
+        sys.stdout = os.fdopen(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+        sys.stderr = os.fdopen(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+        if request is None:
+            request = _receive_request(request_r)
+            if request is None:
+                return
+        from wand_runtime import block, context
+
+        context.set_channel(*channel)
+        result = block.run(request)
+        if any(module in sys.modules for module in HEAVY_SIGNS):
+            result["heavy"] = True
+        payload = json.dumps(result, default=str).encode()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        with os.fdopen(result_w, "wb") as sink:
+            sink.write(payload)
+    except BaseException:  # noqa: BLE001  (the child must always reach os._exit)
+        import traceback
+
+        traceback.print_exc()
+        code = 70
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def _receive_request(request_r):
+    """The request a spare child is handed, or None when its parent dropped the spare instead."""
+    chunks = []
+    while True:
+        data = os.read(request_r, 1 << 16)
+        if not data:
+            break
+        chunks.append(data)
+    os.close(request_r)
+    return json.loads(b"".join(chunks)) if chunks else None
