@@ -374,3 +374,28 @@ def test_compile_ahead_keeps_code_for_a_file_until_it_changes(tmp_path):
     path.write_text("def broken(:\n")
     block.compile_ahead(request)
     assert block._compiled(str(path)) is None, "a file that does not compile is left to its child"
+
+
+def test_an_exit_reported_before_the_result_pipe_is_read_ends_the_run_once(tmp_path):
+    """A fork parent's exit notice can be read before the child's closed result pipe: the run ends once, with the
+    result the child wrote."""
+    from wand_runtime import supervisor
+
+    events_r, events_w = os.pipe()
+    pipes = [os.pipe() for _ in range(5)]  # stdout, stderr, result, calls, replies
+    os.write(pipes[2][1], json.dumps({"status": "completed"}).encode())
+    for read, write in pipes[:4]:
+        os.close(write)
+    ended = subprocess.Popen(["true"], start_new_session=True)
+    ended.wait()
+    ours = [read for read, _ in pipes[:4]] + [pipes[4][1]]
+    with os.fdopen(events_w, "w") as protocol:
+        server = supervisor.Supervisor(protocol)
+        server.children[7] = supervisor.Child(7, ended.pid, None, ours, None, [], heavy=True)
+        server._finish(server.children[7], status=0)
+    with os.fdopen(events_r) as events:
+        assert [json.loads(line) for line in events] == [
+            {"event": "done", "id": 7, "result": {"status": "completed"}}
+        ]
+    os.close(pipes[4][0])
+    assert not server.children

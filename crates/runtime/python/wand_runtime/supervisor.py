@@ -172,6 +172,7 @@ class Child:
         self.reply_fd = reply_w
         self.calls = bytearray()
         self.result = bytearray()
+        self.result_ended = False
         self.deadline = deadline
         self.files = files
         self.stop_reason = None
@@ -195,7 +196,8 @@ class Supervisor:
             watched = [stdin, *self.exiting]
             for child in self.children.values():
                 watched.extend(child.streams)
-                watched.append(child.result_fd)
+                if not child.result_ended:
+                    watched.append(child.result_fd)
                 if child.pidfd is not None:
                     watched.append(child.pidfd)
                 if child.call_fd is not None:
@@ -227,8 +229,11 @@ class Supervisor:
                 for child in list(self.children.values()):
                     if fd in child.streams:
                         self._relay(child, fd)
-                    elif fd == child.result_fd:
-                        self._read_result(child)
+                    elif fd == child.result_fd and self._read_result(child) and child.stop_reason is None:
+                        # The child closes its result pipe once it has flushed its output and written its result:
+                        # the block is over, whether or not the child has finished exiting.
+                        if child.result and _parse(child.result) is not None:
+                            self._finish(child, exited=False)
                     elif fd == child.call_fd:
                         self._read_calls(child)
                     elif fd == child.pidfd:
@@ -359,17 +364,15 @@ class Supervisor:
             _emit(self.protocol, {"event": "log", "id": child.run_id, "stream": name, "line": text, "ts": now})
 
     def _read_result(self, child):
+        """Reads what the child wrote on its result pipe; True once the pipe is at its end."""
         while True:
             try:
                 data = os.read(child.result_fd, 1 << 16)
             except BlockingIOError:
-                return
+                return False
             if not data:
-                # The child closes its result pipe once it has flushed its output and written its result: the
-                # block is over, whether or not the child has finished exiting.
-                if child.result and child.stop_reason is None and _parse(child.result) is not None:
-                    self._finish(child, exited=False)
-                return
+                child.result_ended = True
+                return True
             child.result += data
 
     def _read_calls(self, child):
@@ -395,7 +398,7 @@ class Supervisor:
             status = os.waitpid(child.pid, 0)[1]
         for fd in list(child.streams):
             self._relay(child, fd, final=True)
-        if exited:
+        if exited and not child.result_ended:
             self._read_result(child)
         if not (exited and child.heavy):
             # Whatever the block started and left behind goes with it (the heavy parent does this for its children
