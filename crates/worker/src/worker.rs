@@ -115,8 +115,15 @@ impl Worker {
         // Whether `cancelled` callbacks may be due: looked for when the queue is empty, only after something that
         // may have made some due (a cancelled block run, another process's change, the poll), not on every wake.
         let mut callbacks_due = true;
+        // Whether the queue may hold work: false once a claim found it empty, until something may have queued some
+        // (a `queued` notice, another process's change, the poll). A freed slot alone does not make it claim: in a
+        // chain the next block is queued only after the last one's end is recorded, and an empty claim is a write.
+        let mut work_queued = true;
         loop {
             while let Ok(slot) = slots.clone().try_acquire_owned() {
+                if !work_queued && !callbacks_due {
+                    break;
+                }
                 let now = chrono::Utc::now();
                 let lease_until = now + lease_span(self.config.lease);
                 match self
@@ -137,12 +144,16 @@ impl Worker {
                         });
                     }
                     Ok(None) if callbacks_due => {
+                        work_queued = false;
                         callbacks_due = self.claim_cancelled_callbacks(slot, freed.clone()).await;
                         if !callbacks_due {
                             break;
                         }
                     }
-                    Ok(None) => break,
+                    Ok(None) => {
+                        work_queued = false;
+                        break;
+                    }
                     Err(error) => {
                         tracing::error!(%error, "cannot claim work");
                         break;
@@ -156,28 +167,39 @@ impl Worker {
             loop {
                 tokio::select! {
                     _ = shutdown.changed() => return,
-                    () = freed.notified() => {}
+                    () = freed.notified() => {
+                        if !work_queued && !callbacks_due {
+                            continue;
+                        }
+                    }
                     notice = notices.recv() => match notice {
                         Ok(Notice::CancelRequested { run_id, block_uuid }) => {
                             self.cancel(run_id, &block_uuid);
                             continue;
                         }
                         Ok(Notice::BlockRun { status: model::BlockRunStatus::Cancelled, .. })
-                        | Err(broadcast::error::RecvError::Lagged(_)) => callbacks_due = true,
+                        | Err(broadcast::error::RecvError::Lagged(_)) => {
+                            callbacks_due = true;
+                            work_queued = true;
+                        }
                         Ok(Notice::BlockRun {
                             status: model::BlockRunStatus::Running | model::BlockRunStatus::Completed,
                             ..
                         })
                         | Ok(Notice::Run { .. }) => continue,
-                        _ => {}
+                        _ => work_queued = true,
                     },
                     change = storage::next_change(&mut changes) => {
                         if change.is_none() {
                             changes = None;
                         }
                         callbacks_due = true;
+                        work_queued = true;
                     }
-                    () = &mut poll => callbacks_due = true,
+                    () = &mut poll => {
+                        callbacks_due = true;
+                        work_queued = true;
+                    }
                 }
                 break;
             }
