@@ -13,6 +13,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 ENGINE = os.path.join(ROOT, "crates", "runtime", "python", "wand_runtime", "streaming", "engine.py")
+# Seconds between two looks at the sink's row count.
+LOOK_SECONDS = 0.25
 SCHEMA = "bench_stream"
 # kafka-python asks the broker for nothing when api_version is given; Mage's default (0.10.2) is refused by Kafka 4
 # brokers, so the project names a version both tools' client and the broker speak.
@@ -148,8 +150,8 @@ def rows(postgres, table):
 
 def measure(command, env, cwd, postgres, table, count, deadline):
     """Runs `command` (a foreground streaming run) until `table` holds `count` rows or `deadline` seconds passed.
-    Returns {'startup': s to the first row, 'rate': rows/s from the first row on, 'rows', 'distinct', 'log' (its
-    last 3,000 characters), 'exit'}."""
+    Returns {'startup': s to the first row, 'rate': rows/s from the first row on (absent when every row arrived
+    between two looks), 'rows', 'distinct', 'log' (its last 3,000 characters), 'exit'}."""
     log_path = os.path.join(cwd, f"{table}.log")
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
@@ -165,7 +167,7 @@ def measure(command, env, cwd, postgres, table, count, deadline):
                 first = (now, total)
             if total >= count:
                 break
-            time.sleep(0.25)
+            time.sleep(LOOK_SECONDS)
         end = time.perf_counter()
     finally:
         if process.poll() is None:
@@ -179,9 +181,11 @@ def measure(command, env, cwd, postgres, table, count, deadline):
     with open(log_path, errors="replace") as log:
         tail = log.read()[-3000:]
     result = {"rows": total, "distinct": distinct, "log": tail, "exit": process.returncode}
-    if first is not None and end > first[0] and total > first[1]:
+    if first is not None:
         result["startup"] = first[0] - begin
-        result["rate"] = (min(total, count) - first[1]) / (end - first[0])
+        # No rate when every row arrived between two looks: there is no time between the first row and the last.
+        if end > first[0] and total > first[1]:
+            result["rate"] = (min(total, count) - first[1]) / (end - first[0])
     return result
 
 

@@ -496,13 +496,18 @@ class Suite:
             if result["rows"] != count or result["distinct"] != count:
                 raise RuntimeError(f"{tool}: the sink holds {result['rows']} rows ({result['distinct']} distinct) of "
                                    f"{count}; its log ends:\n{result['log']}")
-            figures[tool] = (Stat([result["rate"]], "messages/s"), Stat([result["startup"]], "s"))
+            rate = result.get("rate")
+            figures[tool] = (Stat([rate], "messages/s") if rate is not None else
+                             f"not measured: all {count:,} rows arrived between two looks "
+                             f"({streaming.LOOK_SECONDS} s apart)",
+                             Stat([result["startup"]], "s"))
         self.row(what, figures["wand"][0], figures["mage"][0])
         self.row("streaming: start to the first row in the sink", figures["wand"][1], figures["mage"][1])
         self.note(f"streaming: one broker ({found['broker']}, scripts/kafka-broker.sh), a 3-partition topic of "
                   f"{count:,} JSON messages produced beforehand; each tool reads it from a consumer group of its own "
                   "in batches of 100 and writes with Mage's PostgreSQL sink settings (unique_constraints [id], "
-                  "IGNORE); rate from the first row to the last, row counts polled every 0.25 s with psql.")
+                  f"IGNORE); rate from the first row to the last, row counts polled every {streaming.LOOK_SECONDS} s "
+                  "with psql.")
 
     # -- scale-out: `wand worker` processes (bench/throughput.py) ----------------------------------------------
 

@@ -6,6 +6,7 @@ import sys
 import tempfile
 import unittest
 from types import SimpleNamespace
+from unittest import mock
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -94,6 +95,19 @@ class Run(unittest.TestCase):
                 text = file.read()
         self.assertIn("| `run` one (CLI, cold) | 0.3 s (n=1) |", text)
         self.assertIn("It was interrupted", text)
+
+    def test_a_stream_whose_rows_all_arrived_between_two_looks_is_written_without_a_rate(self):
+        wand = {"rows": 100_000, "distinct": 100_000, "log": "", "exit": 0, "startup": 1.5}
+        found = {"broker": "tansu", "mage": None, "wand": wand}
+        with tempfile.TemporaryDirectory() as folder, mock.patch.object(suite.streaming, "run", return_value=found):
+            out = os.path.join(folder, "RESULTS.md")
+            fake = self.suite(out, {})
+            fake.args.postgres, fake.args.wand = "postgres://unused", "wand"
+            self.assertEqual(fake.run(), 0)
+            with open(out) as file:
+                text = file.read()
+        self.assertIn("| not measured: all 100,000 rows arrived between two looks (0.25 s apart) |", text)
+        self.assertIn("| streaming: start to the first row in the sink | 1.5 s (n=1) |", text)
 
 
 if __name__ == "__main__":
