@@ -159,6 +159,7 @@ async fn run_async(args: RunArgs, masks: model::SharedMask) -> anyhow::Result<Ex
                 concurrency,
                 lease: Duration::from_secs(30),
                 poll: Duration::from_millis(500),
+                queue_announced: true,
                 run_tests: !args.skip_tests,
                 sensor_interval: config::sensor_interval()?,
                 env: config::block_env("dev"),

@@ -70,6 +70,8 @@ impl WorkerRole {
                 concurrency: self.concurrency,
                 lease: self.lease,
                 poll: Duration::from_millis(500),
+                // The scheduler of this process announces every block run it queues.
+                queue_announced: self.launcher.is_some(),
                 run_tests: true,
                 sensor_interval: self.sensor_interval,
                 env: config::block_env("prod"),

@@ -204,6 +204,7 @@ mod tests {
             concurrency: 1,
             lease: Duration::from_secs(30),
             poll: Duration::from_secs(1),
+            queue_announced: false,
             run_tests: true,
             sensor_interval: Duration::from_secs(60),
             env: "prod".to_owned(),

@@ -31,6 +31,10 @@ pub struct WorkerConfig {
     pub lease: Duration,
     /// How often it looks for work when no notice woke it (work from other processes, retry delays).
     pub poll: Duration,
+    /// Whether every block run queued is announced to it: by a scheduler in its process (`wand start`, `wand run`)
+    /// or by the database (PostgreSQL's NOTIFY). Then a freed slot does not make it claim from a queue it last found
+    /// empty; a lone worker on SQLite, which learns of queued work only by claiming, claims whenever a slot frees.
+    pub queue_announced: bool,
     pub run_tests: bool,
     /// How long a sensor whose check did not hold waits in the queue before its next check (Mage's 60 s).
     pub sensor_interval: Duration,
@@ -116,12 +120,14 @@ impl Worker {
         // may have made some due (a cancelled block run, another process's change, the poll), not on every wake.
         let mut callbacks_due = true;
         // Whether the queue may hold work: false once a claim found it empty, until something may have queued some
-        // (a `queued` notice, another process's change, the poll). A freed slot alone does not make it claim: in a
-        // chain the next block is queued only after the last one's end is recorded, and an empty claim is a write.
+        // (a `queued` notice, another process's change, the poll). Where queued work is announced, a freed slot alone
+        // does not make it claim: in a chain the next block is queued only after the last one's end is recorded,
+        // and an empty claim is a write.
         let mut work_queued = true;
+        let announced = self.config.queue_announced || changes.is_some();
         loop {
             while let Ok(slot) = slots.clone().try_acquire_owned() {
-                if !work_queued && !callbacks_due {
+                if announced && !work_queued && !callbacks_due {
                     break;
                 }
                 let now = chrono::Utc::now();
@@ -168,7 +174,7 @@ impl Worker {
                 tokio::select! {
                     _ = shutdown.changed() => return,
                     () = freed.notified() => {
-                        if !work_queued && !callbacks_due {
+                        if announced && !work_queued && !callbacks_due {
                             continue;
                         }
                     }

@@ -93,6 +93,7 @@ impl Harness {
             concurrency: 2,
             lease: Duration::from_secs(30),
             poll: Duration::from_millis(50),
+            queue_announced: false,
             run_tests: false,
             sensor_interval: Duration::from_secs(60),
             env: "test".to_owned(),
