@@ -124,10 +124,14 @@ impl Worker {
         // does not make it claim: in a chain the next block is queued only after the last one's end is recorded,
         // and an empty claim is a write.
         let mut work_queued = true;
-        let announced = self.config.queue_announced || changes.is_some();
+        // Whether a claim now could find anything: work may be queued, `cancelled` callbacks may be due, or queued
+        // work is not announced to this worker (a lone worker on SQLite), which learns of it only by claiming.
+        let worth_claiming = |work_queued: bool, callbacks_due: bool, changes: &Option<_>| {
+            work_queued || callbacks_due || !(self.config.queue_announced || changes.is_some())
+        };
         loop {
             while let Ok(slot) = slots.clone().try_acquire_owned() {
-                if announced && !work_queued && !callbacks_due {
+                if !worth_claiming(work_queued, callbacks_due, &changes) {
                     break;
                 }
                 let now = chrono::Utc::now();
@@ -149,16 +153,15 @@ impl Worker {
                             freed.notify_one();
                         });
                     }
-                    Ok(None) if callbacks_due => {
+                    Ok(None) => {
                         work_queued = false;
+                        if !callbacks_due {
+                            break;
+                        }
                         callbacks_due = self.claim_cancelled_callbacks(slot, freed.clone()).await;
                         if !callbacks_due {
                             break;
                         }
-                    }
-                    Ok(None) => {
-                        work_queued = false;
-                        break;
                     }
                     Err(error) => {
                         tracing::error!(%error, "cannot claim work");
@@ -174,7 +177,7 @@ impl Worker {
                 tokio::select! {
                     _ = shutdown.changed() => return,
                     () = freed.notified() => {
-                        if announced && !work_queued && !callbacks_due {
+                        if !worth_claiming(work_queued, callbacks_due, &changes) {
                             continue;
                         }
                     }

@@ -391,7 +391,7 @@ def test_an_exit_reported_before_the_result_pipe_is_read_ends_the_run_once(tmp_p
     ours = [read for read, _ in pipes[:4]] + [pipes[4][1]]
     with os.fdopen(events_w, "w") as protocol:
         server = supervisor.Supervisor(protocol)
-        server.children[7] = supervisor.Child(7, ended.pid, None, ours, None, [], heavy=True)
+        server.children[7] = supervisor.Child(7, ended.pid, None, ours, None, [])
         server._finish(server.children[7], status=0)
     with os.fdopen(events_r) as events:
         assert [json.loads(line) for line in events] == [

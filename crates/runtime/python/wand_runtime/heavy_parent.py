@@ -36,15 +36,12 @@ _PIPES = 5
 
 
 def import_optional(modules):
-    """Imports each module that is installed; returns those imported."""
-    loaded = []
+    """Imports each module that is installed."""
     for module in modules:
         try:
             __import__(module)
-            loaded.append(module)
         except ImportError:
             pass
-    return loaded
 
 
 class HeavyParent:
@@ -138,24 +135,26 @@ def _serve(requests, sock):
     from wand_runtime import block
 
     sql_ready = False
-    children = {}  # pidfd -> pid
+    children = {}  # pidfd -> pid, for the blocks' children
+    discarded = {}  # pidfd -> pid, for spares dropped unused
     buffer = bytearray()
-    spares = child.SpareSlot(lambda spare: children.__setitem__(spare.pidfd, -spare.pid))
+    spares = child.SpareSlot(lambda spare: discarded.__setitem__(spare.pidfd, spare.pid))
 
     def held():
-        return [requests, sock.fileno(), *children, *spares.fds()]
+        return [requests, sock.fileno(), *children, *discarded, *spares.fds()]
 
     while True:
-        readable, _, _ = select.select([requests, *children], [], [], spares.wait_seconds())
+        readable, _, _ = select.select([requests, *children, *discarded], [], [], spares.wait_seconds())
         if not readable:
             spares.idle(held())
         for fd in readable:
+            if fd in discarded:
+                os.waitpid(discarded.pop(fd), 0)
+                os.close(fd)
+                continue
             if fd in children:
                 pid = children.pop(fd)
                 os.close(fd)
-                if pid < 0:  # a discarded spare
-                    os.waitpid(-pid, 0)
-                    continue
                 # Whatever the block started and left behind goes with it, while its pid is still taken.
                 child.kill_group(pid)
                 status = os.waitpid(pid, 0)[1]
@@ -164,7 +163,7 @@ def _serve(requests, sock):
             data = os.read(requests, 1 << 16)
             if not data:
                 for pid in children.values():
-                    child.kill_group(abs(pid))
+                    child.kill_group(pid)
                 return
             buffer += data
             while (end := buffer.find(b"\n")) >= 0:

@@ -60,7 +60,7 @@ def main():
     # Anything that prints by mistake in this process goes to stderr, never into the protocol.
     os.dup2(2, 1)
     _preload()
-    _emit(protocol, {"event": "ready", "pid": os.getpid(), "python": sys.version.split()[0], "preloaded": []})
+    _emit(protocol, {"event": "ready", "pid": os.getpid(), "python": sys.version.split()[0]})
     Supervisor(protocol).serve()
 
 
@@ -102,12 +102,17 @@ def _code_files(request):
 def _mark_heavy(paths):
     """Remembers that these files, as they are now, need pandas & co (their block's child imported them itself,
     through a module of the project or an unpickled table): their next runs start in the heavy parent's children."""
-    for path in paths:
-        try:
-            info = os.stat(path)
-        except OSError:
-            continue
-        _HEAVY_FILES[(path, info.st_mtime_ns, info.st_size)] = True
+    for key in filter(None, map(_file_key, paths)):
+        _HEAVY_FILES[key] = True
+
+
+def _file_key(path):
+    """The file as it is now, as `_HEAVY_FILES` keys it: (path, mtime_ns, size); None when it cannot be read."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (path, info.st_mtime_ns, info.st_size)
 
 
 # An import statement at the start of a line or after a `;`: `from <dots><module> import` or `import <names>`.
@@ -119,12 +124,10 @@ def _imports_heavy(path):
     import). The file's text is scanned, not parsed: this runs between a fork and the block's hand-over, where every
     page this process writes is copied first (parsing a small file touched ~0.6 ms of them). An import the scan does
     not see (one inside `exec`, a line continued with a backslash) only costs speed: the child imports it itself and
-    reports it, and later children start with it."""
-    try:
-        info = os.stat(path)
-    except OSError:
+    reports it, and the file's later runs start in the heavy parent's children (`_mark_heavy`)."""
+    key = _file_key(path)
+    if key is None:
         return True
-    key = (path, info.st_mtime_ns, info.st_size)
     if key not in _HEAVY_FILES:
         try:
             with open(path, "rb") as file:
@@ -156,15 +159,14 @@ STOP_GRACE_SECONDS = 20
 
 
 class Child:
-    """One block run's process and the pipes it writes to. `heavy`: a child of the heavy parent, which reaps it and
-    reports its exit (it has no pidfd here)."""
+    """One block run's process and the pipes it writes to. Without a pidfd it is a child of the heavy parent, which
+    reaps it and reports its exit."""
 
-    def __init__(self, run_id, pid, pidfd, pipes, deadline, files, heavy):
+    def __init__(self, run_id, pid, pidfd, pipes, deadline, files):
         out_r, err_r, result_r, call_r, reply_w = pipes
         self.run_id = run_id
         self.pid = pid
         self.pidfd = pidfd
-        self.heavy = heavy
         self.streams = {out_r: LineSplitter("stdout"), err_r: LineSplitter("stderr")}
         self.result_fd = result_r
         # The block's calls to Wand arrive on `call_fd` (a JSON object a line); replies go to `reply_fd`.
@@ -178,6 +180,11 @@ class Child:
         self.stop_reason = None
         # A streaming pipeline's process is stopped with SIGTERM first: it finishes and commits the batch in hand.
         self.graceful = False
+
+    @property
+    def heavy(self):
+        """Whether the heavy parent forked it."""
+        return self.pidfd is None
 
 
 class Supervisor:
@@ -293,7 +300,7 @@ class Supervisor:
         # Counted from here: the heavy parent's first block does not pay for importing pandas out of its time.
         timeout = request.get("timeout")
         deadline = time.monotonic() + timeout if timeout else None
-        child = Child(run_id, pid, pidfd, pipes, deadline, _code_files(request), heavy)
+        child = Child(run_id, pid, pidfd, pipes, deadline, _code_files(request))
         child.graceful = bool(request.get("streaming"))
         self.children[run_id] = child
         if not heavy:
