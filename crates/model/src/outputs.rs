@@ -27,19 +27,39 @@ pub enum Container {
     Tuple,
 }
 
-/// One stored value.
+/// One stored value: a file, or a small JSON value kept here (`wand_runtime.outputs.INLINE_MAX_BYTES`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredOutput {
     pub name: String,
     pub kind: OutputKind,
-    /// The file, absolute, in the data folder of the process that wrote it.
-    pub path: String,
+    /// The file, absolute, in the data folder of the process that wrote it; none for a value kept inline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The value itself, when it is kept here instead of in a file (JSON `null` is a value: `Some(Value::Null)`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub value: Option<Value>,
     /// Its key in the shared output store, once published there (workers on several machines).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// What the runtime says of the value besides (Python `type`, table `frame`, `rows`, `columns`).
     #[serde(flatten)]
     pub details: Map<String, Value>,
+}
+
+impl StoredOutput {
+    /// Drops a value kept inline (a run's outputs pruned by retention); a file is the caller's to delete.
+    pub fn forget_value(&mut self) -> bool {
+        self.value.take().is_some()
+    }
+}
+
+/// A field that is present, `null` included, is `Some`.
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
 }
 
 /// The format of a stored value.
@@ -108,5 +128,25 @@ mod tests {
         assert_eq!(outputs.outputs[0].details["rows"], 3);
         assert_eq!(outputs.effects.set_global_variable[0].value, json!([1]));
         assert_eq!(serde_json::to_value(&outputs).unwrap(), stored);
+    }
+
+    /// A small JSON value comes inline, `null` included, and goes back out the same.
+    #[test]
+    fn an_inline_value_round_trips_and_null_is_a_value() {
+        let stored = json!({
+            "container": "tuple",
+            "outputs": [
+                {"name": "output_0", "kind": "json", "value": null, "type": "NoneType"},
+                {"name": "output_1", "kind": "json", "value": {"a": [1, 2]}, "type": "dict"}
+            ]
+        });
+        let mut outputs: BlockOutputs = serde_json::from_value(stored.clone()).unwrap();
+        assert_eq!(outputs.outputs[0].value, Some(Value::Null));
+        assert_eq!(outputs.outputs[0].path, None);
+        assert_eq!(outputs.outputs[1].value, Some(json!({"a": [1, 2]})));
+        assert!(!outputs.outputs[1].details.contains_key("value"));
+        assert_eq!(serde_json::to_value(&outputs).unwrap(), stored);
+        assert!(outputs.outputs[1].forget_value());
+        assert!(!outputs.outputs[1].forget_value());
     }
 }

@@ -80,7 +80,10 @@ impl OutputStore {
             return Ok(());
         };
         for output in &mut stored.outputs {
-            let path = PathBuf::from(&output.path);
+            // A value kept inline travels with the block run's record: nothing to copy.
+            let Some(path) = output.path.as_deref().map(PathBuf::from) else {
+                continue;
+            };
             let Some(key) = key_of(&self.data_dir, &path) else {
                 continue;
             };
@@ -114,14 +117,18 @@ impl OutputStore {
             let Some(key) = &output.key else {
                 continue;
             };
-            if Path::new(&output.path).exists() {
+            if output
+                .path
+                .as_deref()
+                .is_some_and(|path| Path::new(path).exists())
+            {
                 continue;
             }
             let local = self.data_dir.join(key);
             if !local.exists() {
                 self.fetch(key, &local).await?;
             }
-            output.path = local.display().to_string();
+            output.path = Some(local.display().to_string());
         }
         Ok(())
     }
@@ -242,13 +249,13 @@ mod tests {
         std::fs::remove_file(&file).unwrap();
         reader.localize(&mut stored).await.unwrap();
         let local = reader_dir.path().join("runs/p/1/load/output_0.json");
-        assert_eq!(stored.outputs[0].path, local.display().to_string());
+        assert_eq!(stored.outputs[0].path, Some(local.display().to_string()));
         assert_eq!(std::fs::read_to_string(&local).unwrap(), "[1, 2, 3]");
 
         let alone = OutputStore::local(tempfile::tempdir().unwrap().path());
         let error = alone.localize(&mut stored.clone()).await;
         assert!(error.is_ok(), "the local copy at `path` is found first");
-        stored.outputs[0].path = "/nowhere/output_0.json".to_owned();
+        stored.outputs[0].path = Some("/nowhere/output_0.json".to_owned());
         let error = alone.localize(&mut stored).await.unwrap_err().to_string();
         assert!(error.contains("--output-store"), "{error}");
     }

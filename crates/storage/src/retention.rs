@@ -1,7 +1,7 @@
 //! Retention in storage: which finished runs have block outputs or logs old enough to prune, marking them pruned
-//! (the run stays listed), and deleting runs with their block runs. The `RetentionStore` half of the store, its
-//! queries written once for both databases in `retention_queries!`. Files are not its business: the caller
-//! (`scheduler::retention`) deletes them.
+//! (the run stays listed; the small output values kept in its block runs' records go), and deleting runs with their
+//! block runs. The `RetentionStore` half of the store, its queries written once for both databases in
+//! `retention_queries!`. Files are not its business: the caller (`scheduler::retention`) deletes them.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -131,12 +131,34 @@ macro_rules! retention_queries {
                          WHERE logs_pruned_at IS NULL AND id IN ", $id_list
                     ),
                 };
+                let mut transaction = self.pool.begin().await?;
                 let result = sqlx::query(sql)
                     .bind(Json(run_ids))
                     .bind($stamp(at))
                     .bind(by)
-                    .execute(&self.pool)
+                    .execute(&mut *transaction)
                     .await?;
+                if what == Prunable::Outputs {
+                    // Small JSON values are kept in the block runs' records, not in files: pruned here.
+                    let kept: Vec<(i64, Json<model::BlockOutputs>)> = sqlx::query_as(concat!(
+                        "SELECT id, outputs FROM block_runs WHERE outputs IS NOT NULL AND pipeline_run_id IN ",
+                        $id_list
+                    ))
+                    .bind(Json(run_ids))
+                    .fetch_all(&mut *transaction)
+                    .await?;
+                    for (id, Json(mut stored)) in kept {
+                        let forgot = stored.outputs.iter_mut().fold(false, |any, output| output.forget_value() || any);
+                        if forgot {
+                            sqlx::query("UPDATE block_runs SET outputs = $1 WHERE id = $2")
+                                .bind(Json(&stored))
+                                .bind(id)
+                                .execute(&mut *transaction)
+                                .await?;
+                        }
+                    }
+                }
+                transaction.commit().await?;
                 Ok(result.rows_affected())
             }
 

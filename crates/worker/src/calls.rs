@@ -1,6 +1,7 @@
 //! What a running block may ask of Wand while it runs (`wand_runtime.context.call`): to start a run of another
 //! pipeline of the project (Mage's `trigger_pipeline`), to wait until a run ends, and a secret's value
-//! (`get_secret_value`, `mage_secret_var`), which is hidden in the block's log from then on.
+//! (`get_secret_value`, `mage_secret_var`), which is hidden in the block's log from then on, and another block's
+//! stored output (`get_variable`).
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -95,6 +96,7 @@ impl WorkerCalls {
             Some("global_data_product") => self.global_data_product(call).await,
             Some("global_data_product_outputs") => self.global_data_product_outputs(call).await,
             Some("get_secret") => self.get_secret(call).await,
+            Some("get_variable") => self.get_variable(call).await,
             other => Err(format!("Wand has no call {other:?}")),
         }
     }
@@ -139,6 +141,63 @@ impl WorkerCalls {
             }
             Err(error) => Err(error.to_string()),
         }
+    }
+
+    /// Mage's `get_variable`: the output `variable_name` of `block_uuid` from the newest completed block run of it
+    /// in a run of `pipeline_uuid`, or from run `partition` (a run id), made readable on this machine.
+    async fn get_variable(&self, call: &Value) -> Result<Value, String> {
+        let text = |key: &str| call.get(key).and_then(Value::as_str);
+        let pipeline = text("pipeline_uuid").ok_or("get_variable needs a pipeline_uuid")?;
+        let block = text("block_uuid").ok_or("get_variable needs a block_uuid")?;
+        let name = text("variable_name").unwrap_or("output_0");
+        let failed = |error: StorageError| error.to_string();
+        let (stored, which) = match text("partition") {
+            None => (
+                self.store
+                    .latest_outputs(pipeline, block)
+                    .await
+                    .map_err(failed)?,
+                "its newest completed run".to_owned(),
+            ),
+            Some(partition) => {
+                let run = match partition.parse::<i64>().ok() {
+                    Some(id) => self.store.run(id).await.map_err(failed)?,
+                    None => None,
+                }
+                .filter(|run| run.pipeline_uuid == pipeline)
+                .ok_or_else(|| format!("pipeline '{pipeline}' has no run {partition}"))?;
+                if let Some(by) = &run.pruned.outputs_pruned_by {
+                    return Err(format!(
+                        "the outputs of run {} of pipeline '{pipeline}' were pruned by its retention period ({by})",
+                        run.id
+                    ));
+                }
+                let outputs = self
+                    .store
+                    .block_runs_for(run.id, &[block.to_owned()], &[])
+                    .await
+                    .map_err(failed)?
+                    .into_iter()
+                    .find(|block_run| block_run.block_uuid == block)
+                    .and_then(|block_run| block_run.outputs);
+                (outputs, format!("run {}", run.id))
+            }
+        };
+        let missing = || {
+            format!(
+                "no stored output '{name}' of block '{block}' in pipeline '{pipeline}' ({which})"
+            )
+        };
+        let mut stored = stored.ok_or_else(missing)?;
+        stored.outputs.retain(|output| output.name == name);
+        if stored.outputs.is_empty() {
+            return Err(missing());
+        }
+        self.outputs
+            .localize(&mut stored)
+            .await
+            .map_err(|error| error.to_string())?;
+        Ok(json!({"output": stored.outputs.remove(0)}))
     }
 
     /// Waits until run `run_id` ends, or `timeout` seconds pass; answers its status then.

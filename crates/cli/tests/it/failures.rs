@@ -1,7 +1,7 @@
 //! Blocks that fail at run time: exceptions, failing @test functions, timeouts, and blocks that end their own
 //! process; what the run reports, and which other blocks still run.
 
-use crate::support::{Sandbox, file_names, read_json, read_text};
+use crate::support::{Sandbox, read_text};
 
 #[test]
 fn raising_block_fails_the_run_skips_its_descendants_and_keeps_other_outputs() {
@@ -29,25 +29,21 @@ fn raising_block_fails_the_run_skips_its_descendants_and_keeps_other_outputs() {
     run.stderr_line("side: completed");
 
     let run_dir = sandbox.run_dir("raises", run.run_id());
-    let ok_outputs = file_names(&run_dir.join("ok"));
-    assert!(
-        ok_outputs.iter().any(|name| name.starts_with("output_0.")),
-        "ok's output is kept in {}: {ok_outputs:?}\n{}",
-        run_dir.display(),
+    assert_eq!(
+        sandbox.output(run.run_id(), "ok"),
+        serde_json::json!({"fine": true}),
+        "ok's output is kept\n{}",
         run.dump()
     );
-    assert_eq!(
-        read_json(&run_dir.join("ok").join("output_0.json")),
-        serde_json::json!({"fine": true})
-    );
     assert!(
-        !run_dir.join("after").exists(),
+        !run_dir.join("after").exists() && sandbox.stored_outputs(run.run_id(), "after").is_none(),
         "`after` has no outputs\n{}",
         run.dump()
     );
-    assert!(!run_dir.join("boom").join("output_0.json").exists());
+    assert!(sandbox.stored_outputs(run.run_id(), "boom").is_none());
+    assert!(!run_dir.join("boom").exists());
     assert_eq!(
-        read_json(&run_dir.join("side").join("output_0.json")),
+        sandbox.output(run.run_id(), "side"),
         serde_json::json!(["side", "branch"])
     );
     assert!(
@@ -101,7 +97,8 @@ fn block_past_its_timeout_is_stopped_and_its_descendant_does_not_run() {
     );
     let run_dir = sandbox.run_dir("timeout", run.run_id());
     assert!(!run_dir.join("after_sleep").exists(), "{}", run.dump());
-    assert!(!run_dir.join("sleepy").join("output_0.json").exists());
+    assert!(sandbox.stored_outputs(run.run_id(), "sleepy").is_none());
+    assert!(!run_dir.join("sleepy").exists());
     assert!(
         read_text(&run_dir.join("logs").join("sleepy.log")).contains("sleepy: going to sleep"),
         "what the block printed before it was stopped is in its log"
@@ -144,9 +141,8 @@ fn blocks_that_end_their_own_process_fail_and_the_worker_goes_on() {
         run.dump()
     );
 
-    let run_dir = sandbox.run_dir("kills_itself", run.run_id());
-    let witness = read_json(&run_dir.join("witness").join("output_0.json"));
-    let survivor = read_json(&run_dir.join("survivor").join("output_0.json"));
+    let witness = sandbox.output(run.run_id(), "witness");
+    let survivor = sandbox.output(run.run_id(), "survivor");
     assert_eq!(survivor["value"], "still here");
     assert_eq!(
         survivor["supervisor_pid"],
@@ -165,7 +161,7 @@ fn a_failed_block_is_retried_per_its_retry_config() {
         .assert_stderr_contains("(attempt 2)");
     let run_dir = sandbox.run_dir("retries", run.run_id());
     assert_eq!(
-        read_json(&run_dir.join("flaky").join("output_0.json")),
+        sandbox.output(run.run_id(), "flaky"),
         serde_json::json!("second attempt")
     );
     let log = read_text(&run_dir.join("logs").join("flaky.log"));

@@ -34,7 +34,7 @@ fn mage08_fan_in_passes_upstream_outputs_in_upstream_blocks_order() {
         );
     }
     assert_eq!(
-        read_json(&run_dir.join("c").join("output_0.json")),
+        sandbox.output(run.run_id(), "c"),
         serde_json::json!(["B", "A"])
     );
 }
@@ -50,11 +50,7 @@ fn mage08_blocks_import_the_project_as_a_package() {
     let report = read_json(&out);
     assert_eq!(report["value"], 42, "{}", run.dump());
     assert_eq!(report["module"], "mage08.data_loaders.use_helpers");
-    let stored = sandbox
-        .run_dir("utils_import", run.run_id())
-        .join("use_helpers")
-        .join("output_0.json");
-    assert_eq!(read_json(&stored), 42);
+    assert_eq!(sandbox.output(run.run_id(), "use_helpers"), 42);
 }
 
 #[test]
@@ -195,15 +191,30 @@ fn mage09_outputs_reach_the_downstream_block_as_the_values_returned() {
         "one positional argument per upstream block"
     );
 
-    // A tuple is stored element by element.
+    // A tuple is stored element by element: the frame as a file, the small dict in the block run's record.
     let stored = file_names(
         &sandbox
             .run_dir("multiple_outputs", run.run_id())
             .join("frame_and_dict"),
     );
+    assert_eq!(stored, ["output_0.arrow"], "{}", run.dump());
+    let outputs = sandbox
+        .stored_outputs(run.run_id(), "frame_and_dict")
+        .expect("the block stored its outputs");
+    let kept: Vec<_> = outputs
+        .outputs
+        .iter()
+        .map(|output| {
+            (
+                output.name.as_str(),
+                output.kind.as_str(),
+                output.value.is_some(),
+            )
+        })
+        .collect();
     assert_eq!(
-        stored,
-        ["output_0.arrow", "output_1.json"],
+        kept,
+        [("output_0", "arrow", false), ("output_1", "json", true)],
         "{}",
         run.dump()
     );
@@ -235,13 +246,12 @@ fn independent_blocks_run_at_the_same_time() {
     let sandbox = Sandbox::fixture("mage09");
     let run = sandbox.run("parallel", &["--concurrency", "2"]);
     run.assert_code(0);
-    let run_dir = sandbox.run_dir("parallel", run.run_id());
     assert_eq!(
-        read_json(&run_dir.join("meet_left").join("output_0.json")),
+        sandbox.output(run.run_id(), "meet_left"),
         serde_json::json!("left met right")
     );
     assert_eq!(
-        read_json(&run_dir.join("meet_right").join("output_0.json")),
+        sandbox.output(run.run_id(), "meet_right"),
         serde_json::json!("right met left")
     );
 }
@@ -261,10 +271,86 @@ fn blocks_import_modules_from_the_users_pythonpath() {
         &[("PYTHONPATH", path_str(&user_lib))],
     );
     run.assert_code(0);
-    let output = read_json(
-        &sandbox
-            .run_dir("user_path", run.run_id())
-            .join("from_user_path/output_0.json"),
+    assert_eq!(
+        sandbox.output(run.run_id(), "from_user_path"),
+        serde_json::json!({"value": 42})
     );
-    assert_eq!(output, serde_json::json!({"value": 42}));
+}
+
+/// A pipeline of one custom block `uuid` whose file is `custom/<uuid>.py` with `source`.
+fn one_block_pipeline(sandbox: &Sandbox, uuid: &str, source: &str) {
+    let folder = sandbox.project.join("pipelines").join(uuid);
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("__init__.py"), "").unwrap();
+    let metadata = format!(
+        "blocks:\n- uuid: {uuid}\n  name: {uuid}\n  type: custom\n  language: python\n  upstream_blocks: []\n  \
+         downstream_blocks: []\nname: {uuid}\nuuid: {uuid}\ntype: python\n"
+    );
+    std::fs::write(folder.join("metadata.yaml"), metadata).unwrap();
+    std::fs::write(
+        sandbox.project.join("custom").join(format!("{uuid}.py")),
+        source,
+    )
+    .unwrap();
+}
+
+/// Mage's `get_variable` in a block reads other runs' outputs through Wand, small JSON values kept in the block
+/// runs' records (no file) and files alike, the newest completed run's or the run named by `partition`.
+#[test]
+fn get_variable_reads_outputs_kept_inline_and_in_files() {
+    let sandbox = Sandbox::fixture("mage09");
+    one_block_pipeline(
+        &sandbox,
+        "gv_writer",
+        "@custom\ndef write(*args, **kwargs):\n    n = kwargs['n']\n    return {'n': n}, list(range(n * 1000))\n",
+    );
+    let out = sandbox.path("read.json");
+    one_block_pipeline(
+        &sandbox,
+        "gv_reader",
+        "import json\nfrom mage_ai.data_preparation.variable_manager import get_variable\n\n\
+         @custom\ndef read(*args, **kwargs):\n    \
+         newest = get_variable('gv_writer', 'gv_writer', 'output_0')\n    \
+         first = get_variable('gv_writer', 'gv_writer', partition=kwargs['first'])\n    \
+         big = get_variable('gv_writer', 'gv_writer', 'output_1')\n    \
+         try:\n        get_variable('gv_writer', 'nope')\n        missing = None\n    \
+         except KeyError as error:\n        missing = str(error)\n    \
+         with open(kwargs['out'], 'w') as file:\n        \
+         json.dump({'newest': newest, 'first': first, 'big': len(big), 'missing': missing}, file)\n",
+    );
+    let first = sandbox.run("gv_writer", &["--runtime-vars", r#"{"n": 1}"#]);
+    first.assert_code(0);
+    let stored = sandbox.stored_outputs(first.run_id(), "gv_writer").unwrap();
+    assert_eq!(
+        (
+            stored.outputs[0].value.is_some(),
+            stored.outputs[1].path.is_some()
+        ),
+        (true, true),
+        "the dict is kept inline, the 1,000-item list in a file: {stored:?}"
+    );
+    sandbox
+        .run("gv_writer", &["--runtime-vars", r#"{"n": 2}"#])
+        .assert_code(0);
+    let vars = runtime_vars(&[
+        ("out", path_str(&out)),
+        ("first", &first.run_id().to_string()),
+    ]);
+    let read = sandbox.run("gv_reader", &["--runtime-vars", &vars]);
+    read.assert_code(0);
+    let report = read_json(&out);
+    assert_eq!(
+        report["newest"],
+        serde_json::json!({"n": 2}),
+        "{}",
+        read.dump()
+    );
+    assert_eq!(report["first"], serde_json::json!({"n": 1}));
+    assert_eq!(report["big"], 2000);
+    assert_eq!(
+        report["missing"],
+        serde_json::json!(
+            "no stored output 'output_0' of block 'nope' in pipeline 'gv_writer' (its newest completed run)"
+        )
+    );
 }

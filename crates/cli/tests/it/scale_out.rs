@@ -362,6 +362,12 @@ fn remote_worker(folder: &std::path::Path, database: &str, extra: &[&str]) -> Wo
 #[test]
 fn outputs_reach_workers_on_other_machines_through_the_shared_output_store() {
     let sandbox = Sandbox::fixture("mage09");
+    // An output too big to keep in the block run's record (wand_runtime.outputs.INLINE_MAX_BYTES): a file, which
+    // travels through the shared store.
+    let report = sandbox.project.join("data_loaders/report_kwargs.py");
+    let code = std::fs::read_to_string(&report).unwrap();
+    let padded = "return {'c': kwargs['c'], 'padding': 'x' * 5000}";
+    std::fs::write(&report, code.replace("return {'c': kwargs['c']}", padded)).unwrap();
     let database = fresh_database();
     let shared = format!("file://{}", path_str(&sandbox.path("shared-store")));
     std::fs::create_dir_all(sandbox.path("shared-store")).unwrap();
@@ -409,8 +415,11 @@ fn outputs_reach_workers_on_other_machines_through_the_shared_output_store() {
     let echoed: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(sandbox.path("echo.json")).unwrap()).unwrap();
     assert_eq!(
-        echoed["received"],
-        json!({"c": "pipeline"}),
+        (
+            &echoed["received"]["c"],
+            echoed["received"]["padding"].as_str().map(str::len)
+        ),
+        (&json!("pipeline"), Some(5000)),
         "echo got report's output"
     );
     assert!(
@@ -427,7 +436,7 @@ fn outputs_reach_workers_on_other_machines_through_the_shared_output_store() {
     );
     let (status, outputs) = server.get(&format!("/api/v1/runs/{run_id}/outputs/report"));
     assert_eq!(status, 200, "{outputs}");
-    assert_eq!(outputs[0]["value"], json!({"c": "pipeline"}), "{outputs}");
+    assert_eq!(outputs[0]["value"]["c"], json!("pipeline"), "{outputs}");
 }
 
 #[test]

@@ -85,8 +85,7 @@ fn a_sensor_waits_in_the_queue_until_it_holds_and_its_downstream_waits_for_it() 
         (&json!("completed"), &json!(1), &Value::Null),
         "{block_runs}"
     );
-    let outputs = sandbox.run_dir("sensor_wait", run_id).join("after_sensor");
-    let output = crate::support::read_json(&outputs.join("output_0.json"));
+    let output = sandbox.output(run_id, "after_sensor");
     assert_eq!(
         output,
         json!({"flag_existed": true}),
@@ -193,11 +192,7 @@ fn a_sensor_waits_on_another_pipelines_run_with_check_status() {
         (&json!("completed"), &Value::Null),
         "{block_runs}"
     );
-    let output = crate::support::read_json(
-        &sandbox
-            .run_dir("sensor_upstream_run", run_id)
-            .join("after_upstream_run/output_0.json"),
-    );
+    let output = sandbox.output(run_id, "after_upstream_run");
     assert_eq!(output, json!({"held": true}));
     let log = std::fs::read_to_string(&log).unwrap();
     assert!(

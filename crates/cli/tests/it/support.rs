@@ -195,6 +195,36 @@ impl Sandbox {
             .join(pipeline)
             .join(run_id.to_string())
     }
+
+    /// What the data folder's database keeps of the outputs of `block` in run `run_id` (none for a block that
+    /// stored nothing).
+    pub(crate) fn stored_outputs(&self, run_id: i64, block: &str) -> Option<model::BlockOutputs> {
+        use storage::RunStore;
+        let database = self.data_dir.join("wand.db");
+        let block_runs = tokio::runtime::Runtime::new().unwrap().block_on(async {
+            let store = storage::SqliteStore::open(&database).await.unwrap();
+            store.block_runs(run_id).await.unwrap()
+        });
+        block_runs
+            .into_iter()
+            .find(|block_run| block_run.block_uuid == block)
+            .unwrap_or_else(|| panic!("run {run_id} has no block `{block}`"))
+            .outputs
+    }
+
+    /// The value of `output_0` of `block` in run `run_id`, as the block below gets it: a JSON value kept in the
+    /// block run's record, or read from its JSON file.
+    pub(crate) fn output(&self, run_id: i64, block: &str) -> Value {
+        let stored = self
+            .stored_outputs(run_id, block)
+            .unwrap_or_else(|| panic!("block `{block}` of run {run_id} stored no output"));
+        let output = &stored.outputs[0];
+        match (&output.value, &output.path) {
+            (Some(value), _) => value.clone(),
+            (None, Some(path)) if path.ends_with(".json") => read_json(Path::new(path)),
+            _ => panic!("output_0 of `{block}` is not JSON: {output:?}"),
+        }
+    }
 }
 
 /// `{"key": "value", ...}` for `--runtime-vars`, with paths as strings.

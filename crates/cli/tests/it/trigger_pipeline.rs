@@ -28,12 +28,7 @@ fn wand_run_starts_the_other_pipeline_and_waits_for_it() {
         "{}",
         run.dump()
     );
-    let returned = read_json(
-        &sandbox
-            .run_dir("trigger_parent", run.run_id())
-            .join("start_child")
-            .join("output_0.json"),
-    );
+    let returned = sandbox.output(run.run_id(), "start_child");
     assert_eq!(returned["pipeline_uuid"], json!("trigger_child"));
     assert_eq!(
         returned["status"],

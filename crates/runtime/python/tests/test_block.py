@@ -5,9 +5,8 @@ sensor that returns a falsy value is called again every 60 seconds until it retu
 Wand's process does not sleep between checks: a check that does not hold answers "waiting", and Wand queues the
 block run for its next check (issue 10, point 2)."""
 
-import json
 
-from wand_runtime import block
+from wand_runtime import block, outputs
 
 SENSOR = """
 import os
@@ -62,8 +61,7 @@ def test_a_sensor_that_holds_completes_with_an_empty_list(tmp_path):
     (tmp_path / "flag").touch()
     result = block.run(request(tmp_path, flag=str(tmp_path / "flag")))
     assert result["status"] == "completed", result
-    with open(result["stored"]["outputs"][0]["path"]) as file:
-        assert json.load(file) == [], "a sensor's output is an empty list"
+    assert outputs.load_one(result["stored"]["outputs"][0]) == [], "a sensor's output is an empty list"
 
 
 def test_a_huge_exception_message_is_kept_short_in_the_run_history(tmp_path):
@@ -88,5 +86,4 @@ def test_a_scratchpad_runs_its_code_as_it_stands_and_has_no_output(tmp_path, cap
     result = block.run(request(tmp_path, source=source, block_type="scratchpad", file="scratchpads/pad.py"))
     assert result["status"] == "completed", result
     assert capsys.readouterr().out == "total 6\n"
-    with open(result["stored"]["outputs"][0]["path"]) as file:
-        assert json.load(file) is None
+    assert result["stored"]["outputs"][0]["value"] is None

@@ -1,5 +1,6 @@
 """The `mage_ai` stand-in: block code written for Mage imports and works without Mage installed."""
 
+import json
 import os
 import sys
 
@@ -396,7 +397,14 @@ def test_duckdb_missing_names_the_package_to_add(monkeypatch):
 
 
 def store(data_dir, run_id, block_uuid, value, pipeline_uuid="titanic"):
-    outputs.save(value, os.path.join(data_dir, "runs", pipeline_uuid, str(run_id), block_uuid))
+    """Stores `value` as a block's output files (a small JSON value too, which a block run keeps in Wand's database:
+    outside a block run, get_variable reads files)."""
+    folder = os.path.join(data_dir, "runs", pipeline_uuid, str(run_id), block_uuid)
+    for meta in outputs.save(value, folder)["outputs"]:
+        if "value" in meta:
+            os.makedirs(folder, exist_ok=True)
+            with open(os.path.join(folder, meta["name"] + ".json"), "w") as file:
+                json.dump(meta["value"], file)
 
 
 def test_get_variable_reads_the_newest_run_that_has_the_output(block_context):

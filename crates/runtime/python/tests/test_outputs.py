@@ -115,12 +115,52 @@ def test_lambda_cannot_be_stored_and_says_why(tmp_path):
 
 
 def test_load_path_reads_each_format_by_extension(tmp_path):
-    stored = outputs.save((pd.DataFrame({"a": [1]}), [1, 2], Passenger("Lily", 5)), str(tmp_path))
+    big = list(range(2000))  # JSON text longer than INLINE_MAX_BYTES: a file
+    stored = outputs.save((pd.DataFrame({"a": [1]}), big, Passenger("Lily", 5)), str(tmp_path))
     paths = [meta["path"] for meta in stored["outputs"]]
     assert [path.rsplit(".", 1)[1] for path in paths] == ["arrow", "json", "pkl"]
     assert outputs.load_path(paths[0])["a"].tolist() == [1]
-    assert outputs.load_path(paths[1]) == [1, 2]
+    assert outputs.load_path(paths[1]) == big
     assert outputs.load_path(paths[2]) == Passenger("Lily", 5)
+
+
+def test_a_small_json_value_is_kept_in_its_description_and_no_folder_is_made(tmp_path):
+    out_dir = tmp_path / "out"
+    stored, loaded = round_trip({"rows": 2, "names": ["a", "é"], "none": None}, out_dir)
+    assert stored["outputs"] == [
+        {"name": "output_0", "kind": "json", "value": {"rows": 2, "names": ["a", "é"], "none": None}, "type": "dict"}
+    ]
+    assert loaded == {"rows": 2, "names": ["a", "é"], "none": None}
+    assert not out_dir.exists()
+    stored, loaded = round_trip(None, out_dir)
+    assert stored["outputs"][0]["value"] is None and loaded is None and not out_dir.exists()
+
+
+def test_inline_stops_at_its_limit_and_where_wands_rust_side_could_not_keep_the_value(tmp_path):
+    at_limit = "x" * (outputs.INLINE_MAX_BYTES - 2)  # with its quotes, exactly the limit
+    over = "x" * (outputs.INLINE_MAX_BYTES - 1)
+    for value, inline in [
+        (at_limit, True),
+        (over, False),
+        (2**64 - 1, True),
+        (2**64, False),  # beyond u64: serde_json would round it
+        (-(2**63) - 1, False),
+        ("\udc80", False),  # a lone surrogate: not UTF-8
+        ({"\udc80": 1}, False),
+    ]:
+        stored, loaded = round_trip(value, tmp_path / "out")
+        meta = stored["outputs"][0]
+        assert ("value" in meta, "path" in meta) == (inline, not inline), repr(value)[:40]
+        assert meta["kind"] == "json" and loaded == value
+
+
+def test_a_tuple_keeps_its_small_elements_inline_and_the_rest_in_files(tmp_path):
+    big = list(range(2000))
+    stored, loaded = round_trip((7, big), tmp_path)
+    first, second = stored["outputs"]
+    assert (first["value"], "path" in first) == (7, False)
+    assert second["path"].endswith("output_1.json") and "value" not in second
+    assert loaded == (7, big)
 
 
 def test_pyarrow_table_comes_back_as_a_pyarrow_table(tmp_path):

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from wand_runtime import outputs
 from wand_runtime.supervisor import MAX_LINE_BYTES, LineSplitter
 
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -140,8 +141,7 @@ class Supervisor:
 
 
 def stored_value(result):
-    with open(result["stored"]["outputs"][0]["path"]) as file:
-        return json.load(file)
+    return outputs.load_one(result["stored"]["outputs"][0])
 
 
 def test_each_block_run_gets_a_fresh_process_whether_spare_or_forked(supervisor):

@@ -250,7 +250,7 @@ def _run_sql(request, ctx):
             return None
         # Mage hands a SQL block its parent's first output; a table stays Arrow (no copy into pandas).
         first = stored["outputs"][0]
-        return outputs.load_path(first["path"], "pyarrow" if first.get("kind") == outputs.ARROW else None)
+        return outputs.load_one(first, "pyarrow" if first.get("kind") == outputs.ARROW else None)
 
     kwargs = _kwargs(request)
     kwargs.pop("logger")
@@ -281,7 +281,7 @@ def _run_dbt(request, ctx):
         stored = stored_inputs[index] if index < len(stored_inputs) else None
         if not stored or not stored.get("outputs"):
             return None
-        return outputs.load_path(stored["outputs"][0]["path"])
+        return outputs.load_one(stored["outputs"][0], "pandas")
 
     kwargs = _kwargs(request)
     try:

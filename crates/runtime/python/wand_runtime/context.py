@@ -55,6 +55,11 @@ def current():
     return _current
 
 
+def has_channel():
+    """Whether this process runs a block for Wand and can `call` it."""
+    return _channel is not None
+
+
 def set_channel(call_fd, reply_fd):
     global _channel
     _channel = (call_fd, reply_fd)

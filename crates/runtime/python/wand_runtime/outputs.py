@@ -1,7 +1,10 @@
-"""Block outputs on disk: tables as Arrow IPC, JSON-able values as JSON, anything else pickled.
+"""Block outputs: tables as Arrow IPC, JSON-able values as JSON, anything else pickled.
 
-A block's return value is stored under its output folder as `output_0.<ext>`; a tuple is stored element by element
-(`output_0`, `output_1`, ...) like Mage's output variables, and comes back to the downstream block as a tuple.
+A block's return value is stored as `output_0`; a tuple element by element (`output_0`, `output_1`, ...) like Mage's
+output variables, and comes back to the downstream block as a tuple. A small JSON value (its JSON text at most
+`INLINE_MAX_BYTES`) is kept in its description, which Wand keeps with the block run in its database and hands to the
+blocks below: no folder, no file, nothing to read back. Any other value is a file `<name>.<ext>` in the block run's
+output folder.
 """
 
 import json
@@ -11,6 +14,12 @@ import pickle
 
 ARROW, JSON, PICKLE = "arrow", "json", "pickle"
 _EXTENSIONS = {ARROW: ".arrow", JSON: ".json", PICKLE: ".pkl"}
+# The longest JSON text kept in an output's description instead of a file. A trivial block's folder and file cost
+# two inode creations (0.05 to 0.6 ms each on the benchmark VM's ext4) and the block below a read
+# (bench/RESULTS.md, "Issue 17, fourth session").
+INLINE_MAX_BYTES = 4096
+# Integers Wand's Rust side keeps exactly (i64 and u64); a larger one is written to a file instead.
+_INLINE_INTS = range(-(2**63), 2**64)
 
 
 class UnstorableOutput(Exception):
@@ -24,7 +33,6 @@ def save(value, out_dir, frame=None):
     come back as pandas, as in Mage); by default the kind that was returned."""
     # The paths go into the run history and are read back by later runs, which may start elsewhere.
     out_dir = os.path.abspath(out_dir)
-    os.makedirs(out_dir, exist_ok=True)
     if isinstance(value, tuple) and type(value) is tuple:
         metas = [save_one(item, out_dir, f"output_{index}", frame) for index, item in enumerate(value)]
         return {"container": "tuple", "outputs": metas}
@@ -32,9 +40,10 @@ def save(value, out_dir, frame=None):
 
 
 def save_one(value, out_dir, name, read_as=None):
-    """Store one value as `<out_dir>/<name>.<ext>` and describe it."""
+    """Store one value, in its description or as `<out_dir>/<name>.<ext>`, and describe it."""
     frame = _frame_kind(value)
     if frame is not None:
+        os.makedirs(out_dir, exist_ok=True)
         path = os.path.join(out_dir, name + _EXTENSIONS[ARROW])
         table = _to_arrow(value, frame)
         _write_arrow(table, path)
@@ -49,10 +58,15 @@ def save_one(value, out_dir, name, read_as=None):
             "columns": table.num_columns,
         }
     if _is_json_faithful(value):
+        text = json.dumps(value)
+        if len(text) <= INLINE_MAX_BYTES and _is_json_faithful(value, inline=True):
+            return {"name": name, "kind": JSON, "value": value, "type": _type_name(value)}
+        os.makedirs(out_dir, exist_ok=True)
         path = os.path.join(out_dir, name + _EXTENSIONS[JSON])
         with open(path, "w", encoding="utf-8") as file:
-            json.dump(value, file)
+            file.write(text)
         return {"name": name, "kind": JSON, "path": path, "type": _type_name(value)}
+    os.makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, name + _EXTENSIONS[PICKLE])
     try:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
@@ -74,9 +88,11 @@ def load(stored):
     return values[0] if values else None
 
 
-def load_one(meta):
-    """Read one stored output back into the Python value it was."""
-    return load_path(meta["path"], meta.get("frame"))
+def load_one(meta, frame=None):
+    """The Python value one stored output was; `frame` overrides the kind of DataFrame a table comes back as."""
+    if "value" in meta:
+        return meta["value"]
+    return load_path(meta["path"], frame or meta.get("frame"))
 
 
 def load_path(path, frame=None):
@@ -130,19 +146,36 @@ def _write_arrow(table, path):
             writer.write_table(table)
 
 
-def _is_json_faithful(value, depth=0):
-    """True when a JSON round trip gives back an equal value of the same types."""
+def _is_json_faithful(value, depth=0, inline=False):
+    """True when a JSON round trip gives back an equal value of the same types; `inline`: through Wand's Rust side
+    too (integers within 64 bits, strings encodable as UTF-8)."""
     if depth > 100:
         return False
-    if value is None or type(value) in (bool, int, str):
+    if value is None or type(value) is bool:
         return True
+    if type(value) is int:
+        return not inline or value in _INLINE_INTS
+    if type(value) is str:
+        return not inline or value.isascii() or _is_utf8(value)
     if type(value) is float:
         return math.isfinite(value)
     if type(value) is list:
-        return all(_is_json_faithful(item, depth + 1) for item in value)
+        return all(_is_json_faithful(item, depth + 1, inline) for item in value)
     if type(value) is dict:
-        return all(type(key) is str and _is_json_faithful(item, depth + 1) for key, item in value.items())
+        return all(
+            type(key) is str and (not inline or _is_utf8(key)) and _is_json_faithful(item, depth + 1, inline)
+            for key, item in value.items()
+        )
     return False
+
+
+def _is_utf8(text):
+    """False for a string with a lone surrogate (from bytes decoded with `surrogateescape`, say)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _type_name(value):

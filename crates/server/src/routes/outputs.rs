@@ -56,8 +56,8 @@ pub(crate) async fn describe(state: &AppState, stored: &BlockOutputs) -> Vec<Out
 }
 
 fn describe_one(data_dir: &Path, output: &StoredOutput) -> OutputDto {
-    let path = Path::new(&output.path);
-    let inside = path.starts_with(data_dir);
+    let path = Path::new(output.path.as_deref().unwrap_or_default());
+    let inside = output.path.is_some() && path.starts_with(data_dir);
     let table = (inside && output.kind == OutputKind::Arrow)
         .then(|| runtime::preview_table(path, PREVIEW_ROWS).ok())
         .flatten()
@@ -70,14 +70,16 @@ fn describe_one(data_dir: &Path, output: &StoredOutput) -> OutputDto {
             rows: preview.rows,
             total_rows: preview.total_rows,
         });
-    let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= MAX_JSON_BYTES);
-    let value = (inside && output.kind == OutputKind::Json && small)
-        .then(|| {
-            std::fs::read(path)
-                .ok()
-                .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        })
-        .flatten();
+    let small = || std::fs::metadata(path).is_ok_and(|m| m.len() <= MAX_JSON_BYTES);
+    let value = output.value.clone().or_else(|| {
+        (inside && output.kind == OutputKind::Json && small())
+            .then(|| {
+                std::fs::read(path)
+                    .ok()
+                    .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            })
+            .flatten()
+    });
     OutputDto {
         name: output.name.clone(),
         python_type: output

@@ -146,3 +146,64 @@ store_test!(
         assert!(store.delete_runs(&[]).await.unwrap().is_empty());
     }
 );
+
+store_test!(
+    pruning_outputs_drops_the_values_kept_in_block_runs_records,
+    |store: Arc<dyn Store>| async move {
+        use model::BlockRunEvent;
+        use storage::BlockRunChange;
+        let kept: model::BlockOutputs = serde_json::from_value(serde_json::json!({
+            "container": "tuple", "outputs": [
+                {"name": "output_0", "kind": "json", "value": {"secret": "s3"}, "type": "dict"},
+                {"name": "output_1", "kind": "json", "path": "/d/output_1.json", "type": "list"}]}))
+        .unwrap();
+        let mut runs = Vec::new();
+        for _ in 0..2 {
+            let run = store.create_run(crate::new_run("p", &["a"])).await.unwrap();
+            store.change_run(run.id, Start).await.unwrap();
+            for event in [BlockRunEvent::Enqueue, BlockRunEvent::Start] {
+                store
+                    .change_block_run(run.id, "a", BlockRunChange::event(event))
+                    .await
+                    .unwrap();
+            }
+            let complete = BlockRunChange {
+                outputs: Some(kept.clone()),
+                ..BlockRunChange::event(BlockRunEvent::Complete)
+            };
+            store.change_block_run(run.id, "a", complete).await.unwrap();
+            store.change_run(run.id, Complete).await.unwrap();
+            runs.push(run.id);
+        }
+        let outputs = |run_id| {
+            let store = store.clone();
+            async move { store.block_runs(run_id).await.unwrap()[0].outputs.clone() }
+        };
+        let marked = store
+            .mark_pruned(Prunable::Outputs, &[runs[0]], Utc::now(), "1d")
+            .await
+            .unwrap();
+        assert_eq!(marked, 1);
+        let mut pruned = kept.clone();
+        pruned.outputs[0].value = None;
+        assert_eq!(
+            outputs(runs[0]).await,
+            Some(pruned),
+            "the value is gone, the file's description stays"
+        );
+        assert_eq!(
+            outputs(runs[1]).await,
+            Some(kept),
+            "another run keeps its values"
+        );
+        // Logs are not outputs.
+        store
+            .mark_pruned(Prunable::Logs, &[runs[1]], Utc::now(), "1d")
+            .await
+            .unwrap();
+        assert_eq!(
+            outputs(runs[1]).await.unwrap().outputs[0].value,
+            Some(serde_json::json!({"secret": "s3"}))
+        );
+    }
+);

@@ -18,9 +18,23 @@ class VariableNotFound(KeyError):
 def get_variable(pipeline_uuid, block_uuid, variable_name="output_0", partition=None, **_mage_options):
     """The output `variable_name` of `block_uuid` from the newest run of `pipeline_uuid` that stored it.
 
-    Outputs live at `<data_dir>/runs/<pipeline_uuid>/<run_id>/<block_uuid>/<variable_name>.<ext>`. `partition`
-    picks one run id instead of the newest. Mage's other options (variable_type, spark, ...) are ignored.
+    `partition` picks one run id instead of the newest. Mage's other options (variable_type, spark, ...) are ignored.
+    In a block run Wand answers from its database, which describes every output (a small JSON value is kept there,
+    not in a file) and fetches one written on another machine. Elsewhere (a Python shell with `WAND_DATA_DIR` set)
+    the output files are read: `<data_dir>/runs/<pipeline_uuid>/<run_id>/<block_uuid>/<variable_name>.<ext>`.
     """
+    if context.has_channel():
+        call = {
+            "op": "get_variable",
+            "pipeline_uuid": pipeline_uuid,
+            "block_uuid": block_uuid,
+            "variable_name": variable_name,
+            "partition": None if partition is None else str(partition),
+        }
+        try:
+            return outputs.load_one(context.call(call)["output"])
+        except context.CallFailed as failure:
+            raise VariableNotFound(str(failure)) from None
     runs_dir = os.path.join(_data_dir(), "runs", pipeline_uuid)
     run_ids = [str(partition)] if partition is not None else _run_ids_newest_first(runs_dir)
     for run_id in run_ids:
@@ -31,7 +45,8 @@ def get_variable(pipeline_uuid, block_uuid, variable_name="output_0", partition=
     which = f"run {partition}" if partition is not None else f"any of {len(run_ids)} run(s)"
     raise VariableNotFound(
         f"no stored output {variable_name!r} of block {block_uuid!r} in pipeline {pipeline_uuid!r} "
-        f"({which} under {runs_dir})"
+        f"({which} under {runs_dir}; a small JSON output is kept in Wand's database, which get_variable reads in a "
+        "block run)"
     )
 
 
