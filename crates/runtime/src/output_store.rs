@@ -93,11 +93,13 @@ impl OutputStore {
         Ok(())
     }
 
-    /// Copies the file at `key` in this data folder to the shared store, if there is one.
+    /// Copies the file at `key` in this data folder to the shared store, if there is one and the file is there (a
+    /// block that printed nothing has no log file).
     pub async fn publish_key(&self, key: &str) -> Result<(), OutputStoreError> {
+        let path = self.data_dir.join(key);
         match &self.shared {
-            Some((store, prefix)) => put(store, prefix, key, &self.data_dir.join(key)).await,
-            None => Ok(()),
+            Some((store, prefix)) if path.exists() => put(store, prefix, key, &path).await,
+            _ => Ok(()),
         }
     }
 

@@ -76,7 +76,9 @@ impl Worker {
                     attempt: claimed.attempt,
                 };
                 let request = block_request(source, &self.config);
-                self.run_block(request, &folder, log.clone()).await
+                let output_dir = std::path::PathBuf::from(&request.output_dir);
+                let outcome = self.run_block(request, &folder, log.clone()).await;
+                crate::secret_outputs::spill(outcome, &log.mask.get(), &output_dir)
             }
             Err(message) => Err(message),
         };

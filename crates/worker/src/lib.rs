@@ -15,6 +15,7 @@ mod products;
 mod record;
 mod request;
 mod run;
+mod secret_outputs;
 mod worker;
 
 pub use calls::RunLauncher;

@@ -490,6 +490,11 @@ fn a_worker_without_the_project_runs_the_code_version_each_run_pinned() {
 #[test]
 fn tagged_blocks_wait_for_a_worker_with_their_tag() {
     let sandbox = Sandbox::fixture("mage09");
+    // The blocks print, so each leaves a log file where it ran (a silent block leaves none).
+    let loader = sandbox.project.join("data_loaders/ok.py");
+    let code = std::fs::read_to_string(&loader).unwrap();
+    let loud = "print('ran here')\n    return {'fine': True}";
+    std::fs::write(&loader, code.replace("return {'fine': True}", loud)).unwrap();
     let database = fresh_database();
     let server = RunningServer::start(&sandbox, &["--workers", "0", "--database-url", &database]);
     let untagged_machine = sandbox.path("cpu-machine");

@@ -1,0 +1,116 @@
+//! Keeps secrets' values out of the database: a small output value kept inline in the block run's record that shows
+//! one (a block that returned a secret it read) is written to the output's file instead, as a larger value would be.
+
+use std::path::Path;
+
+use model::{BlockOutputs, Mask};
+use runtime::BlockOutcome;
+
+/// `outcome` with every inline output value that shows a value of `mask` moved to `<folder>/<name>.json`; a value
+/// that cannot be written fails the attempt (it must not reach the database).
+pub(crate) fn spill(
+    outcome: Result<BlockOutcome, String>,
+    mask: &Mask,
+    folder: &Path,
+) -> Result<BlockOutcome, String> {
+    match outcome {
+        Ok(BlockOutcome::Completed {
+            mut outputs,
+            tests,
+            callback_errors,
+        }) if !mask.is_empty() => {
+            spill_outputs(&mut outputs, mask, folder)?;
+            Ok(BlockOutcome::Completed {
+                outputs,
+                tests,
+                callback_errors,
+            })
+        }
+        other => other,
+    }
+}
+
+fn spill_outputs(outputs: &mut BlockOutputs, mask: &Mask, folder: &Path) -> Result<(), String> {
+    for output in &mut outputs.outputs {
+        let Some(value) = &output.value else { continue };
+        let text = value.to_string();
+        if matches!(mask.apply(&text), std::borrow::Cow::Borrowed(_)) {
+            continue;
+        }
+        let path = folder.join(format!("{}.json", output.name));
+        std::fs::create_dir_all(folder)
+            .and_then(|()| std::fs::write(&path, &text))
+            .map_err(|error| {
+                format!(
+                    "its output {} shows a secret's value, so it is kept in a file, which cannot be written ({}): \
+                     {error}",
+                    output.name,
+                    path.display()
+                )
+            })?;
+        output.value = None;
+        output.path = Some(path.display().to_string());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn completed(outputs: serde_json::Value) -> Result<BlockOutcome, String> {
+        Ok(BlockOutcome::Completed {
+            outputs: serde_json::from_value(outputs).unwrap(),
+            tests: 0,
+            callback_errors: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn a_value_showing_a_secret_goes_to_its_file_and_the_others_stay_inline() {
+        let folder = tempfile::tempdir().unwrap();
+        let out = folder.path().join("block");
+        let outcome = completed(json!({"container": "tuple", "outputs": [
+            {"name": "output_0", "kind": "json", "value": {"token": "tok-12345678"}, "type": "dict"},
+            {"name": "output_1", "kind": "json", "value": 7, "type": "int"}]}));
+        let Ok(BlockOutcome::Completed { outputs, .. }) =
+            spill(outcome, &Mask::new(["tok-12345678"]), &out)
+        else {
+            panic!("still completed");
+        };
+        let file = out.join("output_0.json");
+        assert_eq!(
+            outputs.outputs[0].path.as_deref(),
+            Some(file.to_str().unwrap())
+        );
+        assert_eq!(outputs.outputs[0].value, None);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&file).unwrap())
+                .unwrap(),
+            json!({"token": "tok-12345678"})
+        );
+        assert_eq!(outputs.outputs[1].value, Some(json!(7)));
+        assert!(!out.join("output_1.json").exists());
+    }
+
+    #[test]
+    fn a_value_that_cannot_be_written_fails_the_attempt() {
+        let folder = tempfile::tempdir().unwrap();
+        let blocked = folder.path().join("a-file");
+        std::fs::write(&blocked, "").unwrap();
+        let outcome = completed(json!({"container": "single", "outputs": [
+            {"name": "output_0", "kind": "json", "value": "tok-12345678", "type": "str"}]}));
+        let error = spill(
+            outcome,
+            &Mask::new(["tok-12345678"]),
+            &blocked.join("block"),
+        )
+        .unwrap_err();
+        assert!(
+            error.starts_with("its output output_0 shows a secret's value"),
+            "{error}"
+        );
+    }
+}
