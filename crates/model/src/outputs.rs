@@ -35,13 +35,10 @@ pub struct StoredOutput {
     /// The file, absolute, in the data folder of the process that wrote it; none for a value kept inline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// The value itself, when it is kept here instead of in a file (JSON `null` is a value: `Some(Value::Null)`).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
-    pub value: Option<Value>,
+    /// The value's JSON text as Python wrote it, when it is kept here instead of in a file (as text, so no database
+    /// reorders its keys or turns a float such as `1e16` into an integer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
     /// Its key in the shared output store, once published there (workers on several machines).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
@@ -53,13 +50,15 @@ pub struct StoredOutput {
 impl StoredOutput {
     /// Drops a value kept inline (a run's outputs pruned by retention); a file is the caller's to delete.
     pub fn forget_value(&mut self) -> bool {
-        self.value.take().is_some()
+        self.text.take().is_some()
     }
-}
 
-/// A field that is present, `null` included, is `Some`.
-fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
-    Value::deserialize(deserializer).map(Some)
+    /// The value kept inline, parsed (for showing it; a block gets the text).
+    pub fn inline_value(&self) -> Option<Value> {
+        self.text
+            .as_deref()
+            .and_then(|text| serde_json::from_str(text).ok())
+    }
 }
 
 /// The format of a stored value.
@@ -130,23 +129,27 @@ mod tests {
         assert_eq!(serde_json::to_value(&outputs).unwrap(), stored);
     }
 
-    /// A small JSON value comes inline, `null` included, and goes back out the same.
+    /// A small JSON value comes inline as its text, and goes back out the same.
     #[test]
-    fn an_inline_value_round_trips_and_null_is_a_value() {
+    fn an_inline_value_round_trips_as_its_text() {
         let stored = json!({
             "container": "tuple",
             "outputs": [
-                {"name": "output_0", "kind": "json", "value": null, "type": "NoneType"},
-                {"name": "output_1", "kind": "json", "value": {"a": [1, 2]}, "type": "dict"}
+                {"name": "output_0", "kind": "json", "text": "null", "type": "NoneType"},
+                {"name": "output_1", "kind": "json", "text": "{\"z\": 1e16, \"a\": [1]}", "type": "dict"}
             ]
         });
         let mut outputs: BlockOutputs = serde_json::from_value(stored.clone()).unwrap();
-        assert_eq!(outputs.outputs[0].value, Some(Value::Null));
+        assert_eq!(outputs.outputs[0].inline_value(), Some(Value::Null));
         assert_eq!(outputs.outputs[0].path, None);
-        assert_eq!(outputs.outputs[1].value, Some(json!({"a": [1, 2]})));
-        assert!(!outputs.outputs[1].details.contains_key("value"));
+        assert_eq!(
+            outputs.outputs[1].text.as_deref(),
+            Some("{\"z\": 1e16, \"a\": [1]}")
+        );
+        assert!(!outputs.outputs[1].details.contains_key("text"));
         assert_eq!(serde_json::to_value(&outputs).unwrap(), stored);
         assert!(outputs.outputs[1].forget_value());
         assert!(!outputs.outputs[1].forget_value());
+        assert_eq!(outputs.outputs[1].inline_value(), None);
     }
 }

@@ -32,14 +32,13 @@ pub(crate) fn spill(
 
 fn spill_outputs(outputs: &mut BlockOutputs, mask: &Mask, folder: &Path) -> Result<(), String> {
     for output in &mut outputs.outputs {
-        let Some(value) = &output.value else { continue };
-        let text = value.to_string();
-        if matches!(mask.apply(&text), std::borrow::Cow::Borrowed(_)) {
+        let Some(text) = &output.text else { continue };
+        if matches!(mask.apply(text), std::borrow::Cow::Borrowed(_)) {
             continue;
         }
         let path = folder.join(format!("{}.json", output.name));
         std::fs::create_dir_all(folder)
-            .and_then(|()| std::fs::write(&path, &text))
+            .and_then(|()| std::fs::write(&path, text))
             .map_err(|error| {
                 format!(
                     "its output {} shows a secret's value, so it is kept in a file, which cannot be written ({}): \
@@ -48,7 +47,7 @@ fn spill_outputs(outputs: &mut BlockOutputs, mask: &Mask, folder: &Path) -> Resu
                     path.display()
                 )
             })?;
-        output.value = None;
+        output.text = None;
         output.path = Some(path.display().to_string());
     }
     Ok(())
@@ -73,8 +72,8 @@ mod tests {
         let folder = tempfile::tempdir().unwrap();
         let out = folder.path().join("block");
         let outcome = completed(json!({"container": "tuple", "outputs": [
-            {"name": "output_0", "kind": "json", "value": {"token": "tok-12345678"}, "type": "dict"},
-            {"name": "output_1", "kind": "json", "value": 7, "type": "int"}]}));
+            {"name": "output_0", "kind": "json", "text": "{\"token\": \"tok-12345678\"}", "type": "dict"},
+            {"name": "output_1", "kind": "json", "text": "7", "type": "int"}]}));
         let Ok(BlockOutcome::Completed { outputs, .. }) =
             spill(outcome, &Mask::new(["tok-12345678"]), &out)
         else {
@@ -85,13 +84,13 @@ mod tests {
             outputs.outputs[0].path.as_deref(),
             Some(file.to_str().unwrap())
         );
-        assert_eq!(outputs.outputs[0].value, None);
+        assert_eq!(outputs.outputs[0].text, None);
         assert_eq!(
-            serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&file).unwrap())
-                .unwrap(),
-            json!({"token": "tok-12345678"})
+            std::fs::read_to_string(&file).unwrap(),
+            "{\"token\": \"tok-12345678\"}",
+            "the text as Python wrote it"
         );
-        assert_eq!(outputs.outputs[1].value, Some(json!(7)));
+        assert_eq!(outputs.outputs[1].text.as_deref(), Some("7"));
         assert!(!out.join("output_1.json").exists());
     }
 
@@ -101,7 +100,7 @@ mod tests {
         let blocked = folder.path().join("a-file");
         std::fs::write(&blocked, "").unwrap();
         let outcome = completed(json!({"container": "single", "outputs": [
-            {"name": "output_0", "kind": "json", "value": "tok-12345678", "type": "str"}]}));
+            {"name": "output_0", "kind": "json", "text": "\"tok-12345678\"", "type": "str"}]}));
         let error = spill(
             outcome,
             &Mask::new(["tok-12345678"]),

@@ -54,11 +54,8 @@ fn old_runs_lose_their_outputs_and_logs_and_stay_listed() {
     let old_dir = sandbox.run_dir(PIPELINE, old);
     // The blocks' outputs are small strings, kept in their block runs' records (the server's retention tests
     // cover output files).
-    let kept = |run_id| {
-        sandbox.stored_outputs(run_id, "meet_left").unwrap().outputs[0]
-            .value
-            .clone()
-    };
+    let kept =
+        |run_id| sandbox.stored_outputs(run_id, "meet_left").unwrap().outputs[0].inline_value();
     assert_eq!(kept(old), Some(serde_json::json!("left met right")));
     assert!(old_dir.join("logs").exists());
 

@@ -209,7 +209,7 @@ fn mage09_outputs_reach_the_downstream_block_as_the_values_returned() {
             (
                 output.name.as_str(),
                 output.kind.as_str(),
-                output.value.is_some(),
+                output.text.is_some(),
             )
         })
         .collect();
@@ -324,7 +324,7 @@ fn get_variable_reads_outputs_kept_inline_and_in_files() {
     let stored = sandbox.stored_outputs(first.run_id(), "gv_writer").unwrap();
     assert_eq!(
         (
-            stored.outputs[0].value.is_some(),
+            stored.outputs[0].text.is_some(),
             stored.outputs[1].path.is_some()
         ),
         (true, true),

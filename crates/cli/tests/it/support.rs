@@ -219,8 +219,8 @@ impl Sandbox {
             .stored_outputs(run_id, block)
             .unwrap_or_else(|| panic!("block `{block}` of run {run_id} stored no output"));
         let output = &stored.outputs[0];
-        match (&output.value, &output.path) {
-            (Some(value), _) => value.clone(),
+        match (output.inline_value(), &output.path) {
+            (Some(value), _) => value,
             (None, Some(path)) if path.ends_with(".json") => read_json(Path::new(path)),
             _ => panic!("output_0 of `{block}` is not JSON: {output:?}"),
         }

@@ -86,4 +86,4 @@ def test_a_scratchpad_runs_its_code_as_it_stands_and_has_no_output(tmp_path, cap
     result = block.run(request(tmp_path, source=source, block_type="scratchpad", file="scratchpads/pad.py"))
     assert result["status"] == "completed", result
     assert capsys.readouterr().out == "total 6\n"
-    assert result["stored"]["outputs"][0]["value"] is None
+    assert outputs.load_one(result["stored"]["outputs"][0]) is None

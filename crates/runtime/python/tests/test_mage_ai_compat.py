@@ -401,10 +401,10 @@ def store(data_dir, run_id, block_uuid, value, pipeline_uuid="titanic"):
     outside a block run, get_variable reads files)."""
     folder = os.path.join(data_dir, "runs", pipeline_uuid, str(run_id), block_uuid)
     for meta in outputs.save(value, folder)["outputs"]:
-        if "value" in meta:
+        if "text" in meta:
             os.makedirs(folder, exist_ok=True)
             with open(os.path.join(folder, meta["name"] + ".json"), "w") as file:
-                json.dump(meta["value"], file)
+                file.write(meta["text"])
 
 
 def test_get_variable_reads_the_newest_run_that_has_the_output(block_context):

@@ -1,10 +1,11 @@
 """Block outputs: tables as Arrow IPC, JSON-able values as JSON, anything else pickled.
 
 A block's return value is stored as `output_0`; a tuple element by element (`output_0`, `output_1`, ...) like Mage's
-output variables, and comes back to the downstream block as a tuple. A small JSON value (its JSON text at most
-`INLINE_MAX_BYTES`) is kept in its description, which Wand keeps with the block run in its database and hands to the
-blocks below: no folder, no file, nothing to read back. Any other value is a file `<name>.<ext>` in the block run's
-output folder.
+output variables, and comes back to the downstream block as a tuple. A small JSON value's text (at most
+`INLINE_MAX_BYTES`) is kept in its description (`text`), which Wand keeps with the block run in its database and hands
+to the blocks below: no folder, no file, nothing to read back. The text is kept as Python wrote it, so the value comes
+back as a file would give it (key order, integers of any size, floats as floats) whatever database holds it. Any
+other value is a file `<name>.<ext>` in the block run's output folder.
 """
 
 import json
@@ -18,8 +19,6 @@ _EXTENSIONS = {ARROW: ".arrow", JSON: ".json", PICKLE: ".pkl"}
 # two inode creations (0.05 to 0.6 ms each on the benchmark VM's ext4) and the block below a read
 # (bench/RESULTS.md, "Issue 17, fourth session").
 INLINE_MAX_BYTES = 4096
-# Integers Wand's Rust side keeps exactly (i64 and u64); a larger one is written to a file instead.
-_INLINE_INTS = range(-(2**63), 2**64)
 
 
 class UnstorableOutput(Exception):
@@ -59,8 +58,8 @@ def save_one(value, out_dir, name, read_as=None):
         }
     if _is_json_faithful(value):
         text = json.dumps(value)
-        if len(text) <= INLINE_MAX_BYTES and _is_json_faithful(value, inline=True):
-            return {"name": name, "kind": JSON, "value": value, "type": _type_name(value)}
+        if len(text) <= INLINE_MAX_BYTES:  # ASCII: `json.dumps` escapes the rest
+            return {"name": name, "kind": JSON, "text": text, "type": _type_name(value)}
         os.makedirs(out_dir, exist_ok=True)
         path = os.path.join(out_dir, name + _EXTENSIONS[JSON])
         with open(path, "w", encoding="utf-8") as file:
@@ -90,8 +89,8 @@ def load(stored):
 
 def load_one(meta, frame=None):
     """The Python value one stored output was; `frame` overrides the kind of DataFrame a table comes back as."""
-    if "value" in meta:
-        return meta["value"]
+    if "text" in meta:
+        return json.loads(meta["text"])
     return load_path(meta["path"], frame or meta.get("frame"))
 
 
@@ -146,36 +145,19 @@ def _write_arrow(table, path):
             writer.write_table(table)
 
 
-def _is_json_faithful(value, depth=0, inline=False):
-    """True when a JSON round trip gives back an equal value of the same types; `inline`: through Wand's Rust side
-    too (integers within 64 bits, strings encodable as UTF-8)."""
+def _is_json_faithful(value, depth=0):
+    """True when a JSON round trip gives back an equal value of the same types."""
     if depth > 100:
         return False
-    if value is None or type(value) is bool:
+    if value is None or type(value) in (bool, int, str):
         return True
-    if type(value) is int:
-        return not inline or value in _INLINE_INTS
-    if type(value) is str:
-        return not inline or value.isascii() or _is_utf8(value)
     if type(value) is float:
         return math.isfinite(value)
     if type(value) is list:
-        return all(_is_json_faithful(item, depth + 1, inline) for item in value)
+        return all(_is_json_faithful(item, depth + 1) for item in value)
     if type(value) is dict:
-        return all(
-            type(key) is str and (not inline or _is_utf8(key)) and _is_json_faithful(item, depth + 1, inline)
-            for key, item in value.items()
-        )
+        return all(type(key) is str and _is_json_faithful(item, depth + 1) for key, item in value.items())
     return False
-
-
-def _is_utf8(text):
-    """False for a string with a lone surrogate (from bytes decoded with `surrogateescape`, say)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _type_name(value):

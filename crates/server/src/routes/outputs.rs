@@ -71,7 +71,7 @@ fn describe_one(data_dir: &Path, output: &StoredOutput) -> OutputDto {
             total_rows: preview.total_rows,
         });
     let small = || std::fs::metadata(path).is_ok_and(|m| m.len() <= MAX_JSON_BYTES);
-    let value = output.value.clone().or_else(|| {
+    let value = output.inline_value().or_else(|| {
         (inside && output.kind == OutputKind::Json && small())
             .then(|| {
                 std::fs::read(path)

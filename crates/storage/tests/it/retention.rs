@@ -154,7 +154,7 @@ store_test!(
         use storage::BlockRunChange;
         let kept: model::BlockOutputs = serde_json::from_value(serde_json::json!({
             "container": "tuple", "outputs": [
-                {"name": "output_0", "kind": "json", "value": {"secret": "s3"}, "type": "dict"},
+                {"name": "output_0", "kind": "json", "text": "{\"secret\": \"s3\"}", "type": "dict"},
                 {"name": "output_1", "kind": "json", "path": "/d/output_1.json", "type": "list"}]}))
         .unwrap();
         let mut runs = Vec::new();
@@ -185,7 +185,7 @@ store_test!(
             .unwrap();
         assert_eq!(marked, 1);
         let mut pruned = kept.clone();
-        pruned.outputs[0].value = None;
+        pruned.outputs[0].text = None;
         assert_eq!(
             outputs(runs[0]).await,
             Some(pruned),
@@ -202,8 +202,8 @@ store_test!(
             .await
             .unwrap();
         assert_eq!(
-            outputs(runs[1]).await.unwrap().outputs[0].value,
-            Some(serde_json::json!({"secret": "s3"}))
+            outputs(runs[1]).await.unwrap().outputs[0].text.as_deref(),
+            Some("{\"secret\": \"s3\"}")
         );
     }
 );
