@@ -71,9 +71,18 @@ describe('dynamic blocks', () => {
     const { page, ui } = s;
     await page.goto(`${ui.url}/pipelines/dyn_basic/edit`);
     const cell = (uuid: string) => page.getByTestId(`cell-${uuid}`);
-    await cell('dyn_source').getByTestId('addons-toggle').click();
+    // Opens a cell's add-ons; a click that a re-render of the cell swallowed (CI saw one) is made again.
+    const openAddons = (uuid: string) =>
+      expect
+        .poll(async () => {
+          const toggle = cell(uuid).getByTestId('addons-toggle');
+          if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+          return toggle.getAttribute('aria-expanded');
+        }, POLL)
+        .toBe('true');
+    await openAddons('dyn_source');
     await expect.poll(() => cell('dyn_source').getByTestId('toggle-dynamic').isChecked(), POLL).toBe(true);
-    await cell('square').getByTestId('addons-toggle').click();
+    await openAddons('square');
     await expect.poll(() => cell('square').getByTestId('toggle-reduce-output').isChecked(), POLL).toBe(true);
     await expect.poll(() => cell('square').getByTestId('toggle-dynamic').isChecked(), POLL).toBe(false);
 
@@ -88,7 +97,7 @@ describe('dynamic blocks', () => {
 
     // A new conditional on collect, edited to never hold.
     const collect = cell('collect');
-    await collect.getByTestId('addons-toggle').click();
+    await openAddons('collect');
     await collect.getByTestId('add-conditional').click();
     await collect.getByTestId('new-conditional-name').fill('skip collect');
     await collect.getByRole('button', { name: 'Create' }).click();
