@@ -36,6 +36,14 @@ fn spill_outputs(outputs: &mut BlockOutputs, mask: &Mask, folder: &Path) -> Resu
         if matches!(mask.apply(text), std::borrow::Cow::Borrowed(_)) {
             continue;
         }
+        // The name comes from the block's process: only Python's own `output_<n>` names a file here.
+        let index = output.name.strip_prefix("output_").unwrap_or_default();
+        if index.is_empty() || !index.bytes().all(|byte| byte.is_ascii_digit()) {
+            return Err(format!(
+                "its output {:?} shows a secret's value and is not named like an output (output_0, output_1, ...)",
+                output.name
+            ));
+        }
         let path = folder.join(format!("{}.json", output.name));
         std::fs::create_dir_all(folder)
             .and_then(|()| std::fs::write(&path, text))
@@ -92,6 +100,21 @@ mod tests {
         );
         assert_eq!(outputs.outputs[1].text.as_deref(), Some("7"));
         assert!(!out.join("output_1.json").exists());
+    }
+
+    #[test]
+    fn a_name_that_is_not_an_outputs_never_names_a_file() {
+        let folder = tempfile::tempdir().unwrap();
+        let outcome = completed(json!({"container": "single", "outputs": [
+            {"name": "../../escape", "kind": "json", "text": "\"tok-12345678\"", "type": "str"}]}));
+        let error = spill(
+            outcome,
+            &Mask::new(["tok-12345678"]),
+            &folder.path().join("block"),
+        )
+        .unwrap_err();
+        assert!(error.contains("not named like an output"), "{error}");
+        assert!(!folder.path().join("escape.json").exists());
     }
 
     #[test]

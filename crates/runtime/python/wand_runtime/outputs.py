@@ -42,8 +42,7 @@ def save_one(value, out_dir, name, read_as=None):
     """Store one value, in its description or as `<out_dir>/<name>.<ext>`, and describe it."""
     frame = _frame_kind(value)
     if frame is not None:
-        os.makedirs(out_dir, exist_ok=True)
-        path = os.path.join(out_dir, name + _EXTENSIONS[ARROW])
+        path = _file(out_dir, name, ARROW)
         table = _to_arrow(value, frame)
         _write_arrow(table, path)
         returned_as = read_as or frame
@@ -60,13 +59,11 @@ def save_one(value, out_dir, name, read_as=None):
         text = json.dumps(value)
         if len(text) <= INLINE_MAX_BYTES:  # ASCII: `json.dumps` escapes the rest
             return {"name": name, "kind": JSON, "text": text, "type": _type_name(value)}
-        os.makedirs(out_dir, exist_ok=True)
-        path = os.path.join(out_dir, name + _EXTENSIONS[JSON])
+        path = _file(out_dir, name, JSON)
         with open(path, "w", encoding="utf-8") as file:
             file.write(text)
         return {"name": name, "kind": JSON, "path": path, "type": _type_name(value)}
-    os.makedirs(out_dir, exist_ok=True)
-    path = os.path.join(out_dir, name + _EXTENSIONS[PICKLE])
+    path = _file(out_dir, name, PICKLE)
     try:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as error:  # pickle raises many types: TypeError, PicklingError, AttributeError...
@@ -77,6 +74,12 @@ def save_one(value, out_dir, name, read_as=None):
     with open(path, "wb") as file:
         file.write(payload)
     return {"name": name, "kind": PICKLE, "path": path, "type": _type_name(value)}
+
+
+def _file(out_dir, name, kind):
+    """The path of output `name` stored as `kind`, its folder made (only a value stored as a file has one)."""
+    os.makedirs(out_dir, exist_ok=True)
+    return os.path.join(out_dir, name + _EXTENSIONS[kind])
 
 
 def load(stored):

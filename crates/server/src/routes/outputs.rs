@@ -56,11 +56,15 @@ pub(crate) async fn describe(state: &AppState, stored: &BlockOutputs) -> Vec<Out
 }
 
 fn describe_one(data_dir: &Path, output: &StoredOutput) -> OutputDto {
-    let path = Path::new(output.path.as_deref().unwrap_or_default());
-    let inside = output.path.is_some() && path.starts_with(data_dir);
-    let table = (inside && output.kind == OutputKind::Arrow)
-        .then(|| runtime::preview_table(path, PREVIEW_ROWS).ok())
-        .flatten()
+    // Only files in this data folder are read.
+    let file = output
+        .path
+        .as_deref()
+        .map(Path::new)
+        .filter(|path| path.starts_with(data_dir));
+    let table = file
+        .filter(|_| output.kind == OutputKind::Arrow)
+        .and_then(|path| runtime::preview_table(path, PREVIEW_ROWS).ok())
         .map(|preview| TablePreviewDto {
             columns: preview
                 .columns
@@ -70,15 +74,13 @@ fn describe_one(data_dir: &Path, output: &StoredOutput) -> OutputDto {
             rows: preview.rows,
             total_rows: preview.total_rows,
         });
-    let small = || std::fs::metadata(path).is_ok_and(|m| m.len() <= MAX_JSON_BYTES);
     let value = output.inline_value().or_else(|| {
-        (inside && output.kind == OutputKind::Json && small())
-            .then(|| {
-                std::fs::read(path)
-                    .ok()
-                    .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            })
-            .flatten()
+        file.filter(|path| {
+            output.kind == OutputKind::Json
+                && std::fs::metadata(path).is_ok_and(|m| m.len() <= MAX_JSON_BYTES)
+        })
+        .and_then(|path| std::fs::read(path).ok())
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
     });
     OutputDto {
         name: output.name.clone(),
