@@ -167,34 +167,61 @@ impl BlockRunStatus {
 
     /// The status after `event`, or why the event is not allowed now.
     pub fn apply(self, event: BlockRunEvent) -> Result<BlockRunStatus, InvalidTransition> {
-        use BlockRunStatus::*;
-        let next = match (self, event) {
-            (Initial, BlockRunEvent::Enqueue) => Queued,
-            (Queued, BlockRunEvent::Start) => Running,
-            (Running, BlockRunEvent::Complete) => Completed,
-            (Initial | Queued | Running, BlockRunEvent::Fail) => Failed,
-            (Running, BlockRunEvent::Requeue | BlockRunEvent::Wait) => Queued,
-            (Initial | Running, BlockRunEvent::ConditionFail) => ConditionFailed,
-            (Initial, BlockRunEvent::Expand) => Completed,
-            (Initial | Queued | Running, BlockRunEvent::Cancel) => Cancelled,
-            (Initial | Queued, BlockRunEvent::UpstreamFail) => UpstreamFailed,
-            (
-                Completed | Failed | Cancelled | UpstreamFailed | ConditionFailed,
-                BlockRunEvent::Retry,
-            ) => Initial,
-            _ => {
-                return Err(InvalidTransition {
-                    kind: "block run",
-                    status: self.as_str(),
-                    event: event.as_str(),
-                });
-            }
-        };
-        Ok(next)
+        if event.sources().contains(&self) {
+            Ok(event.target())
+        } else {
+            Err(self.refusal(event))
+        }
+    }
+
+    /// Why `event` cannot happen to a block run in this status (a store that found its status changed meanwhile
+    /// refuses with it too).
+    pub fn refusal(self, event: BlockRunEvent) -> InvalidTransition {
+        InvalidTransition {
+            kind: "block run",
+            status: self.as_str(),
+            event: event.as_str(),
+        }
     }
 }
 
 impl BlockRunEvent {
+    /// The statuses the event is allowed from. Each event leads to one status (`target`), so a store can apply it
+    /// as one conditional update.
+    pub fn sources(self) -> &'static [BlockRunStatus] {
+        use BlockRunStatus::*;
+        match self {
+            BlockRunEvent::Enqueue | BlockRunEvent::Expand => &[Initial],
+            BlockRunEvent::Start => &[Queued],
+            BlockRunEvent::Complete | BlockRunEvent::Requeue | BlockRunEvent::Wait => &[Running],
+            BlockRunEvent::Fail | BlockRunEvent::Cancel => &[Initial, Queued, Running],
+            BlockRunEvent::ConditionFail => &[Initial, Running],
+            BlockRunEvent::UpstreamFail => &[Initial, Queued],
+            BlockRunEvent::Retry => &[
+                Completed,
+                Failed,
+                Cancelled,
+                UpstreamFailed,
+                ConditionFailed,
+            ],
+        }
+    }
+
+    /// The status the event leads to, from any of its `sources`.
+    pub fn target(self) -> BlockRunStatus {
+        use BlockRunStatus::*;
+        match self {
+            BlockRunEvent::Enqueue | BlockRunEvent::Requeue | BlockRunEvent::Wait => Queued,
+            BlockRunEvent::Start => Running,
+            BlockRunEvent::Complete | BlockRunEvent::Expand => Completed,
+            BlockRunEvent::Fail => Failed,
+            BlockRunEvent::Cancel => Cancelled,
+            BlockRunEvent::UpstreamFail => UpstreamFailed,
+            BlockRunEvent::ConditionFail => ConditionFailed,
+            BlockRunEvent::Retry => Initial,
+        }
+    }
+
     pub const ALL: [BlockRunEvent; 11] = [
         BlockRunEvent::Enqueue,
         BlockRunEvent::Start,

@@ -454,10 +454,11 @@ impl Scheduler {
 
     /// One pass of `advance` over a run: its status afterwards, and whether a dynamic child was expanded.
     async fn advance_once(&self, run_id: i64) -> Result<(RunStatus, bool), SchedulerError> {
-        let Some(run) = self.store.run_head(run_id).await? else {
+        let Some(state) = self.store.run_state(run_id).await? else {
             self.forget_pinned(run_id);
             return Err(storage::StorageError::RunNotFound(run_id).into());
         };
+        let run = state.head;
         if run.status.is_finished() {
             self.forget_pinned(run_id);
             return Ok((run.status, false));
@@ -485,10 +486,14 @@ impl Scheduler {
             let run = self.whole_run(run_id).await?;
             return Ok((self.stop_run(&run, event).await?, false));
         }
+        // The block runs were read before the run started: starting it changes none of them.
         let dynamic = definition.blocks.iter().any(|block| block.is_dynamic());
-        let state = self.store.run_state(run_id, dynamic).await?;
+        let counts = match dynamic {
+            true => self.store.instance_counts(run_id).await?,
+            false => Vec::new(),
+        };
         let mut instances = crate::Instances::default();
-        for counted in state.instance_counts {
+        for counted in counts {
             instances
                 .counts
                 .entry(counted.origin)

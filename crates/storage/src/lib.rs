@@ -103,15 +103,12 @@ pub trait RunStore: Send + Sync {
 
     async fn run(&self, run_id: i64) -> Result<Option<PipelineRun>, StorageError>;
 
-    /// A run's status, start and backfill: `run` without the definition and variables.
-    async fn run_head(&self, run_id: i64) -> Result<Option<RunHead>, StorageError>;
-
     /// The block runs of a run, in the order they were created (the pipeline's order).
     async fn block_runs(&self, run_id: i64) -> Result<Vec<BlockRun>, StorageError>;
 
-    /// What the scheduler reads to advance a run (see `RunState`): a few rows and counts, however many instances
-    /// the run has. Without `instances` (no block of the run is dynamic) the counts are not read.
-    async fn run_state(&self, run_id: i64, instances: bool) -> Result<RunState, StorageError>;
+    /// What the scheduler reads to advance a run (see `RunState`: its status, start and backfill, and the block runs
+    /// it has to look at), in one statement; None if there is no such run.
+    async fn run_state(&self, run_id: i64) -> Result<Option<RunState>, StorageError>;
 
     /// The block runs of a run named in `uuids` or instances of a block in `origins` (what a block run reads its
     /// inputs from), in the order they were created.
@@ -175,16 +172,32 @@ pub trait RunStore: Send + Sync {
     /// The archive of the version `hash` of the project's code.
     async fn code(&self, hash: &str) -> Result<Option<Vec<u8>>, StorageError>;
 
-    /// Takes the oldest claimable queued block run for `worker`: it becomes `running` (one more attempt) under a
-    /// lease until `lease_until`. Two workers never get the same block run. A worker with `tags` takes block runs
-    /// of blocks tagged with one of them, and untagged ones only if it has no tags or the tag `default`.
+    /// Takes the oldest claimable queued block runs for `worker`, at most `limit`, oldest first: each becomes
+    /// `running` (one more attempt) under a lease until `lease_until`. Two workers never get the same block run. A
+    /// worker with `tags` takes block runs of blocks tagged with one of them, and untagged ones only if it has no
+    /// tags or the tag `default`. Fewer than `limit`: the queue held no more it may take.
+    async fn claim_block_runs(
+        &self,
+        worker: &str,
+        tags: &[String],
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<BlockRun>, StorageError>;
+
+    /// `claim_block_runs` of one.
     async fn claim_block_run(
         &self,
         worker: &str,
         tags: &[String],
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
-    ) -> Result<Option<BlockRun>, StorageError>;
+    ) -> Result<Option<BlockRun>, StorageError> {
+        let claimed = self
+            .claim_block_runs(worker, tags, now, lease_until, 1)
+            .await?;
+        Ok(claimed.into_iter().next())
+    }
 
     /// Extends the lease of a block run `worker` still holds, and tells whether a cancel was asked for it.
     async fn renew_lease(

@@ -82,6 +82,8 @@ impl PgStore {
 impl Backend for PgStore {
     type Db = sqlx::Postgres;
 
+    const ANNOUNCES: bool = true;
+
     async fn announce(
         transaction: &mut sqlx::Transaction<'_, sqlx::Postgres>,
         change: Change,

@@ -16,6 +16,9 @@ use crate::{Change, StorageError};
 pub(crate) trait Backend {
     type Db: sqlx::Database;
 
+    /// Whether `announce` tells anyone: a change that announces nothing needs no transaction of its own.
+    const ANNOUNCES: bool = false;
+
     /// Tells the other processes sharing the database about `change`, when `transaction` commits.
     async fn announce(
         _transaction: &mut sqlx::Transaction<'_, Self::Db>,
@@ -76,13 +79,14 @@ macro_rules! shared_queries {
         use $crate::queries::{Backend, conflict};
         use $crate::rows::{TriggerRow, enum_text};
         use $crate::{
-            BlockRun, BlockRunChange, BlockRunFilter, BlockRunHead, Change, InstanceCount, Lease, NewInstance,
-            NewRun, PipelineRun, RunFilter, RunHead, RunState, RunStore, StorageError, TriggerStore,
+            BlockRun, BlockRunChange, BlockRunFilter, Change, InstanceCount, Lease, NewInstance,
+            NewRun, PipelineRun, RunFilter, RunState, RunStore, StorageError, TriggerStore,
         };
 
-        /// The status of a block run, its row locked for the rest of `transaction` (the state machine's input).
-        async fn locked_status(
-            transaction: &mut sqlx::Transaction<'_, <$store as Backend>::Db>,
+        /// The status of a block run; inside a transaction, its row locked for the rest of it (the state machine's
+        /// input).
+        async fn locked_status<'e>(
+            executor: impl sqlx::Executor<'e, Database = <$store as Backend>::Db>,
             run_id: i64,
             block_uuid: &str,
         ) -> Result<BlockRunStatus, StorageError> {
@@ -92,13 +96,73 @@ macro_rules! shared_queries {
             ))
             .bind(run_id)
             .bind(block_uuid)
-            .fetch_optional(&mut **transaction)
+            .fetch_optional(executor)
             .await?
             .ok_or_else(|| StorageError::BlockRunNotFound {
                 run_id,
                 block_uuid: block_uuid.to_owned(),
             })?;
             Ok(BlockRunStatus::try_from(status)?)
+        }
+
+        /// The update that applies `change` to a block run, if its status is one the event is allowed from (the
+        /// sources are bound as five values, repeating the first, so that every event shares one statement).
+        fn block_run_update<'q>(
+            run_id: i64,
+            block_uuid: &'q str,
+            change: BlockRunChange,
+        ) -> sqlx::query::Query<'q, <$store as Backend>::Db, <<$store as Backend>::Db as sqlx::Database>::Arguments> {
+            let next = change.event.target();
+            let starting = change.event == BlockRunEvent::Start;
+            let retrying = change.event == BlockRunEvent::Retry;
+            let waiting = change.event == BlockRunEvent::Wait;
+            // A claim counts an attempt; a sensor's check that did not hold gives it back.
+            let attempts = i64::from(starting) - i64::from(waiting);
+            let sources = change.event.sources();
+            let source = |index: usize| sources.get(index).unwrap_or(&sources[0]).as_str();
+            sqlx::query(
+                "UPDATE block_runs SET status = $1,
+                    attempt = attempt + $2,
+                    waiting_since = CASE WHEN $14 THEN COALESCE(waiting_since, started_at)
+                                         WHEN $3 THEN waiting_since ELSE NULL END,
+                    started_at = CASE WHEN $3 THEN $4 WHEN $5 THEN NULL ELSE started_at END,
+                    queued_at = CASE WHEN $16 THEN $4 WHEN $5 THEN NULL ELSE queued_at END,
+                    completed_at = CASE WHEN $6 THEN $4 ELSE NULL END,
+                    error = CASE WHEN $3 OR $5 THEN NULL ELSE COALESCE($7, error) END,
+                    outputs = CASE WHEN $3 OR $5 THEN NULL ELSE COALESCE($8, outputs) END,
+                    log_path = COALESCE($9, log_path),
+                    ready_at = $10,
+                    claimed_by = CASE WHEN $11 THEN NULL ELSE claimed_by END,
+                    lease_until = CASE WHEN $11 THEN NULL ELSE lease_until END,
+                    cancelled_callbacks = CASE
+                        WHEN $5 THEN NULL
+                        WHEN $15 AND EXISTS (SELECT 1 FROM pipeline_runs r
+                                             WHERE r.id = $12 AND r.status = 'cancelled') THEN 'pending'
+                        ELSE cancelled_callbacks END
+                 WHERE pipeline_run_id = $12 AND block_uuid = $13 AND status IN ($17, $18, $19, $20, $21)",
+            )
+            .bind(next.as_str())
+            .bind(attempts)
+            .bind(starting)
+            .bind($stamp(Utc::now()))
+            .bind(retrying)
+            .bind(next.is_finished())
+            .bind(change.error)
+            .bind(change.outputs.map(Json))
+            .bind(change.log_path)
+            .bind(change.ready_at.map($stamp))
+            .bind(next != BlockRunStatus::Running)
+            .bind(run_id)
+            .bind(block_uuid)
+            .bind(waiting)
+            .bind(change.cancelled_callbacks && next == BlockRunStatus::Cancelled)
+            // Queued anew (not a waiting sensor, which keeps its first time): the timeline's `queued` mark.
+            .bind(next == BlockRunStatus::Queued && !waiting)
+            .bind(source(0))
+            .bind(source(1))
+            .bind(source(2))
+            .bind(source(3))
+            .bind(source(4))
         }
 
         impl $store {
@@ -347,70 +411,33 @@ macro_rules! shared_queries {
                 block_uuid: &str,
                 change: BlockRunChange,
             ) -> Result<BlockRunStatus, StorageError> {
-                let mut transaction = self.pool.begin().await?;
-                let next = locked_status(&mut transaction, run_id, block_uuid).await?.apply(change.event)?;
-                let starting = change.event == BlockRunEvent::Start;
-                let retrying = change.event == BlockRunEvent::Retry;
-                let waiting = change.event == BlockRunEvent::Wait;
-                // A claim counts an attempt; a sensor's check that did not hold gives it back.
-                let attempts = i64::from(starting) - i64::from(waiting);
-                sqlx::query(
-                    "UPDATE block_runs SET status = $1,
-                        attempt = attempt + $2,
-                        waiting_since = CASE WHEN $14 THEN COALESCE(waiting_since, started_at)
-                                             WHEN $3 THEN waiting_since ELSE NULL END,
-                        started_at = CASE WHEN $3 THEN $4 WHEN $5 THEN NULL ELSE started_at END,
-                        queued_at = CASE WHEN $16 THEN $4 WHEN $5 THEN NULL ELSE queued_at END,
-                        completed_at = CASE WHEN $6 THEN $4 ELSE NULL END,
-                        error = CASE WHEN $3 OR $5 THEN NULL ELSE COALESCE($7, error) END,
-                        outputs = CASE WHEN $3 OR $5 THEN NULL ELSE COALESCE($8, outputs) END,
-                        log_path = COALESCE($9, log_path),
-                        ready_at = $10,
-                        claimed_by = CASE WHEN $11 THEN NULL ELSE claimed_by END,
-                        lease_until = CASE WHEN $11 THEN NULL ELSE lease_until END,
-                        cancelled_callbacks = CASE
-                            WHEN $5 THEN NULL
-                            WHEN $15 AND EXISTS (SELECT 1 FROM pipeline_runs r
-                                                 WHERE r.id = $12 AND r.status = 'cancelled') THEN 'pending'
-                            ELSE cancelled_callbacks END
-                     WHERE pipeline_run_id = $12 AND block_uuid = $13",
-                )
-                .bind(next.as_str())
-                .bind(attempts)
-                .bind(starting)
-                .bind($stamp(Utc::now()))
-                .bind(retrying)
-                .bind(next.is_finished())
-                .bind(change.error)
-                .bind(change.outputs.map(Json))
-                .bind(change.log_path)
-                .bind(change.ready_at.map($stamp))
-                .bind(next != BlockRunStatus::Running)
-                .bind(run_id)
-                .bind(block_uuid)
-                .bind(waiting)
-                .bind(change.cancelled_callbacks && next == BlockRunStatus::Cancelled)
-                // Queued anew (not a waiting sensor, which keeps its first time): the timeline's `queued` mark.
-                .bind(next == BlockRunStatus::Queued && !waiting)
-                .execute(&mut *transaction)
-                .await?;
+                // One conditional update: each event leads to one status, from the statuses it is allowed from.
+                let (event, next) = (change.event, change.event.target());
+                let mut announcements = Vec::new();
                 if next == BlockRunStatus::Queued {
-                    Self::announce(&mut transaction, Change::Queue).await?;
+                    announcements.push(Change::Queue);
                 }
                 if next.is_finished() {
-                    Self::announce(&mut transaction, Change::Run(run_id)).await?;
+                    announcements.push(Change::Run(run_id));
                 }
-                transaction.commit().await?;
+                let update = block_run_update(run_id, block_uuid, change);
+                let changed = if <$store>::ANNOUNCES && !announcements.is_empty() {
+                    let mut transaction = self.pool.begin().await?;
+                    let changed = update.execute(&mut *transaction).await?.rows_affected();
+                    if changed > 0 {
+                        Self::announce_all(&mut transaction, announcements).await?;
+                    }
+                    transaction.commit().await?;
+                    changed
+                } else {
+                    update.execute(&self.pool).await?.rows_affected()
+                };
+                if changed == 0 {
+                    // Missing, or in a status the event is not allowed from (read again to say which).
+                    let status = locked_status(&self.pool, run_id, block_uuid).await?;
+                    return Err(status.refusal(event).into());
+                }
                 Ok(next)
-            }
-
-            async fn run_head(&self, run_id: i64) -> Result<Option<RunHead>, StorageError> {
-                Ok(sqlx::query_as::<_, RunHead>(
-                    "SELECT status, started_at, backfill_id FROM pipeline_runs WHERE id = $1",
-                )
-                .bind(run_id)
-                .fetch_optional(&self.pool)
-                .await?)
             }
 
             async fn run(&self, run_id: i64) -> Result<Option<PipelineRun>, StorageError> {
@@ -429,20 +456,18 @@ macro_rules! shared_queries {
                 .await?)
             }
 
-            async fn run_state(&self, run_id: i64, instances: bool) -> Result<RunState, StorageError> {
-                let block_runs = sqlx::query_as::<_, BlockRunHead>(
-                    "SELECT block_uuid, status, origin FROM block_runs
-                     WHERE pipeline_run_id = $1 AND (origin IS NULL OR status = 'initial')
-                     ORDER BY id",
+            async fn run_state(&self, run_id: i64) -> Result<Option<RunState>, StorageError> {
+                let rows = sqlx::query_as::<_, $crate::rows::RunStateRow>(
+                    "SELECT r.status AS run_status, r.started_at AS run_started_at, r.backfill_id AS run_backfill_id,
+                            b.block_uuid, b.status, b.origin
+                     FROM pipeline_runs r LEFT JOIN block_runs b
+                       ON b.pipeline_run_id = r.id AND (b.origin IS NULL OR b.status = 'initial')
+                     WHERE r.id = $1 ORDER BY b.id",
                 )
                 .bind(run_id)
                 .fetch_all(&self.pool)
                 .await?;
-                let instance_counts = match instances {
-                    true => self.instance_counts(run_id).await?,
-                    false => Vec::new(),
-                };
-                Ok(RunState { block_runs, instance_counts })
+                $crate::rows::run_state(rows)
             }
 
             async fn block_runs_for(
@@ -499,7 +524,7 @@ macro_rules! shared_queries {
                 instances: Vec<NewInstance>,
             ) -> Result<(), StorageError> {
                 let mut transaction = self.pool.begin().await?;
-                let next = locked_status(&mut transaction, run_id, block_uuid)
+                let next = locked_status(&mut *transaction, run_id, block_uuid)
                     .await?
                     .apply(BlockRunEvent::Expand)?;
                 let now = $stamp(Utc::now());
@@ -631,13 +656,14 @@ macro_rules! shared_queries {
                 Ok(row.map(|(archive,)| archive))
             }
 
-            async fn claim_block_run(
+            async fn claim_block_runs(
                 &self,
                 worker: &str,
                 tags: &[String],
                 now: DateTime<Utc>,
                 lease_until: DateTime<Utc>,
-            ) -> Result<Option<BlockRun>, StorageError> {
+                limit: usize,
+            ) -> Result<Vec<BlockRun>, StorageError> {
                 // The state machine's `queued --start--> running`, in one statement; the row lock (PostgreSQL's
                 // SKIP LOCKED, SQLite's single writer) keeps two workers from getting the same row.
                 debug_assert_eq!(
@@ -645,25 +671,32 @@ macro_rules! shared_queries {
                     Ok(BlockRunStatus::Running)
                 );
                 let (untagged, named) = $crate::claimable(tags);
-                Ok(sqlx::query_as::<_, BlockRun>(concat!(
-                    "UPDATE block_runs SET status = 'running', attempt = attempt + 1, started_at = $1,
+                // The picked rows are materialized: a subquery with a limit and row locks must run once, or a
+                // plan that ran it again could take rows past the limit.
+                let mut claimed = sqlx::query_as::<_, BlockRun>(concat!(
+                    "WITH picked AS MATERIALIZED (
+                        SELECT id FROM block_runs WHERE status = 'queued'
+                          AND (ready_at IS NULL OR ready_at <= $1)
+                          AND ((worker_tag IS NULL AND $4) OR worker_tag IN ",
+                    $tag_list,
+                    ") ORDER BY id LIMIT $6",
+                    $skip_locked,
+                    ")
+                     UPDATE block_runs SET status = 'running', attempt = attempt + 1, started_at = $1,
                         completed_at = NULL, error = NULL, outputs = NULL, claimed_by = $2, lease_until = $3,
                         ready_at = NULL, cancel_requested = FALSE
-                     WHERE id = (SELECT id FROM block_runs WHERE status = 'queued'
-                                   AND (ready_at IS NULL OR ready_at <= $1)
-                                   AND ((worker_tag IS NULL AND $4) OR worker_tag IN ",
-                    $tag_list,
-                    ") ORDER BY id LIMIT 1",
-                    $skip_locked,
-                    ") RETURNING *"
+                     WHERE id IN (SELECT id FROM picked) RETURNING *"
                 ))
                 .bind($stamp(now))
                 .bind(worker)
                 .bind($stamp(lease_until))
                 .bind(untagged)
                 .bind(Json(named))
-                .fetch_optional(&self.pool)
-                .await?)
+                .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+                .fetch_all(&self.pool)
+                .await?;
+                claimed.sort_by_key(|block_run| block_run.id);
+                Ok(claimed)
             }
 
             async fn renew_lease(

@@ -157,28 +157,26 @@ impl BlockRun {
 
 /// What changes of a run while it goes, without its definition (which never does): what the scheduler reads of it at
 /// each step, keeping the definition it parsed once.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunHead {
-    #[sqlx(try_from = "String")]
     pub status: RunStatus,
     pub started_at: Option<DateTime<Utc>>,
     pub backfill_id: Option<i64>,
 }
 
-/// What the scheduler reads to advance a run: the block runs of the pipeline's blocks and the instances of dynamic
-/// children not queued yet (in the order they were created), and how many instances of each block are in each status.
-#[derive(Debug, Clone, Default)]
+/// What the scheduler reads to advance a run, in one statement: its head, and the block runs of the pipeline's
+/// blocks and the instances of dynamic children not queued yet (in the order they were created). How many
+/// instances of each block are in each status is `RunStore::instance_counts`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunState {
+    pub head: RunHead,
     pub block_runs: Vec<BlockRunHead>,
-    /// How many instances of each dynamic child are in each status.
-    pub instance_counts: Vec<InstanceCount>,
 }
 
 /// What the scheduler's advance rule reads of a block run: its name, status and, for an instance, its block.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BlockRunHead {
     pub block_uuid: String,
-    #[sqlx(try_from = "String")]
     pub status: BlockRunStatus,
     pub origin: Option<String>,
 }

@@ -7,7 +7,7 @@ use model::{Trigger, TriggerSettings};
 use serde_json::{Map, Value};
 use sqlx::types::Json;
 
-use crate::StorageError;
+use crate::{BlockRunHead, RunHead, RunState, StorageError};
 
 /// A row of `triggers`.
 #[derive(sqlx::FromRow)]
@@ -66,4 +66,39 @@ pub(crate) fn enum_text<T: serde::Serialize>(value: &T) -> String {
 fn from_text<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StorageError> {
     serde_json::from_value(Value::String(text.to_owned()))
         .map_err(|error| StorageError::Corrupt(format!("`{text}`: {error}")))
+}
+
+/// A row of `RunStore::run_state`'s one statement: the run's head beside each block run read (a run without any has
+/// one row, its block-run columns null).
+#[derive(sqlx::FromRow)]
+pub(crate) struct RunStateRow {
+    run_status: String,
+    run_started_at: Option<DateTime<Utc>>,
+    run_backfill_id: Option<i64>,
+    block_uuid: Option<String>,
+    status: Option<String>,
+    origin: Option<String>,
+}
+
+/// The run state the rows of `RunStateRow` spell, or None for no row (no such run).
+pub(crate) fn run_state(rows: Vec<RunStateRow>) -> Result<Option<RunState>, StorageError> {
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let head = RunHead {
+        status: model::RunStatus::try_from(first.run_status.clone())?,
+        started_at: first.run_started_at,
+        backfill_id: first.run_backfill_id,
+    };
+    let mut block_runs = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let (Some(block_uuid), Some(status)) = (row.block_uuid, row.status) {
+            block_runs.push(BlockRunHead {
+                block_uuid,
+                status: model::BlockRunStatus::try_from(status)?,
+                origin: row.origin,
+            });
+        }
+    }
+    Ok(Some(RunState { head, block_runs }))
 }

@@ -48,6 +48,9 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             // One writer at a time is SQLite's rule anyway; one connection keeps `:memory:` a single database.
             .max_connections(1)
+            // An embedded database's connection cannot drop: checking it before each use (a ping, one more
+            // round trip to the connection's thread per statement) buys nothing.
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;

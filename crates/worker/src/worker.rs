@@ -130,45 +130,52 @@ impl Worker {
             work_queued || callbacks_due || !(self.config.queue_announced || changes.is_some())
         };
         loop {
-            while let Ok(slot) = slots.clone().try_acquire_owned() {
-                if !worth_claiming(work_queued, callbacks_due, &changes) {
-                    break;
-                }
+            // Every free slot in one claim: in a chain a second claim, one slot at a time, would always come back
+            // empty (the next block is queued only after this one ends).
+            let mut free: Vec<_> =
+                std::iter::from_fn(|| slots.clone().try_acquire_owned().ok()).collect();
+            if !free.is_empty() && worth_claiming(work_queued, callbacks_due, &changes) {
                 let now = chrono::Utc::now();
                 let lease_until = now + lease_span(self.config.lease);
                 match self
                     .store
-                    .claim_block_run(&self.config.id, &self.config.tags, now, lease_until)
+                    .claim_block_runs(
+                        &self.config.id,
+                        &self.config.tags,
+                        now,
+                        lease_until,
+                        free.len(),
+                    )
                     .await
                 {
-                    Ok(Some(block_run)) => {
-                        let worker = self.clone();
-                        let freed = freed.clone();
-                        tokio::spawn(async move {
-                            let id = block_run.id;
-                            if let Err(error) = worker.execute(block_run).await {
-                                tracing::error!(%error, block_run = id, "block run could not be executed");
-                            }
-                            drop(slot);
-                            freed.notify_one();
-                        });
-                    }
-                    Ok(None) => {
-                        work_queued = false;
-                        if !callbacks_due {
-                            break;
+                    Ok(claimed) => {
+                        if claimed.len() < free.len() {
+                            work_queued = false;
                         }
-                        callbacks_due = self.claim_cancelled_callbacks(slot, freed.clone()).await;
-                        if !callbacks_due {
-                            break;
+                        for (block_run, slot) in
+                            claimed.into_iter().zip(std::iter::from_fn(|| free.pop()))
+                        {
+                            let worker = self.clone();
+                            let freed = freed.clone();
+                            tokio::spawn(async move {
+                                let id = block_run.id;
+                                if let Err(error) = worker.execute(block_run).await {
+                                    tracing::error!(%error, block_run = id, "block run could not be executed");
+                                }
+                                drop(slot);
+                                freed.notify_one();
+                            });
+                        }
+                        // The queue ran dry with slots left: they run due `cancelled` callbacks, one block run each.
+                        while callbacks_due && let Some(slot) = free.pop() {
+                            callbacks_due =
+                                self.claim_cancelled_callbacks(slot, freed.clone()).await;
                         }
                     }
-                    Err(error) => {
-                        tracing::error!(%error, "cannot claim work");
-                        break;
-                    }
+                    Err(error) => tracing::error!(%error, "cannot claim work"),
                 }
             }
+            drop(free);
             // Waits for something that may have made work claimable: a claim is a write to the database, and a
             // block run's start and end (two notices each) queue nothing by themselves.
             let poll = tokio::time::sleep(self.config.poll);

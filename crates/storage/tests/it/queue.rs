@@ -96,6 +96,37 @@ store_test!(claims_go_oldest_first_and_never_twice, |store: Arc<
     assert_eq!(a.pipeline_run_id, run);
 });
 
+store_test!(
+    one_claim_takes_up_to_its_limit_oldest_first,
+    |store: Arc<dyn Store>| async move {
+        queued_run(&store, &["first", "second", "third"]).await;
+        let now = Utc::now();
+        let lease = now + Duration::seconds(30);
+        let claim = |limit: usize| {
+            let store = store.clone();
+            async move {
+                let claimed = store
+                    .claim_block_runs("w", &[], now, lease, limit)
+                    .await
+                    .unwrap();
+                assert!(
+                    claimed
+                        .iter()
+                        .all(|b| b.status == BlockRunStatus::Running && b.attempt == 1)
+                );
+                claimed
+                    .into_iter()
+                    .map(|b| b.block_uuid)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(claim(2).await, ["first", "second"]);
+        // Fewer than asked for: the queue held no more.
+        assert_eq!(claim(5).await, ["third"]);
+        assert!(claim(2).await.is_empty());
+    }
+);
+
 store_test!(a_retry_delay_holds_the_block_run_back, |store: Arc<
     dyn Store,
 >| async move {

@@ -371,14 +371,16 @@ store_test!(a_dynamic_child_expands_into_its_instances, |store: Arc<
         )
         .await
         .unwrap();
-    let state = store.run_state(run.id, true).await.unwrap();
+    let state = store.run_state(run.id).await.unwrap().unwrap();
     assert_eq!(
         state.block_runs.len(),
         3 + 2499,
         "the pipeline's blocks and the instances not queued"
     );
-    let counts: Vec<(String, BlockRunStatus, i64)> = state
-        .instance_counts
+    let counts: Vec<(String, BlockRunStatus, i64)> = store
+        .instance_counts(run.id)
+        .await
+        .unwrap()
         .into_iter()
         .map(|counted| (counted.origin, counted.status, counted.count))
         .collect();
@@ -507,20 +509,48 @@ store_test!(
 );
 
 store_test!(
-    a_runs_head_follows_its_status_without_its_definition,
+    a_runs_state_follows_its_status_and_block_runs_in_one_read,
     |store: Arc<dyn Store>| async move {
-        assert_eq!(store.run_head(404).await.unwrap(), None);
-        let run = store.create_run(new_run("p", &["a"])).await.unwrap();
-        let head = store.run_head(run.id).await.unwrap().unwrap();
+        assert_eq!(store.run_state(404).await.unwrap(), None);
+        let run = store.create_run(new_run("p", &["a", "b"])).await.unwrap();
+        let state = store.run_state(run.id).await.unwrap().unwrap();
         assert_eq!(
-            (head.status, head.started_at, head.backfill_id),
+            (
+                state.head.status,
+                state.head.started_at,
+                state.head.backfill_id
+            ),
             (RunStatus::Initial, None, None)
         );
+        let blocks: Vec<_> = state
+            .block_runs
+            .iter()
+            .map(|b| (b.block_uuid.as_str(), b.status))
+            .collect();
+        assert_eq!(
+            blocks,
+            [
+                ("a", BlockRunStatus::Initial),
+                ("b", BlockRunStatus::Initial)
+            ]
+        );
         store.change_run(run.id, RunEvent::Start).await.unwrap();
-        let head = store.run_head(run.id).await.unwrap().unwrap();
+        store
+            .change_block_run(run.id, "b", BlockRunChange::event(BlockRunEvent::Enqueue))
+            .await
+            .unwrap();
+        let state = store.run_state(run.id).await.unwrap().unwrap();
         let read = store.run(run.id).await.unwrap().unwrap();
-        assert_eq!(head.status, RunStatus::Running);
-        assert_eq!(head.started_at, read.started_at);
-        assert!(head.started_at.is_some());
+        assert_eq!(state.head.status, RunStatus::Running);
+        assert_eq!(state.head.started_at, read.started_at);
+        assert!(state.head.started_at.is_some());
+        assert_eq!(state.block_runs[1].status, BlockRunStatus::Queued);
+        // A run with no block runs still has its head.
+        let empty = store.create_run(new_run("p", &[])).await.unwrap();
+        let state = store.run_state(empty.id).await.unwrap().unwrap();
+        assert_eq!(
+            (state.head.status, state.block_runs.len()),
+            (RunStatus::Initial, 0)
+        );
     }
 );
