@@ -5,6 +5,8 @@ sensor that returns a falsy value is called again every 60 seconds until it retu
 Wand's process does not sleep between checks: a check that does not hold answers "waiting", and Wand queues the
 block run for its next check (issue 10, point 2)."""
 
+import functools
+import inspect
 
 from wand_runtime import block, outputs
 
@@ -87,3 +89,36 @@ def test_a_scratchpad_runs_its_code_as_it_stands_and_has_no_output(tmp_path, cap
     assert result["status"] == "completed", result
     assert capsys.readouterr().out == "total 6\n"
     assert outputs.load_one(result["stored"]["outputs"][0]) is None
+
+
+def test_a_plain_functions_shape_read_from_its_code_is_the_one_its_signature_gives():
+    # `_call` reads a plain function's parameters from its code object (a forked child then touches fewer pages
+    # than `inspect.signature` makes it touch); both readings must agree for every kind of parameter.
+    sources = [
+        "def f(): pass",
+        "def f(data): pass",
+        "def f(data, other=None): pass",
+        "def f(data, /, other, *, flag=None): pass",
+        "def f(*args): pass",
+        "def f(data, *args, flag=None): pass",
+        "def f(data, *args, **kwargs): pass",
+        "def f(*, execution_date=None, env=None): pass",
+        "def f(a, /, b=None, *args, c, d=1, **kwargs): pass",
+    ]
+    for source in sources:
+        namespace = {}
+        exec(source, namespace)
+        function = namespace["f"]
+        assert block._plain_shape(function) == block._signature_shape(inspect.signature(function)), source
+
+
+def test_a_wrapped_block_function_is_called_with_the_parameters_of_the_function_it_wraps():
+    def transform(data, env=None):
+        return (data, env)
+
+    @functools.wraps(transform)
+    def logged(*args, **kwargs):
+        return transform(*args, **kwargs)
+
+    assert block._plain_shape(logged) is None
+    assert block._call(logged, [1], {"env": "dev", "other": 3}) == (1, "dev")

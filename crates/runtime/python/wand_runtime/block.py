@@ -15,9 +15,13 @@ import os
 import sys
 import traceback
 from datetime import datetime
+from types import FunctionType as _FUNCTION
 
 from wand_runtime import addons, context, decorators, dynamic, outputs
 from wand_runtime import global_data_product as product
+
+
+_VARARGS, _VARKEYWORDS = inspect.CO_VARARGS, inspect.CO_VARKEYWORDS
 
 
 class BlockFailure(Exception):
@@ -316,9 +320,19 @@ def _load_module(request, file=None):
     return module
 
 
+# `_platform_root` by project folder, for the rest of this process (a block run's).
+_PLATFORM_ROOTS = {}
+
+
 def _platform_root(repo_path):
     """The root of Mage's multi-project platform the project belongs to, or None: its parent, when that holds a
     settings.yaml listing the project's folder under `projects:` (the rule of Rust's `project::platform`)."""
+    if repo_path not in _PLATFORM_ROOTS:
+        _PLATFORM_ROOTS[repo_path] = _find_platform_root(repo_path)
+    return _PLATFORM_ROOTS[repo_path]
+
+
+def _find_platform_root(repo_path):
     parent, folder = os.path.split(repo_path)
     settings = os.path.join(parent, "settings.yaml")
     if not os.path.isfile(settings):
@@ -348,8 +362,8 @@ def _kwargs(request):
     execution_date = datetime.fromisoformat(request["execution_date"])
     kwargs = dict(request.get("variables") or {})
     kwargs.update(
-        ds=execution_date.strftime("%Y-%m-%d"),
-        hr=execution_date.strftime("%H"),
+        ds=execution_date.date().isoformat(),
+        hr=f"{execution_date.hour:02d}",
         env=request.get("env", "dev"),
         execution_date=execution_date,
         execution_partition=request.get("execution_partition"),
@@ -389,34 +403,69 @@ def _moment(text):
     return text and datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes each record to `sys.stderr` as it is then: made once in the warm parent, it writes to the stderr each
+    forked child sets up."""
+
+    stream = property(lambda self: sys.stderr, lambda self, value: None)
+
+
+_BLOCK_LOG = _StderrHandler()
+_BLOCK_LOG.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+
+
 def _logger(block_uuid):
-    logger = logging.getLogger(f"wand.block.{block_uuid}")
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-    logger.handlers[:] = [handler]
-    logger.setLevel(logging.INFO)
+    """Mage's `logger` kwarg: INFO and above, to the block's stderr. Built as a plain `Logger` outside logging's
+    registry (`getLogger` and `setLevel` would touch every logger of the process: pages a forked child copies)."""
+    logger = logging.Logger(f"wand.block.{block_uuid}", logging.INFO)
+    logger.handlers = [_BLOCK_LOG]
     logger.propagate = False
     return logger
 
 
 def _call(function, args, kwargs):
     """Calls like Mage: as many positional args as the function takes, kwargs only if it declares them."""
-    try:
-        signature = inspect.signature(function)
-    except (TypeError, ValueError):
+    shape = _plain_shape(function)
+    if shape is None:
+        try:
+            shape = _signature_shape(inspect.signature(function))
+        except (TypeError, ValueError):
+            return function(*args, **kwargs)
+    positional, named, var_positional, var_keyword = shape
+    if not var_positional:
+        args = args[:positional]
+    if var_keyword:
         return function(*args, **kwargs)
+    return function(*args, **{name: kwargs[name] for name in named[len(args) :] if name is not None and name in kwargs})
+
+
+def _plain_shape(function):
+    """`_signature_shape` of a plain function, read from its code object (what `inspect.signature` would find, without
+    the pages of memory it touches in a forked child); None for anything else (a wrapper, a partial, a class)."""
+    if type(function) is not _FUNCTION or hasattr(function, "__wrapped__"):
+        return None
+    code = function.__code__
+    positional, only, keyword_only = code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount
+    var_positional = bool(code.co_flags & _VARARGS)
+    names = code.co_varnames
+    # In the signature's order: positional-only (never passed by keyword: a place no name fills), the others, the
+    # place of `*args`, the keyword-only ones, the place of `**kwargs`.
+    named = [None] * only + list(names[only:positional]) + [None] * var_positional
+    var_keyword = bool(code.co_flags & _VARKEYWORDS)
+    named += [*names[positional : positional + keyword_only], *[None] * var_keyword]
+    return positional, named, var_positional, var_keyword
+
+
+def _signature_shape(signature):
+    """(how many positional parameters, by position the names a keyword argument may fill (None where none may),
+    whether it takes `*args`, whether it takes `**kwargs`) of a signature."""
     parameters = list(signature.parameters.values())
-    if not any(p.kind == p.VAR_POSITIONAL for p in parameters):
-        positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        args = args[: len(positional)]
-    if any(p.kind == p.VAR_KEYWORD for p in parameters):
-        return function(*args, **kwargs)
-    named = {
-        p.name: kwargs[p.name]
-        for p in parameters[len(args) :]
-        if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) and p.name in kwargs
-    }
-    return function(*args, **named)
+    kinds = inspect.Parameter
+    positional = sum(p.kind in (kinds.POSITIONAL_ONLY, kinds.POSITIONAL_OR_KEYWORD) for p in parameters)
+    named = [p.name if p.kind in (kinds.KEYWORD_ONLY, kinds.POSITIONAL_OR_KEYWORD) else None for p in parameters]
+    var_positional = any(p.kind == kinds.VAR_POSITIONAL for p in parameters)
+    var_keyword = any(p.kind == kinds.VAR_KEYWORD for p in parameters)
+    return positional, named, var_positional, var_keyword
 
 
 def _describe(error):
