@@ -399,3 +399,68 @@ def test_an_exit_reported_before_the_result_pipe_is_read_ends_the_run_once(tmp_p
         ]
     os.close(pipes[4][0])
     assert not server.children
+
+
+
+# Run in a fresh process with one thread, as the lean supervisor is (this test process may run other tests' threads).
+PLAIN_FORKS = """
+import json, random, sys, threading, os
+from wand_runtime import child
+
+def in_child(report):
+    read, write = os.pipe()
+    pid, plain = child._fork()
+    if pid == 0:
+        try:
+            os.write(write, json.dumps(report()).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as source:
+        value = json.loads(source.read())
+    os.waitpid(pid, 0)
+    return [value, plain]
+
+def threaded():
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(threading.get_ident()))
+    worker.start()
+    worker.join()
+    return seen != [threading.get_ident()] and threading.active_count() == 1
+
+child.find_libc(plain_fork=True)
+found = {"draws": [in_child(random.random) for _ in range(3)], "threads": in_child(threaded)}
+release = threading.Event()
+other = threading.Thread(target=release.wait)
+other.start()
+# threading's own after-fork hook leaves the child with its one thread.
+found["beside_a_thread"] = in_child(threading.active_count)
+release.set()
+other.join()
+print(json.dumps(found))
+"""
+
+
+@pytest.fixture(scope="module")
+def plain_forks():
+    """What children of a one-thread process that forks as the lean supervisor does (libc's fork, without CPython's
+    after-fork work) see."""
+    done = subprocess.run(
+        [sys.executable, "-c", PLAIN_FORKS], env={**os.environ, "PYTHONPATH": PACKAGE}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_plainly_forked_children_draw_different_random_numbers(plain_forks):
+    draws = plain_forks["draws"]
+    assert all(plain for _, plain in draws)
+    assert len({value for value, _ in draws}) == 3
+
+
+def test_a_plainly_forked_child_runs_threads(plain_forks):
+    assert plain_forks["threads"] == [True, True]
+
+
+def test_a_process_running_another_thread_forks_with_cpythons_after_fork_work(plain_forks):
+    assert plain_forks["beside_a_thread"] == [1, False]

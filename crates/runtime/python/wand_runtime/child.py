@@ -5,6 +5,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 
 # A child that ends with one of these imported says so in its result: its block needs the heavy parent.
@@ -12,20 +13,45 @@ HEAVY_SIGNS = ("pandas", "numpy", "pyarrow", "polars")
 # How long a spare child waits unused before it is dropped.
 SPARE_IDLE_SECONDS = 1.0
 
-# libc's prctl, once `find_prctl` has found it.
+# libc's prctl, once `find_libc` has found it.
 _PRCTL = None
+# libc's fork and the process that may call it (see `_fork`), once `find_libc` has found it.
+_LIBC_FORK = None
 
 
-def find_prctl():
+def find_libc(plain_fork=False):
     """Finds libc's prctl in the warm parent, so no child imports ctypes (about 2 ms of CPU and a fifth of a trivial
-    block's page faults, each time) to ask to die with its parent."""
-    global _PRCTL
+    block's page faults, each time) to ask to die with its parent; with `plain_fork`, libc's fork too, for this
+    process's forks (`_fork`)."""
+    global _PRCTL, _LIBC_FORK
     try:
         import ctypes
 
         _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
+        # CPython with its GIL only: a free-threaded build needs its after-fork work even in one thread.
+        if plain_fork and sys.implementation.name == "cpython" and getattr(sys, "_is_gil_enabled", lambda: True)():
+            _LIBC_FORK = (os.getpid(), ctypes.PyDLL(None, use_errno=True).fork)
     except (OSError, AttributeError, ImportError):
         _PRCTL = None
+
+
+def _fork():
+    """`os.fork`, or in the process that found libc's fork while it runs one thread, libc's fork without CPython's
+    after-fork work: that work (the runtime's locks, threading's and logging's hooks) makes a fork safe beside other
+    threads, and cost each child of the lean supervisor ~200 page copies and ~0.3 ms before its first line. The
+    one hook that matters in one thread, `random`'s reseed, it does itself. Returns (pid, whether plain)."""
+    plain = _LIBC_FORK is not None and _LIBC_FORK[0] == os.getpid() and threading.active_count() == 1
+    if not plain:
+        return os.fork(), False
+    pid = _LIBC_FORK[1]()
+    if pid < 0:
+        import ctypes
+
+        error = ctypes.get_errno()
+        raise OSError(error, os.strerror(error))
+    if pid == 0 and "random" in sys.modules:
+        sys.modules["random"].seed()  # what its after-fork hook does: no two children draw the same numbers
+    return pid, True
 
 
 def die_with_parent():
@@ -86,7 +112,7 @@ def fork(request, held):
     reply_r, reply_w = os.pipe()
     request_r, request_w = os.pipe() if request is None else (None, None)
     sys.stderr.flush()
-    pid = os.fork()
+    pid, _ = _fork()
     if pid == 0:
         own = [fd for fd in (out_r, err_r, result_r, call_r, reply_w, request_w) if fd is not None]
         _child_main(request, request_r, out_w, err_w, result_w, (call_w, reply_r), [*own, *held])

@@ -67,7 +67,8 @@ def main():
 def _preload():
     from wand_runtime import block  # noqa: F401  (imported here so each child starts with it)
 
-    forking.find_prctl()
+    # This process runs one thread and never imports user code: its children may skip CPython's after-fork work.
+    forking.find_libc(plain_fork=True)
     # Objects that exist now are never collected in a child: its collector leaves them alone instead of touching
     # (and so copying) every page the fork shares with this process.
     gc.freeze()
