@@ -11,7 +11,7 @@ from unittest import mock
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import suite  # noqa: E402
-from tools import Stat, change, divide, meets, per_block, rate, ratio  # noqa: E402
+from tools import Stat, change, divide, mage_block_ends, meets, per_block, rate, ratio, spacing_ms  # noqa: E402
 
 
 class Figures(unittest.TestCase):
@@ -33,6 +33,18 @@ class Figures(unittest.TestCase):
         self.assertEqual(ratio(Stat([1], "s"), "failed: no runs"), "—")
         self.assertEqual(ratio(None, Stat([1], "s")), "—")
         self.assertIsNone(rate(1002, "run 7 not completed after 900 s", "block runs/s"))
+
+    def test_the_spacing_of_block_ends_is_read_from_mages_output_files(self):
+        with tempfile.TemporaryDirectory() as variables:
+            for index, block in enumerate(["load", "step_1", "step_2"]):
+                os.makedirs(os.path.join(variables, block, "output_0"))
+                data = os.path.join(variables, block, "output_0", "data.json")
+                open(data, "w").close()
+                os.utime(data, ns=(0, 1_000_000_000 + index * 2_500_000))  # one every 2.5 ms
+            os.makedirs(os.path.join(variables, "no_output"))
+            self.assertAlmostEqual(spacing_ms(mage_block_ends(variables)), 2.5)
+        self.assertEqual(mage_block_ends(os.path.join(variables, "gone")), [])
+        self.assertIsNone(spacing_ms([1.0]))
 
     def test_the_helpers_compute_what_they_name(self):
         self.assertIsNone(divide(1, 0))

@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import time
@@ -158,6 +159,35 @@ def per_block(long, one, blocks):
     if not isinstance(long, Stat) or not isinstance(one, Stat) or long.median is None or one.median is None:
         return None
     return Stat([(long.median - one.median) / (blocks - 1) * 1000], "ms")
+
+
+def spacing_ms(moments):
+    """The mean time in ms between consecutive moments (seconds) of one run: (last − first) / (count − 1)."""
+    moments = sorted(moments)
+    return (moments[-1] - moments[0]) / (len(moments) - 1) * 1000 if len(moments) > 1 else None
+
+
+def wand_block_ends(database, pipeline):
+    """When each block run of the newest run of `pipeline` completed (seconds), from Wand's run history."""
+    connection = sqlite3.connect(database)
+    try:
+        rows = connection.execute(
+            "SELECT completed_at FROM block_runs WHERE completed_at IS NOT NULL AND pipeline_run_id = "
+            "(SELECT max(id) FROM pipeline_runs WHERE pipeline_uuid = ?)", (pipeline,)).fetchall()
+    finally:
+        connection.close()
+    return [stamp(text) for (text,) in rows]
+
+
+def mage_block_ends(variables):
+    """When each block of a `mage run` stored its output (seconds): the time its `output_0/data.json` was written,
+    under the pipeline's `.variables` folder (Mage prints nothing per block and keeps no block runs for `mage run`)."""
+    ends = []
+    for block in os.listdir(variables) if os.path.isdir(variables) else []:
+        data = os.path.join(variables, block, "output_0", "data.json")
+        if os.path.exists(data):
+            ends.append(os.stat(data).st_mtime_ns / 1e9)
+    return ends
 
 
 def change(new, old, spec, scale=1):
