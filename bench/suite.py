@@ -32,8 +32,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FULL = {
     # The two `run`s the per-block cost is the difference of get as many Mage runs as Wand's: with 3, Mage's
     # (chain100 − one) / 99 moved between 5.3 and 13.4 ms across full runs (2026-12-03 and 12-04).
-    "cli": (10, 3), "cli_per_block": (10, 10), "start": (10, 3), "trigger": {"one": (20, 3), "frame3": (20, 2), "chain20": (20, 1),
-                                                   "fan20": (20, 1), "dyn1000": (5, 1)},
+    "cli": (10, 3), "cli_per_block": (10, 10), "start": (10, 3),
+    "trigger": {"one": (20, 3), "frame3": (20, 2), "chain20": (20, 1), "fan20": (20, 1), "dyn1000": (5, 1)},
     "memory_runs": (100, 100), "throughput_runs": (30, 3), "throughput_bursts": (5, 1), "cron_triggers": (10_000, 20),
     "cron_slots": 2,
 }

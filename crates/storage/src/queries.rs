@@ -119,6 +119,7 @@ macro_rules! shared_queries {
             // A claim counts an attempt; a sensor's check that did not hold gives it back.
             let attempts = i64::from(starting) - i64::from(waiting);
             let sources = change.event.sources();
+            debug_assert!(sources.len() <= 5, "{:?} has more sources than the update binds", change.event);
             let source = |index: usize| sources.get(index).unwrap_or(&sources[0]).as_str();
             sqlx::query(
                 "UPDATE block_runs SET status = $1,

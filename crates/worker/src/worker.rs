@@ -156,15 +156,14 @@ impl Worker {
                             claimed.into_iter().zip(std::iter::from_fn(|| free.pop()))
                         {
                             let worker = self.clone();
-                            let freed = freed.clone();
-                            tokio::spawn(async move {
-                                let id = block_run.id;
-                                if let Err(error) = worker.execute(block_run).await {
-                                    tracing::error!(%error, block_run = id, "block run could not be executed");
-                                }
-                                drop(slot);
-                                freed.notify_one();
-                            });
+                            let id = block_run.id;
+                            on_slot(
+                                slot,
+                                freed.clone(),
+                                id,
+                                "block run could not be executed",
+                                async move { worker.execute(block_run).await },
+                            );
                         }
                         // The queue ran dry with slots left: they run due `cancelled` callbacks, one block run each.
                         while callbacks_due && let Some(slot) = free.pop() {
@@ -223,6 +222,24 @@ impl Worker {
     }
 }
 
+/// Runs `work` for block run `id` on a task of its own holding `slot`; when it ends (an error logged as `failed`), the
+/// slot frees and the claim loop hears of it through `freed`.
+fn on_slot(
+    slot: tokio::sync::OwnedSemaphorePermit,
+    freed: Arc<tokio::sync::Notify>,
+    id: i64,
+    failed: &'static str,
+    work: impl std::future::Future<Output = Result<(), crate::WorkerError>> + Send + 'static,
+) {
+    tokio::spawn(async move {
+        if let Err(error) = work.await {
+            tracing::error!(%error, block_run = id, "{failed}");
+        }
+        drop(slot);
+        freed.notify_one();
+    });
+}
+
 impl Worker {
     /// Claims one block run whose `cancelled` callbacks are due and runs them on `slot`; false when none is due.
     async fn claim_cancelled_callbacks(
@@ -237,14 +254,14 @@ impl Worker {
         {
             Ok(Some(block_run)) => {
                 let worker = self.clone();
-                tokio::spawn(async move {
-                    let id = block_run.id;
-                    if let Err(error) = worker.run_cancelled_callbacks(block_run).await {
-                        tracing::error!(%error, block_run = id, "cancelled callbacks could not run");
-                    }
-                    drop(slot);
-                    freed.notify_one();
-                });
+                let id = block_run.id;
+                on_slot(
+                    slot,
+                    freed,
+                    id,
+                    "cancelled callbacks could not run",
+                    async move { worker.run_cancelled_callbacks(block_run).await },
+                );
                 true
             }
             Ok(None) => false,
