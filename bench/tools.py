@@ -70,6 +70,11 @@ def stamp(text):
     return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
 
 
+def ended_at(run):
+    """When a run ended by the server's own record (`completed_at`, seconds since the epoch), None without one."""
+    return stamp(run["completed_at"]) if run.get("completed_at") else None
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -283,6 +288,9 @@ class Wand(Server):
     def run_status(self, run_id):
         return call("GET", f"{self.base}/api/v1/runs/{run_id}")["status"]
 
+    def ended_at(self, run_id):
+        return ended_at(call("GET", f"{self.base}/api/v1/runs/{run_id}"))
+
     def trigger_count(self):
         return sum(len(call("GET", f"{self.base}/api/v1/pipelines/{p}/triggers")) for p in ("one",))
 
@@ -328,6 +336,9 @@ class Mage(Server):
 
     def run_status(self, run_id):
         return call("GET", f"{self.base}/api/pipeline_runs/{run_id}")["pipeline_run"]["status"]
+
+    def ended_at(self, run_id):
+        return ended_at(call("GET", f"{self.base}/api/pipeline_runs/{run_id}")["pipeline_run"])
 
     def trigger_count(self):
         answer = call("GET", f"{self.base}/api/pipelines/one/pipeline_schedules")
