@@ -25,6 +25,10 @@ pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
 }
 
+/// Rows the connection's thread may read ahead of the task that asked for them. sqlx's 50 made a read of a 100-block
+/// run's state stop halfway for the task to catch up (two more hand-overs between threads).
+const ROW_BUFFER: usize = 1024;
+
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub async fn open(path: &Path) -> Result<SqliteStore, StorageError> {
@@ -45,6 +49,7 @@ impl SqliteStore {
     }
 
     async fn connect(options: SqliteConnectOptions) -> Result<SqliteStore, StorageError> {
+        let options = options.row_buffer_size(ROW_BUFFER);
         let pool = SqlitePoolOptions::new()
             // One writer at a time is SQLite's rule anyway; one connection keeps `:memory:` a single database.
             .max_connections(1)

@@ -34,17 +34,18 @@ pub(crate) struct Pinned {
 
 impl Worker {
     pub(crate) async fn execute(self: &Arc<Self>, claimed: BlockRun) -> Result<(), WorkerError> {
+        let mask = SharedMask::default();
+        // Two reads of the database at once: the run history's and the secrets'.
+        let (pinned, secrets) = tokio::join!(self.pinned(&claimed), self.load_mask(&mask));
         let Pinned {
             run,
             block,
             mut outputs,
             mut gathered,
-        } = self.pinned(&claimed).await?;
+        } = pinned?;
         let definition = &run.definition;
         let (run_id, uuid) = (claimed.pipeline_run_id, claimed.block_uuid.as_str());
         let log_key = runtime::log_key(&definition.uuid, run_id, uuid);
-        let mask = SharedMask::default();
-        let secrets = self.load_mask(&mask).await;
         let log = self.open_log(&log_key, run_id, uuid, mask)?;
         self.publish(
             run_id,

@@ -175,6 +175,8 @@ class Child:
         self.reply_fd = reply_w
         self.calls = bytearray()
         self.result = bytearray()
+        # The result as read once it is whole (None until then, or when it is no JSON).
+        self.parsed = None
         self.result_ended = False
         self.deadline = deadline
         self.files = files
@@ -240,7 +242,8 @@ class Supervisor:
                     elif fd == child.result_fd and self._read_result(child) and child.stop_reason is None:
                         # The child closes its result pipe once it has flushed its output and written its result:
                         # the block is over, whether or not the child has finished exiting.
-                        if child.result and _parse(child.result) is not None:
+                        child.parsed = _parse(child.result) if child.result else None
+                        if child.parsed is not None:
                             self._finish(child, exited=False)
                     elif fd == child.call_fd:
                         self._read_calls(child)
@@ -521,6 +524,8 @@ def _result(child, status):
         return {"status": "failed", "error": "the block ran past its timeout and was stopped", "reason": "timeout"}
     if child.stop_reason == "cancelled":
         return {"status": "cancelled", "error": "the block run was cancelled", "reason": "cancelled"}
+    if child.parsed is not None:
+        return child.parsed
     if child.result:
         try:
             return json.loads(child.result)
