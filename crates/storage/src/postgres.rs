@@ -183,7 +183,8 @@ fn stamp(time: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
 
 shared_queries!(PgStore, stamp: stamp, lock_row: " FOR UPDATE", skip_locked: " FOR UPDATE SKIP LOCKED",
     tag_list: "(SELECT jsonb_array_elements_text($5))",
-    uuid_list: "(SELECT jsonb_array_elements_text($2))", origin_list: "(SELECT jsonb_array_elements_text($3))");
+    uuid_list: "(SELECT jsonb_array_elements_text($2))", origin_list: "(SELECT jsonb_array_elements_text($3))",
+    block_run_heads: "SELECT COALESCE(json_agg(json_build_array(b.block_uuid, b.status, b.origin) ORDER BY b.id), '[]')");
 user_queries!(PgStore, stamp: stamp);
 secret_queries!(PgStore, stamp: stamp);
 audit_queries!(PgStore, stamp: stamp);

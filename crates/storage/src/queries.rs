@@ -66,10 +66,12 @@ pub(crate) fn conflict(error: sqlx::Error, message: impl FnOnce() -> String) -> 
 /// Implements `RunStore` and `TriggerStore` for `$store` (a struct with a `pool` that implements `Backend`). `stamp`
 /// makes a time bindable; `lock_row` follows a `SELECT` whose row is then changed in the same transaction;
 /// `skip_locked` follows the claim's `SELECT` of the next queued block run; `tag_list` reads bind `$5` (a JSON list
-/// of text) as rows, `uuid_list` and `origin_list` the same for binds `$2` and `$3`.
+/// of text) as rows, `uuid_list` and `origin_list` the same for binds `$2` and `$3`; `block_run_heads` selects the
+/// block runs `b` as one JSON list of `[block_uuid, status, origin]` in creation order (`[]` for none).
 macro_rules! shared_queries {
     ($store:ty, stamp: $stamp:path, lock_row: $lock_row:literal, skip_locked: $skip_locked:literal,
-     tag_list: $tag_list:literal, uuid_list: $uuid_list:literal, origin_list: $origin_list:literal) => {
+     tag_list: $tag_list:literal, uuid_list: $uuid_list:literal, origin_list: $origin_list:literal,
+     block_run_heads: $block_run_heads:literal) => {
     // A scope of its own, so these imports do not meet the backend module's.
     const _: () = {
         use chrono::{DateTime, Utc};
@@ -458,17 +460,16 @@ macro_rules! shared_queries {
             }
 
             async fn run_state(&self, run_id: i64) -> Result<Option<RunState>, StorageError> {
-                let rows = sqlx::query_as::<_, $crate::rows::RunStateRow>(
-                    "SELECT r.status AS run_status, r.started_at AS run_started_at, r.backfill_id AS run_backfill_id,
-                            b.block_uuid, b.status, b.origin
-                     FROM pipeline_runs r LEFT JOIN block_runs b
-                       ON b.pipeline_run_id = r.id AND (b.origin IS NULL OR b.status = 'initial')
-                     WHERE r.id = $1 ORDER BY b.id",
-                )
+                let row = sqlx::query_as::<_, $crate::rows::RunStateRow>(concat!(
+                    "SELECT r.status AS run_status, r.started_at AS run_started_at, r.backfill_id AS run_backfill_id, (",
+                    $block_run_heads,
+                    " FROM block_runs b WHERE b.pipeline_run_id = r.id AND (b.origin IS NULL OR b.status = 'initial'))
+                     AS block_runs FROM pipeline_runs r WHERE r.id = $1"
+                ))
                 .bind(run_id)
-                .fetch_all(&self.pool)
+                .fetch_optional(&self.pool)
                 .await?;
-                $crate::rows::run_state(rows)
+                $crate::rows::run_state(row)
             }
 
             async fn block_runs_for(

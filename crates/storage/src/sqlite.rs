@@ -76,7 +76,8 @@ fn stamp(time: chrono::DateTime<chrono::Utc>) -> String {
 
 shared_queries!(SqliteStore, stamp: stamp, lock_row: "", skip_locked: "",
     tag_list: "(SELECT value FROM json_each($5))",
-    uuid_list: "(SELECT value FROM json_each($2))", origin_list: "(SELECT value FROM json_each($3))");
+    uuid_list: "(SELECT value FROM json_each($2))", origin_list: "(SELECT value FROM json_each($3))",
+    block_run_heads: "SELECT json_group_array(json_array(b.block_uuid, b.status, b.origin) ORDER BY b.id)");
 user_queries!(SqliteStore, stamp: stamp);
 secret_queries!(SqliteStore, stamp: stamp);
 audit_queries!(SqliteStore, stamp: stamp);

@@ -512,7 +512,8 @@ store_test!(
     a_runs_state_follows_its_status_and_block_runs_in_one_read,
     |store: Arc<dyn Store>| async move {
         assert_eq!(store.run_state(404).await.unwrap(), None);
-        let run = store.create_run(new_run("p", &["a", "b"])).await.unwrap();
+        // In the order they were created, not by name.
+        let run = store.create_run(new_run("p", &["z", "a"])).await.unwrap();
         let state = store.run_state(run.id).await.unwrap().unwrap();
         assert_eq!(
             (
@@ -530,13 +531,13 @@ store_test!(
         assert_eq!(
             blocks,
             [
-                ("a", BlockRunStatus::Initial),
-                ("b", BlockRunStatus::Initial)
+                ("z", BlockRunStatus::Initial),
+                ("a", BlockRunStatus::Initial)
             ]
         );
         store.change_run(run.id, RunEvent::Start).await.unwrap();
         store
-            .change_block_run(run.id, "b", BlockRunChange::event(BlockRunEvent::Enqueue))
+            .change_block_run(run.id, "a", BlockRunChange::event(BlockRunEvent::Enqueue))
             .await
             .unwrap();
         let state = store.run_state(run.id).await.unwrap().unwrap();
@@ -544,7 +545,13 @@ store_test!(
         assert_eq!(state.head.status, RunStatus::Running);
         assert_eq!(state.head.started_at, read.started_at);
         assert!(state.head.started_at.is_some());
-        assert_eq!(state.block_runs[1].status, BlockRunStatus::Queued);
+        assert_eq!(
+            (
+                state.block_runs[1].block_uuid.as_str(),
+                state.block_runs[1].status
+            ),
+            ("a", BlockRunStatus::Queued)
+        );
         // A run with no block runs still has its head.
         let empty = store.create_run(new_run("p", &[])).await.unwrap();
         let state = store.run_state(empty.id).await.unwrap().unwrap();
