@@ -1,6 +1,7 @@
-//! The warm Python supervisor (`python -m wand_runtime.supervisor`): one process per interpreter that has done the
-//! heavy imports and forks a fresh child per block. If the supervisor itself dies, the blocks it was running fail and
-//! the next block starts a new one.
+//! The warm Python supervisor (`python -m wand_runtime.supervisor`): one process per interpreter that runs each block
+//! in a fresh process forked by one of its two fork servers (`fork_server.py`: a lean one, and one with pandas
+//! imported) and relays what it writes. If the supervisor itself dies, the blocks it was running fail and the next
+//! block starts a new one.
 
 use std::collections::HashMap;
 use std::path::PathBuf;

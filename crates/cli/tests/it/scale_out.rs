@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::server::{RunningServer, finished};
 use crate::support::{
-    Sandbox, is_running, parent, path_str, python, test_database_url, wait_for_exit,
+    Sandbox, descends_from, is_running, path_str, python, test_database_url, wait_for_exit,
 };
 
 /// A fresh database on the test PostgreSQL server, as a URL.
@@ -285,7 +285,7 @@ fn three_workers_finish_300_block_runs_exactly_once_despite_a_killed_worker_and_
         || {
             let held: Vec<i32> = held_pids(&sandbox)
                 .into_iter()
-                .filter(|pid| is_running(*pid) && parent(*pid).and_then(parent) == Some(victim_pid))
+                .filter(|pid| is_running(*pid) && descends_from(*pid, victim_pid))
                 .collect();
             (held.len() == 2)
                 .then(|| held.clone())

@@ -424,6 +424,13 @@ pub(crate) fn parent(pid: i32) -> Option<i32> {
     process_stat(pid).map(|(_, parent)| parent)
 }
 
+/// Whether `ancestor` is a parent of the process, or a parent's parent, and so on.
+pub(crate) fn descends_from(pid: i32, ancestor: i32) -> bool {
+    std::iter::successors(parent(pid), |pid| parent(*pid))
+        .take_while(|pid| *pid > 1)
+        .any(|pid| pid == ancestor)
+}
+
 /// The last status `wand run` reported for `block` (its `<mark> <block>: <status>` lines).
 pub(crate) fn reported_status<'a>(stderr: &'a str, block: &str) -> Option<&'a str> {
     let prefix = format!("{block}: ");

@@ -1,5 +1,5 @@
-"""A block run's own process: forked by a warm parent (the supervisor, or its heavy parent for blocks that need
-pandas), set up, handed its request, run, and ended; and the one spare child a warm parent keeps forked ahead."""
+"""A block run's own process: forked by a fork server (`fork_server`: the lean one, or the heavy one for blocks that
+need pandas), set up, handed its request (at once, or later for a spare forked ahead), run, and ended."""
 
 import json
 import os
@@ -8,9 +8,9 @@ import sys
 import threading
 import time
 
-# A child that ends with one of these imported says so in its result: its block needs the heavy parent.
+# A child that ends with one of these imported says so in its result: its block needs the heavy server.
 HEAVY_SIGNS = ("pandas", "numpy", "pyarrow", "polars")
-# How long a spare child waits unused before it is dropped.
+# How long a spare child waits unused before it is dropped (see `fork_server`).
 SPARE_IDLE_SECONDS = 1.0
 
 # libc's prctl, once `find_libc` has found it.
@@ -38,7 +38,7 @@ def find_libc(plain_fork=False):
 def _fork():
     """`os.fork`, or in the process that found libc's fork while it runs one thread, libc's fork without CPython's
     after-fork work: that work (the runtime's locks, threading's and logging's hooks) makes a fork safe beside other
-    threads, and cost each child of the lean supervisor ~200 page copies and ~0.3 ms before its first line. The
+    threads, and cost each child of the lean server ~200 page copies and ~0.3 ms before its first line. The
     one hook that matters in one thread, `random`'s reseed, it does itself. Returns (pid, whether plain)."""
     plain = _LIBC_FORK is not None and _LIBC_FORK[0] == os.getpid() and threading.active_count() == 1
     if not plain:
@@ -73,33 +73,10 @@ class Forked:
         self.result_r = result_r
         self.call_r = call_r
         self.reply_w = reply_w
-        self.expires = time.monotonic() + SPARE_IDLE_SECONDS
 
     def pipes(self):
         """The parent's ends of the block's pipes, in the order `Forked` takes them."""
         return [self.out_r, self.err_r, self.result_r, self.call_r, self.reply_w]
-
-    def hand(self, request):
-        """Hands a request to this spare child; False if it is gone."""
-        payload = json.dumps(request).encode()
-        fd, self.request_fd = self.request_fd, None
-        try:
-            os.set_blocking(fd, True)
-            write_all(fd, payload)
-            return True
-        except OSError:
-            return False
-        finally:
-            os.close(fd)
-
-    def discard(self):
-        """Ends an unused spare: without its request it exits. The caller reaps it through `pidfd`."""
-        if self.request_fd is not None:
-            os.close(self.request_fd)
-            self.request_fd = None
-        kill_group(self.pid)
-        for fd in self.pipes():
-            os.close(fd)
 
 
 def fork(request, held):
@@ -126,60 +103,6 @@ def fork(request, held):
     for fd in (out_r, err_r, result_r, call_r):
         os.set_blocking(fd, False)
     return Forked(pid, os.pidfd_open(pid), request_w, out_r, err_r, result_r, call_r, reply_w)
-
-
-class SpareSlot:
-    """The one spare child a warm parent keeps while block runs come in: forked when the parent is idle, so the next
-    block does not wait for a fork, and dropped after an idle second, so an idle parent is one process.
-    `reap(forked)` takes a discarded spare."""
-
-    def __init__(self, reap):
-        self.spare = None
-        self.busy = False
-        self._reap = reap
-
-    def take(self, request, held):
-        """A child running `request`: the spare, handed it, or a new fork."""
-        self.busy = True
-        spare, self.spare = self.spare, None
-        if spare is not None and spare.hand(request):
-            return spare
-        if spare is not None:
-            self._discard(spare)
-        return fork(request, held)
-
-    def wait_seconds(self):
-        """How long the parent may sleep before `idle` has work: None for ever."""
-        if self.busy and self.spare is None:
-            return 0.0
-        return None if self.spare is None else max(0.0, self.spare.expires - time.monotonic())
-
-    def idle(self, held):
-        """Nothing to read: fork the spare now if block runs are coming in, or drop it if they stopped."""
-        if self.spare is None:
-            if self.busy:
-                self.busy = False
-                try:
-                    self.spare = fork(None, held)
-                except OSError as error:  # out of processes or memory: the next block forks its own child
-                    print(f"cannot fork a spare child: {error}", file=sys.stderr)
-        elif time.monotonic() >= self.spare.expires:
-            self.drop()
-
-    def drop(self):
-        spare, self.spare = self.spare, None
-        if spare is not None:
-            self._discard(spare)
-
-    def _discard(self, spare):
-        spare.discard()
-        self._reap(spare)
-
-    def fds(self):
-        """The descriptors the spare's parent holds for it."""
-        if self.spare is None:
-            return []
-        return [fd for fd in (self.spare.pidfd, self.spare.request_fd, *self.spare.pipes()) if fd is not None]
 
 
 def write_all(fd, payload):

@@ -1,10 +1,11 @@
-"""The supervisor: the warm Python process that forks a fresh child per block run.
+"""The supervisor: the warm Python process that runs each block run in a fresh child and relays what it writes.
 
-It stays lean: a block that needs pandas (a block whose files import anything beyond the standard library and
-`mage_ai`, one that reads a table, a SQL block, or one whose child turned out to import pandas & co itself) runs in
-a child of the heavy parent (`heavy_parent.py`), a process this one forks the first time such a block comes, which
-imports pandas and pyarrow once. Every other block forks from this small process: a fork costs about 0.6 ms from it
-and 5.5 ms from a process with pandas and pyarrow imported (bench/RESULTS.md, "Dynamic blocks"), which is most of a
+The children come from two fork servers (`fork_server.py`), processes this one forks once and that fork nothing
+else; this one forks no more after them, so nothing it writes while relaying is copied first. A block that needs
+pandas (a block whose files import anything beyond the standard library and `mage_ai`, one that reads a table, a SQL
+block, or one whose child turned out to import pandas & co itself) runs in a child of the heavy server, which imports
+pandas and pyarrow once. Every other block's child comes from the lean server: a fork costs about 0.6 ms from it and
+5.5 ms from a process with pandas and pyarrow imported (bench/RESULTS.md, "Dynamic blocks"), which is most of a
 trivial block's cost.
 
 Protocol (one JSON object per line):
@@ -17,10 +18,11 @@ Protocol (one JSON object per line):
 
 A child is its own process group, so a timeout or a cancel kills the block and whatever it started.
 
-Two things keep a block's own cost low. While block runs come in, each warm parent keeps one spare child forked
-ahead of time, when it is idle (`child.SpareSlot`). And a block is done when its child has written its result and
-closed the result pipe, not when the child has finished exiting (tearing down a copy of a process with pandas
-imported takes about a millisecond); the exit is reaped in the background.
+Two things keep a block's own cost low. While block runs come in, each fork server keeps one spare child forked
+ahead of time and hands its pipes to this process, which writes the next request straight to it. And a block is
+done when its child has written its result and closed the result pipe, not when the child has finished exiting
+(tearing down a copy of a process with pandas imported takes about a millisecond); its server reaps it and reports
+its exit.
 
 A printed line is relayed whole up to 64 KiB (`MAX_LINE_BYTES`, counted in UTF-8 bytes without its newline). A longer
 line keeps its first 64 KiB (cut at a character boundary) followed by a marker such as
@@ -29,7 +31,6 @@ time linear in what a block prints and memory bounded per stream, however long i
 """
 
 import codecs
-import gc
 import json
 import os
 import re
@@ -39,7 +40,7 @@ import sys
 import time
 
 from wand_runtime import child as forking
-from wand_runtime.heavy_parent import HeavyParent
+from wand_runtime.fork_server import ForkServer
 
 # Top-level modules a block may import and still run in a lean child.
 _LIGHT_IMPORTS = frozenset({"mage_ai", "wand_runtime", "__future__"}) | frozenset(
@@ -67,11 +68,8 @@ def main():
 def _preload():
     from wand_runtime import block  # noqa: F401  (imported here so each child starts with it)
 
-    # This process runs one thread and never imports user code: its children may skip CPython's after-fork work.
-    forking.find_libc(plain_fork=True)
-    # Objects that exist now are never collected in a child: its collector leaves them alone instead of touching
-    # (and so copying) every page the fork shares with this process.
-    gc.freeze()
+    # libc's prctl, for the fork servers and their children to die with their parents.
+    forking.find_libc()
 
 
 # (path, mtime_ns, size) -> whether the file imports a module beyond `_LIGHT_IMPORTS`.
@@ -102,7 +100,7 @@ def _code_files(request):
 
 def _mark_heavy(paths):
     """Remembers that these files, as they are now, need pandas & co (their block's child imported them itself,
-    through a module of the project or an unpickled table): their next runs start in the heavy parent's children."""
+    through a module of the project or an unpickled table): their next runs start in the heavy server's children."""
     for key in filter(None, map(_file_key, paths)):
         _HEAVY_FILES[key] = True
 
@@ -125,7 +123,7 @@ def _imports_heavy(path):
     import). The file's text is scanned, not parsed: this runs between a fork and the block's hand-over, where every
     page this process writes is copied first (parsing a small file touched ~0.6 ms of them). An import the scan does
     not see (one inside `exec`, a line continued with a backslash) only costs speed: the child imports it itself and
-    reports it, and the file's later runs start in the heavy parent's children (`_mark_heavy`)."""
+    reports it, and the file's later runs start in the heavy server's children (`_mark_heavy`)."""
     key = _file_key(path)
     if key is None:
         return True
@@ -160,14 +158,13 @@ STOP_GRACE_SECONDS = 20
 
 
 class Child:
-    """One block run's process and the pipes it writes to. Without a pidfd it is a child of the heavy parent, which
-    reaps it and reports its exit."""
+    """One block run's process and the pipes it writes to. `server` forked it, and reaps it and reports its exit."""
 
-    def __init__(self, run_id, pid, pidfd, pipes, deadline, files):
+    def __init__(self, run_id, pid, server, pipes, deadline, files):
         out_r, err_r, result_r, call_r, reply_w = pipes
         self.run_id = run_id
         self.pid = pid
-        self.pidfd = pidfd
+        self.server = server
         self.streams = {out_r: LineSplitter("stdout"), err_r: LineSplitter("stderr")}
         self.result_fd = result_r
         # The block's calls to Wand arrive on `call_fd` (a JSON object a line); replies go to `reply_fd`.
@@ -184,57 +181,43 @@ class Child:
         # A streaming pipeline's process is stopped with SIGTERM first: it finishes and commits the batch in hand.
         self.graceful = False
 
-    @property
-    def heavy(self):
-        """Whether the heavy parent forked it."""
-        return self.pidfd is None
-
 
 class Supervisor:
     def __init__(self, protocol):
         self.protocol = protocol
         self.children = {}
         self.stdin_buffer = bytearray()
-        # Children whose block is done and whose exit is still to be reaped: pidfd -> pid.
-        self.exiting = {}
-        self.spares = forking.SpareSlot(lambda spare: self.exiting.__setitem__(spare.pidfd, spare.pid))
-        self.heavy = None
+        # The fork servers, once a block needed each: {heavy: ForkServer}.
+        self.servers = {}
 
     def serve(self):
         stdin = sys.stdin.fileno()
         while True:
-            watched = [stdin, *self.exiting]
+            watched = [stdin]
             for child in self.children.values():
                 watched.extend(child.streams)
                 if not child.result_ended:
                     watched.append(child.result_fd)
-                if child.pidfd is not None:
-                    watched.append(child.pidfd)
                 if child.call_fd is not None:
                     watched.append(child.call_fd)
-            if self.spares.spare is not None:
-                watched.append(self.spares.spare.pidfd)
-            if self.heavy is not None:
-                watched.append(self.heavy.socket.fileno())
+            servers = {server.socket.fileno(): server for server in self.servers.values()}
+            watched.extend(servers)
             readable, _, _ = select.select(watched, [], [], self._wait_seconds())
             if not readable:
-                self.spares.idle(self._held_fds())
-            if self.heavy is not None and self.heavy.pending:
-                self._heavy_exits()
+                for server in list(self.servers.values()):
+                    server.drop_idle_spare()
+            for server in list(self.servers.values()):
+                if server.pending:
+                    self._server_exits(server)
             for fd in readable:
                 if fd == stdin:
                     if not self._read_requests(stdin):
                         self._stop_all()
                         return
                     continue
-                if fd in self.exiting:
-                    self._reap(fd)
-                    continue
-                if self.spares.spare is not None and fd == self.spares.spare.pidfd:
-                    self.spares.drop()
-                    continue
-                if self.heavy is not None and fd == self.heavy.socket.fileno():
-                    self._heavy_exits()
+                if fd in servers:
+                    if self.servers.get(servers[fd].heavy) is servers[fd]:
+                        self._server_exits(servers[fd])
                     continue
                 for child in list(self.children.values()):
                     if fd in child.streams:
@@ -247,12 +230,10 @@ class Supervisor:
                             self._finish(child, exited=False)
                     elif fd == child.call_fd:
                         self._read_calls(child)
-                    elif fd == child.pidfd:
-                        self._finish(child)
             self._enforce_deadlines()
 
     def _wait_seconds(self):
-        waits = [self.spares.wait_seconds()]
+        waits = [server.wait_seconds() for server in self.servers.values()]
         waits += [max(0.0, child.deadline - time.monotonic()) for child in self.children.values() if child.deadline]
         waits = [wait for wait in waits if wait is not None]
         return min(waits) if waits else None
@@ -288,66 +269,58 @@ class Supervisor:
 
     def _start(self, run_id, request):
         heavy = _needs_heavy(request)
+        server = None
         try:
-            if heavy:
-                pid, pipes = self._heavy_parent().start(run_id, request)
-                pidfd = None
-            else:
-                forked = self.spares.take(request, self._held_fds())
-                pid, pidfd, pipes = forked.pid, forked.pidfd, forked.pipes()
-        except OSError as error:  # out of processes or memory, or the heavy parent is gone
-            if heavy and isinstance(error, ConnectionError):
-                self._heavy_lost()
+            server = self._server(heavy)
+            pid, pipes = server.start(run_id, request)
+        except OSError as error:  # out of processes or memory, or the fork server is gone
+            if server is not None and isinstance(error, ConnectionError):
+                self._server_lost(server)
             failed = {"status": "failed", "error": f"cannot start the block's process: {error}", "reason": "crashed"}
             _emit(self.protocol, {"event": "done", "id": run_id, "result": failed})
             return
-        # Counted from here: the heavy parent's first block does not pay for importing pandas out of its time.
+        # Counted from here: the heavy server's first block does not pay for importing pandas out of its time.
         timeout = request.get("timeout")
         deadline = time.monotonic() + timeout if timeout else None
-        child = Child(run_id, pid, pidfd, pipes, deadline, _code_files(request))
+        child = Child(run_id, pid, server, pipes, deadline, _code_files(request))
         child.graceful = bool(request.get("streaming"))
         self.children[run_id] = child
-        if not heavy:
-            # While the child runs: its files, compiled, for the next children (the next spare is forked after this).
-            from wand_runtime import block
 
-            block.compile_ahead(request)
+    def _server(self, heavy):
+        """The fork server for blocks that need pandas (`heavy`) or not, forked the first time one is needed."""
+        if heavy not in self.servers:
+            self.servers[heavy] = ForkServer([self.protocol.fileno(), *self._held_fds()], heavy)
+        return self.servers[heavy]
 
-    def _heavy_parent(self):
-        if self.heavy is None:
-            self.heavy = HeavyParent([self.protocol.fileno(), *self._held_fds()])
-        return self.heavy
-
-    def _heavy_exits(self):
-        """Finishes the heavy parent's children whose exits it reported."""
-        exits = self.heavy.exits()
+    def _server_exits(self, server):
+        """Finishes the children of `server` whose exits it reported."""
+        exits = server.exits()
         if exits is None:
-            self._heavy_lost()
+            self._server_lost(server)
             return
-        by_pid = {child.pid: child for child in self.children.values() if child.heavy}
+        by_pid = {child.pid: child for child in self.children.values() if child.server is server}
         for pid, status in exits:
             if pid in by_pid:
                 self._finish(by_pid[pid], status=status)
 
-    def _heavy_lost(self):
-        """The heavy parent has ended (killed, out of memory): its children died with it. The next heavy block starts
-        a new one."""
-        if self.heavy is None:
+    def _server_lost(self, server):
+        """A fork server has ended (killed, out of memory): its children died with it. The next block that needs it
+        starts a new one."""
+        if self.servers.get(server.heavy) is not server:
             return
-        self.heavy.close()
-        self.heavy = None
-        for child in [child for child in self.children.values() if child.heavy]:
+        del self.servers[server.heavy]
+        server.close()
+        for child in [child for child in self.children.values() if child.server is server]:
             forking.kill_group(child.pid)
             self._finish(child, status=None)
 
     def _held_fds(self):
-        """The descriptors this process holds for its children and its heavy parent (a new child closes its copies)."""
-        held = list(self.exiting) + self.spares.fds()
-        if self.heavy is not None:
-            held.extend(self.heavy.fds())
+        """The descriptors this process holds for its children and its fork servers (a new server closes its
+        copies)."""
+        held = [fd for server in self.servers.values() for fd in server.fds()]
         for child in self.children.values():
             held.extend(child.streams)
-            held.extend(fd for fd in (child.result_fd, child.pidfd, child.call_fd, child.reply_fd) if fd is not None)
+            held.extend(fd for fd in (child.result_fd, child.call_fd, child.reply_fd) if fd is not None)
         return held
 
     def _relay(self, child, fd, final=False):
@@ -403,36 +376,23 @@ class Supervisor:
             _emit(self.protocol, {"event": "call", "id": child.run_id, "call": json.loads(line)})
 
     def _finish(self, child, exited=True, status=None):
-        """Ends a block run: `exited`, its process has ended (a child of the heavy parent's with `status` as reported;
-        one of this process's is reaped here); otherwise it closed its result pipe and is reaped later."""
-        if exited and not child.heavy:
-            status = os.waitpid(child.pid, 0)[1]
+        """Ends a block run: `exited`, its process has ended (with `status` as its server reported it; None when the
+        server itself ended); otherwise it closed its result pipe and its exit is reported later."""
         for fd in list(child.streams):
             self._relay(child, fd, final=True)
         if exited and not child.result_ended:
             self._read_result(child)
-        if not (exited and child.heavy):
-            # Whatever the block started and left behind goes with it (the heavy parent does this for its children
-            # before it reaps them).
+        if not exited:
+            # Whatever the block started and left behind goes with it (its server does this before it reaps it).
             forking.kill_group(child.pid)
         for fd in [*child.streams, child.result_fd, child.call_fd, child.reply_fd]:
             if fd is not None:
                 os.close(fd)
-        if child.pidfd is not None:
-            if exited:
-                os.close(child.pidfd)
-            else:
-                self.exiting[child.pidfd] = child.pid
         del self.children[child.run_id]
         result = _result(child, status)
-        if result.pop("heavy", False) and not child.heavy:
+        if result.pop("heavy", False) and not child.server.heavy:
             _mark_heavy(child.files)
         _emit(self.protocol, {"event": "done", "id": child.run_id, "result": result})
-
-    def _reap(self, pidfd):
-        pid = self.exiting.pop(pidfd)
-        os.waitpid(pid, 0)
-        os.close(pidfd)
 
     def _enforce_deadlines(self):
         now = time.monotonic()
@@ -460,9 +420,8 @@ class Supervisor:
     def _stop_all(self):
         for child in self.children.values():
             forking.kill_group(child.pid)
-        self.spares.drop()
-        if self.heavy is not None:
-            self.heavy.close()
+        for server in self.servers.values():
+            server.close()
 
 
 class LineSplitter:
@@ -534,7 +493,7 @@ def _result(child, status):
     if status is None:
         return {
             "status": "failed",
-            "error": "the block's process ended with its parent (the process that runs blocks needing pandas, "
+            "error": "the block's process ended with its parent (the process that forks the blocks' processes, "
             "which was killed)",
             "reason": "crashed",
         }
