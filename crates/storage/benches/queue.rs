@@ -1,13 +1,15 @@
 //! The work queue on SQLite in a temp dir: a worker claims the oldest queued block run (under a lease) and
 //! records it completed, as `wand start`'s workers do for every block. Run with `cargo bench -p storage`.
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use criterion::{Criterion, criterion_group, criterion_main};
 use model::BlockRunEvent;
 use serde_json::json;
-use storage::{BlockRunChange, NewRun, RunStore, SqliteStore};
+use storage::{BlockRunChange, RunStore, SqliteStore};
 
 /// Block runs per pipeline run in the queue.
 const BLOCKS: usize = 20;
@@ -17,20 +19,7 @@ async fn fill(store: &SqliteStore, count: u64) {
     let mut queued = 0;
     while queued < count {
         let run = store
-            .create_run(NewRun {
-                pipeline_uuid: "bench".to_owned(),
-                trigger_id: None,
-                variables: serde_json::Map::new(),
-                definition: serde_json::from_value(
-                    json!({"uuid": "bench", "name": "bench", "blocks": []}),
-                )
-                .expect("a definition"),
-                execution_date: Utc::now(),
-                block_uuids: (0..BLOCKS).map(|i| format!("block_{i}")).collect(),
-                code_hash: None,
-                worker_tags: Default::default(),
-                backfill: None,
-            })
+            .create_run(support::bench_run(BLOCKS))
             .await
             .expect("run");
         for i in 0..BLOCKS {

@@ -1,29 +1,16 @@
 //! Reading a run's state on SQLite in a temp dir, as the scheduler does after every block run's end: a 100-block
 //! run half done, and a 1,000-block one. Run with `cargo bench -p storage --bench run_state`.
 
-use chrono::Utc;
+mod support;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use model::BlockRunEvent;
-use serde_json::json;
-use storage::{BlockRunChange, NewRun, RunStore, SqliteStore};
+use storage::{BlockRunChange, RunStore, SqliteStore};
 
 /// A run of `blocks` block runs, the first half completed; its id.
 async fn half_done_run(store: &SqliteStore, blocks: usize) -> i64 {
     let run = store
-        .create_run(NewRun {
-            pipeline_uuid: "bench".to_owned(),
-            trigger_id: None,
-            variables: serde_json::Map::new(),
-            definition: serde_json::from_value(
-                json!({"uuid": "bench", "name": "bench", "blocks": []}),
-            )
-            .expect("a definition"),
-            execution_date: Utc::now(),
-            block_uuids: (0..blocks).map(|i| format!("block_{i}")).collect(),
-            code_hash: None,
-            worker_tags: Default::default(),
-            backfill: None,
-        })
+        .create_run(support::bench_run(blocks))
         .await
         .expect("run");
     for i in 0..blocks / 2 {

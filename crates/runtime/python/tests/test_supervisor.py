@@ -1,5 +1,6 @@
-"""The forking supervisor over its JSON-lines protocol: each block runs in a fresh process (a spare child forked ahead
-of time or a new one), its printed lines all arrive before its result, and a child that dies is reported."""
+"""The supervisor and its fork servers, over the supervisor's JSON-lines protocol: each block runs in a fresh process
+(a spare child forked ahead of time or a new one), its printed lines all arrive before its result, and a child that
+dies is reported."""
 
 import json
 import os
@@ -7,6 +8,7 @@ import select
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from wand_runtime import outputs
@@ -238,6 +240,47 @@ def test_blocks_needing_pandas_fork_from_the_heavy_server_and_the_others_from_th
     assert maps_module(heavy_server, "pandas")
     assert not maps_module(supervisor_pid, "pandas") and not maps_module(lean_server, "pandas")
     assert children_of(supervisor_pid) == sorted([lean_server, heavy_server])
+
+
+def live_children(pid):
+    """The children of a process that have not ended."""
+    alive = []
+    for child in children_of(pid):
+        try:
+            with open(f"/proc/{child}/stat") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X"):
+                    alive.append(child)
+        except FileNotFoundError:
+            pass
+    return alive
+
+
+def wait_until(check, what, limit=10.0):
+    """Polls `check` until it holds, for at most `limit` seconds."""
+    deadline = time.monotonic() + limit
+    while not check():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.01)
+
+
+def test_a_spare_waits_for_the_next_block_and_goes_after_an_idle_second(supervisor):
+    lean_server = stored_value(supervisor.run()[0])["ppid"]
+    wait_until(lambda: len(live_children(lean_server)) == 1, "the lean server keeps a spare after a block")
+    (spare,) = live_children(lean_server)
+    assert stored_value(supervisor.run()[0])["pid"] == spare, "the next block runs in the spare"
+    wait_until(lambda: not live_children(lean_server), "an unused spare is dropped after an idle second")
+    assert supervisor.run()[0]["status"] == "completed", "the next block gets a child of its own"
+
+
+def test_a_spare_that_died_unused_is_passed_over(supervisor):
+    lean_server = stored_value(supervisor.run()[0])["ppid"]
+    wait_until(lambda: len(live_children(lean_server)) == 1, "the lean server keeps a spare after a block")
+    (spare,) = live_children(lean_server)
+    os.kill(spare, signal.SIGKILL)
+    wait_until(lambda: not live_children(lean_server), "the killed spare is reaped")
+    result, _ = supervisor.run()
+    assert result["status"] == "completed"
+    assert stored_value(result)["pid"] != spare
 
 
 def test_a_block_whose_child_imported_pandas_unseen_starts_in_the_heavy_server_next_time(supervisor):
