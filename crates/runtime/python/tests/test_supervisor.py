@@ -8,7 +8,6 @@ import select
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from wand_runtime import outputs
@@ -240,47 +239,6 @@ def test_blocks_needing_pandas_fork_from_the_heavy_server_and_the_others_from_th
     assert maps_module(heavy_server, "pandas")
     assert not maps_module(supervisor_pid, "pandas") and not maps_module(lean_server, "pandas")
     assert children_of(supervisor_pid) == sorted([lean_server, heavy_server])
-
-
-def live_children(pid):
-    """The children of a process that have not ended."""
-    alive = []
-    for child in children_of(pid):
-        try:
-            with open(f"/proc/{child}/stat") as stat:
-                if stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X"):
-                    alive.append(child)
-        except FileNotFoundError:
-            pass
-    return alive
-
-
-def wait_until(check, what, limit=10.0):
-    """Polls `check` until it holds, for at most `limit` seconds."""
-    deadline = time.monotonic() + limit
-    while not check():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.01)
-
-
-def test_a_spare_waits_for_the_next_block_and_goes_after_an_idle_second(supervisor):
-    lean_server = stored_value(supervisor.run()[0])["ppid"]
-    wait_until(lambda: len(live_children(lean_server)) == 1, "the lean server keeps a spare after a block")
-    (spare,) = live_children(lean_server)
-    assert stored_value(supervisor.run()[0])["pid"] == spare, "the next block runs in the spare"
-    wait_until(lambda: not live_children(lean_server), "an unused spare is dropped after an idle second")
-    assert supervisor.run()[0]["status"] == "completed", "the next block gets a child of its own"
-
-
-def test_a_spare_that_died_unused_is_passed_over(supervisor):
-    lean_server = stored_value(supervisor.run()[0])["ppid"]
-    wait_until(lambda: len(live_children(lean_server)) == 1, "the lean server keeps a spare after a block")
-    (spare,) = live_children(lean_server)
-    os.kill(spare, signal.SIGKILL)
-    wait_until(lambda: not live_children(lean_server), "the killed spare is reaped")
-    result, _ = supervisor.run()
-    assert result["status"] == "completed"
-    assert stored_value(result)["pid"] != spare
 
 
 def test_a_block_whose_child_imported_pandas_unseen_starts_in_the_heavy_server_next_time(supervisor):
@@ -516,3 +474,103 @@ def test_a_plainly_forked_child_runs_threads(plain_forks):
 
 def test_a_process_running_another_thread_forks_with_cpythons_after_fork_work(plain_forks):
     assert plain_forks["beside_a_thread"] == [1, False]
+
+
+# A lean fork server driven directly, in a fresh one-thread process (as the supervisor is), waiting only on events: a
+# server's message on its socket, a process's end on its pidfd. Prints what it saw as JSON.
+SPARES = """
+import json, os, select, signal, sys
+from wand_runtime import child, fork_server, outputs
+
+project = sys.argv[1]
+
+
+def request(number):
+    return {"repo_path": project, "project_name": "proj", "data_dir": project + "/data", "pipeline_uuid": "p",
+            "block_uuid": "block", "block_type": "custom", "run_id": 1, "file": "custom/block.py",
+            "execution_date": "2026-11-27T00:00:00+00:00", "execution_partition": "manual/20261127T000000",
+            "env": "dev", "trigger_name": None, "variables": {}, "configuration": {}, "inputs": [],
+            "output_dir": project + f"/out_{number}", "run_tests": True, "timeout": None}
+
+
+def ran_in(pid, pipes):
+    # The pid the block saw as its own, from the result it wrote; its pipes closed.
+    result = pipes[2]
+    os.set_blocking(result, True)
+    text = b""
+    while chunk := os.read(result, 1 << 16):
+        text += chunk
+    for fd in pipes:
+        os.close(fd)
+    value = json.loads(text)
+    return outputs.load_one(value["stored"]["outputs"][0])["pid"] if value["status"] == "completed" else value
+
+
+def ends(pid):
+    pidfd = os.pidfd_open(pid)
+    try:
+        return bool(select.select([pidfd], [], [], 10)[0])
+    finally:
+        os.close(pidfd)
+
+
+def spare_of(server):
+    while server.spare is None:
+        assert select.select([server.socket], [], [], 10)[0], "no spare within 10 s"
+        assert server.exits() is not None, "the server ended"
+    return server.spare.pid
+
+
+child.find_libc()
+server = fork_server.ForkServer([], heavy=False)
+found = {}
+pid, pipes = server.start(1, request(1))
+found["first_is_its_own"] = ran_in(pid, pipes) == pid
+spare = spare_of(server)
+pid, pipes = server.start(2, request(2))
+found["second_in_the_spare"] = (pid, ran_in(pid, pipes)) == (spare, spare)
+spare = spare_of(server)
+server.spare.expires = 0  # its idle time is up
+server.drop_idle_spare()
+found["dropped_spare_ends"] = server.spare is None and ends(spare)
+pid, pipes = server.start(3, request(3))
+found["after_the_drop"] = ran_in(pid, pipes) == pid != spare
+spare = spare_of(server)
+os.kill(spare, signal.SIGKILL)
+found["killed_spare_ends"] = ends(spare)
+pid, pipes = server.start(4, request(4))
+found["after_the_kill"] = ran_in(pid, pipes) == pid != spare
+server.close()
+print(json.dumps(found))
+"""
+
+
+@pytest.fixture(scope="module")
+def spares(tmp_path_factory):
+    project = tmp_path_factory.mktemp("spares")
+    (project / "custom").mkdir()
+    (project / "custom" / "block.py").write_text(BLOCK)
+    done = subprocess.run(
+        [sys.executable, "-c", SPARES, str(project)],
+        env={**os.environ, "PYTHONPATH": PACKAGE},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_a_fork_server_forks_the_first_block_and_keeps_a_spare_for_the_next(spares):
+    assert spares["first_is_its_own"]
+    assert spares["second_in_the_spare"]
+
+
+def test_an_unused_spare_is_dropped_after_its_idle_time_and_the_next_block_gets_a_child_of_its_own(spares):
+    assert spares["dropped_spare_ends"]
+    assert spares["after_the_drop"]
+
+
+def test_a_spare_that_died_unused_is_passed_over(spares):
+    assert spares["killed_spare_ends"]
+    assert spares["after_the_kill"]

@@ -6,12 +6,9 @@ import os
 import signal
 import sys
 import threading
-import time
 
 # A child that ends with one of these imported says so in its result: its block needs the heavy server.
 HEAVY_SIGNS = ("pandas", "numpy", "pyarrow", "polars")
-# How long a spare child waits unused before it is dropped (see `fork_server`).
-SPARE_IDLE_SECONDS = 1.0
 
 # libc's prctl, once `find_libc` has found it.
 _PRCTL = None

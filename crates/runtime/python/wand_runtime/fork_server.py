@@ -12,7 +12,7 @@ such copies per block run while it read the request, relayed the result and wrot
 
 While blocks come in, each server keeps one spare child forked ahead and hands the supervisor its pipes' ends at
 once: the supervisor writes the next request straight to the spare and tells the server, which forks the next spare
-meanwhile. A spare unused for `child.SPARE_IDLE_SECONDS` is dropped by the supervisor (it closes the spare's request
+meanwhile. A spare unused for `SPARE_IDLE_SECONDS` is dropped by the supervisor (it closes the spare's request
 pipe and the spare exits), so an idle supervisor is two processes. The server reaps every child it forked, after
 killing what is left of its process group, and reports its exit.
 
@@ -28,6 +28,7 @@ import gc
 import json
 import os
 import select
+import signal
 import socket
 import sys
 import time
@@ -41,6 +42,8 @@ HEAVY_MODULES = ("pandas", "pyarrow", "pyarrow.ipc")
 # which every pipeline waits for), every later SQL block's child has them (~0.2 s each). Importing DuckDB starts no
 # thread, so forking after it is safe. Each is optional.
 SQL_MODULES = ("pyarrow.csv", "jinja2", "duckdb", "wand_runtime.sql")
+# How long a spare child waits unused before the supervisor drops it.
+SPARE_IDLE_SECONDS = 1.0
 # The pipe ends sent with each started child, in `child.Forked.pipes` order; a spare's request pipe comes after them.
 _PIPES = 5
 
@@ -61,7 +64,7 @@ class Spare:
         self.pid = pid
         self.pipes = fds[:_PIPES]
         self.request_fd = fds[_PIPES]
-        self.expires = time.monotonic() + child.SPARE_IDLE_SECONDS
+        self.expires = time.monotonic() + SPARE_IDLE_SECONDS
 
     def hand(self, payload):
         """Hands the spare its request; False if it is gone."""
@@ -183,7 +186,7 @@ class ForkServer:
         return None if self.spare is None else max(0.0, self.spare.expires - time.monotonic())
 
     def drop_idle_spare(self):
-        """Drops the spare once it has waited unused for `child.SPARE_IDLE_SECONDS`."""
+        """Drops the spare once it has waited unused for `SPARE_IDLE_SECONDS`."""
         if self.spare is not None and time.monotonic() >= self.spare.expires:
             spare, self.spare = self.spare, None
             spare.drop()
@@ -195,9 +198,8 @@ class ForkServer:
             self.spare = None
         os.close(self.requests)
         self.socket.close()
-        child.kill_group(self.pid)
         try:
-            os.kill(self.pid, 9)
+            os.kill(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         os.waitpid(self.pid, 0)
