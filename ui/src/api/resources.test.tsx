@@ -74,7 +74,10 @@ describe('resource hooks: every write refreshes what it changes', () => {
       expect(result.current.detail.data?.status).toBe('active');
     });
     await act(() => result.current.update.mutateAsync({ id: 7, trigger: withStatus(trigger, 'inactive') }));
-    expect(result.current.detail.data?.status).toBe('inactive');
+    // The hook re-renders with the answer on the query's next notice, and never reads the trigger again.
+    await waitFor(() => {
+      expect(result.current.detail.data?.status).toBe('inactive');
+    });
     expect(count(calls, 'GET /triggers/7')).toBe(1);
   });
 
@@ -92,7 +95,10 @@ describe('resource hooks: every write refreshes what it changes', () => {
       expect(result.current.tree.data).toHaveLength(1);
     });
     await act(() => result.current.remove.mutateAsync({ path: 'a.py' }));
+    // The tree was read again before the delete resolved; the hook re-renders with it on the query's next notice.
     expect(count(calls, 'GET /files')).toBe(2);
-    expect(result.current.tree.data).toEqual([]);
+    await waitFor(() => {
+      expect(result.current.tree.data).toEqual([]);
+    });
   });
 });
