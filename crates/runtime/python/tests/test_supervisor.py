@@ -35,7 +35,8 @@ def run(*args, **kwargs):
     if kwargs.get("hang"):
         print(f"pid {os.getpid()} ppid {os.getppid()}", flush=True)
         os.open(kwargs["hang"], os.O_RDONLY)  # a FIFO nobody opens for writing: waits for ever
-    return {"pid": os.getpid(), "ppid": os.getppid(), "seen": len(SEEN), "pandas": "pandas" in sys.modules}
+    return {"pid": os.getpid(), "ppid": os.getppid(), "seen": len(SEEN), "pandas": "pandas" in sys.modules,
+            "policy": os.sched_getscheduler(0)}
 """
 
 # A block that needs pandas: it runs in a child of the heavy server.
@@ -479,7 +480,7 @@ def test_a_process_running_another_thread_forks_with_cpythons_after_fork_work(pl
 # A lean fork server driven directly, in a fresh one-thread process (as the supervisor is), waiting only on events: a
 # server's message on its socket, a process's end on its pidfd. Prints what it saw as JSON.
 SPARES = """
-import json, os, select, signal, sys
+import json, os, select, signal, sys, time
 from wand_runtime import child, fork_server, outputs
 
 project = sys.argv[1]
@@ -493,8 +494,8 @@ def request(number):
             "output_dir": project + f"/out_{number}", "run_tests": True, "timeout": None}
 
 
-def ran_in(pid, pipes):
-    # The pid the block saw as its own, from the result it wrote; its pipes closed.
+def ran(pipes):
+    # What the block returned (its pid, its scheduling policy), from the result it wrote; its pipes closed.
     result = pipes[2]
     os.set_blocking(result, True)
     text = b""
@@ -503,7 +504,16 @@ def ran_in(pid, pipes):
     for fd in pipes:
         os.close(fd)
     value = json.loads(text)
-    return outputs.load_one(value["stored"]["outputs"][0])["pid"] if value["status"] == "completed" else value
+    return outputs.load_one(value["stored"]["outputs"][0]) if value["status"] == "completed" else value
+
+
+def policy_once_waiting(pid):
+    # A spare sets its policy once forked, maybe after its pipes were sent: looked at until it is no longer the
+    # server's (inherited) or 10 s have passed.
+    deadline = time.monotonic() + 10
+    while os.sched_getscheduler(pid) == os.SCHED_OTHER and time.monotonic() < deadline:
+        os.sched_yield()
+    return os.sched_getscheduler(pid)
 
 
 def ends(pid):
@@ -525,21 +535,24 @@ child.find_libc()
 server = fork_server.ForkServer([], heavy=False)
 found = {}
 pid, pipes = server.start(1, request(1))
-found["first_is_its_own"] = ran_in(pid, pipes) == pid
+found["first_is_its_own"] = ran(pipes)["pid"] == pid
 spare = spare_of(server)
+found["spare_waits_as_batch"] = policy_once_waiting(spare) == os.SCHED_BATCH
 pid, pipes = server.start(2, request(2))
-found["second_in_the_spare"] = (pid, ran_in(pid, pipes)) == (spare, spare)
+block = ran(pipes)
+found["second_in_the_spare"] = (pid, block["pid"]) == (spare, spare)
+found["its_block_runs_as_other"] = block["policy"] == os.SCHED_OTHER
 spare = spare_of(server)
 server.spare.expires = 0  # its idle time is up
 server.drop_idle_spare()
 found["dropped_spare_ends"] = server.spare is None and ends(spare)
 pid, pipes = server.start(3, request(3))
-found["after_the_drop"] = ran_in(pid, pipes) == pid != spare
+found["after_the_drop"] = ran(pipes)["pid"] == pid != spare
 spare = spare_of(server)
 os.kill(spare, signal.SIGKILL)
 found["killed_spare_ends"] = ends(spare)
 pid, pipes = server.start(4, request(4))
-found["after_the_kill"] = ran_in(pid, pipes) == pid != spare
+found["after_the_kill"] = ran(pipes)["pid"] == pid != spare
 server.close()
 print(json.dumps(found))
 """
@@ -564,6 +577,13 @@ def spares(tmp_path_factory):
 def test_a_fork_server_forks_the_first_block_and_keeps_a_spare_for_the_next(spares):
     assert spares["first_is_its_own"]
     assert spares["second_in_the_spare"]
+
+
+def test_a_spare_waits_under_sched_batch_and_its_block_runs_under_the_normal_policy(spares):
+    """Woken by its request, a spare does not take the supervisor's CPU at once (the supervisor still has to relay
+    the next spare and the result); the block's own code, and what it starts, run as any process."""
+    assert spares["spare_waits_as_batch"]
+    assert spares["its_block_runs_as_other"]
 
 
 def test_an_unused_spare_is_dropped_after_its_idle_time_and_the_next_block_gets_a_child_of_its_own(spares):
