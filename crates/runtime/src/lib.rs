@@ -23,7 +23,7 @@ pub use output_store::{OutputStore, OutputStoreError, log_key};
 pub use package::install_package;
 pub use preview::{TablePreview, preview_table};
 pub use protocol::{
-    BlockCalls, BlockOutcome, BlockRequest, FailureReason, NoCalls, Pick, RequestMode,
+    AHEAD_FILES, BlockCalls, BlockOutcome, BlockRequest, FailureReason, NoCalls, Pick, RequestMode,
     RunStatusAnswer, RunStatusAnswered, RunStatusQuery, StreamingBlock, StreamingTree,
     SupervisorMessage, UpstreamBlock, decode_supervisor_message, stream_counters_path,
 };

@@ -58,11 +58,17 @@ pub struct BlockRequest {
     pub retries: u32,
     /// What to run: the block, or only the `cancelled` callbacks of a block run cancelled in a cancelled run.
     pub mode: RequestMode,
+    /// The Python files of the blocks right downstream (at most [`AHEAD_FILES`]): the fork server compiles them
+    /// before it forks its next spare child, which most likely runs one of them.
+    pub ahead: Vec<String>,
     /// For the source block of a streaming pipeline: the whole tree, run in this one process
     /// (`wand_runtime/streaming/engine.py`) until it is stopped.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub streaming: Option<StreamingTree>,
 }
+
+/// At most this many downstream files travel in a request's `ahead`.
+pub const AHEAD_FILES: usize = 16;
 
 /// A streaming pipeline's blocks (source, transformers, sinks) and where its process keeps its counters.
 #[derive(Debug, Clone, Serialize)]

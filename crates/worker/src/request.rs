@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use model::{Block, BlockOutputs, DynamicInstance, PipelineDefinition, Source, merge_variables};
+use model::{
+    Block, BlockOutputs, DynamicInstance, Language, PipelineDefinition, Source, merge_variables,
+};
 use runtime::{BlockRequest, Pick, UpstreamBlock};
 use serde_json::Value;
 use storage::PipelineRun;
@@ -124,8 +126,26 @@ pub(crate) fn block_request(source: RequestSource<'_>, config: &WorkerConfig) ->
         attempt,
         retries: block.retry.retries.unwrap_or(0),
         mode: runtime::RequestMode::Block,
+        ahead: downstream_files(definition, &block.uuid),
         streaming: streaming_tree(definition, block, run, config),
     }
+}
+
+/// The Python files of the blocks that take `uuid`'s output, in the definition's order, each once.
+fn downstream_files(definition: &PipelineDefinition, uuid: &str) -> Vec<String> {
+    let mut files: Vec<String> = Vec::new();
+    let children = definition.blocks.iter().filter(|child| {
+        child.language == Language::Python && child.upstream.iter().any(|parent| parent == uuid)
+    });
+    for child in children {
+        if !files.contains(&child.file) {
+            files.push(child.file.clone());
+        }
+        if files.len() == runtime::AHEAD_FILES {
+            break;
+        }
+    }
+    files
 }
 
 /// For the source of a streaming run: every block of the tree, which the source's one process runs.
@@ -314,6 +334,44 @@ mod tests {
     }
 
     #[test]
+    fn ahead_names_the_python_files_right_downstream_each_once() {
+        let mut definition = definition();
+        let child = |uuid: &str, parent: &str, language: Language| Block {
+            language,
+            ..Block::new(uuid, BlockType::DataExporter, vec![parent.to_owned()])
+        };
+        definition.blocks.extend([
+            child("save_csv", "load_a", Language::Python),
+            child("save_sql", "load_a", Language::Sql),
+            child("grandchild", "save_csv", Language::Python),
+        ]);
+        let mut twin = child("save_csv_again", "load_a", Language::Python);
+        twin.file = definition.blocks[3].file.clone();
+        definition.blocks.push(twin);
+        let request = |uuid: &str| {
+            let source = RequestSource {
+                run: &run(),
+                definition: &definition,
+                block: definition.block(uuid).expect("pinned"),
+                outputs: &HashMap::new(),
+                gathered: &HashMap::new(),
+                name: uuid,
+                instance: None,
+                code_folder: Path::new("/data/code/abc123/shop"),
+                attempt: 1,
+            };
+            block_request(source, &config()).ahead
+        };
+        // `report` reads load_a too; SQL files are not compiled; the twin shares save_csv's file.
+        assert_eq!(
+            request("load_a"),
+            ["transformers/report.py", "data_exporters/save_csv.py"]
+        );
+        assert_eq!(request("save_csv"), ["data_exporters/grandchild.py"]);
+        assert!(request("grandchild").is_empty());
+    }
+
+    #[test]
     fn the_run_s_variables_override_the_pipeline_s() {
         let request = request_for(&run(), &definition());
         assert_eq!(
@@ -387,6 +445,7 @@ mod tests {
                 "picks": [],
                 "dynamic_block_index": null,
                 "mode": "block",
+                "ahead": [],
             })
         );
     }

@@ -486,9 +486,9 @@ from wand_runtime import child, fork_server, outputs
 project = sys.argv[1]
 
 
-def request(number):
+def request(number, file="custom/block.py", ahead=()):
     return {"repo_path": project, "project_name": "proj", "data_dir": project + "/data", "pipeline_uuid": "p",
-            "block_uuid": "block", "block_type": "custom", "run_id": 1, "file": "custom/block.py",
+            "block_uuid": "block", "block_type": "custom", "run_id": 1, "file": file, "ahead": list(ahead),
             "execution_date": "2026-11-27T00:00:00+00:00", "execution_partition": "manual/20261127T000000",
             "env": "dev", "trigger_name": None, "variables": {}, "configuration": {}, "inputs": [],
             "output_dir": project + f"/out_{number}", "run_tests": True, "timeout": None}
@@ -534,14 +534,15 @@ def spare_of(server):
 child.find_libc()
 server = fork_server.ForkServer([], heavy=False)
 found = {}
-pid, pipes = server.start(1, request(1))
+pid, pipes = server.start(1, request(1, ahead=["custom/next.py"]))
 found["first_is_its_own"] = ran(pipes)["pid"] == pid
 spare = spare_of(server)
 found["spare_waits_as_batch"] = policy_once_waiting(spare) == os.SCHED_BATCH
-pid, pipes = server.start(2, request(2))
+pid, pipes = server.start(2, request(2, file="custom/next.py"))
 block = ran(pipes)
 found["second_in_the_spare"] = (pid, block["pid"]) == (spare, spare)
 found["its_block_runs_as_other"] = block["policy"] == os.SCHED_OTHER
+found["downstream_file_compiled_in_the_spare"] = block["compiled_ahead"]
 spare = spare_of(server)
 server.spare.expires = 0  # its idle time is up
 server.drop_idle_spare()
@@ -558,11 +559,20 @@ print(json.dumps(found))
 """
 
 
+# The block the first request names as downstream: it says whether the fork server had compiled it when it forked
+# the spare it runs in.
+NEXT_BLOCK = BLOCK.replace("import sys\n", "import sys\n\nfrom wand_runtime import block as runtime_block\n").replace(
+    '"policy": os.sched_getscheduler(0)}',
+    '"policy": os.sched_getscheduler(0), "compiled_ahead": os.path.abspath(__file__) in runtime_block._COMPILED}',
+)
+
+
 @pytest.fixture(scope="module")
 def spares(tmp_path_factory):
     project = tmp_path_factory.mktemp("spares")
     (project / "custom").mkdir()
     (project / "custom" / "block.py").write_text(BLOCK)
+    (project / "custom" / "next.py").write_text(NEXT_BLOCK)
     done = subprocess.run(
         [sys.executable, "-c", SPARES, str(project)],
         env={**os.environ, "PYTHONPATH": PACKAGE},
@@ -584,6 +594,10 @@ def test_a_spare_waits_under_sched_batch_and_its_block_runs_under_the_normal_pol
     the next spare and the result); the block's own code, and what it starts, run as any process."""
     assert spares["spare_waits_as_batch"]
     assert spares["its_block_runs_as_other"]
+
+
+def test_the_files_of_the_blocks_downstream_are_compiled_before_the_spare_that_runs_one_is_forked(spares):
+    assert spares["downstream_file_compiled_in_the_spare"]
 
 
 def test_an_unused_spare_is_dropped_after_its_idle_time_and_the_next_block_gets_a_child_of_its_own(spares):

@@ -31,8 +31,9 @@ class BlockFailure(Exception):
 # A failure's message and traceback are kept in the run history: a huge exception message keeps its head.
 MAX_ERROR_CHARS = 16 * 1024
 
-# Block files compiled ahead by the supervisor (`compile_ahead`), inherited by the children it forks afterwards:
-# path -> (mtime_ns, size, code object). Compiling never runs the file; a child executes the code in its own module.
+# Block files compiled ahead by a fork server (`compile_ahead`, `compile_files`), inherited by the children it forks
+# afterwards: path -> (mtime_ns, size, code object). Compiling never runs the file; a child executes the code in its
+# own module.
 _COMPILED = {}
 # At most this many files are kept compiled. A file that does not compile is left to its child, which reports the
 # error as the block's.
@@ -41,14 +42,19 @@ _COMPILE_LIMIT = 4096
 
 def compile_ahead(request):
     """Compiles the request's Python files (the block's, its conditionals' and callbacks') for later children, unless
-    already compiled as they are now. Runs in the supervisor: it compiles only, so no user code runs there."""
+    already compiled as they are now. Runs in a fork server: it compiles only, so no user code runs there."""
     files = [request.get("file")] + [
         addon.get("file") for addon in (request.get("conditionals") or []) + (request.get("callbacks") or [])
     ]
+    compile_files(request["repo_path"], files)
+
+
+def compile_files(repo_path, files):
+    """Compiles each of the project's Python `files` (relative paths) not yet compiled as it is now."""
     for file in files:
         if not file or not file.endswith(".py") or len(_COMPILED) >= _COMPILE_LIMIT:
             continue
-        path = os.path.normpath(os.path.join(request["repo_path"], file))
+        path = os.path.normpath(os.path.join(repo_path, file))
         try:
             info = os.stat(path)
             cached = _COMPILED.get(path)

@@ -294,8 +294,10 @@ def _serve(requests, sock, heavy):
                         sock.send(json.dumps({"id": message["id"], "error": f"cannot fork: {error}"}).encode())
                         continue
                     send({"id": message["id"], "pid": forked.pid}, forked.pipes())
-                # While the child runs: the next spare, then the child's files compiled for the children after it
-                # (the spare is the next block's, most often another file's: it is not kept waiting for this one).
+                # While the child runs: the files of the blocks downstream compiled, then the next spare, which most
+                # likely runs one of them and so starts with it compiled (~0.1 ms less a block of a chain), then the
+                # child's own files for the children of later runs.
+                block.compile_files(request["repo_path"], request.get("ahead") or [])
                 try:
                     spare = fork(None)
                     send({"spare": spare.pid}, [*spare.pipes(), spare.request_fd])
