@@ -32,6 +32,7 @@ pub use error::{Diagnostic, ProjectError, Severity};
 pub use files::{FileContent, FileEntry};
 pub use global_data_products::{GLOBAL_DATA_PRODUCTS_FILE, GlobalDataProducts};
 pub use pipeline_file::PipelineFile;
+pub use platform::platform_root;
 pub use project::{LoadedPipeline, Project};
 pub use retention::RetentionSettings;
 pub use scaffold::init;

@@ -19,7 +19,7 @@ pub(crate) const PLATFORM_SETTINGS: &str = "settings.yaml";
 /// The platform root `project` belongs to: its parent folder, when that holds Mage's `settings.yaml` listing the
 /// project's folder under `projects:` (by name, or by a `path:` override). Another `settings.yaml` that happens to
 /// sit in the parent folder does not make a standalone project a sub-project.
-pub(crate) fn platform_root(project: &Path) -> Option<PathBuf> {
+pub fn platform_root(project: &Path) -> Option<PathBuf> {
     let parent = project.parent()?;
     let folder = project.file_name()?.to_str()?;
     projects(parent)?

@@ -13,6 +13,9 @@ pub struct BlockRequest {
     pub repo_path: String,
     pub project_name: String,
     pub data_dir: String,
+    /// The root of Mage's multi-project platform the project belongs to (`project::platform_root`), if any: its
+    /// parent goes on `sys.path` instead of the project's, and block modules are named from it.
+    pub platform_root: Option<String>,
     pub pipeline_uuid: String,
     pub block_uuid: String,
     pub block_type: String,

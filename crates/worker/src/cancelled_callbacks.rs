@@ -52,6 +52,7 @@ impl Worker {
         let outcome = match folder {
             Ok(folder) => {
                 let none = Default::default();
+                let platform = project::platform_root(&folder);
                 let source = RequestSource {
                     run: &run,
                     definition: &definition,
@@ -61,6 +62,7 @@ impl Worker {
                     name: uuid,
                     instance: None,
                     code_folder: &folder,
+                    platform_root: platform.as_deref(),
                     attempt: claimed.attempt,
                 };
                 let mut request = block_request(source, &self.config);

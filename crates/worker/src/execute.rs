@@ -65,6 +65,7 @@ impl Worker {
         let heartbeat = self.heartbeat(claimed.id, run_id, uuid.to_owned());
         let outcome = match code_folder {
             Ok(folder) => {
+                let platform = project::platform_root(&folder);
                 let source = RequestSource {
                     run: &run,
                     definition,
@@ -74,6 +75,7 @@ impl Worker {
                     name: uuid,
                     instance: claimed.dynamic.as_ref(),
                     code_folder: &folder,
+                    platform_root: platform.as_deref(),
                     attempt: claimed.attempt,
                 };
                 let request = block_request(source, &self.config);

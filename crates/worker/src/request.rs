@@ -31,6 +31,8 @@ pub(crate) struct RequestSource<'a> {
     pub(crate) instance: Option<&'a DynamicInstance>,
     /// The folder holding the code the run pinned.
     pub(crate) code_folder: &'a Path,
+    /// The multi-project platform root that folder belongs to (`project::platform_root`).
+    pub(crate) platform_root: Option<&'a Path>,
     /// 1 for the block run's first attempt.
     pub(crate) attempt: i64,
 }
@@ -48,6 +50,7 @@ pub(crate) fn block_request(source: RequestSource<'_>, config: &WorkerConfig) ->
         name,
         instance,
         code_folder,
+        platform_root,
         attempt,
     } = source;
     let output_dir = config
@@ -95,6 +98,7 @@ pub(crate) fn block_request(source: RequestSource<'_>, config: &WorkerConfig) ->
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_default(),
         data_dir: config.data_dir.display().to_string(),
+        platform_root: platform_root.map(|root| root.display().to_string()),
         pipeline_uuid: definition.uuid.clone(),
         block_uuid: block.uuid.clone(),
         block_type: block.block_type.as_str().to_owned(),
@@ -315,6 +319,7 @@ mod tests {
             name: "report",
             instance: None,
             code_folder: Path::new("/data/code/abc123/shop"),
+            platform_root: None,
             attempt: 1,
         };
         block_request(source, &config())
@@ -358,6 +363,7 @@ mod tests {
                 name: uuid,
                 instance: None,
                 code_folder: Path::new("/data/code/abc123/shop"),
+                platform_root: None,
                 attempt: 1,
             };
             block_request(source, &config()).ahead
@@ -420,6 +426,7 @@ mod tests {
                 "repo_path": "/data/code/abc123/shop",
                 "project_name": "shop",
                 "data_dir": "/data",
+                "platform_root": null,
                 "pipeline_uuid": "etl",
                 "block_uuid": "report",
                 "block_type": "transformer",

@@ -135,7 +135,7 @@ def _enter(request):
     """Puts the project on sys.path and sets the block's context (what `wand_runtime.context` answers)."""
     repo_path = request["repo_path"]
     paths = [repo_path, os.path.dirname(repo_path)]
-    platform = _platform_root(repo_path)
+    platform = request.get("platform_root")
     if platform:
         # Mage's multi-project platform puts the root's parent on sys.path, and only that: blocks import
         # `<root>.<project>.utils`, not `<project>.utils` (on Mage 0.9.80's server: fixtures/mage_platform).
@@ -306,7 +306,7 @@ def _load_module(request, file=None):
     package, so its classes pickle by reference."""
     file = file or request["file"]
     path = os.path.normpath(os.path.join(request["repo_path"], file))
-    platform = _platform_root(request["repo_path"])
+    platform = request.get("platform_root")
     if platform:
         # In Mage's platform a block file may be a sibling project's: its module is named from the root's parent.
         relative = os.path.splitext(os.path.relpath(path, os.path.dirname(platform)))[0].replace(os.sep, ".")
@@ -324,34 +324,6 @@ def _load_module(request, file=None):
     else:
         exec(code, module.__dict__)  # noqa: S102  (the block file, as exec_module would run it)
     return module
-
-
-# `_platform_root` by project folder, for the rest of this process (a block run's).
-_PLATFORM_ROOTS = {}
-
-
-def _platform_root(repo_path):
-    """The root of Mage's multi-project platform the project belongs to, or None: its parent, when that holds a
-    settings.yaml listing the project's folder under `projects:` (the rule of Rust's `project::platform`)."""
-    if repo_path not in _PLATFORM_ROOTS:
-        _PLATFORM_ROOTS[repo_path] = _find_platform_root(repo_path)
-    return _PLATFORM_ROOTS[repo_path]
-
-
-def _find_platform_root(repo_path):
-    parent, folder = os.path.split(repo_path)
-    settings = os.path.join(parent, "settings.yaml")
-    if not os.path.isfile(settings):
-        return None
-    import yaml
-
-    try:
-        with open(settings, encoding="utf-8") as file:
-            projects = (yaml.safe_load(file) or {}).get("projects") or {}
-        listed = {(project or {}).get("path") or name for name, project in projects.items()}
-    except (yaml.YAMLError, AttributeError, OSError):
-        return None
-    return parent if folder in listed else None
 
 
 def _block_function(request):
