@@ -52,7 +52,6 @@ impl Worker {
         let outcome = match folder {
             Ok(folder) => {
                 let none = Default::default();
-                let platform = project::platform_root(&folder);
                 let source = RequestSource {
                     run: &run,
                     definition: &definition,
@@ -61,8 +60,8 @@ impl Worker {
                     gathered: &Default::default(),
                     name: uuid,
                     instance: None,
-                    code_folder: &folder,
-                    platform_root: platform.as_deref(),
+                    code_folder: &folder.path,
+                    platform_root: folder.platform_root.as_deref(),
                     attempt: claimed.attempt,
                 };
                 let mut request = block_request(source, &self.config);
@@ -72,7 +71,7 @@ impl Worker {
                 request.picks.clear();
                 request.timeout = None;
                 request.conditionals.clear();
-                let calls = self.calls(&folder, &log);
+                let calls = self.calls(&folder.path, &log);
                 // Nothing stops them once started (the run is over already).
                 let (_never, not_cancelled) = oneshot::channel();
                 self.python

@@ -1,5 +1,6 @@
 //! Which folder holds the code a run pinned: the worker's own project folder when it holds that version, else the
-//! version kept in the store, unpacked once into the worker's cache (`<data dir>/code/<hash>/<project>`).
+//! version kept in the store, unpacked once into the worker's cache (`<data dir>/code/<hash>/<project>`); and the
+//! multi-project platform root that folder belongs to, if any.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -7,11 +8,19 @@ use std::sync::Mutex;
 
 use storage::{PipelineRun, RunStore};
 
+/// The code a run's blocks run.
+#[derive(Debug, Clone)]
+pub(crate) struct CodeFolder {
+    pub(crate) path: PathBuf,
+    /// The multi-project platform root `path` belongs to (`project::platform_root`).
+    pub(crate) platform_root: Option<PathBuf>,
+}
+
 /// Resolves runs to code folders, remembering the answer for each run (its blocks run the same version).
 pub(crate) struct CodeFolders {
     local: Option<PathBuf>,
     cache: PathBuf,
-    by_run: Mutex<HashMap<i64, PathBuf>>,
+    by_run: Mutex<HashMap<i64, CodeFolder>>,
     hasher: std::sync::Arc<project::CodeHasher>,
 }
 
@@ -33,11 +42,15 @@ impl CodeFolders {
         &self,
         store: &dyn RunStore,
         run: &PipelineRun,
-    ) -> Result<PathBuf, String> {
+    ) -> Result<CodeFolder, String> {
         if let Some(folder) = self.by_run.lock().expect("code lock").get(&run.id) {
             return Ok(folder.clone());
         }
-        let folder = self.find(store, run).await?;
+        let path = self.find(store, run).await?;
+        let folder = CodeFolder {
+            platform_root: project::platform_root(&path),
+            path,
+        };
         let mut by_run = self.by_run.lock().expect("code lock");
         if by_run.len() >= REMEMBERED_RUNS {
             by_run.clear();

@@ -65,7 +65,6 @@ impl Worker {
         let heartbeat = self.heartbeat(claimed.id, run_id, uuid.to_owned());
         let outcome = match code_folder {
             Ok(folder) => {
-                let platform = project::platform_root(&folder);
                 let source = RequestSource {
                     run: &run,
                     definition,
@@ -74,13 +73,13 @@ impl Worker {
                     gathered: &gathered,
                     name: uuid,
                     instance: claimed.dynamic.as_ref(),
-                    code_folder: &folder,
-                    platform_root: platform.as_deref(),
+                    code_folder: &folder.path,
+                    platform_root: folder.platform_root.as_deref(),
                     attempt: claimed.attempt,
                 };
                 let request = block_request(source, &self.config);
                 let output_dir = std::path::PathBuf::from(&request.output_dir);
-                let outcome = self.run_block(request, &folder, log.clone()).await;
+                let outcome = self.run_block(request, &folder.path, log.clone()).await;
                 crate::secret_outputs::spill(outcome, &log.mask.get(), &output_dir)
             }
             Err(message) => Err(message),
