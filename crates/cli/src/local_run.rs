@@ -68,7 +68,13 @@ pub(crate) struct RunArgs {
 }
 
 pub(crate) fn run(args: RunArgs, masks: model::SharedMask) -> anyhow::Result<ExitCode> {
-    tokio::runtime::Runtime::new()
+    // One thread: a run's own work (reading and recording its block runs, relaying their output) is a chain of short
+    // steps, each waiting on the last; a second worker thread only adds hand-overs between threads (per block in a
+    // chain of 100, 0.05–0.13 ms of ~2.4; bench/RESULTS.md, "Issue 17, eighth session"). SQLite's connection and
+    // blocking file work keep threads of their own.
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
         .context("cannot start the async runtime")?
         .block_on(run_async(args, masks))
 }
