@@ -60,8 +60,7 @@ impl Worker {
                     gathered: &Default::default(),
                     name: uuid,
                     instance: None,
-                    code_folder: &folder.path,
-                    platform_root: folder.platform_root.as_deref(),
+                    code: &folder,
                     attempt: claimed.attempt,
                 };
                 let mut request = block_request(source, &self.config);
@@ -71,6 +70,7 @@ impl Worker {
                 request.picks.clear();
                 request.timeout = None;
                 request.conditionals.clear();
+                request.ahead.clear(); // the run is over: no block downstream will run
                 let calls = self.calls(&folder.path, &log);
                 // Nothing stops them once started (the run is over already).
                 let (_never, not_cancelled) = oneshot::channel();

@@ -73,8 +73,7 @@ impl Worker {
                     gathered: &gathered,
                     name: uuid,
                     instance: claimed.dynamic.as_ref(),
-                    code_folder: &folder.path,
-                    platform_root: folder.platform_root.as_deref(),
+                    code: &folder,
                     attempt: claimed.attempt,
                 };
                 let request = block_request(source, &self.config);

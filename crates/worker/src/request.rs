@@ -2,7 +2,6 @@
 //! its parents. A pure function: what a block receives (its inputs, variables and kwargs) is tested without a Python.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use model::{
     Block, BlockOutputs, DynamicInstance, Language, PipelineDefinition, Source, merge_variables,
@@ -12,6 +11,7 @@ use serde_json::Value;
 use storage::PipelineRun;
 
 use crate::WorkerConfig;
+use crate::code::CodeFolder;
 
 /// What a block run's request is built from.
 #[derive(Debug, Clone, Copy)]
@@ -29,10 +29,8 @@ pub(crate) struct RequestSource<'a> {
     pub(crate) name: &'a str,
     /// For an instance of a dynamic child: its index and where its inputs come from.
     pub(crate) instance: Option<&'a DynamicInstance>,
-    /// The folder holding the code the run pinned.
-    pub(crate) code_folder: &'a Path,
-    /// The multi-project platform root that folder belongs to (`project::platform_root`).
-    pub(crate) platform_root: Option<&'a Path>,
+    /// The folder holding the code the run pinned, and its platform root.
+    pub(crate) code: &'a CodeFolder,
     /// 1 for the block run's first attempt.
     pub(crate) attempt: i64,
 }
@@ -49,10 +47,10 @@ pub(crate) fn block_request(source: RequestSource<'_>, config: &WorkerConfig) ->
         gathered,
         name,
         instance,
-        code_folder,
-        platform_root,
+        code,
         attempt,
     } = source;
+    let code_folder = code.path.as_path();
     let output_dir = config
         .data_dir
         .join("runs")
@@ -98,7 +96,10 @@ pub(crate) fn block_request(source: RequestSource<'_>, config: &WorkerConfig) ->
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_default(),
         data_dir: config.data_dir.display().to_string(),
-        platform_root: platform_root.map(|root| root.display().to_string()),
+        platform_root: code
+            .platform_root
+            .as_ref()
+            .map(|root| root.display().to_string()),
         pipeline_uuid: definition.uuid.clone(),
         block_uuid: block.uuid.clone(),
         block_type: block.block_type.as_str().to_owned(),
@@ -217,6 +218,13 @@ mod tests {
 
     use super::*;
 
+    fn code() -> CodeFolder {
+        CodeFolder {
+            path: PathBuf::from("/data/code/abc123/shop"),
+            platform_root: None,
+        }
+    }
+
     fn config() -> WorkerConfig {
         let data_dir = PathBuf::from("/data");
         WorkerConfig {
@@ -318,8 +326,7 @@ mod tests {
             gathered: &HashMap::new(),
             name: "report",
             instance: None,
-            code_folder: Path::new("/data/code/abc123/shop"),
-            platform_root: None,
+            code: &code(),
             attempt: 1,
         };
         block_request(source, &config())
@@ -362,8 +369,7 @@ mod tests {
                 gathered: &HashMap::new(),
                 name: uuid,
                 instance: None,
-                code_folder: Path::new("/data/code/abc123/shop"),
-                platform_root: None,
+                code: &code(),
                 attempt: 1,
             };
             block_request(source, &config()).ahead
